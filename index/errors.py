@@ -1,0 +1,30 @@
+"""The project's error types: each message names the file and says what to do.
+
+Everything the user can cause (a bad letter, a broken index folder, a busy index)
+raises a subclass of LettersQAError; the CLI and web UI turn it into one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LettersQAError(Exception):
+    """Base class: a failure to report to the user as one line, not a traceback."""
+
+
+class LetterError(LettersQAError):
+    """A file that cannot be read as a letter (empty, binary, undecodable, too large, not a letter)."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class IndexStoreError(LettersQAError):
+    """An index folder that is missing, damaged, foreign or built with another model."""
+
+
+class IndexBusyError(LettersQAError):
+    """Another update holds the index folder's lock."""

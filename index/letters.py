@@ -1,0 +1,290 @@
+"""Read one letter file: decode, clean up, find its metadata, sections and ratings.
+
+`read_letter(path)` returns a Letter whose `text` is the normalised text (UTF-8 or
+Windows-1252 decoded, LF line endings, HTML tags and bullet glyphs turned into plain
+"- " items, trailing spaces and runs of blank lines removed). Every span in the project
+is an offset into that text.
+
+But: - only the two letter kinds of DESIGN.md (2009 annual rating, APA) are recognised;
+anything else raises LetterError. - Headings are found by shape, so an unusual heading
+style may merge two sections; ratings do not depend on sections.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import LetterError
+from index.ratings import ANNUAL, APA, AREAS, Rating, annual_sentence, extract_ratings
+
+MAX_LETTER_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of the letter body; text[start:end] is its body, heading excluded."""
+
+    title: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Letter:
+    name: str  # path relative to the letters folder, as citations report it
+    text: str
+    council: str  # as the letter names it: "Stoke-on-Trent City Council"
+    short_name: str  # for matching: "Stoke-on-Trent"
+    year: int
+    kind: str  # "annual_rating" or "apa"
+    date: str | None
+    recipient: str | None
+    signatory: str | None
+    sections: tuple[Section, ...] = field(repr=False)
+    ratings: tuple[Rating, ...]
+
+
+def read_letter(path: str | Path, name: str | None = None, max_bytes: int = MAX_LETTER_BYTES) -> Letter:
+    """Parse the letter at `path`; raise LetterError naming the file and the reason."""
+    path = Path(path)
+    name = name or path.name
+    try:
+        if path.stat().st_size > max_bytes:
+            raise LetterError(name, f"file is too large ({path.stat().st_size:,} bytes; the cap is {max_bytes:,})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LetterError(name, f"cannot read file ({exc.strerror or exc})") from None
+    return parse_letter(data, name)
+
+
+def parse_letter(data: bytes, name: str) -> Letter:
+    """Parse a letter from its bytes (see read_letter)."""
+    text = normalise(decode(data, name))
+    if not text.strip():
+        raise LetterError(name, "empty file")
+    kind = _kind(text)
+    if kind is None:
+        raise LetterError(name, "not an Ofsted children's services letter (no annual rating or APA heading found)")
+    council = find_council(text, kind)
+    if council is None:
+        raise LetterError(name, "not a letter to a council (no council name found)")
+    date = _first(_DATE, text)
+    return Letter(
+        name=name,
+        text=text,
+        council=council,
+        short_name=short_name(council),
+        year=_year(text, kind, date),
+        kind=kind,
+        date=date,
+        recipient=_recipient(text),
+        signatory=_signatory(text),
+        sections=tuple(split_sections(text)),
+        ratings=tuple(extract_ratings(text, kind)),
+    )
+
+
+# --- decoding and clean-up -------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode(data: bytes, name: str) -> str:
+    if b"\x00" in data:
+        raise LetterError(name, "binary file (contains NUL bytes), not a text letter")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise LetterError(name, "cannot decode text: neither UTF-8 nor Windows-1252")
+    if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
+        raise LetterError(name, "binary file (control characters), not a text letter")
+    return text
+
+
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,500}>")
+_BULLET_GLYPH = re.compile(r"[ \t]*[▪•●■◦][ \t]*")
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+def normalise(text: str) -> str:
+    """LF endings, no HTML tags, bullet glyphs as "- " items, no trailing spaces or blank runs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = _HTML_TAG.sub("", text)
+    text = _BULLET_GLYPH.sub("\n- ", text)
+    text = _CONTROL.sub("", text)
+    lines = [line.rstrip(" \t\u00a0") for line in text.split("\n")]
+    lines = ["" if not line.strip(" \t\u00a0") else line for line in lines]
+    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
+# --- metadata --------------------------------------------------------------------------
+
+_APOS = "['’]"
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(rf"\b(\d{{1,2}} (?:{_MONTHS}) (?:19|20)\d\d)\b")
+_APA_TITLE = re.compile(
+    r"Annual performance assessment of services for children and young people in (?P<council>[^\n]+?)\s+(?P<year>(?:19|20)\d\d)\s*$",
+    re.I | re.M,
+)
+_APA_CONTRIBUTION = re.compile(rf"(?P<council>[A-Z][^\n.]{{2,80}}? Council){_APOS}s contribution to outcomes")
+_ADDRESS_COUNCIL = re.compile(r"^[ \t]*(?P<council>(?:[A-Z][\w’'-]*[ \t]+(?:(?:of|upon|and|the)[ \t]+)?){1,6}Council)[ \t]*$", re.M)
+_SUFFIXES = re.compile(
+    r"\s+(?:City|County|District|Metropolitan Borough|Metropolitan District|Borough|Royal Borough)?\s*Council$", re.I
+)
+_PREFIXES = re.compile(r"^(?:London Borough of|Royal Borough of|City of|The)\s+", re.I)
+
+
+def _kind(text: str) -> str | None:
+    if re.search(r"annual performance assessment", text, re.I):
+        return APA
+    if re.search(rf"children{_APOS}s services (?:annual )?rating", text, re.I):
+        return ANNUAL
+    return None
+
+
+def find_council(text: str, kind: str) -> str | None:
+    """The council as the letter names it, from its most reliable sentence first."""
+    found = annual_sentence(text) if kind == ANNUAL else _APA_TITLE.search(text)
+    found = found or _APA_CONTRIBUTION.search(text) or _ADDRESS_COUNCIL.search(_header(text))
+    return " ".join(found.group("council").split()) if found else None
+
+
+def short_name(council: str) -> str:
+    """"Stoke-on-Trent City Council" -> "Stoke-on-Trent"; used to match questions."""
+    short = _PREFIXES.sub("", _SUFFIXES.sub("", council.strip()))
+    return short or council
+
+
+def _year(text: str, kind: str, date: str | None) -> int:
+    if kind == APA:
+        match = _APA_TITLE.search(text) or re.search(r"\b((?:19|20)\d\d) annual performance assessment", text, re.I)
+        if match:
+            return int(match.group("year") if "year" in match.groupdict() else match.group(1))
+    else:
+        match = re.search(rf"children{_APOS}s services rating (?:for )?((?:19|20)\d\d)", text, re.I)
+        if match:
+            return int(match.group(1))
+    if date:
+        return int(date[-4:])
+    match = re.search(r"\b(20\d\d)\b", text)
+    return int(match.group(1)) if match else 0
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text)
+    return match.group(1) if match else None
+
+
+_SALUTATION = re.compile(r"^[ \t]*Dear[ \t]+(?P<name>[^\n]+?)[ \t,]*$", re.M)
+_TITLE_NAME = r"(?:Mr|Mrs|Ms|Miss|Dr|Professor|Cllr|Councillor)\.?"
+
+
+def _header(text: str) -> str:
+    salutation = _SALUTATION.search(text)
+    return text[: salutation.start()] if salutation else text[:1500]
+
+
+def _recipient(text: str) -> str | None:
+    """"Mr Andrew Webb": the addressee's full name from the address block, else the salutation's."""
+    salutation = _SALUTATION.search(text)
+    if not salutation:
+        return None
+    surname = salutation.group("name").split()[-1]
+    full = re.search(rf"\b{_TITLE_NAME}[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){{0,3}}?{re.escape(surname)}\b", _header(text))
+    return full.group(0) if full else salutation.group("name")
+
+
+_ROLE = r"(?:Divisional Manager|Director|Manager|Inspector|HMI|Chief)"
+
+
+def _signatory(text: str) -> str | None:
+    """The signing person's name: the line before (or the words before) their role."""
+    tail = text[-600:]
+    found = None
+    word = rf"(?!{_ROLE})[A-Z][a-z'’-]+"
+    for found in re.finditer(rf"(?P<name>{word}(?:[ \t]+{word}){{1,3}})[ \t]*\n*[ \t]*(?:Divisional[ \t]+)?{_ROLE}", tail):
+        pass
+    return found.group("name") if found else None
+
+
+# --- sections --------------------------------------------------------------------------
+
+_SIGN_OFF = re.compile(r"^[ \t]*Yours (?:sincerely|faithfully)", re.I | re.M)
+_KNOWN_HEADING = re.compile(
+    rf"^(?:Children{_APOS}s services (?:annual )?rating(?: (?:19|20)\d\d)?|Annual performance assessment of .+"
+    rf"|{'|'.join(pattern for _, _, pattern in AREAS)}.*)$",
+    re.I,
+)
+SUBHEADINGS = re.compile(r"^(?:Major strengths|Important weaknesses and areas for development|Areas for development)$", re.I)
+
+
+def body_span(text: str) -> tuple[int, int]:
+    """Where the letter's body lies: after the salutation, before the sign-off."""
+    salutation = _SALUTATION.search(text)
+    start = salutation.end() if salutation else 0
+    sign_off = _SIGN_OFF.search(text, start)
+    if sign_off:
+        return start, sign_off.start()
+    # No "Yours sincerely": stop before the signature lines (short name lines, role line).
+    end = len(text)
+    for block in reversed(list(blocks(text, start, end))[-3:]):
+        words = text[block[0] : block[1]].split()
+        if len(words) <= 8 and not text[block[1] - 1 : block[1]] == ".":
+            end = block[0]
+        else:
+            break
+    return start, end
+
+
+def blocks(text: str, start: int, end: int):
+    """Spans of the blank-line-separated blocks of text[start:end]."""
+    for match in re.finditer(r"[^\n](?:.|\n(?!\n))*", text[start:end]):
+        yield start + match.start(), start + match.end()
+
+
+def heading_title(block: str) -> str | None:
+    """The heading's title if this block is a heading line, else None."""
+    if "\n" in block or "\t" in block:
+        return None
+    line = block.strip()
+    if line.startswith("#"):
+        return line.lstrip("#").strip() or None
+    if _KNOWN_HEADING.match(line) and len(line) < 160:
+        return line
+    if SUBHEADINGS.match(line):
+        return line
+    words = line.split()
+    generic = (
+        1 <= len(words) <= 10
+        and line[0].isupper()
+        and line[-1] not in ".:;,!?"
+        and not re.match(r"^(?:Grade\s+\d|-|\*|\d)", line)
+    )
+    return line if generic else None
+
+
+def split_sections(text: str) -> list[Section]:
+    """Sections of the body; an APA strengths/weaknesses list is titled "Area: Major strengths"."""
+    start, end = body_span(text)
+    sections: list[Section] = []
+    title, parent, body_start = "Letter", "Letter", start
+    for block_start, block_end in blocks(text, start, end):
+        heading = heading_title(text[block_start:block_end])
+        if heading is None:
+            continue
+        if block_start > body_start and text[body_start:block_start].strip():
+            sections.append(Section(title, body_start, block_start))
+        if SUBHEADINGS.match(heading):
+            title = f"{parent}: {heading}"
+        else:
+            title = parent = heading
+        body_start = block_end
+    if text[body_start:end].strip():
+        sections.append(Section(title, body_start, end))
+    return sections
