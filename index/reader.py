@@ -1,0 +1,206 @@
+"""Open the index folder's current generation for reading, checked and held in memory.
+
+`IndexReader.open(index_dir)` validates the manifest against the generation it names
+(SQLite schema, FAISS row count, dimension) and loads what every query needs: the FAISS
+index, each chunk row's letter and boilerplate flag, the letters and the ratings. Chunk
+texts stay in SQLite and are fetched for the few rows a query returns.
+But: - it reads one generation; `IndexReader.is_stale()` tells a long-running server
+when a newer one has been swapped in, and the caller reopens.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import IndexStoreError
+from index.store import MANIFEST, Generation, read_manifest, read_vectors, rebuild_hint
+
+_STOPWORDS = frozenset(
+    "a an and are as at be by did do does for from get got had has have how i in is it its me of on or "
+    "the their them there these this to was were what which who why with about any all".split()
+)
+
+
+@dataclass(frozen=True)
+class LetterInfo:
+    id: int
+    name: str
+    council: str
+    short_name: str
+    year: int
+    kind: str
+    date: str | None
+    recipient: str | None
+    signatory: str | None
+    sections: int
+    chunks: int
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    """One extracted rating with its letter's metadata and the verbatim source text."""
+
+    council: str
+    year: int
+    kind: str
+    area: str
+    label: str
+    grade: int
+    letter: str
+    text: str
+    start: int
+    end: int
+    short_name: str
+
+
+def normalise_name(name: str) -> str:
+    """Case-, hyphen- and apostrophe-insensitive form of a council name, for matching."""
+    return " ".join(re.findall(r"[a-z0-9]+", name.lower().replace("’", "'").replace("'", "")))
+
+
+class IndexReader:
+    """One loaded generation of an index folder (thread-safe for concurrent queries)."""
+
+    def __init__(self, index_dir: Path, manifest: dict, db: sqlite3.Connection, faiss_index):
+        self.index_dir = index_dir
+        self.manifest = manifest
+        self._db = db
+        self._lock = threading.Lock()
+        self.faiss = faiss_index
+        self._manifest_stat = _stat(index_dir / MANIFEST)
+        self.letters = self._load_letters()
+        self.by_id = {letter.id: letter for letter in self.letters}
+        rows = np.array(db.execute("SELECT row, letter_id, boilerplate FROM chunks ORDER BY row").fetchall(), dtype=np.int64)
+        rows = rows.reshape(-1, 3)
+        if len(rows) != faiss_index.ntotal or (len(rows) and rows[-1, 0] != len(rows) - 1):
+            raise IndexStoreError(
+                f"the index in {index_dir} is damaged (SQLite has {len(rows)} chunks, FAISS {faiss_index.ntotal}); "
+                f"{rebuild_hint(index_dir)}"
+            )
+        self.row_letter = rows[:, 1].astype(np.int32)
+        self.row_boilerplate = rows[:, 2].astype(bool)
+        self.ratings = self._load_ratings()
+
+    @classmethod
+    def open(cls, index_dir: str | Path) -> IndexReader:
+        index_dir = Path(index_dir)
+        manifest = read_manifest(index_dir)
+        if manifest is None:
+            raise IndexStoreError(f"no index in {index_dir}; build one with `letters-qa index --index {index_dir}`")
+        generation = Generation(index_dir / manifest["data"])
+        for path in (generation.database, generation.vectors):
+            if not path.is_file():
+                raise IndexStoreError(f"{path} is missing; {rebuild_hint(index_dir)}")
+        try:
+            db = sqlite3.connect(f"file:{generation.database}?mode=ro", uri=True, check_same_thread=False)
+            db.execute("SELECT count(*) FROM chunks_fts").fetchone()
+            faiss_index = read_vectors(generation.vectors)
+            if faiss_index.d != manifest["dim"]:
+                raise IndexStoreError(f"{generation.vectors} has dimension {faiss_index.d}, the manifest {manifest['dim']}")
+            return cls(index_dir, manifest, db, faiss_index)
+        except sqlite3.Error as exc:
+            raise IndexStoreError(f"{generation.database} is damaged ({exc}); {rebuild_hint(index_dir)}") from None
+        except IndexStoreError as exc:
+            message = str(exc)
+            raise IndexStoreError(message if "rebuild" in message else f"{message}; {rebuild_hint(index_dir)}") from None
+
+    def is_stale(self) -> bool:
+        """True once manifest.json names another generation than the one loaded."""
+        return _stat(self.index_dir / MANIFEST) != self._manifest_stat
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]
+
+    def _query(self, sql: str, params=()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise IndexStoreError(f"the index in {self.index_dir} is damaged ({exc}); {rebuild_hint(self.index_dir)}") from None
+
+    def _load_letters(self) -> list[LetterInfo]:
+        rows = self._query(
+            "SELECT l.id, l.name, l.council, l.short_name, l.year, l.kind, l.date, l.recipient, l.signatory, "
+            "json_array_length(l.sections), (SELECT count(*) FROM chunks c WHERE c.letter_id = l.id) "
+            "FROM letters l ORDER BY l.council, l.year, l.name"
+        )
+        return [LetterInfo(*row) for row in rows]
+
+    def _load_ratings(self) -> list[RatingRow]:
+        rows = self._query(
+            'SELECT l.council, l.year, l.kind, r.area, r.label, r.grade, l.name, '
+            'substr(l.text, r.start + 1, r."end" - r.start), r.start, r."end", l.short_name '
+            "FROM ratings r JOIN letters l ON l.id = r.letter_id ORDER BY l.council, l.year, r.id"
+        )
+        return [RatingRow(*row) for row in rows]
+
+    def letter_text(self, name: str) -> str | None:
+        rows = self._query("SELECT text FROM letters WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
+
+    def chunk_rows(self, rows: list[int]) -> dict[int, tuple]:
+        """row -> (letter_id, section, text, start, end, boilerplate) for the given rows."""
+        if not rows:
+            return {}
+        marks = ",".join("?" * len(rows))
+        found = self._query(
+            f'SELECT row, letter_id, section, text, start, "end", boilerplate FROM chunks WHERE row IN ({marks})',
+            [int(r) for r in rows],
+        )
+        return {row[0]: row[1:] for row in found}
+
+    def dense(self, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        """Top-k (row, cosine) by FAISS inner product, only over rows where `allowed` is True."""
+        import faiss
+
+        n = self.faiss.ntotal
+        if n == 0 or k <= 0 or (allowed is not None and not allowed.any()):
+            return []
+        query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
+        if allowed is None or allowed.all():
+            scores, ids = self.faiss.search(query, min(k, n))
+        else:
+            bitmap = np.packbits(allowed.astype(np.uint8), bitorder="little")
+            selector = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bitmap))
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(64, k)) if hasattr(self.faiss, "hnsw") \
+                else faiss.SearchParameters(sel=selector)
+            scores, ids = self.faiss.search(query, min(k, int(allowed.sum())), params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def bm25(self, text: str, k: int, letter_ids: list[int] | None, include_boilerplate: bool) -> list[tuple[int, float]]:
+        """Top-k (row, bm25 score, higher is better) from SQLite FTS5 over the allowed letters."""
+        terms = [t for t in re.findall(r"[a-z0-9]+", text.lower()) if t not in _STOPWORDS]
+        if not terms or k <= 0 or letter_ids == []:
+            return []
+        match = " OR ".join(f'"{t}"' for t in dict.fromkeys(terms))
+        where, params = ["chunks_fts MATCH ?"], [match]
+        if not include_boilerplate:
+            where.append("c.boilerplate = 0")
+        if letter_ids is not None:
+            where.append(f"c.letter_id IN ({','.join('?' * len(letter_ids))})")
+            params.extend(letter_ids)
+        rows = self._query(
+            "SELECT c.row, bm25(chunks_fts) FROM chunks_fts JOIN chunks c ON c.row = chunks_fts.rowid "
+            f"WHERE {' AND '.join(where)} ORDER BY bm25(chunks_fts) LIMIT ?",
+            [*params, k],
+        )
+        return [(row, -score) for row, score in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+        return st.st_mtime_ns, st.st_ino
+    except OSError:
+        return None

@@ -1,0 +1,296 @@
+"""Build or update an index folder from a folder of letters, embedding only what is new.
+
+`update_index(letters_dir, index_dir)` hashes every file, compares with the manifest, and
+writes a new generation: unchanged letters (by content hash, whatever their name) keep
+their stored chunks and vectors; new and changed letters are parsed, chunked and embedded;
+removed letters disappear. Bad files are skipped with their reason, and a letter that
+was indexed before and is now unreadable keeps its previous version.
+But: - a different model than the manifest's re-embeds everything (vectors of two models
+cannot share one index), and the report says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from index.chunks import chunk_letter, text_fingerprint
+from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from index.errors import IndexStoreError, LetterError, LettersQAError
+from index.letters import MAX_LETTER_BYTES, Letter, parse_letter
+from index.store import (
+    FORMAT, VERSION, Generation, all_vectors, collect_garbage, create_database, fsync_dir, fsync_tree,
+    generation_name, read_manifest, read_vectors, rebuild_hint, update_lock, write_manifest, write_vectors,
+)
+
+LETTER_SUFFIXES = (".txt", ".md", ".text")
+SHARED_MIN_COUNCILS = 3  # a paragraph in letters about this many councils is boilerplate
+
+
+@dataclass
+class Report:
+    """What an update did; `to_dict()` is the `letters-qa index --json` document."""
+
+    index_dir: str
+    letters_dir: str
+    model: str
+    generation: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
+    duplicates: list[dict] = field(default_factory=list)  # {"file", "same_as"}
+    embedded_chunks: int = 0
+    letters: int = 0
+    chunks: int = 0
+    note: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _File:
+    name: str
+    sha256: str
+    data: bytes
+
+
+def update_index(
+    letters_dir: str | Path,
+    index_dir: str | Path,
+    *,
+    embedder: Embedder | None = None,
+    model: str | None = None,
+    rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Bring `index_dir` up to date with the letters in `letters_dir`; see the module docstring."""
+    letters_dir, index_dir = Path(letters_dir), Path(index_dir)
+    if not letters_dir.is_dir():
+        raise LettersQAError(f"letters folder {letters_dir} does not exist or is not a folder")
+    with update_lock(index_dir):
+        try:
+            old = read_manifest(index_dir)
+        except IndexStoreError:
+            if not rebuild:
+                raise
+            old = None
+        model = embedder.name if embedder is not None else model or (old or {}).get("model") or DEFAULT_MODEL
+        report = Report(str(index_dir), str(letters_dir), model)
+        if old and not rebuild and old["model"] != model:
+            report.note = f"model changed from {old['model']} to {model}: every letter is embedded again"
+        if rebuild or (old and old["model"] != model):
+            old = None
+        files = _scan(letters_dir, index_dir, report)
+        plan = _plan(files, old, report)
+        if old and not report.changed:
+            report.generation = old["generation"]
+            report.letters, report.chunks = len(old["letters"]), old.get("chunks", 0)
+            return report
+        embedder = embedder or SentenceTransformerEmbedder(model)
+        _write_generation(index_dir, letters_dir, old, plan, embedder, report, progress)
+        return report
+
+
+def _scan(letters_dir: Path, index_dir: Path, report: Report) -> list[_File]:
+    """Every candidate file, hashed; oversize, unreadable and duplicate files go to the report."""
+    files, seen = [], {}
+    index_abs = index_dir.resolve()
+    for path in sorted(letters_dir.rglob("*")):
+        rel = path.relative_to(letters_dir)
+        if any(part.startswith(".") for part in rel.parts) or index_abs in path.resolve().parents:
+            continue
+        if path.is_dir():
+            continue
+        name = rel.as_posix()
+        if path.suffix.lower() not in LETTER_SUFFIXES:
+            report.skipped.append({"file": name, "reason": f"not a letter file (expected {', '.join(LETTER_SUFFIXES)})"})
+            continue
+        try:
+            if path.stat().st_size > MAX_LETTER_BYTES:
+                raise LetterError(name, f"file is too large ({path.stat().st_size:,} bytes; the cap is {MAX_LETTER_BYTES:,})")
+            data = path.read_bytes()
+        except OSError as exc:
+            report.skipped.append({"file": name, "reason": f"cannot read file ({exc.strerror or exc})"})
+            continue
+        except LetterError as exc:
+            report.skipped.append({"file": name, "reason": exc.reason})
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in seen:
+            report.duplicates.append({"file": name, "same_as": seen[sha]})
+            continue
+        seen[sha] = name
+        files.append(_File(name, sha, data))
+    return files
+
+
+@dataclass
+class _Plan:
+    reuse: dict[str, str] = field(default_factory=dict)  # new name -> old name with the same content
+    parsed: list[tuple[Letter, str]] = field(default_factory=list)  # (letter, sha256) to embed
+    hashes: dict[str, str] = field(default_factory=dict)  # name -> sha256 of everything indexed
+
+
+def _plan(files: list[_File], old: dict | None, report: Report) -> _Plan:
+    old_letters: dict[str, str] = old["letters"] if old else {}
+    old_by_hash = {sha: name for name, sha in old_letters.items()}
+    plan, present = _Plan(), {f.name for f in files}
+    for f in files:
+        if f.sha256 in old_by_hash:
+            plan.reuse[f.name] = old_by_hash[f.sha256]
+            plan.hashes[f.name] = f.sha256
+            (report.unchanged if old_letters.get(f.name) == f.sha256 else
+             report.updated if f.name in old_letters else report.added).append(f.name)
+            continue
+        try:
+            letter = parse_letter(f.data, f.name)
+        except LetterError as exc:
+            if f.name in old_letters:  # keep what was indexed rather than lose the letter
+                plan.reuse[f.name] = f.name
+                plan.hashes[f.name] = old_letters[f.name]
+                report.skipped.append({"file": f.name, "reason": f"{exc.reason}; kept the previously indexed version"})
+            else:
+                report.skipped.append({"file": f.name, "reason": exc.reason})
+            continue
+        plan.parsed.append((letter, f.sha256))
+        plan.hashes[f.name] = f.sha256
+        (report.updated if f.name in old_letters else report.added).append(f.name)
+    report.removed = sorted(name for name in old_letters if name not in present)
+    return plan
+
+
+def _write_generation(index_dir, letters_dir, old, plan, embedder, report, progress) -> None:
+    generation = (old["generation"] if old else _last_generation(index_dir)) + 1
+    final = index_dir / generation_name(generation)
+    tmp = index_dir / f".{final.name}.tmp-{os.getpid()}"
+    collect_garbage(index_dir, keep={old["data"]} if old else set())
+    tmp.mkdir(parents=True)
+    db = create_database(tmp / "index.sqlite")
+    parts = [_copy_reused(db, index_dir, old, plan)] if plan.reuse else []
+    parts.append(_insert_new(db, plan.parsed, embedder, report, progress))
+    parts = [p for p in parts if len(p)]
+    dim = parts[0].shape[1] if parts else (old or {}).get("dim") or embedder.dim
+    _mark_shared_boilerplate(db)
+    db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild')")
+    report.letters = db.execute("SELECT count(*) FROM letters").fetchone()[0]
+    report.chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    db.commit()
+    db.close()
+    write_vectors(tmp / "vectors.faiss", np.concatenate(parts) if parts else np.zeros((0, dim), np.float32))
+    fsync_tree(tmp)
+    os.rename(tmp, final)
+    fsync_dir(index_dir)
+    write_manifest(index_dir, {
+        "format": FORMAT, "version": VERSION, "generation": generation, "data": final.name,
+        "model": report.model, "dim": int(dim), "chunks": report.chunks, "letters": plan.hashes,
+        "letters_dir": str(letters_dir.resolve()), "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    })
+    # The previous generation stays for readers that still have it open.
+    collect_garbage(index_dir, keep={final.name} | ({old["data"]} if old else set()))
+    report.generation = generation
+
+
+def _last_generation(index_dir: Path) -> int:
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    return max(numbers, default=0)
+
+
+def _copy_reused(db: sqlite3.Connection, index_dir: Path, old: dict, plan: _Plan) -> np.ndarray:
+    """Copy reused letters' rows from the old generation, renumbering chunk rows; return their vectors."""
+    source = Generation(index_dir / old["data"])
+    try:
+        old_vectors = all_vectors(read_vectors(source.vectors))
+        old_db = sqlite3.connect(f"file:{source.database}?mode=ro", uri=True)
+        old_ids = dict(old_db.execute("SELECT name, id FROM letters"))
+    except (sqlite3.Error, IndexStoreError) as exc:
+        raise IndexStoreError(f"the index in {index_dir} is damaged ({exc}); {rebuild_hint(index_dir)}") from None
+    rows = []
+    for new_name, old_name in sorted(plan.reuse.items()):
+        letter_id = _insert_letter_row(db, old_db, old_ids[old_name], new_name, plan.hashes[new_name])
+        for row, section, text, start, end, phrase, fingerprint in old_db.execute(
+            'SELECT row, section, text, start, "end", phrase_boilerplate, fingerprint FROM chunks '
+            "WHERE letter_id = ? ORDER BY row", (old_ids[old_name],)
+        ):
+            db.execute(
+                'INSERT INTO chunks(row, letter_id, section, text, start, "end", phrase_boilerplate, boilerplate, '
+                "fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (len(rows), letter_id, section, text, start, end, phrase, phrase, fingerprint),
+            )
+            rows.append(row)
+    old_db.close()
+    return old_vectors[rows] if rows else np.zeros((0, old_vectors.shape[1]), np.float32)
+
+
+def _insert_letter_row(db, old_db, old_id: int, name: str, sha: str) -> int:
+    row = old_db.execute(
+        "SELECT council, short_name, year, kind, date, recipient, signatory, text, sections FROM letters WHERE id = ?",
+        (old_id,),
+    ).fetchone()
+    cursor = db.execute(
+        "INSERT INTO letters(name, sha256, council, short_name, year, kind, date, recipient, signatory, text, sections)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (name, sha, *row),
+    )
+    db.executemany(
+        'INSERT INTO ratings(letter_id, area, label, grade, start, "end") VALUES (?, ?, ?, ?, ?, ?)',
+        [(cursor.lastrowid, *r) for r in old_db.execute(
+            'SELECT area, label, grade, start, "end" FROM ratings WHERE letter_id = ? ORDER BY id', (old_id,))],
+    )
+    return cursor.lastrowid
+
+
+def _insert_new(db, parsed, embedder: Embedder, report: Report, progress) -> np.ndarray:
+    """Insert the new letters and their chunks; embed the chunks (the only model call of an update)."""
+    first_row = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    texts = []
+    for letter, sha in parsed:
+        cursor = db.execute(
+            "INSERT INTO letters(name, sha256, council, short_name, year, kind, date, recipient, signatory, text, "
+            "sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (letter.name, sha, letter.council, letter.short_name, letter.year, letter.kind, letter.date,
+             letter.recipient, letter.signatory, letter.text,
+             json.dumps([[s.title, s.start, s.end] for s in letter.sections])),
+        )
+        db.executemany(
+            'INSERT INTO ratings(letter_id, area, label, grade, start, "end") VALUES (?, ?, ?, ?, ?, ?)',
+            [(cursor.lastrowid, r.area, r.label, r.grade, r.start, r.end) for r in letter.ratings],
+        )
+        for chunk in chunk_letter(letter):
+            db.execute(
+                'INSERT INTO chunks(row, letter_id, section, text, start, "end", phrase_boilerplate, boilerplate, '
+                "fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (first_row + len(texts), cursor.lastrowid, chunk.section, chunk.text, chunk.start, chunk.end,
+                 int(chunk.boilerplate), int(chunk.boilerplate), text_fingerprint(chunk.text)),
+            )
+            texts.append(chunk.text)
+    report.embedded_chunks = len(texts)
+    if not texts:
+        return np.zeros((0, 0), np.float32)
+    vectors = np.asarray(embedder.embed(texts, progress=progress), dtype=np.float32)
+    if vectors.shape[0] != len(texts):
+        raise IndexStoreError(f"the embedder returned {vectors.shape[0]} vectors for {len(texts)} chunks")
+    return vectors
+
+
+def _mark_shared_boilerplate(db: sqlite3.Connection) -> None:
+    """Boilerplate = a known phrase, or wording found in letters about several councils."""
+    db.execute(
+        "UPDATE chunks SET boilerplate = 1 WHERE fingerprint IN ("
+        " SELECT c.fingerprint FROM chunks c JOIN letters l ON l.id = c.letter_id"
+        " GROUP BY c.fingerprint HAVING count(DISTINCT lower(l.council)) >= ?)",
+        (SHARED_MIN_COUNCILS,),
+    )

@@ -1,0 +1,58 @@
+"""The Python API scripts use: `Assistant.open(index_dir)`, then search, ask, ratings.
+
+Opening reads the index folder but loads no model: torch is imported on the first
+search or open question. A long-running process (the web server) picks up a newer
+generation of the index on its next call, without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from index.errors import IndexStoreError
+from index.reader import IndexReader, LetterInfo, RatingRow
+from qa.retriever import Passage, Retriever, select_letters
+
+
+class Assistant:
+    def __init__(self, index_dir: str | Path, embedder: Embedder | None = None, model: str | None = None):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._reader = IndexReader.open(self.index_dir)
+        wanted = embedder.name if embedder is not None else model
+        if wanted is not None and wanted != self._reader.model:
+            raise IndexStoreError(
+                f"the index in {self.index_dir} was built with model {self._reader.model!r}, not {wanted!r}; "
+                f"rebuild it with `letters-qa index --rebuild --model {wanted}` or leave out --model"
+            )
+        self.embedder = embedder or SentenceTransformerEmbedder(self._reader.model or DEFAULT_MODEL)
+
+    @classmethod
+    def open(cls, index_dir: str | Path = ".letters-index", **kwargs) -> Assistant:
+        return cls(index_dir, **kwargs)
+
+    @property
+    def reader(self) -> IndexReader:
+        """The current generation; reopened when an update has swapped in a newer one."""
+        with self._lock:
+            if self._reader.is_stale():
+                self._reader = IndexReader.open(self.index_dir)
+            return self._reader
+
+    def search(self, query: str, k: int = 5, council=None, year=None, kind=None,
+               include_boilerplate: bool = False) -> list[Passage]:
+        """Ranked passages (dense + BM25, fused); filters select letters before ranking."""
+        return Retriever(self.reader, self.embedder).search(
+            query, k=k, council=council, year=year, kind=kind, include_boilerplate=include_boilerplate
+        )
+
+    def ratings(self, council=None, year=None, kind=None) -> list[RatingRow]:
+        """The extracted ratings table (no model needed)."""
+        reader = self.reader
+        names = {letter.name for letter in select_letters(reader.letters, council, year, kind)}
+        return [row for row in reader.ratings if row.letter in names]
+
+    def letters(self) -> list[LetterInfo]:
+        return list(self.reader.letters)
