@@ -1,0 +1,1179 @@
+"""Deterministic synthetic corpus of Ofsted letters to (invented) English councils.
+
+What it generates
+-----------------
+Plain-text letters in the two formats of the real letters in ``seeds/``:
+
+* ``annual_rating`` (about 70%, years 2009 and some 2010): the 2009
+  "Children's services annual rating" letter. The shared boilerplate
+  (guidance paragraph, "In considering the evidence..." paragraph, the
+  tab-separated four point scale, "Within each level..." and the section 138
+  paragraph) is copied verbatim from the seeds. The rating table row
+  ``Children's services rating<TAB>Performs well (3)`` with its dashed
+  underline (the " (3)" is left out in about 20%), the sentence
+  "Children's services in <Council> perform well." and 2 to 5 body paragraphs
+  drawn from a phrase bank (schools, childcare, fostering, adoption, private
+  fostering, children's homes, serious case reviews, national indicators, care
+  leavers, NEET) with judgements drawn at random, biased by the rating.
+  Layout varies as in the seeds: "## " headings or plain ones, multi-line or
+  single-line address block and letterhead, different sign-offs.
+* ``apa`` (about 30%, years 2007 and 2008): the "Annual performance assessment
+  of services for children and young people in <Council> <year>" letter,
+  structured exactly like seed 001_: intro paragraphs, the seven-row
+  ``Assessment judgement area<TAB>APA grade`` table, the scale note, then one
+  section per area with "Grade N", a judgement paragraph and "Major strengths"
+  / "Important weaknesses and areas for development" bullet lists ("- item"
+  lines, or in some UTF-8 letters the one-line ``<ul ...> ▪ item ▪ item`` form).
+
+Each letter is encoded as UTF-8 or (about 15%) Windows-1252, where curly
+apostrophes become byte 0x92; some UTF-8 letters have curly apostrophes too.
+About 20% use CRLF line endings. Like the seeds, files have no final newline.
+Council names are invented from place-name parts, never repeat within a corpus
+(checked on the short name, case-insensitively, for any N) and never equal a
+real English children's services authority such as the seed councils.
+
+What it leaves out
+------------------
+* Other document kinds (inspection reports, JAR/APA annexes, PDFs) and any
+  PDF-extraction noise beyond what the seeds show (the odd blank or
+  space-only line, a mis-spelt signature scribble).
+* Year-specific boilerplate for 2010: 2010 letters reuse the 2009 paragraphs
+  verbatim except "rating for 2009" (which becomes "rating for 2010"), and
+  change the date and the "rating 2010" heading.
+* Curly apostrophes are only put in prose (body paragraphs, bullets, the APA
+  "Overall effectiveness of children’s services" heading), never in the
+  boilerplate or the rating tables, as in the seeds.
+* The truth dicts only record the headline ratings; the judgements inside
+  body paragraphs and bullets are not recorded.
+
+Usage::
+
+    python bench/make_corpus.py N OUT_DIR [--seed S] [--truth FILE]
+
+or ``from bench.make_corpus import make_letter, make_corpus``. The same N and
+seed always give byte-identical files (standard library only,
+``random.Random(seed)``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# --------------------------------------------------------------------------
+# Verbatim boilerplate (copied from the seeds)
+# --------------------------------------------------------------------------
+
+GUIDANCE = (
+    "Ofsted guidance published in May 2009 explained that the annual rating would derive "
+    "from a new performance profile of the quality of services and outcomes for children "
+    "and young people in each local area. This profile includes findings from across "
+    "Ofsted's inspection and regulation of services and settings for which the council has "
+    "strategic or operational responsibilities, either alone or in partnership with others, "
+    "together with data from the relevant *Every Child Matters* indicators in the new "
+    "National Indicator Set (NIS)."
+)
+CONSIDERING = (
+    "In considering the evidence in the profile to determine the children's services rating "
+    "for 2009 it has become clear that the continuing gaps in the data are significant, "
+    "particularly those relating to aspects of social care and services for Looked After "
+    "Children. Ofsted has decided therefore to use 2009 as a transitional year easing into "
+    "the full application of the new system in 2010. As a consequence, although the "
+    "performance profile remains central to Ofsted's rating, we have interpreted the "
+    "performance bands with flexibility and exercised professional judgement with caution."
+)
+SCALE_INTRO = "The annual rating derives from a four point scale:"
+SCALE_ROWS = [
+    "4\tPerforms excellently\tAn organisation that significantly exceeds minimum requirements",
+    "3\tPerforms well\tAn organisation that exceeds minimum requirements",
+    "2\tPerforms adequately\tAn organisation that meets only minimum requirements",
+    "1\tPerforms poorly\tAn organisation that does not meet minimum requirements",
+]
+WITHIN_LEVEL = (
+    "Within each level there will be differing standards of provision. For example, a rating "
+    "of 'performs excellently' does not mean all aspects of provision are perfect. Similarly, "
+    "a rating of 'performs poorly' does not mean there are no adequate or even good aspects."
+)
+SECTION_138_ANNUAL = (
+    "The children's services rating is provided for the purpose of section 138 of the "
+    "Education and Inspections Act 2006. The rating of local authority children's services "
+    "will contribute significantly to the managing performance theme of each local "
+    "authority's Comprehensive Area Assessment (CAA) organisational assessment and therefore "
+    "to the score for each local authority overall."
+)
+APA_INTRO = (
+    "This letter summarises the findings of the {year} annual performance assessment (APA) "
+    "for your council. The evaluations and judgements in the letter draw on a range of data "
+    "and information which covers the period 1 April {prev} to 31 March {year}. As you know, "
+    "the APA is not based on an inspection of your services and, therefore, can only provide "
+    "a snapshot based on the evidence considered. As such, I am grateful to you for assuring "
+    "the quality of the data provided."
+)
+APA_SCALE_TEXT = (
+    "Performance is judged on a four point scale as detailed in the handbook. I should "
+    "emphasise that the grades awarded are based on an overall 'best fit' model. For "
+    "instance, an outstanding judgement of Grade 4 reflects that overall most aspects, but "
+    "not necessarily all, of the services in the area are working very well. We know that "
+    "one of the features of outstanding provision is the drive for greater improvement and "
+    "no council would suggest, and nor would Ofsted, that a judgement of outstanding "
+    "indicates that everything is perfect. Similarly within a judgement of inadequate "
+    "overall, Grade 1, there could be some aspects of the overall service that are adequate "
+    "or even good. Judgements are made in a rounded way, balancing all of the evidence and "
+    "giving due consideration to outcomes, local and national contexts, priorities and "
+    "decision-making."
+)
+APA_SCALE_NOTE = [
+    "*Inspectors make judgements based on the following scale",
+    "4: outstanding/excellent; 3: good; 2: adequate; 1: inadequate*",
+]
+SECTION_138_APA = (
+    "The children's services grade is the performance rating for the purpose of section 138 "
+    "of the Education and Inspections Act 2006. It will also provide the score for the "
+    "children and young people service block in the comprehensive performance assessment to "
+    "be published by the Audit Commission."
+)
+APA_THANKS = (
+    "We are grateful for the information you provided to support this process and for the "
+    "time given by you and your colleagues during the assessment."
+)
+STRENGTHS = "Major strengths"
+WEAKNESSES = "Important weaknesses and areas for development"
+HTML_UL = '<ul style="list-style-type: none">'
+HTML_BULLET = "\u25aa"  # ▪, not encodable in Windows-1252
+
+# --------------------------------------------------------------------------
+# Ratings
+# --------------------------------------------------------------------------
+
+ANNUAL_LABELS = {4: "Performs excellently", 3: "Performs well", 2: "Performs adequately", 1: "Performs poorly"}
+ANNUAL_ADVERBS = {4: "excellently", 3: "well", 2: "adequately", 1: "poorly"}
+ANNUAL_GRADE_WEIGHTS = {4: 15, 3: 45, 2: 30, 1: 10}
+APA_LABELS = {4: "Outstanding", 3: "Good", 2: "Adequate", 1: "Inadequate"}
+APA_GRADE_WEIGHTS = {4: 15, 3: 50, 2: 28, 1: 7}
+# (truth key, row title in the grade table, section heading)
+APA_AREAS = [
+    ("overall", "Overall effectiveness of children's services", "Overall effectiveness of children's services"),
+    ("being_healthy", "Being healthy", "Being healthy"),
+    ("staying_safe", "Staying safe", "Staying safe"),
+    ("enjoying_achieving", "Enjoying and achieving", "Enjoying and achieving"),
+    ("positive_contribution", "Making a positive contribution", "Making a positive contribution"),
+    ("economic_wellbeing", "Achieving economic well-being", "Achieving economic well-being"),
+    (
+        "capacity_to_improve",
+        "Capacity to improve, including the management of services for children and young people",
+        "Capacity to improve, including the management of children's services",
+    ),
+]
+JUDGEMENTS = ["outstanding", "good", "adequate", "inadequate"]
+JUDGEMENT_WEIGHTS = {4: [40, 48, 9, 3], 3: [14, 52, 24, 10], 2: [5, 33, 40, 22], 1: [2, 18, 40, 40]}
+COMPARISONS = ["above", "in line with", "below"]
+COMPARISON_WEIGHTS = {4: [60, 35, 5], 3: [30, 55, 15], 2: [10, 50, 40], 1: [5, 35, 60]}
+
+# --------------------------------------------------------------------------
+# Invented names
+# --------------------------------------------------------------------------
+
+PREFIXES = (
+    "Ash Ald Alder Bar Beck Bel Birch Bram Bran Brook Carl Cas Chal Cold Cran Dal Dun Elm "
+    "Eld Fair Fal Fen Fox Glen Gran Hal Har Hart Hay Hazel Hol Ink Kel Kes Lang Lin Lox Mar "
+    "Mel Mill Nor North Oak Os Pen Quen Rad Red Ros Sand Sel Shep Stan Sud Thorn Tod Up "
+    "Wal Wen Whit Wil Win Wor Wyn Yar"
+).split()
+SUFFIXES = (
+    "wold bury ford ham ton ley field worth by wick stead mouth chester caster minster "
+    "borough dale combe hurst den well bridge brook mere stow thorpe leigh cote haven moor"
+).split()
+SHIRE_ENDINGS = ("ford", "ham", "wick", "ester", "ton", "by", "worth", "bury")
+RIVERS = "Arle Brue Colne Dane Eden Frome Kennet Lune Mease Otter Rother Sowe Wey Wyre Yeo Sea".split()
+QUALIFIERS = "Great Upper Lower North South East West Old Mid".split()
+TRAILERS = "Vale Heath Forest Downs Moor Fields Marsh".split()
+COUNCIL_KINDS = [  # (template, weight); {} is the short name
+    ("{} Metropolitan Borough Council", 20),
+    ("{} Borough Council", 21),
+    ("{} City Council", 15),
+    ("{} County Council", 20),
+    ("{} Council", 20),
+    ("London Borough of {}", 4),
+]
+REAL_AUTHORITIES = (
+    (
+        "Barking and Dagenham;Barnet;Barnsley;Bath and North East Somerset;Bedford;Bedfordshire;Bexley;"
+        "Birmingham;Blackburn with Darwen;Blackpool;Bolton;Bournemouth;Bracknell Forest;Bradford;"
+        "Brent;Brighton and Hove;Bristol;Bromley;Buckinghamshire;Bury;Calderdale;Cambridgeshire;"
+        "Camden;Central Bedfordshire;Cheshire;Cheshire East;Cheshire West and Chester;City of London;"
+        "Cornwall;Coventry;Croydon;Cumbria;Darlington;Derby;Derbyshire;Devon;Doncaster;Dorset;"
+        "Dudley;Durham;Ealing;East Riding of Yorkshire;East Sussex;Enfield;Essex;Gateshead;"
+        "Gloucestershire;Greenwich;Hackney;Halton;Hammersmith and Fulham;Hampshire;Haringey;"
+        "Harrow;Hartlepool;Havering;Herefordshire;Hertfordshire;Hillingdon;Hounslow;Isle of Wight;"
+        "Hull;Isles of Scilly;Islington;Kensington and Chelsea;Kent;Kingston upon Hull;"
+        "Kingston upon Thames;Kirklees;Knowsley;Lambeth;Lancashire;Leeds;Leicester;"
+        "Leicestershire;Lewisham;Lincolnshire;Liverpool;Luton;Manchester;Medway;Merton;"
+        "Middlesbrough;Milton Keynes;Newcastle;Newcastle upon Tyne;Newham;Norfolk;North East Lincolnshire;"
+        "North Lincolnshire;North Somerset;North Tyneside;North Yorkshire;Northamptonshire;"
+        "Northumberland;Nottingham;Nottinghamshire;Oldham;Oxfordshire;Peterborough;Plymouth;"
+        "Poole;Portsmouth;Reading;Redbridge;Redcar and Cleveland;Richmond upon Thames;Rochdale;"
+        "Rotherham;Rutland;Salford;Sandwell;Sefton;Sheffield;Shropshire;Slough;Solihull;Somerset;"
+        "South Gloucestershire;South Tyneside;Southampton;Southend-on-Sea;Southwark;St Helens;"
+        "Staffordshire;Stockport;Stockton-on-Tees;Stoke-on-Trent;Suffolk;Sunderland;Surrey;"
+        "Sutton;Swindon;Tameside;Telford and Wrekin;Thurrock;Torbay;Tower Hamlets;Trafford;"
+        "Wakefield;Walsall;Waltham Forest;Wandsworth;Warrington;Warwickshire;West Berkshire;"
+        "West Sussex;Westminster;Wigan;Wiltshire;Windsor and Maidenhead;Wirral;Wokingham;"
+        "Wolverhampton;Worcestershire;York"
+    )
+    .lower()
+    .split(";")
+)
+REAL_NAMES = frozenset(REAL_AUTHORITIES)
+_COMMON_WORDS = {
+    "and",
+    "of",
+    "on",
+    "upon",
+    "with",
+    "north",
+    "south",
+    "east",
+    "west",
+    "city",
+    "central",
+    "forest",
+    "isle",
+    "isles",
+    "st",
+}
+REAL_WORDS = frozenset(w for name in REAL_AUTHORITIES for w in re.split(r"[ -]", name) if w not in _COMMON_WORDS)
+SEED_FRAGMENTS = ("stock", "stoke", "trafford", "tees", "trent")
+
+FIRST_NAMES_M = (
+    "Andrew Chris David Graham Ian John Keith Mark Martin Neil Paul Peter Richard Robert Simon Stephen Tim Tony"
+).split()
+FIRST_NAMES_F = (
+    "Alison Anne Carol Catherine Claire Elaine Gillian Helen Jane Janet Julie "
+    "Karen Linda Margaret Ruth Sally Sarah Susan"
+).split()
+SURNAMES = (
+    "Ainsworth Barraclough Bennett Bradshaw Carter Cheetham Dawson Eccles Fairclough "
+    "Fletcher Garside Greenhalgh Hargreaves Holroyd Kershaw Lockwood Marsden Mellor "
+    "Nuttall Ogden Pickering Priestley Ramsden Rowbotham Sutcliffe Thwaite Whitworth "
+    "Wilkinson Worrall Yates"
+).split()
+DIRECTOR_ROLES = [
+    "Director of Children's Services",
+    "Corporate Director, Children and Young People",
+    "Strategic Director, Children's Services",
+    "Executive Director for Children, Young People and Families",
+    "Corporate Director, Children, Education and Social Care",
+    "Chief Executive of Children and Young Peoples Services",
+    "Director of Children, Schools and Families",
+]
+SIGNATORIES = [
+    "Juliet Winstanley",
+    "Margaret Holloway",
+    "Christopher Russell",
+    "Sheena Doyle",
+    "Jonathan Hebden",
+    "Pauline Ashcroft",
+]
+ADDRESS_BUILDINGS = [
+    "Town Hall",
+    "Civic Centre",
+    "County Hall",
+    "Municipal Buildings",
+    "Council Offices",
+    "Children and Young People's Directorate",
+    "Stopford House",
+    "Kingsway House",
+]
+ADDRESS_FLOORS = ["3rd Floor", "Floor 2", "Ground Floor", "1st Floor"]
+STREET_NAMES = "Church Station Market High Castle Victoria Albert King Queen Glebe Talbot".split()
+STREET_KINDS = "Road Street Lane Square Way".split()
+MONTHS = ("January February March April May June July August September October November December").split()
+NUMBER_WORDS = "two three four five six".split()
+APA_REGIONS = [
+    ("North", "0161 618"),
+    ("Central", "0121 683"),
+    ("South", "0117 945"),
+    ("London", "020 7421"),
+    ("East", "01223 578"),
+]
+
+
+@dataclass
+class Ctx:
+    """Per-letter facts that the phrase templates may refer to."""
+
+    council: str
+    short: str
+    year: int
+    grade: int
+    curly: float  # probability that an apostrophe in prose is curly
+    html_bullets: bool = False
+    markdown: bool = False
+    one_line: bool = False
+    verbosity: int = 0  # extra bullets per APA section, for longer letters
+
+
+# --------------------------------------------------------------------------
+# Annual letter phrase bank. Placeholders are filled by _fill().
+# --------------------------------------------------------------------------
+
+OVERVIEW = [
+    "The overall effectiveness of {qty} of inspected and regulated services and settings is {j}.",
+    "Performance is good or better in {qty} of services.",
+    "Very few settings are inadequate.",
+    "The overall effectiveness of {qty} of inspected and regulated services and settings is good or better.",
+]
+EARLY_YEARS = [
+    "Provision for very young children is {j}.",
+    "A {more} proportion of nursery schools and childcare is good or outstanding than is the "
+    "case nationally and in similar areas.",
+    "Childminding is {js} and most childcare settings are {js} overall.",
+    "The quality of early years provision is {j} and {cmpw} that in similar authorities.",
+    "Most nurseries are {jpos} and the proportion is {more} than that of similar areas.",
+]
+SCHOOLS = [
+    "A {higher} proportion of primary schools are good or better than nationally but there "
+    "are key weaknesses in secondary provision.",
+    "A higher than average proportion of both primary and secondary schools, including the "
+    "schools' sixth forms, is good or outstanding.",
+    "There are no inadequate primary schools but {of_total} secondary schools are inadequate.",
+    "One special school is {j}, one is {j} and one is satisfactory.",
+    "The pupil referral unit is {j}.",
+    "No secondary school is outstanding and too many are satisfactory.",
+    "Half of primary schools and a third of secondary schools provide {j} education.",
+    "Sixth form provision in schools is {j} overall.",
+]
+SOCIAL_CARE = [
+    "The performance of the local authority's fostering and adoption agencies is {j}.",
+    "The local authority fostering agency is {j} and the adoption agency is {j}.",
+    "Private fostering arrangements are {j}.",
+    "The local authority fostering and adoption services are {j} but private fostering is {j}.",
+    "Private fostering was judged {j} at its most recent inspection.",
+    "{Of_total} children's homes are {j} and the rest are {j}.",
+    "The children's home is {j}.",
+    "All {num} children's homes are {j} and none is inadequate.",
+    "Arrangements for private fostering are {j}, although notification rates remain low.",
+    "The local authority's adoption agency was judged {j} at its most recent inspection and "
+    "the fostering agency was judged {j}.",
+]
+CASE_REVIEWS = [
+    "One serious case review was judged to be {j} in {month} {year}.",
+    "There has been one serious case review which was judged {j}.",
+    "{Num} serious case reviews were evaluated during the year; one was judged {j} and one {j}.",
+    "The serious case review evaluated in {month} {year} was judged {j}.",
+]
+INDICATORS = [
+    "Performance against {qty} of national indicators, including those for staying safe and "
+    "enjoying and achieving, is {cmp} similar areas and the national figure.",
+    "Overall, performance against the national indicators is {j}, with {qty} demonstrating "
+    "performance in line with or better than similar areas.",
+    "A large majority of indicators in the national indicator set are {cmp} the performance of similar areas.",
+    "However, a third of indicators are below similar areas and national figures.",
+    "Educational achievement is {cmp} the national averages at ages 11 and 16.",
+    "Achievement of a level 2 qualification by the age of 19 is {cmp} similar areas, but at level 3 it is {cmp} them.",
+    "Under staying safe performance is {cmp} similar areas apart from the stability of "
+    "placement for looked after children.",
+    "The proportion of secondary schools with good or outstanding behaviour is {higher} than "
+    "similar areas and the national average.",
+]
+VULNERABLE = [
+    "Outcomes for young people whose circumstances make them more vulnerable are less good "
+    "than for all children who live in {short}.",
+    "The gap at Key Stage 4 between all young people and those with special educational "
+    "needs has {trend} over three years.",
+    "At the age of 19 there remains an inequality gap between those who achieve a level 3 and those who do not.",
+    "The quality of education and care provision for children and young people whose "
+    "circumstances make them vulnerable is {j}.",
+    "A larger proportion of young people receive a custodial sentence than in similar areas.",
+    "The gap in achievement between children and young people whose circumstances make them "
+    "more vulnerable and their peers is {closing} in line with similar areas.",
+]
+CARE_LEAVERS = [
+    "Performance for care leavers is {j}.",
+    "Performance for care leavers and for young people known to the offending services is "
+    "{jpos} with a higher than average number engaged in education, employment or training.",
+    "A {smaller} proportion of young people leaving care are in education, employment or "
+    "training than the national average and in similar areas.",
+    "Support for care leavers in {short} is {j} and most have suitable accommodation.",
+]
+NEET = [
+    "A {more} proportion of 16- to 18-year-olds than in similar areas and found nationally "
+    "are not in education, employment or training.",
+    "The proportion of young people not in education, employment or training (NEET) has "
+    "fallen to {pct}, which is {cmp} similar areas.",
+    "Too many young people aged 16 to 18 are not in education, employment or training.",
+]
+# Used to give every letter with curly apostrophes at least one "children’s".
+CHILDRENS_SENTENCES = [s for s in SOCIAL_CARE + VULNERABLE if "children's" in s]
+# Each recipe: list of (bank, min sentences, max sentences). The first is always used.
+PARAGRAPH_RECIPES = [
+    [(OVERVIEW, 1, 1), (EARLY_YEARS, 1, 2), (SCHOOLS, 1, 3), (SOCIAL_CARE, 1, 3)],
+    [(CASE_REVIEWS, 0, 1), (INDICATORS, 2, 3)],
+    [(VULNERABLE, 2, 3)],
+    [(CARE_LEAVERS, 1, 2), (NEET, 0, 2)],
+    [(SOCIAL_CARE, 2, 3), (CASE_REVIEWS, 1, 1)],
+]
+
+# --------------------------------------------------------------------------
+# APA phrase bank: bullet items per area, as (strengths, weaknesses).
+# --------------------------------------------------------------------------
+
+APA_BULLETS = {
+    "being_healthy": (
+        [
+            "Good progress is being made in achieving a comprehensive CAMHS with an increased "
+            "capacity and access to services, supported by good working arrangements between services.",
+            "More young people with learning difficulties and/or disabilities are getting access to "
+            "CAMHS compared with the previous year.",
+            "More schools have achieved and been assessed for Healthy School status than nationally "
+            "and targeted work to promote physical activity is achieving good results.",
+            "Local surveys indicate fewer young people are drinking, smoking or trying illegal drugs "
+            "and more are eating more healthily.",
+            "High levels of immunisations, dental checks and health assessments are being achieved "
+            "for looked after children.",
+            "Children with complex health needs have good access to services such as speech and "
+            "language, occupational health and physiotherapy.",
+            "The proportion of young people with learning difficulties and/or disabilities having a "
+            "transition plan has risen from {pct_a} to {pct_b}.",
+            "The rate of teenage conceptions has fallen by {pct} since 1998, faster than in similar areas.",
+            "Breastfeeding initiation rates are above those of similar councils and continue to rise.",
+            "The fostering inspection confirmed that health arrangements for looked after children are {jpos}.",
+            "Waiting times for specialist CAMHS have reduced and almost all young people are seen within 13 weeks.",
+        ],
+        [
+            "Rates of Chlamydia and other sexually transmitted diseases are higher than they are in "
+            "other similar council areas and {short} is not achieving its targets for improvement.",
+            "Rates of substance misuse related hospital admissions for young people under 20 years "
+            "are higher than similar areas.",
+            "The rate of teenage conceptions remains above the national average and has not fallen "
+            "as quickly as planned.",
+            "Too few looked after children receive an annual health assessment.",
+            "Childhood obesity levels at Reception and Year 6 are higher than in similar areas.",
+            "Access to CAMHS for 16- and 17-year-olds remains inconsistent across the area.",
+        ],
+    ),
+    "staying_safe": (
+        [
+            "Referral rates are below those found in similar areas.",
+            "The common assessment framework has ensured over a third more children in need have "
+            "received additional services.",
+            "The fostering service is {jpos}.",
+            "Very good performance is achieved in completing core assessments.",
+            "Initial assessments are completed within timescales in {pct_b} of cases, which is "
+            "better than in similar councils.",
+            "All children on the child protection register have an allocated qualified social worker.",
+            "Reviews of child protection cases are held on time in all cases.",
+            "The stability of placements for looked after children is good, with few children "
+            "experiencing three or more moves in a year.",
+            "The Local Safeguarding Children Board is well established and provides effective "
+            "challenge to partner agencies.",
+            "Private fostering arrangements are {jpos} and notifications have increased following "
+            "a publicity campaign.",
+            "The adoption service is {jpos} and the number of children adopted from care has increased.",
+        ],
+        [
+            "Private fostering arrangements are inadequate and too few privately fostered children "
+            "are known to the council.",
+            "The proportion of initial assessments completed within seven working days is below "
+            "that of similar councils.",
+            "Too many looked after children experience three or more placement moves in a year.",
+            "Re-registrations on the child protection register are higher than in similar areas.",
+            "A serious case review completed during the year was judged inadequate.",
+            "The council's fostering service was judged {jneg} at its most recent inspection.",
+            "Recruitment and retention of qualified social workers remain difficult and caseloads are high.",
+        ],
+    ),
+    "enjoying_achieving": (
+        [
+            "The performance of children with low prior attainment, and also that of boys, has "
+            "improved more than it has nationally.",
+            "At Key Stage 4, more students attain at least five A* to C grades at GCSE, including "
+            "English and mathematics, than is the case nationally.",
+            "All secondary schools meet the Government's target for {year} of at least 30% of "
+            "students attaining five good GCSE grades.",
+            "Results in the Early Years Foundation Stage Profile are above the national average.",
+            "Attainment at Key Stage 2 in English and mathematics is {cmpup} the national average and "
+            "has improved for three years.",
+            "The percentage of permanent and fixed term exclusions from primary schools is much "
+            "lower than that nationally. All excluded children and young people receive tuition for "
+            "20 or more hours per week, and this is significantly better than the national picture.",
+            "The council provides a good level of support and challenge to help its schools improve.",
+            "No schools are in special measures and the number of schools causing concern has fallen.",
+            "Attendance in primary and secondary schools is better than in similar areas.",
+            "The educational attainment of looked after children has improved and is above that of similar councils.",
+        ],
+        [
+            "Standards in English and science at the end of Key Stage 3, although in line with "
+            "national averages, are not as high as those attained at the end of Key Stages 1, 2 and 4.",
+            "{Num} secondary schools are in special measures or have a notice to improve.",
+            "Persistent absence in secondary schools is higher than in similar areas.",
+            "The attainment of looked after children at Key Stage 4 remains low.",
+            "Fixed term exclusions from secondary schools are higher than the national average.",
+            "The gap between the attainment of pupils eligible for free school meals and their peers is not narrowing.",
+        ],
+    ),
+    "positive_contribution": (
+        [
+            "Young people, including those with learning difficulties and/or disabilities and "
+            "looked after young people, are provided with an excellent range of opportunities to "
+            "make a positive contribution.",
+            "A high percentage of looked after children contribute to their reviews. This "
+            "performance is better than similar council areas and the national average.",
+            "School inspections indicate that learners are able to contribute well to the running "
+            "of their schools through practical suggestions for improvement made to headteachers.",
+            "The youth council is well established and influences decisions made by the council and its partners.",
+            "The number of first-time entrants to the youth justice system has fallen and is below "
+            "that of similar areas.",
+            "Rates of re-offending by young people are low compared with similar areas.",
+            "Young people are actively involved in the recruitment of staff and in the "
+            "commissioning of youth services.",
+            "Participation in volunteering and community activities is high, supported by a good "
+            "range of youth provision.",
+        ],
+        [
+            "The rate of re-offending by young people has increased and is above that of similar areas.",
+            "Too few young people with learning difficulties and/or disabilities participate in youth activities.",
+            "The proportion of looked after children receiving a final warning or conviction is "
+            "higher than in similar councils.",
+            "Participation of young people in the youth service remains below the national benchmark.",
+        ],
+    ),
+    "economic_wellbeing": (
+        [
+            "Partnership to develop provision for the 14 to 19 age range is strong and widely representative.",
+            "Cooperation between the council and schools, colleges and employers is productive, "
+            "for example in providing the increased range of apprenticeships available in the "
+            "area, with {n_hi} young people completing these last year compared with {n_lo} the "
+            "year before.",
+            "{short} is now well placed to offer {num} diplomas this year and a further {num} next year.",
+            "The percentages of young people reaching Levels 2 and 3 by the age of 19 are {cmpup} national averages.",
+            "The number of school leavers not in employment, education or training has reduced "
+            "from {pct_hi} to {pct_lo}.",
+            "Good provision is made to prepare young people for work, including well-planned work experience.",
+            "The proportion of care leavers in suitable accommodation is high.",
+            "Childcare places are sufficient and well distributed across the area.",
+        ],
+        [
+            "The percentage of young people with learning difficulties and/or disabilities not "
+            "engaged in employment, education or training after the age of 16 remains too high, "
+            "despite recent improvements.",
+            "The proportion of young people not in education, employment or training is above that "
+            "of similar councils.",
+            "Too few care leavers are in education, employment or training.",
+            "Achievement of a level 3 qualification by the age of 19 is below that in similar areas.",
+        ],
+    ),
+    "capacity_to_improve": (
+        [
+            "Planning is highly effective as evidenced by the Children and Young People's Plan. "
+            "This is based on effective consultation with stakeholders, clear analysis of needs "
+            "including that of children in the most deprived areas of the community, and well "
+            "attuned actions for development supported by precise targets.",
+            "The management of improvement is strongly supported by regular and rigorous "
+            "evaluation of performance and outcomes set against local and national benchmarks.",
+            "Sustained improvements have been made in performance, including in the areas for "
+            "development identified in the APA for {prev}.",
+            "Value for money is {jpos}, with spending closely aligned with agreed priorities.",
+            "Partnership working is strong and the Children's Trust arrangements are well established.",
+            "The council has a clear view of its strengths and weaknesses and has well conceived "
+            "ambitions for children and young people.",
+            "Workforce planning is effective and the council has been successful in recruiting "
+            "qualified social workers.",
+        ],
+        [
+            "Performance management is not yet consistently applied across all services.",
+            "Some targets in the Children and Young People's Plan lack precision, making progress "
+            "difficult to measure.",
+            "The council's self-assessment is not always accurate and overstates progress in some areas.",
+            "Recruitment and retention of key staff remain a challenge.",
+        ],
+    ),
+}
+APA_ANALYSIS = [
+    "The council's analysis of its strengths and areas for development for this outcome area "
+    "is consistent with the evidence.",
+    "The council's analysis of its strengths and areas for development in this outcome area is mostly accurate.",
+    "The council's analysis of its strengths and areas for development in this outcome area "
+    "underestimate a number of important weaknesses and overvalue the areas where progress "
+    "has been made.",
+]
+APA_TABLE_BELOW = "The table below sets out the evidence for the grade awarded."
+OVERALL_POSITIVE = [
+    "Children and young people are encouraged to be physically active and have increasingly "
+    "good access to the child and adolescent mental health service (CAMHS).",
+    "Very good improvements have been achieved in completing core assessments within "
+    "national timescales and are better than national and other similar councils.",
+    "Educational attainment in the early years and during compulsory schooling is predominantly above average.",
+    "Excellent opportunities are available to children and young people to make a positive "
+    "contribution to their schools and communities; these are widely taken up.",
+    "Good provision is made to prepare young people for work.",
+    "Arrangements for safeguarding children are robust and well understood by partner agencies.",
+    "Outcomes for looked after children are improving and compare well with similar councils.",
+]
+OVERALL_NEGATIVE = [  # the first one used gets "However, " in front
+    "attainment at Key Stage 3 is average in English and science.",
+    "increasing the proportion of young people with learning difficulties and/or "
+    "disabilities in work related activities remains a key priority.",
+    "too many young people are not in education, employment or training.",
+    "private fostering arrangements remain inadequate.",
+    "the rate of teenage conceptions remains high.",
+    "attendance in secondary schools is below that of similar areas.",
+]
+MANAGEMENT_SENTENCES = [
+    "Services are focused precisely on identified needs, including those of the more "
+    "vulnerable members of the community.",
+    "The users of services are effectively consulted and are mainly content with provision.",
+    "The council is {success} in working with a range of partners and in securing {vfm} value for money.",
+    "It has a clear view of its strengths.",
+    "The weaknesses identified below need to be tackled within the council's continuing "
+    "policy of improving its provision.",
+]
+CAPACITY_RESPONSE = {
+    4: "It has responded positively and in a timely manner to the areas for development identified in {prev}.",
+    3: "It has responded positively to the areas for development identified in {prev}.",
+    2: "It has responded to most of the areas for development identified in {prev}.",
+    1: "It has not responded effectively to the areas for development identified in {prev}.",
+}
+TRACK_RECORD = {4: "strong", 3: "good", 2: "satisfactory", 1: "limited"}
+# Placeholders that are a plain choice, not biased by the grade.
+SIMPLE_CHOICES = {
+    "jpos": ("good", "outstanding"),
+    "jneg": ("adequate", "inadequate"),
+    "js": ("good", "satisfactory", "satisfactory", "outstanding", "inadequate"),
+    "more": ("greater", "smaller"),
+    "higher": ("higher", "lower"),
+    "smaller": ("smaller", "larger"),
+    "trend": ("widened", "narrowed"),
+    "closing": ("closing", "not closing"),
+    "cmpw": ("better than", "similar to", "weaker than"),
+    "qty": ("a large majority", "the majority", "a majority", "just over half", "a minority", "the large majority"),
+    "cmpup": ("above", "in line with", "well above"),
+    "month": MONTHS,
+    "success": ("very successful", "successful", "increasingly successful"),
+    "vfm": ("excellent", "good", "adequate"),
+}
+
+
+# --------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------
+
+
+def _of_total(rng: random.Random) -> str:
+    """'two of the five': a part and a larger whole, as number words."""
+    total = rng.randint(3, 6)
+    return f"{NUMBER_WORDS[rng.randint(0, total - 3)]} of the {NUMBER_WORDS[total - 2]}"
+
+
+# Numeric placeholders. Pairs are drawn from disjoint ranges so that, for example,
+# "reduced from {pct_hi} to {pct_lo}" always goes down.
+NUMERIC_DRAWS = {
+    "pct": lambda rng: f"{rng.uniform(4.0, 12.0):.1f}%",
+    "pct_a": lambda rng: f"{rng.randint(60, 85)}%",
+    "pct_b": lambda rng: f"{rng.randint(86, 99)}%",
+    "pct_lo": lambda rng: f"{rng.uniform(3.0, 6.9):.1f}%",
+    "pct_hi": lambda rng: f"{rng.uniform(7.0, 12.0):.1f}%",
+    "n_lo": lambda rng: str(rng.randint(250, 499)),
+    "n_hi": lambda rng: str(rng.randint(500, 900)),
+    "num": lambda rng: rng.choice(NUMBER_WORDS),
+    "of_total": _of_total,
+}
+
+
+def _word_draw(rng: random.Random, name: str, ctx: Ctx, grade: int) -> str:
+    """Draw one placeholder value; judgements are biased by ``grade``."""
+    if name in NUMERIC_DRAWS:
+        return NUMERIC_DRAWS[name](rng)
+    if name == "j":
+        return rng.choices(JUDGEMENTS, JUDGEMENT_WEIGHTS[grade])[0]
+    if name == "cmp":
+        return rng.choices(COMPARISONS, COMPARISON_WEIGHTS[grade])[0]
+    if name in SIMPLE_CHOICES:
+        return rng.choice(SIMPLE_CHOICES[name])
+    fixed = {"short": ctx.short, "year": str(ctx.year), "prev": str(ctx.year - 1)}
+    return fixed[name]
+
+
+def _fill(template: str, rng: random.Random, ctx: Ctx, grade: int | None = None) -> str:
+    """Replace each {name} with a fresh draw; {Name} gives a capitalised value."""
+    grade = ctx.grade if grade is None else grade
+
+    def draw(match: re.Match) -> str:
+        name = match.group(1)
+        value = _word_draw(rng, name.lower(), ctx, grade)
+        return value[0].upper() + value[1:] if name[0].isupper() else value
+
+    return re.sub(r"\{(\w+)\}", draw, template)
+
+
+def _curl(text: str, rng: random.Random, ctx: Ctx) -> str:
+    """Turn some in-word apostrophes (children's, council's) into ’."""
+    if ctx.curly <= 0:
+        return text
+    return re.sub(r"(?<=[A-Za-z])'(?=[a-z])", lambda m: "\u2019" if rng.random() < ctx.curly else "'", text)
+
+
+def _paragraph(lines: list[str], text: str, blanks: int = 1) -> None:
+    """Append a paragraph followed by ``blanks`` blank lines."""
+    lines.append(text)
+    lines.extend([""] * blanks)
+
+
+# --------------------------------------------------------------------------
+# Council and people names
+# --------------------------------------------------------------------------
+
+
+def _allowed(text: str) -> bool:
+    low = text.lower()
+    if low in REAL_NAMES or any(f in low for f in SEED_FRAGMENTS):
+        return False
+    return not any(w in REAL_WORDS for w in re.split(r"[ -]", low))
+
+
+def _place_word(rng: random.Random) -> str:
+    """One invented single-word place name such as 'Ashwold' or 'Kelbury'."""
+    while True:
+        prefix, suffix = rng.choice(PREFIXES), rng.choice(SUFFIXES)
+        word = prefix + suffix
+        if prefix[-1] != suffix[0] and _allowed(word):
+            return word
+
+
+def _place_name(rng: random.Random, level: int, county: bool) -> str:
+    """A place name; higher levels combine more parts (more distinct names)."""
+    word = _place_word(rng)
+    if level == 0:
+        if county and word.endswith(SHIRE_ENDINGS) and rng.random() < 0.5:
+            return word + "shire"
+        return word
+    if level >= 2:
+        base = _place_name(rng, 1, False) if level == 3 else word
+        other = _place_word(rng)
+        while other == word:
+            other = _place_word(rng)
+        return base + (" with " if rng.random() < 0.1 else " and ") + other
+    form = rng.choices(range(4), [35, 20, 30, 15])[0]
+    if form == 0:
+        return f"{rng.choice(QUALIFIERS)} {word}"
+    if form == 1:
+        return f"{word} {rng.choice(TRAILERS)}"
+    if form == 2:
+        return f"{word}-on-{rng.choice(RIVERS)}"
+    return f"{word} upon {rng.choice(RIVERS)}"
+
+
+def _council_name(rng: random.Random, used: set[str]) -> tuple[str, str]:
+    """(full name, short name), unique within ``used`` (short names, lower case)."""
+    kind = rng.choices([k for k, _ in COUNCIL_KINDS], [w for _, w in COUNCIL_KINDS])[0]
+    county = kind.startswith("{} County")
+    level = rng.choices([0, 1, 2], [70, 25, 5])[0]
+    while True:
+        for _ in range(12):
+            short = _place_name(rng, level, county)
+            if short.lower() not in used and _allowed(short):
+                used.add(short.lower())
+                return kind.format(short), short
+        level = min(level + 1, 3)
+
+
+def _person(rng: random.Random) -> tuple[str, str, str]:
+    """(title, first name, surname) of a director of children's services."""
+    if rng.random() < 0.5:
+        title, first = rng.choice(["Mr", "Mr", "Mr", "Dr"]), rng.choice(FIRST_NAMES_M)
+    else:
+        title, first = rng.choice(["Ms", "Ms", "Mrs", "Dr"]), rng.choice(FIRST_NAMES_F)
+    return title, first, rng.choice(SURNAMES)
+
+
+def _postcode(rng: random.Random, short: str) -> str:
+    letters = "ABDEFGHJLNPQRSTUWXY"
+    area = short[0].upper() + rng.choice(letters) if rng.random() < 0.7 else short[0].upper()
+    return f"{area}{rng.randint(1, 29)} {rng.randint(0, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+
+
+def _address_lines(rng: random.Random, ctx: Ctx, person: tuple[str, str, str]) -> list[str]:
+    """Recipient address block: name, role, council, street lines, town, postcode."""
+    title, first, last = person
+    lines = [f"{title} {first} {last}", rng.choice(DIRECTOR_ROLES), ctx.council]
+    if rng.random() < 0.4:
+        lines.append(rng.choice(ADDRESS_FLOORS + [f"PO Box {rng.randint(10, 400)}"]))
+    lines.extend(rng.sample(ADDRESS_BUILDINGS, rng.randint(1, 2)))
+    if rng.random() < 0.6:
+        lines.append(f"{rng.choice(STREET_NAMES)} {rng.choice(STREET_KINDS)}")
+    town = ctx.short.split(" and ")[0].split(" with ")[0].removesuffix("shire")
+    town = "London" if ctx.council.startswith("London") else town
+    lines.append(town)
+    if town != "London" and rng.random() < 0.3:
+        lines.append(_place_word(rng) + "shire")
+    lines.append(_postcode(rng, ctx.short))
+    return lines
+
+
+# --------------------------------------------------------------------------
+# Annual rating letters
+# --------------------------------------------------------------------------
+
+
+def _annual_letterhead(rng: random.Random, ctx: Ctx, signatory: str) -> list[str]:
+    """Ofsted letterhead as in the seeds: absent, one line, or split in two."""
+    email = signatory.lower().replace(" ", ".") + "@ofsted.gov.uk"
+    address = "Aviation House 125 Kingsway London WC2B 6SE"
+    contact = (
+        f"T 08456 40 40 40 enquiries@ofsted.gov.uk www.ofsted.gov.uk "
+        f"Direct T 020-7421-{rng.randint(6000, 6999)} "
+        f"Direct F 020-7421-{rng.randint(5000, 5999)} {email}"
+    )
+    style = 1 if ctx.one_line else rng.choices([0, 1, 2], [40, 35, 25])[0]
+    if style == 0:
+        return ["", ""]
+    if style == 1:
+        return [f"{address} {contact}"] + [""] * rng.choice([1, 3])
+    return [address, "", contact, "", "", ""]
+
+
+def _annual_header(rng: random.Random, ctx: Ctx, signatory: str) -> list[str]:
+    """Letterhead, date, address block, salutation and the first heading."""
+    lines = _annual_letterhead(rng, ctx, signatory)
+    day = rng.choice([9, 9, 9, 9, 8, 10]) if ctx.year == 2009 else rng.randint(7, 10)
+    date = f"{day} December {ctx.year}"
+    md = "## " if ctx.markdown else ""
+    _paragraph(lines, f"## {date}" if ctx.markdown and rng.random() < 0.3 else date)
+    person = _person(rng)
+    address = _address_lines(rng, ctx, person)
+    if ctx.one_line:
+        _paragraph(lines, " ".join(address))
+    else:
+        lines.extend(address + [""])
+    _paragraph(lines, f"Dear {person[0]} {person[2]}")
+    _paragraph(lines, f"{md}Children's services annual rating")
+    return lines
+
+
+def _annual_rating_block(rng: random.Random, ctx: Ctx) -> list[str]:
+    """Boilerplate, the rating table and the 'perform well' sentence."""
+    lines: list[str] = []
+    considering = CONSIDERING.replace("rating for 2009", f"rating for {ctx.year}")
+    for text in (GUIDANCE, considering, SCALE_INTRO):
+        _paragraph(lines, text)
+    lines.extend(SCALE_ROWS + [""])
+    _paragraph(lines, WITHIN_LEVEL, blanks=rng.choice([1, 1, 3, 3, 5]))
+    md = "## " if ctx.markdown else ""
+    _paragraph(lines, f"{md}Children's services rating {ctx.year}")
+    label = ANNUAL_LABELS[ctx.grade]
+    value = label if rng.random() < 0.2 else f"{label} ({ctx.grade})"
+    left = "Children's services rating"
+    extra = (9, 9) if rng.random() < 0.15 else (2, 2)
+    lines.append(f"{left}\t{value}")
+    _paragraph(lines, f"{'-' * (len(left) + extra[0])}\t{'-' * (len(value) + extra[1])}")
+    _paragraph(lines, f"Children's services in {ctx.council} perform {ANNUAL_ADVERBS[ctx.grade]}.")
+    if rng.random() < 0.1:
+        _paragraph(lines, " ")
+    return lines
+
+
+def _body_paragraph(rng: random.Random, ctx: Ctx, recipe) -> str:
+    sentences = []
+    for bank, low, high in recipe:
+        for template in rng.sample(bank, rng.randint(low, high)):
+            sentences.append(_fill(template, rng, ctx))
+    return _curl(" ".join(sentences), rng, ctx)
+
+
+def _annual_body(rng: random.Random, ctx: Ctx) -> list[str]:
+    """2 to 5 body paragraphs; the settings paragraph always comes first."""
+    count = rng.randint(2, 5)
+    others = sorted(rng.sample(range(1, len(PARAGRAPH_RECIPES)), count - 1))
+    return [_body_paragraph(rng, ctx, PARAGRAPH_RECIPES[k]) for k in [0] + others]
+
+
+def _annual_signoff(rng: random.Random, ctx: Ctx, signatory: str) -> list[str]:
+    role = "Divisional Manager, CAA"
+    if ctx.one_line or rng.random() < 0.1:
+        first, last = signatory.split()
+        if rng.random() < 0.5:  # a mis-read scribble, as in seed 002_
+            k = rng.randrange(1, len(last) - 1)
+            last = last[:k] + rng.choice("aeinrst") + last[k + 1 :]
+        return [f"{first[0]}. {last}", "", f"{signatory} {role}"]
+    if rng.random() < 0.5:
+        return ["Yours sincerely", "", "", "", signatory, role]
+    return ["Yours sincerely", "", signatory, "", role]
+
+
+def _annual_letter(rng: random.Random, ctx: Ctx) -> str:
+    signatory = rng.choice(SIGNATORIES)
+    lines = _annual_header(rng, ctx, signatory) + _annual_rating_block(rng, ctx)
+    body = _annual_body(rng, ctx)
+    size = sum(len(x) + 1 for x in lines) + len(SECTION_138_ANNUAL) + 80
+    while size + sum(len(p) + 2 for p in body) > 5900 and len(body) > 2:
+        body.pop()
+    while size + sum(len(p) + 2 for p in body) < 3100:
+        body.append(_body_paragraph(rng, ctx, rng.choice(PARAGRAPH_RECIPES[1:])))
+    if ctx.curly and not any("\u2019" in p for p in body):
+        body[0] += " " + _fill(rng.choice(CHILDRENS_SENTENCES), rng, ctx).replace("'", "\u2019")
+    for paragraph in body:
+        _paragraph(lines, paragraph)
+    _paragraph(lines, SECTION_138_ANNUAL)
+    return "\n".join(lines + _annual_signoff(rng, ctx, signatory))
+
+
+# --------------------------------------------------------------------------
+# Annual performance assessment (APA) letters
+# --------------------------------------------------------------------------
+
+
+def _apa_header(rng: random.Random, ctx: Ctx) -> list[str]:
+    """Multi-line Ofsted letterhead, date, address block, salutation, title."""
+    region, phone = rng.choice(APA_REGIONS)
+    lines = [
+        "",
+        "",
+        "Alexandra House",
+        "33 Kingsway",
+        "London",
+        "WC2B 6SE",
+        "",
+        "T 08456 40 40 40",
+        "enquiries@ofsted.gov.uk",
+        "www.ofsted.gov.uk",
+        "",
+        f"Direct T {phone} {rng.randint(8000, 8999)}",
+        f"Direct F {phone} {rng.randint(8000, 8999)}",
+        f"{region}_apa@ofsted.gov.uk",
+        "",
+        "",
+        "",
+    ]
+    _paragraph(lines, f"{rng.randint(10, 20)} December {ctx.year}")
+    person = _person(rng)
+    lines.extend(_address_lines(rng, ctx, person) + [""])
+    _paragraph(lines, f"Dear {person[0]} {person[2]}")
+    _paragraph(
+        lines, f"Annual performance assessment of services for children and young people in {ctx.council} {ctx.year}"
+    )
+    return lines
+
+
+def _apa_table(ctx: Ctx, grades: dict[str, int]) -> list[str]:
+    """Intro paragraphs, the grade table and the scale note."""
+    lines: list[str] = []
+    _paragraph(lines, APA_INTRO.format(year=ctx.year, prev=ctx.year - 1))
+    _paragraph(lines, APA_SCALE_TEXT, blanks=3)
+    _paragraph(lines, f"The following table sets out the grades awarded for performance in {ctx.year}.")
+    lines.append("Assessment judgement area\tAPA grade")
+    lines.extend(f"{title}\t{grades[key]}" for key, title, _ in APA_AREAS)
+    lines.append("")
+    lines.extend(APA_SCALE_NOTE + [""])
+    return lines
+
+
+def _apa_bullet_items(rng: random.Random, ctx: Ctx, key: str, grade: int) -> tuple[list, list]:
+    """Strength and weakness bullet texts; counts depend on the area grade."""
+    strengths, weaknesses = APA_BULLETS[key]
+    n_strong = max(2, min(len(strengths), grade + rng.randint(0, 3) + ctx.verbosity))
+    n_weak = max(0, min(len(weaknesses), 4 - grade + rng.randint(-1, 1) + ctx.verbosity // 2))
+    picked = [_fill(t, rng, ctx, 4) for t in rng.sample(strengths, n_strong)]
+    if len(picked) > 3 and rng.random() < 0.4:  # some bullets run two items together
+        picked[0:2] = [picked[0] + " " + picked[1]]
+    weak = [_fill(t, rng, ctx, 1) for t in rng.sample(weaknesses, n_weak)]
+    return [_curl(x, rng, ctx) for x in picked], [_curl(x, rng, ctx) for x in weak]
+
+
+def _apa_bullets(rng: random.Random, ctx: Ctx, strong: list[str], weak: list[str]) -> list[str]:
+    """The two bullet lists, as "- item" lines or as one-line HTML lists (seed 001_)."""
+    if ctx.html_bullets and rng.random() < 0.5:
+        lines = [STRENGTHS, HTML_UL + "".join(f" {HTML_BULLET} {s}" for s in strong), WEAKNESSES]
+        if weak:
+            lines.append(HTML_UL + "".join(f" {HTML_BULLET} {w}" for w in weak))
+        return lines + [""]
+    lines = [STRENGTHS, ""] + ([" ", ""] if rng.random() < 0.08 else [])
+    lines.extend([f"- {s}" for s in strong] + ["", WEAKNESSES, ""])
+    if weak:
+        lines.extend([f"- {w}" for w in weak] + [""])
+    return lines
+
+
+def _apa_area_section(rng: random.Random, ctx: Ctx, key: str, heading: str, grade: int) -> list[str]:
+    """One outcome area: heading, grade, judgement paragraph, bullet lists."""
+    lines: list[str] = []
+    _paragraph(lines, heading)
+    _paragraph(lines, f"Grade {grade}")
+    label = APA_LABELS[grade].lower()
+    if key == "capacity_to_improve":
+        text = (
+            f"The council's capacity to improve its services for children and young people "
+            f"is {label} and its management of these services is also {label}. "
+        )
+        text += rng.choice(APA_ANALYSIS) + " " + _fill(CAPACITY_RESPONSE[grade], rng, ctx)
+    else:
+        text = (
+            f"The contribution of services to improving outcomes for children and young "
+            f"people in this aspect is {label}. " + rng.choice(APA_ANALYSIS)
+        )
+        if rng.random() < 0.4:
+            text += " " + APA_TABLE_BELOW
+    _paragraph(lines, _curl(text, rng, ctx))
+    strong, weak = _apa_bullet_items(rng, ctx, key, grade)
+    return lines + _apa_bullets(rng, ctx, strong, weak)
+
+
+def _apa_overall_section(rng: random.Random, ctx: Ctx, grades: dict[str, int]) -> list[str]:
+    """Overall effectiveness: grade and two summary paragraphs, no bullets."""
+    grade, capacity = grades["overall"], grades["capacity_to_improve"]
+    lines: list[str] = []
+    heading = APA_AREAS[0][2]
+    _paragraph(lines, heading.replace("'", "\u2019") if ctx.curly else heading)
+    _paragraph(lines, f"Grade {grade}")
+    n_pos = max(1, grade - 1 + rng.randint(0, 3))
+    n_neg = max(1, 4 - grade + rng.randint(-1, 0))
+    negatives = [s[0].upper() + s[1:] for s in rng.sample(OVERALL_NEGATIVE, n_neg)]
+    negatives[0] = "However, " + negatives[0][0].lower() + negatives[0][1:]
+    first = [
+        f"{ctx.council}'s contribution to outcomes for children and young people is "
+        f"{APA_LABELS[grade].lower()} overall."
+    ]
+    first += rng.sample(OVERALL_POSITIVE, n_pos) + negatives
+    _paragraph(lines, _curl(" ".join(first), rng, ctx))
+    second = [
+        f"The council has a {TRACK_RECORD[capacity]} track record of securing "
+        f"improvements. The management of services is {APA_LABELS[capacity].lower()}, "
+        f"as is the capacity of the council to improve them further."
+    ]
+    picked = rng.sample(MANAGEMENT_SENTENCES, rng.randint(2, len(MANAGEMENT_SENTENCES)))
+    second += [_fill(s, rng, ctx, capacity) for s in picked]
+    _paragraph(lines, _curl(" ".join(second), rng, ctx))
+    return lines
+
+
+def _apa_grades(rng: random.Random, overall: int) -> dict[str, int]:
+    """Area grades scattered around the overall grade (capacity tracks it closely)."""
+    grades = {"overall": overall}
+    for key, _, _ in APA_AREAS[1:]:
+        spread = rng.choices([-1, 0, 1], [20, 60, 20])[0]
+        if key == "capacity_to_improve":
+            spread = rng.choices([-1, 0, 1], [10, 75, 15])[0]
+        grades[key] = max(1, min(4, overall + spread))
+    return grades
+
+
+def _apa_letter(rng: random.Random, ctx: Ctx) -> tuple[str, dict[str, int]]:
+    grades = _apa_grades(rng, ctx.grade)
+    lines = _apa_header(rng, ctx) + _apa_table(ctx, grades)
+    lines += _apa_overall_section(rng, ctx, grades)
+    for key, _, heading in APA_AREAS[1:]:
+        lines += _apa_area_section(rng, ctx, key, heading, grades[key])
+    _paragraph(lines, SECTION_138_APA)
+    _paragraph(lines, APA_THANKS)
+    lines += ["Yours sincerely", "", "", "", rng.choice(SIGNATORIES), "Divisional Manager, Local Services Inspection"]
+    return "\n".join(lines), grades
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+
+def _letter_ctx(rng: random.Random, used: set[str], apa: bool, encoding: str) -> Ctx:
+    """Draw the council, year, grade and layout options of one letter."""
+    council, short = _council_name(rng, used)
+    if apa:
+        year = rng.choice([2007, 2008])
+        grade = rng.choices(list(APA_GRADE_WEIGHTS), list(APA_GRADE_WEIGHTS.values()))[0]
+    else:
+        year = 2009 if rng.random() < 0.85 else 2010
+        grade = rng.choices(list(ANNUAL_GRADE_WEIGHTS), list(ANNUAL_GRADE_WEIGHTS.values()))[0]
+    if encoding == "cp1252":
+        curly = 0.85
+    else:
+        curly = rng.choice([0.3, 0.6]) if rng.random() < 0.3 else 0.0
+    return Ctx(
+        council=council,
+        short=short,
+        year=year,
+        grade=grade,
+        curly=curly,
+        html_bullets=apa and encoding == "utf-8" and rng.random() < 0.3,
+        markdown=rng.random() < 0.4,
+        one_line=not apa and rng.random() < 0.2,
+        verbosity=rng.randint(0, 3) if apa else 0,
+    )
+
+
+def make_letter(i: int, rng: random.Random, used: set[str] | None = None) -> tuple[str, bytes, dict]:
+    """Generate letter number ``i``: (file name, file bytes, truth dict).
+
+    ``used`` holds the lower-cased short names already taken; pass the same set
+    for every letter of a corpus to keep council names unique (make_corpus does).
+    """
+    used = set() if used is None else used
+    apa = rng.random() < 0.3
+    encoding = "cp1252" if rng.random() < 0.15 else "utf-8"
+    newline = "\r\n" if rng.random() < 0.2 else "\n"
+    ctx = _letter_ctx(rng, used, apa, encoding)
+    if apa:
+        text, grades = _apa_letter(rng, ctx)
+        ratings = [{"area": key, "label": APA_LABELS[grades[key]], "grade": grades[key]} for key, _, _ in APA_AREAS]
+    else:
+        text = _annual_letter(rng, ctx)
+        ratings = [{"area": "overall", "label": ANNUAL_LABELS[ctx.grade], "grade": ctx.grade}]
+    data = text.replace("\n", newline).encode(encoding)
+    name = f"syn_{i:06d}_{hashlib.sha1(data).hexdigest()[:8]}.txt"
+    truth = {
+        "file": name,
+        "council": ctx.council,
+        "short": ctx.short,
+        "year": ctx.year,
+        "kind": "apa" if apa else "annual_rating",
+        "encoding": encoding,
+        "newline": newline,
+        "ratings": ratings,
+    }
+    return name, data, truth
+
+
+def make_corpus(n: int, out_dir, seed: int = 0) -> list[dict]:
+    """Write ``n`` letters into ``out_dir`` (created if missing); return the truth dicts."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    used: set[str] = set()
+    truths = []
+    for i in range(n):
+        name, data, truth = make_letter(i, rng, used)
+        (out / name).write_bytes(data)
+        truths.append(truth)
+    return truths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", type=int, metavar="N", help="number of letters")
+    parser.add_argument("out_dir", metavar="OUT_DIR", help="output folder (created if missing)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--truth", metavar="FILE", help="write truth dicts as JSON lines")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    truths = make_corpus(args.n, args.out_dir, seed=args.seed)
+    if args.truth:
+        with open(args.truth, "w", encoding="utf-8", newline="\n") as fh:
+            fh.writelines(json.dumps(t) + "\n" for t in truths)
+    apa = sum(t["kind"] == "apa" for t in truths)
+    cp = sum(t["encoding"] == "cp1252" for t in truths)
+    crlf = sum(t["newline"] == "\r\n" for t in truths)
+    print(
+        f"wrote {len(truths)} letters to {args.out_dir} (seed {args.seed}): "
+        f"{len(truths) - apa} annual_rating, {apa} apa, {cp} cp1252, {crlf} crlf "
+        f"in {time.perf_counter() - start:.2f}s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
