@@ -1,6 +1,8 @@
 """Query side of letters-qa: the Python API (`from qa import Assistant`)."""
 
+from qa.answer import Answer, Citation
 from qa.assistant import Assistant
+from qa.query import Query
 from qa.retriever import Passage
 
-__all__ = ["Assistant", "Passage"]
+__all__ = ["Answer", "Assistant", "Citation", "Passage", "Query"]

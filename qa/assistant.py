@@ -8,11 +8,14 @@ generation of the index on its next call, without a restart.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.errors import IndexStoreError
 from index.reader import IndexReader, LetterInfo, RatingRow
+from qa.answer import Answer, answer_query
+from qa.query import parse_question
 from qa.retriever import Passage, Retriever, select_letters
 
 
@@ -47,6 +50,19 @@ class Assistant:
         return Retriever(self.reader, self.embedder).search(
             query, k=k, council=council, year=year, kind=kind, include_boilerplate=include_boilerplate
         )
+
+    def ask(self, question: str, history: Iterable | None = None) -> Answer:
+        """Answer `question`; `history` holds the earlier questions of the conversation (strings,
+        Answers or {"question": ...} dicts), so follow-ups like "And Trafford?" resolve."""
+        reader = self.reader
+        councils = [(letter.council, letter.short_name) for letter in reader.letters]
+        previous = None
+        for turn in history or ():
+            text = turn.question if isinstance(turn, Answer) else turn.get("question") if isinstance(turn, dict) else turn
+            if isinstance(text, str) and text.strip():
+                previous = parse_question(text, councils, previous)
+        query = parse_question(question, councils, previous)
+        return answer_query(query, reader, Retriever(reader, self.embedder))
 
     def ratings(self, council=None, year=None, kind=None) -> list[RatingRow]:
         """The extracted ratings table (no model needed)."""

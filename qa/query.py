@@ -1,0 +1,222 @@
+"""Understand a question: which councils, years, rating, judgement area, and what is asked.
+
+`parse_question(text, councils)` returns a Query with one intent:
+  list     "Which councils perform adequately?"  -> every council with that rating
+  lookup   "What rating did Trafford get?"       -> that council's ratings
+  compare  "Compare Stockport and Trafford"      -> ratings side by side
+  open     anything else                         -> retrieval over the letters
+A question that still has topic words once councils, years, rating and area words are
+taken out ("Which councils have inadequate private fostering?") is an open question.
+Follow-ups ("And Trafford?", "What about 2008?") reuse the previous Query's intent.
+But: - rule-based, English only; no model is used to read the question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from index.ratings import ANNUAL, APA, AREAS
+from qa.councils import KNOWN_AUTHORITIES
+
+LIST, LOOKUP, COMPARE, OPEN = "list", "lookup", "compare", "open"
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    intent: str
+    councils: tuple[str, ...] = ()  # full names of indexed councils the question names
+    unknown_councils: tuple[str, ...] = ()  # named councils with no letter in the index
+    years: tuple[int, ...] = ()
+    kinds: tuple[str, ...] = ()  # asked for explicitly ("APA", "annual rating")
+    scale: str | None = None  # implied by the wording ("performs well" -> annual, "outstanding" -> apa)
+    grades: tuple[int, ...] = ()
+    areas: tuple[str, ...] = ()
+    topic: str = ""  # what an open question is about, for retrieval
+    followup: bool = False
+
+
+def normalise(text: str) -> str:
+    """Lower case, curly quotes straightened, hyphens as spaces: "Stoke-on-Trent" ~ "stoke on trent"."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    return " ".join(re.sub(r"[-–—]", " ", text).split())
+
+
+# (pattern on normalised text, grades, implied scale); earlier patterns win their words.
+_RATING_PATTERNS: tuple[tuple[str, tuple[int, ...], str | None], ...] = (
+    (r"significantly exceeds? (?:the )?minimum requirements?", (4,), ANNUAL),
+    (r"(?:does not|do not|doesn't|don't|did not|didn't|fails? to|failing to|not) meets? (?:the |even )?"
+     r"minimum requirements?", (1,), ANNUAL),
+    (r"(?:only )?meets? (?:only )?(?:the )?minimum requirements?", (2,), ANNUAL),
+    (r"exceeds? (?:the )?minimum requirements?", (3,), ANNUAL),
+    (r"perform(?:s|ed|ing)? excellently|excellently", (4,), ANNUAL),
+    (r"perform(?:s|ed|ing)? well|(?:doing|done|did|do|does|rated|graded) well|(?<=about )well", (3,), ANNUAL),
+    (r"perform(?:s|ed|ing)? adequately|adequately", (2,), ANNUAL),
+    (r"perform(?:s|ed|ing)? poorly|poorly|perform(?:s|ed|ing)? badly", (1,), ANNUAL),
+    (r"outstanding", (4,), APA),
+    (r"excellent", (4,), None),
+    (r"good", (3,), None),
+    (r"inadequate|failing", (1,), None),
+    (r"adequate|satisfactory", (2,), None),
+    (r"poor", (1,), None),
+    (r"(?:rated|rating(?: of)?|grade[ds]?(?: of)?|scored?(?: of)?|band) ?(?:a |an )?([1-4])\b", (), None),
+    (r"\(([1-4])\)", (), None),
+)
+_AREA_PHRASES = {
+    "overall": r"overall effectiveness",
+    "being_healthy": r"being healthy|\bhealth(?:y)?\b",
+    "staying_safe": r"staying safe|keep(?:ing)? (?:children )?safe|\bsafe(?:ty|guarding)?\b",
+    "enjoying_achieving": r"enjoying and achieving|enjoy(?:ing)? and achiev(?:e|ing)",
+    "positive_contribution": r"(?:making a )?positive contribution",
+    "economic_wellbeing": r"(?:achieving )?economic well ?being|economic",
+    "capacity_to_improve": r"capacity to improve|capacity|management of (?:children's )?services",
+}
+_GENERIC = frozenset("""
+which what who whom where when how many much list show give tell me us all every any each the a an of for in on at
+to by with and or from their its it that those these there this is are was were be been has have had get got gets
+received receive given did do does doing done fare fared councils council authorities authority local la las
+children's childrens children child services service ofsted rating ratings rated rate grade grades graded score
+scores scored perform performs performed performing performance judged judgement judgment annual assessment
+assessments apa year years letter letters latest scale level please as only than better worse least most highest
+lowest best worst rank ranked compare compared comparison versus vs between against same also both was were
+their was being overall effectiveness areas area one ones result results whose according did
+""".split())
+
+
+def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Query | None = None) -> Query:
+    """Parse `text`; `councils` are the index's (full name, short name) pairs."""
+    norm = f" {normalise(text)} "
+    found, norm = _find_councils(norm, councils)
+    unknown = tuple(u for u in _unknown_councils(text) if normalise(u) not in {normalise(f) for f in found}
+                    and not any(normalise(u) in normalise(f) for f in found))
+    for name in unknown:
+        norm = re.sub(rf"(?<![a-z0-9]){re.escape(normalise(name))}(?:'s)?(?![a-z0-9])", " ", norm)
+    years = tuple(sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", norm)}))
+    norm = re.sub(r"\b(?:19|20)\d\d\b", " ", norm)
+    kinds, norm = _find_kinds(norm)
+    areas, norm = _find_areas(norm)
+    grades, scale, norm = _find_grades(norm)
+    if areas and scale is None:
+        scale = APA
+    topic_words = [w for w in re.findall(r"[a-z0-9']+", norm) if w not in _GENERIC and len(w) > 1]
+    query = Query(text, OPEN, tuple(found), unknown, years, kinds, scale, grades, areas,
+                  topic=" ".join(topic_words))
+    if previous is not None and _is_followup(text, query):
+        return _merge(previous, query)
+    return replace(query, intent=_intent(query, norm))
+
+
+def _find_councils(norm: str, councils: Iterable[tuple[str, str]]) -> tuple[list[str], str]:
+    """Indexed councils named in the question (full or short name), removed from the text."""
+    names = sorted({(normalise(name), full) for full, short in councils for name in (full, short)},
+                   key=lambda pair: -len(pair[0]))
+    found: list[str] = []
+    for name, full in names:
+        pattern = rf"(?<![a-z0-9]){re.escape(name)}(?:'s)?(?![a-z0-9])"
+        if name and re.search(pattern, norm):
+            norm = re.sub(pattern, " ", norm)
+            if full not in found:
+                found.append(full)
+    return found, norm
+
+
+_CAPITALISED = r"[A-Z][\w'’]*(?:[ -](?:on|upon|under|and|le|with|of)?[ -]?[A-Z][\w'’]*)*"
+
+
+def _unknown_councils(text: str) -> list[str]:
+    """Council names in the question that may have no letter: known authorities, or the
+    name in "And X?" / "What rating did X get?"."""
+    names = [a for a in KNOWN_AUTHORITIES if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", text)]
+    for pattern in (rf"^\s*(?:and|what about|how about|what of)\s+(?:for\s+|in\s+)?({_CAPITALISED})",
+                    rf"\b(?:did|does|has|is|was)\s+({_CAPITALISED})\s+(?:get|receive|perform|score|do|rated|graded)"):
+        match = re.search(pattern, text, re.I)
+        if match and match.group(1)[0].isupper() and normalise(match.group(1)) not in _GENERIC:
+            names.append(match.group(1))
+    kept: list[str] = []
+    for name in sorted(set(names), key=len, reverse=True):  # "Cheshire East" hides "Cheshire"
+        if not any(name in longer for longer in kept):
+            kept.append(name)
+    return kept
+
+
+def _find_kinds(norm: str) -> tuple[tuple[str, ...], str]:
+    kinds = []
+    if re.search(r"\bapa\b|annual performance assessment", norm):
+        kinds.append(APA)
+    if re.search(r"annual rating|children's services rating", norm):
+        kinds.append(ANNUAL)
+    norm = re.sub(r"\bapa\b|annual performance assessment|annual rating|children's services rating", " ", norm)
+    return tuple(kinds), norm
+
+
+def _find_areas(norm: str) -> tuple[tuple[str, ...], str]:
+    areas = []
+    for key, _, _ in AREAS:
+        pattern = rf"\b(?:{_AREA_PHRASES[key]})\b"
+        if re.search(pattern, norm):
+            areas.append(key)
+            norm = re.sub(pattern, " ", norm)
+    return tuple(areas), norm
+
+
+def _find_grades(norm: str) -> tuple[tuple[int, ...], str | None, str]:
+    grades: list[int] = []
+    scale = None
+    for pattern, fixed, implied in _RATING_PATTERNS:
+        for match in re.finditer(rf"\b(?:{pattern})", norm):
+            grades.extend(fixed or (int(match.group(1)),))
+            scale = scale or implied
+        norm = re.sub(rf"\b(?:{pattern})", " ", norm)
+    if grades and re.search(r"\bor (?:better|above|higher)\b|\bat least\b", norm):
+        grades = list(range(min(grades), 5))
+    elif grades and re.search(r"\bor (?:worse|below|lower)\b|\bat most\b", norm):
+        grades = list(range(1, max(grades) + 1))
+    norm = re.sub(r"\bor (?:better|above|higher|worse|below|lower)\b|\bat (?:least|most)\b", " ", norm)
+    return tuple(sorted(set(grades))), scale, norm
+
+
+def _intent(query: Query, norm: str) -> str:
+    if query.topic:
+        return OPEN
+    named = len(query.councils) + len(query.unknown_councils)
+    if named >= 2 or (named == 1 and (len(query.years) >= 2 or re.search(r"\bcompare|\bversus\b|\bvs\b", norm))):
+        return COMPARE
+    if named == 1:
+        return LOOKUP
+    if query.grades:
+        return LIST
+    return OPEN if not query.areas else LIST
+
+
+_FOLLOWUP = re.compile(r"^\s*(?:and|what about|how about|what of|same for|also|now)\b", re.I)
+
+
+def _is_followup(text: str, query: Query) -> bool:
+    if _FOLLOWUP.match(text):
+        return True
+    # A bare "Trafford?" or "In 2008?": names something but asks nothing of its own.
+    asks = re.match(r"\s*(?:which|what|who|how|is|are|does|did|compare|list|show)\b", text, re.I)
+    return not asks and not query.topic and not query.grades and not query.areas and len(text.split()) <= 3
+
+
+def _merge(previous: Query, new: Query) -> Query:
+    """The previous question, with what the follow-up names put in its place."""
+    councils_changed = bool(new.councils or new.unknown_councils)
+    merged = replace(
+        previous,
+        text=new.text,
+        followup=True,
+        councils=new.councils if councils_changed else previous.councils,
+        unknown_councils=new.unknown_councils if councils_changed else previous.unknown_councils,
+        years=new.years or (() if councils_changed and previous.intent != OPEN else previous.years),
+        kinds=new.kinds or previous.kinds,
+        grades=new.grades or previous.grades,
+        scale=new.scale or (None if new.years else previous.scale),
+        areas=new.areas or previous.areas,
+        topic=new.topic or previous.topic,
+    )
+    if previous.intent == LIST and councils_changed:
+        return replace(merged, intent=LOOKUP if len(new.councils) + len(new.unknown_councils) == 1 else COMPARE)
+    return merged
