@@ -19,6 +19,7 @@ from qa.query import COMPARE, LIST, LOOKUP, Query
 from qa.retriever import Passage, Retriever
 
 MIN_DENSE = 0.30  # below this cosine a passage is not evidence (an unrelated question scores ~0.1)
+MIN_DENSE_WITH_KEYWORDS = 0.20  # ... unless it also shares keywords with the question
 MAX_QUOTES = 4
 
 
@@ -220,10 +221,11 @@ class _Builder:
             self._no_letter(q.unknown_councils)
             return
         self._no_letter(q.unknown_councils)
-        text = q.text if not q.followup else f"{q.topic} {q.text}"
-        passages = retriever.search(text, k=8, council=list(q.councils) or None, year=list(q.years) or None,
+        passages = retriever.search(q.search_text or q.text, k=8, council=list(q.councils) or None, year=list(q.years) or None,
                                     kind=list(q.kinds) or None)
-        quotes = _best_sentences([p for p in passages if (p.dense_score or 0) >= MIN_DENSE], q.topic or q.text)
+        evidence = [p for p in passages if (p.dense_score or 0) >= MIN_DENSE
+                    or (p.bm25_score is not None and (p.dense_score or 0) >= MIN_DENSE_WITH_KEYWORDS)]
+        quotes = _best_sentences(evidence, q.topic or q.text)
         if not quotes:
             where = f" for {', '.join(short(c) for c in q.councils)}" if q.councils else ""
             self.lines.append(f"I found nothing in the letters{where}{_years(q.years)} that answers this.")
@@ -239,11 +241,20 @@ class _Builder:
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 
 
+_STEM_STOP = {"which", "what", "councils", "council", "about", "their", "there", "does", "ofsted", "letter", "letters",
+              "children", "services", "young", "people", "have", "many", "much", "tell", "with", "from", "that"}
+
+
 def _stems(text: str) -> set[str]:
-    """Crude stems (first 5 letters) of content words: "fostering" ~ "foster"."""
-    stop = {"which", "what", "councils", "council", "about", "their", "there", "does", "ofsted", "letter", "letters",
-            "children", "services", "young", "people"}
-    return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 3 and w not in stop}
+    """Crude stems of content words: "leavers" ~ "leaving", "fostering" ~ "foster"."""
+    return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 3 and w not in _STEM_STOP}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ings", "ing", "ers", "er", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)][:6]
+    return word[:6]
 
 
 def _best_sentences(passages: list[Passage], topic: str) -> list[tuple[Passage, int, int]]:

@@ -15,7 +15,7 @@ from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.errors import IndexStoreError
 from index.reader import IndexReader, LetterInfo, RatingRow
 from qa.answer import Answer, answer_query
-from qa.query import parse_question
+from qa.query import Query, parse_question
 from qa.retriever import Passage, Retriever, select_letters
 
 
@@ -55,14 +55,17 @@ class Assistant:
         """Answer `question`; `history` holds the earlier questions of the conversation (strings,
         Answers or {"question": ...} dicts), so follow-ups like "And Trafford?" resolve."""
         reader = self.reader
-        councils = [(letter.council, letter.short_name) for letter in reader.letters]
+        return answer_query(self.parse(question, history), reader, Retriever(reader, self.embedder))
+
+    def parse(self, question: str, history: Iterable | None = None) -> Query:
+        """How `question` is understood (intent, councils, years, rating, area), given the history."""
+        councils = [(letter.council, letter.short_name) for letter in self.reader.letters]
         previous = None
         for turn in history or ():
             text = turn.question if isinstance(turn, Answer) else turn.get("question") if isinstance(turn, dict) else turn
             if isinstance(text, str) and text.strip():
                 previous = parse_question(text, councils, previous)
-        query = parse_question(question, councils, previous)
-        return answer_query(query, reader, Retriever(reader, self.embedder))
+        return parse_question(question, councils, previous)
 
     def ratings(self, council=None, year=None, kind=None) -> list[RatingRow]:
         """The extracted ratings table (no model needed)."""

@@ -34,7 +34,8 @@ class Query:
     scale: str | None = None  # implied by the wording ("performs well" -> annual, "outstanding" -> apa)
     grades: tuple[int, ...] = ()
     areas: tuple[str, ...] = ()
-    topic: str = ""  # what an open question is about, for retrieval
+    topic: str = ""  # the question's own words, without councils, years, ratings or generic words
+    search_text: str = ""  # the question without council names and years: what retrieval embeds
     followup: bool = False
 
 
@@ -95,6 +96,7 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
         norm = re.sub(rf"(?<![a-z0-9]){re.escape(normalise(name))}(?:'s)?(?![a-z0-9])", " ", norm)
     years = tuple(sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", norm)}))
     norm = re.sub(r"\b(?:19|20)\d\d\b", " ", norm)
+    search_text = " ".join(norm.split())
     kinds, norm = _find_kinds(norm)
     areas, norm = _find_areas(norm)
     grades, scale, norm = _find_grades(norm)
@@ -102,7 +104,7 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
         scale = APA
     topic_words = [w for w in re.findall(r"[a-z0-9']+", norm) if w not in _GENERIC and len(w) > 1]
     query = Query(text, OPEN, tuple(found), unknown, years, kinds, scale, grades, areas,
-                  topic=" ".join(topic_words))
+                  topic=" ".join(topic_words), search_text=search_text)
     if previous is not None and _is_followup(text, query):
         return _merge(previous, query)
     return replace(query, intent=_intent(query, norm))
@@ -216,6 +218,7 @@ def _merge(previous: Query, new: Query) -> Query:
         scale=new.scale or (None if new.years else previous.scale),
         areas=new.areas or previous.areas,
         topic=new.topic or previous.topic,
+        search_text=new.search_text if new.topic else previous.search_text,
     )
     if previous.intent == LIST and councils_changed:
         return replace(merged, intent=LOOKUP if len(new.councils) + len(new.unknown_councils) == 1 else COMPARE)

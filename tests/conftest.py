@@ -1,0 +1,94 @@
+"""Shared fixtures: the real bundled model (loaded once), a seeds index, a fake embedder.
+
+The fake embedder is for plumbing tests only (call counting, crash points); retrieval
+and answer tests use the real model and real FAISS/SQLite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+class CountingEmbedder:
+    """Wraps an embedder and counts the texts it was asked to embed."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.calls = 0
+        self.texts = 0
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed(self, texts, progress=None):
+        self.calls += 1
+        self.texts += len(texts)
+        return self.inner.embed(texts, progress=progress)
+
+
+class FakeEmbedder:
+    """Deterministic hashed bag-of-words vectors: fast, no model, for plumbing tests only."""
+
+    name = "fake-hash-embedder"
+    dim = 64
+
+    def embed(self, texts, progress=None):
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        return out
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from index.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    embedder.embed(["warm up"])
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory, real_embedder) -> Path:
+    """A real index of the five seeds, built once per session; tests must not modify it."""
+    from index.update import update_index
+
+    index_dir = tmp_path_factory.mktemp("seeds-index") / "index"
+    update_index(SEEDS, index_dir, embedder=real_embedder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def assistant(seeds_index, real_embedder):
+    from qa import Assistant
+
+    return Assistant.open(seeds_index, embedder=real_embedder)
+
+
+@pytest.fixture
+def letters_dir(tmp_path) -> Path:
+    """A writable copy of the seeds."""
+    target = tmp_path / "letters"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def counting(real_embedder):
+    return CountingEmbedder(real_embedder)

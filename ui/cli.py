@@ -1,0 +1,189 @@
+"""letters-qa: a thin command line over `index` and `qa`.
+
+Each command validates its input, calls one library function and prints (one JSON
+document with --json). Exit 0 ok, 1 a failure with a one-line reason on stderr, 2 a usage
+error. Heavy imports (torch, gradio) happen inside the commands that need them, so
+`--help` and `ratings` are instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_INDEX = ".letters-index"
+DEFAULT_LETTERS = "seeds"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from index.errors import LettersQAError
+
+    try:
+        return args.func(args) or 0
+    except LettersQAError as exc:
+        print(f"letters-qa: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("letters-qa: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", default=os.environ.get("LETTERS_QA_INDEX", DEFAULT_INDEX),
+                        help=f"index folder (default {DEFAULT_INDEX}/, env LETTERS_QA_INDEX)")
+    common.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    model = argparse.ArgumentParser(add_help=False)
+    model.add_argument("--model", default=os.environ.get("LETTERS_QA_MODEL"),
+                       help="sentence-transformers model name or path (default: the index's, else the bundled "
+                            "all-MiniLM-L6-v2; env LETTERS_QA_MODEL)")
+
+    parser = argparse.ArgumentParser(prog="letters-qa", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common, model], help="build or update the index from a folder of letters")
+    p.add_argument("--letters", default=DEFAULT_LETTERS, help=f"letters folder (default {DEFAULT_LETTERS}/)")
+    p.add_argument("--rebuild", action="store_true", help="re-embed every letter (also repairs a damaged index)")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("ask", parents=[common, model], help="answer a question with citations")
+    p.add_argument("question")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("search", parents=[common, model], help="ranked passages for a query")
+    p.add_argument("query")
+    p.add_argument("-k", type=_positive, default=5, help="number of passages (default 5)")
+    p.add_argument("--council", help="only this council (full or short name)")
+    p.add_argument("--year", type=int, help="only letters of this year")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ratings", parents=[common], help="the extracted ratings table")
+    p.add_argument("--council", help="only this council (full or short name)")
+    p.add_argument("--year", type=int, help="only this year")
+    p.set_defaults(func=cmd_ratings)
+
+    p = sub.add_parser("serve", parents=[common, model], help="serve the web UI and its HTTP API")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--letters", default=None, help="folder uploads are saved into (default: the index's)")
+    p.add_argument("--auth", default=os.environ.get("LETTERS_QA_AUTH"),
+                   help="USER:PASSWORD required to use the UI (env LETTERS_QA_AUTH); set it when binding elsewhere")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", parents=[common, model], help="retrieval and answer metrics on a gold set")
+    p.add_argument("gold", help="JSON lines: question, councils, phrase, ... (see tests/gold.jsonl)")
+    p.add_argument("-k", type=_positive, default=5, help="retrieval depth for recall@k and MRR (default 5)")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _emit(args, document: dict, text: str) -> None:
+    print(json.dumps(document, ensure_ascii=False, indent=1) if args.json else text)
+
+
+def _assistant(args):
+    from qa import Assistant
+
+    return Assistant.open(args.index, model=getattr(args, "model", None))
+
+
+def cmd_index(args) -> int:
+    from index.update import update_index
+
+    progress = None if args.json or not sys.stderr.isatty() else _progress_bar()
+    report = update_index(args.letters, args.index, model=args.model, rebuild=args.rebuild, progress=progress)
+    lines = [f"index {report.index_dir} (generation {report.generation}, model {report.model}): "
+             f"{report.letters} letters, {report.chunks} chunks, {report.embedded_chunks} embedded now"]
+    if report.note:
+        lines.append(report.note)
+    for label, names in (("added", report.added), ("updated", report.updated), ("removed", report.removed),
+                         ("unchanged", report.unchanged)):
+        lines.append(f"{label}: {len(names)}" + (f"  {', '.join(names)}" if names and label != "unchanged" else ""))
+    lines.append(f"skipped: {len(report.skipped)}")
+    lines += [f"  {s['file']}: {s['reason']}" for s in report.skipped]
+    lines += [f"duplicate: {d['file']} (same content as {d['same_as']}; indexed once)" for d in report.duplicates]
+    _emit(args, report.to_dict(), "\n".join(lines))
+    return 0
+
+
+def _progress_bar():
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc="embedding chunks", unit="chunk", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_ask(args) -> int:
+    answer = _assistant(args).ask(args.question)
+    text = answer.text
+    if answer.citations:
+        text += "\n\nSources:\n" + "\n".join(
+            f"[{i}] {c.title} ({c.letter}, chars {c.start}-{c.end}): {' '.join(c.text.split())}"
+            for i, c in enumerate(answer.citations, 1))
+    _emit(args, answer.to_dict(), text)
+    return 0
+
+
+def cmd_search(args) -> int:
+    hits = _assistant(args).search(args.query, k=args.k, council=args.council, year=args.year)
+    text = "\n\n".join(f"{i}. {h.council} {h.year} - {h.section} ({h.letter}, chars {h.start}-{h.end}, "
+                       f"score {h.score:.4f})\n   {' '.join(h.text.split())}" for i, h in enumerate(hits, 1))
+    _emit(args, {"query": args.query, "hits": [h.to_dict() for h in hits]}, text or "no passages found")
+    return 0
+
+
+def cmd_ratings(args) -> int:
+    from qa.answer import rating_dict
+
+    rows = _assistant(args).ratings(council=args.council, year=args.year)
+    table = [("council", "year", "kind", "area", "label", "grade", "letter")]
+    table += [(r.council, str(r.year), r.kind, r.area, r.label, str(r.grade), r.letter) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    text = "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table)
+    _emit(args, {"ratings": [rating_dict(r) for r in rows]}, text if rows else "no ratings found")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from ui.web import serve
+
+    serve(index_dir=Path(args.index), host=args.host, port=args.port, letters_dir=args.letters,
+          auth=args.auth, model=args.model)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from qa.evaluate import evaluate
+
+    report = evaluate(_assistant(args), Path(args.gold), k=args.k)
+    _emit(args, report.to_dict(), report.table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
