@@ -10,6 +10,7 @@ when a newer one has been swapped in, and the caller reopens.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
@@ -140,6 +141,14 @@ class IndexReader:
             "FROM ratings r JOIN letters l ON l.id = r.letter_id ORDER BY l.council, l.year, r.id"
         )
         return [RatingRow(*row) for row in rows]
+
+    def section_at(self, name: str, offset: int) -> str:
+        """The title of the section of letter `name` that holds `offset` ("Letter" if none does)."""
+        rows = self._query("SELECT sections FROM letters WHERE name = ?", (name,))
+        for title, start, end in json.loads(rows[0][0]) if rows else []:
+            if start <= offset < end:
+                return title
+        return "Letter"
 
     def letter_text(self, name: str) -> str | None:
         rows = self._query("SELECT text FROM letters WHERE name = ?", (name,))
