@@ -92,3 +92,21 @@ def letters_dir(tmp_path) -> Path:
 @pytest.fixture
 def counting(real_embedder):
     return CountingEmbedder(real_embedder)
+
+
+_WORD_GRADE = {"excellently": 4, "well": 3, "adequately": 2, "poorly": 1}
+
+
+def make_annual_letter(short: str, full: str, word: str, extra: str = "") -> str:
+    """A 2009 annual-rating letter in the seeds' format (from 004_) for another council and rating.
+
+    Body paragraphs get the council's name woven in, so they do not read as text shared by
+    several councils (which the index would rightly mark as boilerplate)."""
+    text = (SEEDS / "004_2db2c4d829b3adf3.txt").read_text(encoding="utf-8")
+    text = text.replace("Stoke-on-Trent City Council", full).replace("Stoke-on-Trent", short)
+    text = text.replace("perform adequately", f"perform {word}")
+    text = text.replace("Performs adequately (2)", f"Performs {word} ({_WORD_GRADE[word]})")
+    text = text.replace("children and young people", f"children and young people in {short}")
+    if extra:
+        text = text.replace("Yours sincerely", f"{extra}\n\nYours sincerely")
+    return text
