@@ -9,6 +9,7 @@ But: - no text is generated; where the letters do not answer, the answer says so
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -225,7 +226,7 @@ class _Builder:
                                     kind=list(q.kinds) or None)
         evidence = [p for p in passages if (p.dense_score or 0) >= MIN_DENSE
                     or (p.bm25_score is not None and (p.dense_score or 0) >= MIN_DENSE_WITH_KEYWORDS)]
-        quotes = _best_sentences(evidence, q.topic or q.text)
+        quotes = _best_sentences(evidence, q.search_text or q.text)
         if not quotes:
             where = f" for {', '.join(short(c) for c in q.councils)}" if q.councils else ""
             self.lines.append(f"I found nothing in the letters{where}{_years(q.years)} that answers this.")
@@ -275,8 +276,9 @@ def _best_sentences(passages: list[Passage], topic: str) -> list[tuple[Passage, 
         if len(quotes) == MAX_QUOTES:
             break
     top = max((q[0] for q in quotes), default=0)
-    # Keep the sentences that match about as well as the best one.
-    return [(p, s, e) for overlap, p, s, e in quotes if overlap >= max(1, top // 2)]
+    # Keep the sentences that match about as well as the best one ("inadequate private
+    # fostering" should not quote "private fostering arrangements were judged as good").
+    return [(p, s, e) for overlap, p, s, e in quotes if overlap >= max(1, math.ceil(top * 0.75))]
 
 
 # --- wording -----------------------------------------------------------------------------
