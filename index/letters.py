@@ -1,9 +1,9 @@
 """Read one letter file: decode, clean up, find its metadata, sections and ratings.
 
-`read_letter(path)` returns a Letter whose `text` is the normalised text (UTF-8 or
-Windows-1252 decoded, LF line endings, HTML tags and bullet glyphs turned into plain
-"- " items, trailing spaces and runs of blank lines removed). Every span in the project
-is an offset into that text.
+`read_letter(path)` returns a Letter whose `text` is the normalised text (UTF-8, UTF-16
+with a BOM, or Windows-1252 decoded, LF line endings, no-break spaces made plain, HTML tags
+and bullet glyphs turned into plain "- " items, trailing spaces and runs of blank lines
+removed). Every span in the project is an offset into that text.
 
 But: - only the two letter kinds of DESIGN.md (2009 annual rating, APA) are recognised;
 anything else raises LetterError. - Headings are found by shape, so an unusual heading
@@ -12,6 +12,7 @@ style may merge two sections; ratings do not depend on sections.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from dataclasses import dataclass, field
@@ -67,7 +68,9 @@ def _read_capped(path: Path, name: str, max_bytes: int) -> bytes:
     except OSError as exc:
         raise LetterError(name, f"cannot read file ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
-        stated = f"{size:,} bytes; the cap is {max_bytes:,}" if size > max_bytes else f"over the cap of {max_bytes:,} bytes"
+        # A device or a growing file has no honest size to report: say only that it is over.
+        known = size > max_bytes
+        stated = f"{size:,} bytes; the cap is {max_bytes:,}" if known else f"over the cap of {max_bytes:,} bytes"
         raise LetterError(name, f"file is too large ({stated})")
     return data
 
@@ -102,18 +105,27 @@ def parse_letter(data: bytes, name: str) -> Letter:
 # --- decoding and clean-up -------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def decode(data: bytes, name: str) -> str:
-    if b"\x00" in data:
+    """UTF-8 (BOM or not), UTF-16 with a BOM (Notepad's "Unicode"), else Windows-1252.
+
+    Windows-1252 decodes almost any bytes, so binary data is caught by its NUL bytes (which
+    UTF-16 text is full of, hence the BOM check first) or its share of control characters.
+    """
+    utf16 = data.startswith(_UTF16_BOMS)
+    if b"\x00" in data and not utf16:
         raise LetterError(name, "binary file (contains NUL bytes), not a text letter")
-    for encoding in ("utf-8-sig", "cp1252"):
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
     else:
+        if utf16:
+            raise LetterError(name, "cannot decode text: not UTF-16, though it starts with a UTF-16 byte-order mark")
         raise LetterError(name, "cannot decode text: neither UTF-8 nor Windows-1252")
     if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
         raise LetterError(name, "binary file (control characters), not a text letter")
@@ -122,17 +134,20 @@ def decode(data: bytes, name: str) -> str:
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,500}>")
 _BULLET_GLYPH = re.compile(r"[ \t]*[▪•●■◦][ \t]*")
+# No-break and other fixed-width spaces (HTML &nbsp;, Word): the patterns expect plain spaces.
+_ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
 def normalise(text: str) -> str:
-    """LF endings, no HTML tags, bullet glyphs as "- " items, no trailing spaces or blank runs."""
+    """LF endings, plain spaces, no HTML tags, bullet glyphs as "- " items, no trailing spaces or blank runs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = _ODD_SPACE.sub(" ", text)
     text = _HTML_TAG.sub("", text)
     text = _BULLET_GLYPH.sub("\n- ", text)
     text = _CONTROL.sub("", text)
-    lines = [line.rstrip(" \t\u00a0") for line in text.split("\n")]
-    lines = ["" if not line.strip(" \t\u00a0") else line for line in lines]
+    lines = [line.rstrip(" \t") for line in text.split("\n")]
+    lines = ["" if not line.strip(" \t") else line for line in lines]
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
@@ -142,11 +157,14 @@ _APOS = "['’]"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(\d{{1,2}} (?:{_MONTHS}) (?:19|20)\d\d)\b")
 _APA_TITLE = re.compile(
-    r"Annual performance assessment of services for children and young people in (?P<council>[^\n]+?)\s+(?P<year>(?:19|20)\d\d)\s*$",
+    r"Annual performance assessment of services for children and young people in "
+    r"(?P<council>[^\n]+?)\s+(?P<year>(?:19|20)\d\d)\s*$",
     re.I | re.M,
 )
 _APA_CONTRIBUTION = re.compile(rf"(?P<council>[A-Z][^\n.]{{2,80}}? Council){_APOS}s contribution to outcomes")
-_ADDRESS_COUNCIL = re.compile(r"^[ \t]*(?P<council>(?:[A-Z][\w’'-]*[ \t]+(?:(?:of|upon|and|the)[ \t]+)?){1,6}Council)[ \t]*$", re.M)
+_ADDRESS_COUNCIL = re.compile(
+    r"^[ \t]*(?P<council>(?:[A-Z][\w’'-]*[ \t]+(?:(?:of|upon|and|the)[ \t]+)?){1,6}Council)[ \t]*$", re.M
+)
 _SUFFIXES = re.compile(
     r"\s+(?:City|County|District|Metropolitan Borough|Metropolitan District|Borough|Royal Borough)?\s*Council$", re.I
 )
@@ -167,7 +185,7 @@ def find_council(text: str, kind: str) -> str | None:
     for found in (first, _APA_CONTRIBUTION.search(text), _ADDRESS_COUNCIL.search(_header(text))):
         council = " ".join(found.group("council").split()) if found else ""
         # The sentence patterns take any run of characters; a name has letters in it.
-        if re.search(r"[^\W\d_]", council):
+        if any(char.isalpha() for char in council):
             return council
     return None
 
@@ -213,7 +231,7 @@ def _recipient(text: str) -> str | None:
     if not salutation:
         return None
     words = salutation.group("name").split()
-    if not words:  # "Dear" and only unusual spaces (U+3000...) that normalise keeps
+    if not words:  # "Dear" and only odd whitespace that normalise keeps (U+2028, U+0085)
         return None
     surname = words[-1]
     full = re.search(rf"\b{_TITLE_NAME}[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){{0,3}}?{re.escape(surname)}\b", _header(text))
@@ -228,7 +246,8 @@ def _signatory(text: str) -> str | None:
     tail = text[-600:]
     found = None
     word = rf"(?!{_ROLE})[A-Z][a-z'’-]+"
-    for found in re.finditer(rf"(?P<name>{word}(?:[ \t]+{word}){{1,3}})[ \t]*\n*[ \t]*(?:Divisional[ \t]+)?{_ROLE}", tail):
+    signed = re.compile(rf"(?P<name>{word}(?:[ \t]+{word}){{1,3}})[ \t]*\n*[ \t]*(?:Divisional[ \t]+)?{_ROLE}")
+    for found in signed.finditer(tail):
         pass
     return found.group("name") if found else None
 
@@ -241,7 +260,9 @@ _KNOWN_HEADING = re.compile(
     rf"|{'|'.join(pattern for _, _, pattern in AREAS)}.*)$",
     re.I,
 )
-SUBHEADINGS = re.compile(r"^(?:Major strengths|Important weaknesses and areas for development|Areas for development)$", re.I)
+SUBHEADINGS = re.compile(
+    r"^(?:Major strengths|Important weaknesses and areas for development|Areas for development)$", re.I
+)
 
 
 def body_span(text: str) -> tuple[int, int]:
