@@ -153,7 +153,8 @@ class _Builder:
     def _existing(self, rows: list[RatingRow]) -> None:
         if not rows:
             have = sorted({(r.kind, r.year) for r in self.reader.ratings})
-            self.lines.append("The index holds ratings for: " + ", ".join(_scale_title(k, y, None) for k, y in have) + ".")
+            scales = ", ".join(_scale_title(k, y, None) for k, y in have)
+            self.lines.append(f"The index holds ratings for: {scales}.")
             return
         self.lines.append("\nThe ratings that do exist:")
         for (kind, year, area), group in _grouped(rows):
@@ -222,8 +223,8 @@ class _Builder:
             self._no_letter(q.unknown_councils)
             return
         self._no_letter(q.unknown_councils)
-        passages = retriever.search(q.search_text or q.text, k=8, council=list(q.councils) or None, year=list(q.years) or None,
-                                    kind=list(q.kinds) or None)
+        passages = retriever.search(q.search_text or q.text, k=8, council=list(q.councils) or None,
+                                    year=list(q.years) or None, kind=list(q.kinds) or None)
         evidence = [p for p in passages if (p.dense_score or 0) >= MIN_DENSE
                     or (p.bm25_score is not None and (p.dense_score or 0) >= MIN_DENSE_WITH_KEYWORDS)]
         quotes = _best_sentences(evidence, q.search_text or q.text)

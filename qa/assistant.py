@@ -62,7 +62,8 @@ class Assistant:
         councils = [(letter.council, letter.short_name) for letter in self.reader.letters]
         previous = None
         for turn in history or ():
-            text = turn.question if isinstance(turn, Answer) else turn.get("question") if isinstance(turn, dict) else turn
+            text = turn.question if isinstance(turn, Answer) else turn
+            text = text.get("question") if isinstance(text, dict) else text
             if isinstance(text, str) and text.strip():
                 previous = parse_question(text, councils, previous)
         return parse_question(question, councils, previous)

@@ -100,7 +100,8 @@ def evaluate(assistant, gold_path: Path, k: int = 5) -> EvalReport:
     cases = []
     for item in load_gold(gold_path):
         answer = assistant.ask(item["question"], history=item.get("history") or [])
-        named = {normalise_name(r.council) for r in answer.ratings} | {normalise_name(c.council) for c in answer.citations}
+        named = {normalise_name(r.council) for r in answer.ratings}
+        named |= {normalise_name(c.council) for c in answer.citations}
         case = Case(item["question"], answer.intent, councils=sorted(named))
         if "councils" in item:
             case.precision, case.recall = _precision_recall(named, item["councils"], assistant)

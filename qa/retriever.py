@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from index.embedder import Embedder
+from index.letters import short_name
 from index.reader import IndexReader, LetterInfo, normalise_name
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
@@ -49,9 +50,14 @@ def as_list(value) -> list:
 
 
 def council_matches(query: str, letter: LetterInfo) -> bool:
-    """"stoke on trent", "Stoke-on-Trent City Council" and "Trafford" style matches."""
+    """"stoke on trent", "Stoke-on-Trent City Council", "Trafford" and "Trafford Council" style matches.
+
+    The query's own suffix is dropped too ("Trafford Council" -> "Trafford"): people rarely
+    type the letter's exact "Metropolitan Borough Council".
+    """
     want = normalise_name(query)
-    return bool(want) and want in (normalise_name(letter.short_name), normalise_name(letter.council))
+    names = (normalise_name(letter.short_name), normalise_name(letter.council))
+    return bool(want) and (want in names or normalise_name(short_name(query)) == names[0])
 
 
 def select_letters(letters: Iterable[LetterInfo], council=None, year=None, kind=None) -> list[LetterInfo]:

@@ -1,0 +1,151 @@
+"""Bounded load test: N concurrent gradio_client users calling /ask and /search on localhost.
+
+    .venv/bin/python bench/load.py --index .letters-index --clients 10 50 --seconds 60
+
+Starts `letters-qa serve` on a free 127.0.0.1 port (or uses --url, which must be a
+loopback address), then for each client count runs that many threads, each with its own
+gradio_client.Client, alternating /ask and /search over a fixed question list until the
+time is up. Reports requests, errors, throughput and p50/p95 latency, and writes JSON.
+But: - loopback only, bounded in time and count; it measures the whole HTTP path
+(Gradio queue included), not the library alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = [
+    ("/ask", "Which councils perform adequately?"),
+    ("/search", "private fostering"),
+    ("/ask", "What rating did Trafford get?"),
+    ("/search", "serious case review judged inadequate"),
+    ("/ask", "What did Ofsted say about private fostering in Trafford?"),
+    ("/search", "children's homes outstanding"),
+    ("/ask", "Which councils are outstanding for staying safe?"),
+    ("/search", "care leavers in education employment or training"),
+]
+MAX_REQUESTS_PER_CLIENT = 10_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(index: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "ui", "serve", "--index", str(index), "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("server did not answer within 180 s")
+
+
+def client_loop(url: str, stop_at: float, offset: int, latencies: list, errors: list, lock: threading.Lock) -> None:
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    for i in range(MAX_REQUESTS_PER_CLIENT):
+        if time.time() >= stop_at:
+            return
+        api, text = QUESTIONS[(offset + i) % len(QUESTIONS)]
+        started = time.perf_counter()
+        try:
+            result = client.predict(text, api_name=api)
+            ok = isinstance(result, dict) and ("answer" in result or "hits" in result)
+            error = None if ok else f"unexpected result: {str(result)[:200]}"
+        except Exception as exc:  # every failure counts, whatever its type
+            error = f"{type(exc).__name__}: {exc}"[:300]
+        elapsed = time.perf_counter() - started
+        with lock:
+            latencies.append((api, elapsed))
+            if error:
+                errors.append(error)
+
+
+def run(url: str, clients: int, seconds: float) -> dict:
+    latencies: list = []
+    errors: list = []
+    lock = threading.Lock()
+    stop_at = time.time() + seconds
+    threads = [threading.Thread(target=client_loop, args=(url, stop_at, i, latencies, errors, lock), daemon=True)
+               for i in range(clients)]
+    started = time.time()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    wall = time.time() - started
+
+    def pct(values, q):
+        values = sorted(values)
+        return round(values[min(len(values) - 1, int(q * len(values)))] * 1000, 1) if values else None
+
+    result = {"clients": clients, "seconds": round(wall, 1), "requests": len(latencies), "errors": len(errors),
+              "error_samples": errors[:5], "throughput_rps": round(len(latencies) / wall, 2)}
+    for api in ("/ask", "/search"):
+        values = [t for a, t in latencies if a == api]
+        result[api] = {"n": len(values), "p50_ms": pct(values, 0.5), "p95_ms": pct(values, 0.95),
+                       "mean_ms": round(statistics.mean(values) * 1000, 1) if values else None}
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=ROOT / ".letters-index")
+    parser.add_argument("--url", help="an already running server on 127.0.0.1 (else one is started)")
+    parser.add_argument("--clients", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.json")
+    args = parser.parse_args()
+    if args.url and urlparse(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("load tests only target this machine (127.0.0.1)")
+    proc = None
+    url = args.url
+    if not url:
+        proc, url = start_server(args.index)
+    try:
+        runs = []
+        for clients in args.clients:
+            result = run(url, clients, args.seconds)
+            runs.append(result)
+            print(f"{clients:>3} clients {result['seconds']:>5}s: {result['requests']} requests, "
+                  f"{result['errors']} errors, {result['throughput_rps']} req/s; "
+                  f"/ask p50 {result['/ask']['p50_ms']} ms p95 {result['/ask']['p95_ms']} ms; "
+                  f"/search p50 {result['/search']['p50_ms']} ms p95 {result['/search']['p95_ms']} ms")
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(timeout=30)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+                                    "load_before": os.getloadavg(), "runs": runs}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
