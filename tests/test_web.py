@@ -1,0 +1,377 @@
+"""The web UI in a real browser: Debian's Chromium driven by Playwright.
+
+Two servers run in background threads of this process on free 127.0.0.1 ports, both
+over the real model (loaded once per session): one on the session's seeds index with
+uploads off, one on a copy of the seeds and of that index, for uploads. Screenshots of
+every tab and answer go to tests/screenshots/ (git-ignored).
+Without /usr/bin/chromium the browser tests skip, unless CI is set: then they fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from index.errors import LettersQAError
+from index.letters import MAX_LETTER_BYTES
+from ui.web import excerpt_html, free_target, html_table, letter_html, place, safe_name
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+SHOTS = ROOT / "tests" / "screenshots"
+SEED_COUNCILS = ("Stockport Metropolitan Borough Council", "Stockton-on-Tees Borough Council",
+                 "Stoke-on-Trent City Council", "Trafford Metropolitan Borough Council")
+STOKE_SENTENCE = "Children's services in Stoke-on-Trent City Council perform adequately."
+BOT = '#lqa-chat [data-testid="bot"]'
+USER = '#lqa-chat [data-testid="user"]'
+SLOW = 120_000  # ms: an upload embeds its chunks; the first open question loads nothing new
+
+
+# --- servers and browser ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(assistant, letters_dir):
+    from ui.web import build_app, launch
+
+    app = build_app(assistant, letters_dir)
+    url = launch(app, "127.0.0.1", free_port())
+    try:
+        yield url
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}: CI must run the browser tests")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def seeds_url(assistant):
+    with serving(assistant, None) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def upload_site(tmp_path_factory, seeds_index, real_embedder):
+    """A server over a copy of the seeds and of their index: uploads land in the copy."""
+    from qa import Assistant
+
+    root = tmp_path_factory.mktemp("web-uploads")
+    letters, index = root / "letters", root / "index"
+    shutil.copytree(SEEDS, letters)
+    shutil.copytree(seeds_index, index)
+    assistant = Assistant.open(index, embedder=real_embedder)
+    with serving(assistant, letters) as url:
+        yield SimpleNamespace(url=url, letters=letters, index=index)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeds_untouched():
+    """No test may change seeds/."""
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.iterdir()}
+    yield
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.iterdir()} == before
+
+
+# --- page helpers -------------------------------------------------------------------------
+
+
+def open_app(page, url: str, tab: str | None = None) -> None:
+    page.goto(url)
+    page.wait_for_selector("#lqa-question textarea")
+    if tab:
+        page.get_by_role("tab", name=tab).click()
+
+
+def ask(page, question: str):
+    """Type a question, press Ask, return the new answer bubble."""
+    from playwright.sync_api import expect
+
+    bots = page.locator(BOT)
+    before = bots.count()
+    page.fill("#lqa-question textarea", question)
+    page.click("#lqa-ask")
+    expect(bots).to_have_count(before + 1, timeout=SLOW)
+    return bots.nth(before)
+
+
+def upload(page, files: list[dict]):
+    """Choose files in the Letters tab, press "Add to the index", return the report."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Letters").click()
+    page.set_input_files("#lqa-upload input[type=file]", files)
+    for f in files:
+        expect(page.locator("#lqa-upload")).to_contain_text(f["name"].rsplit(".", 1)[0])
+    page.click("#lqa-add")
+    report = page.locator("#lqa-report")
+    expect(report).to_contain_text("Uploaded files", timeout=SLOW)
+    return report
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def text_file(name: str, text: str) -> dict:
+    return {"name": name, "mimeType": "text/plain", "buffer": text.encode("utf-8")}
+
+
+def seed_variant(council: str, rating: str, grade: int, body: str) -> str:
+    """Seed 004 (Stoke-on-Trent, "perform adequately") as another council with another rating."""
+    text = (SEEDS / "004_2db2c4d829b3adf3.txt").read_text(encoding="utf-8")
+    changed = (text.replace("Stoke-on-Trent", council)
+               .replace("perform adequately", f"perform {rating}")
+               .replace("Performs adequately (2)", f"Performs {rating} ({grade})")
+               .replace("The quality of early years provision is good and better than that in similar authorities.",
+                        body))
+    assert changed.count(council) >= 2 and body in changed
+    return changed
+
+
+def letter_names(page) -> set[str]:
+    page.get_by_role("tab", name="Letters").click()
+    cells = page.locator("#lqa-letters").inner_text()
+    return {word for word in cells.split() if word.endswith((".txt", ".md"))}
+
+
+# --- the Ask tab ------------------------------------------------------------------------
+
+
+def test_ask_lists_exactly_the_adequate_council_with_its_sentence(page, seeds_url):
+    open_app(page, seeds_url)
+    bubble = ask(page, "Which councils perform adequately?")
+    answer = bubble.inner_text()
+    assert "Stoke-on-Trent City Council" in answer
+    for other in ("Stockport", "Stockton-on-Tees", "Trafford"):
+        assert other not in answer
+    sources = page.locator("#lqa-sources")
+    assert sources.locator("mark").inner_text() == STOKE_SENTENCE
+    assert "Stoke-on-Trent 2009 - Children's services rating 2009" in sources.inner_text()
+    assert "004_2db2c4d829b3adf3.txt" in sources.inner_text()
+    used = page.locator("#lqa-used").inner_text()
+    assert "Stoke-on-Trent City Council" in used and "Performs adequately" in used
+    assert page.dialogs == []
+    shot(page, "ask")
+
+
+def test_follow_up_keeps_the_context_and_clear_resets(page, seeds_url):
+    open_app(page, seeds_url)
+    page.get_by_role("button", name="Which councils perform adequately?").click()  # an example question
+    page.wait_for_selector(BOT)
+    answer = ask(page, "And Trafford?").inner_text()
+    assert "Trafford Metropolitan Borough Council" in answer and "Performs well" in answer
+    assert "Stoke-on-Trent" not in answer
+    assert "Trafford 2009" in page.locator("#lqa-sources").inner_text()
+    shot(page, "ask-follow-up")
+
+    page.locator(BOT).first.click()  # an earlier answer shows its own sources again
+    page.wait_for_function("document.querySelector('#lqa-sources').innerText.includes('Stoke-on-Trent 2009')")
+
+    page.click("#lqa-clear")
+    page.wait_for_function(f"document.querySelectorAll('{BOT}').length === 0")
+    assert "Ask a question" in page.locator("#lqa-sources").inner_text()
+    answer = ask(page, "And Trafford?").inner_text()  # no context left: a plain lookup
+    assert "Trafford" in answer and "Performs adequately" not in answer
+
+
+def test_open_question_highlights_the_quoted_sentence(page, seeds_url):
+    open_app(page, seeds_url)
+    answer = ask(page, "What did Ofsted say about private fostering in Trafford?").inner_text()
+    assert "private fostering" in answer
+    marks = page.locator("#lqa-sources mark").all_inner_texts()
+    assert marks and all("private fostering" in m or "fostering" in m for m in marks[:1])
+    shot(page, "ask-open-question")
+
+
+# --- uploads ------------------------------------------------------------------------------
+
+
+def test_uploaded_letter_is_answerable_at_once(page, upload_site):
+    open_app(page, upload_site.url)
+    letter = seed_variant("Northwold", "excellently", 4,
+                          "Northwold's youth service won a national award for its work with young carers.")
+    report = upload(page, [text_file("northwold letter.txt", letter)])
+    page.wait_for_function("document.querySelector('#lqa-report').innerText.includes('Index update')",
+                           timeout=SLOW)
+    assert "saved as northwold_letter.txt" in report.inner_text()
+    assert "added: 1 (northwold_letter.txt)" in report.inner_text()
+    assert (upload_site.letters / "northwold_letter.txt").read_text(encoding="utf-8") == letter
+    assert "Northwold City Council" in page.locator("#lqa-letters").inner_text()
+    shot(page, "letters-upload")
+
+    page.get_by_role("tab", name="Ask").click()
+    answer = ask(page, "Which councils perform excellently?").inner_text()
+    assert "Northwold City Council" in answer
+    assert "Children's services in Northwold City Council perform excellently." in page.locator(
+        "#lqa-sources").inner_text()
+    answer = ask(page, "What did Ofsted say about the youth service in Northwold?").inner_text()
+    assert "national award" in answer
+    shot(page, "ask-uploaded-letter")
+
+
+SCRIPT_PARAGRAPH = (
+    "Southmere's website for care leavers showed <script>alert(1)</script> and "
+    "<img src=x onerror=alert(1)> instead of its guidance for young people leaving care.\n\n"
+    # Tags broken over lines survive the letter clean-up, so they reach the page as text.
+    "Its portal printed <img src=x\nonerror=alert(2)> and <script\n>alert(3)</script\n> to foster carers."
+)
+
+
+def test_markup_in_a_letter_or_a_question_shows_as_text(page, upload_site):
+    open_app(page, upload_site.url)
+    letter = seed_variant("Southmere", "poorly", 1, SCRIPT_PARAGRAPH)
+    report = upload(page, [text_file("southmere.txt", letter)])
+    page.wait_for_function("document.querySelector('#lqa-report').innerText.includes('Index update')",
+                           timeout=SLOW)
+    assert "added: 1 (southmere.txt)" in report.inner_text()
+
+    page.locator("#lqa-letter-choice input").click()
+    page.get_by_role("option", name="Southmere 2009 (annual rating) - southmere.txt").click()
+    shown = page.locator("#lqa-letter-text")
+    from playwright.sync_api import expect
+
+    expect(shown).to_contain_text("Southmere's website for care leavers showed alert(1)")
+    expect(shown).to_contain_text("<img src=x")
+    expect(shown).to_contain_text("onerror=alert(2)>")
+    expect(shown).to_contain_text("<script")
+    shot(page, "letters-markup-letter")
+
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "What did Ofsted say about the website for care leavers in Southmere? "
+              "<script>alert(1)</script> <img src=x onerror=alert(1)>")
+    expect(page.locator(USER).last).to_contain_text("<script>alert(1)</script> <img src=x onerror=alert(1)>")
+    expect(page.locator("#lqa-sources")).to_contain_text("website for care leavers")
+    page.wait_for_timeout(500)  # time for any injected handler to fire
+    assert page.dialogs == []
+    assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+    assert page.evaluate("[...document.scripts].some(s => s.textContent.includes('alert('))") is False
+    shot(page, "ask-markup-question")
+
+
+def test_binary_and_non_letter_files_are_rejected_with_reasons(page, upload_site):
+    open_app(page, upload_site.url)
+    before = letter_names(page)
+    generation = (upload_site.index / "manifest.json").read_text()
+    big = seed_variant("Bigtown", "well", 3, "Bigtown is large.") + "\n" + "x" * MAX_LETTER_BYTES
+    report = upload(page, [
+        {"name": "scan.txt", "mimeType": "text/plain", "buffer": bytes(range(256)) * 40},
+        text_file("hello.txt", "hello world\n"),
+        text_file("big.txt", big),
+    ]).inner_text()
+    assert "scan.txt: rejected: binary file" in report
+    assert "hello.txt: rejected: not an Ofsted children's services letter" in report
+    assert "big.txt: rejected: file is too large" in report
+    assert "Index update" not in report
+    assert {p.name for p in upload_site.letters.iterdir()}.isdisjoint({"scan.txt", "hello.txt", "big.txt"})
+    assert (upload_site.index / "manifest.json").read_text() == generation
+    shot(page, "letters-rejected")
+    page.reload()
+    page.wait_for_selector("#lqa-question textarea")
+    assert letter_names(page) == before >= {p.name for p in SEEDS.iterdir()}
+
+
+# --- the Ratings tab ----------------------------------------------------------------------
+
+
+def test_ratings_tab_shows_every_seed_council_and_filters(page, seeds_url):
+    from playwright.sync_api import expect
+
+    open_app(page, seeds_url, tab="Ratings")
+    table = page.locator("#lqa-ratings")
+    for council in SEED_COUNCILS:
+        expect(table).to_contain_text(council)
+    expect(page.locator("#lqa-chart")).to_contain_text("2009 annual rating")
+    grid = page.locator("#lqa-apa-grid")
+    expect(grid).to_contain_text("Stockport Metropolitan Borough Council")
+    expect(grid).to_contain_text("Capacity to improve")
+    shot(page, "ratings")
+
+    page.locator("#lqa-f-council input").click()
+    page.get_by_role("option", name="Trafford Metropolitan Borough Council").click()
+    expect(table).not_to_contain_text("Stockport")
+    expect(table).to_contain_text("Trafford Metropolitan Borough Council")
+    expect(grid).to_contain_text("No APA letters match the filters")
+
+
+# --- the HTML builders, without a browser ------------------------------------------------------
+
+
+def test_html_builders_escape_letter_text():
+    nasty = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+    text = f"Intro.\n\nBefore {nasty} the cited part. After.\n\nNext."
+    start = text.index("the cited")
+    html = excerpt_html(text, start, start + len("the cited part."), "the cited part.")
+    assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
+    assert html.endswith("<mark>the cited part.</mark> After.")
+    assert "<script>" not in html_table(["a"], [[nasty]])
+    info = SimpleNamespace(council=nasty, year=2009, kind="annual_rating", date=None, name="x.txt")
+    assert "<img" not in letter_html(info, nasty)
+
+
+@pytest.mark.parametrize(("name", "safe"), [
+    ("letter.txt", "letter.txt"),
+    ("../../etc/passwd.txt", "passwd.txt"),
+    ("..\\..\\evil.md", "evil.md"),
+    (".hidden.txt", "hidden.txt"),
+    ("a b<c>&d.txt", "a_b_c__d.txt"),
+    ("....txt", "txt"),
+    (".txt", "txt"),
+])
+def test_safe_name(name, safe):
+    assert safe_name(name) == safe
+
+
+def test_place_never_overwrites_nor_leaves_the_folder(tmp_path):
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"one")
+    assert place(b"one", folder, "a.txt") == ("a.txt", True)
+    assert place(b"two", folder, "a.txt") == ("a-1.txt", False)
+    assert (folder / "a.txt").read_bytes() == b"one" and (folder / "a-1.txt").read_bytes() == b"two"
+    (folder / "b.txt").symlink_to(tmp_path / "outside.txt")  # a link out of the folder is never followed
+    with pytest.raises(LettersQAError, match="outside the letters folder"):
+        free_target(folder, "b.txt", b"three")
+    assert not (tmp_path / "outside.txt").exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["a-1.txt", "a.txt", "b.txt"]  # no temporary files left

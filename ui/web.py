@@ -1,0 +1,672 @@
+"""The web UI and its HTTP API: a Gradio app over one index folder (`letters-qa serve`).
+
+Three tabs. Ask: a chat whose replies cite the letters, with the cited excerpts (the
+cited sentence highlighted in its paragraph) and the ratings used shown beside it.
+Ratings: the extracted table with filters, a chart of councils per rating and the APA
+grade grid. Letters: the indexed letters, a reader, and uploads that are checked, saved
+under safe names and indexed at once. Named endpoints /ask, /search and /ratings return
+the DESIGN.md JSON to `gradio_client`.
+
+Letter text is data: everything built here as HTML goes through `html.escape`, and the
+chat's markdown comes escaped from `qa.answer.md_escape`.
+
+But: - uploads only add letters; nothing here deletes or replaces one (a clash of names
+gets a suffix). - Follow-ups take their context from the earlier questions, not from the
+earlier answers. - One optional shared password (Gradio's login), no user accounts.
+"""
+
+import hashlib
+import html
+import os
+import re
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from index.errors import LetterError, LettersQAError
+from index.letters import MAX_LETTER_BYTES, read_letter
+from index.ratings import ANNUAL, AREA_TITLES, AREAS, label_for
+from index.reader import LetterInfo, RatingRow
+from index.update import LETTER_SUFFIXES, update_index
+from qa import Answer, Assistant
+from qa.answer import md_escape, rating_dict
+
+TITLE = "letters-qa: Ofsted letters to councils"
+DESCRIPTION = ("Ask what Ofsted's letters to English councils say about their children's services: "
+               "which councils got which rating, and what the letters found. Every answer cites the letters.")
+EXAMPLES = (
+    "Which councils perform adequately?",
+    "Which councils perform well?",
+    "What rating did Trafford get?",
+    "Which councils are outstanding for staying safe?",
+    "What did Ofsted say about private fostering in Trafford?",
+)
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Gradio refuses bigger uploads outright; between the two caps the file reaches us and
+# is listed as rejected with its size, which is the clearer message.
+UPLOAD_CAP_BYTES = 2 * MAX_LETTER_BYTES
+ALL = ""  # the "no filter" value of the Ratings tab's dropdowns
+KIND_NAMES = {"annual_rating": "annual rating", "apa": "APA"}
+NO_SOURCES = '<p class="lqa-empty">Ask a question to see its sources here.</p>'
+NO_ANSWER = '<p class="lqa-empty">No answer yet.</p>'
+EXCERPT_CONTEXT = 240  # characters of the paragraph shown either side of a cited span
+
+CSS = """
+.lqa-cite { border-left: 3px solid var(--color-accent); padding: 2px 0 2px 10px; margin: 0 0 14px 0; }
+.lqa-cite-title { font-weight: 600; }
+.lqa-meta { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.lqa-excerpt { white-space: pre-wrap; margin: 4px 0 0 0; line-height: 1.45; }
+.lqa-excerpt mark { background: #ffe08a; color: #1f1f1f; padding: 0 1px; }
+.lqa-table { border-collapse: collapse; font-size: 0.9em; width: 100%; }
+.lqa-table th, .lqa-table td { border: 1px solid var(--border-color-primary); padding: 3px 6px; text-align: left; }
+.lqa-table th { background: var(--background-fill-secondary); }
+.lqa-g4 { background: #c8ecc9; } .lqa-g3 { background: #e3f2c6; }
+.lqa-g2 { background: #fdf0c2; } .lqa-g1 { background: #f9d0cc; }
+.lqa-g4, .lqa-g3, .lqa-g2, .lqa-g1 { color: #1f1f1f; }
+.lqa-letter { white-space: pre-wrap; font-family: var(--font-mono); font-size: 0.85em; max-height: 560px;
+              overflow-y: auto; border: 1px solid var(--border-color-primary); padding: 10px; }
+.lqa-ok { color: #1b7a2c; } .lqa-bad { color: #b3261e; }
+.lqa-empty { color: var(--body-text-color-subdued); }
+.lqa-chart-block { margin-bottom: 14px; }
+.lqa-bar-row { display: flex; align-items: center; gap: 8px; margin: 3px 0; font-size: 0.9em; }
+.lqa-bar-label { flex: 0 0 12.5em; white-space: nowrap; }
+.lqa-bar-track { flex: 1; background: var(--background-fill-secondary); height: 1.1em; border-radius: 3px; }
+.lqa-bar { display: block; height: 100%; border-radius: 3px; border: 1px solid #8a8a8a; box-sizing: border-box; }
+.lqa-bar-count { flex: 0 0 2em; text-align: right; font-variant-numeric: tabular-nums; }
+#lqa-apa-grid { overflow-x: auto; }
+"""
+
+
+# --- HTML for the Ask panel ---------------------------------------------------------------
+
+
+def esc(value) -> str:
+    """Escape anything for HTML text or attribute values."""
+    return html.escape(str(value), quote=True)
+
+
+def excerpt_html(text: str | None, start: int, end: int, cited: str, context: int = EXCERPT_CONTEXT) -> str:
+    """The cited span inside its paragraph (at most `context` characters either side), marked."""
+    if text is None or text[start:end] != cited:
+        return f"<mark>{esc(cited)}</mark>"
+    para_start = text.rfind("\n\n", 0, start)
+    para_start = 0 if para_start == -1 else para_start + 2
+    para_end = text.find("\n\n", end)
+    para_end = len(text) if para_end == -1 else para_end
+    left, right = max(para_start, start - context), min(para_end, end + context)
+    if left > para_start:  # cut inside the paragraph: at a word boundary, with an ellipsis
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else start
+    if right < para_end:
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else end
+    before = ("…" if left > para_start else "") + text[left:start]
+    after = text[end:right] + ("…" if right < para_end else "")
+    return f"{esc(before)}<mark>{esc(text[start:end])}</mark>{esc(after)}"
+
+
+def sources_html(answer: Answer, letter_text: Callable[[str], str | None]) -> str:
+    """The numbered cited excerpts of an answer."""
+    if not answer.citations:
+        return '<p class="lqa-empty">No excerpts cited.</p>'
+    texts: dict[str, str | None] = {}
+    items = []
+    for number, citation in enumerate(answer.citations, 1):
+        if citation.letter not in texts:
+            texts[citation.letter] = letter_text(citation.letter)
+        excerpt = excerpt_html(texts[citation.letter], citation.start, citation.end, citation.text)
+        items.append(
+            f'<div class="lqa-cite"><div class="lqa-cite-title">[{number}] {esc(citation.title)}</div>'
+            f'<div class="lqa-meta">{esc(citation.letter)} · characters {citation.start}–{citation.end}</div>'
+            f'<div class="lqa-excerpt">{excerpt}</div></div>'
+        )
+    return "".join(items)
+
+
+def html_table(headers: Iterable[str], rows: Iterable[Iterable], classes: Iterable[Iterable[str]] | None = None) -> str:
+    """A plain table; every cell escaped. `classes` gives a CSS class per cell (or '')."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    class_rows = iter(classes) if classes is not None else None
+    body = []
+    for row in rows:
+        cell_classes = next(class_rows) if class_rows is not None else ()
+        cells = [
+            f'<td class="{esc(css)}">{esc(value)}</td>' if css else f"<td>{esc(value)}</td>"
+            for value, css in zip(row, [*cell_classes, *[""] * 99])
+        ]
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f'<table class="lqa-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def scale_name(row: RatingRow | LetterInfo) -> str:
+    return f"{row.year} {KIND_NAMES.get(row.kind, row.kind)}"
+
+
+def used_ratings_html(rows: Iterable[RatingRow]) -> str:
+    """The ratings an answer used, as a small table."""
+    rows = list(rows)
+    if not rows:
+        return '<p class="lqa-empty">No ratings used.</p>'
+    return html_table(
+        ("council", "year", "scale", "area", "label", "grade"),
+        [(r.council, r.year, KIND_NAMES.get(r.kind, r.kind), AREA_TITLES.get(r.area, r.area), r.label, r.grade)
+         for r in rows],
+        [("", "", "", "", "", f"lqa-g{r.grade}") for r in rows],
+    )
+
+
+def bubble_markdown(answer: Answer) -> str:
+    """The chat reply: the answer's markdown (already escaped) and the titles of its sources."""
+    if not answer.citations:
+        return answer.text
+    sources = "  \n".join(f"[{n}] {md_escape(c.title)}" for n, c in enumerate(answer.citations, 1))
+    return f"{answer.text}\n\n**Sources**  \n{sources}"
+
+
+def error_html(message: str) -> str:
+    return f'<p class="lqa-bad"><strong>Error:</strong> {esc(message)}</p>'
+
+
+# --- the Ratings tab ---------------------------------------------------------------------
+
+
+def filter_ratings(rows: Iterable[RatingRow], council=ALL, year=ALL, kind=ALL, grade=ALL) -> list[RatingRow]:
+    return [
+        r for r in rows
+        if (not council or r.council == council) and (not year or str(r.year) == str(year))
+        and (not kind or r.kind == kind) and (not grade or str(r.grade) == str(grade))
+    ]
+
+
+def ratings_frame(rows: Iterable[RatingRow]) -> pd.DataFrame:
+    columns = ["council", "year", "kind", "area", "label", "grade", "letter"]
+    return pd.DataFrame([[r.council, r.year, KIND_NAMES.get(r.kind, r.kind), AREA_TITLES.get(r.area, r.area),
+                          r.label, r.grade, r.letter] for r in rows], columns=columns)
+
+
+def chart_html(rows: Iterable[RatingRow]) -> str:
+    """Councils per overall rating as bars, one block per scale (year and kind), zero counts shown."""
+    councils: dict[tuple[int, str], dict[int, set[str]]] = {}
+    for r in rows:
+        if r.area == "overall":
+            councils.setdefault((r.year, r.kind), {}).setdefault(r.grade, set()).add(r.council)
+    if not councils:
+        return '<p class="lqa-empty">No overall ratings match the filters.</p>'
+    top = max(len(names) for by_grade in councils.values() for names in by_grade.values())
+    scales = sorted(councils.items(), reverse=True)
+    return "".join(_chart_block(year, kind, by_grade, top) for (year, kind), by_grade in scales)
+
+
+def _chart_block(year: int, kind: str, by_grade: dict[int, set[str]], top: int) -> str:
+    bars = []
+    for grade in (4, 3, 2, 1):
+        count = len(by_grade.get(grade, ()))
+        bar = f'<span class="lqa-bar lqa-g{grade}" style="width:{100 * count / top:.0f}%"></span>' if count else ""
+        bars.append(f'<div class="lqa-bar-row"><span class="lqa-bar-label">{grade} {esc(label_for(kind, grade))}</span>'
+                    f'<span class="lqa-bar-track">{bar}</span><span class="lqa-bar-count">{count}</span></div>')
+    title = f"{year} {KIND_NAMES.get(kind, kind)}" + (", overall effectiveness" if kind == "apa" else "")
+    return f'<div class="lqa-chart-block"><div class="lqa-cite-title">{esc(title)}</div>{"".join(bars)}</div>'
+
+
+def apa_grid_html(rows: Iterable[RatingRow]) -> str:
+    """Rows councils (and year), columns the seven APA areas, cells the grade and its word."""
+    grades: dict[tuple[str, int], dict[str, RatingRow]] = {}
+    for r in rows:
+        if r.kind == "apa":
+            grades.setdefault((r.council, r.year), {})[r.area] = r
+    if not grades:
+        return '<p class="lqa-empty">No APA letters match the filters.</p>'
+    areas = [key for key, _, _ in AREAS]
+    table, classes = [], []
+    for (council, year), by_area in sorted(grades.items()):
+        cells = [by_area.get(a) for a in areas]
+        table.append([council, year, *[f"{c.grade} {c.label}" if c else "–" for c in cells]])
+        classes.append(["", "", *[f"lqa-g{c.grade}" if c else "" for c in cells]])
+    return html_table(["council", "year", *[AREA_TITLES[a] for a in areas]], table, classes)
+
+
+def grade_choices() -> list[tuple[str, str]]:
+    return [("All grades", ALL)] + [(f"{g}: {label_for(ANNUAL, g)} / {label_for('apa', g)}", str(g))
+                                    for g in (4, 3, 2, 1)]
+
+
+# --- the Letters tab ---------------------------------------------------------------------
+
+
+def letters_frame(letters: Iterable[LetterInfo]) -> pd.DataFrame:
+    columns = ["council", "year", "kind", "sections", "chunks", "file"]
+    return pd.DataFrame([[x.council, x.year, KIND_NAMES.get(x.kind, x.kind), x.sections, x.chunks, x.name]
+                         for x in letters], columns=columns)
+
+
+def letter_choices(letters: Iterable[LetterInfo]) -> list[tuple[str, str]]:
+    return [(f"{x.short_name} {x.year} ({KIND_NAMES.get(x.kind, x.kind)}) - {x.name}", x.name) for x in letters]
+
+
+def letter_html(info: LetterInfo | None, text: str | None) -> str:
+    if info is None or text is None:
+        return '<p class="lqa-empty">Choose a letter to read it.</p>'
+    meta = " · ".join(esc(v) for v in (scale_name(info), info.date, info.name) if v)
+    return (f'<div class="lqa-cite-title">{esc(info.council)}</div><div class="lqa-meta">{meta}</div>'
+            f'<div class="lqa-letter">{esc(text)}</div>')
+
+
+def safe_name(name: str) -> str:
+    """A plain file name: the base name only, [A-Za-z0-9._-], no leading dot."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".")
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or not stem.strip("._-"):
+        return f"letter.{suffix or 'txt'}" if dot else (base or "letter")
+    return base
+
+
+def free_target(folder: Path, name: str, data: bytes) -> tuple[Path, bool]:
+    """Where to save `data` as `name` in `folder`: (path, True if an identical file is already there).
+
+    Never outside `folder`; a different file of the same name is kept and a suffix added.
+    """
+    root = folder.resolve()
+    stem, suffix = os.path.splitext(name)
+    for n in range(1000):
+        candidate = (root / (name if n == 0 else f"{stem}-{n}{suffix}")).resolve()
+        if candidate.parent != root:
+            raise LettersQAError(f"refusing to save {name!r} outside the letters folder")
+        if not candidate.exists():
+            return candidate, False
+        if candidate.is_file() and candidate.read_bytes() == data:
+            return candidate, True
+    raise LettersQAError(f"too many files named like {name} in {folder}")
+
+
+def check_upload(path: Path, name: str, indexed: dict[str, str]) -> tuple[bytes | None, str | None]:
+    """(the file's bytes, None) for a letter that can be added, else (None, the reason)."""
+    if Path(name).suffix.lower() not in LETTER_SUFFIXES:
+        return None, f"not a letter file (expected {', '.join(LETTER_SUFFIXES)})"
+    size = path.stat().st_size
+    if size > MAX_LETTER_BYTES:
+        return None, f"file is too large ({size:,} bytes; the cap is {MAX_LETTER_BYTES:,})"
+    try:
+        read_letter(path, name=name)
+    except LetterError as exc:
+        return None, exc.reason
+    data = path.read_bytes()
+    same = [letter for letter, sha in indexed.items() if sha == hashlib.sha256(data).hexdigest()]
+    if same:
+        return None, f"already indexed (same content as {same[0]})"
+    return data, None
+
+
+def save_uploads(paths: Iterable[str], folder: Path, indexed: dict[str, str]) -> tuple[list[dict], list[dict]]:
+    """Check each uploaded file and copy the good ones into `folder`: (saved, rejected)."""
+    saved, rejected = [], []
+    for path in map(Path, paths):
+        data, reason = check_upload(path, safe_name(path.name), indexed)
+        if data is None:
+            rejected.append({"file": path.name, "reason": reason})
+            continue
+        try:
+            name, present = place(data, folder, safe_name(path.name))
+        except (LettersQAError, OSError) as exc:
+            rejected.append({"file": path.name, "reason": f"cannot save it: {exc}"})
+            continue
+        saved.append({"file": path.name, "saved_as": name, "present": present})
+    return saved, rejected
+
+
+def place(data: bytes, folder: Path, name: str) -> tuple[str, bool]:
+    """Write `data` into `folder` under `name` or a free variant; (name used, True if it was there already).
+
+    Written to a hidden file first (the index ignores dot files), then hard-linked to its
+    name, which fails rather than overwrite a file that appeared meanwhile.
+    """
+    for _ in range(5):
+        target, present = free_target(folder, name, data)
+        if present:
+            return target.name, True
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.upload")
+        try:
+            tmp.write_bytes(data)
+            os.link(tmp, target)
+            return target.name, False
+        except FileExistsError:
+            continue
+        finally:
+            tmp.unlink(missing_ok=True)
+    raise LettersQAError(f"the name {name} kept being taken while saving")
+
+
+def report_html(saved: list[dict], rejected: list[dict], report=None, error: str | None = None) -> str:
+    """What happened to each uploaded file, and what the index update did."""
+    parts = []
+    for s in saved:
+        where = "was already in the letters folder" if s["present"] else f"saved as {s['saved_as']}"
+        parts.append(f'<li class="lqa-ok">{esc(s["file"])}: {esc(where)}</li>')
+    for r in rejected:
+        parts.append(f'<li class="lqa-bad">{esc(r["file"])}: rejected: {esc(r["reason"])}</li>')
+    out = f"<p><strong>Uploaded files</strong></p><ul>{''.join(parts)}</ul>" if parts else ""
+    if error:
+        out += error_html(error)
+    if report is not None:
+        out += update_summary_html(report)
+    return out or '<p class="lqa-empty">No files chosen.</p>'
+
+
+def update_summary_html(report) -> str:
+    lines = [f"Index generation {report.generation}: {report.letters} letters, {report.chunks} chunks "
+             f"({report.embedded_chunks} embedded now)."]
+    for label in ("added", "updated", "removed"):
+        names = getattr(report, label)
+        lines.append(f"{label}: {len(names)}" + (f" ({', '.join(names)})" if names else ""))
+    lines.append(f"unchanged: {len(report.unchanged)}")
+    lines += [f"skipped: {s['file']}: {s['reason']}" for s in report.skipped]
+    lines += [f"duplicate: {d['file']} (same content as {d['same_as']})" for d in report.duplicates]
+    return "<p><strong>Index update</strong></p><ul>" + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>"
+
+
+# --- the app -----------------------------------------------------------------------------
+
+
+class WebApp:
+    """The event handlers, over one Assistant; build_app wires them to components."""
+
+    def __init__(self, assistant: Assistant, letters_dir: Path | None, embedder=None):
+        self.assistant = assistant
+        self.letters_dir = Path(letters_dir) if letters_dir is not None else None
+        self.embedder = embedder or assistant.embedder
+        self._update = threading.Lock()
+
+    # Ask -------------------------------------------------------------------------------
+
+    def respond(self, question: str, turns: list[dict]):
+        """Answer one chat message; returns (textbox, turns, chat messages, sources, ratings)."""
+        question = (question or "").strip()
+        if not question:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        history = [t["question"] for t in turns if t["ok"]]
+        try:
+            answer = self.assistant.ask(question, history=history)
+            turn = {"question": question, "ok": True, "reply": bubble_markdown(answer),
+                    "sources": sources_html(answer, self.assistant.reader.letter_text),
+                    "ratings": used_ratings_html(answer.ratings)}
+        except LettersQAError as exc:
+            turn = {"question": question, "ok": False, "reply": f"**Error:** {md_escape(str(exc))}",
+                    "sources": error_html(str(exc)), "ratings": ""}
+        turns = [*turns, turn]
+        return "", turns, chat_messages(turns), turn["sources"], turn["ratings"]
+
+    def show_turn(self, turns: list[dict], evt: gr.SelectData):
+        """Clicking a message shows that answer's sources in the panel."""
+        index = evt.index if isinstance(evt.index, int) else evt.index[0]
+        if not turns or not 0 <= index // 2 < len(turns):
+            return gr.skip(), gr.skip()
+        turn = turns[index // 2]
+        return turn["sources"], turn["ratings"]
+
+    # Ratings and Letters ---------------------------------------------------------------
+
+    def ratings_view(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
+        try:
+            rows = filter_ratings(self.assistant.ratings(), council, year, kind, grade)
+        except LettersQAError as exc:
+            return ratings_frame([]), error_html(str(exc)), ""
+        return ratings_frame(rows), chart_html(rows), apa_grid_html(rows)
+
+    def filter_choices(self):
+        letters = self.assistant.letters()
+        councils = sorted({x.council for x in letters})
+        years = sorted({x.year for x in letters}, reverse=True)
+        return (gr.update(choices=[("All councils", ALL)] + [(c, c) for c in councils]),
+                gr.update(choices=[("All years", ALL)] + [(str(y), str(y)) for y in years]))
+
+    def letters_view(self):
+        letters = self.assistant.letters()
+        return letters_frame(letters), gr.update(choices=letter_choices(letters))
+
+    def open_letter(self, name: str | None):
+        if not name:
+            return letter_html(None, None)
+        try:
+            reader = self.assistant.reader
+            info = next((x for x in reader.letters if x.name == name), None)
+            return letter_html(info, reader.letter_text(name) if info else None)
+        except LettersQAError as exc:
+            return error_html(str(exc))
+
+    def refresh_all(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
+        """Everything that depends on the index, after a page load or an upload (filters kept)."""
+        try:
+            return (*self.letters_view(), *self.filter_choices(), *self.ratings_view(council, year, kind, grade))
+        except LettersQAError as exc:
+            message = error_html(str(exc))
+            return letters_frame([]), gr.skip(), gr.skip(), gr.skip(), ratings_frame([]), message, ""
+
+    # Uploads ---------------------------------------------------------------------------
+
+    def add_letters(self, files: list[str] | None, progress=gr.Progress()):
+        """Check, save and index uploaded letters; returns (report HTML, cleared file input)."""
+        if self.letters_dir is None:
+            return error_html("uploads are off: this server has no letters folder (start it with --letters DIR)"), None
+        if not files:
+            return '<p class="lqa-empty">Choose one or more .txt or .md letters first.</p>', gr.skip()
+        if not self._update.acquire(blocking=False):
+            return error_html("another upload is being indexed; try again when it has finished"), gr.skip()
+        try:
+            return self._add_letters(files, progress), None
+        except LettersQAError as exc:
+            return error_html(str(exc)), gr.skip()
+        finally:
+            self._update.release()
+
+    def _add_letters(self, files: list[str], progress) -> str:
+        indexed = dict(self.assistant.reader.manifest.get("letters", {}))
+        missing = [name for name in indexed if not (self.letters_dir / name).is_file()]
+        if missing:
+            return error_html(
+                f"the letters folder {self.letters_dir} lacks {len(missing)} indexed letter(s) (e.g. {missing[0]}); "
+                "an update from it would drop them from the index, so nothing was saved. Serve with --letters "
+                "set to the folder the index was built from, or run `letters-qa index` first."
+            )
+        progress(0, desc="Checking the files")
+        saved, rejected = save_uploads(files, self.letters_dir, indexed)
+        if not any(not s["present"] for s in saved):
+            return report_html(saved, rejected)
+
+        def on_progress(done: int, total: int) -> None:
+            progress((done, total), desc="Embedding the new letters", unit="chunks")
+
+        try:
+            report = update_index(self.letters_dir, self.assistant.index_dir, embedder=self.embedder,
+                                  progress=on_progress)
+        except LettersQAError as exc:
+            return report_html(saved, rejected, error=f"{exc} (the saved letters will be indexed by the next update)")
+        return report_html(saved, rejected, report)
+
+    # HTTP API --------------------------------------------------------------------------
+
+    def api_ask(self, question: str, history: list[str] | None = None) -> dict:
+        """Answer a question with citations; `history` holds the earlier questions of a conversation."""
+        if not (question or "").strip():
+            raise gr.Error("the question is empty")
+        return self._api(lambda: self.assistant.ask(question, history=list(history or [])).to_dict())
+
+    def api_search(self, query: str, k: int = 5, council: str | None = None, year: int | None = None) -> dict:
+        """The k best passages for a query, optionally only one council's or one year's letters."""
+        if not 1 <= int(k) <= 100:
+            raise gr.Error("k must be between 1 and 100")
+        hits = self._api(lambda: self.assistant.search(query, k=int(k), council=council or None, year=year or None))
+        return {"query": query, "hits": [h.to_dict() for h in hits]}
+
+    def api_ratings(self, council: str | None = None, year: int | None = None) -> dict:
+        """The extracted ratings table, optionally one council's or one year's."""
+        rows = self._api(lambda: self.assistant.ratings(council=council or None, year=year or None))
+        return {"ratings": [rating_dict(r) for r in rows]}
+
+    @staticmethod
+    def _api(call):
+        try:
+            return call()
+        except LettersQAError as exc:
+            raise gr.Error(str(exc)) from None
+
+
+def chat_messages(turns: list[dict]) -> list[dict]:
+    messages = []
+    for turn in turns:
+        messages.append({"role": "user", "content": md_escape(turn["question"])})
+        messages.append({"role": "assistant", "content": turn["reply"]})
+    return messages
+
+
+def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None) -> gr.Blocks:
+    """The Blocks app: Ask, Ratings and Letters tabs, and the /ask, /search, /ratings endpoints."""
+    web = WebApp(assistant, letters_dir, embedder)
+    with gr.Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
+        gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                _ask_tab(web)
+            with gr.Tab("Ratings", id="ratings"):
+                ratings_parts, filters = _ratings_tab(web)
+            with gr.Tab("Letters", id="letters"):
+                letters_parts, added = _letters_tab(web)
+        everything = [*letters_parts, *ratings_parts]
+        app.load(web.refresh_all, filters, everything, api_visibility="private")
+        added.then(web.refresh_all, filters, everything, api_visibility="private")
+        gr.api(web.api_ask, api_name="ask")
+        gr.api(web.api_search, api_name="search")
+        gr.api(web.api_ratings, api_name="ratings")
+    app.queue(max_size=64, default_concurrency_limit=2)
+    return app
+
+
+def _ask_tab(web: WebApp) -> None:
+    turns = gr.State([])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(label="Chat", height=520, sanitize_html=True, elem_id="lqa-chat", buttons=["copy_all"],
+                              placeholder="Ask about the councils' ratings or what the letters say.")
+            with gr.Row():
+                question = gr.Textbox(placeholder="Ask a question, e.g. Which councils perform adequately?",
+                                      show_label=False, scale=5, elem_id="lqa-question", submit_btn=False)
+                ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="lqa-ask")
+            examples = gr.Dataset(components=[question], samples=[[text] for text in EXAMPLES], type="index",
+                                  label="Examples (click to ask)", elem_id="lqa-examples", layout="gallery")
+            clear = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="lqa-clear")
+        with gr.Column(scale=2):
+            gr.Markdown("### Cited excerpts\nOf the latest answer; click an earlier answer to see its own.")
+            sources = gr.HTML(NO_SOURCES, elem_id="lqa-sources")
+            gr.Markdown("### Ratings used")
+            used = gr.HTML(NO_ANSWER, elem_id="lqa-used")
+    outputs = [question, turns, chat, sources, used]
+    for trigger in (ask.click, question.submit):
+        trigger(web.respond, [question, turns], outputs, api_visibility="private")
+    examples.click(lambda index, turns: web.respond(EXAMPLES[index], turns), [examples, turns], outputs,
+                   api_visibility="private")
+    chat.select(web.show_turn, [turns], [sources, used], api_visibility="private")
+    for trigger in (clear.click, chat.clear):
+        trigger(lambda: ("", [], [], NO_SOURCES, NO_ANSWER), None, outputs, api_visibility="private")
+
+
+def _ratings_tab(web: WebApp) -> tuple[list, list]:
+    gr.Markdown("The ratings read from every indexed letter. Filter them, or sort by clicking a column.")
+    with gr.Row():
+        council = gr.Dropdown([("All councils", ALL)], value=ALL, label="Council", elem_id="lqa-f-council")
+        year = gr.Dropdown([("All years", ALL)], value=ALL, label="Year", elem_id="lqa-f-year")
+        kind = gr.Dropdown([("All kinds", ALL), ("Annual rating", "annual_rating"), ("APA", "apa")], value=ALL,
+                           label="Kind")
+        grade = gr.Dropdown(grade_choices(), value=ALL, label="Rating grade")
+    table = gr.Dataframe(label="Ratings", interactive=False, elem_id="lqa-ratings", max_height=460,
+                         column_widths=["29%", "5%", "12%", "19%", "15%", "5%", "15%"])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=320):
+            gr.Markdown("### Councils per overall rating")
+            chart = gr.HTML(elem_id="lqa-chart")
+        with gr.Column(scale=2):
+            gr.Markdown("### APA grades by area")
+            grid = gr.HTML(elem_id="lqa-apa-grid")
+    filters = [council, year, kind, grade]
+    for dropdown in filters:
+        dropdown.change(web.ratings_view, filters, [table, chart, grid], api_visibility="private")
+    return [council, year, table, chart, grid], filters
+
+
+def _letters_tab(web: WebApp) -> tuple[list, object]:
+    table = gr.Dataframe(label="Indexed letters", interactive=False, elem_id="lqa-letters", max_height=360)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            choose = gr.Dropdown([], value=None, label="Read a letter", elem_id="lqa-letter-choice")
+            text = gr.HTML(letter_html(None, None), elem_id="lqa-letter-text")
+        with gr.Column(scale=2):
+            if web.letters_dir is not None:
+                where = f"Saved into `{md_escape(str(web.letters_dir))}`, then the index is updated."
+            else:
+                where = "Uploads are off: this server was started without a letters folder."
+            gr.Markdown(f"### Add letters\n.txt or .md, up to {MAX_LETTER_BYTES // 1_000_000} MB each. {where}")
+            files = gr.File(file_count="multiple", label="Letters to add", elem_id="lqa-upload",
+                            interactive=web.letters_dir is not None)
+            add = gr.Button("Add to the index", variant="primary", elem_id="lqa-add",
+                            interactive=web.letters_dir is not None)
+            report = gr.HTML(elem_id="lqa-report")
+    choose.change(web.open_letter, [choose], [text], api_visibility="private")
+    added = add.click(web.add_letters, [files], [report, files], api_visibility="private",
+                      concurrency_limit=1, concurrency_id="update", show_progress="full")
+    return [table, choose], added
+
+
+# --- serving -----------------------------------------------------------------------------
+
+
+def parse_auth(auth: str | None) -> tuple[str, str] | None:
+    if not auth:
+        return None
+    user, colon, password = auth.partition(":")
+    if not colon or not user or not password:
+        raise LettersQAError("--auth must be USER:PASSWORD (or set LETTERS_QA_AUTH)")
+    return user, password
+
+
+def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
+           quiet: bool = True) -> str:
+    """Start serving in background threads; return the local URL."""
+    _, url, _ = app.launch(
+        server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=quiet,
+        max_file_size=UPLOAD_CAP_BYTES, ssr_mode=False, show_error=False, css=CSS,
+        footer_links=["api", "gradio"], theme=gr.themes.Soft(),
+    )
+    return url
+
+
+def default_letters_dir(assistant: Assistant) -> Path | None:
+    recorded = assistant.reader.manifest.get("letters_dir")
+    return Path(recorded) if recorded and Path(recorded).is_dir() else None
+
+
+def serve(index_dir, host: str = "127.0.0.1", port: int = 7860, letters_dir=None, auth: str | None = None,
+          model: str | None = None) -> None:
+    """Serve the web UI for `index_dir` until interrupted."""
+    credentials = parse_auth(auth)
+    assistant = Assistant.open(Path(index_dir), model=model)
+    folder = Path(letters_dir) if letters_dir else default_letters_dir(assistant)
+    if host not in LOCAL_HOSTS and credentials is None:
+        print(f"letters-qa: warning: serving on {host} without --auth: anyone who can reach this address can "
+              "read the letters and upload new ones", file=sys.stderr)
+    app = build_app(assistant, folder)
+    url = launch(app, host, port, credentials)
+    uploads = f"uploads go to {folder}" if folder else "uploads are off (no letters folder)"
+    print(f"letters-qa: serving {index_dir} at {url} ({uploads}); press Ctrl+C to stop", flush=True)
+    threading.Thread(target=warm_up, args=(assistant,), daemon=True).start()
+    app.block_thread()
+
+
+def warm_up(assistant: Assistant) -> None:
+    """Load the model now rather than on the first open question (ratings questions need none)."""
+    try:
+        assistant.embedder.embed(["warm up"])
+    except Exception as exc:  # the first search reports it properly; here it is only a hint
+        print(f"letters-qa: warning: the model did not load yet ({exc})", file=sys.stderr)
