@@ -77,8 +77,8 @@ class IndexReader:
         self._manifest_stat = _stat(index_dir / MANIFEST)
         self.letters = self._load_letters()
         self.by_id = {letter.id: letter for letter in self.letters}
-        rows = np.array(db.execute("SELECT row, letter_id, boilerplate FROM chunks ORDER BY row").fetchall(), dtype=np.int64)
-        rows = rows.reshape(-1, 3)
+        rows = db.execute("SELECT row, letter_id, boilerplate FROM chunks ORDER BY row").fetchall()
+        rows = np.array(rows, dtype=np.int64).reshape(-1, 3)
         if len(rows) != faiss_index.ntotal or (len(rows) and rows[-1, 0] != len(rows) - 1):
             raise IndexStoreError(
                 f"the index in {index_dir} is damaged (SQLite has {len(rows)} chunks, FAISS {faiss_index.ntotal}); "
@@ -98,18 +98,24 @@ class IndexReader:
         for path in (generation.database, generation.vectors):
             if not path.is_file():
                 raise IndexStoreError(f"{path} is missing; {rebuild_hint(index_dir)}")
+        hint = rebuild_hint(index_dir)
         try:
             db = sqlite3.connect(f"file:{generation.database}?mode=ro", uri=True, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise IndexStoreError(f"{generation.database} cannot be opened ({exc}); {hint}") from None
+        try:
             db.execute("SELECT count(*) FROM chunks_fts").fetchone()
             faiss_index = read_vectors(generation.vectors)
             if faiss_index.d != manifest["dim"]:
-                raise IndexStoreError(f"{generation.vectors} has dimension {faiss_index.d}, the manifest {manifest['dim']}")
+                dims = f"dimension {faiss_index.d}, the manifest {manifest['dim']}"
+                raise IndexStoreError(f"{generation.vectors} has {dims}")
             return cls(index_dir, manifest, db, faiss_index)
         except sqlite3.Error as exc:
-            raise IndexStoreError(f"{generation.database} is damaged ({exc}); {rebuild_hint(index_dir)}") from None
+            db.close()
+            raise IndexStoreError(f"{generation.database} is damaged ({exc}); {hint}") from None
         except IndexStoreError as exc:
-            message = str(exc)
-            raise IndexStoreError(message if "rebuild" in message else f"{message}; {rebuild_hint(index_dir)}") from None
+            db.close()
+            raise IndexStoreError(str(exc) if "rebuild" in str(exc) else f"{exc}; {hint}") from None
 
     def is_stale(self) -> bool:
         """True once manifest.json names another generation than the one loaded."""
@@ -124,7 +130,8 @@ class IndexReader:
             try:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
-                raise IndexStoreError(f"the index in {self.index_dir} is damaged ({exc}); {rebuild_hint(self.index_dir)}") from None
+                hint = rebuild_hint(self.index_dir)
+                raise IndexStoreError(f"the index in {self.index_dir} is damaged ({exc}); {hint}") from None
 
     def _load_letters(self) -> list[LetterInfo]:
         rows = self._query(
@@ -176,14 +183,18 @@ class IndexReader:
         if allowed is None or allowed.all():
             scores, ids = self.faiss.search(query, min(k, n))
         else:
+            # Bit i of byte i // 8, least significant first, as IDSelectorBitmap reads it; its
+            # first argument is the bitmap's length in bytes, not the number of rows.
             bitmap = np.packbits(allowed.astype(np.uint8), bitorder="little")
-            selector = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bitmap))
+            selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
             params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(64, k)) if hasattr(self.faiss, "hnsw") \
                 else faiss.SearchParameters(sel=selector)
             scores, ids = self.faiss.search(query, min(k, int(allowed.sum())), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
-    def bm25(self, text: str, k: int, letter_ids: list[int] | None, include_boilerplate: bool) -> list[tuple[int, float]]:
+    def bm25(
+        self, text: str, k: int, letter_ids: list[int] | None, include_boilerplate: bool
+    ) -> list[tuple[int, float]]:
         """Top-k (row, bm25 score, higher is better) from SQLite FTS5 over the allowed letters."""
         terms = [t for t in re.findall(r"[a-z0-9]+", text.lower()) if t not in _STOPWORDS]
         if not terms or k <= 0 or letter_ids == []:

@@ -7,7 +7,9 @@
 
 A new generation is written into a temporary folder, fsynced, renamed, and only then does
 manifest.json switch to it (os.replace), so a reader sees the old generation or the new
-one, never half of one. The previous generation is kept for readers still using it.
+one, never half of one. The generation manifest.json names is never removed before the
+new manifest is in place (even by --rebuild), and the previous one is kept for readers
+still using it; older ones and leftovers of killed updates go at the next update.
 But: - BM25 is SQLite's FTS5 `bm25()` (porter stemming), inside the same SQLite file, so
 it can never disagree with the chunks; no pickle is written or read anywhere.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -31,6 +34,7 @@ from index.errors import IndexBusyError, IndexStoreError
 FORMAT = "letters-qa-index"
 VERSION = 1
 MANIFEST = "manifest.json"
+GENERATION = re.compile(r"gen-\d{6,}")
 EXACT_LIMIT = 200_000  # chunks; above this an HNSW index is used instead of exact search
 
 SCHEMA = """
@@ -74,6 +78,9 @@ def read_manifest(index_dir: Path) -> dict | None:
     for key, kind in (("generation", int), ("data", str), ("model", str), ("dim", int), ("letters", dict)):
         if not isinstance(manifest.get(key), kind):
             raise IndexStoreError(f"{path} is damaged (no valid {key!r}); {rebuild_hint(index_dir)}")
+    # `data` is joined to the folder and its siblings are deleted by updates: only a generation name will do.
+    if not GENERATION.fullmatch(manifest["data"]):
+        raise IndexStoreError(f"{path} is damaged (no valid 'data'); {rebuild_hint(index_dir)}")
     return manifest
 
 
@@ -126,10 +133,15 @@ def generation_name(generation: int) -> str:
 
 
 def collect_garbage(index_dir: Path, keep: set[str]) -> None:
-    """Remove generations other than `keep` and temporary folders left by killed updates."""
+    """Remove generations other than `keep`, and temporary folders and manifests left by killed updates.
+
+    Only called under the update lock, so no temporary file here belongs to a live update.
+    """
     for child in index_dir.iterdir():
         if child.is_dir() and child.name.startswith(("gen-", ".gen-")) and child.name not in keep:
             shutil.rmtree(child, ignore_errors=True)
+        elif child.name.startswith(f".{MANIFEST}.") and child.name.endswith(".tmp"):
+            child.unlink(missing_ok=True)
 
 
 # --- writing one generation ------------------------------------------------------------
@@ -159,8 +171,8 @@ def read_vectors(path: Path):
 
     try:
         return faiss.read_index(str(path))
-    except RuntimeError as exc:
-        raise IndexStoreError(f"{path} is damaged ({str(exc).splitlines()[0][:120]})") from None
+    except RuntimeError:  # FAISS's own message is a C++ signature and source line: not for users
+        raise IndexStoreError(f"{path} is damaged or truncated (FAISS cannot read it)") from None
 
 
 def all_vectors(index) -> np.ndarray:

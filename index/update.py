@@ -4,7 +4,8 @@
 writes a new generation: unchanged letters (by content hash, whatever their name) keep
 their stored chunks and vectors; new and changed letters are parsed, chunked and embedded;
 removed letters disappear. Bad files are skipped with their reason, and a letter that
-was indexed before and is now unreadable keeps its previous version.
+was indexed before and is now unreadable keeps its previous version. Copies of one content
+are indexed once, under the name already indexed (a new copy never renames a letter).
 But: - a different model than the manifest's re-embeds everything (vectors of two models
 cannot share one index), and the report says so.
 """
@@ -17,7 +18,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,21 @@ from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
 from index.letters import MAX_LETTER_BYTES, Letter, parse_letter
 from index.store import (
-    FORMAT, VERSION, Generation, all_vectors, collect_garbage, create_database, fsync_dir, fsync_tree,
-    generation_name, read_manifest, read_vectors, rebuild_hint, update_lock, write_manifest, write_vectors,
+    FORMAT,
+    VERSION,
+    Generation,
+    all_vectors,
+    collect_garbage,
+    create_database,
+    fsync_dir,
+    fsync_tree,
+    generation_name,
+    read_manifest,
+    read_vectors,
+    rebuild_hint,
+    update_lock,
+    write_manifest,
+    write_vectors,
 )
 
 LETTER_SUFFIXES = (".txt", ".md", ".text")
@@ -95,8 +109,8 @@ def update_index(
             report.note = f"model changed from {old['model']} to {model}: every letter is embedded again"
         if rebuild or (old and old["model"] != model):
             old = None
-        files = _scan(letters_dir, index_dir, report)
-        plan = _plan(files, old, report)
+        files, unreadable = _scan(letters_dir, index_dir, report)
+        plan = _plan(files, unreadable, old, report)
         if old and not report.changed:
             report.generation = old["generation"]
             report.letters, report.chunks = len(old["letters"]), old.get("chunks", 0)
@@ -106,9 +120,9 @@ def update_index(
         return report
 
 
-def _scan(letters_dir: Path, index_dir: Path, report: Report) -> list[_File]:
-    """Every candidate file, hashed; oversize, unreadable and duplicate files go to the report."""
-    files, seen = [], {}
+def _scan(letters_dir: Path, index_dir: Path, report: Report) -> tuple[list[_File], dict[str, str]]:
+    """Every candidate file, hashed, and why each unreadable one could not be read."""
+    files, unreadable = [], {}
     index_abs = index_dir.resolve()
     for path in sorted(letters_dir.rglob("*")):
         rel = path.relative_to(letters_dir)
@@ -118,25 +132,35 @@ def _scan(letters_dir: Path, index_dir: Path, report: Report) -> list[_File]:
             continue
         name = rel.as_posix()
         if path.suffix.lower() not in LETTER_SUFFIXES:
-            report.skipped.append({"file": name, "reason": f"not a letter file (expected {', '.join(LETTER_SUFFIXES)})"})
+            expected = ", ".join(LETTER_SUFFIXES)
+            report.skipped.append({"file": name, "reason": f"not a letter file (expected {expected})"})
             continue
         try:
-            if path.stat().st_size > MAX_LETTER_BYTES:
-                raise LetterError(name, f"file is too large ({path.stat().st_size:,} bytes; the cap is {MAX_LETTER_BYTES:,})")
-            data = path.read_bytes()
-        except OSError as exc:
-            report.skipped.append({"file": name, "reason": f"cannot read file ({exc.strerror or exc})"})
-            continue
+            data = _read_file(path, name)
         except LetterError as exc:
-            report.skipped.append({"file": name, "reason": exc.reason})
+            unreadable[name] = exc.reason
             continue
-        sha = hashlib.sha256(data).hexdigest()
-        if sha in seen:
-            report.duplicates.append({"file": name, "same_as": seen[sha]})
-            continue
-        seen[sha] = name
-        files.append(_File(name, sha, data))
-    return files
+        files.append(_File(name, hashlib.sha256(data).hexdigest(), data))
+    return files, unreadable
+
+
+def _read_file(path: Path, name: str) -> bytes:
+    """The file's bytes, judged too large by what is read (never more than the cap + 1).
+
+    A FIFO or device named like a letter would block or never end, so only regular files are read.
+    """
+    if not path.is_file():
+        raise LetterError(name, "not a regular file")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_LETTER_BYTES + 1)
+            size = os.fstat(fh.fileno()).st_size
+    except OSError as exc:
+        raise LetterError(name, f"cannot read file ({exc.strerror or exc})") from None
+    if len(data) > MAX_LETTER_BYTES:
+        stated = f"{size:,} bytes" if size > MAX_LETTER_BYTES else "it grew while being read"
+        raise LetterError(name, f"file is too large ({stated}; the cap is {MAX_LETTER_BYTES:,})")
+    return data
 
 
 @dataclass
@@ -146,39 +170,74 @@ class _Plan:
     hashes: dict[str, str] = field(default_factory=dict)  # name -> sha256 of everything indexed
 
 
-def _plan(files: list[_File], old: dict | None, report: Report) -> _Plan:
+def _plan(files: list[_File], unreadable: dict[str, str], old: dict | None, report: Report) -> _Plan:
+    """Decide per file: reuse stored vectors, parse and embed, keep the old version, or skip."""
     old_letters: dict[str, str] = old["letters"] if old else {}
     old_by_hash = {sha: name for name, sha in old_letters.items()}
-    plan, present = _Plan(), {f.name for f in files}
-    for f in files:
+    originals, copies = _split_copies(files, old_letters)
+    plan, bad = _Plan(), {}  # bad: sha256 -> why that content cannot be indexed
+    claimed = {f.sha256 for f in originals}
+
+    def skip(name: str, reason: str) -> None:
+        # A letter indexed before keeps that version rather than vanish, unless its old
+        # content is now in another file (keeping it too would index it twice).
+        old_sha = old_letters.get(name)
+        if old_sha is not None and old_sha not in claimed:
+            plan.reuse[name], plan.hashes[name] = name, old_sha
+            reason = f"{reason}; kept the previously indexed version"
+        report.skipped.append({"file": name, "reason": reason})
+
+    for f in originals:
         if f.sha256 in old_by_hash:
-            plan.reuse[f.name] = old_by_hash[f.sha256]
-            plan.hashes[f.name] = f.sha256
+            plan.reuse[f.name], plan.hashes[f.name] = old_by_hash[f.sha256], f.sha256
             (report.unchanged if old_letters.get(f.name) == f.sha256 else
              report.updated if f.name in old_letters else report.added).append(f.name)
             continue
         try:
             letter = parse_letter(f.data, f.name)
         except LetterError as exc:
-            if f.name in old_letters:  # keep what was indexed rather than lose the letter
-                plan.reuse[f.name] = f.name
-                plan.hashes[f.name] = old_letters[f.name]
-                report.skipped.append({"file": f.name, "reason": f"{exc.reason}; kept the previously indexed version"})
-            else:
-                report.skipped.append({"file": f.name, "reason": exc.reason})
+            bad[f.sha256] = exc.reason
+            skip(f.name, exc.reason)
             continue
         plan.parsed.append((letter, f.sha256))
         plan.hashes[f.name] = f.sha256
         (report.updated if f.name in old_letters else report.added).append(f.name)
-    report.removed = sorted(name for name in old_letters if name not in present)
+    for f, same_as in copies:  # a copy of a bad file is as bad, not a duplicate of an indexed letter
+        if f.sha256 in bad:
+            skip(f.name, bad[f.sha256])
+        else:
+            report.duplicates.append({"file": f.name, "same_as": same_as})
+    for name, reason in unreadable.items():
+        skip(name, reason)
+    report.skipped.sort(key=lambda item: item["file"])
+    report.removed = sorted(name for name in old_letters if name not in plan.hashes)
     return plan
 
 
+def _split_copies(files: list[_File], old_letters: dict[str, str]) -> tuple[list[_File], list[tuple[_File, str]]]:
+    """One file per content, and the other copies with the name they copy.
+
+    The one kept is the name already indexed with that content, else the first by name: adding
+    a copy must not rename (remove and re-add) a letter that is already indexed.
+    """
+    chosen: dict[str, _File] = {}
+    for f in files:
+        held = chosen.get(f.sha256)
+        if held is None or (old_letters.get(f.name) == f.sha256 and old_letters.get(held.name) != f.sha256):
+            chosen[f.sha256] = f
+    originals = [f for f in files if chosen[f.sha256] is f]
+    return originals, [(f, chosen[f.sha256].name) for f in files if chosen[f.sha256] is not f]
+
+
 def _write_generation(index_dir, letters_dir, old, plan, embedder, report, progress) -> None:
-    generation = (old["generation"] if old else _last_generation(index_dir)) + 1
+    # What manifest.json names stays until the new manifest is in place, even when this update
+    # does not reuse it (--rebuild, a new model): a crash here must leave a readable index.
+    current = _readable_manifest(index_dir)
+    live = {current["data"]} if current else set()
+    generation = (current["generation"] if current else _last_generation(index_dir)) + 1
     final = index_dir / generation_name(generation)
     tmp = index_dir / f".{final.name}.tmp-{os.getpid()}"
-    collect_garbage(index_dir, keep={old["data"]} if old else set())
+    collect_garbage(index_dir, keep=live)
     tmp.mkdir(parents=True)
     db = create_database(tmp / "index.sqlite")
     parts = [_copy_reused(db, index_dir, old, plan)] if plan.reuse else []
@@ -198,11 +257,19 @@ def _write_generation(index_dir, letters_dir, old, plan, embedder, report, progr
     write_manifest(index_dir, {
         "format": FORMAT, "version": VERSION, "generation": generation, "data": final.name,
         "model": report.model, "dim": int(dim), "chunks": report.chunks, "letters": plan.hashes,
-        "letters_dir": str(letters_dir.resolve()), "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "letters_dir": str(letters_dir.resolve()), "created": datetime.now(UTC).isoformat(timespec="seconds"),
     })
     # The previous generation stays for readers that still have it open.
-    collect_garbage(index_dir, keep={final.name} | ({old["data"]} if old else set()))
+    collect_garbage(index_dir, keep={final.name} | live)
     report.generation = generation
+
+
+def _readable_manifest(index_dir: Path) -> dict | None:
+    """The manifest readers use now, or None when there is none or it is damaged (--rebuild)."""
+    try:
+        return read_manifest(index_dir)
+    except IndexStoreError:
+        return None
 
 
 def _last_generation(index_dir: Path) -> int:

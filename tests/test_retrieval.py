@@ -1,0 +1,268 @@
+"""Retrieval over the seeds index with the real model, and FAISS checked against brute force.
+
+The seeds index is built once per session (conftest `seeds_index`); every test here only
+reads it. Expected passages were read off the letters by eye: Trafford's "private
+fostering is inadequate", Stockton-on-Tees' inadequate serious case review.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import numpy as np
+import pytest
+
+from index.reader import IndexReader
+from index.store import (
+    FORMAT,
+    VERSION,
+    Generation,
+    all_vectors,
+    create_database,
+    generation_name,
+    write_manifest,
+    write_vectors,
+)
+
+TRAFFORD = "Trafford Metropolitan Borough Council"
+STOCKTON = "Stockton-on-Tees Borough Council"
+STOKE = "Stoke-on-Trent City Council"
+APA_LETTER = "001_e96dc17fe53b9130.txt"
+CITATION_FIELDS = {"letter", "council", "year", "kind", "section", "text", "start", "end", "score"}
+
+BOILERPLATE_QUERIES = [
+    ("four point scale minimum requirements", "four point scale"),
+    ("section 138 Education and Inspections Act", "section 138"),
+    ("Ofsted guidance published in May 2009", "ofsted guidance published in may 2009"),
+]
+
+
+def test_private_fostering_ranks_trafford_first(assistant):
+    hits = assistant.search("private fostering is inadequate", k=5)
+    assert len(hits) == 5
+    assert hits[0].council == TRAFFORD
+    assert hits[0].letter == "003_e59f001d04c76981.txt"
+    assert "private fostering is inadequate" in hits[0].text
+
+
+def test_serious_case_review_ranks_stockton_first(assistant):
+    hits = assistant.search("serious case review judged inadequate", k=5)
+    assert hits[0].council == STOCKTON
+    assert hits[0].letter == "002_eaefc0db6d347781.txt"
+    assert "One serious case review was judged to be inadequate in June 2009." in hits[0].text
+
+
+@pytest.mark.parametrize(("council", "expected"), [
+    ("stoke on trent", STOKE),
+    ("Stoke-on-Trent City Council", STOKE),
+    ("Trafford", TRAFFORD),
+    ("trafford metropolitan borough council", TRAFFORD),
+    ("Trafford Council", TRAFFORD),
+    ("City of Stoke-on-Trent", STOKE),
+])
+def test_council_filter_returns_only_that_council(assistant, council, expected):
+    hits = assistant.search("fostering and adoption", k=10, council=council)
+    assert hits, "the council has passages about fostering"
+    assert {hit.council for hit in hits} == {expected}
+
+
+def test_council_filter_keeps_the_ranking_inside_the_council(assistant):
+    hits = assistant.search("private fostering is inadequate", k=3, council="Stoke-on-Trent")
+    assert {hit.council for hit in hits} == {STOKE}
+    assert "private fostering arrangements were judged as good" in hits[0].text
+
+
+def test_year_filter_2008_returns_only_the_apa_letter(assistant):
+    hits = assistant.search("staying safe outstanding", k=20, year=2008)
+    assert len(hits) == 20
+    assert {(hit.letter, hit.year, hit.kind) for hit in hits} == {(APA_LETTER, 2008, "apa")}
+
+
+def test_year_filter_accepts_a_string_and_a_list(assistant):
+    assert {h.year for h in assistant.search("fostering", k=10, year="2009")} == {2009}
+    assert {h.year for h in assistant.search("fostering", k=30, year=[2008, 2009])} == {2008, 2009}
+
+
+def test_kind_filter(assistant):
+    hits = assistant.search("fostering", k=10, kind="annual_rating")
+    assert hits and {hit.kind for hit in hits} == {"annual_rating"}
+
+
+@pytest.mark.parametrize("filters", [
+    dict(council="Nowhere"),
+    dict(council="Stoke"),
+    dict(council="Council"),
+    dict(council=""),
+    dict(year=1999),
+    dict(council="Trafford", year=2008),
+    dict(kind="inspection_report"),
+])
+def test_a_filter_that_matches_nothing_returns_nothing(assistant, filters):
+    assert assistant.search("private fostering is inadequate", k=5, **filters) == []
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n"])
+def test_an_empty_query_returns_nothing(assistant, query):
+    assert assistant.search(query, k=5) == []
+
+
+@pytest.mark.parametrize("k", [0, -1])
+def test_k_below_one_returns_nothing(assistant, k):
+    assert assistant.search("fostering", k=k) == []
+
+
+@pytest.mark.parametrize(("query", "phrase"), BOILERPLATE_QUERIES)
+def test_boilerplate_is_never_a_hit(assistant, query, phrase):
+    for council in (None, "Trafford", "Stockport"):
+        hits = assistant.search(query, k=20, council=council)
+        assert hits
+        assert [hit.text for hit in hits if phrase in " ".join(hit.text.lower().split())] == []
+
+
+@pytest.mark.parametrize(("query", "phrase"), BOILERPLATE_QUERIES)
+def test_include_boilerplate_finds_it(assistant, query, phrase):
+    hits = assistant.search(query, k=5, include_boilerplate=True)
+    # Each letter repeats the paragraph word for word, so its copies tie with each other and
+    # with the next boilerplate paragraph: look in the first five, not only the first hit.
+    assert any(phrase in " ".join(hit.text.lower().split()) for hit in hits)
+
+
+def test_the_boilerplate_scale_table_is_found_in_every_annual_letter(assistant):
+    hits = assistant.search("four point scale minimum requirements", k=4, include_boilerplate=True)
+    assert {hit.council for hit in hits} == {STOKE, TRAFFORD, STOCKTON, "Stockport Metropolitan Borough Council"}
+    assert all(hit.text.startswith("The annual rating derives from a four point scale:") for hit in hits)
+
+
+QUERIES = [
+    ("private fostering is inadequate", {}),
+    ("serious case review", {}),
+    ("children's homes", dict(council="Stoke-on-Trent")),
+    ("capacity to improve", dict(year=2008)),
+    ("four point scale", dict(include_boilerplate=True)),
+    ("national indicators", dict(k=40)),
+]
+
+
+@pytest.mark.parametrize(("query", "options"), QUERIES)
+def test_every_hit_is_the_letter_text_at_its_span(assistant, query, options):
+    hits = assistant.search(query, **{"k": 10, **options})
+    assert hits
+    for hit in hits:
+        letter_text = assistant.reader.letter_text(hit.letter)
+        assert 0 <= hit.start < hit.end <= len(letter_text)
+        assert hit.text == letter_text[hit.start:hit.end]
+
+
+@pytest.mark.parametrize(("query", "options"), QUERIES)
+def test_hits_are_ranked_distinct_and_repeatable(assistant, query, options):
+    hits = assistant.search(query, **{"k": 10, **options})
+    scores = [hit.score for hit in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert len({(hit.letter, hit.start) for hit in hits}) == len(hits)
+    assert assistant.search(query, **{"k": 10, **options}) == hits
+
+
+def test_search_json_has_the_design_fields(assistant):
+    hits = assistant.search("private fostering is inadequate", k=3)
+    document = json.loads(json.dumps({"query": "private fostering is inadequate", "hits": [h.to_dict() for h in hits]}))
+    assert len(document["hits"]) == 3
+    for hit in document["hits"]:
+        assert CITATION_FIELDS <= set(hit)
+        assert isinstance(hit["letter"], str) and hit["letter"].endswith(".txt")
+        assert isinstance(hit["year"], int) and isinstance(hit["start"], int) and isinstance(hit["end"], int)
+        assert isinstance(hit["score"], float) and hit["score"] > 0
+        assert hit["kind"] in ("annual_rating", "apa")
+    first = document["hits"][0]
+    assert (first["council"], first["year"], first["kind"]) == (TRAFFORD, 2009, "annual_rating")
+    assert first["section"] == "Children's services rating 2009"
+
+
+# --- FAISS against brute force ---------------------------------------------------------
+
+
+def brute_force(vectors: np.ndarray, query: np.ndarray, k: int, allowed: np.ndarray | None):
+    """Top-k (rows, scores) by numpy: the reference FAISS must agree with."""
+    scores = vectors @ query
+    rows = np.arange(len(vectors)) if allowed is None else np.flatnonzero(allowed)
+    best = rows[np.argsort(-scores[rows], kind="stable")[:k]]
+    return best, scores[best]
+
+
+def random_reader(folder, n: int, dim: int, seed: int) -> tuple[IndexReader, np.ndarray]:
+    """A real index folder whose FAISS rows are n random unit vectors (one letter, n chunks)."""
+    rng = np.random.default_rng(seed)
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    generation = Generation(folder / generation_name(1))
+    generation.folder.mkdir(parents=True)
+    db: sqlite3.Connection = create_database(generation.database)
+    db.execute("INSERT INTO letters VALUES (1, 'r.txt', 'x', 'Random Council', 'Random', 2009, 'annual_rating', "
+               "NULL, NULL, NULL, 'text', '[]')")
+    db.executemany('INSERT INTO chunks VALUES (?, 1, "s", "t", 0, 1, 0, 0, "f")', [(i,) for i in range(n)])
+    db.commit()
+    db.close()
+    write_vectors(generation.vectors, vectors)
+    write_manifest(folder, {"format": FORMAT, "version": VERSION, "generation": 1, "data": generation.folder.name,
+                            "model": "random", "dim": dim, "letters": {"r.txt": "x"}})
+    return IndexReader.open(folder), vectors
+
+
+def masks(n: int, seed: int):
+    rng = np.random.default_rng(seed)
+    sparse = np.zeros(n, dtype=bool)
+    sparse[rng.choice(n, 3, replace=False)] = True
+    return {"none": None, "half": rng.random(n) < 0.5, "tenth": rng.random(n) < 0.1, "three rows": sparse}
+
+
+@pytest.fixture(scope="module")
+def random_index(tmp_path_factory):
+    reader, vectors = random_reader(tmp_path_factory.mktemp("random-index"), 2000, 384, seed=7)
+    yield reader, vectors
+    reader.close()
+
+
+@pytest.mark.parametrize("mask", ["none", "half", "tenth", "three rows"])
+@pytest.mark.parametrize("k", [1, 10, 100])
+def test_faiss_agrees_with_numpy_on_random_vectors(random_index, mask, k):
+    reader, vectors = random_index
+    allowed = masks(len(vectors), seed=11)[mask]
+    rng = np.random.default_rng(k)
+    for _ in range(5):
+        query = rng.standard_normal(vectors.shape[1]).astype(np.float32)
+        query /= np.linalg.norm(query)
+        found = reader.dense(query, k, allowed)
+        rows, scores = brute_force(vectors, query, k, allowed)
+        assert [row for row, _ in found] == rows.tolist()
+        np.testing.assert_allclose([score for _, score in found], scores, atol=1e-5)
+
+
+def test_faiss_returns_nothing_when_no_row_is_allowed(random_index):
+    reader, vectors = random_index
+    assert reader.dense(vectors[0], 5, np.zeros(len(vectors), dtype=bool)) == []
+    assert reader.dense(vectors[0], 0, None) == []
+
+
+@pytest.mark.parametrize("query", ["private fostering is inadequate", "capacity to improve", "four point scale"])
+@pytest.mark.parametrize("mask", ["none", "not boilerplate", "one letter", "random"])
+def test_faiss_agrees_with_numpy_on_the_seeds_index(assistant, real_embedder, query, mask):
+    reader = assistant.reader
+    vectors = all_vectors(reader.faiss)
+    allowed = {
+        "none": None,
+        "not boilerplate": ~reader.row_boilerplate,
+        "one letter": reader.row_letter == reader.row_letter[0],
+        "random": np.random.default_rng(3).random(len(vectors)) < 0.5,
+    }[mask]
+    vector = real_embedder.embed([query])[0]
+    for k in (1, 5, 30):
+        found = reader.dense(vector, k, allowed)
+        rows, scores = brute_force(vectors, vector, k, allowed)
+        assert len(found) == len(rows)
+        np.testing.assert_allclose([score for _, score in found], scores, atol=1e-5)
+        # The seeds repeat boilerplate word for word, so equal vectors may swap places: check
+        # each returned row really has its score, and is allowed, rather than the tie order.
+        for row, score in found:
+            assert allowed is None or allowed[row]
+            assert abs(float(vectors[row] @ vector) - score) < 1e-5
+        assert len({row for row, _ in found}) == len(found)
