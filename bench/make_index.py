@@ -1,0 +1,56 @@
+"""Build one index over N synthetic letters with the real model, for the update/query/memory benchmarks.
+
+    .venv/bin/python bench/make_index.py N FOLDER [--seed S] [--dedup]
+
+FOLDER/letters holds the N letters, FOLDER/extra the letter the update benchmark adds,
+FOLDER/index the index. --dedup builds with the proposed "embed each distinct text once"
+patch (bench/_proposals.py): same model, same vectors up to float rounding, fewer model calls.
+Writes bench/results/make_index-N.json (build time, chunks, load averages).
+But: - an existing FOLDER/index is rebuilt from scratch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import _common as common  # noqa: I001 - sets sys.path and the offline environment first
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int)
+    parser.add_argument("folder")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dedup", action="store_true", help="build with the proposed dedup-embedding patch")
+    args = parser.parse_args(argv)
+    from index.update import update_index
+
+    doc = common.start(f"make_index-{args.n}", argv, n=args.n, seed=args.seed, dedup=args.dedup)
+    letters, _ = common.corpus(args.folder, args.n, args.seed)
+    embedder, doc["model_load_s"] = common.load_embedder()
+    if args.dedup:
+        from _proposals import apply_dedup_embed
+
+        apply_dedup_embed()
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        if time.perf_counter() - last[0] > 60 or done == total:
+            last[0] = time.perf_counter()
+            print(f"  embedded {done}/{total}  load {common.loadavg()}", flush=True)
+
+    c0, t0 = time.process_time(), time.perf_counter()
+    report = update_index(letters, f"{args.folder}/index", embedder=embedder, rebuild=True, progress=progress)
+    doc.update(seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0, letters=report.letters,
+               chunks=report.chunks, embedded_chunks=report.embedded_chunks, index=f"{args.folder}/index")
+    path = common.finish(doc)
+    print(f"built {report.letters} letters, {report.chunks} chunks in {doc['seconds']:.1f} s "
+          f"(cpu {doc['cpu_seconds']:.1f} s, dedup={args.dedup}); {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

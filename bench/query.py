@@ -1,0 +1,219 @@
+"""Warm query latency over one index: `search` and `ask` (list and open questions), p50/p95.
+
+    .venv/bin/python bench/query.py INDEX_DIR [--searches 200] [--asks 60] [--seed 0]
+
+Opens the index with `Assistant.open`, loads the model and warms up (not timed), then
+times each call with time.perf_counter: ~200 searches over the corpus's topics (private
+fostering, serious case reviews, children's homes, care leavers, NEET, schools, ...), a
+third with a council filter and some with a year filter; `ask` for list questions ("Which
+councils perform adequately?") and for open questions, reported separately. Also: the
+process's peak RSS (getrusage maxrss) after all of it, and the index size on disk.
+Goals at 10,000 letters: search p95 < 30 ms, ask p95 < 60 ms, peak RSS < 1.5 GB.
+But: - one thread, one query at a time; no HTTP or Gradio in the loop (bench/coldstart.py
+starts the server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+import _common as common  # noqa: I001 - sets sys.path and the offline environment first
+
+TOPICS = [
+    "private fostering", "private fostering arrangements", "serious case review", "serious case reviews judged",
+    "children's homes", "children's homes inadequate", "care leavers", "support for care leavers accommodation",
+    "NEET young people not in education, employment or training", "16 to 18 year olds not in education",
+    "schools", "secondary schools inadequate", "primary schools good or better", "sixth form provision",
+    "pupil referral unit", "special school", "fostering and adoption agencies", "adoption agency inspection",
+    "childcare and nurseries", "early years provision", "childminding", "national indicators",
+    "performance against national indicators", "staying safe", "stability of placement for looked after children",
+    "educational achievement at ages 11 and 16", "level 2 qualification by age 19", "inequality gap at 19",
+    "young people with special educational needs", "custodial sentence young offenders", "being healthy",
+    "teenage pregnancy", "safeguarding children", "looked after children", "enjoying and achieving",
+    "making a positive contribution", "achieving economic well-being", "capacity to improve",
+    "leadership and management", "vulnerable children outcomes",
+]
+OPEN_TEMPLATES = [
+    "What did Ofsted say about {topic}?", "How good is {topic} in {council}?", "Tell me about {topic}",
+    "Are there concerns about {topic} in {council}?", "What do the letters say about {topic}?",
+    "How is {topic} judged in {council}?",
+]
+LIST_QUESTIONS = [
+    "Which councils perform adequately?", "Which councils perform well?", "Which councils perform excellently?",
+    "Which councils perform poorly?", "Which councils were rated 2?", "Which councils meet only minimum requirements?",
+    "Which councils are outstanding for staying safe?", "Which councils were inadequate for being healthy?",
+    "Which councils were rated 3 in 2009?", "Which councils were good for capacity to improve in 2008?",
+    "Which councils exceed minimum requirements?", "Which councils performed poorly in 2010?",
+]
+
+
+def make_searches(letters, n: int, rng: random.Random) -> list[dict]:
+    out = []
+    years = sorted({letter.year for letter in letters})
+    for i in range(n):
+        query = {"query": TOPICS[i % len(TOPICS)]}
+        if i % 3 == 1:
+            query["council"] = rng.choice(letters).short_name
+        elif i % 6 == 2:
+            query["year"] = rng.choice(years)
+        out.append(query)
+    rng.shuffle(out)
+    return out
+
+
+def make_opens(letters, n: int, rng: random.Random) -> list[str]:
+    templates = OPEN_TEMPLATES
+    return [templates[i % len(templates)].format(topic=rng.choice(TOPICS), council=rng.choice(letters).short_name)
+            for i in range(n)]
+
+
+def timed(fn, items, ab: str | None = None) -> tuple[list[float], list, list[float]]:
+    """Seconds per item; with `ab`, each item also runs with that proposal applied, in
+    alternating order (before/after paired, under the same machine load)."""
+    from _proposals import PROPOSALS
+
+    seconds, results, patched = [], [], []
+    for i, item in enumerate(items):
+        for variant in ((False, True) if i % 2 == 0 else (True, False)) if ab else (False,):
+            undo = PROPOSALS[ab]() if variant else None
+            try:
+                t0 = time.perf_counter()
+                result = fn(item)
+                elapsed = time.perf_counter() - t0
+            finally:
+                if undo:
+                    undo()
+            if variant:
+                patched.append(elapsed)
+            else:
+                seconds.append(elapsed)
+                results.append(result)
+    return seconds, results, patched
+
+
+def stats(seconds: list[float]) -> dict:
+    return {"n": len(seconds), "p50_ms": common.percentile(seconds, 50) * 1000,
+            "p95_ms": common.percentile(seconds, 95) * 1000, "max_ms": max(seconds) * 1000,
+            "mean_ms": sum(seconds) / len(seconds) * 1000}
+
+
+def disk_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("index_dir")
+    parser.add_argument("--searches", type=int, default=200)
+    parser.add_argument("--asks", type=int, default=60, help="questions per ask kind (list, open)")
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--patch", action="append", default=[], help="apply a bench/_proposals.py patch throughout")
+    parser.add_argument("--ab", help="also time every call with this bench/_proposals.py patch, paired")
+    parser.add_argument("--out", help="result file (default bench/results/query-<letters>.json)")
+    args = parser.parse_args(argv)
+    from qa import Assistant
+
+    index_dir = Path(args.index_dir)
+    doc = common.start("query", argv, searches=args.searches, asks=args.asks, k=args.k, seed=args.seed,
+                       patches=args.patch, ab=args.ab)
+    from _proposals import PROPOSALS
+
+    for name in args.patch:
+        PROPOSALS[name]()
+    rss_start = rss_mb()
+    t0 = time.perf_counter()
+    assistant = Assistant.open(index_dir)
+    doc["open_s"] = time.perf_counter() - t0
+    doc["rss_after_open_mb"] = rss_mb()
+    reader = assistant.reader
+    letters = reader.letters
+    manifest = reader.manifest
+    doc["index"] = {"dir": str(index_dir), "letters": len(letters), "chunks": int(reader.faiss.ntotal),
+                    "faiss": type(reader.faiss).__name__, "generation": manifest["generation"],
+                    "disk_bytes": disk_size(index_dir), "generation_bytes": disk_size(index_dir / manifest["data"]),
+                    "ratings": len(reader.ratings)}
+    t0 = time.perf_counter()
+    assistant.embedder.model  # noqa: B018 - load the model (not timed below)
+    doc["model_load_s"] = time.perf_counter() - t0
+    rng = random.Random(args.seed)
+    searches = make_searches(letters, args.searches, rng)
+    lists = [LIST_QUESTIONS[i % len(LIST_QUESTIONS)] for i in range(args.asks)]
+    opens = make_opens(letters, args.asks, rng)
+    # Warm-up: every code path once or more (FAISS, FTS5, parsing, answer building), not timed.
+    for query in make_searches(letters, 20, random.Random(args.seed + 1)):
+        assistant.search(k=args.k, **query)
+    for question in LIST_QUESTIONS[:3] + make_opens(letters, 5, random.Random(args.seed + 2)):
+        assistant.ask(question)
+    doc["rss_after_warmup_mb"] = rss_mb()
+
+    doc["loadavg_search"] = [common.loadavg()]
+    search_s, hits, search_ab = timed(lambda q: assistant.search(k=args.k, **q), searches, args.ab)
+    doc["loadavg_search"].append(common.loadavg())
+    doc["loadavg_ask"] = [common.loadavg()]
+    list_s, list_answers, list_ab = timed(assistant.ask, lists, args.ab)
+    open_s, open_answers, open_ab = timed(assistant.ask, opens, args.ab)
+    doc["loadavg_ask"].append(common.loadavg())
+    if args.ab:
+        doc["ab"] = {"patch": args.ab, "search": stats(search_ab), "ask_list": stats(list_ab),
+                     "ask_open": stats(open_ab),
+                     "raw_ms": {"search": [s * 1000 for s in search_ab], "ask_list": [s * 1000 for s in list_ab],
+                                "ask_open": [s * 1000 for s in open_ab]}}
+    doc["search"] = stats(search_s) | {
+        "filtered_p95_ms": common.percentile([s for s, q in zip(search_s, searches) if len(q) > 1], 95) * 1000,
+        "unfiltered_p95_ms": common.percentile([s for s, q in zip(search_s, searches) if len(q) == 1], 95) * 1000,
+        "empty_results": sum(not h for h in hits)}
+    doc["ask_list"] = stats(list_s) | {
+        "intents": sorted({a.intent for a in list_answers}),
+        "median_citations": common.median(len(a.citations) for a in list_answers),
+        "max_citations": max(len(a.citations) for a in list_answers),
+        "per_question_median_ms": {q: common.median(s for s, x in zip(list_s, lists) if x == q) * 1000
+                                   for q in dict.fromkeys(lists)}}
+    doc["ask_open"] = stats(open_s) | {"intents": sorted({a.intent for a in open_answers}),
+                                       "median_citations": common.median(len(a.citations) for a in open_answers)}
+    doc["memory"] = {"maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                     "rss_start_mb": rss_start, "rss_end_mb": rss_mb()}
+    doc["raw_ms"] = {"search": [s * 1000 for s in search_s], "ask_list": [s * 1000 for s in list_s],
+                     "ask_open": [s * 1000 for s in open_s]}
+    doc["queries"] = {"search": searches, "ask_list": lists, "ask_open": opens}
+    path = common.finish(doc, args.out or common.RESULTS / f"query-{len(letters)}.json")
+
+    idx = doc["index"]
+    print(f"index {index_dir}: {idx['letters']} letters, {idx['chunks']} chunks ({idx['faiss']}), "
+          f"{idx['disk_bytes'] / 2**20:.0f} MiB on disk; open {doc['open_s'] * 1000:.0f} ms, model load "
+          f"{doc['model_load_s']:.1f} s")
+    print(f"{'':10} {'n':>4} {'p50':>9} {'p95':>9} {'max':>9}  goal (p95)")
+    for name, goal in (("search", 30), ("ask_list", 60), ("ask_open", 60)):
+        s = doc[name]
+        print(f"{name:10} {s['n']:>4} {s['p50_ms']:>7.1f}ms {s['p95_ms']:>7.1f}ms {s['max_ms']:>7.1f}ms  "
+              f"< {goal} ms: {'met' if s['p95_ms'] < goal else 'MISSED'}")
+    print(f"search p95 filtered {doc['search']['filtered_p95_ms']:.1f} ms, unfiltered "
+          f"{doc['search']['unfiltered_p95_ms']:.1f} ms; list answers cite median {doc['ask_list']['median_citations']}"
+          f" (max {doc['ask_list']['max_citations']})")
+    if args.ab:
+        for name in ("search", "ask_list", "ask_open"):
+            a, b = doc[name], doc["ab"][name]
+            print(f"{name:10} with {args.ab}: p50 {b['p50_ms']:.1f} ms (was {a['p50_ms']:.1f}), "
+                  f"p95 {b['p95_ms']:.1f} ms (was {a['p95_ms']:.1f})")
+    mem = doc["memory"]
+    print(f"peak RSS {mem['maxrss_mb']:.0f} MiB (goal < 1.5 GB: {'met' if mem['maxrss_mb'] < 1536 else 'MISSED'}); "
+          f"after open {doc['rss_after_open_mb']:.0f} MiB")
+    print(f"load average before {doc['loadavg_before']}, after {doc['loadavg_after']}; {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
