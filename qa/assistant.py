@@ -30,7 +30,8 @@ class Assistant:
                 f"the index in {self.index_dir} was built with model {self._reader.model!r}, not {wanted!r}; "
                 f"rebuild it with `letters-qa index --rebuild --model {wanted}` or leave out --model"
             )
-        self.embedder = embedder or SentenceTransformerEmbedder(self._reader.model or DEFAULT_MODEL)
+        # One torch thread per query: concurrent requests use the cores instead (see embedder.py).
+        self.embedder = embedder or SentenceTransformerEmbedder(self._reader.model or DEFAULT_MODEL, threads=1)
 
     @classmethod
     def open(cls, index_dir: str | Path = ".letters-index", **kwargs) -> Assistant:
