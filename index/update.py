@@ -12,9 +12,11 @@ cannot share one index), and the report says so.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -238,8 +240,52 @@ def _write_generation(index_dir, letters_dir, old, plan, embedder, report, progr
     final = index_dir / generation_name(generation)
     tmp = index_dir / f".{final.name}.tmp-{os.getpid()}"
     collect_garbage(index_dir, keep=live)
+    try:
+        _build_into(tmp, final, index_dir, letters_dir, old, plan, embedder, report, progress, generation)
+    except (OSError, sqlite3.Error, RuntimeError) as exc:
+        # A full disk, a read-only folder, ...: drop what was half written; the manifest
+        # still names the previous generation, which keeps serving.
+        shutil.rmtree(tmp, ignore_errors=True)
+        if (_readable_manifest(index_dir) or {}).get("data") != final.name:
+            shutil.rmtree(final, ignore_errors=True)
+        raise IndexStoreError(
+            f"could not write the new index generation in {index_dir}: {_reason(exc)}; "
+            "the previous index is unchanged and still answers"
+        ) from None
+    # The previous generation stays for readers that still have it open.
+    collect_garbage(index_dir, keep={final.name} | live)
+    report.generation = generation
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in str(exc) or "No space" in str(exc):
+        return "no space left on the device"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def _build_into(tmp, final, index_dir, letters_dir, old, plan, embedder, report, progress, generation) -> None:
+    """Write the whole generation into `tmp`, rename it to `final`, then switch the manifest."""
     tmp.mkdir(parents=True)
     db = create_database(tmp / "index.sqlite")
+    try:
+        dim, vectors = _fill_database(db, index_dir, old, plan, embedder, report, progress)
+    finally:
+        db.close()
+    write_vectors(tmp / "vectors.faiss", vectors)
+    fsync_tree(tmp)
+    os.rename(tmp, final)
+    fsync_dir(index_dir)
+    write_manifest(index_dir, {
+        "format": FORMAT, "version": VERSION, "generation": generation, "data": final.name,
+        "model": report.model, "dim": int(dim), "chunks": report.chunks, "letters": plan.hashes,
+        "letters_dir": str(letters_dir.resolve()), "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    })
+
+
+def _fill_database(db, index_dir, old, plan, embedder, report, progress):
+    """Letters, chunks, ratings and BM25 into `db`; returns (dim, vectors in chunk-row order)."""
     parts = [_copy_reused(db, index_dir, old, plan)] if plan.reuse else []
     parts.append(_insert_new(db, plan.parsed, embedder, report, progress))
     parts = [p for p in parts if len(p)]
@@ -249,19 +295,7 @@ def _write_generation(index_dir, letters_dir, old, plan, embedder, report, progr
     report.letters = db.execute("SELECT count(*) FROM letters").fetchone()[0]
     report.chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
     db.commit()
-    db.close()
-    write_vectors(tmp / "vectors.faiss", np.concatenate(parts) if parts else np.zeros((0, dim), np.float32))
-    fsync_tree(tmp)
-    os.rename(tmp, final)
-    fsync_dir(index_dir)
-    write_manifest(index_dir, {
-        "format": FORMAT, "version": VERSION, "generation": generation, "data": final.name,
-        "model": report.model, "dim": int(dim), "chunks": report.chunks, "letters": plan.hashes,
-        "letters_dir": str(letters_dir.resolve()), "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    })
-    # The previous generation stays for readers that still have it open.
-    collect_garbage(index_dir, keep={final.name} | live)
-    report.generation = generation
+    return dim, np.concatenate(parts) if parts else np.zeros((0, dim), np.float32)
 
 
 def _readable_manifest(index_dir: Path) -> dict | None:
