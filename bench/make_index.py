@@ -5,6 +5,10 @@
 FOLDER/letters holds the N letters, FOLDER/extra the letter the update benchmark adds,
 FOLDER/index the index. --dedup builds with the proposed "embed each distinct text once"
 patch (bench/_proposals.py): same model, same vectors up to float rounding, fewer model calls.
+--fake-vectors stores deterministic random unit vectors (one per distinct text) under the
+real model's name instead: for timing what does not depend on the model (copying, SQLite,
+FTS5, FAISS) at sizes the model cannot embed in time on this machine. Such an index answers
+nothing meaningfully by vector, and no figure from it is a figure of the real pipeline.
 Writes bench/results/make_index-N.json (build time, chunks, load averages).
 But: - an existing FOLDER/index is rebuilt from scratch.
 """
@@ -18,6 +22,31 @@ import time
 import _common as common  # noqa: I001 - sets sys.path and the offline environment first
 
 
+class FakeEmbedder:
+    """Random unit vectors seeded by each text's hash, under the default model's name (see --fake-vectors)."""
+
+    dim = 384
+
+    def __init__(self):
+        from index.embedder import DEFAULT_MODEL
+
+        self.name = DEFAULT_MODEL
+
+    def embed(self, texts, progress=None):
+        import hashlib
+
+        import numpy as np
+
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+            vector = np.random.default_rng(seed).standard_normal(self.dim)
+            out[i] = vector / np.linalg.norm(vector)
+        if progress:
+            progress(len(texts), len(texts))
+        return out
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -25,12 +54,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dedup", action="store_true", help="build with the proposed dedup-embedding patch")
+    parser.add_argument("--fake-vectors", action="store_true", help="random unit vectors, not the model's")
     args = parser.parse_args(argv)
     from index.update import update_index
 
-    doc = common.start(f"make_index-{args.n}", argv, n=args.n, seed=args.seed, dedup=args.dedup)
+    doc = common.start(f"make_index-{args.n}", argv, n=args.n, seed=args.seed, dedup=args.dedup,
+                       vectors="fake" if args.fake_vectors else "model")
     letters, _ = common.corpus(args.folder, args.n, args.seed)
-    embedder, doc["model_load_s"] = common.load_embedder()
+    if args.fake_vectors:
+        embedder, doc["model_load_s"] = FakeEmbedder(), 0.0
+    else:
+        embedder, doc["model_load_s"] = common.load_embedder()
     if args.dedup:
         from _proposals import apply_dedup_embed
 
@@ -48,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                chunks=report.chunks, embedded_chunks=report.embedded_chunks, index=f"{args.folder}/index")
     path = common.finish(doc)
     print(f"built {report.letters} letters, {report.chunks} chunks in {doc['seconds']:.1f} s "
-          f"(cpu {doc['cpu_seconds']:.1f} s, dedup={args.dedup}); {path}")
+          f"(cpu {doc['cpu_seconds']:.1f} s, dedup={args.dedup}, fake vectors={args.fake_vectors}); {path}")
     return 0
 
 
