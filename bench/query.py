@@ -102,6 +102,39 @@ def stats(seconds: list[float]) -> dict:
             "mean_ms": sum(seconds) / len(seconds) * 1000}
 
 
+def breakdown(assistant, searches: list[dict], k: int) -> dict:
+    """Per stage of Retriever.search, the same steps timed one by one (median and p95 ms)."""
+    from qa.retriever import MIN_CANDIDATES, Retriever, select_letters
+
+    reader = assistant.reader
+    retriever = Retriever(reader, assistant.embedder)
+    stages: dict[str, list[float]] = {}
+
+    def lap(name, t0):
+        now = time.perf_counter()
+        stages.setdefault(name, []).append(now - t0)
+        return now
+
+    for q in searches:
+        t = time.perf_counter()
+        filtered = "council" in q or "year" in q
+        letters = select_letters(reader.letters, q.get("council"), q.get("year")) if filtered else reader.letters
+        letter_ids = [letter.id for letter in letters] if filtered else None
+        allowed = retriever._allowed_rows(letter_ids, False)
+        t = lap("filter", t)
+        vector = assistant.embedder.embed([q["query"]])[0]
+        t = lap("embed", t)
+        dense = reader.dense(vector, max(MIN_CANDIDATES, 4 * k), allowed)
+        t = lap("faiss", t)
+        sparse = reader.bm25(q["query"], max(MIN_CANDIDATES, 4 * k), letter_ids, False)
+        t = lap("bm25", t)
+        rows = list(dict.fromkeys([r for r, _ in dense[:k]] + [r for r, _ in sparse[:k]]))[:k]
+        retriever._passages(rows, dict.fromkeys(rows, 0.0), dict(dense), dict(sparse))
+        lap("passages", t)
+    return {name: {"p50_ms": common.percentile(v, 50) * 1000, "p95_ms": common.percentile(v, 95) * 1000}
+            for name, v in stages.items()}
+
+
 def disk_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -184,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                                    for q in dict.fromkeys(lists)}}
     doc["ask_open"] = stats(open_s) | {"intents": sorted({a.intent for a in open_answers}),
                                        "median_citations": common.median(len(a.citations) for a in open_answers)}
+    doc["search_breakdown"] = breakdown(assistant, searches, args.k)
     doc["memory"] = {"maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                      "rss_start_mb": rss_start, "rss_end_mb": rss_mb()}
     doc["raw_ms"] = {"search": [s * 1000 for s in search_s], "ask_list": [s * 1000 for s in list_s],
@@ -203,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"search p95 filtered {doc['search']['filtered_p95_ms']:.1f} ms, unfiltered "
           f"{doc['search']['unfiltered_p95_ms']:.1f} ms; list answers cite median {doc['ask_list']['median_citations']}"
           f" (max {doc['ask_list']['max_citations']})")
+    print("search stages p50/p95 ms: " + ", ".join(f"{name} {v['p50_ms']:.1f}/{v['p95_ms']:.1f}"
+                                                  for name, v in doc["search_breakdown"].items()))
     if args.ab:
         for name in ("search", "ask_list", "ask_open"):
             a, b = doc[name], doc["ab"][name]
