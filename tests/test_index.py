@@ -397,9 +397,10 @@ def test_an_update_that_fails_midway_leaves_the_old_index(tmp_path, letters_dir,
         raise OSError("disk full")
 
     monkeypatch.setattr(index.update, failing, crash)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(IndexStoreError, match="disk full; the previous index is unchanged"):
         update_index(letters_dir, index_dir, embedder=FakeEmbedder(), rebuild=rebuild)
     assert snapshot(index_dir) == before
+    assert [p.name for p in index_dir.iterdir() if p.name.startswith(".gen-")] == []
     monkeypatch.undo()
     report = update_index(letters_dir, index_dir, embedder=FakeEmbedder(), rebuild=rebuild)
     assert report.letters == 6 and snapshot(index_dir)[0] == report.generation

@@ -171,7 +171,11 @@ def seed_variant(council: str, rating: str, grade: int, body: str) -> str:
 
 
 def letter_names(page) -> set[str]:
+    from playwright.sync_api import expect
+
     page.get_by_role("tab", name="Letters").click()
+    # The table is filled by the page's load event: wait for it rather than read it empty.
+    expect(page.locator("#lqa-letters")).to_contain_text(".txt", timeout=30_000)
     cells = page.locator("#lqa-letters").inner_text()
     return {word for word in cells.split() if word.endswith((".txt", ".md"))}
 
