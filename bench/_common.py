@@ -178,3 +178,15 @@ def corpus(folder: str | Path, size: int, seed: int = 0) -> tuple[Path, Path]:
         name, data, _ = make_letter(i, rng, used)
         ((letters if i < size else extra) / name).write_bytes(data)
     return letters, extra
+
+
+def provenance(index_dir: str | Path) -> dict | None:
+    """How bench/make_index.py built this index (model or fake vectors, dedup), if it did."""
+    path = Path(index_dir).resolve().parent / "make_index.json"
+    try:
+        built = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    settings = built.get("settings", {})
+    return {"vectors": settings.get("vectors", "model"), "dedup": settings.get("dedup"), "built": built.get("started"),
+            "seconds": built.get("seconds"), "commit": built.get("git", {}).get("commit")}

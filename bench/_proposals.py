@@ -66,4 +66,189 @@ def apply_small_batch_one_thread() -> Callable[[], None]:
     return undo
 
 
-PROPOSALS = {"dedup": apply_dedup_embed, "query1thread": apply_small_batch_one_thread}
+def _copy_reused_sql(db, index_dir, old, plan):
+    """index.update._copy_reused done by SQLite itself (ATTACH + INSERT ... SELECT), not row by row in Python.
+
+    Same rows in the same order: reused letters sorted by their new name, chunks by old row.
+    """
+    import sqlite3
+
+    from index.errors import IndexStoreError
+    from index.store import Generation, all_vectors, read_vectors, rebuild_hint
+
+    source = Generation(index_dir / old["data"])
+    try:
+        old_vectors = all_vectors(read_vectors(source.vectors))
+        db.execute("ATTACH DATABASE ? AS old", (str(source.database),))
+    except (sqlite3.Error, IndexStoreError) as exc:
+        raise IndexStoreError(f"the index in {index_dir} is damaged ({exc}); {rebuild_hint(index_dir)}") from None
+    db.execute("CREATE TEMP TABLE reuse(pos INTEGER PRIMARY KEY, new_name TEXT, old_name TEXT, sha TEXT)")
+    db.executemany("INSERT INTO temp.reuse(new_name, old_name, sha) VALUES (?, ?, ?)",
+                   [(new, old_name, plan.hashes[new]) for new, old_name in sorted(plan.reuse.items())])
+    db.execute(
+        "INSERT INTO letters(name, sha256, council, short_name, year, kind, date, recipient, signatory, text, sections)"
+        " SELECT r.new_name, r.sha, l.council, l.short_name, l.year, l.kind, l.date, l.recipient, l.signatory,"
+        " l.text, l.sections FROM temp.reuse r JOIN old.letters l ON l.name = r.old_name ORDER BY r.pos")
+    db.execute("CREATE TEMP TABLE idmap AS SELECT r.pos AS pos, ol.id AS old_id, nl.id AS new_id FROM temp.reuse r"
+               " JOIN old.letters ol ON ol.name = r.old_name JOIN main.letters nl ON nl.name = r.new_name")
+    db.execute('INSERT INTO ratings(letter_id, area, label, grade, start, "end") SELECT m.new_id, o.area, o.label,'
+               ' o.grade, o.start, o."end" FROM temp.idmap m JOIN old.ratings o ON o.letter_id = m.old_id'
+               " ORDER BY m.pos, o.id")
+    db.execute(
+        'INSERT INTO chunks(row, letter_id, section, text, start, "end", phrase_boilerplate, boilerplate, fingerprint)'
+        " SELECT row_number() OVER (ORDER BY m.pos, c.row) - 1, m.new_id, c.section, c.text, c.start, c.\"end\","
+        " c.phrase_boilerplate, c.phrase_boilerplate, c.fingerprint"
+        " FROM temp.idmap m JOIN old.chunks c ON c.letter_id = m.old_id ORDER BY m.pos, c.row")
+    rows = [r for (r,) in db.execute("SELECT c.row FROM temp.idmap m JOIN old.chunks c ON c.letter_id = m.old_id"
+                                     " ORDER BY m.pos, c.row")]
+    db.execute("DROP TABLE temp.reuse")
+    db.execute("DROP TABLE temp.idmap")
+    db.commit()
+    db.execute("DETACH DATABASE old")
+    return old_vectors[rows] if rows else np.zeros((0, old_vectors.shape[1]), np.float32)
+
+
+def apply_sql_copy() -> Callable[[], None]:
+    """Copy the reused letters' rows with SQL inside SQLite instead of a Python loop per chunk."""
+    import index.update as update
+
+    original = update._copy_reused
+    update._copy_reused = _copy_reused_sql
+
+    def undo() -> None:
+        update._copy_reused = original
+
+    return undo
+
+
+def _append_only(old, plan) -> bool:
+    """Every indexed letter kept under its own name and content, nothing removed: only additions."""
+    if not old or not plan.parsed:
+        return False
+    letters = old["letters"]
+    return (len(plan.reuse) == len(letters) and all(plan.reuse.get(name) == name for name in letters)
+            and all(plan.hashes.get(name) == sha for name, sha in letters.items()))
+
+
+def apply_append_fast_path() -> Callable[[], None]:
+    """When an update only adds letters, extend a copy of the current generation instead of rebuilding it.
+
+    The SQLite file is copied as it is (rows, ids and the FTS5 index stay valid), the new
+    letters are appended, only their chunks are added to FTS5, boilerplate is re-marked only
+    for their fingerprints, and the new vectors are added to the stored FAISS index (flat or
+    HNSW) instead of building a new one. Anything else (a removal, a change, a rename, a
+    rebuild, crossing the exact/HNSW threshold) takes the full path as before.
+    """
+    import shutil
+    import sqlite3
+    from datetime import UTC, datetime
+
+    import faiss
+
+    import index.update as update
+    from index.store import EXACT_LIMIT, FORMAT, VERSION, Generation
+
+    original = update._build_into
+
+    def build_into(tmp, final, index_dir, letters_dir, old, plan, embedder, report, progress, generation):
+        if not _append_only(old, plan):
+            return original(tmp, final, index_dir, letters_dir, old, plan, embedder, report, progress, generation)
+        source = Generation(index_dir / old["data"])
+        stored = update.read_vectors(source.vectors)
+        if stored.ntotal != old.get("chunks", stored.ntotal) or (
+                not hasattr(stored, "hnsw") and stored.ntotal + 1000 > EXACT_LIMIT):
+            return original(tmp, final, index_dir, letters_dir, old, plan, embedder, report, progress, generation)
+        tmp.mkdir(parents=True)
+        shutil.copyfile(source.database, tmp / "index.sqlite")
+        db = sqlite3.connect(tmp / "index.sqlite")
+        try:
+            first = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            vectors = update._insert_new(db, plan.parsed, embedder, report, progress)
+            db.execute("INSERT INTO chunks_fts(rowid, text) SELECT row, text FROM chunks WHERE row >= ?", (first,))
+            db.execute(
+                "UPDATE chunks SET boilerplate = 1 WHERE boilerplate = 0 AND fingerprint IN ("
+                " SELECT c.fingerprint FROM chunks c JOIN letters l ON l.id = c.letter_id"
+                " WHERE c.fingerprint IN (SELECT fingerprint FROM chunks WHERE row >= ?)"
+                " GROUP BY c.fingerprint HAVING count(DISTINCT lower(l.council)) >= ?)",
+                (first, update.SHARED_MIN_COUNCILS),
+            )
+            report.letters = db.execute("SELECT count(*) FROM letters").fetchone()[0]
+            report.chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            db.commit()
+        finally:
+            db.close()
+        if len(vectors):
+            stored.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(stored, str(tmp / "vectors.faiss"))
+        update.fsync_tree(tmp)
+        update.os.rename(tmp, final)
+        update.fsync_dir(index_dir)
+        update.write_manifest(index_dir, {
+            "format": FORMAT, "version": VERSION, "generation": generation, "data": final.name,
+            "model": report.model, "dim": int(stored.d), "chunks": report.chunks, "letters": plan.hashes,
+            "letters_dir": str(letters_dir.resolve()), "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        })
+
+    update._build_into = build_into
+
+    def undo() -> None:
+        update._build_into = original
+
+    return undo
+
+
+def _scan_fast(letters_dir, index_dir, report):
+    """index.update._scan with the per-file pathlib work cut: the "inside the index folder?" test
+    resolves each directory once (and only symlinked files one by one), names come from string
+    slicing, and the sort key is the parts tuple (the same order as sorting the Paths)."""
+    import hashlib
+
+    import index.update as update
+
+    files, unreadable = [], {}
+    index_abs = index_dir.resolve()
+    inside: dict = {}
+
+    def in_index(path) -> bool:
+        if path.is_symlink():
+            return index_abs in path.resolve().parents
+        parent = path.parent
+        if parent not in inside:
+            real = parent.resolve()
+            inside[parent] = real == index_abs or index_abs in real.parents
+        return inside[parent]
+
+    prefix = len(str(letters_dir).rstrip("/")) + 1
+    for path in sorted(letters_dir.rglob("*"), key=lambda p: p.parts):
+        name = str(path)[prefix:]
+        if any(part.startswith(".") for part in name.split("/")) or in_index(path):
+            continue
+        if path.is_dir():
+            continue
+        if path.suffix.lower() not in update.LETTER_SUFFIXES:
+            expected = ", ".join(update.LETTER_SUFFIXES)
+            report.skipped.append({"file": name, "reason": f"not a letter file (expected {expected})"})
+            continue
+        try:
+            data = update._read_file(path, name)
+        except update.LetterError as exc:
+            unreadable[name] = exc.reason
+            continue
+        files.append(update._File(name, hashlib.sha256(data).hexdigest(), data))
+    return files, unreadable
+
+
+def apply_scan_fast() -> Callable[[], None]:
+    import index.update as update
+
+    original = update._scan
+    update._scan = _scan_fast
+
+    def undo() -> None:
+        update._scan = original
+
+    return undo
+
+
+PROPOSALS = {"scanfast": apply_scan_fast, "append": apply_append_fast_path, "sqlcopy": apply_sql_copy,
+             "dedup": apply_dedup_embed, "query1thread": apply_small_batch_one_thread}

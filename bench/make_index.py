@@ -16,8 +16,10 @@ But: - an existing FOLDER/index is rebuilt from scratch.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
+from pathlib import Path
 
 import _common as common  # noqa: I001 - sets sys.path and the offline environment first
 
@@ -81,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     doc.update(seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0, letters=report.letters,
                chunks=report.chunks, embedded_chunks=report.embedded_chunks, index=f"{args.folder}/index")
     path = common.finish(doc)
+    shutil.copy(path, Path(args.folder) / "make_index.json")  # read by the benchmarks as the index's provenance
     print(f"built {report.letters} letters, {report.chunks} chunks in {doc['seconds']:.1f} s "
           f"(cpu {doc['cpu_seconds']:.1f} s, dedup={args.dedup}, fake vectors={args.fake_vectors}); {path}")
     return 0

@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     doc["index"] = {"dir": str(index_dir), "letters": len(letters), "chunks": int(reader.faiss.ntotal),
                     "faiss": type(reader.faiss).__name__, "generation": manifest["generation"],
                     "disk_bytes": disk_size(index_dir), "generation_bytes": disk_size(index_dir / manifest["data"]),
-                    "ratings": len(reader.ratings)}
+                    "ratings": len(reader.ratings), "provenance": common.provenance(index_dir)}
     t0 = time.perf_counter()
     assistant.embedder.model  # noqa: B018 - load the model (not timed below)
     doc["model_load_s"] = time.perf_counter() - t0
@@ -229,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"index {index_dir}: {idx['letters']} letters, {idx['chunks']} chunks ({idx['faiss']}), "
           f"{idx['disk_bytes'] / 2**20:.0f} MiB on disk; open {doc['open_s'] * 1000:.0f} ms, model load "
           f"{doc['model_load_s']:.1f} s")
+    if (idx["provenance"] or {}).get("vectors") == "fake":
+        print("NOTE: this index holds FAKE (random) vectors: only the non-model costs are meaningful")
     print(f"{'':10} {'n':>4} {'p50':>9} {'p95':>9} {'max':>9}  goal (p95)")
     for name, goal in (("search", 30), ("ask_list", 60), ("ask_open", 60)):
         s = doc[name]
