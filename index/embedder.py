@@ -67,6 +67,12 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
             from sentence_transformers import SentenceTransformer
 
+            try:  # transformers' "Loading weights" bar is noise in a CLI or server log
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()
+            except ImportError:
+                pass
             if self.threads:
                 import torch
 
