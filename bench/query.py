@@ -109,6 +109,7 @@ def breakdown(assistant, searches: list[dict], k: int) -> dict:
     reader = assistant.reader
     retriever = Retriever(reader, assistant.embedder)
     stages: dict[str, list[float]] = {}
+    short = []  # filtered searches where FAISS returned fewer rows than the filter allows (HNSW + selector)
 
     def lap(name, t0):
         now = time.perf_counter()
@@ -126,13 +127,20 @@ def breakdown(assistant, searches: list[dict], k: int) -> dict:
         t = lap("embed", t)
         dense = reader.dense(vector, max(MIN_CANDIDATES, 4 * k), allowed)
         t = lap("faiss", t)
+        if allowed is not None:
+            wanted = min(max(MIN_CANDIDATES, 4 * k), int(allowed.sum()))
+            if len(dense) < wanted:
+                short.append({"query": q, "returned": len(dense), "allowed": int(allowed.sum()), "wanted": wanted})
         sparse = reader.bm25(q["query"], max(MIN_CANDIDATES, 4 * k), letter_ids, False)
         t = lap("bm25", t)
         rows = list(dict.fromkeys([r for r, _ in dense[:k]] + [r for r, _ in sparse[:k]]))[:k]
         retriever._passages(rows, dict.fromkeys(rows, 0.0), dict(dense), dict(sparse))
         lap("passages", t)
-    return {name: {"p50_ms": common.percentile(v, 50) * 1000, "p95_ms": common.percentile(v, 95) * 1000}
-            for name, v in stages.items()}
+    result = {name: {"p50_ms": common.percentile(v, 50) * 1000, "p95_ms": common.percentile(v, 95) * 1000}
+              for name, v in stages.items()}
+    result["dense_shortfall"] = {"searches": len(short), "of_filtered": sum(len(q) > 1 for q in searches),
+                                 "examples": short[:5]}
+    return result
 
 
 def disk_size(path: Path) -> int:
@@ -239,8 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"search p95 filtered {doc['search']['filtered_p95_ms']:.1f} ms, unfiltered "
           f"{doc['search']['unfiltered_p95_ms']:.1f} ms; list answers cite median {doc['ask_list']['median_citations']}"
           f" (max {doc['ask_list']['max_citations']})")
+    stages = {name: v for name, v in doc["search_breakdown"].items() if "p50_ms" in v}
     print("search stages p50/p95 ms: " + ", ".join(f"{name} {v['p50_ms']:.1f}/{v['p95_ms']:.1f}"
-                                                  for name, v in doc["search_breakdown"].items()))
+                                                  for name, v in stages.items()))
+    short = doc["search_breakdown"]["dense_shortfall"]
+    print(f"filtered searches where FAISS returned fewer rows than allowed: {short['searches']} of "
+          f"{short['of_filtered']}")
     if args.ab:
         for name in ("search", "ask_list", "ask_open"):
             a, b = doc[name], doc["ab"][name]
