@@ -250,5 +250,110 @@ def apply_scan_fast() -> Callable[[], None]:
     return undo
 
 
-PROPOSALS = {"scanfast": apply_scan_fast, "append": apply_append_fast_path, "sqlcopy": apply_sql_copy,
+def apply_parse_fast() -> Callable[[], None]:
+    """qa.query._find_councils without one regex per indexed council name per question.
+
+    The name table (normalised, longest first) is built once per council list, and only names
+    whose first word occurs in the question are tried, with the same regex, in the same order.
+    (Today every question compiles 2 x councils patterns: past 256 councils Python's regex
+    cache thrashes and each pattern is compiled again on every question.)
+    """
+    import functools
+    import re
+
+    import qa.query as query
+
+    original = query._find_councils
+
+    @functools.lru_cache(maxsize=4)
+    def table(councils: tuple) -> tuple[list, dict, list]:
+        names = sorted({(query.normalise(name), full) for full, short in councils for name in (full, short)},
+                       key=lambda pair: -len(pair[0]))
+        by_first: dict[str, list[int]] = {}
+        always = []
+        for rank, (name, _) in enumerate(names):
+            first = re.match(r"[a-z0-9]+", name)
+            if first:
+                by_first.setdefault(first.group(0), []).append(rank)
+            elif name:
+                always.append(rank)
+        return names, by_first, always
+
+    def find_councils(norm, councils):
+        names, by_first, always = table(tuple(councils))
+        ranks = sorted({r for word in set(re.findall(r"[a-z0-9]+", norm)) for r in by_first.get(word, ())}
+                       | set(always))
+        found: list[str] = []
+        for rank in ranks:
+            name, full = names[rank]
+            pattern = rf"(?<![a-z0-9]){re.escape(name)}(?:'s)?(?![a-z0-9])"
+            if re.search(pattern, norm):
+                norm = re.sub(pattern, " ", norm)
+                if full not in found:
+                    found.append(full)
+        return found, norm
+
+    query._find_councils = find_councils
+
+    def undo() -> None:
+        query._find_councils = original
+
+    return undo
+
+
+def apply_cite_fast() -> Callable[[], None]:
+    """qa.answer's citation bookkeeping in O(1) per citation instead of O(letters + citations).
+
+    `cite` found the letter by scanning every LetterInfo and deduplicated with `in` and
+    `.index` on the list of citations; `cite_rating` the same on the list of ratings. A list
+    answer at 10,000 letters cites ~2,000 rows, so that was quadratic.
+    """
+    import qa.answer as answer
+
+    builder = answer._Builder
+    original = builder.cite, builder.cite_rating
+
+    def by_name(reader) -> dict:
+        table = reader.__dict__.get("_letters_by_name")
+        if table is None:
+            table = reader.__dict__["_letters_by_name"] = {info.name: info for info in reader.letters}
+        return table
+
+    def cite(self, letter, start, end, text):
+        numbers = self.__dict__.setdefault("_citation_numbers", {})
+        info = by_name(self.reader)[letter]
+        citation = answer.Citation(letter, info.council, info.year, info.kind, self.reader.section_at(letter, start),
+                                   text, start, end)
+        if citation not in numbers:
+            self.citations.append(citation)
+            numbers[citation] = len(self.citations)
+        return numbers[citation]
+
+    def cite_rating(self, row):
+        seen = self.__dict__.setdefault("_rating_rows", set())
+        if row not in seen:
+            seen.add(row)
+            self.ratings.append(row)
+        return self.cite(row.letter, row.start, row.end, row.text)
+
+    builder.cite, builder.cite_rating = cite, cite_rating
+
+    def undo() -> None:
+        builder.cite, builder.cite_rating = original
+
+    return undo
+
+
+def apply_ask_fast() -> Callable[[], None]:
+    undo_parse, undo_cite = apply_parse_fast(), apply_cite_fast()
+
+    def undo() -> None:
+        undo_cite()
+        undo_parse()
+
+    return undo
+
+
+PROPOSALS = {"askfast": apply_ask_fast, "parsefast": apply_parse_fast, "citefast": apply_cite_fast,
+             "scanfast": apply_scan_fast, "append": apply_append_fast_path, "sqlcopy": apply_sql_copy,
              "dedup": apply_dedup_embed, "query1thread": apply_small_batch_one_thread}
