@@ -52,10 +52,10 @@ def read_letter(path: str | Path, name: str | None = None, max_bytes: int = MAX_
     """Parse the letter at `path`; raise LetterError naming the file and the reason."""
     path = Path(path)
     name = name or path.name
-    return parse_letter(_read_capped(path, name, max_bytes), name)
+    return parse_letter(read_capped(path, name, max_bytes), name)
 
 
-def _read_capped(path: Path, name: str, max_bytes: int) -> bytes:
+def read_capped(path: Path, name: str, max_bytes: int) -> bytes:
     """The file's bytes, never more than max_bytes + 1 of them.
 
     The size is judged by what is read, not by stat: a file that grows after stat, or a

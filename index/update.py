@@ -28,7 +28,7 @@ import numpy as np
 from index.chunks import chunk_letter, text_fingerprint
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
-from index.letters import MAX_LETTER_BYTES, Letter, parse_letter
+from index.letters import MAX_LETTER_BYTES, Letter, parse_letter, read_capped
 from index.store import (
     FORMAT,
     VERSION,
@@ -147,22 +147,13 @@ def _scan(letters_dir: Path, index_dir: Path, report: Report) -> tuple[list[_Fil
 
 
 def _read_file(path: Path, name: str) -> bytes:
-    """The file's bytes, judged too large by what is read (never more than the cap + 1).
+    """The file's bytes (at most the cap + 1 are read; see read_capped).
 
     A FIFO or device named like a letter would block or never end, so only regular files are read.
     """
     if not path.is_file():
         raise LetterError(name, "not a regular file")
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_LETTER_BYTES + 1)
-            size = os.fstat(fh.fileno()).st_size
-    except OSError as exc:
-        raise LetterError(name, f"cannot read file ({exc.strerror or exc})") from None
-    if len(data) > MAX_LETTER_BYTES:
-        stated = f"{size:,} bytes" if size > MAX_LETTER_BYTES else "it grew while being read"
-        raise LetterError(name, f"file is too large ({stated}; the cap is {MAX_LETTER_BYTES:,})")
-    return data
+    return read_capped(path, name, MAX_LETTER_BYTES)
 
 
 @dataclass
