@@ -93,6 +93,11 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        # Letters repeat paragraphs verbatim (boilerplate, stock sentences): embed each distinct text once.
+        slots: dict[str, int] = {}
+        inverse = np.fromiter((slots.setdefault(t, len(slots)) for t in texts), dtype=np.int64, count=len(texts))
+        if len(slots) < len(texts):
+            return self.embed(list(slots), progress=progress)[inverse]
         # Sorting by length keeps padding low inside each batch; results go back in input order.
         order = np.argsort([len(t) for t in texts])[::-1]
         out = np.empty((len(texts), self.dim), dtype=np.float32)

@@ -77,6 +77,7 @@ class IndexReader:
         self._manifest_stat = _stat(index_dir / MANIFEST)
         self.letters = self._load_letters()
         self.by_id = {letter.id: letter for letter in self.letters}
+        self.by_name = {letter.name: letter for letter in self.letters}
         rows = db.execute("SELECT row, letter_id, boilerplate FROM chunks ORDER BY row").fetchall()
         rows = np.array(rows, dtype=np.int64).reshape(-1, 3)
         if len(rows) != faiss_index.ntotal or (len(rows) and rows[-1, 0] != len(rows) - 1):
@@ -86,6 +87,7 @@ class IndexReader:
             )
         self.row_letter = rows[:, 1].astype(np.int32)
         self.row_boilerplate = rows[:, 2].astype(bool)
+        self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
         self.ratings = self._load_ratings()
 
     @classmethod
@@ -174,6 +176,8 @@ class IndexReader:
 
     def dense(self, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """Top-k (row, cosine) by FAISS inner product, only over rows where `allowed` is True."""
+        if allowed is not None and self.faiss.ntotal and k > 0 and not allowed[self.row_boilerplate].any():
+            return self._dense_exact(vector, k, allowed)
         import faiss
 
         n = self.faiss.ntotal
@@ -191,6 +195,36 @@ class IndexReader:
                 else faiss.SearchParameters(sel=selector)
             scores, ids = self.faiss.search(query, min(k, int(allowed.sum())), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def _dense_exact(self, vector: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+        """Exact inner products over the allowed rows, all of them non-boilerplate (the default).
+
+        FAISS with an ID selector that excludes most rows returns far fewer than k of them on
+        the HNSW path (none for a one-council filter), so searches that exclude boilerplate
+        use one matrix of the non-boilerplate rows' vectors, copied once.
+        """
+        if self._content is None:
+            import faiss
+
+            flat = faiss.downcast_index(self.faiss.storage) if hasattr(self.faiss, "hnsw") else self.faiss
+            stored = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
+            ids = np.flatnonzero(~self.row_boilerplate)
+            self._content = (ids, np.ascontiguousarray(stored[ids]))
+        ids, matrix = self._content
+        mask = allowed[ids]
+        count = int(mask.sum())
+        if count == 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        if count < len(ids) // 8:
+            keep = np.flatnonzero(mask)
+            rows, scores = ids[keep], matrix[keep] @ query
+        else:
+            rows, scores = ids, np.where(mask, matrix @ query, -np.inf)
+        top = min(k, count)
+        best = np.argpartition(-scores, top - 1)[:top]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(int(rows[i]), float(scores[i])) for i in best]
 
     def bm25(
         self, text: str, k: int, letter_ids: list[int] | None, include_boilerplate: bool

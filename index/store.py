@@ -51,6 +51,7 @@ CREATE INDEX chunks_fingerprint ON chunks(fingerprint);
 CREATE TABLE ratings(
     id INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL REFERENCES letters(id), area TEXT NOT NULL,
     label TEXT NOT NULL, grade INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+CREATE INDEX ratings_letter ON ratings(letter_id);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content='chunks', content_rowid='row', tokenize='porter unicode61');
 """
 

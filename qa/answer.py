@@ -103,21 +103,25 @@ class _Builder:
         self.lines: list[str] = []
         self.citations: list[Citation] = []
         self.ratings: list[RatingRow] = []
+        self._numbers: dict[Citation, int] = {}  # citation -> its [n]
+        self._rated: set[RatingRow] = set()
 
     def answer(self) -> Answer:
         return Answer(self.query.text, "\n".join(self.lines).strip(), tuple(self.citations), tuple(self.ratings),
                       self.query.intent, self.query)
 
     def cite(self, letter: str, start: int, end: int, text: str) -> int:
-        info = next(letter_info for letter_info in self.reader.letters if letter_info.name == letter)
+        info = self.reader.by_name[letter]
         citation = Citation(letter, info.council, info.year, info.kind, self.reader.section_at(letter, start),
                             text, start, end)
-        if citation not in self.citations:
+        if citation not in self._numbers:
             self.citations.append(citation)
-        return self.citations.index(citation) + 1
+            self._numbers[citation] = len(self.citations)
+        return self._numbers[citation]
 
     def cite_rating(self, row: RatingRow) -> int:
-        if row not in self.ratings:
+        if row not in self._rated:
+            self._rated.add(row)
             self.ratings.append(row)
         return self.cite(row.letter, row.start, row.end, row.text)
 

@@ -13,6 +13,7 @@ But: - rule-based, English only; no model is used to read the question.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -111,17 +112,38 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
 
 
 def _find_councils(norm: str, councils: Iterable[tuple[str, str]]) -> tuple[list[str], str]:
-    """Indexed councils named in the question (full or short name), removed from the text."""
-    names = sorted({(normalise(name), full) for full, short in councils for name in (full, short)},
-                   key=lambda pair: -len(pair[0]))
+    """Indexed councils named in the question (full or short name), removed from the text.
+
+    Only names whose first word is in the question are tried (one regex each would be
+    compiled for every council on every question otherwise).
+    """
+    names, by_first, always = _council_table(tuple(councils))
+    words = set(re.findall(r"[a-z0-9]+", norm))
     found: list[str] = []
-    for name, full in names:
+    for rank in sorted({r for word in words for r in by_first.get(word, ())} | set(always)):
+        name, full = names[rank]
         pattern = rf"(?<![a-z0-9]){re.escape(name)}(?:'s)?(?![a-z0-9])"
         if name and re.search(pattern, norm):
             norm = re.sub(pattern, " ", norm)
             if full not in found:
                 found.append(full)
     return found, norm
+
+
+@functools.lru_cache(maxsize=4)
+def _council_table(councils: tuple[tuple[str, str], ...]) -> tuple[list[tuple[str, str]], dict, list[int]]:
+    """Normalised (name, full name) pairs, longest first, and their ranks by first word."""
+    names = sorted({(normalise(name), full) for full, short in councils for name in (full, short)},
+                   key=lambda pair: -len(pair[0]))
+    by_first: dict[str, list[int]] = {}
+    always: list[int] = []
+    for rank, (name, _) in enumerate(names):
+        first = re.match(r"[a-z0-9]+", name)
+        if first:
+            by_first.setdefault(first.group(0), []).append(rank)
+        elif name:
+            always.append(rank)
+    return names, by_first, always
 
 
 _CAPITALISED = r"[A-Z][\w'’]*(?:[ -](?:on|upon|under|and|le|with|of)?[ -]?[A-Z][\w'’]*)*"

@@ -60,8 +60,35 @@ def council_matches(query: str, letter: LetterInfo) -> bool:
     return bool(want) and (want in names or normalise_name(short_name(query)) == names[0])
 
 
+_NAME_TABLES: dict[int, tuple] = {}  # id(letters) -> (letters, by_name, by_short), for the current list
+
+
+def _name_table(letters: list[LetterInfo]) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Positions of the letters by normalised short or full name, and by short name; built once per list."""
+    held = _NAME_TABLES.get(id(letters))
+    if held is None or held[0] is not letters:
+        by_name: dict[str, set[int]] = {}
+        by_short: dict[str, set[int]] = {}
+        for i, letter in enumerate(letters):
+            short, full = normalise_name(letter.short_name), normalise_name(letter.council)
+            by_name.setdefault(short, set()).add(i)
+            by_name.setdefault(full, set()).add(i)
+            by_short.setdefault(short, set()).add(i)
+        _NAME_TABLES.clear()
+        held = _NAME_TABLES[id(letters)] = (letters, by_name, by_short)
+    return held[1], held[2]
+
+
 def select_letters(letters: Iterable[LetterInfo], council=None, year=None, kind=None) -> list[LetterInfo]:
     councils, years, kinds = as_list(council), [int(y) for y in as_list(year)], as_list(kind)
+    if councils and isinstance(letters, list):  # the same matches as council_matches, without a pass per letter
+        by_name, by_short = _name_table(letters)
+        positions: set[int] = set()
+        for c in councils:
+            if normalise_name(c):
+                positions |= by_name.get(normalise_name(c), set()) | by_short.get(normalise_name(short_name(c)), set())
+        return [letters[i] for i in sorted(positions)
+                if (not years or letters[i].year in years) and (not kinds or letters[i].kind in kinds)]
     return [
         letter for letter in letters
         if (not councils or any(council_matches(c, letter) for c in councils))
