@@ -30,6 +30,7 @@ from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
 from index.letters import MAX_LETTER_BYTES, Letter, parse_letter, read_capped
 from index.store import (
+    EXACT_LIMIT,
     FORMAT,
     VERSION,
     Generation,
@@ -259,12 +260,16 @@ def _reason(exc: BaseException) -> str:
 def _build_into(tmp, final, index_dir, letters_dir, old, plan, embedder, report, progress, generation) -> None:
     """Write the whole generation into `tmp`, rename it to `final`, then switch the manifest."""
     tmp.mkdir(parents=True)
-    db = create_database(tmp / "index.sqlite")
-    try:
-        dim, vectors = _fill_database(db, index_dir, old, plan, embedder, report, progress)
-    finally:
-        db.close()
-    write_vectors(tmp / "vectors.faiss", vectors)
+    appended = _append_into(tmp, index_dir, old, plan, embedder, report, progress) if _append_only(old, plan) else None
+    if appended is None:
+        db = create_database(tmp / "index.sqlite")
+        try:
+            dim, vectors = _fill_database(db, index_dir, old, plan, embedder, report, progress)
+        finally:
+            db.close()
+        write_vectors(tmp / "vectors.faiss", vectors)
+    else:
+        dim = appended
     fsync_tree(tmp)
     os.rename(tmp, final)
     fsync_dir(index_dir)
@@ -273,6 +278,53 @@ def _build_into(tmp, final, index_dir, letters_dir, old, plan, embedder, report,
         "model": report.model, "dim": int(dim), "chunks": report.chunks, "letters": plan.hashes,
         "letters_dir": str(letters_dir.resolve()), "created": datetime.now(UTC).isoformat(timespec="seconds"),
     })
+
+
+def _append_only(old: dict | None, plan: _Plan) -> bool:
+    """Every indexed letter kept under its own name and content, nothing removed: only additions."""
+    if not old or not plan.parsed:
+        return False
+    letters = old["letters"]
+    return (len(plan.reuse) == len(letters) and all(plan.reuse.get(name) == name for name in letters)
+            and all(plan.hashes.get(name) == sha for name, sha in letters.items()))
+
+
+def _append_into(tmp, index_dir, old, plan, embedder, report, progress) -> int | None:
+    """The add-only fast path: extend a copy of the current generation; returns the dimension.
+
+    The SQLite file is copied as it is (rows, ids and the FTS5 index stay valid), the new
+    letters are appended and only their chunks indexed, boilerplate is re-marked only for
+    their wordings, and their vectors are added to the stored FAISS index. None (nothing
+    written) when the stored index does not match the manifest or would cross EXACT_LIMIT.
+    """
+    source = Generation(index_dir / old["data"])
+    stored = read_vectors(source.vectors)
+    if stored.ntotal != old.get("chunks") or (not hasattr(stored, "hnsw") and stored.ntotal + 1000 > EXACT_LIMIT):
+        return None
+    shutil.copyfile(source.database, tmp / "index.sqlite")
+    db = sqlite3.connect(tmp / "index.sqlite")
+    try:
+        first = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        vectors = _insert_new(db, plan.parsed, embedder, report, progress)
+        db.execute("INSERT INTO chunks_fts(rowid, text) SELECT row, text FROM chunks WHERE row >= ?", (first,))
+        db.execute(
+            "UPDATE chunks SET boilerplate = 1 WHERE boilerplate = 0 AND fingerprint IN ("
+            " SELECT c.fingerprint FROM chunks c JOIN letters l ON l.id = c.letter_id"
+            " WHERE c.fingerprint IN (SELECT fingerprint FROM chunks WHERE row >= ?)"
+            " GROUP BY c.fingerprint HAVING count(DISTINCT lower(l.council)) >= ?)",
+            (first, SHARED_MIN_COUNCILS),
+        )
+        report.letters = db.execute("SELECT count(*) FROM letters").fetchone()[0]
+        report.chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        db.commit()
+    finally:
+        db.close()
+    import faiss
+
+    if len(vectors):
+        stored.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(stored, str(tmp / "vectors.faiss"))
+    return int(stored.d)
 
 
 def _fill_database(db, index_dir, old, plan, embedder, report, progress):

@@ -385,8 +385,10 @@ def snapshot(index_dir: Path) -> tuple:
     return state
 
 
-@pytest.mark.parametrize("rebuild", [False, True])
-@pytest.mark.parametrize("failing", ["write_vectors", "fsync_tree", "write_manifest"])
+@pytest.mark.parametrize("rebuild, failing", [
+    (False, "_insert_new"), (False, "fsync_tree"), (False, "write_manifest"),  # the add-only fast path
+    (True, "write_vectors"), (True, "fsync_tree"), (True, "write_manifest"),  # the full path
+])
 def test_an_update_that_fails_midway_leaves_the_old_index(tmp_path, letters_dir, monkeypatch, rebuild, failing):
     index_dir = tmp_path / "index"
     fake_index(letters_dir, index_dir)
@@ -422,3 +424,31 @@ def test_an_empty_letters_folder_gives_an_empty_index(tmp_path):
     reader = IndexReader.open(tmp_path / "index")
     assert reader.letters == [] and reader.ratings == []
     assert reader.dense(np.ones(64, np.float32), 5, None) == []
+
+
+def test_the_add_only_fast_path_gives_the_same_index_as_a_full_build(tmp_path, letters_dir):
+    """Appending to a copy of the generation must equal rebuilding it: rows, BM25, vectors, flags."""
+    import sqlite3
+
+    from index.store import all_vectors, read_vectors
+
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    northwold_letter(letters_dir)
+    report = fake_index(letters_dir, index_dir)
+    assert report.added == ["005_northwold.txt"]
+    rebuilt = tmp_path / "rebuilt"
+    fake_index(letters_dir, rebuilt)
+
+    def state(folder: Path):
+        manifest = json.loads((folder / "manifest.json").read_text())
+        generation = folder / manifest["data"]
+        db = sqlite3.connect(generation / "index.sqlite")
+        chunks = db.execute('SELECT row, section, text, start, "end", boilerplate FROM chunks ORDER BY row').fetchall()
+        hits = db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH 'fostering' ORDER BY rowid").fetchall()
+        db.close()
+        return chunks, hits, all_vectors(read_vectors(generation / "vectors.faiss"))
+
+    fast, full = state(index_dir), state(rebuilt)
+    assert fast[0] == full[0] and fast[1] == full[1]
+    assert np.allclose(fast[2], full[2])
