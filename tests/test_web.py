@@ -18,6 +18,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.errors import LettersQAError
 from index.letters import MAX_LETTER_BYTES
@@ -362,9 +364,23 @@ def test_html_builders_escape_letter_text():
     ("a b<c>&d.txt", "a_b_c__d.txt"),
     ("....txt", "txt"),
     (".txt", "txt"),
+    ("/etc/passwd.txt", "passwd.txt"),
+    ("a\x00b.txt", "a_b.txt"),
+    ("lettré ✓.txt", "lettr___.txt"),
+    ("\u202eevil.txt", "_evil.txt"),
+    ("..", "letter"),
 ])
 def test_safe_name(name, safe):
     assert safe_name(name) == safe
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(min_size=0, max_size=40))
+def test_any_upload_name_lands_inside_the_letters_folder(tmp_path_factory, name):
+    folder = tmp_path_factory.mktemp("letters")
+    placed, _ = place(b"data", folder, safe_name(name))  # as the upload handler does
+    assert (folder / placed).resolve().parent == folder.resolve()
+    assert sorted(p.name for p in folder.iterdir()) == [placed]
 
 
 def test_place_never_overwrites_nor_leaves_the_folder(tmp_path):
