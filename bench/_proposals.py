@@ -218,7 +218,8 @@ def _scan_fast(letters_dir, index_dir, report):
             inside[parent] = real == index_abs or index_abs in real.parents
         return inside[parent]
 
-    prefix = len(str(letters_dir).rstrip("/")) + 1
+    root = str(letters_dir).rstrip("/")
+    prefix = 0 if root == "." else len(root) + 1  # rglob yields "a.txt", not "./a.txt", under Path(".")
     for path in sorted(letters_dir.rglob("*"), key=lambda p: p.parts):
         name = str(path)[prefix:]
         if any(part.startswith(".") for part in name.split("/")) or in_index(path):
