@@ -22,7 +22,8 @@ def test_adequately_lists_exactly_stoke_citing_its_sentence(assistant):
     answer = assistant.ask("Which councils perform adequately?")
     assert answer.intent == "list"
     assert councils(answer) == {STOKE}
-    assert [c.text for c in answer.citations] == ["Children's services in Stoke-on-Trent City Council perform adequately."]
+    sentence = "Children's services in Stoke-on-Trent City Council perform adequately."
+    assert [c.text for c in answer.citations] == [sentence]
     assert "minimum requirements" not in " ".join(c.text for c in answer.citations)  # never the scale table
     assert "Stockport" not in answer.text and "Trafford" not in answer.text
 
