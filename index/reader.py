@@ -2,8 +2,8 @@
 
 `IndexReader.open(index_dir)` validates the manifest against the generation it names
 (SQLite schema, FAISS row count, dimension) and loads what every query needs: the FAISS
-index, each chunk row's letter and boilerplate flag, the letters and the ratings. Chunk
-texts stay in SQLite and are fetched for the few rows a query returns.
+index, each chunk row's letter, boilerplate flag and length (for BM25), the letters and the
+ratings. Chunk texts stay in SQLite and are fetched for the few rows a query returns.
 But: - it reads one generation; `IndexReader.is_stale()` tells a long-running server
 when a newer one has been swapped in, and the caller reopens.
 """
@@ -19,13 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from index.bm25 import Scorer
 from index.errors import IndexStoreError
 from index.store import MANIFEST, Generation, read_manifest, read_vectors, rebuild_hint
-
-_STOPWORDS = frozenset(
-    "a an and are as at be by did do does for from get got had has have how i in is it its me of on or "
-    "the their them there these this to was were what which who why with about any all".split()
-)
 
 
 @dataclass(frozen=True)
@@ -78,8 +74,8 @@ class IndexReader:
         self.letters = self._load_letters()
         self.by_id = {letter.id: letter for letter in self.letters}
         self.by_name = {letter.name: letter for letter in self.letters}
-        rows = db.execute("SELECT row, letter_id, boilerplate FROM chunks ORDER BY row").fetchall()
-        rows = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        rows = db.execute("SELECT row, letter_id, boilerplate, length FROM chunks ORDER BY row").fetchall()
+        rows = np.array(rows, dtype=np.int64).reshape(-1, 4)
         if len(rows) != faiss_index.ntotal or (len(rows) and rows[-1, 0] != len(rows) - 1):
             raise IndexStoreError(
                 f"the index in {index_dir} is damaged (SQLite has {len(rows)} chunks, FAISS {faiss_index.ntotal}); "
@@ -87,6 +83,7 @@ class IndexReader:
             )
         self.row_letter = rows[:, 1].astype(np.int32)
         self.row_boilerplate = rows[:, 2].astype(bool)
+        self._bm25 = Scorer(rows[:, 3], self._query)
         self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
         self.ratings = self._load_ratings()
 
@@ -106,7 +103,7 @@ class IndexReader:
         except sqlite3.Error as exc:
             raise IndexStoreError(f"{generation.database} cannot be opened ({exc}); {hint}") from None
         try:
-            db.execute("SELECT count(*) FROM chunks_fts").fetchone()
+            db.execute("SELECT term, rows, tfs FROM postings LIMIT 1").fetchall()
             faiss_index = read_vectors(generation.vectors)
             if faiss_index.d != manifest["dim"]:
                 dims = f"dimension {faiss_index.d}, the manifest {manifest['dim']}"
@@ -226,26 +223,9 @@ class IndexReader:
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(int(rows[i]), float(scores[i])) for i in best]
 
-    def bm25(
-        self, text: str, k: int, letter_ids: list[int] | None, include_boilerplate: bool
-    ) -> list[tuple[int, float]]:
-        """Top-k (row, bm25 score, higher is better) from SQLite FTS5 over the allowed letters."""
-        terms = [t for t in re.findall(r"[a-z0-9]+", text.lower()) if t not in _STOPWORDS]
-        if not terms or k <= 0 or letter_ids == []:
-            return []
-        match = " OR ".join(f'"{t}"' for t in dict.fromkeys(terms))
-        where, params = ["chunks_fts MATCH ?"], [match]
-        if not include_boilerplate:
-            where.append("c.boilerplate = 0")
-        if letter_ids is not None:
-            where.append(f"c.letter_id IN ({','.join('?' * len(letter_ids))})")
-            params.extend(letter_ids)
-        rows = self._query(
-            "SELECT c.row, bm25(chunks_fts) FROM chunks_fts JOIN chunks c ON c.row = chunks_fts.rowid "
-            f"WHERE {' AND '.join(where)} ORDER BY bm25(chunks_fts) LIMIT ?",
-            [*params, k],
-        )
-        return [(row, -score) for row, score in rows]
+    def bm25(self, text: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        """Top-k (row, BM25 score, higher is better) over rows where `allowed` is True (None: all)."""
+        return self._bm25.top(text, k, allowed)
 
     def close(self) -> None:
         with self._lock:

@@ -1,7 +1,7 @@
 """The index folder: a manifest pointing at one complete generation of SQLite + FAISS.
 
     INDEX/manifest.json         format, version, model, dim, generation, data folder, letter hashes
-    INDEX/gen-000007/index.sqlite   letters, chunks (+ FTS5 BM25 over chunk text), ratings
+    INDEX/gen-000007/index.sqlite   letters, chunks, ratings, BM25 postings (index/bm25.py)
     INDEX/gen-000007/vectors.faiss  row i is chunk row i; inner product on normalised vectors
     INDEX/.lock                 held by the one update allowed at a time
 
@@ -10,8 +10,8 @@ manifest.json switch to it (os.replace), so a reader sees the old generation or 
 one, never half of one. The generation manifest.json names is never removed before the
 new manifest is in place (even by --rebuild), and the previous one is kept for readers
 still using it; older ones and leftovers of killed updates go at the next update.
-But: - BM25 is SQLite's FTS5 `bm25()` (porter stemming), inside the same SQLite file, so
-it can never disagree with the chunks; no pickle is written or read anywhere.
+But: - BM25's postings live inside the same SQLite file as the chunks, so the two can never
+disagree; no pickle is written or read anywhere (postings are raw little-endian arrays).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ import numpy as np
 from index.errors import IndexBusyError, IndexStoreError
 
 FORMAT = "letters-qa-index"
-VERSION = 1
+VERSION = 2
+UPGRADABLE = {1}  # versions `letters-qa index` upgrades in place, reusing their vectors
 MANIFEST = "manifest.json"
 GENERATION = re.compile(r"gen-\d{6,}")
 EXACT_LIMIT = 200_000  # chunks; above this an HNSW index is used instead of exact search
@@ -45,14 +46,16 @@ CREATE TABLE letters(
 CREATE TABLE chunks(
     row INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL REFERENCES letters(id), section TEXT NOT NULL,
     text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    phrase_boilerplate INTEGER NOT NULL, boilerplate INTEGER NOT NULL, fingerprint TEXT NOT NULL);
+    phrase_boilerplate INTEGER NOT NULL, boilerplate INTEGER NOT NULL, fingerprint TEXT NOT NULL,
+    length INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX chunks_letter ON chunks(letter_id);
 CREATE INDEX chunks_fingerprint ON chunks(fingerprint);
 CREATE TABLE ratings(
     id INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL REFERENCES letters(id), area TEXT NOT NULL,
     label TEXT NOT NULL, grade INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
 CREATE INDEX ratings_letter ON ratings(letter_id);
-CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content='chunks', content_rowid='row', tokenize='porter unicode61');
+CREATE TABLE postings(term TEXT NOT NULL, segment INTEGER NOT NULL, rows BLOB NOT NULL, tfs BLOB NOT NULL);
+CREATE INDEX postings_term ON postings(term, segment);
 """
 
 
@@ -60,8 +63,12 @@ def rebuild_hint(index_dir: Path) -> str:
     return f"rebuild it with `letters-qa index --rebuild --index {index_dir}`"
 
 
-def read_manifest(index_dir: Path) -> dict | None:
-    """The manifest, or None for a folder with no index yet; IndexStoreError if it is damaged."""
+def read_manifest(index_dir: Path, upgrading: bool = False) -> dict | None:
+    """The manifest, or None for a folder with no index yet; IndexStoreError if it is damaged.
+
+    An index in an older format that an update can upgrade is refused with that advice,
+    except to the update itself (`upgrading`).
+    """
     path = Path(index_dir) / MANIFEST
     if not path.exists():
         return None
@@ -71,7 +78,12 @@ def read_manifest(index_dir: Path) -> dict | None:
         raise IndexStoreError(f"{path} is damaged ({exc.__class__.__name__}); {rebuild_hint(index_dir)}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise IndexStoreError(f"{path} is not a letters-qa index manifest; {rebuild_hint(index_dir)}")
-    if manifest.get("version") != VERSION:
+    if manifest.get("version") in UPGRADABLE and not upgrading:
+        raise IndexStoreError(
+            f"{path} was written by an older letters-qa (index format {manifest['version']}, this one reads "
+            f"{VERSION}); upgrade it with `letters-qa index --index {index_dir}` (no letter is embedded again)"
+        )
+    if manifest.get("version") != VERSION and not (upgrading and manifest.get("version") in UPGRADABLE):
         raise IndexStoreError(
             f"{path} has index format version {manifest.get('version')}, this letters-qa reads {VERSION}; "
             f"{rebuild_hint(index_dir)}"

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import bm25
 from index.chunks import chunk_letter, text_fingerprint
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
@@ -101,7 +102,7 @@ def update_index(
         raise LettersQAError(f"letters folder {letters_dir} does not exist or is not a folder")
     with update_lock(index_dir):
         try:
-            old = read_manifest(index_dir)
+            old = read_manifest(index_dir, upgrading=True)
         except IndexStoreError:
             if not rebuild:
                 raise
@@ -112,9 +113,12 @@ def update_index(
             report.note = f"model changed from {old['model']} to {model}: every letter is embedded again"
         if rebuild or (old and old["model"] != model):
             old = None
+        elif old and old["version"] != VERSION:
+            report.note = (f"index format {old['version']} upgraded to {VERSION}: every letter's vectors reused, "
+                           "nothing embedded again")
         files, unreadable = _scan(letters_dir, index_dir, report)
         plan = _plan(files, unreadable, old, report)
-        if old and not report.changed:
+        if old and not report.changed and old["version"] == VERSION:
             report.generation = old["generation"]
             report.letters, report.chunks = len(old["letters"]), old.get("chunks", 0)
             return report
@@ -282,7 +286,7 @@ def _build_into(tmp, final, index_dir, letters_dir, old, plan, embedder, report,
 
 def _append_only(old: dict | None, plan: _Plan) -> bool:
     """Every indexed letter kept under its own name and content, nothing removed: only additions."""
-    if not old or not plan.parsed:
+    if not old or not plan.parsed or old["version"] != VERSION:
         return False
     letters = old["letters"]
     return (len(plan.reuse) == len(letters) and all(plan.reuse.get(name) == name for name in letters)
@@ -292,8 +296,8 @@ def _append_only(old: dict | None, plan: _Plan) -> bool:
 def _append_into(tmp, index_dir, old, plan, embedder, report, progress) -> int | None:
     """The add-only fast path: extend a copy of the current generation; returns the dimension.
 
-    The SQLite file is copied as it is (rows, ids and the FTS5 index stay valid), the new
-    letters are appended and only their chunks indexed, boilerplate is re-marked only for
+    The SQLite file is copied as it is (rows, ids and BM25 postings stay valid), the new
+    letters are appended and only their chunks indexed (one new postings segment), boilerplate is re-marked only for
     their wordings, and their vectors are added to the stored FAISS index. None (nothing
     written) when the stored index does not match the manifest or would cross EXACT_LIMIT.
     """
@@ -306,7 +310,7 @@ def _append_into(tmp, index_dir, old, plan, embedder, report, progress) -> int |
     try:
         first = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
         vectors = _insert_new(db, plan.parsed, embedder, report, progress)
-        db.execute("INSERT INTO chunks_fts(rowid, text) SELECT row, text FROM chunks WHERE row >= ?", (first,))
+        bm25.index_rows(db, first)
         db.execute(
             "UPDATE chunks SET boilerplate = 1 WHERE boilerplate = 0 AND fingerprint IN ("
             " SELECT c.fingerprint FROM chunks c JOIN letters l ON l.id = c.letter_id"
@@ -334,7 +338,7 @@ def _fill_database(db, index_dir, old, plan, embedder, report, progress):
     parts = [p for p in parts if len(p)]
     dim = parts[0].shape[1] if parts else (old or {}).get("dim") or embedder.dim
     _mark_shared_boilerplate(db)
-    db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild')")
+    bm25.index_rows(db, 0)
     report.letters = db.execute("SELECT count(*) FROM letters").fetchone()[0]
     report.chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
     db.commit()
@@ -344,7 +348,7 @@ def _fill_database(db, index_dir, old, plan, embedder, report, progress):
 def _readable_manifest(index_dir: Path) -> dict | None:
     """The manifest readers use now, or None when there is none or it is damaged (--rebuild)."""
     try:
-        return read_manifest(index_dir)
+        return read_manifest(index_dir, upgrading=True)
     except IndexStoreError:
         return None
 

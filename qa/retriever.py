@@ -35,7 +35,7 @@ class Passage:
     end: int
     score: float  # fused reciprocal-rank score, higher is better
     dense_score: float | None  # cosine similarity to the query, when dense search found it
-    bm25_score: float | None  # FTS5 BM25, when keyword search found it
+    bm25_score: float | None  # BM25 (index/bm25.py), when keyword search found it
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -115,7 +115,7 @@ class Retriever:
         depth = max(MIN_CANDIDATES, 4 * k)
         vector = self.embedder.embed([query])[0]
         dense = reader.dense(vector, depth, allowed)
-        sparse = reader.bm25(query, depth, letter_ids, include_boilerplate)
+        sparse = reader.bm25(query, depth, allowed)
         fused: dict[int, float] = {}
         for ranking in (dense, sparse):
             for rank, (row, _) in enumerate(ranking):

@@ -247,7 +247,7 @@ def test_rebuild_re_embeds_everything(tmp_path, letters_dir):
 
 def test_manifest_records_format_model_and_letter_hashes(seeds_index):
     manifest = json.loads((seeds_index / MANIFEST).read_text(encoding="utf-8"))
-    assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 1, MODEL)
+    assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 2, MODEL)
     assert (manifest["dim"], manifest["generation"], manifest["data"]) == (384, 1, "gen-000001")
     assert manifest["letters"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.iterdir()}
     assert manifest["chunks"] == IndexReader.open(seeds_index).faiss.ntotal
@@ -444,11 +444,18 @@ def test_the_add_only_fast_path_gives_the_same_index_as_a_full_build(tmp_path, l
         manifest = json.loads((folder / "manifest.json").read_text())
         generation = folder / manifest["data"]
         db = sqlite3.connect(generation / "index.sqlite")
-        chunks = db.execute('SELECT row, section, text, start, "end", boilerplate FROM chunks ORDER BY row').fetchall()
-        hits = db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH 'fostering' ORDER BY rowid").fetchall()
+        chunks = db.execute('SELECT row, section, text, start, "end", boilerplate, length FROM chunks ORDER BY row')
+        postings: dict[str, tuple[list, list]] = {}
+        for term, rows, tfs in db.execute("SELECT term, rows, tfs FROM postings ORDER BY term, segment"):
+            held = postings.setdefault(term, ([], []))
+            held[0].extend(np.frombuffer(rows, "<i4").tolist())
+            held[1].extend(np.frombuffer(tfs, "<u2").tolist())
+        segments = db.execute("SELECT count(DISTINCT segment) FROM postings").fetchone()[0]
+        state = chunks.fetchall(), postings, segments
         db.close()
-        return chunks, hits, all_vectors(read_vectors(generation / "vectors.faiss"))
+        return *state, all_vectors(read_vectors(generation / "vectors.faiss"))
 
     fast, full = state(index_dir), state(rebuilt)
-    assert fast[0] == full[0] and fast[1] == full[1]
-    assert np.allclose(fast[2], full[2])
+    assert (fast[2], full[2]) == (2, 1)  # the new letter's postings went into a segment of their own
+    assert fast[0] == full[0] and fast[1] == full[1] and len(fast[1]["foster"][0]) > 0
+    assert np.allclose(fast[3], full[3])

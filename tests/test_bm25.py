@@ -1,0 +1,131 @@
+"""BM25 (index/bm25.py): terms, scores against a plain-Python reference, segments, format upgrade."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT, CountingEmbedder, FakeEmbedder
+
+from index import bm25
+from index.errors import IndexStoreError
+from index.reader import IndexReader
+from index.store import MANIFEST
+from index.update import update_index
+
+
+def test_terms_are_folded_stemmed_and_without_stopwords():
+    assert bm25.words("Café-style CHILDREN'S homes, 16–18") == ["cafe", "style", "children", "s", "homes", "16", "18"]
+    assert bm25.query_terms("What are the children's homes like? Homes!") == ["children", "home", "like"]
+    assert bm25.query_terms("the of and") == []
+    length, counts = bm25.count_terms("Fostering: the fostered children and fostering agencies")
+    assert length == 7 and counts == {"foster": 3, "children": 1, "agenc": 1}
+
+
+def reference_top(reader: IndexReader, text: str, k: int, allowed) -> list[tuple[int, float]]:
+    """BM25 the slow way: every chunk's text tokenised here, FTS5's formula written out."""
+    texts = dict(reader._query("SELECT row, text FROM chunks"))
+    counted = {row: bm25.count_terms(body) for row, body in texts.items()}
+    n, average = len(counted), sum(length for length, _ in counted.values()) / len(counted)
+    scores = {}
+    for term in bm25.query_terms(text):
+        holders = [row for row, (_, counts) in counted.items() if term in counts]
+        idf = max(math.log((n - len(holders) + 0.5) / (len(holders) + 0.5)), 1e-6)
+        for row in holders:
+            if allowed is None or allowed[row]:
+                tf, length = counted[row][1][term], counted[row][0]
+                scores[row] = scores.get(row, 0.0) + idf * tf * (bm25.K1 + 1) / (
+                    tf + bm25.K1 * (1 - bm25.B + bm25.B * length / average))
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
+
+
+@pytest.mark.parametrize("question", [
+    "private fostering arrangements", "serious case review inadequate", "children's homes",
+    "Stockport Stockport staying safe", "zebra", "the and of",
+])
+@pytest.mark.parametrize("boilerplate", [False, True])
+def test_scores_match_a_plain_python_reference(seeds_index, question, boilerplate):
+    reader = IndexReader.open(seeds_index)
+    allowed = None if boilerplate else ~reader.row_boilerplate
+    got, want = reader.bm25(question, 1000, allowed), reference_top(reader, question, 1000, allowed)
+    assert np.allclose([s for _, s in got], [s for _, s in want], rtol=1e-5)
+    # Same rows in the same order, up to float32 rounding among equal scores.
+    assert sorted((-round(s, 4), row) for row, s in got) == sorted((-round(s, 4), row) for row, s in want)
+    if question in ("zebra", "the and of"):
+        assert got == []
+    else:
+        assert len(got) > 0 and all(allowed is None or allowed[row] for row, _ in got)
+
+
+def test_a_filter_keeps_only_its_rows_and_the_statistics_of_all(seeds_index):
+    reader = IndexReader.open(seeds_index)
+    stoke = next(letter.id for letter in reader.letters if letter.short_name == "Stoke-on-Trent")
+    allowed = (reader.row_letter == stoke) & ~reader.row_boilerplate
+    got = reader.bm25("private fostering", 50, allowed)
+    assert got and {reader.row_letter[row] for row, _ in got} == {stoke}
+    want = reference_top(reader, "private fostering", 50, allowed)
+    assert [row for row, _ in got] == [row for row, _ in want]
+    assert np.allclose([s for _, s in got], [s for _, s in want], rtol=1e-5)
+
+
+def test_merging_segments_changes_no_score(tmp_path, letters_dir):
+    update_index(letters_dir, tmp_path / "index", embedder=FakeEmbedder())
+    generation = tmp_path / "index" / json.loads((tmp_path / "index" / MANIFEST).read_text())["data"]
+    db = sqlite3.connect(generation / "index.sqlite")
+    # Split every term's postings in two segments, as appends leave them, then merge them back.
+    split = []
+    for term, rows, tfs in db.execute("SELECT term, rows, tfs FROM postings").fetchall():
+        r, c = np.frombuffer(rows, "<i4"), np.frombuffer(tfs, "<u2")
+        half = len(r) // 2
+        split += [(term, 0, r[:half].tobytes(), c[:half].tobytes()), (term, 1, r[half:].tobytes(), c[half:].tobytes())]
+    db.execute("DELETE FROM postings")
+    db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", split)
+    db.commit()
+    before = IndexReader.open(tmp_path / "index").bm25("children's homes fostering", 30, None)
+    bm25.merge_segments(db)
+    db.commit()
+    merged = db.execute("SELECT count(DISTINCT segment), count(*) = count(DISTINCT term) FROM postings").fetchone()
+    assert merged == (1, 1)
+    db.close()
+    assert IndexReader.open(tmp_path / "index").bm25("children's homes fostering", 30, None) == before
+    assert len(before) == 30
+
+
+def downgrade_to_format_1(index_dir):
+    """Turn an index into what letters-qa wrote before BM25 postings: FTS5, no lengths, version 1."""
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    db = sqlite3.connect(index_dir / manifest["data"] / "index.sqlite")
+    db.executescript(
+        "DROP TABLE postings; ALTER TABLE chunks DROP COLUMN length;"
+        "CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content='chunks', content_rowid='row', "
+        "tokenize='porter unicode61'); INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild');")
+    db.close()
+    manifest["version"] = 1
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_an_index_in_the_old_format_is_upgraded_without_embedding(tmp_path, seeds_index, letters_dir, real_embedder):
+    index_dir = tmp_path / "index"
+    shutil.copytree(seeds_index, index_dir)
+    want = IndexReader.open(index_dir).bm25("private fostering", 10, None)
+    downgrade_to_format_1(index_dir)
+    with pytest.raises(IndexStoreError, match=r"older letters-qa .*upgrade it with `letters-qa index --index"):
+        IndexReader.open(index_dir)
+    cli = subprocess.run([sys.executable, "-m", "ui", "ratings", "--index", str(index_dir)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert cli.returncode == 1 and "upgrade it with" in cli.stderr and "Traceback" not in cli.stderr
+
+    counting = CountingEmbedder(real_embedder)
+    report = update_index(letters_dir, index_dir, embedder=counting)
+    assert counting.texts == 0 and report.embedded_chunks == 0
+    assert report.note.startswith("index format 1 upgraded to 2") and report.generation == 2
+    assert sorted(report.unchanged) == sorted(p.name for p in letters_dir.iterdir())
+    reader = IndexReader.open(index_dir)
+    assert reader.manifest["version"] == 2 and reader.bm25("private fostering", 10, None) == want
+    assert update_index(letters_dir, index_dir, embedder=counting).generation == 2  # nothing left to do
