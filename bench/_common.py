@@ -181,12 +181,12 @@ def corpus(folder: str | Path, size: int, seed: int = 0) -> tuple[Path, Path]:
 
 
 def provenance(index_dir: str | Path) -> dict | None:
-    """How bench/make_index.py built this index (model or fake vectors, dedup), if it did."""
+    """How bench/make_index.py built this index (model or fake vectors), if it did."""
     path = Path(index_dir).resolve().parent / "make_index.json"
     try:
         built = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return None
     settings = built.get("settings", {})
-    return {"vectors": settings.get("vectors", "model"), "dedup": settings.get("dedup"), "built": built.get("started"),
+    return {"vectors": settings.get("vectors", "model"), "built": built.get("started"),
             "seconds": built.get("seconds"), "commit": built.get("git", {}).get("commit")}

@@ -1,14 +1,13 @@
 """Build one index over N synthetic letters with the real model, for the update/query/memory benchmarks.
 
-    .venv/bin/python bench/make_index.py N FOLDER [--seed S] [--dedup]
+    .venv/bin/python bench/make_index.py N FOLDER [--seed S] [--fake-vectors]
 
 FOLDER/letters holds the N letters, FOLDER/extra the letter the update benchmark adds,
-FOLDER/index the index. --dedup builds with the proposed "embed each distinct text once"
-patch (bench/_proposals.py): same model, same vectors up to float rounding, fewer model calls.
---fake-vectors stores deterministic random unit vectors (one per distinct text) under the
-real model's name instead: for timing what does not depend on the model (copying, SQLite,
-FTS5, FAISS) at sizes the model cannot embed in time on this machine. Such an index answers
-nothing meaningfully by vector, and no figure from it is a figure of the real pipeline.
+FOLDER/index the index. --fake-vectors stores deterministic random unit vectors (one per
+distinct text) under the real model's name instead: for timing what does not depend on the
+model (copying, SQLite, FTS5, FAISS) at sizes the model cannot embed in time on this machine.
+Such an index answers nothing meaningfully by vector, and no figure from it is a figure of
+the real pipeline.
 Writes bench/results/make_index-N.json (build time, chunks, load averages).
 But: - an existing FOLDER/index is rebuilt from scratch.
 """
@@ -55,22 +54,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int)
     parser.add_argument("folder")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dedup", action="store_true", help="build with the proposed dedup-embedding patch")
     parser.add_argument("--fake-vectors", action="store_true", help="random unit vectors, not the model's")
     args = parser.parse_args(argv)
     from index.update import update_index
 
-    doc = common.start(f"make_index-{args.n}", argv, n=args.n, seed=args.seed, dedup=args.dedup,
+    doc = common.start(f"make_index-{args.n}", argv, n=args.n, seed=args.seed,
                        vectors="fake" if args.fake_vectors else "model")
     letters, _ = common.corpus(args.folder, args.n, args.seed)
     if args.fake_vectors:
         embedder, doc["model_load_s"] = FakeEmbedder(), 0.0
     else:
         embedder, doc["model_load_s"] = common.load_embedder()
-    if args.dedup:
-        from _proposals import apply_dedup_embed
-
-        apply_dedup_embed()
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -85,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     path = common.finish(doc)
     shutil.copy(path, Path(args.folder) / "make_index.json")  # read by the benchmarks as the index's provenance
     print(f"built {report.letters} letters, {report.chunks} chunks in {doc['seconds']:.1f} s "
-          f"(cpu {doc['cpu_seconds']:.1f} s, dedup={args.dedup}, fake vectors={args.fake_vectors}); {path}")
+          f"(cpu {doc['cpu_seconds']:.1f} s, fake vectors={args.fake_vectors}); {path}")
     return 0
 
 

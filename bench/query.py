@@ -72,28 +72,14 @@ def make_opens(letters, n: int, rng: random.Random) -> list[str]:
             for i in range(n)]
 
 
-def timed(fn, items, ab: str | None = None) -> tuple[list[float], list, list[float]]:
-    """Seconds per item; with `ab`, each item also runs with that proposal applied, in
-    alternating order (before/after paired, under the same machine load)."""
-    from _proposals import PROPOSALS
-
-    seconds, results, patched = [], [], []
-    for i, item in enumerate(items):
-        for variant in ((False, True) if i % 2 == 0 else (True, False)) if ab else (False,):
-            undo = PROPOSALS[ab]() if variant else None
-            try:
-                t0 = time.perf_counter()
-                result = fn(item)
-                elapsed = time.perf_counter() - t0
-            finally:
-                if undo:
-                    undo()
-            if variant:
-                patched.append(elapsed)
-            else:
-                seconds.append(elapsed)
-                results.append(result)
-    return seconds, results, patched
+def timed(fn, items) -> tuple[list[float], list]:
+    """Seconds per item, and the results."""
+    seconds, results = [], []
+    for item in items:
+        t0 = time.perf_counter()
+        results.append(fn(item))
+        seconds.append(time.perf_counter() - t0)
+    return seconds, results
 
 
 def stats(seconds: list[float]) -> dict:
@@ -162,19 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--asks", type=int, default=60, help="questions per ask kind (list, open)")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--patch", action="append", default=[], help="apply a bench/_proposals.py patch throughout")
-    parser.add_argument("--ab", help="also time every call with this bench/_proposals.py patch, paired")
     parser.add_argument("--out", help="result file (default bench/results/query-<letters>.json)")
     args = parser.parse_args(argv)
     from qa import Assistant
 
     index_dir = Path(args.index_dir)
-    doc = common.start("query", argv, searches=args.searches, asks=args.asks, k=args.k, seed=args.seed,
-                       patches=args.patch, ab=args.ab)
-    from _proposals import PROPOSALS
-
-    for name in args.patch:
-        PROPOSALS[name]()
+    doc = common.start("query", argv, searches=args.searches, asks=args.asks, k=args.k, seed=args.seed)
     rss_start = rss_mb()
     t0 = time.perf_counter()
     assistant = Assistant.open(index_dir)
@@ -202,17 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     doc["rss_after_warmup_mb"] = rss_mb()
 
     doc["loadavg_search"] = [common.loadavg()]
-    search_s, hits, search_ab = timed(lambda q: assistant.search(k=args.k, **q), searches, args.ab)
+    search_s, hits = timed(lambda q: assistant.search(k=args.k, **q), searches)
     doc["loadavg_search"].append(common.loadavg())
     doc["loadavg_ask"] = [common.loadavg()]
-    list_s, list_answers, list_ab = timed(assistant.ask, lists, args.ab)
-    open_s, open_answers, open_ab = timed(assistant.ask, opens, args.ab)
+    list_s, list_answers = timed(assistant.ask, lists)
+    open_s, open_answers = timed(assistant.ask, opens)
     doc["loadavg_ask"].append(common.loadavg())
-    if args.ab:
-        doc["ab"] = {"patch": args.ab, "search": stats(search_ab), "ask_list": stats(list_ab),
-                     "ask_open": stats(open_ab),
-                     "raw_ms": {"search": [s * 1000 for s in search_ab], "ask_list": [s * 1000 for s in list_ab],
-                                "ask_open": [s * 1000 for s in open_ab]}}
     doc["search"] = stats(search_s) | {
         "filtered_p95_ms": common.percentile([s for s, q in zip(search_s, searches) if len(q) > 1], 95) * 1000,
         "unfiltered_p95_ms": common.percentile([s for s, q in zip(search_s, searches) if len(q) == 1], 95) * 1000,
@@ -253,11 +227,6 @@ def main(argv: list[str] | None = None) -> int:
     short = doc["search_breakdown"]["dense_shortfall"]
     print(f"searches where FAISS returned fewer rows than the filters allow: {short['searches']} of "
           f"{short['of_searches']} ({short['with_council_or_year']} with a council or year filter)")
-    if args.ab:
-        for name in ("search", "ask_list", "ask_open"):
-            a, b = doc[name], doc["ab"][name]
-            print(f"{name:10} with {args.ab}: p50 {b['p50_ms']:.1f} ms (was {a['p50_ms']:.1f}), "
-                  f"p95 {b['p95_ms']:.1f} ms (was {a['p95_ms']:.1f})")
     mem = doc["memory"]
     print(f"peak RSS {mem['maxrss_mb']:.0f} MiB (goal < 1.5 GB: {'met' if mem['maxrss_mb'] < 1536 else 'MISSED'}); "
           f"after open {doc['rss_after_open_mb']:.0f} MiB")

@@ -137,16 +137,17 @@ def bench_folder(folder: Path, runs: int, embedder, work: Path, profile: bool) -
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    from _proposals import PROPOSALS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", help="folders made by bench/make_index.py")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="one more run under pyinstrument (not counted)")
-    parser.add_argument("--patch", action="append", default=[], help="apply a bench/_proposals.py patch")
+    parser.add_argument("--patch", action="append", default=[], choices=sorted(PROPOSALS),
+                        help="apply a bench/_proposals.py patch (repeatable)")
     parser.add_argument("--work", default="/tmp/letters-bench-update")
     parser.add_argument("--out", help="result file (default bench/results/update.json)")
     args = parser.parse_args(argv)
-    from _proposals import PROPOSALS
-
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     doc = common.start("update", argv, runs=args.runs, patches=args.patch)

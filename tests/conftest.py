@@ -6,13 +6,12 @@ and answer tests use the real model and real FAISS/SQLite.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
+from fake_embedder import FakeEmbedder  # noqa: F401 - the tests import it from here
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -38,21 +37,6 @@ class CountingEmbedder:
         self.calls += 1
         self.texts += len(texts)
         return self.inner.embed(texts, progress=progress)
-
-
-class FakeEmbedder:
-    """Deterministic hashed bag-of-words vectors: fast, no model, for plumbing tests only."""
-
-    name = "fake-hash-embedder"
-    dim = 64
-
-    def embed(self, texts, progress=None):
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in text.lower().split():
-                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-        return out
 
 
 @pytest.fixture(scope="session")

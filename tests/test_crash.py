@@ -1,7 +1,7 @@
 """Crash safety: an update killed with SIGKILL at any moment leaves the old index or the new one.
 
-A driver script runs `update_index` in a child process (with a deterministic hash embedder,
-so the update is quick and its result exactly repeatable); the test kills it after delays
+A driver script runs `update_index` in a child process (with tests/fake_embedder.py, loaded by
+path, so the update is quick and its result exactly repeatable); the test kills it after delays
 spread over the whole update, measured first, then opens the index and compares what it
 answers (generation, letters, ratings rows, search results) with references built without
 a kill: before the update, and after it. A normal update afterwards must then succeed.
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, FakeEmbedder
 
 from index.reader import IndexReader
 from index.update import update_index
@@ -36,28 +36,8 @@ QUERIES = [
     ("national indicators staying safe", dict(council="Ashford")),
 ]
 
-EMBEDDER_SOURCE = '''
-import hashlib
-
-import numpy as np
-
-
-class HashEmbedder:
-    """Hashed bag of words: deterministic, no model, the same in the driver and the test."""
-
-    name = "crash-hash-embedder"
-    dim = 64
-
-    def embed(self, texts, progress=None):
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in text.lower().split():
-                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-        return out
-'''
-
-DRIVER_SOURCE = EMBEDDER_SOURCE + '''
+DRIVER_SOURCE = '''
+import runpy
 import sys
 import time
 
@@ -65,16 +45,13 @@ import faiss  # noqa: F401  (imported before "ready": the kill delays time the u
 
 from index.update import update_index
 
-letters, index, mode = sys.argv[1:4]
+letters, index, mode, embedder_file = sys.argv[1:5]
+FakeEmbedder = runpy.run_path(embedder_file)["FakeEmbedder"]  # the test's own class
 print("ready", flush=True)
 start = time.perf_counter()
-update_index(letters, index, embedder=HashEmbedder(), rebuild=mode == "rebuild")
+update_index(letters, index, embedder=FakeEmbedder(), rebuild=mode == "rebuild")
 print(f"done {time.perf_counter() - start:.6f}", flush=True)
 '''
-
-namespace: dict = {}
-exec(compile(EMBEDDER_SOURCE, "<crash-embedder>", "exec"), namespace)
-HashEmbedder = namespace["HashEmbedder"]
 
 PLACES = [a + b for a in ("Ash", "Brook", "Cold", "Dun", "Elm", "Fern", "Glen", "Hart", "Iron")
           for b in ("ford", "wick", "ley", "ham", "bury")]
@@ -107,7 +84,7 @@ def write_letters(folder: Path, numbers, changed=()) -> None:
 def state(index_dir: Path) -> tuple:
     """Everything a reader can see of an index: it must equal a reference exactly."""
     reader = IndexReader.open(index_dir)
-    retriever = Retriever(reader, HashEmbedder())
+    retriever = Retriever(reader, FakeEmbedder())
     try:
         return (
             reader.manifest["generation"], reader.manifest["letters"],
@@ -131,11 +108,11 @@ def corpus(tmp_path_factory):
     write_letters(root / "after", [n for n in range(44) if n not in (3, 17, 25, 31)], changed={5, 12, 20, 38})
     os.rename(root / "after" / invented_letter(8)[0], root / "after" / "renamed.txt")
     base = root / "base"
-    update_index(root / "before", base, embedder=HashEmbedder())
+    update_index(root / "before", base, embedder=FakeEmbedder())
     references = {}
     for mode in ("update", "rebuild"):
         shutil.copytree(base, root / f"ref-{mode}")
-        report = update_index(root / "after", root / f"ref-{mode}", embedder=HashEmbedder(), rebuild=mode == "rebuild")
+        report = update_index(root / "after", root / f"ref-{mode}", embedder=FakeEmbedder(), rebuild=mode == "rebuild")
         assert report.generation == 2 and report.letters == 5 + 40
         references[mode] = state(root / f"ref-{mode}")
     driver = root / "driver.py"
@@ -146,7 +123,8 @@ def corpus(tmp_path_factory):
 def start_driver(corpus, index_dir: Path, mode: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, str(corpus["driver"]), str(corpus["root"] / "after"), str(index_dir), mode],
+        [sys.executable, str(corpus["driver"]), str(corpus["root"] / "after"), str(index_dir), mode,
+         str(Path(__file__).with_name("fake_embedder.py"))],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=corpus["root"],
     )
     assert process.stdout.readline().strip() == "ready", process.stderr.read()
@@ -188,7 +166,7 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_index(corpus, tmp_path)
         assert seen in (corpus["before"], corpus["after"][mode]), f"trial {trial} ({mode}, {delay:.3f} s)"
         outcomes.append("new" if seen == corpus["after"][mode] else "old")
 
-        report = update_index(corpus["root"] / "after", index_dir, embedder=HashEmbedder())
+        report = update_index(corpus["root"] / "after", index_dir, embedder=FakeEmbedder())
         assert report.generation == 2
         assert state(index_dir) == corpus["after"][mode if outcomes[-1] == "new" else "update"]
         assert leftovers(index_dir) == []
