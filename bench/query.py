@@ -117,7 +117,7 @@ def breakdown(assistant, searches: list[dict], k: int) -> dict:
             wanted = min(max(MIN_CANDIDATES, 4 * k), int(allowed.sum()))
             if len(dense) < wanted:
                 short.append({"query": q, "returned": len(dense), "allowed": int(allowed.sum()), "wanted": wanted})
-        sparse = reader.bm25(q["query"], max(MIN_CANDIDATES, 4 * k), letter_ids, False)
+        sparse = reader.bm25(q["query"], max(MIN_CANDIDATES, 4 * k), allowed)
         t = lap("bm25", t)
         rows = list(dict.fromkeys([r for r, _ in dense[:k]] + [r for r, _ in sparse[:k]]))[:k]
         retriever._passages(rows, dict.fromkeys(rows, 0.0), dict(dense), dict(sparse))
