@@ -5,8 +5,9 @@ it alternates pipeline builds into fresh folders with bare encodes of exactly th
 texts the build stored (SQLite `chunks`, row order), same model and batch size, so machine
 noise falls on both. Reported: seconds, chunks/s, CPU seconds, time inside the embedder,
 and the ratio pipeline / bare encode (goal <= 1.15x). The library embeds each distinct
-text once (since a35ac1f) and the bare arm encodes every stored text, so the ratio includes
-that saving; `distinct_texts` says how large it is.
+text once (since a35ac1f) and the `bare` arm encodes every stored text, so that ratio includes
+the saving; a third arm, `distinct`, encodes each distinct stored text once, the least work
+any pipeline that stores these vectors must do, so pipeline / distinct is its overhead.
 
     .venv/bin/python bench/build.py [--sizes 10,100,1000] [--runs 3]
 
@@ -28,7 +29,8 @@ from pathlib import Path
 import _common as common  # noqa: I001 - sets sys.path and the offline environment first
 import numpy as np
 
-ARMS = ("pipeline", "bare")  # round 0 runs the pipeline first: the bare arm encodes the texts it stored
+ARMS = ("pipeline", "bare", "distinct")  # round 0 runs the pipeline first: the others encode the texts it stored
+BARE = ("bare", "distinct")
 
 
 def corpus(work: Path, size: int, seed: int) -> Path:
@@ -88,12 +90,12 @@ def stored_vectors(index_dir: Path) -> np.ndarray:
     return all_vectors(read_vectors(Path(glob.glob(str(index_dir / "gen-*" / "vectors.faiss"))[0])))
 
 
-def run_bare(texts: list[str], model, batch_size: int) -> tuple[dict, np.ndarray]:
+def run_bare(texts: list[str], model, batch_size: int, arm: str = "bare") -> tuple[dict, np.ndarray]:
     load0 = common.loadavg()
     c0, t0 = time.process_time(), time.perf_counter()
     vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    return ({"arm": "bare", "seconds": wall, "cpu_seconds": cpu, "chunks": len(texts), "loadavg_before": load0,
+    return ({"arm": arm, "seconds": wall, "cpu_seconds": cpu, "chunks": len(texts), "loadavg_before": load0,
              "loadavg_after": common.loadavg()}, vectors)
 
 
@@ -104,7 +106,9 @@ def bench_size(size: int, args, work: Path, embedder) -> dict:
     runs, texts, check, agreement = [], None, None, None
     for r in range(args.runs):
         for arm in ARMS if r % 2 == 0 else ARMS[::-1]:  # ABBA: neither arm always goes first
-            if arm == "bare":
+            if arm == "distinct":
+                result, _ = run_bare(list(dict.fromkeys(texts)), embedder.model, BATCH_SIZE, arm)
+            elif arm == "bare":
                 result, vectors = run_bare(texts, embedder.model, BATCH_SIZE)
                 if check is None:
                     check = vectors
@@ -123,20 +127,20 @@ def bench_size(size: int, args, work: Path, embedder) -> dict:
                   f"load {result['loadavg_after'][0]}", flush=True)
     summary = {"size": size, "letters": runs[0]["letters"], "chunks": runs[0]["chunks"],
                "distinct_texts": len(set(texts)), "runs": runs}
-    for arm in sorted(ARMS, key=lambda a: a != "bare"):  # bare first: the pipeline's are ratios to it
+    for arm in ARMS:
         mine = [x for x in runs if x["arm"] == arm]
         summary[arm] = {"median_s": common.median(x["seconds"] for x in mine),
                         "median_cpu_s": common.median(x["cpu_seconds"] for x in mine),
                         "chunks_per_s": len(texts) / common.median(x["seconds"] for x in mine)}
-        if arm != "bare":
-            summary[arm]["median_embed_s"] = common.median(x["embed_seconds"] for x in mine)
-            summary[arm]["median_other_s"] = common.median(x["other_seconds"] for x in mine)
-            bare = [x for x in runs if x["arm"] == "bare"]
-            summary[arm]["ratio_to_bare"] = summary[arm]["median_s"] / summary["bare"]["median_s"] if bare else None
-            summary[arm]["cpu_ratio_to_bare"] = (summary[arm]["median_cpu_s"] / summary["bare"]["median_cpu_s"]
-                                                 if bare else None)
-            paired = [p["seconds"] / b["seconds"] for p in mine for b in bare if b["round"] == p["round"]]
-            summary[arm]["paired_ratio_median"] = common.median(paired)
+    mine, pipeline = [x for x in runs if x["arm"] == "pipeline"], summary["pipeline"]
+    pipeline["median_embed_s"] = common.median(x["embed_seconds"] for x in mine)
+    pipeline["median_other_s"] = common.median(x["other_seconds"] for x in mine)
+    for arm in BARE:  # "ratio_to_bare", "paired_ratio_to_distinct", ...
+        theirs = [x for x in runs if x["arm"] == arm]
+        pipeline[f"ratio_to_{arm}"] = pipeline["median_s"] / summary[arm]["median_s"]
+        pipeline[f"cpu_ratio_to_{arm}"] = pipeline["median_cpu_s"] / summary[arm]["median_cpu_s"]
+        pipeline[f"paired_ratio_to_{arm}"] = common.median(
+            p["seconds"] / b["seconds"] for p in mine for b in theirs if b["round"] == p["round"])
     summary["min_cosine_pipeline_vs_bare"] = agreement
     return summary
 
@@ -163,14 +167,17 @@ def main(argv: list[str] | None = None) -> int:
         path = common.finish(doc, args.out)  # written after every size, so a long run keeps what it has
     print(f"\nfull build, model load {load_s:.1f} s excluded, batch size {embedder.batch_size}; {path}")
     print(f"{'letters':>7} {'chunks':>7} {'distinct':>8} {'arm':>8} {'median':>9} {'chunks/s':>9} {'embed':>9} "
-          f"{'other':>8} {'ratio':>6} {'paired':>6} {'cpu ratio':>9}")
+          f"{'other':>8}   pipeline / this arm: median, paired, cpu")
     for s in doc["sizes"]:
+        p = s["pipeline"]
         for arm in ARMS:
             a = s[arm]
+            ratios = "" if arm == "pipeline" else (f"   {_f(p[f'ratio_to_{arm}'], 'x')}, "
+                                                   f"{_f(p[f'paired_ratio_to_{arm}'], 'x')}, "
+                                                   f"{_f(p[f'cpu_ratio_to_{arm}'], 'x')}")
             print(f"{s['letters']:>7} {s['chunks']:>7} {s['distinct_texts']:>8} {arm:>8} {a['median_s']:>8.2f}s "
-                  f"{a['chunks_per_s']:>9.1f} {_f(a.get('median_embed_s')):>9} {_f(a.get('median_other_s')):>8} "
-                  f"{_f(a.get('ratio_to_bare'), 'x'):>6} {_f(a.get('paired_ratio_median'), 'x'):>6} "
-                  f"{_f(a.get('cpu_ratio_to_bare'), 'x'):>9}")
+                  f"{a['chunks_per_s']:>9.1f} {_f(a.get('median_embed_s')):>9} {_f(a.get('median_other_s')):>8}"
+                  f"{ratios}")
     print(f"goal: pipeline <= 1.15x bare encode; load average before {doc['loadavg_before']}, "
           f"after {doc['loadavg_after']}")
     return 0
