@@ -74,13 +74,14 @@ def _copy_reused_sql(db, index_dir, old, plan):
     import sqlite3
 
     from index.errors import IndexStoreError
-    from index.store import Generation, all_vectors, read_vectors, rebuild_hint
+    from index.store import Generation, rebuild_hint
+    from index.update import _old_vectors
 
     source = Generation(index_dir / old["data"])
+    old_vectors = _old_vectors(index_dir, old)
     try:
-        old_vectors = all_vectors(read_vectors(source.vectors))
         db.execute("ATTACH DATABASE ? AS old", (str(source.database),))
-    except (sqlite3.Error, IndexStoreError) as exc:
+    except sqlite3.Error as exc:
         raise IndexStoreError(f"the index in {index_dir} is damaged ({exc}); {rebuild_hint(index_dir)}") from None
     db.execute("CREATE TEMP TABLE reuse(pos INTEGER PRIMARY KEY, new_name TEXT, old_name TEXT, sha TEXT)")
     db.executemany("INSERT INTO temp.reuse(new_name, old_name, sha) VALUES (?, ?, ?)",
@@ -117,136 +118,6 @@ def apply_sql_copy() -> Callable[[], None]:
 
     def undo() -> None:
         update._copy_reused = original
-
-    return undo
-
-
-def _append_only(old, plan) -> bool:
-    """Every indexed letter kept under its own name and content, nothing removed: only additions."""
-    if not old or not plan.parsed:
-        return False
-    letters = old["letters"]
-    return (len(plan.reuse) == len(letters) and all(plan.reuse.get(name) == name for name in letters)
-            and all(plan.hashes.get(name) == sha for name, sha in letters.items()))
-
-
-def apply_append_fast_path() -> Callable[[], None]:
-    """When an update only adds letters, extend a copy of the current generation instead of rebuilding it.
-
-    The SQLite file is copied as it is (rows, ids and the FTS5 index stay valid), the new
-    letters are appended, only their chunks are added to FTS5, boilerplate is re-marked only
-    for their fingerprints, and the new vectors are added to the stored FAISS index (flat or
-    HNSW) instead of building a new one. Anything else (a removal, a change, a rename, a
-    rebuild, crossing the exact/HNSW threshold) takes the full path as before.
-    """
-    import shutil
-    import sqlite3
-    from datetime import UTC, datetime
-
-    import faiss
-
-    import index.update as update
-    from index.store import EXACT_LIMIT, FORMAT, VERSION, Generation
-
-    original = update._build_into
-
-    def build_into(tmp, final, index_dir, letters_dir, old, plan, embedder, report, progress, generation):
-        if not _append_only(old, plan):
-            return original(tmp, final, index_dir, letters_dir, old, plan, embedder, report, progress, generation)
-        source = Generation(index_dir / old["data"])
-        stored = update.read_vectors(source.vectors)
-        if stored.ntotal != old.get("chunks", stored.ntotal) or (
-                not hasattr(stored, "hnsw") and stored.ntotal + 1000 > EXACT_LIMIT):
-            return original(tmp, final, index_dir, letters_dir, old, plan, embedder, report, progress, generation)
-        tmp.mkdir(parents=True)
-        shutil.copyfile(source.database, tmp / "index.sqlite")
-        db = sqlite3.connect(tmp / "index.sqlite")
-        try:
-            first = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-            vectors = update._insert_new(db, plan.parsed, embedder, report, progress)
-            db.execute("INSERT INTO chunks_fts(rowid, text) SELECT row, text FROM chunks WHERE row >= ?", (first,))
-            db.execute(
-                "UPDATE chunks SET boilerplate = 1 WHERE boilerplate = 0 AND fingerprint IN ("
-                " SELECT c.fingerprint FROM chunks c JOIN letters l ON l.id = c.letter_id"
-                " WHERE c.fingerprint IN (SELECT fingerprint FROM chunks WHERE row >= ?)"
-                " GROUP BY c.fingerprint HAVING count(DISTINCT lower(l.council)) >= ?)",
-                (first, update.SHARED_MIN_COUNCILS),
-            )
-            report.letters = db.execute("SELECT count(*) FROM letters").fetchone()[0]
-            report.chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-            db.commit()
-        finally:
-            db.close()
-        if len(vectors):
-            stored.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(stored, str(tmp / "vectors.faiss"))
-        update.fsync_tree(tmp)
-        update.os.rename(tmp, final)
-        update.fsync_dir(index_dir)
-        update.write_manifest(index_dir, {
-            "format": FORMAT, "version": VERSION, "generation": generation, "data": final.name,
-            "model": report.model, "dim": int(stored.d), "chunks": report.chunks, "letters": plan.hashes,
-            "letters_dir": str(letters_dir.resolve()), "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        })
-
-    update._build_into = build_into
-
-    def undo() -> None:
-        update._build_into = original
-
-    return undo
-
-
-def _scan_fast(letters_dir, index_dir, report):
-    """index.update._scan with the per-file pathlib work cut: the "inside the index folder?" test
-    resolves each directory once (and only symlinked files one by one), names come from string
-    slicing, and the sort key is the parts tuple (the same order as sorting the Paths)."""
-    import hashlib
-
-    import index.update as update
-
-    files, unreadable = [], {}
-    index_abs = index_dir.resolve()
-    inside: dict = {}
-
-    def in_index(path) -> bool:
-        if path.is_symlink():
-            return index_abs in path.resolve().parents
-        parent = path.parent
-        if parent not in inside:
-            real = parent.resolve()
-            inside[parent] = real == index_abs or index_abs in real.parents
-        return inside[parent]
-
-    root = str(letters_dir).rstrip("/")
-    prefix = 0 if root == "." else len(root) + 1  # rglob yields "a.txt", not "./a.txt", under Path(".")
-    for path in sorted(letters_dir.rglob("*"), key=lambda p: p.parts):
-        name = str(path)[prefix:]
-        if any(part.startswith(".") for part in name.split("/")) or in_index(path):
-            continue
-        if path.is_dir():
-            continue
-        if path.suffix.lower() not in update.LETTER_SUFFIXES:
-            expected = ", ".join(update.LETTER_SUFFIXES)
-            report.skipped.append({"file": name, "reason": f"not a letter file (expected {expected})"})
-            continue
-        try:
-            data = update._read_file(path, name)
-        except update.LetterError as exc:
-            unreadable[name] = exc.reason
-            continue
-        files.append(update._File(name, hashlib.sha256(data).hexdigest(), data))
-    return files, unreadable
-
-
-def apply_scan_fast() -> Callable[[], None]:
-    import index.update as update
-
-    original = update._scan
-    update._scan = _scan_fast
-
-    def undo() -> None:
-        update._scan = original
 
     return undo
 
@@ -345,59 +216,6 @@ def apply_cite_fast() -> Callable[[], None]:
     return undo
 
 
-def _stored_matrix(index) -> np.ndarray:
-    """A zero-copy (ntotal, d) float32 view of the vectors an IndexFlat or IndexHNSWFlat holds."""
-    import faiss
-
-    flat = faiss.downcast_index(index.storage) if hasattr(index, "hnsw") else index
-    return faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
-
-
-def apply_exact_allowed() -> Callable[[], None]:
-    """IndexReader.dense: exact inner products over the rows a search may return, whenever
-    boilerplate is excluded (the default), instead of FAISS with an ID selector.
-
-    Non-boilerplate rows' vectors are copied once into one contiguous matrix (about a sixth
-    of the vectors on the synthetic corpus), so a query is one matrix-vector product over
-    them plus a mask for council/year filters. On the HNSW path (> 200,000 chunks) FAISS with
-    a selector that excludes most rows returns far fewer than k rows, often none.
-    """
-    from index.reader import IndexReader
-
-    original = IndexReader.dense
-
-    def dense(self, vector, k, allowed):
-        if allowed is None or self.faiss.ntotal == 0 or k <= 0 or allowed[self.row_boilerplate].any():
-            return original(self, vector, k, allowed)
-        cache = self.__dict__.get("_content_vectors")
-        if cache is None:
-            ids = np.flatnonzero(~self.row_boilerplate)
-            matrix = np.ascontiguousarray(_stored_matrix(self.faiss)[ids])
-            cache = self.__dict__["_content_vectors"] = (ids, matrix)
-        ids, matrix = cache
-        mask = allowed[ids]
-        count = int(mask.sum())
-        if count == 0:
-            return []
-        query = np.asarray(vector, dtype=np.float32).reshape(-1)
-        if count < len(ids) // 8:
-            keep = np.flatnonzero(mask)
-            rows, scores = ids[keep], matrix[keep] @ query
-        else:
-            rows, scores = ids, np.where(mask, matrix @ query, -np.inf)
-        top = min(k, count)
-        best = np.argpartition(-scores, top - 1)[:top]
-        best = best[np.argsort(-scores[best], kind="stable")]
-        return [(int(rows[i]), float(scores[i])) for i in best]
-
-    IndexReader.dense = dense
-
-    def undo() -> None:
-        IndexReader.dense = original
-
-    return undo
-
-
 def apply_filter_fast() -> Callable[[], None]:
     """qa.retriever.select_letters with council names normalised once per letter list, not per query.
 
@@ -458,7 +276,9 @@ def apply_ask_fast() -> Callable[[], None]:
     return undo
 
 
-PROPOSALS = {"filterfast": apply_filter_fast, "exact": apply_exact_allowed, "askfast": apply_ask_fast,
-             "parsefast": apply_parse_fast, "citefast": apply_cite_fast, "scanfast": apply_scan_fast,
-             "append": apply_append_fast_path, "sqlcopy": apply_sql_copy, "dedup": apply_dedup_embed,
+# `append`, `scanfast` and `exact` were removed once the library had them (306cc2d, a35ac1f and the
+# segments change): they patched functions that no longer exist in that shape.
+PROPOSALS = {"filterfast": apply_filter_fast, "askfast": apply_ask_fast,
+             "parsefast": apply_parse_fast, "citefast": apply_cite_fast,
+             "sqlcopy": apply_sql_copy, "dedup": apply_dedup_embed,
              "query1thread": apply_small_batch_one_thread}
