@@ -20,7 +20,7 @@ import shutil
 import sqlite3
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,12 +137,10 @@ def _scan(
     letters_dir: Path, index_dir: Path, report: Report, old: dict | None
 ) -> tuple[list[_File], dict[str, str], dict[str, list[int]]]:
     """Every candidate file with its sha256, why each unreadable one could not be read, and
-    the (size, mtime_ns) of each file whose hash can be remembered for the next scan.
+    the [size, mtime_ns] of each file whose hash can be remembered for the next scan.
 
     A file whose size and mtime match what the previous update recorded for it is not read:
-    its sha256 is the manifest's (see `_stat_cache` for when that is safe). "Inside the index
-    folder?" resolves each directory once (symlinked files one by one), and names come from
-    string slicing: per-file pathlib work was most of a 10,000-letter scan.
+    its sha256 is the manifest's (see `_stat_cache` for when that is safe).
     """
     files, unreadable, seen = [], {}, {}
     cache = (old or {}).get("stats") or {}
@@ -150,34 +148,13 @@ def _scan(
     # A file modified this close to (or after) the scan's start may change again within the
     # same mtime tick after it is read: its stat then proves nothing, so it is not remembered.
     racy_from = time.time_ns() - RACY_MARGIN_NS
-    index_abs = index_dir.resolve()
-    inside: dict[Path, bool] = {}
-
-    def in_index(path: Path) -> bool:
-        if path.is_symlink():
-            return index_abs in path.resolve().parents
-        if path.parent not in inside:
-            real = path.parent.resolve()
-            inside[path.parent] = real == index_abs or index_abs in real.parents
-        return inside[path.parent]
-
-    root = str(letters_dir).rstrip("/")
-    prefix = 0 if root == "." else len(root) + 1  # rglob yields "a.txt", not "./a.txt", under Path(".")
-    for path in sorted(letters_dir.rglob("*"), key=lambda p: p.parts):
-        name = str(path)[prefix:]
-        if any(part.startswith(".") for part in name.split("/")) or in_index(path):
-            continue
-        try:
-            st = os.stat(path)
-        except OSError:  # a dangling symlink, or gone since listed: not a regular file below
-            st = None
-        if st is not None and stat.S_ISDIR(st.st_mode):
-            continue
+    for path, name, st, linked in _candidates(letters_dir, index_dir):
         if path.suffix.lower() not in LETTER_SUFFIXES:
             expected = ", ".join(LETTER_SUFFIXES)
             report.skipped.append({"file": name, "reason": f"not a letter file (expected {expected})"})
             continue
-        key = [st.st_size, st.st_mtime_ns] if st is not None and stat.S_ISREG(st.st_mode) else None
+        # A symlink can be pointed at another file with the same size and mtime: always read.
+        key = [st.st_size, st.st_mtime_ns] if st is not None and stat.S_ISREG(st.st_mode) and not linked else None
         if key is not None and name in hashes and cache.get(name) == key:
             files.append(_File(name, hashes[name], None))
             seen[name] = key
@@ -191,6 +168,46 @@ def _scan(
         if key is not None and key[1] < racy_from:
             seen[name] = key
     return files, unreadable, seen
+
+
+def _candidates(letters_dir: Path, index_dir: Path) -> Iterator[tuple[Path, str, os.stat_result | None, bool]]:
+    """(path, name, stat, is a symlink) of every entry under `letters_dir`, sorted, that is not a
+    folder, not hidden and not inside the index folder; stat follows symlinks (None: dangling).
+
+    "Inside the index folder?" resolves each folder once (symlinks one by one), names come from
+    string slicing, and one lstat serves a file that is not a symlink: per-file pathlib work
+    was most of a 10,000-letter scan.
+    """
+    index_abs = index_dir.resolve()
+    inside: dict[str, bool] = {}  # folder name (relative) -> whether it is in the index folder
+    root = str(letters_dir).rstrip("/")
+    prefix = 0 if root == "." else len(root) + 1  # rglob yields "a.txt", not "./a.txt", under Path(".")
+    for path in sorted(letters_dir.rglob("*"), key=lambda p: p.parts):
+        name = str(path)[prefix:]
+        if any(part.startswith(".") for part in name.split("/")):
+            continue
+        try:
+            st = os.lstat(path)
+        except OSError:  # gone since listed
+            st = None
+        linked = st is not None and stat.S_ISLNK(st.st_mode)
+        if linked:
+            if index_abs in path.resolve().parents:
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:  # dangling: not a regular file, reported as such
+                st = None
+        else:
+            folder = name.rpartition("/")[0]
+            if folder not in inside:
+                real = path.parent.resolve()
+                inside[folder] = real == index_abs or index_abs in real.parents
+            if inside[folder]:
+                continue
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            continue
+        yield path, name, st, linked
 
 
 def _read_file(path: Path, name: str, st: os.stat_result | None) -> bytes:

@@ -619,6 +619,14 @@ def age(path: Path, seconds: float = 60) -> None:
 
 
 @pytest.fixture
+def aged_letters(letters_dir) -> Path:
+    """The seeds copy, every file last modified a minute ago (cacheable whenever the checkout was)."""
+    for path in letters_dir.iterdir():
+        age(path)
+    return letters_dir
+
+
+@pytest.fixture
 def reads(monkeypatch) -> list[str]:
     """The names of the letter files the scan reads."""
     names: list[str] = []
@@ -636,6 +644,7 @@ def stats(index_dir: Path) -> dict:
     return json.loads((index_dir / MANIFEST).read_text())["stats"]
 
 
+@pytest.mark.usefixtures("aged_letters")
 def test_files_with_the_recorded_size_and_mtime_are_not_read_again(tmp_path, letters_dir, reads):
     index_dir = tmp_path / "index"
     fake_index(letters_dir, index_dir)
@@ -647,6 +656,7 @@ def test_files_with_the_recorded_size_and_mtime_are_not_read_again(tmp_path, let
     assert reads == [new.name] and report.added == [new.name] and len(report.unchanged) == 5
 
 
+@pytest.mark.usefixtures("aged_letters")
 def test_a_touched_but_unchanged_file_is_read_once_and_embeds_nothing(tmp_path, letters_dir, reads):
     index_dir = tmp_path / "index"
     fake_index(letters_dir, index_dir)
@@ -665,6 +675,7 @@ def test_a_touched_but_unchanged_file_is_read_once_and_embeds_nothing(tmp_path, 
     assert not fake_index(letters_dir, index_dir).changed and reads == []
 
 
+@pytest.mark.usefixtures("aged_letters")
 def test_an_edit_that_keeps_size_and_mtime_inside_the_racy_window_is_seen(tmp_path, letters_dir):
     index_dir = tmp_path / "index"
     path = letters_dir / TRAFFORD
@@ -705,3 +716,18 @@ def test_the_stat_cache_holds_only_files_indexed_with_their_content(tmp_path, le
     shutil.copy2(SEEDS / TRAFFORD, letters_dir / TRAFFORD)
     report = fake_index(letters_dir, index_dir)
     assert TRAFFORD in report.unchanged and not report.changed and TRAFFORD in stats(index_dir)
+
+
+@pytest.mark.usefixtures("aged_letters")
+def test_a_symlinked_letter_is_read_every_time(tmp_path, letters_dir, reads):
+    """A link can be pointed at another file with the same size and mtime: never cached."""
+    outside = tmp_path / "outside.txt"
+    shutil.move(letters_dir / TRAFFORD, outside)
+    (letters_dir / TRAFFORD).symlink_to(outside)
+    age(outside)
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    assert TRAFFORD in json.loads((index_dir / MANIFEST).read_text())["letters"]
+    assert TRAFFORD not in stats(index_dir) and len(stats(index_dir)) == 4
+    reads.clear()
+    assert not fake_index(letters_dir, index_dir).changed and reads == [TRAFFORD]
