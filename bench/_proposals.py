@@ -2,11 +2,10 @@
 
 Each `apply_*` patches index.update in this process only and returns an undo function;
 `PROPOSALS` names them for `bench/update.py --patch NAME`.
-  scanfast  _scan without per-file pathlib work (the diff: results/proposed-scan.diff)
   sqlcopy   _copy_reused done by SQLite itself (ATTACH + INSERT ... SELECT)
 But: - these are measurement aids, not the library; nothing outside bench/ imports them.
 The proposals the library has taken since (dedup, query1thread, parsefast, citefast, askfast,
-filterfast, exact, append) are gone from here; bench/README.md says at which commits their
+filterfast, exact, append, scanfast) are gone from here; bench/README.md says at which commits their
 figures were measured.
 """
 
@@ -34,13 +33,14 @@ def _copy_reused_sql(db, index_dir, old, plan):
     import sqlite3
 
     from index.errors import IndexStoreError
-    from index.store import Generation, all_vectors, read_vectors, rebuild_hint
+    from index.store import Generation, rebuild_hint
+    from index.update import _old_vectors
 
     source = Generation(index_dir / old["data"])
+    old_vectors = _old_vectors(index_dir, old)
     try:
-        old_vectors = all_vectors(read_vectors(source.vectors))
         db.execute("ATTACH DATABASE ? AS old", (str(source.database),))
-    except (sqlite3.Error, IndexStoreError) as exc:
+    except sqlite3.Error as exc:
         raise IndexStoreError(f"the index in {index_dir} is damaged ({exc}); {rebuild_hint(index_dir)}") from None
     db.execute("CREATE TEMP TABLE reuse(pos INTEGER PRIMARY KEY, new_name TEXT, old_name TEXT, sha TEXT)")
     db.executemany("INSERT INTO temp.reuse(new_name, old_name, sha) VALUES (?, ?, ?)",
@@ -68,55 +68,9 @@ def _copy_reused_sql(db, index_dir, old, plan):
     return old_vectors[rows] if rows else np.zeros((0, old_vectors.shape[1]), np.float32)
 
 
-def _scan_fast(letters_dir, index_dir, report):
-    """index.update._scan with the per-file pathlib work cut: the "inside the index folder?" test
-    resolves each directory once (and only symlinked files one by one), names come from string
-    slicing, and the sort key is the parts tuple (the same order as sorting the Paths)."""
-    import hashlib
-
-    import index.update as update
-
-    files, unreadable = [], {}
-    index_abs = index_dir.resolve()
-    inside: dict = {}
-
-    def in_index(path) -> bool:
-        if path.is_symlink():
-            return index_abs in path.resolve().parents
-        parent = path.parent
-        if parent not in inside:
-            real = parent.resolve()
-            inside[parent] = real == index_abs or index_abs in real.parents
-        return inside[parent]
-
-    root = str(letters_dir).rstrip("/")
-    prefix = 0 if root == "." else len(root) + 1  # rglob yields "a.txt", not "./a.txt", under Path(".")
-    for path in sorted(letters_dir.rglob("*"), key=lambda p: p.parts):
-        name = str(path)[prefix:]
-        if any(part.startswith(".") for part in name.split("/")) or in_index(path):
-            continue
-        if path.is_dir():
-            continue
-        if path.suffix.lower() not in update.LETTER_SUFFIXES:
-            expected = ", ".join(update.LETTER_SUFFIXES)
-            report.skipped.append({"file": name, "reason": f"not a letter file (expected {expected})"})
-            continue
-        try:
-            data = update._read_file(path, name)
-        except update.LetterError as exc:
-            unreadable[name] = exc.reason
-            continue
-        files.append(update._File(name, hashlib.sha256(data).hexdigest(), data))
-    return files, unreadable
-
-
 def apply_sql_copy() -> Callable[[], None]:
     """Copy the reused letters' rows with SQL inside SQLite instead of a Python loop per chunk."""
     return _replace("_copy_reused", _copy_reused_sql)
 
 
-def apply_scan_fast() -> Callable[[], None]:
-    return _replace("_scan", _scan_fast)
-
-
-PROPOSALS = {"scanfast": apply_scan_fast, "sqlcopy": apply_sql_copy}
+PROPOSALS = {"sqlcopy": apply_sql_copy}

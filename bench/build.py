@@ -85,9 +85,9 @@ def stored_texts(index_dir: Path) -> list[str]:
 
 
 def stored_vectors(index_dir: Path) -> np.ndarray:
-    from index.store import all_vectors, read_vectors
+    from index.reader import IndexReader
 
-    return all_vectors(read_vectors(Path(glob.glob(str(index_dir / "gen-*" / "vectors.faiss"))[0])))
+    return IndexReader.open(index_dir).vectors()
 
 
 def run_bare(texts: list[str], model, batch_size: int, arm: str = "bare") -> tuple[dict, np.ndarray]:

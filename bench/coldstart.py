@@ -8,6 +8,7 @@ Times, from spawning the process to its exit (medians of --runs):
   letters-qa ask "<open question>"      loads the model, embeds, retrieves
 and `letters-qa serve` from spawn to the first HTTP 200 on its port, then its peak RSS
 (VmHWM) at that point, and the first and second /search calls through gradio_client.
+`--only ratings,ask_list` times just the commands named (and no serve).
 But: - the OS file cache is warm after the first run (not dropped: that needs root on the
 host and would disturb the other users of the machine), so "cold" means a new process.
 """
@@ -131,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--port", type=int, default=7871)
     parser.add_argument("--no-serve", action="store_true")
+    parser.add_argument("--only", help="comma-separated commands to time (ratings, ask_list, ask_open, help); "
+                                       "implies --no-serve")
     parser.add_argument("--out", help="result file (default bench/results/coldstart.json)")
     args = parser.parse_args(argv)
     doc = common.start("coldstart", argv, runs=args.runs, index=args.index_dir)
@@ -144,6 +147,12 @@ def main(argv: list[str] | None = None) -> int:
         "ask_open": [*cli(), "ask", OPEN_QUESTION, "--index", args.index_dir],
         "help": [*cli(), "--help"],
     }
+    if args.only:
+        unknown = set(args.only.split(",")) - set(commands)
+        if unknown:
+            parser.error(f"--only: unknown command(s) {', '.join(sorted(unknown))}")
+        commands = {name: c for name, c in commands.items() if name in args.only.split(",")}
+        args.no_serve = True
     doc["commands"] = {name: " ".join(c) for name, c in commands.items()}
     doc["imports"] = {name: imports_of(c[1:]) for name, c in commands.items() if name != "help"}
     doc["runs"] = {name: [] for name in commands}
@@ -170,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in doc["medians"].items():
         unit = "MiB" if "mb" in name else "s"
         print(f"  {name:32s} {value if value is None else round(value, 3)} {unit}")
-    print(f"  ratings imports torch: {doc['imports']['ratings'].get('torch')} (goal: no, and < 1 s)")
+    if "ratings" in doc["imports"]:
+        imported = doc["imports"]["ratings"]
+        print(f"  ratings imports torch: {imported.get('torch')} (goal: no, and < 1 s); faiss: {imported.get('faiss')}")
     print(f"load average before {doc['loadavg_before']}, after {doc['loadavg_after']}")
     return 0
 

@@ -162,8 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     reader = assistant.reader
     letters = reader.letters
     manifest = reader.manifest
-    doc["index"] = {"dir": str(index_dir), "letters": len(letters), "chunks": int(reader.faiss.ntotal),
-                    "faiss": type(reader.faiss).__name__, "generation": manifest["generation"],
+    segments = [s["file"] for s in manifest.get("segments", [{"file": "vectors.faiss"}])]
+    doc["index"] = {"dir": str(index_dir), "letters": len(letters), "chunks": reader.chunks,
+                    "segments": segments, "generation": manifest["generation"],
                     "disk_bytes": disk_size(index_dir), "generation_bytes": disk_size(index_dir / manifest["data"]),
                     "ratings": len(reader.ratings), "provenance": common.provenance(index_dir)}
     t0 = time.perf_counter()

@@ -23,7 +23,7 @@ from pathlib import Path
 import _common as common  # noqa: I001 - sets sys.path and the offline environment first
 
 STAGES = ("_scan", "_plan", "_copy_reused", "_insert_new", "_mark_shared_boilerplate", "write_vectors",
-          "fsync_tree", "collect_garbage", "write_manifest", "create_database")
+          "_append_segments", "fsync_tree", "collect_garbage", "write_manifest", "create_database")
 
 
 class StageTimer:

@@ -1,9 +1,12 @@
 """Open the index folder's current generation for reading, checked and held in memory.
 
 `IndexReader.open(index_dir)` validates the manifest against the generation it names
-(SQLite schema, FAISS row count, dimension) and loads what every query needs: the FAISS
-index, each chunk row's letter, boilerplate flag and length (for BM25), the letters and the
-ratings. Chunk texts stay in SQLite and are fetched for the few rows a query returns.
+(SQLite schema, chunk count, and each vector segment's size, dimension and rows from its
+header) and loads what every question needs: the letters and the ratings. What only a
+search needs (the FAISS segments, each chunk row's letter, boilerplate flag and
+length for BM25) is loaded
+on the first search, once, under a lock; a segment FAISS cannot read is reported then.
+Chunk texts stay in SQLite and are fetched for the few rows a query returns.
 But: - it reads one generation; `IndexReader.is_stale()` tells a long-running server
 when a newer one has been swapped in, and the caller reopens.
 """
@@ -21,7 +24,16 @@ import numpy as np
 
 from index.bm25 import Scorer
 from index.errors import IndexStoreError
-from index.store import MANIFEST, Generation, read_manifest, read_vectors, rebuild_hint
+from index.store import (
+    MANIFEST,
+    Generation,
+    Segment,
+    check_segments,
+    read_manifest,
+    read_segments,
+    rebuild_hint,
+    stored_vectors,
+)
 
 
 @dataclass(frozen=True)
@@ -64,28 +76,23 @@ def normalise_name(name: str) -> str:
 class IndexReader:
     """One loaded generation of an index folder (thread-safe for concurrent queries)."""
 
-    def __init__(self, index_dir: Path, manifest: dict, db: sqlite3.Connection, faiss_index):
+    def __init__(self, index_dir: Path, manifest: dict, db: sqlite3.Connection, segments: list[Segment]):
         self.index_dir = index_dir
         self.manifest = manifest
         self._db = db
-        self._lock = threading.Lock()
-        self.faiss = faiss_index
+        self._lock = threading.Lock()  # the SQLite connection
+        self._load_lock = threading.Lock()  # the lazy loads below
+        self._folder = index_dir / manifest["data"]
+        self._segments = segments
+        self.chunks = sum(segment.rows for segment in segments)
         self._manifest_stat = _stat(index_dir / MANIFEST)
         self.letters = self._load_letters()
         self.by_id = {letter.id: letter for letter in self.letters}
         self.by_name = {letter.name: letter for letter in self.letters}
-        rows = db.execute("SELECT row, letter_id, boilerplate, length FROM chunks ORDER BY row").fetchall()
-        rows = np.array(rows, dtype=np.int64).reshape(-1, 4)
-        if len(rows) != faiss_index.ntotal or (len(rows) and rows[-1, 0] != len(rows) - 1):
-            raise IndexStoreError(
-                f"the index in {index_dir} is damaged (SQLite has {len(rows)} chunks, FAISS {faiss_index.ntotal}); "
-                f"{rebuild_hint(index_dir)}"
-            )
-        self.row_letter = rows[:, 1].astype(np.int32)
-        self.row_boilerplate = rows[:, 2].astype(bool)
-        self._bm25 = Scorer(rows[:, 3], self._query)
-        self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
         self.ratings = self._load_ratings()
+        self._vectors: list[tuple[int, object]] | None = None  # (first row, FAISS index) per segment
+        self._rows: tuple[np.ndarray, np.ndarray, Scorer] | None = None  # row_letter, row_boilerplate, BM25
+        self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
 
     @classmethod
     def open(cls, index_dir: str | Path) -> IndexReader:
@@ -94,27 +101,69 @@ class IndexReader:
         if manifest is None:
             raise IndexStoreError(f"no index in {index_dir}; build one with `letters-qa index --index {index_dir}`")
         generation = Generation(index_dir / manifest["data"])
-        for path in (generation.database, generation.vectors):
-            if not path.is_file():
-                raise IndexStoreError(f"{path} is missing; {rebuild_hint(index_dir)}")
         hint = rebuild_hint(index_dir)
+        if not generation.database.is_file():
+            raise IndexStoreError(f"{generation.database} is missing; {hint}")
+        segments = check_segments(generation.folder, manifest, index_dir)
         try:
             db = sqlite3.connect(f"file:{generation.database}?mode=ro", uri=True, check_same_thread=False)
         except sqlite3.Error as exc:
             raise IndexStoreError(f"{generation.database} cannot be opened ({exc}); {hint}") from None
         try:
             db.execute("SELECT term, rows, tfs FROM postings LIMIT 1").fetchall()
-            faiss_index = read_vectors(generation.vectors)
-            if faiss_index.d != manifest["dim"]:
-                dims = f"dimension {faiss_index.d}, the manifest {manifest['dim']}"
-                raise IndexStoreError(f"{generation.vectors} has {dims}")
-            return cls(index_dir, manifest, db, faiss_index)
+            count = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            last = db.execute("SELECT max(row) FROM chunks").fetchone()[0]
+            vectors = sum(segment.rows for segment in segments)
+            if count != vectors or (count and last != count - 1):
+                raise IndexStoreError(
+                    f"the index in {index_dir} is damaged (SQLite has {count} chunks, FAISS {vectors}); {hint}"
+                )
+            return cls(index_dir, manifest, db, segments)
         except sqlite3.Error as exc:
             db.close()
             raise IndexStoreError(f"{generation.database} is damaged ({exc}); {hint}") from None
-        except IndexStoreError as exc:
+        except IndexStoreError:
             db.close()
-            raise IndexStoreError(str(exc) if "rebuild" in str(exc) else f"{exc}; {hint}") from None
+            raise
+
+    @property
+    def row_letter(self) -> np.ndarray:
+        """Each chunk row's letter id (loaded on first use)."""
+        return self._chunk_table()[0]
+
+    @property
+    def row_boilerplate(self) -> np.ndarray:
+        """Each chunk row's boilerplate flag (loaded on first use)."""
+        return self._chunk_table()[1]
+
+    def _chunk_table(self) -> tuple[np.ndarray, np.ndarray, Scorer]:
+        if self._rows is None:
+            with self._load_lock:
+                if self._rows is None:
+                    rows = self._query("SELECT row, letter_id, boilerplate, length FROM chunks ORDER BY row")
+                    rows = np.array(rows, dtype=np.int64).reshape(-1, 4)
+                    if len(rows) != self.chunks or (len(rows) and rows[-1, 0] != len(rows) - 1):
+                        raise IndexStoreError(
+                            f"the index in {self.index_dir} is damaged (SQLite has {len(rows)} chunks, "
+                            f"FAISS {self.chunks}); {rebuild_hint(self.index_dir)}"
+                        )
+                    self._rows = (rows[:, 1].astype(np.int32), rows[:, 2].astype(bool), Scorer(rows[:, 3], self._query))
+        return self._rows
+
+    def _segment_indexes(self) -> list[tuple[int, object]]:
+        """(first row, FAISS index) of every segment, read on first use."""
+        if self._vectors is None:
+            with self._load_lock:
+                if self._vectors is None:
+                    indexes = read_segments(self._folder, self._segments, self.index_dir)
+                    starts = np.cumsum([0] + [index.ntotal for index in indexes])[:-1]
+                    self._vectors = [(int(start), index) for start, index in zip(starts, indexes)]
+        return self._vectors
+
+    def vectors(self) -> np.ndarray:
+        """Every stored vector in row order, as one (chunks, dim) array (a copy; for tests and tools)."""
+        parts = [stored_vectors(index) for _, index in self._segment_indexes()]
+        return np.concatenate(parts) if parts else np.zeros((0, self.manifest["dim"]), np.float32)
 
     def is_stale(self) -> bool:
         """True once manifest.json names another generation than the one loaded."""
@@ -172,41 +221,51 @@ class IndexReader:
         return {row[0]: row[1:] for row in found}
 
     def dense(self, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        """Top-k (row, cosine) by FAISS inner product, only over rows where `allowed` is True."""
-        if allowed is not None and self.faiss.ntotal and k > 0 and not allowed[self.row_boilerplate].any():
+        """Top-k (row, cosine) by exact inner product, only over rows where `allowed` is True."""
+        if self.chunks == 0 or k <= 0 or (allowed is not None and not allowed.any()):
+            return []
+        if allowed is not None and not allowed[self.row_boilerplate].any():
             return self._dense_exact(vector, k, allowed)
         import faiss
 
-        n = self.faiss.ntotal
-        if n == 0 or k <= 0 or (allowed is not None and not allowed.any()):
-            return []
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        if allowed is None or allowed.all():
-            scores, ids = self.faiss.search(query, min(k, n))
-        else:
-            # Bit i of byte i // 8, least significant first, as IDSelectorBitmap reads it; its
-            # first argument is the bitmap's length in bytes, not the number of rows.
-            bitmap = np.packbits(allowed.astype(np.uint8), bitorder="little")
-            selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
-            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(64, k)) if hasattr(self.faiss, "hnsw") \
-                else faiss.SearchParameters(sel=selector)
-            scores, ids = self.faiss.search(query, min(k, int(allowed.sum())), params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        found: list[tuple[int, float]] = []
+        for start, index in self._segment_indexes():
+            if index.ntotal == 0:
+                continue
+            part = None if allowed is None else allowed[start:start + index.ntotal]
+            if part is None or part.all():
+                scores, ids = index.search(query, min(k, index.ntotal))
+            elif part.any():
+                # Bit i of byte i // 8, least significant first, as IDSelectorBitmap reads it; its
+                # first argument is the bitmap's length in bytes, not the number of rows.
+                bitmap = np.packbits(part.astype(np.uint8), bitorder="little")
+                selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
+                scores, ids = index.search(query, min(k, int(part.sum())), params=faiss.SearchParameters(sel=selector))
+            else:
+                continue
+            found.extend((start + int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0)
+        found.sort(key=lambda hit: -hit[1])  # stable: ties keep row order within a segment
+        return found[:k]
 
     def _dense_exact(self, vector: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
         """Exact inner products over the allowed rows, all of them non-boilerplate (the default).
 
-        FAISS with an ID selector that excludes most rows returns far fewer than k of them on
-        the HNSW path (none for a one-council filter), so searches that exclude boilerplate
-        use one matrix of the non-boilerplate rows' vectors, copied once.
+        Most rows are boilerplate, so searches that exclude it use one matrix of the
+        non-boilerplate rows' vectors, copied once, instead of FAISS with an ID selector.
         """
         if self._content is None:
-            import faiss
-
-            flat = faiss.downcast_index(self.faiss.storage) if hasattr(self.faiss, "hnsw") else self.faiss
-            stored = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
-            ids = np.flatnonzero(~self.row_boilerplate)
-            self._content = (ids, np.ascontiguousarray(stored[ids]))
+            boilerplate = self.row_boilerplate
+            indexes = self._segment_indexes()
+            with self._load_lock:
+                if self._content is None:
+                    ids = np.flatnonzero(~boilerplate)
+                    parts = []
+                    for start, index in indexes:
+                        mine = ids[(ids >= start) & (ids < start + index.ntotal)] - start
+                        parts.append(stored_vectors(index)[mine])
+                    matrix = np.concatenate(parts) if parts else np.zeros((0, self.manifest["dim"]), np.float32)
+                    self._content = (ids, np.ascontiguousarray(matrix))
         ids, matrix = self._content
         mask = allowed[ids]
         count = int(mask.sum())
@@ -225,7 +284,7 @@ class IndexReader:
 
     def bm25(self, text: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """Top-k (row, BM25 score, higher is better) over rows where `allowed` is True (None: all)."""
-        return self._bm25.top(text, k, allowed)
+        return self._chunk_table()[2].top(text, k, allowed)
 
     def close(self) -> None:
         with self._lock:

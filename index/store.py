@@ -1,10 +1,16 @@
-"""The index folder: a manifest pointing at one complete generation of SQLite + FAISS.
+"""The index folder: a manifest pointing at one complete generation of SQLite + FAISS segments.
 
-    INDEX/manifest.json         format, version, model, dim, generation, data folder, letter hashes
-    INDEX/gen-000007/index.sqlite   letters, chunks, ratings, BM25 postings (index/bm25.py)
-    INDEX/gen-000007/vectors.faiss  row i is chunk row i; inner product on normalised vectors
-    INDEX/.lock                 held by the one update allowed at a time
+    INDEX/manifest.json                 format, version, model, dim, generation, data folder, letter
+                                        hashes, the vector segments in row order, the scan's stat cache
+    INDEX/gen-000007/index.sqlite       letters, chunks, ratings, BM25 postings (index/bm25.py)
+    INDEX/gen-000007/vectors.faiss      segment 0: exact IndexFlatIP, inner product on normalised vectors
+    INDEX/gen-000007/vectors-001.faiss  segment 1, 2, ...: the vectors of later add-only updates
+    INDEX/.lock                         held by the one update allowed at a time
 
+The segments, concatenated in the manifest's order, hold one vector per chunk row: row i of
+them is chunk row i. A segment file is immutable once written: an add-only update hard-links
+the previous generation's segments into the new folder and writes one small segment, so
+two generations may share a file, and nothing may ever write into an existing one.
 A new generation is written into a temporary folder, fsynced, renamed, and only then does
 manifest.json switch to it (os.replace), so a reader sees the old generation or the new
 one, never half of one. The generation manifest.json names is never removed before the
@@ -12,6 +18,9 @@ new manifest is in place (even by --rebuild), and the previous one is kept for r
 still using it; older ones and leftovers of killed updates go at the next update.
 But: - BM25's postings live inside the same SQLite file as the chunks, so the two can never
 disagree; no pickle is written or read anywhere (postings are raw little-endian arrays).
+- Search is exact (no HNSW or other approximate index). An index of format 1 (one
+`vectors.faiss`, HNSW above 200,000 chunks, no "segments" in the manifest) is still read by
+the update that upgrades it.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import os
 import re
 import shutil
 import sqlite3
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +46,9 @@ VERSION = 2
 UPGRADABLE = {1}  # versions `letters-qa index` upgrades in place, reusing their vectors
 MANIFEST = "manifest.json"
 GENERATION = re.compile(r"gen-\d{6,}")
-EXACT_LIMIT = 200_000  # chunks; above this an HNSW index is used instead of exact search
+SEGMENT = re.compile(r"vectors(-\d{3,})?\.faiss")
+MAX_SEGMENTS = 16  # an add-only update that would make more writes all vectors as one segment
+FLAT = b"IxFI"  # FAISS's tag for IndexFlatIP, the only kind written now
 
 SCHEMA = """
 CREATE TABLE letters(
@@ -117,8 +129,12 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def fsync_tree(path: Path) -> None:
+def fsync_tree(path: Path, skip: set[str] | frozenset[str] = frozenset()) -> None:
+    """fsync the files of `path` (except those named in `skip`, hard links to files already
+    synced by an earlier generation), then the folder itself, which holds the new links."""
     for file in path.iterdir():
+        if file.name in skip:
+            continue
         with open(file, "rb") as fh:
             os.fsync(fh.fileno())
     fsync_dir(path)
@@ -167,32 +183,143 @@ def create_database(path: Path) -> sqlite3.Connection:
 
 
 def write_vectors(path: Path, vectors: np.ndarray) -> None:
+    """Write one segment: an exact inner-product index over `vectors` (a new file, never an existing one)."""
     import faiss
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if len(vectors) > EXACT_LIMIT:
-        index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-    else:
-        index = faiss.IndexFlatIP(vectors.shape[1])
+    index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
     faiss.write_index(index, str(path))
 
 
 def read_vectors(path: Path):
+    """One segment as an exact FAISS index (IndexFlat); IndexStoreError if FAISS cannot read it."""
     import faiss
 
     try:
-        return faiss.read_index(str(path))
+        index = faiss.read_index(str(path))
     except RuntimeError:  # FAISS's own message is a C++ signature and source line: not for users
         raise IndexStoreError(f"{path} is damaged or truncated (FAISS cannot read it)") from None
+    if not isinstance(index, faiss.IndexFlat) and hasattr(index, "storage"):
+        # A vectors.faiss written before segments is HNSW above 200,000 chunks: search its
+        # stored vectors exactly (a view; the HNSW object is kept alive with it).
+        flat = faiss.downcast_index(index.storage)
+        flat.referenced_objects = [index]
+        index = flat
+    if not isinstance(index, faiss.IndexFlat):
+        raise IndexStoreError(f"{path} is not a FAISS index this letters-qa reads ({type(index).__name__})")
+    return index
 
 
 def all_vectors(index) -> np.ndarray:
-    """Every stored vector in row order (exact and HNSW indexes both keep them)."""
+    """Every vector of one segment in row order (a copy)."""
     if index.ntotal == 0:
         return np.zeros((0, index.d), dtype=np.float32)
     return index.reconstruct_n(0, index.ntotal)
+
+
+def stored_vectors(index) -> np.ndarray:
+    """A zero-copy (ntotal, d) view of the vectors a flat segment holds; valid while `index` lives."""
+    import faiss
+
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), dtype=np.float32)
+    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One vector file of a generation: its name, its rows, and its size in bytes when recorded."""
+
+    file: str
+    rows: int | None = None  # None: a vectors.faiss from before segments, whose rows are read from it
+    bytes: int | None = None
+    flat: bool = True  # False: an HNSW vectors.faiss from before segments
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "rows": self.rows, "bytes": self.bytes}
+
+
+def segment_name(position: int) -> str:
+    return "vectors.faiss" if position == 0 else f"vectors-{position:03d}.faiss"
+
+
+def listed_segments(manifest: dict, index_dir: Path) -> list[Segment]:
+    """The segments the manifest lists (one vectors.faiss for an index written before segments)."""
+    listed = manifest.get("segments")
+    if listed is None:
+        return [Segment("vectors.faiss")]
+    segments = []
+    try:
+        for item in listed:
+            name, rows, size = item["file"], item["rows"], item["bytes"]
+            # Names are joined to the generation folder: only a segment name will do.
+            if not (isinstance(name, str) and SEGMENT.fullmatch(name) and isinstance(rows, int) and rows >= 0
+                    and isinstance(size, int)):
+                raise TypeError
+            segments.append(Segment(name, rows, size))
+    except (TypeError, KeyError):
+        raise IndexStoreError(
+            f"{Path(index_dir) / MANIFEST} is damaged (no valid 'segments'); {rebuild_hint(index_dir)}"
+        ) from None
+    return segments
+
+
+def check_segments(folder: Path, manifest: dict, index_dir: Path) -> list[Segment]:
+    """The generation's segments, each checked cheaply without loading it: it exists, has the
+    recorded size, and its header states the manifest's dimension and the recorded rows.
+    IndexStoreError (with the rebuild hint) for the first that does not."""
+    hint = rebuild_hint(index_dir)
+    checked = []
+    for segment in listed_segments(manifest, index_dir):
+        path = folder / segment.file
+        try:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                header = fh.read(16)
+        except FileNotFoundError:
+            raise IndexStoreError(f"{path} is missing; {hint}") from None
+        except OSError as exc:
+            raise IndexStoreError(f"{path} cannot be read ({exc.strerror or exc}); {hint}") from None
+        if segment.bytes is not None and size != segment.bytes:
+            raise IndexStoreError(f"{path} is damaged or truncated ({size} bytes, expected {segment.bytes}); {hint}")
+        if len(header) < 16:
+            raise IndexStoreError(f"{path} is damaged or truncated (FAISS cannot read it); {hint}")
+        # Every FAISS index file opens with a 4-byte type tag, the dimension and the row count.
+        tag, dim, rows = struct.unpack("<4siq", header)
+        if dim != manifest["dim"]:
+            raise IndexStoreError(f"{path} has dimension {dim}, the manifest {manifest['dim']}; {hint}")
+        if rows < 0 or (segment.rows is not None and rows != segment.rows):
+            raise IndexStoreError(f"{path} is damaged (it holds {rows} rows, the manifest says {segment.rows}); {hint}")
+        checked.append(Segment(segment.file, rows, size, tag == FLAT))
+    return checked
+
+
+def read_segments(folder: Path, segments: list[Segment], index_dir: Path) -> list:
+    """Load every segment (FAISS indexes in row order), checked against what `check_segments` found."""
+    indexes = []
+    for segment in segments:
+        path = folder / segment.file
+        try:
+            index = read_vectors(path)
+        except IndexStoreError as exc:
+            raise IndexStoreError(f"{exc}; {rebuild_hint(index_dir)}") from None
+        if index.ntotal != segment.rows:
+            hint = rebuild_hint(index_dir)
+            raise IndexStoreError(f"{path} is damaged (it holds {index.ntotal} rows, its header says "
+                                  f"{segment.rows}); {hint}")
+        indexes.append(index)
+    return indexes
+
+
+def link_or_copy(source: Path, target: Path) -> bool:
+    """Hard-link `source` as `target` (True); copy it where the filesystem cannot link (False)."""
+    try:
+        os.link(source, target)
+        return True
+    except OSError:
+        shutil.copyfile(source, target)
+        return False
 
 
 @dataclass(frozen=True)
@@ -207,4 +334,5 @@ class Generation:
 
     @property
     def vectors(self) -> Path:
-        return self.folder / "vectors.faiss"
+        """Segment 0 (the only one of a full build)."""
+        return self.folder / segment_name(0)

@@ -18,7 +18,9 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+import stat
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,25 +33,30 @@ from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
 from index.letters import MAX_LETTER_BYTES, Letter, parse_letter, read_capped
 from index.store import (
-    EXACT_LIMIT,
     FORMAT,
+    MAX_SEGMENTS,
     VERSION,
     Generation,
-    all_vectors,
+    Segment,
+    check_segments,
     collect_garbage,
     create_database,
     fsync_dir,
     fsync_tree,
     generation_name,
+    link_or_copy,
     read_manifest,
-    read_vectors,
+    read_segments,
     rebuild_hint,
+    segment_name,
+    stored_vectors,
     update_lock,
     write_manifest,
     write_vectors,
 )
 
 LETTER_SUFFIXES = (".txt", ".md", ".text")
+RACY_MARGIN_NS = 2_000_000_000  # mtime ticks of coarse filesystems (FAT: 2 s)
 SHARED_MIN_COUNCILS = 3  # a paragraph in letters about this many councils is boilerplate
 
 
@@ -84,7 +91,7 @@ class Report:
 class _File:
     name: str
     sha256: str
-    data: bytes
+    data: bytes | None  # None: not read, its size and mtime matched the previous update's (content unchanged)
 
 
 def update_index(
@@ -116,49 +123,113 @@ def update_index(
         elif old and old["version"] != VERSION:
             report.note = (f"index format {old['version']} upgraded to {VERSION}: every letter's vectors reused, "
                            "nothing embedded again")
-        files, unreadable = _scan(letters_dir, index_dir, report)
+        files, unreadable, seen = _scan(letters_dir, index_dir, report, old)
         plan = _plan(files, unreadable, old, report)
+        plan.stats = _stat_cache(files, seen, plan)
         if old and not report.changed and old["version"] == VERSION:
             report.generation = old["generation"]
             report.letters, report.chunks = len(old["letters"]), old.get("chunks", 0)
+            if plan.stats != old.get("stats"):  # remember what was read, so the next scan need not
+                write_manifest(index_dir, {**old, "stats": plan.stats})
             return report
         embedder = embedder or SentenceTransformerEmbedder(model)
         _write_generation(index_dir, letters_dir, old, plan, embedder, report, progress)
         return report
 
 
-def _scan(letters_dir: Path, index_dir: Path, report: Report) -> tuple[list[_File], dict[str, str]]:
-    """Every candidate file, hashed, and why each unreadable one could not be read."""
-    files, unreadable = [], {}
-    index_abs = index_dir.resolve()
-    for path in sorted(letters_dir.rglob("*")):
-        rel = path.relative_to(letters_dir)
-        if any(part.startswith(".") for part in rel.parts) or index_abs in path.resolve().parents:
-            continue
-        if path.is_dir():
-            continue
-        name = rel.as_posix()
+def _scan(
+    letters_dir: Path, index_dir: Path, report: Report, old: dict | None
+) -> tuple[list[_File], dict[str, str], dict[str, list[int]]]:
+    """Every candidate file with its sha256, why each unreadable one could not be read, and
+    the [size, mtime_ns] of each file whose hash can be remembered for the next scan.
+
+    A file whose size and mtime match what the previous update recorded for it is not read:
+    its sha256 is the manifest's (see `_stat_cache` for when that is safe).
+    """
+    files, unreadable, seen = [], {}, {}
+    cache = (old or {}).get("stats") or {}
+    hashes = (old or {}).get("letters") or {}
+    # A file modified this close to (or after) the scan's start may change again within the
+    # same mtime tick after it is read: its stat then proves nothing, so it is not remembered.
+    racy_from = time.time_ns() - RACY_MARGIN_NS
+    for path, name, st, linked in _candidates(letters_dir, index_dir):
         if path.suffix.lower() not in LETTER_SUFFIXES:
             expected = ", ".join(LETTER_SUFFIXES)
             report.skipped.append({"file": name, "reason": f"not a letter file (expected {expected})"})
             continue
+        # A symlink can be pointed at another file with the same size and mtime: always read.
+        key = [st.st_size, st.st_mtime_ns] if st is not None and stat.S_ISREG(st.st_mode) and not linked else None
+        if key is not None and name in hashes and cache.get(name) == key:
+            files.append(_File(name, hashes[name], None))
+            seen[name] = key
+            continue
         try:
-            data = _read_file(path, name)
+            data = _read_file(path, name, st)
         except LetterError as exc:
             unreadable[name] = exc.reason
             continue
         files.append(_File(name, hashlib.sha256(data).hexdigest(), data))
-    return files, unreadable
+        if key is not None and key[1] < racy_from:
+            seen[name] = key
+    return files, unreadable, seen
 
 
-def _read_file(path: Path, name: str) -> bytes:
+def _candidates(letters_dir: Path, index_dir: Path) -> Iterator[tuple[Path, str, os.stat_result | None, bool]]:
+    """(path, name, stat, is a symlink) of every entry under `letters_dir`, sorted, that is not a
+    folder, not hidden and not inside the index folder; stat follows symlinks (None: dangling).
+
+    "Inside the index folder?" resolves each folder once (symlinks one by one), names come from
+    string slicing, and one lstat serves a file that is not a symlink: per-file pathlib work
+    was most of a 10,000-letter scan.
+    """
+    index_abs = index_dir.resolve()
+    inside: dict[str, bool] = {}  # folder name (relative) -> whether it is in the index folder
+    root = str(letters_dir).rstrip("/")
+    prefix = 0 if root == "." else len(root) + 1  # rglob yields "a.txt", not "./a.txt", under Path(".")
+    for path in sorted(letters_dir.rglob("*"), key=lambda p: p.parts):
+        name = str(path)[prefix:]
+        if any(part.startswith(".") for part in name.split("/")):
+            continue
+        try:
+            st = os.lstat(path)
+        except OSError:  # gone since listed
+            st = None
+        linked = st is not None and stat.S_ISLNK(st.st_mode)
+        if linked:
+            if index_abs in path.resolve().parents:
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:  # dangling: not a regular file, reported as such
+                st = None
+        else:
+            folder = name.rpartition("/")[0]
+            if folder not in inside:
+                real = path.parent.resolve()
+                inside[folder] = real == index_abs or index_abs in real.parents
+            if inside[folder]:
+                continue
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            continue
+        yield path, name, st, linked
+
+
+def _read_file(path: Path, name: str, st: os.stat_result | None) -> bytes:
     """The file's bytes (at most the cap + 1 are read; see read_capped).
 
     A FIFO or device named like a letter would block or never end, so only regular files are read.
     """
-    if not path.is_file():
+    if st is None or not stat.S_ISREG(st.st_mode):
         raise LetterError(name, "not a regular file")
     return read_capped(path, name, MAX_LETTER_BYTES)
+
+
+def _stat_cache(files: list[_File], seen: dict[str, list[int]], plan: _Plan) -> dict[str, list[int]]:
+    """name -> [size, mtime_ns] for the manifest's "stats": only files whose content is exactly
+    what the manifest's "letters" records for that name (not duplicates, bad files, or letters
+    kept at an older version), so a match lets the next scan take that sha256 without reading.
+    Files modified near the scan are left out (see `_scan`): they are read again next time."""
+    return {f.name: seen[f.name] for f in files if f.name in seen and plan.hashes.get(f.name) == f.sha256}
 
 
 @dataclass
@@ -166,6 +237,7 @@ class _Plan:
     reuse: dict[str, str] = field(default_factory=dict)  # new name -> old name with the same content
     parsed: list[tuple[Letter, str]] = field(default_factory=list)  # (letter, sha256) to embed
     hashes: dict[str, str] = field(default_factory=dict)  # name -> sha256 of everything indexed
+    stats: dict[str, list[int]] = field(default_factory=dict)  # name -> [size, mtime_ns] (see _stat_cache)
 
 
 def _plan(files: list[_File], unreadable: dict[str, str], old: dict | None, report: Report) -> _Plan:
@@ -271,17 +343,24 @@ def _build_into(tmp, final, index_dir, letters_dir, old, plan, embedder, report,
             dim, vectors = _fill_database(db, index_dir, old, plan, embedder, report, progress)
         finally:
             db.close()
-        write_vectors(tmp / "vectors.faiss", vectors)
+        segments, linked = [_write_segment(tmp, 0, vectors)], set()
     else:
-        dim = appended
-    fsync_tree(tmp)
+        dim, segments, linked = appended
+    fsync_tree(tmp, skip=linked)  # linked segments were synced by the generation that wrote them
     os.rename(tmp, final)
     fsync_dir(index_dir)
     write_manifest(index_dir, {
         "format": FORMAT, "version": VERSION, "generation": generation, "data": final.name,
         "model": report.model, "dim": int(dim), "chunks": report.chunks, "letters": plan.hashes,
+        "segments": [segment.to_json() for segment in segments], "stats": plan.stats,
         "letters_dir": str(letters_dir.resolve()), "created": datetime.now(UTC).isoformat(timespec="seconds"),
     })
+
+
+def _write_segment(folder: Path, position: int, vectors: np.ndarray) -> Segment:
+    name = segment_name(position)
+    write_vectors(folder / name, vectors)
+    return Segment(name, len(vectors), (folder / name).stat().st_size)
 
 
 def _append_only(old: dict | None, plan: _Plan) -> bool:
@@ -293,17 +372,21 @@ def _append_only(old: dict | None, plan: _Plan) -> bool:
             and all(plan.hashes.get(name) == sha for name, sha in letters.items()))
 
 
-def _append_into(tmp, index_dir, old, plan, embedder, report, progress) -> int | None:
-    """The add-only fast path: extend a copy of the current generation; returns the dimension.
+def _append_into(tmp, index_dir, old, plan, embedder, report, progress) -> tuple | None:
+    """The add-only fast path: extend a copy of the current generation.
 
     The SQLite file is copied as it is (rows, ids and BM25 postings stay valid), the new
-    letters are appended and only their chunks indexed (one new postings segment), boilerplate is re-marked only for
-    their wordings, and their vectors are added to the stored FAISS index. None (nothing
-    written) when the stored index does not match the manifest or would cross EXACT_LIMIT.
+    letters are appended and only their chunks indexed (one new postings segment), boilerplate
+    is re-marked only for their wordings, and their vectors go into one new vector segment (see
+    `_append_segments`). Returns (dim, segments, names of the hard-linked files); None (nothing
+    written) when the stored segments do not match the manifest: the full path then reports the damage.
     """
     source = Generation(index_dir / old["data"])
-    stored = read_vectors(source.vectors)
-    if stored.ntotal != old.get("chunks") or (not hasattr(stored, "hnsw") and stored.ntotal + 1000 > EXACT_LIMIT):
+    try:
+        segments = check_segments(source.folder, old, index_dir)
+    except IndexStoreError:
+        return None
+    if sum(segment.rows for segment in segments) != old.get("chunks"):
         return None
     shutil.copyfile(source.database, tmp / "index.sqlite")
     db = sqlite3.connect(tmp / "index.sqlite")
@@ -323,12 +406,37 @@ def _append_into(tmp, index_dir, old, plan, embedder, report, progress) -> int |
         db.commit()
     finally:
         db.close()
-    import faiss
+    return (int(old["dim"]), *_append_segments(tmp, index_dir, old, segments, vectors))
 
+
+def _append_segments(tmp: Path, index_dir: Path, old: dict, segments: list[Segment], vectors: np.ndarray):
+    """The previous generation's segments, hard-linked (never rewritten: the old generation's
+    readers share them), and one new segment with `vectors`; returns (segments, linked names).
+
+    Past MAX_SEGMENTS, or when a segment is an HNSW file from before segments, every vector
+    is written as one new segment instead (compaction).
+    """
+    source = Generation(index_dir / old["data"])
+    if len(segments) + (len(vectors) > 0) > MAX_SEGMENTS or not all(segment.flat for segment in segments):
+        everything = _old_vectors(index_dir, old)
+        if len(vectors):
+            everything = np.concatenate([everything, vectors])
+        return [_write_segment(tmp, 0, everything)], set()
+    linked = set()
+    for segment in segments:
+        if link_or_copy(source.folder / segment.file, tmp / segment.file):
+            linked.add(segment.file)
     if len(vectors):
-        stored.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(stored, str(tmp / "vectors.faiss"))
-    return int(stored.d)
+        segments = [*segments, _write_segment(tmp, len(segments), vectors)]
+    return segments, linked
+
+
+def _old_vectors(index_dir: Path, old: dict) -> np.ndarray:
+    """Every vector of the manifest's generation in row order (one array, a copy)."""
+    folder = index_dir / old["data"]
+    indexes = read_segments(folder, check_segments(folder, old, index_dir), index_dir)
+    parts = [stored_vectors(index) for index in indexes]
+    return np.concatenate(parts) if parts else np.zeros((0, old["dim"]), np.float32)
 
 
 def _fill_database(db, index_dir, old, plan, embedder, report, progress):
@@ -361,11 +469,11 @@ def _last_generation(index_dir: Path) -> int:
 def _copy_reused(db: sqlite3.Connection, index_dir: Path, old: dict, plan: _Plan) -> np.ndarray:
     """Copy reused letters' rows from the old generation, renumbering chunk rows; return their vectors."""
     source = Generation(index_dir / old["data"])
+    old_vectors = _old_vectors(index_dir, old)
     try:
-        old_vectors = all_vectors(read_vectors(source.vectors))
         old_db = sqlite3.connect(f"file:{source.database}?mode=ro", uri=True)
         old_ids = dict(old_db.execute("SELECT name, id FROM letters"))
-    except (sqlite3.Error, IndexStoreError) as exc:
+    except sqlite3.Error as exc:
         raise IndexStoreError(f"the index in {index_dir} is damaged ({exc}); {rebuild_hint(index_dir)}") from None
     rows = []
     for new_name, old_name in sorted(plan.reuse.items()):

@@ -107,6 +107,8 @@ def downgrade_to_format_1(index_dir):
         "tokenize='porter unicode61'); INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild');")
     db.close()
     manifest["version"] = 1
+    for key in ("segments", "stats"):  # format 1 had one vectors.faiss and no stat cache
+        manifest.pop(key, None)
     (index_dir / MANIFEST).write_text(json.dumps(manifest))
 
 

@@ -66,10 +66,12 @@ def test_ratings_filters_and_plain_table(cli, seeds_index):
     assert "Performs adequately" in lines[1]
 
 
-def test_ratings_never_imports_torch(seeds_index):
-    code = ("import sys; from ui.cli import main; rc = main(['ratings', '--index', sys.argv[1]]); "
-            "assert 'torch' not in sys.modules and 'gradio' not in sys.modules; sys.exit(rc)")
-    result = subprocess.run([sys.executable, "-c", code, str(seeds_index)], capture_output=True, text=True, env=ENV)
+@pytest.mark.parametrize("command", [["ratings"], ["ask", "Which councils perform adequately?"]])
+def test_ratings_and_list_questions_never_import_torch_or_faiss(seeds_index, command):
+    code = ("import sys; from ui.cli import main; rc = main(sys.argv[2:] + ['--index', sys.argv[1]]); "
+            "assert not {'torch', 'gradio', 'faiss'} & set(sys.modules), sys.modules.keys(); sys.exit(rc)")
+    result = subprocess.run([sys.executable, "-c", code, str(seeds_index), *command], capture_output=True, text=True,
+                            env=ENV)
     assert result.returncode == 0, result.stderr
 
 

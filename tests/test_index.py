@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +25,7 @@ from index.chunks import chunk_letter
 from index.errors import IndexBusyError, IndexStoreError
 from index.letters import MAX_LETTER_BYTES, read_letter
 from index.reader import IndexReader
-from index.store import MANIFEST, all_vectors, update_lock
+from index.store import MANIFEST, update_lock
 from index.update import update_index
 from qa import Assistant
 
@@ -81,7 +83,7 @@ def test_first_build_embeds_every_chunk_and_a_second_run_nothing(tmp_path, lette
 
 def test_adding_a_letter_embeds_only_its_chunks(real_copy, letters_dir, counting, real_embedder):
     before = IndexReader.open(real_copy)
-    old_vectors = all_vectors(before.faiss)
+    old_vectors = before.vectors()
     new = northwold_letter(letters_dir)
     report = update_index(letters_dir, real_copy, embedder=counting)
     assert counting.texts == report.embedded_chunks == chunk_count(new) == 11
@@ -91,7 +93,7 @@ def test_adding_a_letter_embeds_only_its_chunks(real_copy, letters_dir, counting
 
     assistant = Assistant.open(real_copy, embedder=real_embedder)
     # Reused vectors are copied bit for bit: the seeds' rows come first, in their old order.
-    assert np.array_equal(all_vectors(assistant.reader.faiss)[: len(old_vectors)], old_vectors)
+    assert np.array_equal(assistant.reader.vectors()[: len(old_vectors)], old_vectors)
     hits = assistant.search("private fostering inadequate youth offending", k=5, council="Northwold")
     assert {hit.council for hit in hits} == {"Northwold City Council"}
     assert "youth offending service" in hits[0].text
@@ -250,8 +252,10 @@ def test_manifest_records_format_model_and_letter_hashes(seeds_index):
     assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 2, MODEL)
     assert (manifest["dim"], manifest["generation"], manifest["data"]) == (384, 1, "gen-000001")
     assert manifest["letters"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.iterdir()}
-    assert manifest["chunks"] == IndexReader.open(seeds_index).faiss.ntotal
+    assert manifest["chunks"] == len(IndexReader.open(seeds_index).vectors()) > 0
     assert sorted(p.name for p in (seeds_index / "gen-000001").iterdir()) == ["index.sqlite", "vectors.faiss"]
+    size = (seeds_index / "gen-000001" / "vectors.faiss").stat().st_size
+    assert manifest["segments"] == [{"file": "vectors.faiss", "rows": manifest["chunks"], "bytes": size}]
 
 
 def test_no_pickle_in_the_index_folder(seeds_index):
@@ -386,7 +390,8 @@ def snapshot(index_dir: Path) -> tuple:
 
 
 @pytest.mark.parametrize("rebuild, failing", [
-    (False, "_insert_new"), (False, "fsync_tree"), (False, "write_manifest"),  # the add-only fast path
+    (False, "_insert_new"), (False, "link_or_copy"), (False, "write_vectors"), (False, "fsync_tree"),
+    (False, "write_manifest"),  # the add-only fast path
     (True, "write_vectors"), (True, "fsync_tree"), (True, "write_manifest"),  # the full path
 ])
 def test_an_update_that_fails_midway_leaves_the_old_index(tmp_path, letters_dir, monkeypatch, rebuild, failing):
@@ -428,10 +433,6 @@ def test_an_empty_letters_folder_gives_an_empty_index(tmp_path):
 
 def test_the_add_only_fast_path_gives_the_same_index_as_a_full_build(tmp_path, letters_dir):
     """Appending to a copy of the generation must equal rebuilding it: rows, BM25, vectors, flags."""
-    import sqlite3
-
-    from index.store import all_vectors, read_vectors
-
     index_dir = tmp_path / "index"
     fake_index(letters_dir, index_dir)
     northwold_letter(letters_dir)
@@ -453,9 +454,287 @@ def test_the_add_only_fast_path_gives_the_same_index_as_a_full_build(tmp_path, l
         segments = db.execute("SELECT count(DISTINCT segment) FROM postings").fetchone()[0]
         state = chunks.fetchall(), postings, segments
         db.close()
-        return *state, all_vectors(read_vectors(generation / "vectors.faiss"))
+        return *state, IndexReader.open(folder).vectors()
 
     fast, full = state(index_dir), state(rebuilt)
     assert (fast[2], full[2]) == (2, 1)  # the new letter's postings went into a segment of their own
     assert fast[0] == full[0] and fast[1] == full[1] and len(fast[1]["foster"][0]) > 0
     assert np.allclose(fast[3], full[3])
+
+
+# --- vector segments -------------------------------------------------------------------
+
+
+def segment_files(index_dir: Path) -> list[str]:
+    return [s["file"] for s in json.loads((index_dir / MANIFEST).read_text())["segments"]]
+
+
+def test_an_add_only_update_links_the_old_segments_and_writes_one_more(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    first = IndexReader.open(index_dir)
+    before = first.vectors()
+    northwold_letter(letters_dir)
+    assert fake_index(letters_dir, index_dir).added == ["005_northwold.txt"]
+    assert segment_files(index_dir) == ["vectors.faiss", "vectors-001.faiss"]
+    # The same file, shared with the previous generation (whose readers still use it), not a copy.
+    assert (index_dir / "gen-000002" / "vectors.faiss").stat().st_ino == (
+        index_dir / "gen-000001" / "vectors.faiss").stat().st_ino
+    assert np.array_equal(first.vectors(), before)
+    reader = IndexReader.open(index_dir)
+    vectors = reader.vectors()
+    assert np.array_equal(vectors[: len(before)], before) and len(vectors) == reader.manifest["chunks"]
+    hits = Assistant.open(index_dir, embedder=FakeEmbedder()).search("private fostering inadequate youth", k=3,
+                                                                      council="Northwold")
+    assert hits and {hit.council for hit in hits} == {"Northwold City Council"}
+
+
+def add_letters(letters_dir: Path, index_dir: Path, numbers: range) -> None:
+    """One add-only update per number, each adding a new invented council."""
+    for i in numbers:
+        text = (SEEDS / STOKE).read_text(encoding="utf-8").replace("Stoke-on-Trent", f"Northwold{chr(65 + i)}")
+        (letters_dir / f"1{i:02d}_northwold.txt").write_text(text, encoding="utf-8")
+        assert fake_index(letters_dir, index_dir).added == [f"1{i:02d}_northwold.txt"]
+
+
+def test_past_max_segments_an_update_compacts_them_into_one(tmp_path, letters_dir, monkeypatch):
+    monkeypatch.setattr(index.update, "MAX_SEGMENTS", 3)
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    add_letters(letters_dir, index_dir, range(2))
+    assert segment_files(index_dir) == ["vectors.faiss", "vectors-001.faiss", "vectors-002.faiss"]
+    before = IndexReader.open(index_dir).vectors()
+    add_letters(letters_dir, index_dir, range(2, 3))  # a 4th segment would be one too many
+    assert segment_files(index_dir) == ["vectors.faiss"]
+    generation = json.loads((index_dir / MANIFEST).read_text())["data"]
+    assert (index_dir / generation / "vectors.faiss").stat().st_nlink == 1  # written anew, shared with nobody
+    rebuilt = tmp_path / "rebuilt"
+    fake_index(letters_dir, rebuilt)
+    compacted = IndexReader.open(index_dir).vectors()
+    assert np.array_equal(compacted[: len(before)], before)
+    assert np.allclose(compacted, IndexReader.open(rebuilt).vectors())
+    add_letters(letters_dir, index_dir, range(3, 4))
+    assert segment_files(index_dir) == ["vectors.faiss", "vectors-001.faiss"]
+
+
+def test_where_hard_links_fail_the_segments_are_copied(tmp_path, letters_dir, monkeypatch):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+
+    def no_links(source, target):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr("os.link", no_links)
+    northwold_letter(letters_dir)
+    fake_index(letters_dir, index_dir)
+    old, new = index_dir / "gen-000001" / "vectors.faiss", index_dir / "gen-000002" / "vectors.faiss"
+    assert old.stat().st_ino != new.stat().st_ino and old.read_bytes() == new.read_bytes()
+    assert len(IndexReader.open(index_dir).vectors()) == IndexReader.open(index_dir).chunks
+
+
+def _legacy(index_dir: Path, hnsw: bool) -> None:
+    """Make `index_dir` look written before segments: no "segments" or "stats", maybe an HNSW file."""
+    import faiss
+
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    del manifest["segments"], manifest["stats"]
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    if hnsw:
+        path = index_dir / manifest["data"] / "vectors.faiss"
+        vectors = faiss.read_index(str(path)).reconstruct_n(0, manifest["chunks"])
+        old = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+        old.add(vectors)
+        faiss.write_index(old, str(path))
+
+
+@pytest.mark.parametrize("hnsw", [False, True], ids=["flat", "hnsw"])
+def test_an_index_written_before_segments_is_read_and_updated(tmp_path, letters_dir, hnsw):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    expected = IndexReader.open(index_dir).vectors()
+    query = "private fostering is inadequate"
+    hits = Assistant.open(index_dir, embedder=FakeEmbedder()).search(query, k=5, include_boilerplate=True)
+    _legacy(index_dir, hnsw)
+    reader = IndexReader.open(index_dir)
+    assert np.array_equal(reader.vectors(), expected)
+    assert Assistant.open(index_dir, embedder=FakeEmbedder()).search(query, k=5, include_boilerplate=True) == hits
+    northwold_letter(letters_dir)
+    assert fake_index(letters_dir, index_dir).added == ["005_northwold.txt"]
+    # An HNSW segment is rewritten as an exact one by the first add-only update; a flat one is linked.
+    assert segment_files(index_dir) == (["vectors.faiss"] if hnsw else ["vectors.faiss", "vectors-001.faiss"])
+    assert np.array_equal(IndexReader.open(index_dir).vectors()[: len(expected)], expected)
+
+
+def test_a_segment_faiss_cannot_read_is_reported_on_first_search(tmp_path, letters_dir):
+    """Opening checks each segment's size and header; what only loading finds comes on first use."""
+    from ui.cli import main
+
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    _legacy(index_dir, hnsw=False)  # no recorded size: a truncation leaves the header intact
+    _truncate_vectors(index_dir)
+    assistant = Assistant.open(index_dir, embedder=FakeEmbedder())
+    assert len(assistant.ratings()) == 11  # answered without the vectors
+    for _ in range(2):  # and again: a failed load is not remembered as loaded
+        with pytest.raises(IndexStoreError) as error:
+            assistant.search("private fostering", k=3)
+        message = str(error.value)
+        assert "vectors.faiss is damaged or truncated" in message and "\n" not in message
+        assert f"rebuild it with `letters-qa index --rebuild --index {index_dir}`" in message
+    assert main(["search", "private fostering", "--index", str(index_dir)]) == 1
+
+
+@pytest.mark.parametrize("damage", ["missing", "wrong size", "wrong rows"])
+def test_a_damaged_later_segment_is_a_clear_error_at_open(tmp_path, letters_dir, damage):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    northwold_letter(letters_dir)
+    fake_index(letters_dir, index_dir)
+    path = index_dir / "gen-000002" / "vectors-001.faiss"
+    if damage == "missing":
+        path.unlink()
+    elif damage == "wrong size":
+        path.write_bytes(path.read_bytes() + b"\0")
+    else:
+        manifest = json.loads((index_dir / MANIFEST).read_text())
+        manifest["segments"][1]["rows"] += 1
+        (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexStoreError) as error:
+        IndexReader.open(index_dir)
+    assert "vectors-001.faiss" in str(error.value) and "--rebuild" in str(error.value)
+    report = update_index(letters_dir, index_dir, embedder=FakeEmbedder(), rebuild=True)
+    assert report.letters == 6 and len(IndexReader.open(index_dir).vectors()) == report.chunks
+
+
+def test_segment_names_in_the_manifest_cannot_point_elsewhere(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    manifest["segments"][0]["file"] = "../../elsewhere.faiss"
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexStoreError, match="no valid 'segments'"):
+        IndexReader.open(index_dir)
+
+
+# --- the scan's stat cache -------------------------------------------------------------
+
+
+def age(path: Path, seconds: float = 60) -> None:
+    """Set the file's mtime `seconds` into the past (outside the scan's racy window)."""
+    mtime = path.stat().st_mtime_ns - int(seconds * 1e9)
+    os.utime(path, ns=(mtime, mtime))
+
+
+@pytest.fixture
+def aged_letters(letters_dir) -> Path:
+    """The seeds copy, every file last modified a minute ago (cacheable whenever the checkout was)."""
+    for path in letters_dir.iterdir():
+        age(path)
+    return letters_dir
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The names of the letter files the scan reads."""
+    names: list[str] = []
+    original = index.update.read_capped
+
+    def counting(path, name, cap):
+        names.append(name)
+        return original(path, name, cap)
+
+    monkeypatch.setattr(index.update, "read_capped", counting)
+    return names
+
+
+def stats(index_dir: Path) -> dict:
+    return json.loads((index_dir / MANIFEST).read_text())["stats"]
+
+
+@pytest.mark.usefixtures("aged_letters")
+def test_files_with_the_recorded_size_and_mtime_are_not_read_again(tmp_path, letters_dir, reads):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    assert sorted(reads) == sorted(p.name for p in SEEDS.iterdir())
+    assert set(stats(index_dir)) == set(reads)
+    reads.clear()
+    new = northwold_letter(letters_dir)
+    report = fake_index(letters_dir, index_dir)
+    assert reads == [new.name] and report.added == [new.name] and len(report.unchanged) == 5
+
+
+@pytest.mark.usefixtures("aged_letters")
+def test_a_touched_but_unchanged_file_is_read_once_and_embeds_nothing(tmp_path, letters_dir, reads):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    manifest_before = (index_dir / MANIFEST).read_text()
+    (letters_dir / TRAFFORD).touch()
+    age(letters_dir / TRAFFORD, 10)
+    reads.clear()
+    counting = CountingEmbedder(FakeEmbedder())
+    report = update_index(letters_dir, index_dir, embedder=counting)
+    assert (reads, counting.texts, report.embedded_chunks, report.generation) == ([TRAFFORD], 0, 0, 1)
+    assert not report.changed and TRAFFORD in report.unchanged
+    # Its new mtime is remembered (same generation, no new folder), so the next scan reads nothing.
+    assert json.loads(manifest_before)["stats"][TRAFFORD] != stats(index_dir)[TRAFFORD]
+    assert sorted(p.name for p in index_dir.iterdir()) == [".lock", "gen-000001", MANIFEST]
+    reads.clear()
+    assert not fake_index(letters_dir, index_dir).changed and reads == []
+
+
+@pytest.mark.usefixtures("aged_letters")
+def test_an_edit_that_keeps_size_and_mtime_inside_the_racy_window_is_seen(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    path = letters_dir / TRAFFORD
+    text = path.read_text(encoding="utf-8")
+    # An mtime no earlier than 2 s before the scan's start (here later than it, so that a slow
+    # machine cannot move the scan out of the window): on a filesystem with coarse mtimes, an
+    # edit after the scan read the file could keep this exact mtime, so it must not be cached.
+    mtime = time.time_ns() + 60 * 10**9
+    os.utime(path, ns=(mtime, mtime))
+    fake_index(letters_dir, index_dir)
+    assert TRAFFORD not in stats(index_dir) and len(stats(index_dir)) == 4
+    edited = text.replace("private fostering is inadequate", "private fostering is impressive")
+    assert len(edited.encode()) == len(text.encode()) and edited != text
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(mtime, mtime))  # same size, same mtime as when it was indexed
+    report = fake_index(letters_dir, index_dir)
+    assert report.updated == [TRAFFORD]
+    hits = Assistant.open(index_dir, embedder=FakeEmbedder()).search("private fostering", k=5, council="Trafford")
+    assert any("private fostering is impressive" in hit.text for hit in hits)
+
+
+def test_the_stat_cache_holds_only_files_indexed_with_their_content(tmp_path, letters_dir):
+    """Copies, bad files and letters kept at an older version are read every time."""
+    index_dir = tmp_path / "index"
+    shutil.copy2(letters_dir / STOKE, letters_dir / "zz-copy.txt")
+    (letters_dir / "empty.txt").write_bytes(b"")
+    for path in letters_dir.iterdir():
+        age(path)
+    fake_index(letters_dir, index_dir)
+    assert set(stats(index_dir)) == {p.name for p in SEEDS.iterdir()}
+    (letters_dir / TRAFFORD).write_bytes(b"")
+    age(letters_dir / TRAFFORD)
+    report = fake_index(letters_dir, index_dir)
+    assert {"file": TRAFFORD, "reason": "empty file; kept the previously indexed version"} in report.skipped
+    assert TRAFFORD not in stats(index_dir)
+    report = fake_index(letters_dir, index_dir)  # still seen as bad, not taken from the cache
+    assert {"file": TRAFFORD, "reason": "empty file; kept the previously indexed version"} in report.skipped
+    shutil.copy2(SEEDS / TRAFFORD, letters_dir / TRAFFORD)
+    report = fake_index(letters_dir, index_dir)
+    assert TRAFFORD in report.unchanged and not report.changed and TRAFFORD in stats(index_dir)
+
+
+@pytest.mark.usefixtures("aged_letters")
+def test_a_symlinked_letter_is_read_every_time(tmp_path, letters_dir, reads):
+    """A link can be pointed at another file with the same size and mtime: never cached."""
+    outside = tmp_path / "outside.txt"
+    shutil.move(letters_dir / TRAFFORD, outside)
+    (letters_dir / TRAFFORD).symlink_to(outside)
+    age(outside)
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    assert TRAFFORD in json.loads((index_dir / MANIFEST).read_text())["letters"]
+    assert TRAFFORD not in stats(index_dir) and len(stats(index_dir)) == 4
+    reads.clear()
+    assert not fake_index(letters_dir, index_dir).changed and reads == [TRAFFORD]

@@ -18,7 +18,6 @@ from index.store import (
     FORMAT,
     VERSION,
     Generation,
-    all_vectors,
     create_database,
     generation_name,
     write_manifest,
@@ -247,7 +246,7 @@ def test_faiss_returns_nothing_when_no_row_is_allowed(random_index):
 @pytest.mark.parametrize("mask", ["none", "not boilerplate", "one letter", "random"])
 def test_faiss_agrees_with_numpy_on_the_seeds_index(assistant, real_embedder, query, mask):
     reader = assistant.reader
-    vectors = all_vectors(reader.faiss)
+    vectors = reader.vectors()
     allowed = {
         "none": None,
         "not boilerplate": ~reader.row_boilerplate,
