@@ -6,7 +6,8 @@ Opens the index with `Assistant.open`, loads the model and warms up (not timed),
 times each call with time.perf_counter: ~200 searches over the corpus's topics (private
 fostering, serious case reviews, children's homes, care leavers, NEET, schools, ...), a
 third with a council filter and some with a year filter; `ask` for list questions ("Which
-councils perform adequately?") and for open questions, reported separately. Also: the
+councils perform adequately?") and for open questions, reported separately, each also split
+into time inside `Retriever.search` and outside it (not with --ab). Also: the
 process's peak RSS (getrusage maxrss) after all of it, and the index size on disk.
 Goals at 10,000 letters: search p95 < 30 ms, ask p95 < 60 ms, peak RSS < 1.5 GB.
 But: - one thread, one query at a time; no HTTP or Gradio in the loop (bench/coldstart.py
@@ -94,6 +95,29 @@ def timed(fn, items, ab: str | None = None) -> tuple[list[float], list, list[flo
                 seconds.append(elapsed)
                 results.append(result)
     return seconds, results, patched
+
+
+class SearchClock:
+    """Adds up the seconds spent inside Retriever.search, so an ask splits into search and the rest."""
+
+    def __init__(self):
+        from qa import retriever
+
+        self.seconds = 0.0
+        self._cls, self._search = retriever.Retriever, retriever.Retriever.search
+        clock, search = self, self._search
+
+        def timed_search(self, *args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return search(self, *args, **kwargs)
+            finally:
+                clock.seconds += time.perf_counter() - t0
+
+        self._cls.search = timed_search
+
+    def close(self) -> None:
+        self._cls.search = self._search
 
 
 def stats(seconds: list[float]) -> dict:
@@ -205,8 +229,21 @@ def main(argv: list[str] | None = None) -> int:
     search_s, hits, search_ab = timed(lambda q: assistant.search(k=args.k, **q), searches, args.ab)
     doc["loadavg_search"].append(common.loadavg())
     doc["loadavg_ask"] = [common.loadavg()]
-    list_s, list_answers, list_ab = timed(assistant.ask, lists, args.ab)
-    open_s, open_answers, open_ab = timed(assistant.ask, opens, args.ab)
+    clock = SearchClock() if not args.ab else None  # with --ab the two variants' calls interleave
+    inside: list[float] = []
+
+    def ask(question):
+        before = clock.seconds if clock else 0.0
+        answer = assistant.ask(question)
+        inside.append(clock.seconds - before if clock else 0.0)
+        return answer
+
+    list_s, list_answers, list_ab = timed(ask, lists, args.ab)
+    list_inside, inside = inside, []
+    open_s, open_answers, open_ab = timed(ask, opens, args.ab)
+    open_inside = inside
+    if clock:
+        clock.close()
     doc["loadavg_ask"].append(common.loadavg())
     if args.ab:
         doc["ab"] = {"patch": args.ab, "search": stats(search_ab), "ask_list": stats(list_ab),
@@ -225,6 +262,15 @@ def main(argv: list[str] | None = None) -> int:
                                    for q in dict.fromkeys(lists)}}
     doc["ask_open"] = stats(open_s) | {"intents": sorted({a.intent for a in open_answers}),
                                        "median_citations": common.median(len(a.citations) for a in open_answers)}
+    if clock:  # time inside Retriever.search and outside it (parsing, ratings, quoting, citations)
+        for name, total, searched, answers in (("ask_list", list_s, list_inside, list_answers),
+                                               ("ask_open", open_s, open_inside, open_answers)):
+            outside = [t - s for t, s in zip(total, searched)]
+            doc[name]["outside_search"] = stats(outside)
+            doc[name]["inside_search"] = stats([s for s, a in zip(searched, answers) if a.intent == "open"] or [0.0])
+            doc[name]["outside_search_by_intent_p95_ms"] = {
+                intent: common.percentile([o for o, a in zip(outside, answers) if a.intent == intent], 95) * 1000
+                for intent in sorted({a.intent for a in answers})}
     doc["search_breakdown"] = breakdown(assistant, searches, args.k)
     doc["memory"] = {"maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                      "rss_start_mb": rss_start, "rss_end_mb": rss_mb()}
@@ -244,6 +290,11 @@ def main(argv: list[str] | None = None) -> int:
         s = doc[name]
         print(f"{name:10} {s['n']:>4} {s['p50_ms']:>7.1f}ms {s['p95_ms']:>7.1f}ms {s['max_ms']:>7.1f}ms  "
               f"< {goal} ms: {'met' if s['p95_ms'] < goal else 'MISSED'}")
+    if clock:
+        for name in ("ask_list", "ask_open"):
+            out, ins = doc[name]["outside_search"], doc[name]["inside_search"]
+            print(f"{name} outside search p50 {out['p50_ms']:.1f} ms, p95 {out['p95_ms']:.1f} ms (max "
+                  f"{out['max_ms']:.1f}); inside search p50 {ins['p50_ms']:.1f} ms, p95 {ins['p95_ms']:.1f} ms")
     print(f"search p95 filtered {doc['search']['filtered_p95_ms']:.1f} ms, unfiltered "
           f"{doc['search']['unfiltered_p95_ms']:.1f} ms; list answers cite median {doc['ask_list']['median_citations']}"
           f" (max {doc['ask_list']['max_citations']})")
