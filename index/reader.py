@@ -3,20 +3,22 @@
 `IndexReader.open(index_dir)` validates the manifest against the generation it names
 (SQLite schema, chunk count, and each vector segment's size, dimension and rows from its
 header) and loads what every question needs: the letters and the ratings. What only a
-search needs (the FAISS segments, each chunk row's letter, boilerplate flag and
-length for BM25) is loaded
-on the first search, once, under a lock; a segment FAISS cannot read is reported then.
-Chunk texts stay in SQLite and are fetched for the few rows a query returns.
+search needs (the FAISS segments, each chunk row's letter, boilerplate flag and length for
+BM25) is loaded on the first search, once, under a lock; a segment FAISS cannot read is
+reported then. Chunk texts stay in SQLite and are fetched for the few rows a query returns;
+letters' section titles are read on first use and kept for the reader's lifetime (one generation).
 But: - it reads one generation; `IndexReader.is_stale()` tells a long-running server
 when a newer one has been swapped in, and the caller reopens.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,13 +199,47 @@ class IndexReader:
         )
         return [RatingRow(*row) for row in rows]
 
+    @functools.cached_property
+    def council_names(self) -> tuple[tuple[str, str], ...]:
+        """(council, short name) of every letter, in `letters` order; built once per reader."""
+        return tuple((letter.council, letter.short_name) for letter in self.letters)
+
+    def ratings_for(self, councils: Iterable[str]) -> list[RatingRow]:
+        """The rating rows of these councils (full names), in `ratings` order."""
+        positions = self._rating_positions
+        return [self.ratings[i] for i in sorted(i for council in set(councils) for i in positions.get(council, ()))]
+
+    @functools.cached_property
+    def _rating_positions(self) -> dict[str, list[int]]:
+        """council -> positions of its rows in `ratings`; built on the first lookup."""
+        positions: dict[str, list[int]] = {}
+        for i, row in enumerate(self.ratings):
+            positions.setdefault(row.council, []).append(i)
+        return positions
+
     def section_at(self, name: str, offset: int) -> str:
         """The title of the section of letter `name` that holds `offset` ("Letter" if none does)."""
-        rows = self._query("SELECT sections FROM letters WHERE name = ?", (name,))
-        for title, start, end in json.loads(rows[0][0]) if rows else []:
-            if start <= offset < end:
-                return title
-        return "Letter"
+        return self.section_titles([(name, offset)])[0]
+
+    def section_titles(self, spans: Iterable[tuple[str, int]]) -> list[str]:
+        """`section_at` for many (letter name, offset) pairs: letters not seen before are read in
+        one query, and each letter's sections are parsed once per reader (one generation)."""
+        spans = list(spans)
+        sections = self._sections
+        missing = list(dict.fromkeys(name for name, _ in spans if name not in sections))
+        for i in range(0, len(missing), 500):  # well under SQLite's limit on bound parameters
+            batch = missing[i : i + 500]
+            rows = self._query(f"SELECT name, sections FROM letters WHERE name IN ({','.join('?' * len(batch))})",
+                               batch)
+            found = {name: tuple(map(tuple, json.loads(text))) for name, text in rows}
+            for name in batch:
+                sections[name] = found.get(name, ())
+        return [_section_title(sections[name], offset) for name, offset in spans]
+
+    @functools.cached_property
+    def _sections(self) -> dict[str, tuple[tuple[str, int, int], ...]]:
+        """letter name -> its (title, start, end) sections, filled by `section_titles`."""
+        return {}
 
     def letter_text(self, name: str) -> str | None:
         rows = self._query("SELECT text FROM letters WHERE name = ?", (name,))
@@ -289,6 +325,13 @@ class IndexReader:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _section_title(sections: tuple[tuple[str, int, int], ...], offset: int) -> str:
+    for title, start, end in sections:
+        if start <= offset < end:
+            return title
+    return "Letter"
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

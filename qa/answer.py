@@ -110,20 +110,27 @@ class _Builder:
         return Answer(self.query.text, "\n".join(self.lines).strip(), tuple(self.citations), tuple(self.ratings),
                       self.query.intent, self.query)
 
-    def cite(self, letter: str, start: int, end: int, text: str) -> int:
+    def cite(self, letter: str, start: int, end: int, text: str, section: str | None = None) -> int:
         info = self.reader.by_name[letter]
-        citation = Citation(letter, info.council, info.year, info.kind, self.reader.section_at(letter, start),
-                            text, start, end)
-        if citation not in self._numbers:
+        section = self.reader.section_at(letter, start) if section is None else section
+        citation = Citation(letter, info.council, info.year, info.kind, section, text, start, end)
+        # One hash of the citation, not two: a list answer cites thousands.
+        number = self._numbers.setdefault(citation, len(self.citations) + 1)
+        if number > len(self.citations):
             self.citations.append(citation)
-            self._numbers[citation] = len(self.citations)
-        return self._numbers[citation]
+        return number
 
-    def cite_rating(self, row: RatingRow) -> int:
-        if row not in self._rated:
-            self._rated.add(row)
+    def cite_rating(self, row: RatingRow, section: str | None = None) -> int:
+        rated = len(self._rated)
+        self._rated.add(row)
+        if len(self._rated) > rated:
             self.ratings.append(row)
-        return self.cite(row.letter, row.start, row.end, row.text)
+        return self.cite(row.letter, row.start, row.end, row.text, section)
+
+    def cite_ratings(self, rows: list[RatingRow]) -> list[int]:
+        """`cite_rating` for each row, in order, with the section titles read in one batch."""
+        sections = self.reader.section_titles((row.letter, row.start) for row in rows)
+        return [self.cite_rating(row, section) for row, section in zip(rows, sections)]
 
     # --- list: every council with the rating asked about ---------------------------------
 
@@ -141,18 +148,21 @@ class _Builder:
             f"**{len(councils)} council{'s' if len(councils) != 1 else ''}** "
             f"{'is' if len(councils) == 1 else 'are'} rated {_criterion(q, areas)}{_years(q.years)}:"
         )
-        for (kind, year, area), group in _grouped(matches):
+        groups = _grouped(matches)
+        numbers = iter(self.cite_ratings([row for _, group in groups for row in group]))
+        for (kind, year, area), group in groups:
             self.lines.append(f"\n{_scale_title(kind, year, area, start=True)}:")
             for row in group:
-                self.lines.append(f"- **{row.council}**: {_label(row)} [{self.cite_rating(row)}]")
+                self.lines.append(f"- **{row.council}**: {_label(row)} [{next(numbers)}]")
 
     def _rows(self, years=(), councils=()) -> list[RatingRow]:
         """Rating rows of the asked kind: explicit kinds, else the scale the wording implies."""
         q = self.query
-        rows = [r for r in self.reader.ratings
-                if (not years or r.year in years) and (not councils or r.council in councils)]
+        rows = self.reader.ratings_for(councils) if councils else self.reader.ratings
+        if years:
+            rows = [r for r in rows if r.year in years]
         kinds = q.kinds or ((q.scale,) if q.scale and any(r.kind == q.scale for r in rows) else ())
-        return [r for r in rows if not kinds or r.kind in kinds]
+        return [r for r in rows if r.kind in kinds] if kinds else list(rows)
 
     def _existing(self, rows: list[RatingRow]) -> None:
         if not rows:
@@ -178,7 +188,7 @@ class _Builder:
         for council in q.councils:
             rows = [r for r in self._rows(years=q.years, councils=(council,)) if not q.areas or r.area in q.areas]
             if not rows:
-                have = sorted({(r.kind, r.year) for r in self.reader.ratings if r.council == council})
+                have = sorted({(r.kind, r.year) for r in self.reader.ratings_for((council,))})
                 self.lines.append(f"The index has no rating for **{council}**{_years(q.years)} "
                                   f"(its letters: {', '.join(_scale_title(k, y, None) for k, y in have) or 'none'}).")
                 continue

@@ -60,7 +60,7 @@ class Assistant:
 
     def parse(self, question: str, history: Iterable | None = None) -> Query:
         """How `question` is understood (intent, councils, years, rating, area), given the history."""
-        councils = [(letter.council, letter.short_name) for letter in self.reader.letters]
+        councils = self.reader.council_names
         previous = None
         for turn in history or ():
             text = turn.question if isinstance(turn, Answer) else turn

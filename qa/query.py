@@ -122,8 +122,10 @@ def _find_councils(norm: str, councils: Iterable[tuple[str, str]]) -> tuple[list
     found: list[str] = []
     for rank in sorted({r for word in words for r in by_first.get(word, ())} | set(always)):
         name, full = names[rank]
+        if not name or name not in norm:  # most candidates share only a first word ("west", "north")
+            continue
         pattern = rf"(?<![a-z0-9]){re.escape(name)}(?:'s)?(?![a-z0-9])"
-        if name and re.search(pattern, norm):
+        if re.search(pattern, norm):
             norm = re.sub(pattern, " ", norm)
             if full not in found:
                 found.append(full)
@@ -152,7 +154,7 @@ _CAPITALISED = r"[A-Z][\w'’]*(?:[ -](?:on|upon|under|and|le|with|of)?[ -]?[A-Z
 def _unknown_councils(text: str) -> list[str]:
     """Council names in the question that may have no letter: known authorities, or the
     name in "And X?" / "What rating did X get?"."""
-    names = [a for a in KNOWN_AUTHORITIES if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", text)]
+    names = [a for a in KNOWN_AUTHORITIES if a in text and re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", text)]
     for pattern in (rf"^\s*(?:and|what about|how about|what of)\s+(?:for\s+|in\s+)?({_CAPITALISED})",
                     rf"\b(?:did|does|has|is|was)\s+({_CAPITALISED})\s+(?:get|receive|perform|score|do|rated|graded)"):
         match = re.search(pattern, text, re.I)

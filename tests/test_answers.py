@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from index.update import update_index
 from qa import Assistant
-from tests.conftest import make_annual_letter
+from tests.conftest import SEEDS, make_annual_letter
 
 STOKE = "Stoke-on-Trent City Council"
 STOCKPORT = "Stockport Metropolitan Borough Council"
@@ -145,3 +147,61 @@ def test_new_letters_change_the_list_answers(letters_dir, tmp_path, real_embedde
     (letters_dir / "004_2db2c4d829b3adf3.txt").unlink()
     update_index(letters_dir, index_dir, embedder=real_embedder)
     assert councils(assistant.ask("Which councils perform adequately?")) == {"Northwold Borough Council"}
+
+
+def test_section_titles_are_those_of_the_letters(assistant, seeds_index):
+    """The reader's batched, cached section lookup gives the parsed letters' section titles."""
+    from index.letters import read_letter
+    from index.reader import IndexReader
+
+    reader = IndexReader.open(seeds_index)  # a fresh reader: nothing cached yet
+    try:
+        spans = [(row.letter, row.start) for row in reader.ratings]
+        spans += [(letter.name, offset) for letter in reader.letters for offset in (0, 1500, 10**9)]
+        spans.append(("no_such_letter.txt", 10))
+        expected = []
+        for name, offset in spans:
+            sections = read_letter(SEEDS / name).sections if (SEEDS / name).exists() else []
+            expected.append(next((s.title for s in sections if s.start <= offset < s.end), "Letter"))
+        assert reader.section_titles(spans) == expected
+        assert [reader.section_at(name, offset) for name, offset in spans] == expected  # now from the cache
+        assert "Children's services rating 2009" in expected and "Letter" in expected
+    finally:
+        reader.close()
+
+
+def test_ratings_for_keeps_the_table_order(assistant):
+    reader = assistant.reader
+    for wanted in ([STOKE], [TRAFFORD, STOCKPORT], [STOCKPORT, STOCKPORT], ["No Such Council"], []):
+        assert reader.ratings_for(wanted) == [row for row in reader.ratings if row.council in wanted]
+
+
+def test_answers_after_an_update_cite_the_new_generations_sections(seeds_index, letters_dir, tmp_path, real_embedder):
+    """Section titles are cached per reader: a letter added or changed after an answer is cited
+    with its own sections, in the same Assistant, as a fresh one would cite it."""
+    from index.letters import read_letter
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(seeds_index, index_dir)
+    assistant = Assistant.open(index_dir, embedder=real_embedder)
+    question = "Which councils perform adequately?"
+    before = assistant.ask(question)
+    assert [c.section for c in before.citations] == ["Children's services rating 2009"]
+    stoke = letters_dir / "004_2db2c4d829b3adf3.txt"
+    sentence = "Children's services in Stoke-on-Trent City Council perform adequately."
+    stoke.write_text(stoke.read_text(encoding="utf-8").replace(sentence, f"Summary for Stoke-on-Trent\n\n{sentence}"),
+                     encoding="utf-8")
+    (letters_dir / "100_northwold.txt").write_text(
+        make_annual_letter("Northwold", "Northwold Borough Council", "adequately"), encoding="utf-8")
+    update_index(letters_dir, index_dir, embedder=real_embedder)
+
+    after = assistant.ask(question)
+    assert councils(after) == {STOKE, "Northwold Borough Council"}
+    sections = {c.council: c.section for c in after.citations}
+    assert sections == {STOKE: "Summary for Stoke-on-Trent",
+                        "Northwold Borough Council": "Children's services rating 2009"}
+    for citation in after.citations:
+        letter = read_letter(letters_dir / citation.letter)
+        assert letter.text[citation.start:citation.end] == citation.text
+        assert citation.section == next(s.title for s in letter.sections if s.start <= citation.start < s.end)
+    assert after.to_dict() == Assistant.open(index_dir, embedder=real_embedder).ask(question).to_dict()
