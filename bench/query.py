@@ -135,7 +135,7 @@ def breakdown(assistant, searches: list[dict], k: int) -> dict:
     for q in searches:
         t = time.perf_counter()
         filtered = "council" in q or "year" in q
-        letters = select_letters(reader.letters, q.get("council"), q.get("year")) if filtered else reader.letters
+        letters = select_letters(reader, q.get("council"), q.get("year")) if filtered else reader.letters
         letter_ids = [letter.id for letter in letters] if filtered else None
         allowed = retriever._allowed_rows(letter_ids, False)
         t = lap("filter", t)
@@ -263,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     path = common.finish(doc, args.out or common.RESULTS / f"query-{len(letters)}.json")
 
     idx = doc["index"]
-    print(f"index {index_dir}: {idx['letters']} letters, {idx['chunks']} chunks ({idx['faiss']}), "
+    print(f"index {index_dir}: {idx['letters']} letters, {idx['chunks']} chunks "
+          f"({len(idx['segments'])} vector segments), "
           f"{idx['disk_bytes'] / 2**20:.0f} MiB on disk; open {doc['open_s'] * 1000:.0f} ms, model load "
           f"{doc['model_load_s']:.1f} s")
     if (idx["provenance"] or {}).get("vectors") == "fake":

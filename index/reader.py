@@ -26,6 +26,7 @@ import numpy as np
 
 from index.bm25 import Scorer
 from index.errors import IndexStoreError
+from index.letters import short_name
 from index.store import (
     MANIFEST,
     Generation,
@@ -220,6 +221,29 @@ class IndexReader:
     def section_at(self, name: str, offset: int) -> str:
         """The title of the section of letter `name` that holds `offset` ("Letter" if none does)."""
         return self.section_titles([(name, offset)])[0]
+
+    def letters_about(self, council: str) -> set[int]:
+        """Positions in `letters` of the letters about `council`, by short or full name.
+
+        Case-, hyphen- and apostrophe-insensitive; the query's own suffix is dropped too
+        ("Trafford Council" -> "Trafford"): people rarely type "Metropolitan Borough Council".
+        """
+        want = normalise_name(council)
+        if not want:
+            return set()
+        by_name, by_short = self._name_table
+        return by_name.get(want, set()) | by_short.get(normalise_name(short_name(council)), set())
+
+    @functools.cached_property
+    def _name_table(self) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+        by_name: dict[str, set[int]] = {}
+        by_short: dict[str, set[int]] = {}
+        for i, letter in enumerate(self.letters):
+            short, full = normalise_name(letter.short_name), normalise_name(letter.council)
+            by_name.setdefault(short, set()).add(i)
+            by_name.setdefault(full, set()).add(i)
+            by_short.setdefault(short, set()).add(i)
+        return by_name, by_short
 
     def section_titles(self, spans: Iterable[tuple[str, int]]) -> list[str]:
         """`section_at` for many (letter name, offset) pairs: letters not seen before are read in

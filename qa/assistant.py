@@ -72,7 +72,7 @@ class Assistant:
     def ratings(self, council=None, year=None, kind=None) -> list[RatingRow]:
         """The extracted ratings table (no model needed)."""
         reader = self.reader
-        names = {letter.name for letter in select_letters(reader.letters, council, year, kind)}
+        names = {letter.name for letter in select_letters(reader, council, year, kind)}
         return [row for row in reader.ratings if row.letter in names]
 
     def letters(self) -> list[LetterInfo]:

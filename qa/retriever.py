@@ -10,15 +10,13 @@ But: - no re-ranking model; the fused order is the order returned.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from index.embedder import Embedder
-from index.letters import short_name
-from index.reader import IndexReader, LetterInfo, normalise_name
+from index.reader import IndexReader, LetterInfo
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 MIN_CANDIDATES = 50
@@ -52,52 +50,13 @@ def as_list(value) -> list:
     return list(value)
 
 
-def council_matches(query: str, letter: LetterInfo) -> bool:
-    """"stoke on trent", "Stoke-on-Trent City Council", "Trafford" and "Trafford Council" style matches.
-
-    The query's own suffix is dropped too ("Trafford Council" -> "Trafford"): people rarely
-    type the letter's exact "Metropolitan Borough Council".
-    """
-    want = normalise_name(query)
-    names = (normalise_name(letter.short_name), normalise_name(letter.council))
-    return bool(want) and (want in names or normalise_name(short_name(query)) == names[0])
-
-
-_NAME_TABLES: dict[int, tuple] = {}  # id(letters) -> (letters, by_name, by_short), for the current list
-
-
-def _name_table(letters: list[LetterInfo]) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
-    """Positions of the letters by normalised short or full name, and by short name; built once per list."""
-    held = _NAME_TABLES.get(id(letters))
-    if held is None or held[0] is not letters:
-        by_name: dict[str, set[int]] = {}
-        by_short: dict[str, set[int]] = {}
-        for i, letter in enumerate(letters):
-            short, full = normalise_name(letter.short_name), normalise_name(letter.council)
-            by_name.setdefault(short, set()).add(i)
-            by_name.setdefault(full, set()).add(i)
-            by_short.setdefault(short, set()).add(i)
-        _NAME_TABLES.clear()
-        held = _NAME_TABLES[id(letters)] = (letters, by_name, by_short)
-    return held[1], held[2]
-
-
-def select_letters(letters: Iterable[LetterInfo], council=None, year=None, kind=None) -> list[LetterInfo]:
+def select_letters(reader: IndexReader, council=None, year=None, kind=None) -> list[LetterInfo]:
+    """The letters about any of the councils (see IndexReader.letters_about) and of the years and kinds given."""
     councils, years, kinds = as_list(council), [int(y) for y in as_list(year)], as_list(kind)
-    if councils and isinstance(letters, list):  # the same matches as council_matches, without a pass per letter
-        by_name, by_short = _name_table(letters)
-        positions: set[int] = set()
-        for c in councils:
-            if normalise_name(c):
-                positions |= by_name.get(normalise_name(c), set()) | by_short.get(normalise_name(short_name(c)), set())
-        return [letters[i] for i in sorted(positions)
-                if (not years or letters[i].year in years) and (not kinds or letters[i].kind in kinds)]
-    return [
-        letter for letter in letters
-        if (not councils or any(council_matches(c, letter) for c in councils))
-        and (not years or letter.year in years)
-        and (not kinds or letter.kind in kinds)
-    ]
+    letters = reader.letters
+    if councils:
+        letters = [letters[i] for i in sorted(set().union(*(reader.letters_about(c) for c in councils)))]
+    return [letter for letter in letters if (not years or letter.year in years) and (not kinds or letter.kind in kinds)]
 
 
 _pool: ThreadPoolExecutor | None = None
@@ -122,7 +81,7 @@ class Retriever:
         """The k best passages for `query` among the letters the filters select."""
         reader = self.reader
         filtered = council is not None or year is not None or kind is not None
-        letters = select_letters(reader.letters, council, year, kind) if filtered else reader.letters
+        letters = select_letters(reader, council, year, kind) if filtered else reader.letters
         if not letters or k <= 0 or not query.strip():
             return []
         letter_ids = [letter.id for letter in letters] if filtered else None
