@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         commands = {name: c for name, c in commands.items() if name in args.only.split(",")}
         args.no_serve = True
     doc["commands"] = {name: " ".join(c) for name, c in commands.items()}
-    doc["imports"] = {name: imports_of(c[1:]) for name, c in commands.items() if name != "help"}
+    doc["imports"] = {name: imports_of(c[len(cli()):]) for name, c in commands.items() if name != "help"}
     doc["runs"] = {name: [] for name in commands}
     doc["runs"]["serve"] = []
     for r in range(args.runs):  # round-robin, so load changes fall on every command

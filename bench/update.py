@@ -8,7 +8,7 @@ letters/). Every run copies the index to a scratch folder (not timed), then time
 update_index(letters + the extra letter, copy) with the model already loaded and warm.
 Stage times come from timing wrappers around index.update's steps (scan, plan, copy of the
 reused rows, insert and embed the new letter, boilerplate marking, FTS5 rebuild, FAISS
-write, fsync, garbage collection).
+write, linking the previous segments, fsync, garbage collection).
 But: - only the "one letter added" case; a changed or removed letter takes the same path.
 """
 

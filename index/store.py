@@ -211,13 +211,6 @@ def read_vectors(path: Path):
     return index
 
 
-def all_vectors(index) -> np.ndarray:
-    """Every vector of one segment in row order (a copy)."""
-    if index.ntotal == 0:
-        return np.zeros((0, index.d), dtype=np.float32)
-    return index.reconstruct_n(0, index.ntotal)
-
-
 def stored_vectors(index) -> np.ndarray:
     """A zero-copy (ntotal, d) view of the vectors a flat segment holds; valid while `index` lives."""
     import faiss
