@@ -51,8 +51,9 @@ def _copy_reused_sql(db, index_dir, old, plan):
         " l.text, l.sections FROM temp.reuse r JOIN old.letters l ON l.name = r.old_name ORDER BY r.pos")
     db.execute("CREATE TEMP TABLE idmap AS SELECT r.pos AS pos, ol.id AS old_id, nl.id AS new_id FROM temp.reuse r"
                " JOIN old.letters ol ON ol.name = r.old_name JOIN main.letters nl ON nl.name = r.new_name")
-    db.execute('INSERT INTO ratings(letter_id, area, label, grade, start, "end") SELECT m.new_id, o.area, o.label,'
-               ' o.grade, o.start, o."end" FROM temp.idmap m JOIN old.ratings o ON o.letter_id = m.old_id'
+    db.execute('INSERT INTO ratings(letter_id, area, label, grade, start, "end", text) SELECT m.new_id, o.area,'
+               ' o.label, o.grade, o.start, o."end", substr(l.text, o.start + 1, o."end" - o.start)'
+               " FROM temp.idmap m JOIN old.ratings o ON o.letter_id = m.old_id JOIN old.letters l ON l.id = m.old_id"
                " ORDER BY m.pos, o.id")
     db.execute(
         'INSERT INTO chunks(row, letter_id, section, text, start, "end", phrase_boilerplate, boilerplate, fingerprint)'

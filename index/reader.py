@@ -195,7 +195,7 @@ class IndexReader:
     def _load_ratings(self) -> list[RatingRow]:
         rows = self._query(
             'SELECT l.council, l.year, l.kind, r.area, r.label, r.grade, l.name, '
-            'substr(l.text, r.start + 1, r."end" - r.start), r.start, r."end", l.short_name '
+            'r.text, r.start, r."end", l.short_name '
             "FROM ratings r JOIN letters l ON l.id = r.letter_id ORDER BY l.council, l.year, r.id"
         )
         return [RatingRow(*row) for row in rows]

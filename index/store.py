@@ -64,7 +64,8 @@ CREATE INDEX chunks_letter ON chunks(letter_id);
 CREATE INDEX chunks_fingerprint ON chunks(fingerprint);
 CREATE TABLE ratings(
     id INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL REFERENCES letters(id), area TEXT NOT NULL,
-    label TEXT NOT NULL, grade INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+    label TEXT NOT NULL, grade INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    text TEXT NOT NULL);  -- the letter's text[start:end], so listing ratings never reads whole letters
 CREATE INDEX ratings_letter ON ratings(letter_id);
 CREATE TABLE postings(term TEXT NOT NULL, segment INTEGER NOT NULL, rows BLOB NOT NULL, tfs BLOB NOT NULL);
 CREATE INDEX postings_term ON postings(term, segment);

@@ -502,9 +502,10 @@ def _insert_letter_row(db, old_db, old_id: int, name: str, sha: str) -> int:
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (name, sha, *row),
     )
     db.executemany(
-        'INSERT INTO ratings(letter_id, area, label, grade, start, "end") VALUES (?, ?, ?, ?, ?, ?)',
-        [(cursor.lastrowid, *r) for r in old_db.execute(
-            'SELECT area, label, grade, start, "end" FROM ratings WHERE letter_id = ? ORDER BY id', (old_id,))],
+        'INSERT INTO ratings(letter_id, area, label, grade, start, "end", text) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [(cursor.lastrowid, *r) for r in old_db.execute(  # the text from the letter: format 1 did not store it
+            'SELECT r.area, r.label, r.grade, r.start, r."end", substr(l.text, r.start + 1, r."end" - r.start) '
+            "FROM ratings r JOIN letters l ON l.id = r.letter_id WHERE r.letter_id = ? ORDER BY r.id", (old_id,))],
     )
     return cursor.lastrowid
 
@@ -522,8 +523,9 @@ def _insert_new(db, parsed, embedder: Embedder, report: Report, progress) -> np.
              json.dumps([[s.title, s.start, s.end] for s in letter.sections])),
         )
         db.executemany(
-            'INSERT INTO ratings(letter_id, area, label, grade, start, "end") VALUES (?, ?, ?, ?, ?, ?)',
-            [(cursor.lastrowid, r.area, r.label, r.grade, r.start, r.end) for r in letter.ratings],
+            'INSERT INTO ratings(letter_id, area, label, grade, start, "end", text) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            [(cursor.lastrowid, r.area, r.label, r.grade, r.start, r.end, letter.text[r.start:r.end])
+             for r in letter.ratings],
         )
         for chunk in chunk_letter(letter):
             db.execute(
