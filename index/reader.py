@@ -187,8 +187,9 @@ class IndexReader:
     def _load_letters(self) -> list[LetterInfo]:
         rows = self._query(
             "SELECT l.id, l.name, l.council, l.short_name, l.year, l.kind, l.date, l.recipient, l.signatory, "
-            "json_array_length(l.sections), (SELECT count(*) FROM chunks c WHERE c.letter_id = l.id) "
-            "FROM letters l ORDER BY l.council, l.year, l.name"
+            "json_array_length(l.sections), coalesce(c.n, 0) FROM letters l "
+            "LEFT JOIN (SELECT letter_id, count(*) AS n FROM chunks GROUP BY letter_id) c ON c.letter_id = l.id "
+            "ORDER BY l.council, l.year, l.name"
         )
         return [LetterInfo(*row) for row in rows]
 

@@ -54,7 +54,7 @@ SCHEMA = """
 CREATE TABLE letters(
     id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, sha256 TEXT NOT NULL, council TEXT NOT NULL,
     short_name TEXT NOT NULL, year INTEGER NOT NULL, kind TEXT NOT NULL, date TEXT, recipient TEXT,
-    signatory TEXT, text TEXT NOT NULL, sections TEXT NOT NULL);
+    signatory TEXT, sections TEXT NOT NULL, text TEXT NOT NULL);  -- text last: metadata reads skip it
 CREATE TABLE chunks(
     row INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL REFERENCES letters(id), section TEXT NOT NULL,
     text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,

@@ -197,7 +197,7 @@ def random_reader(folder, n: int, dim: int, seed: int) -> tuple[IndexReader, np.
     generation.folder.mkdir(parents=True)
     db: sqlite3.Connection = create_database(generation.database)
     db.execute("INSERT INTO letters VALUES (1, 'r.txt', 'x', 'Random Council', 'Random', 2009, 'annual_rating', "
-               "NULL, NULL, NULL, 'text', '[]')")
+               "NULL, NULL, NULL, '[]', 'text')")
     db.executemany('INSERT INTO chunks VALUES (?, 1, "s", "t", 0, 1, 0, 0, "f", 1)', [(i,) for i in range(n)])
     db.commit()
     db.close()
