@@ -19,6 +19,7 @@ from index.reader import IndexReader, RatingRow
 from qa.query import COMPARE, LIST, LOOKUP, Query
 from qa.retriever import Passage, Retriever
 
+MAX_NAMED_COUNCILS = 40  # a "no letter for X" answer names at most this many councils that have one
 MIN_DENSE = 0.30  # below this cosine a passage is not evidence (an unrelated question scores ~0.1)
 MIN_DENSE_WITH_KEYWORDS = 0.20  # ... unless it also shares keywords with the question
 MAX_QUOTES = 4
@@ -205,7 +206,10 @@ class _Builder:
     def _no_letter(self, names: Iterable[str]) -> None:
         names = list(names)
         if names:
-            have = ", ".join(sorted({short(letter.council) for letter in self.reader.letters}))
+            councils = sorted({short(letter.council) for letter in self.reader.letters})
+            have = ", ".join(councils[:MAX_NAMED_COUNCILS])
+            if len(councils) > MAX_NAMED_COUNCILS:  # a list of thousands helps nobody
+                have += f" and {len(councils) - MAX_NAMED_COUNCILS:,} more (`letters-qa ratings` lists them all)"
             self.lines.append(f"There is no letter for {' or '.join(names)} in the index, so I cannot say how "
                               f"{'it was' if len(names) == 1 else 'they were'} rated. Letters in the index: {have}.\n")
 

@@ -156,7 +156,7 @@ def _unknown_councils(text: str) -> list[str]:
     name in "And X?" / "What rating did X get?"."""
     names = [a for a in KNOWN_AUTHORITIES if a in text and re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", text)]
     for pattern in (rf"^\s*(?:and|what about|how about|what of)\s+(?:for\s+|in\s+)?({_CAPITALISED})",
-                    rf"\b(?:did|does|has|is|was)\s+({_CAPITALISED})\s+(?:get|receive|perform|score|do|rated|graded)"):
+                    rf"\b(?:did|does|has|is|was)\s+({_CAPITALISED})\s+(?:get|receive|perform|score|do|rated|graded)\b"):
         match = re.search(pattern, text, re.I)
         if match and match.group(1)[0].isupper() and normalise(match.group(1)) not in _GENERIC:
             names.append(match.group(1))

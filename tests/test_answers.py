@@ -205,3 +205,25 @@ def test_answers_after_an_update_cite_the_new_generations_sections(seeds_index, 
         assert letter.text[citation.start:citation.end] == citation.text
         assert citation.section == next(s.title for s in letter.sections if s.start <= citation.start < s.end)
     assert after.to_dict() == Assistant.open(index_dir, embedder=real_embedder).ask(question).to_dict()
+
+
+def test_a_word_starting_with_perform_names_no_council(assistant):
+    answer = assistant.ask("What did Ofsted say about performance against national indicators?")
+    assert answer.intent == "open" and "no letter for" not in answer.text
+    assert assistant.parse("What did Ofsted say about performance against national indicators?").unknown_councils == ()
+    assert assistant.parse("How did Manchester perform?").unknown_councils == ("Manchester",)
+
+
+def test_no_letter_names_at_most_forty_councils(tmp_path):
+    from tests.conftest import FakeEmbedder
+
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    for i in range(45):
+        name = f"Councilton {i:02d}"
+        (letters / f"{i:02d}.txt").write_text(make_annual_letter(name, f"{name} Borough Council", "well"))
+    update_index(letters, tmp_path / "index", embedder=FakeEmbedder())
+    answer = Assistant.open(tmp_path / "index", embedder=FakeEmbedder()).ask("What rating did Manchester get?")
+    assert "no letter for Manchester" in answer.text and answer.ratings == ()
+    assert "Councilton 39" in answer.text and "Councilton 40" not in answer.text
+    assert "and 5 more (`letters-qa ratings` lists them all)" in answer.text
