@@ -1,16 +1,13 @@
-"""Hybrid retrieval: FAISS dense search and SQLite FTS5 BM25, fused by reciprocal rank.
+"""Hybrid retrieval: exact dense search (FAISS vectors) and BM25 (index/bm25.py), fused by reciprocal rank.
 
 Filters (council, year, kind) choose the letters first and both searches run only over
 their chunks, so a filter that matches nothing returns nothing. Boilerplate chunks are
-left out unless asked for. The question is embedded on a worker thread while BM25 runs on
-the caller's: the model (~15-20 ms on one CPU core) and SQLite + numpy both release the GIL.
+left out unless asked for.
 But: - no re-ranking model; the fused order is the order returned.
 """
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -59,18 +56,6 @@ def select_letters(reader: IndexReader, council=None, year=None, kind=None) -> l
     return [letter for letter in letters if (not years or letter.year in years) and (not kinds or letter.kind in kinds)]
 
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _embedding_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="letters-qa-embed")
-        return _pool
-
-
 class Retriever:
     def __init__(self, reader: IndexReader, embedder: Embedder):
         self.reader = reader
@@ -87,9 +72,8 @@ class Retriever:
         letter_ids = [letter.id for letter in letters] if filtered else None
         allowed = self._allowed_rows(letter_ids, include_boilerplate)
         depth = max(MIN_CANDIDATES, 4 * k)
-        vector = _embedding_pool().submit(self.embedder.embed, [query])
+        dense = reader.dense(self.embedder.embed([query])[0], depth, allowed)
         sparse = reader.bm25(query, depth, allowed)
-        dense = reader.dense(vector.result()[0], depth, allowed)
         fused: dict[int, float] = {}
         for ranking in (dense, sparse):
             for rank, (row, _) in enumerate(ranking):
