@@ -7,7 +7,7 @@ Each FOLDER holds letters/ (N letters), extra/ (the letter to add) and index/ (b
 letters/). Every run copies the index to a scratch folder (not timed), then times
 update_index(letters + the extra letter, copy) with the model already loaded and warm.
 Stage times come from timing wrappers around index.update's steps (scan, plan, copy of the
-reused rows, insert and embed the new letter, boilerplate marking, FTS5 rebuild, FAISS
+reused rows, insert and embed the new letter, boilerplate marking, BM25 postings, FAISS
 write, linking the previous segments, fsync, garbage collection).
 But: - only the "one letter added" case; a changed or removed letter takes the same path.
 """
@@ -27,15 +27,18 @@ STAGES = ("_scan", "_plan", "_copy_reused", "_insert_new", "_mark_shared_boilerp
 
 
 class StageTimer:
-    """Wraps index.update's module-level steps (and the FTS5 rebuild statement) with timers."""
+    """Wraps index.update's module-level steps (and BM25's postings, index.bm25.index_rows) with timers."""
 
     def __init__(self):
+        import index.bm25 as bm25
         import index.update as update
 
-        self.update, self.seconds, self.originals = update, {}, {}
+        self.update, self.bm25, self.seconds, self.originals = update, bm25, {}, {}
         for name in STAGES:
             self.originals[name] = getattr(update, name)
             setattr(update, name, self._wrap(name, self.originals[name]))
+        self.index_rows = bm25.index_rows
+        bm25.index_rows = self._wrap("bm25_index_rows", bm25.index_rows)
 
     def _wrap(self, name, fn):
         def wrapper(*args, **kwargs):
@@ -51,10 +54,11 @@ class StageTimer:
     def undo(self):
         for name, fn in self.originals.items():
             setattr(self.update, name, fn)
+        self.bm25.index_rows = self.index_rows
 
 
 class _TimedConnection:
-    """A sqlite3 connection that times the FTS5 rebuild and the commit."""
+    """A sqlite3 connection that times the commit."""
 
     def __init__(self, db, timer: StageTimer):
         self._db, self._timer = db, timer
@@ -68,11 +72,6 @@ class _TimedConnection:
             return fn(*args)
         finally:
             self._timer.seconds[label] = self._timer.seconds.get(label, 0.0) + time.perf_counter() - t0
-
-    def execute(self, sql, *args):
-        if "chunks_fts(chunks_fts)" in sql:
-            return self._timed("fts_rebuild", self._db.execute, sql, *args)
-        return self._db.execute(sql, *args)
 
     def commit(self):
         return self._timed("commit", self._db.commit)

@@ -29,7 +29,8 @@ import numpy as np
 
 K1 = 1.2
 B = 0.75
-MAX_SEGMENTS = 32  # the add-only update merges a term's segments once it has this many
+MAX_POSTING_SEGMENTS = 32  # once the postings table holds this many segments, an update merges them all
+MAX_TERMS = 200  # a question's distinct terms used (SQLite caps the parameters of one query)
 
 STOPWORDS = frozenset(
     "a an and are as at be by did do does for from get got had has have how i in is it its me of on or s "
@@ -98,7 +99,7 @@ def index_rows(db: sqlite3.Connection, first_row: int) -> None:
     db.executemany("UPDATE chunks SET length = ? WHERE row = ?", [(n, row) for row, n in lengths.items()])
     segment = db.execute("SELECT coalesce(max(segment) + 1, 0) FROM postings").fetchone()[0] if first_row else 0
     write_postings(db, by_term, segment)
-    if segment and db.execute("SELECT count(DISTINCT segment) FROM postings").fetchone()[0] >= MAX_SEGMENTS:
+    if segment and db.execute("SELECT count(DISTINCT segment) FROM postings").fetchone()[0] >= MAX_POSTING_SEGMENTS:
         merge_segments(db)
 
 
@@ -117,19 +118,24 @@ def merge_segments(db: sqlite3.Connection) -> None:
 
 
 class Scorer:
-    """BM25 over one generation: chunk lengths in memory, postings read per query."""
+    """BM25 over one generation: chunk lengths in memory, postings read per query.
 
-    def __init__(self, lengths: np.ndarray, fetch: Callable[[str, list], list[tuple]]):
+    `fetch(sql, params)` runs a query on the generation's SQLite file; it is passed per call,
+    not kept, so a reader holding a Scorer forms no reference cycle (a replaced reader and its
+    vectors are freed at once, not at the next full garbage collection).
+    """
+
+    def __init__(self, lengths: np.ndarray):
         self.count = len(lengths)
         average = float(lengths.mean()) if len(lengths) else 1.0
         # The length part of BM25's denominator, per row, computed once.
         self._norm = (K1 * (1 - B + B * lengths / max(average, 1e-9))).astype(np.float32)
-        self._fetch = fetch
 
-    def _postings(self, terms: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    @staticmethod
+    def _postings(terms: list[str], fetch: Callable[[str, list], list[tuple]]) -> dict[str, tuple]:
         marks = ",".join("?" * len(terms))
         parts: dict[str, tuple[list[bytes], list[bytes]]] = {}
-        for term, rows, tfs in self._fetch(
+        for term, rows, tfs in fetch(
             f"SELECT term, rows, tfs FROM postings WHERE term IN ({marks}) ORDER BY term, segment", terms
         ):
             held = parts.setdefault(term, ([], []))
@@ -140,13 +146,13 @@ class Scorer:
             for term, (r, c) in parts.items()
         }
 
-    def top(self, text: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    def top(self, text: str, k: int, allowed: np.ndarray | None, fetch) -> list[tuple[int, float]]:
         """The k best (row, score) for `text` among rows where `allowed` is True (None: all)."""
-        terms = query_terms(text)
+        terms = query_terms(text)[:MAX_TERMS]
         if not terms or k <= 0 or self.count == 0:
             return []
         scores = np.zeros(self.count, dtype=np.float32)
-        for rows, tfs in self._postings(terms).values():
+        for rows, tfs in self._postings(terms, fetch).values():
             n = len(rows)  # the term's document frequency over every chunk, as the statistics use
             idf = max(math.log((self.count - n + 0.5) / (n + 0.5)), 1e-6)
             if allowed is not None:
@@ -157,8 +163,14 @@ class Scorer:
         found = np.flatnonzero(scores)
         if len(found) == 0:
             return []
-        values = scores[found]
-        top = min(k, len(found))
-        best = np.argpartition(-values, top - 1)[:top]
-        best = best[np.lexsort((found[best], -values[best]))]  # ties: lower row first
-        return [(int(found[i]), float(values[i])) for i in best]
+        return top_rows(found, scores[found], k)
+
+
+def top_rows(rows: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The k highest (row, value) pairs, ties broken by lower row, also at the k-th place."""
+    if len(rows) > k:
+        cut = values[np.argpartition(-values, k - 1)[k - 1]]
+        keep = values >= cut  # every row tied with the k-th, so the tie-break below sees them all
+        rows, values = rows[keep], values[keep]
+    order = np.lexsort((rows, -values))[:k]
+    return [(int(rows[i]), float(values[i])) for i in order]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.bm25 import Scorer
+from index.bm25 import Scorer, top_rows
 from index.errors import IndexStoreError
 from index.letters import short_name
 from index.store import (
@@ -150,7 +150,7 @@ class IndexReader:
                             f"the index in {self.index_dir} is damaged (SQLite has {len(rows)} chunks, "
                             f"FAISS {self.chunks}); {rebuild_hint(self.index_dir)}"
                         )
-                    self._rows = (rows[:, 1].astype(np.int32), rows[:, 2].astype(bool), Scorer(rows[:, 3], self._query))
+                    self._rows = (rows[:, 1].astype(np.int32), rows[:, 2].astype(bool), Scorer(rows[:, 3]))
         return self._rows
 
     def _segment_indexes(self) -> list[tuple[int, object]]:
@@ -158,7 +158,14 @@ class IndexReader:
         if self._vectors is None:
             with self._load_lock:
                 if self._vectors is None:
-                    indexes = read_segments(self._folder, self._segments, self.index_dir)
+                    try:
+                        indexes = read_segments(self._folder, self._segments, self.index_dir)
+                    except IndexStoreError:
+                        if self.is_stale():  # its files were collected by later updates: not damage
+                            raise IndexStoreError(
+                                f"the index in {self.index_dir} was updated twice since it was opened; "
+                                "open it again (`Assistant` does this by itself)") from None
+                        raise
                     starts = np.cumsum([0] + [index.ntotal for index in indexes])[:-1]
                     self._vectors = [(int(start), index) for start, index in zip(starts, indexes)]
         return self._vectors
@@ -169,8 +176,22 @@ class IndexReader:
         return np.concatenate(parts) if parts else np.zeros((0, self.manifest["dim"]), np.float32)
 
     def is_stale(self) -> bool:
-        """True once manifest.json names another generation than the one loaded."""
-        return _stat(self.index_dir / MANIFEST) != self._manifest_stat
+        """True once manifest.json names another generation than the one loaded.
+
+        A manifest rewritten for the same generation (an update that changed no letter but
+        refreshed its stat cache) is read once and does not count.
+        """
+        now = _stat(self.index_dir / MANIFEST)
+        if now == self._manifest_stat:
+            return False
+        try:
+            current = read_manifest(self.index_dir)
+        except IndexStoreError:
+            return True
+        if current is None or current["data"] != self.manifest["data"]:
+            return True
+        self._manifest_stat = now
+        return False
 
     @property
     def model(self) -> str:
@@ -338,14 +359,11 @@ class IndexReader:
             rows, scores = ids[keep], matrix[keep] @ query
         else:
             rows, scores = ids, np.where(mask, matrix @ query, -np.inf)
-        top = min(k, count)
-        best = np.argpartition(-scores, top - 1)[:top]
-        best = best[np.argsort(-scores[best], kind="stable")]
-        return [(int(rows[i]), float(scores[i])) for i in best]
+        return top_rows(rows, scores, min(k, count))
 
     def bm25(self, text: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """Top-k (row, BM25 score, higher is better) over rows where `allowed` is True (None: all)."""
-        return self._chunk_table()[2].top(text, k, allowed)
+        return self._chunk_table()[2].top(text, k, allowed, self._query)
 
     def close(self) -> None:
         with self._lock:

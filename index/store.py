@@ -29,6 +29,7 @@ import fcntl
 import json
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import struct
@@ -94,7 +95,8 @@ def read_manifest(index_dir: Path, upgrading: bool = False) -> dict | None:
     if manifest.get("version") in UPGRADABLE and not upgrading:
         raise IndexStoreError(
             f"{path} was written by an older letters-qa (index format {manifest['version']}, this one reads "
-            f"{VERSION}); upgrade it with `letters-qa index --index {index_dir}` (no letter is embedded again)"
+            f"{VERSION}); upgrade it with `letters-qa index --index {index_dir}{_letters_option(manifest)}` "
+            "(with the same model and letters, no letter is embedded again)"
         )
     if manifest.get("version") != VERSION and not (upgrading and manifest.get("version") in UPGRADABLE):
         raise IndexStoreError(
@@ -108,6 +110,13 @@ def read_manifest(index_dir: Path, upgrading: bool = False) -> dict | None:
     if not GENERATION.fullmatch(manifest["data"]):
         raise IndexStoreError(f"{path} is damaged (no valid 'data'); {rebuild_hint(index_dir)}")
     return manifest
+
+
+def _letters_option(manifest: dict) -> str:
+    """` --letters DIR` naming the folder the index was built from: `index` defaults to seeds/,
+    and upgrading from another folder would remove every letter not in it."""
+    folder = manifest.get("letters_dir")
+    return f" --letters {shlex.quote(folder)}" if isinstance(folder, str) and folder else ""
 
 
 def write_manifest(index_dir: Path, manifest: dict) -> None:

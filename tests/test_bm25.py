@@ -57,6 +57,9 @@ def test_scores_match_a_plain_python_reference(seeds_index, question, boilerplat
     assert np.allclose([s for _, s in got], [s for _, s in want], rtol=1e-5)
     # Same rows in the same order, up to float32 rounding among equal scores.
     assert sorted((-round(s, 4), row) for row, s in got) == sorted((-round(s, 4), row) for row, s in want)
+    for k in (1, 5, 10):  # the top k in order, ties at the k-th place broken by the lower row as everywhere
+        want_k = [(row, round(score, 4)) for row, score in reference_top(reader, question, k, allowed)]
+        assert [(row, round(score, 4)) for row, score in reader.bm25(question, k, allowed)] == want_k
     if question in ("zebra", "the and of"):
         assert got == []
     else:
@@ -117,8 +120,10 @@ def test_an_index_in_the_old_format_is_upgraded_without_embedding(tmp_path, seed
     shutil.copytree(seeds_index, index_dir)
     want = IndexReader.open(index_dir).bm25("private fostering", 10, None)
     downgrade_to_format_1(index_dir)
-    with pytest.raises(IndexStoreError, match=r"older letters-qa .*upgrade it with `letters-qa index --index"):
+    folder = json.loads((index_dir / MANIFEST).read_text())["letters_dir"]
+    with pytest.raises(IndexStoreError, match=r"older letters-qa .*upgrade it with `letters-qa index --index") as error:
         IndexReader.open(index_dir)
+    assert f"--letters {folder}`" in str(error.value)  # `index` alone would index seeds/ and drop the rest
     cli = subprocess.run([sys.executable, "-m", "ui", "ratings", "--index", str(index_dir)],
                          capture_output=True, text=True, cwd=ROOT)
     assert cli.returncode == 1 and "upgrade it with" in cli.stderr and "Traceback" not in cli.stderr
@@ -131,3 +136,18 @@ def test_an_index_in_the_old_format_is_upgraded_without_embedding(tmp_path, seed
     reader = IndexReader.open(index_dir)
     assert reader.manifest["version"] == 2 and reader.bm25("private fostering", 10, None) == want
     assert update_index(letters_dir, index_dir, embedder=counting).generation == 2  # nothing left to do
+
+
+def test_a_replaced_reader_is_freed_without_the_garbage_collector(seeds_index):
+    import gc
+    import weakref
+
+    reader = IndexReader.open(seeds_index)
+    reader.bm25("private fostering", 5, None)  # loads the row arrays and the BM25 scorer
+    gone = weakref.ref(reader)
+    gc.disable()
+    try:
+        del reader
+        assert gone() is None  # no reference cycle keeps its vectors and SQLite connection alive
+    finally:
+        gc.enable()

@@ -25,7 +25,7 @@ from index.chunks import chunk_letter
 from index.errors import IndexBusyError, IndexStoreError
 from index.letters import MAX_LETTER_BYTES, read_letter
 from index.reader import IndexReader
-from index.store import MANIFEST, update_lock
+from index.store import MANIFEST, update_lock, write_manifest
 from index.update import update_index
 from qa import Assistant
 
@@ -738,3 +738,15 @@ def test_a_symlinked_letter_is_read_every_time(tmp_path, letters_dir, reads):
     assert TRAFFORD not in stats(index_dir) and len(stats(index_dir)) == 4
     reads.clear()
     assert not fake_index(letters_dir, index_dir).changed and reads == [TRAFFORD]
+
+
+def test_a_manifest_rewritten_for_the_same_generation_does_not_make_readers_stale(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    reader = IndexReader.open(index_dir)
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    write_manifest(index_dir, {**manifest, "stats": {}})  # what an update that changed no letter may do
+    assert not reader.is_stale()
+    northwold_letter(letters_dir)
+    fake_index(letters_dir, index_dir)
+    assert reader.is_stale()
