@@ -141,7 +141,7 @@ def _scan(
     letters_dir: Path, index_dir: Path, report: Report, old: dict | None
 ) -> tuple[list[_File], dict[str, str], dict[str, list[int]]]:
     """Every candidate file with its sha256, why each unreadable one could not be read, and
-    the [size, mtime_ns] of each file whose hash can be remembered for the next scan.
+    the [size, mtime_ns, ctime_ns] of each file whose hash can be remembered for the next scan.
 
     A file whose size and mtime match what the previous update recorded for it is not read:
     its sha256 is the manifest's (see `_stat_cache` for when that is safe).
@@ -158,7 +158,9 @@ def _scan(
             report.skipped.append({"file": name, "reason": f"not a letter file (expected {expected})"})
             continue
         # A symlink can be pointed at another file with the same size and mtime: always read.
-        key = [st.st_size, st.st_mtime_ns] if st is not None and stat.S_ISREG(st.st_mode) and not linked else None
+        # ctime too: `cp -p` or `rsync -a` can rewrite a file keeping its size and mtime, never its ctime.
+        key = ([st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+               if st is not None and stat.S_ISREG(st.st_mode) and not linked else None)
         if key is not None and name in hashes and cache.get(name) == key:
             files.append(_File(name, hashes[name], None))
             seen[name] = key
@@ -225,7 +227,7 @@ def _read_file(path: Path, name: str, st: os.stat_result | None) -> bytes:
 
 
 def _stat_cache(files: list[_File], seen: dict[str, list[int]], plan: _Plan) -> dict[str, list[int]]:
-    """name -> [size, mtime_ns] for the manifest's "stats": only files whose content is exactly
+    """name -> [size, mtime_ns, ctime_ns] for the manifest's "stats": only files whose content is exactly
     what the manifest's "letters" records for that name (not duplicates, bad files, or letters
     kept at an older version), so a match lets the next scan take that sha256 without reading.
     Files modified near the scan are left out (see `_scan`): they are read again next time."""
@@ -237,7 +239,7 @@ class _Plan:
     reuse: dict[str, str] = field(default_factory=dict)  # new name -> old name with the same content
     parsed: list[tuple[Letter, str]] = field(default_factory=list)  # (letter, sha256) to embed
     hashes: dict[str, str] = field(default_factory=dict)  # name -> sha256 of everything indexed
-    stats: dict[str, list[int]] = field(default_factory=dict)  # name -> [size, mtime_ns] (see _stat_cache)
+    stats: dict[str, list[int]] = field(default_factory=dict)  # name -> [size, mtime_ns, ctime_ns] (see _stat_cache)
 
 
 def _plan(files: list[_File], unreadable: dict[str, str], old: dict | None, report: Report) -> _Plan:

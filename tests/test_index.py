@@ -750,3 +750,22 @@ def test_a_manifest_rewritten_for_the_same_generation_does_not_make_readers_stal
     northwold_letter(letters_dir)
     fake_index(letters_dir, index_dir)
     assert reader.is_stale()
+
+
+@pytest.mark.usefixtures("aged_letters")
+def test_a_rewrite_that_keeps_size_and_mtime_is_seen_by_its_ctime(tmp_path, letters_dir, reads):
+    """`cp -p` and `rsync -a` keep a file's mtime; its ctime still moves, so it is read again."""
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    path = letters_dir / TRAFFORD
+    assert TRAFFORD in stats(index_dir)
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("private fostering is inadequate", "private fostering is impressive")
+    assert len(edited.encode()) == len(text.encode()) and edited != text
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    reads.clear()
+    report = fake_index(letters_dir, index_dir)
+    assert reads == [TRAFFORD] and report.updated == [TRAFFORD]
