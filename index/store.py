@@ -47,7 +47,6 @@ VERSION = 2
 UPGRADABLE = {1}  # versions `letters-qa index` upgrades in place, reusing their vectors
 MANIFEST = "manifest.json"
 GENERATION = re.compile(r"gen-\d{6,}")
-SEGMENT = re.compile(r"vectors(-\d{3,})?\.faiss")
 MAX_SEGMENTS = 16  # an add-only update that would make more writes all vectors as one segment
 FLAT = b"IxFI"  # FAISS's tag for IndexFlatIP, the only kind written now
 
@@ -255,11 +254,12 @@ def listed_segments(manifest: dict, index_dir: Path) -> list[Segment]:
         return [Segment("vectors.faiss")]
     segments = []
     try:
-        for item in listed:
+        for position, item in enumerate(listed):
             name, rows, size = item["file"], item["rows"], item["bytes"]
-            # Names are joined to the generation folder: only a segment name will do.
-            if not (isinstance(name, str) and SEGMENT.fullmatch(name) and isinstance(rows, int) and rows >= 0
-                    and isinstance(size, int)):
+            # Names are joined to the generation folder, and an update writes its new segment
+            # under the next position's name: only the name of its own position will do (else
+            # that write could land on a hard-linked file that an older generation still uses).
+            if not (name == segment_name(position) and isinstance(rows, int) and rows >= 0 and isinstance(size, int)):
                 raise TypeError
             segments.append(Segment(name, rows, size))
     except (TypeError, KeyError):

@@ -616,6 +616,34 @@ def test_segment_names_in_the_manifest_cannot_point_elsewhere(tmp_path, letters_
         IndexReader.open(index_dir)
 
 
+def test_segments_must_be_listed_under_their_positions_names(tmp_path, letters_dir):
+    """An update writes its new segment under the next position's name: a manifest listing
+    vectors-002.faiss second would have it write into a file an older generation shares."""
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    northwold_letter(letters_dir)
+    fake_index(letters_dir, index_dir)
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    generation = index_dir / manifest["data"]
+    (generation / "vectors-001.faiss").rename(generation / "vectors-002.faiss")
+    manifest["segments"][1]["file"] = "vectors-002.faiss"
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexStoreError, match="no valid 'segments'"):
+        IndexReader.open(index_dir)
+
+
+def test_a_reader_outlived_by_two_updates_says_open_again_not_rebuild(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    reader = IndexReader.open(index_dir)  # opened, never searched: its vectors load on first use
+    add_letters(letters_dir, index_dir, range(2))  # the second update collects its generation
+    with pytest.raises(IndexStoreError, match="updated twice since it was opened; open it again") as error:
+        reader.dense(np.ones(64, np.float32), 3, None)
+    assert "rebuild" not in str(error.value)
+    assistant = Assistant.open(index_dir, embedder=FakeEmbedder())
+    assert assistant.search("private fostering", k=2)
+
+
 # --- the scan's stat cache -------------------------------------------------------------
 
 
