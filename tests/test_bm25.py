@@ -105,7 +105,7 @@ def downgrade_to_format_1(index_dir):
     manifest = json.loads((index_dir / MANIFEST).read_text())
     db = sqlite3.connect(index_dir / manifest["data"] / "index.sqlite")
     db.executescript(
-        "DROP TABLE postings; ALTER TABLE chunks DROP COLUMN length;"
+        "DROP TABLE postings; ALTER TABLE chunks DROP COLUMN length; ALTER TABLE ratings DROP COLUMN text;"
         "CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content='chunks', content_rowid='row', "
         "tokenize='porter unicode61'); INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild');")
     db.close()
@@ -118,7 +118,9 @@ def downgrade_to_format_1(index_dir):
 def test_an_index_in_the_old_format_is_upgraded_without_embedding(tmp_path, seeds_index, letters_dir, real_embedder):
     index_dir = tmp_path / "index"
     shutil.copytree(seeds_index, index_dir)
-    want = IndexReader.open(index_dir).bm25("private fostering", 10, None)
+    before = IndexReader.open(index_dir)
+    want, ratings, vectors = before.bm25("private fostering", 10, None), before.ratings, before.vectors()
+    before.close()
     downgrade_to_format_1(index_dir)
     folder = json.loads((index_dir / MANIFEST).read_text())["letters_dir"]
     with pytest.raises(IndexStoreError, match=r"older letters-qa .*upgrade it with `letters-qa index --index") as error:
@@ -135,6 +137,7 @@ def test_an_index_in_the_old_format_is_upgraded_without_embedding(tmp_path, seed
     assert sorted(report.unchanged) == sorted(p.name for p in letters_dir.iterdir())
     reader = IndexReader.open(index_dir)
     assert reader.manifest["version"] == 2 and reader.bm25("private fostering", 10, None) == want
+    assert reader.ratings == ratings and np.array_equal(reader.vectors(), vectors)  # rating texts from the letters
     assert update_index(letters_dir, index_dir, embedder=counting).generation == 2  # nothing left to do
 
 
