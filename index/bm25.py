@@ -103,18 +103,23 @@ def index_rows(db: sqlite3.Connection, first_row: int) -> None:
         merge_segments(db)
 
 
-def merge_segments(db: sqlite3.Connection) -> None:
-    """One record per term again (segments are in row order, so concatenation keeps rows ascending)."""
-    merged: dict[str, tuple[list[bytes], list[bytes]]] = {}
-    for term, rows, tfs in db.execute("SELECT term, rows, tfs FROM postings ORDER BY term, segment"):
-        held = merged.setdefault(term, ([], []))
+def _joined(records: Iterable[tuple[str, bytes, bytes]]) -> dict[str, tuple[bytes, bytes]]:
+    """term -> (rows, counts) with each term's segments concatenated, from records in segment
+    order (segments are in row order, so rows stay ascending)."""
+    parts: dict[str, tuple[list[bytes], list[bytes]]] = {}
+    for term, rows, tfs in records:
+        held = parts.setdefault(term, ([], []))
         held[0].append(rows)
         held[1].append(tfs)
+    return {term: (b"".join(r), b"".join(c)) for term, (r, c) in parts.items()}
+
+
+def merge_segments(db: sqlite3.Connection) -> None:
+    """One record per term again."""
+    merged = _joined(db.execute("SELECT term, rows, tfs FROM postings ORDER BY term, segment").fetchall())
     db.execute("DELETE FROM postings")
-    db.executemany(
-        "INSERT INTO postings(term, segment, rows, tfs) VALUES (?, 0, ?, ?)",
-        [(term, b"".join(r), b"".join(c)) for term, (r, c) in merged.items()],
-    )
+    db.executemany("INSERT INTO postings(term, segment, rows, tfs) VALUES (?, 0, ?, ?)",
+                   [(term, rows, tfs) for term, (rows, tfs) in merged.items()])
 
 
 class Scorer:
@@ -134,17 +139,9 @@ class Scorer:
     @staticmethod
     def _postings(terms: list[str], fetch: Callable[[str, list], list[tuple]]) -> dict[str, tuple]:
         marks = ",".join("?" * len(terms))
-        parts: dict[str, tuple[list[bytes], list[bytes]]] = {}
-        for term, rows, tfs in fetch(
-            f"SELECT term, rows, tfs FROM postings WHERE term IN ({marks}) ORDER BY term, segment", terms
-        ):
-            held = parts.setdefault(term, ([], []))
-            held[0].append(rows)
-            held[1].append(tfs)
-        return {
-            term: (np.frombuffer(b"".join(r), dtype="<i4"), np.frombuffer(b"".join(c), dtype="<u2"))
-            for term, (r, c) in parts.items()
-        }
+        found = fetch(f"SELECT term, rows, tfs FROM postings WHERE term IN ({marks}) ORDER BY term, segment", terms)
+        return {term: (np.frombuffer(rows, dtype="<i4"), np.frombuffer(tfs, dtype="<u2"))
+                for term, (rows, tfs) in _joined(found).items()}
 
     def top(self, text: str, k: int, allowed: np.ndarray | None, fetch) -> list[tuple[int, float]]:
         """The k best (row, score) for `text` among rows where `allowed` is True (None: all)."""

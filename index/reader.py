@@ -143,14 +143,10 @@ class IndexReader:
         if self._rows is None:
             with self._load_lock:
                 if self._rows is None:
-                    rows = self._query("SELECT row, letter_id, boilerplate, length FROM chunks ORDER BY row")
-                    rows = np.array(rows, dtype=np.int64).reshape(-1, 4)
-                    if len(rows) != self.chunks or (len(rows) and rows[-1, 0] != len(rows) - 1):
-                        raise IndexStoreError(
-                            f"the index in {self.index_dir} is damaged (SQLite has {len(rows)} chunks, "
-                            f"FAISS {self.chunks}); {rebuild_hint(self.index_dir)}"
-                        )
-                    self._rows = (rows[:, 1].astype(np.int32), rows[:, 2].astype(bool), Scorer(rows[:, 3]))
+                    # Rows 0..chunks-1, one per vector: `open` checked it on this read-only file.
+                    rows = self._query("SELECT letter_id, boilerplate, length FROM chunks ORDER BY row")
+                    rows = np.array(rows, dtype=np.int64).reshape(-1, 3)
+                    self._rows = (rows[:, 0].astype(np.int32), rows[:, 1].astype(bool), Scorer(rows[:, 2]))
         return self._rows
 
     def _segment_indexes(self) -> list[tuple[int, object]]:
