@@ -12,7 +12,7 @@ Terms are lowercased words with accents folded, stemmed by the Snowball English 
 (PyStemmer); stopwords are left out of the postings but count in a chunk's length.
 Scores follow FTS5's bm25(): k1 = 1.2, b = 0.75, idf = log((N - n + 0.5) / (n + 0.5)),
 floored at 1e-6, over every chunk (boilerplate included, as the index holds it).
-But: - no phrase or proximity scoring, and no field weights: chunks have one text.
+But: - no phrase or proximity scoring, and no field weights: a chunk's context line and text count alike.
 """
 
 from __future__ import annotations
@@ -95,7 +95,10 @@ def write_postings(db: sqlite3.Connection, by_term: dict[str, tuple[np.ndarray, 
 
 def index_rows(db: sqlite3.Connection, first_row: int) -> None:
     """Lengths and postings for chunk rows >= first_row, as a new segment (all rows from 0: the first)."""
-    lengths, by_term = postings(db.execute("SELECT row, text FROM chunks WHERE row >= ? ORDER BY row", (first_row,)))
+    # The context line (council, year, kind, section) is indexed with the text: index/chunks.py.
+    lengths, by_term = postings(db.execute(
+        "SELECT row, CASE context WHEN '' THEN text ELSE context || char(10) || text END FROM chunks "
+        "WHERE row >= ? ORDER BY row", (first_row,)))
     db.executemany("UPDATE chunks SET length = ? WHERE row = ?", [(n, row) for row, n in lengths.items()])
     segment = db.execute("SELECT coalesce(max(segment) + 1, 0) FROM postings").fetchone()[0] if first_row else 0
     write_postings(db, by_term, segment)

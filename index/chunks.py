@@ -1,8 +1,14 @@
-"""Cut a letter into retrievable chunks: paragraphs and list items inside one section.
+"""Cut a letter into retrievable passages: overlapping two-sentence windows inside one
+paragraph or list item, each about one thing.
 
-Each chunk is a verbatim span of the letter's text and carries the letter's metadata and
-its section title. Short blocks ("Grade 3", the rating sentence) are joined to the block
-after them; long paragraphs are cut at sentence ends.
+Each chunk is a verbatim span of the letter's text (`text`, what is cited) and carries a
+`context` line naming what the span itself often does not: the council's short name, the
+year, the letter kind and the section title ("Stockport 2008 annual performance assessment.
+Being healthy: Important weaknesses and areas for development."). The context is embedded
+and indexed for BM25 with the text (see `search_text`), never cited. Short blocks ("Grade 3",
+the rating sentence) are joined to the block after them. Sentences end only at ".", "!" or
+"?" followed by whitespace (index/sentences.py), so "8.8%" and "2005/06" are never cut. Each chunk also carries
+its polarity (index/polarity.py) and the APA judgement area its section is about.
 
 Boilerplate (text every letter repeats: the scale table, the guidance paragraph, the
 "section 138" paragraph) is marked by known phrases here, and again at index time by
@@ -18,9 +24,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from index.letters import Letter, blocks, heading_title
+from index.polarity import classify
+from index.ratings import ANNUAL, AREAS
+from index.sentences import sentence_spans
 
 MIN_WORDS = 12  # shorter blocks are joined to the next one
-MAX_WORDS = 80  # longer paragraphs are cut at sentence ends: short chunks rank sharper (measured on the seeds)
+WINDOW = 2  # sentences per passage; windows overlap by WINDOW - 1 (chosen on the gold set: README "How it answers")
+KIND_TITLES = {ANNUAL: "children's services annual rating", "apa": "annual performance assessment"}
+_AREA_TITLE = tuple((key, re.compile(pattern, re.I)) for key, _, pattern in AREAS)
 
 BOILERPLATE_PHRASES = (
     "four point scale",
@@ -49,6 +60,14 @@ class Chunk:
     start: int
     end: int
     boilerplate: bool
+    context: str = ""  # council, year, kind and section: searched with the text, never cited
+    polarity: str = "neutral"  # strength / weakness / neutral (index/polarity.py)
+    area: str = ""  # the APA judgement area the section is about ("" for none)
+
+    @property
+    def search_text(self) -> str:
+        """What is embedded and indexed for BM25: the context line, then the verbatim text."""
+        return search_text(self.context, self.text)
 
     @property
     def fingerprint(self) -> str:
@@ -61,6 +80,24 @@ def text_fingerprint(text: str) -> str:
     return hashlib.sha1(" ".join(words).encode()).hexdigest()[:16]
 
 
+def search_text(context: str, text: str) -> str:
+    return f"{context}\n{text}" if context else text
+
+
+def context_line(letter: Letter, section: str) -> str:
+    """"Stockport 2009 children's services annual rating. Children's services rating 2009."."""
+    kind = KIND_TITLES.get(letter.kind, letter.kind.replace("_", " "))
+    return f"{letter.short_name} {letter.year} {kind}. {section.rstrip('.')}."
+
+
+def section_area(section: str) -> str:
+    """The APA judgement area a section title names ("Staying safe: Major strengths" -> "staying_safe")."""
+    for key, pattern in _AREA_TITLE:
+        if pattern.match(section):
+            return key
+    return ""
+
+
 def is_boilerplate(text: str) -> bool:
     low = " ".join(text.lower().split())
     return any(phrase in low for phrase in BOILERPLATE_PHRASES)
@@ -70,11 +107,16 @@ def chunk_letter(letter: Letter) -> list[Chunk]:
     """The letter's chunks in reading order."""
     chunks = []
     for section in letter.sections:
-        for start, end in _units(letter.text, section.start, section.end):
+        context, area = context_line(letter, section.title), section_area(section.title)
+        for block, (start, end) in _units(letter.text, section.start, section.end):
             text = letter.text[start:end]
+            # Judged on the whole paragraph: a window of a standard paragraph may miss its telltale phrase.
+            boilerplate = is_boilerplate(letter.text[block[0]:block[1]])
+            # Known boilerplate gets no context: its identical texts in every letter are embedded once.
             chunks.append(
-                Chunk(letter.name, letter.council, letter.year, letter.kind, section.title,
-                      text, start, end, is_boilerplate(text))
+                Chunk(letter.name, letter.council, letter.year, letter.kind, section.title, text, start, end,
+                      boilerplate, "" if boilerplate else context,
+                      "neutral" if boilerplate else classify(text, section.title), area)
             )
     return chunks
 
@@ -86,8 +128,9 @@ def mark_shared(chunks: Iterable[Chunk], councils_by_fingerprint: dict[str, set[
         yield replace(chunk, boilerplate=True) if shared and not chunk.boilerplate else chunk
 
 
-def _units(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Spans of paragraphs and list items, short ones joined forward, long ones cut."""
+def _units(text: str, start: int, end: int) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    """(block, window) spans: windows of WINDOW sentences over paragraphs and list items
+    (short ones joined forward), each with the block it lies in."""
     pending: int | None = None
     spans = [s for b in blocks(text, start, end) for s in _items(text, *b) if heading_title(text[s[0] : s[1]]) is None]
     for i, (s, e) in enumerate(spans):
@@ -96,7 +139,8 @@ def _units(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             pending = s
             continue
         pending = None
-        yield from _cut_long(text, s, e)
+        for window in windows(text, s, e):
+            yield (s, e), window
 
 
 def _items(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -108,16 +152,12 @@ def _items(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start + match.start() + len(match.group(0)) - len(match.group(0).lstrip()), start + match.end()
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
-
-
-def _cut_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    if len(text[start:end].split()) <= MAX_WORDS:
-        yield start, end
+def windows(text: str, start: int, end: int, size: int = WINDOW) -> Iterator[tuple[int, int]]:
+    """Overlapping runs of `size` sentences (one span when the block has fewer)."""
+    spans = [(start + s, start + e) for s, e in sentence_spans(text[start:end])]
+    if len(spans) <= size:
+        if spans:
+            yield spans[0][0], spans[-1][1]
         return
-    piece_start = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        if len(text[piece_start : match.start()].split()) >= MAX_WORDS // 2:
-            yield piece_start, match.start()
-            piece_start = match.end()
-    yield piece_start, end
+    for i in range(len(spans) - size + 1):
+        yield spans[i][0], spans[i + size - 1][1]

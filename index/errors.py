@@ -28,3 +28,7 @@ class IndexStoreError(LettersQAError):
 
 class IndexBusyError(LettersQAError):
     """Another update holds the index folder's lock."""
+
+
+class QuestionError(LettersQAError):
+    """A question or search the assistant cannot take as it is (too long, empty, a bad filter)."""

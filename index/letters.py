@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.councils import canonical
 from index.errors import LetterError
 from index.ratings import ANNUAL, APA, AREAS, Rating, annual_sentence, extract_ratings
 
@@ -137,6 +138,9 @@ _BULLET_GLYPH = re.compile(r"[ \t]*[▪•●■◦][ \t]*")
 # No-break and other fixed-width spaces (HTML &nbsp;, Word): the patterns expect plain spaces.
 _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_RUN = re.compile(r"\n{3,}")
+# An APA subheading glued to the list item above it ("...6.9%.\nImportant weaknesses ...") starts its own block.
+_GLUED_SUBHEADING = re.compile(
+    r"(?<=[^\n])\n(?=(?:Major strengths|Important weaknesses and areas for development)[ \t]*\n)", re.I)
 
 
 def normalise(text: str) -> str:
@@ -148,7 +152,8 @@ def normalise(text: str) -> str:
     text = _CONTROL.sub("", text)
     lines = [line.rstrip(" \t") for line in text.split("\n")]
     lines = ["" if not line.strip(" \t") else line for line in lines]
-    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip("\n")
+    text = _GLUED_SUBHEADING.sub("\n\n", "\n".join(lines))
+    return _BLANK_RUN.sub("\n\n", text).strip("\n")
 
 
 # --- metadata --------------------------------------------------------------------------
@@ -165,10 +170,13 @@ _APA_CONTRIBUTION = re.compile(rf"(?P<council>[A-Z][^\n.]{{2,80}}? Council){_APO
 _ADDRESS_COUNCIL = re.compile(
     r"^[ \t]*(?P<council>(?:[A-Z][\w’'-]*[ \t]+(?:(?:of|upon|and|the)[ \t]+)?){1,6}Council)[ \t]*$", re.M
 )
-_SUFFIXES = re.compile(
-    r"\s+(?:City|County|District|Metropolitan Borough|Metropolitan District|Borough|Royal Borough)?\s*Council$", re.I
+# short_name's fallback for councils not in index.councils, longest first. Plain string
+# tests, not a regex: user queries reach short_name, and "\s+...\s*" backtracks on long spaces.
+_SUFFIXES = (
+    " metropolitan borough council", " metropolitan district council", " royal borough council",
+    " borough council", " county council", " district council", " city council", " council", " corporation",
 )
-_PREFIXES = re.compile(r"^(?:London Borough of|Royal Borough of|City of|The)\s+", re.I)
+_PREFIXES = ("london borough of ", "royal borough of ", "city of ", "the ")
 
 
 def _kind(text: str) -> str | None:
@@ -191,9 +199,20 @@ def find_council(text: str, kind: str) -> str | None:
 
 
 def short_name(council: str) -> str:
-    """"Stoke-on-Trent City Council" -> "Stoke-on-Trent"; used to match questions."""
-    short = _PREFIXES.sub("", _SUFFIXES.sub("", council.strip()))
-    return short or council
+    """"Stoke-on-Trent City Council" -> "Stoke-on-Trent"; used to match questions.
+
+    A known authority gets its canonical short name ("City of London Corporation" -> "City of
+    London", "Hull City Council" -> "Kingston upon Hull"); any other council loses one
+    "... Council"/"... Corporation" suffix and one "London Borough of"-style prefix.
+    """
+    known = canonical(council)
+    if known:
+        return known
+    short = " ".join(council.split())
+    suffix = next((s for s in _SUFFIXES if short.lower().endswith(s)), "")
+    short = short[: len(short) - len(suffix)]
+    prefix = next((p for p in _PREFIXES if short.lower().startswith(p)), "")
+    return short[len(prefix):] or council
 
 
 def _year(text: str, kind: str, date: str | None) -> int:

@@ -7,7 +7,9 @@ judgement areas, 4 outstanding, 3 good, 2 adequate, 1 inadequate.
 A rating's span is the letter's own sentence or table row ("Children's services in X
 perform well.", "Staying safe<TAB>4"), never the scale table every letter repeats.
 But: - a grade is only taken from the letter; when the annual row omits the number the
-grade comes from the scale word, and a letter that states no rating gets none.
+grade comes from the scale word, and a letter that states no rating gets none. Where the
+table's number, its word and the rating sentence disagree, the number wins and the rating
+carries the other span as `conflict`, so answers show the contradiction.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Rating:
     grade: int  # 1-4
     start: int
     end: int
+    conflict: tuple[int, int] | None = None  # where the same letter states a different rating, if it does
 
 
 def label_for(kind: str, grade: int) -> str:
@@ -89,10 +92,15 @@ def _annual_ratings(text: str) -> list[Rating]:
         grade = _ANNUAL_WORD_GRADE[(row or sentence).group("word").lower()]
     else:
         return []
-    # Cite the plain-language sentence unless it disagrees with the table row.
+    # Cite the plain-language sentence unless it disagrees with the table row's grade.
     agree = sentence and _ANNUAL_WORD_GRADE[sentence.group("word").lower()] == grade
     source = sentence if agree or not row else row
-    return [Rating("overall", ANNUAL_LABELS[grade], grade, source.start(), source.end())]
+    # The table's word, its number and the sentence must say the same; where they do not, the
+    # rating is marked conflicting with the other span, so answers show both, never one quietly.
+    stated = {_ANNUAL_WORD_GRADE[m.group("word").lower()] for m in (row, sentence) if m} | {grade}
+    other = (row if source is sentence else sentence) if len(stated) > 1 else None
+    conflict = (other.start(), other.end()) if other else None
+    return [Rating("overall", ANNUAL_LABELS[grade], grade, source.start(), source.end(), conflict)]
 
 
 def _apa_ratings(text: str) -> list[Rating]:

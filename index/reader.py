@@ -27,6 +27,8 @@ import numpy as np
 from index.bm25 import Scorer, top_rows
 from index.errors import IndexStoreError
 from index.letters import short_name
+from index.polarity import POLARITIES
+from index.ratings import AREAS
 from index.store import (
     MANIFEST,
     Generation,
@@ -37,6 +39,8 @@ from index.store import (
     rebuild_hint,
     stored_vectors,
 )
+
+AREA_KEYS = ("", *(key for key, _, _ in AREAS))  # row_area codes
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,9 @@ class RatingRow:
     start: int
     end: int
     short_name: str
+    conflict_text: str | None = None  # where the same letter states a different rating (index/ratings.py)
+    conflict_start: int | None = None
+    conflict_end: int | None = None
 
 
 def normalise_name(name: str) -> str:
@@ -94,7 +101,7 @@ class IndexReader:
         self.by_name = {letter.name: letter for letter in self.letters}
         self.ratings = self._load_ratings()
         self._vectors: list[tuple[int, object]] | None = None  # (first row, FAISS index) per segment
-        self._rows: tuple[np.ndarray, np.ndarray, Scorer] | None = None  # row_letter, row_boilerplate, BM25
+        self._rows: tuple | None = None  # row_letter, row_boilerplate, BM25, row_polarity, row_area
         self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
 
     @classmethod
@@ -139,14 +146,28 @@ class IndexReader:
         """Each chunk row's boilerplate flag (loaded on first use)."""
         return self._chunk_table()[1]
 
-    def _chunk_table(self) -> tuple[np.ndarray, np.ndarray, Scorer]:
+    @property
+    def row_polarity(self) -> np.ndarray:
+        """Each chunk row's polarity, as its position in POLARITIES (loaded on first use)."""
+        return self._chunk_table()[3]
+
+    @property
+    def row_area(self) -> np.ndarray:
+        """Each chunk row's APA area, as its position in AREA_KEYS (0: none; loaded on first use)."""
+        return self._chunk_table()[4]
+
+    def _chunk_table(self) -> tuple[np.ndarray, np.ndarray, Scorer, np.ndarray, np.ndarray]:
         if self._rows is None:
             with self._load_lock:
                 if self._rows is None:
                     # Rows 0..chunks-1, one per vector: `open` checked it on this read-only file.
-                    rows = self._query("SELECT letter_id, boilerplate, length FROM chunks ORDER BY row")
-                    rows = np.array(rows, dtype=np.int64).reshape(-1, 3)
-                    self._rows = (rows[:, 0].astype(np.int32), rows[:, 1].astype(bool), Scorer(rows[:, 2]))
+                    polarity = " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(POLARITIES))
+                    area = " ".join(f"WHEN '{a}' THEN {i}" for i, a in enumerate(AREA_KEYS))
+                    rows = self._query(f"SELECT letter_id, boilerplate, length, CASE polarity {polarity} ELSE 0 END, "
+                                       f"CASE area {area} ELSE 0 END FROM chunks ORDER BY row")
+                    rows = np.array(rows, dtype=np.int64).reshape(-1, 5)
+                    self._rows = (rows[:, 0].astype(np.int32), rows[:, 1].astype(bool), Scorer(rows[:, 2]),
+                                  rows[:, 3].astype(np.int8), rows[:, 4].astype(np.int8))
         return self._rows
 
     def _segment_indexes(self) -> list[tuple[int, object]]:
@@ -213,7 +234,7 @@ class IndexReader:
     def _load_ratings(self) -> list[RatingRow]:
         rows = self._query(
             'SELECT l.council, l.year, l.kind, r.area, r.label, r.grade, l.name, '
-            'r.text, r.start, r."end", l.short_name '
+            'r.text, r.start, r."end", l.short_name, r.conflict_text, r.conflict_start, r.conflict_end '
             "FROM ratings r JOIN letters l ON l.id = r.letter_id ORDER BY l.council, l.year, r.id"
         )
         return [RatingRow(*row) for row in rows]
@@ -288,15 +309,34 @@ class IndexReader:
         return rows[0][0] if rows else None
 
     def chunk_rows(self, rows: list[int]) -> dict[int, tuple]:
-        """row -> (letter_id, section, text, start, end, boilerplate) for the given rows."""
+        """row -> (letter_id, section, text, start, end, boilerplate, polarity) for the given rows."""
         if not rows:
             return {}
         marks = ",".join("?" * len(rows))
         found = self._query(
-            f'SELECT row, letter_id, section, text, start, "end", boilerplate FROM chunks WHERE row IN ({marks})',
+            f'SELECT row, letter_id, section, text, start, "end", boilerplate, polarity FROM chunks '
+            f"WHERE row IN ({marks})",
             [int(r) for r in rows],
         )
         return {row[0]: row[1:] for row in found}
+
+    def letter_chunks(self, letter_ids: Iterable[int], polarity: str | None = None,
+                      areas: Iterable[str] = ()) -> list[tuple]:
+        """(row, letter_id, section, text, start, end, polarity) of the letters' non-boilerplate
+        chunks, optionally of one polarity and of some APA areas, in reading order."""
+        ids, areas = [int(i) for i in letter_ids][:500], list(areas)
+        if not ids:
+            return []
+        sql = ('SELECT row, letter_id, section, text, start, "end", polarity FROM chunks '
+               f"WHERE boilerplate = 0 AND letter_id IN ({','.join('?' * len(ids))})")
+        params: list = list(ids)
+        if polarity:
+            sql += " AND polarity = ?"
+            params.append(polarity)
+        if areas:
+            sql += f" AND area IN ({','.join('?' * len(areas))})"
+            params += areas
+        return self._query(sql + " ORDER BY row", params)
 
     def dense(self, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """Top-k (row, cosine) by exact inner product, only over rows where `allowed` is True."""

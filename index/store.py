@@ -18,9 +18,9 @@ new manifest is in place (even by --rebuild), and the previous one is kept for r
 still using it; older ones and leftovers of killed updates go at the next update.
 But: - BM25's postings live inside the same SQLite file as the chunks, so the two can never
 disagree; no pickle is written or read anywhere (postings are raw little-endian arrays).
-- Search is exact (no HNSW or other approximate index). An index of format 1 (one
-`vectors.faiss`, HNSW above 200,000 chunks, no "segments" in the manifest) is still read by
-the update that upgrades it.
+- Search is exact (no HNSW or other approximate index). An index of an older format (1 or 2)
+is refused, and `letters-qa index` upgrades it in place by reading and embedding every letter
+again (format 3 changed what a chunk is, so no stored vector can be reused).
 """
 
 from __future__ import annotations
@@ -43,12 +43,15 @@ import numpy as np
 from index.errors import IndexBusyError, IndexStoreError
 
 FORMAT = "letters-qa-index"
-VERSION = 2
-UPGRADABLE = {1}  # versions `letters-qa index` upgrades in place, reusing their vectors
+VERSION = 3
+UPGRADABLE = {1, 2}  # versions `letters-qa index` upgrades in place (reading and embedding every letter again)
 MANIFEST = "manifest.json"
 GENERATION = re.compile(r"gen-\d{6,}")
 MAX_SEGMENTS = 16  # an add-only update that would make more writes all vectors as one segment
 FLAT = b"IxFI"  # FAISS's tag for IndexFlatIP, the only kind written now
+# How qa/retriever.py fuses dense and BM25 rankings over this index's passages; written into
+# the manifest at build time. Chosen on tests/gold.jsonl (bench/ablation.py; README "How it answers").
+FUSION = {"method": "rrf", "k": 5, "dense": 3.0, "bm25": 1.0}
 
 SCHEMA = """
 CREATE TABLE letters(
@@ -59,13 +62,18 @@ CREATE TABLE chunks(
     row INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL REFERENCES letters(id), section TEXT NOT NULL,
     text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
     phrase_boilerplate INTEGER NOT NULL, boilerplate INTEGER NOT NULL, fingerprint TEXT NOT NULL,
-    length INTEGER NOT NULL DEFAULT 0);
+    length INTEGER NOT NULL DEFAULT 0,
+    context TEXT NOT NULL,  -- council, year, kind, section: embedded and indexed with text, never cited
+    polarity TEXT NOT NULL,  -- strength / weakness / neutral (index/polarity.py)
+    area TEXT NOT NULL);  -- the APA judgement area of its section, or ''
+
 CREATE INDEX chunks_letter ON chunks(letter_id);
 CREATE INDEX chunks_fingerprint ON chunks(fingerprint);
 CREATE TABLE ratings(
     id INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL REFERENCES letters(id), area TEXT NOT NULL,
     label TEXT NOT NULL, grade INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL);  -- the letter's text[start:end], so listing ratings never reads whole letters
+    text TEXT NOT NULL,  -- the letter's text[start:end], so listing ratings never reads whole letters
+    conflict_start INTEGER, conflict_end INTEGER, conflict_text TEXT);  -- where the letter says otherwise
 CREATE INDEX ratings_letter ON ratings(letter_id);
 CREATE TABLE postings(term TEXT NOT NULL, segment INTEGER NOT NULL, rows BLOB NOT NULL, tfs BLOB NOT NULL);
 CREATE INDEX postings_term ON postings(term, segment);
@@ -95,7 +103,7 @@ def read_manifest(index_dir: Path, upgrading: bool = False) -> dict | None:
         raise IndexStoreError(
             f"{path} was written by an older letters-qa (index format {manifest['version']}, this one reads "
             f"{VERSION}); upgrade it with `letters-qa index --index {index_dir}{_letters_option(manifest)}` "
-            "(with the same model and letters, no letter is embedded again)"
+            "(every letter is read and embedded again: the passages changed)"
         )
     if manifest.get("version") != VERSION and not (upgrading and manifest.get("version") in UPGRADABLE):
         raise IndexStoreError(

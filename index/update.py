@@ -34,6 +34,7 @@ from index.errors import IndexStoreError, LetterError, LettersQAError
 from index.letters import MAX_LETTER_BYTES, Letter, parse_letter, read_capped
 from index.store import (
     FORMAT,
+    FUSION,
     MAX_SEGMENTS,
     VERSION,
     Generation,
@@ -118,11 +119,11 @@ def update_index(
         report = Report(str(index_dir), str(letters_dir), model)
         if old and not rebuild and old["model"] != model:
             report.note = f"model changed from {old['model']} to {model}: every letter is embedded again"
-        if rebuild or (old and old["model"] != model):
+        if old and not rebuild and old["version"] != VERSION:
+            report.note = (f"index format {old['version']} upgraded to {VERSION}: passages changed, so every letter "
+                           "was read and embedded again")
+        if rebuild or (old and (old["model"] != model or old["version"] != VERSION)):
             old = None
-        elif old and old["version"] != VERSION:
-            report.note = (f"index format {old['version']} upgraded to {VERSION}: every letter's vectors reused, "
-                           "nothing embedded again")
         files, unreadable, seen = _scan(letters_dir, index_dir, report, old)
         plan = _plan(files, unreadable, old, report)
         plan.stats = _stat_cache(files, seen, plan)
@@ -354,7 +355,7 @@ def _build_into(tmp, final, index_dir, letters_dir, old, plan, embedder, report,
     write_manifest(index_dir, {
         "format": FORMAT, "version": VERSION, "generation": generation, "data": final.name,
         "model": report.model, "dim": int(dim), "chunks": report.chunks, "letters": plan.hashes,
-        "segments": [segment.to_json() for segment in segments], "stats": plan.stats,
+        "segments": [segment.to_json() for segment in segments], "stats": plan.stats, "fusion": FUSION,
         "letters_dir": str(letters_dir.resolve()), "created": datetime.now(UTC).isoformat(timespec="seconds"),
     })
 
@@ -480,18 +481,21 @@ def _copy_reused(db: sqlite3.Connection, index_dir: Path, old: dict, plan: _Plan
     rows = []
     for new_name, old_name in sorted(plan.reuse.items()):
         letter_id = _insert_letter_row(db, old_db, old_ids[old_name], new_name, plan.hashes[new_name])
-        for row, section, text, start, end, phrase, fingerprint in old_db.execute(
-            'SELECT row, section, text, start, "end", phrase_boilerplate, fingerprint FROM chunks '
-            "WHERE letter_id = ? ORDER BY row", (old_ids[old_name],)
+        for row, section, text, start, end, phrase, fingerprint, context, polarity, area in old_db.execute(
+            'SELECT row, section, text, start, "end", phrase_boilerplate, fingerprint, context, polarity, area '
+            "FROM chunks WHERE letter_id = ? ORDER BY row", (old_ids[old_name],)
         ):
             db.execute(
                 'INSERT INTO chunks(row, letter_id, section, text, start, "end", phrase_boilerplate, boilerplate, '
-                "fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (len(rows), letter_id, section, text, start, end, phrase, phrase, fingerprint),
+                "fingerprint, context, polarity, area) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (len(rows), letter_id, section, text, start, end, phrase, phrase, fingerprint, context, polarity, area),
             )
             rows.append(row)
     old_db.close()
     return old_vectors[rows] if rows else np.zeros((0, old_vectors.shape[1]), np.float32)
+
+
+RATING_COLUMNS = 'area, label, grade, start, "end", text, conflict_start, conflict_end, conflict_text'
 
 
 def _insert_letter_row(db, old_db, old_id: int, name: str, sha: str) -> int:
@@ -504,10 +508,9 @@ def _insert_letter_row(db, old_db, old_id: int, name: str, sha: str) -> int:
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (name, sha, *row),
     )
     db.executemany(
-        'INSERT INTO ratings(letter_id, area, label, grade, start, "end", text) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [(cursor.lastrowid, *r) for r in old_db.execute(  # the text from the letter: format 1 did not store it
-            'SELECT r.area, r.label, r.grade, r.start, r."end", substr(l.text, r.start + 1, r."end" - r.start) '
-            "FROM ratings r JOIN letters l ON l.id = r.letter_id WHERE r.letter_id = ? ORDER BY r.id", (old_id,))],
+        f"INSERT INTO ratings(letter_id, {RATING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(cursor.lastrowid, *r) for r in old_db.execute(
+            f"SELECT {RATING_COLUMNS} FROM ratings WHERE letter_id = ? ORDER BY id", (old_id,))],
     )
     return cursor.lastrowid
 
@@ -525,18 +528,21 @@ def _insert_new(db, parsed, embedder: Embedder, report: Report, progress) -> np.
              json.dumps([[s.title, s.start, s.end] for s in letter.sections])),
         )
         db.executemany(
-            'INSERT INTO ratings(letter_id, area, label, grade, start, "end", text) VALUES (?, ?, ?, ?, ?, ?, ?)',
-            [(cursor.lastrowid, r.area, r.label, r.grade, r.start, r.end, letter.text[r.start:r.end])
+            f"INSERT INTO ratings(letter_id, {RATING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(cursor.lastrowid, r.area, r.label, r.grade, r.start, r.end, letter.text[r.start:r.end],
+              *((r.conflict[0], r.conflict[1], letter.text[r.conflict[0]:r.conflict[1]]) if r.conflict
+                else (None, None, None)))
              for r in letter.ratings],
         )
         for chunk in chunk_letter(letter):
             db.execute(
                 'INSERT INTO chunks(row, letter_id, section, text, start, "end", phrase_boilerplate, boilerplate, '
-                "fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "fingerprint, context, polarity, area) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (first_row + len(texts), cursor.lastrowid, chunk.section, chunk.text, chunk.start, chunk.end,
-                 int(chunk.boilerplate), int(chunk.boilerplate), text_fingerprint(chunk.text)),
+                 int(chunk.boilerplate), int(chunk.boilerplate), text_fingerprint(chunk.text), chunk.context,
+                 chunk.polarity, chunk.area),
             )
-            texts.append(chunk.text)
+            texts.append(chunk.search_text)
     report.embedded_chunks = len(texts)
     if not texts:
         return np.zeros((0, 0), np.float32)

@@ -12,15 +12,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
-from index.errors import IndexStoreError
+from index.errors import IndexStoreError, QuestionError
 from index.reader import IndexReader, LetterInfo, RatingRow
 from qa.answer import Answer, answer_query
-from qa.query import Query, parse_question
-from qa.retriever import Passage, Retriever, select_letters
+from qa.query import MAX_QUESTION_CHARS, Query, parse_question
+from qa.retriever import Passage, Reranker, Retriever, select_letters
 
 
 class Assistant:
-    def __init__(self, index_dir: str | Path, embedder: Embedder | None = None, model: str | None = None):
+    def __init__(self, index_dir: str | Path, embedder: Embedder | None = None, model: str | None = None,
+                 reranker: Reranker | None = None):
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
         self._reader = IndexReader.open(self.index_dir)
@@ -32,6 +33,8 @@ class Assistant:
             )
         # One torch thread per query: concurrent requests use the cores instead (see embedder.py).
         self.embedder = embedder or SentenceTransformerEmbedder(self._reader.model or DEFAULT_MODEL, threads=1)
+        self.reranker = reranker
+        self._retriever: Retriever | None = None
 
     @classmethod
     def open(cls, index_dir: str | Path = ".letters-index", **kwargs) -> Assistant:
@@ -45,18 +48,42 @@ class Assistant:
                 self._reader = IndexReader.open(self.index_dir)
             return self._reader
 
-    def search(self, query: str, k: int = 5, council=None, year=None, kind=None,
-               include_boilerplate: bool = False) -> list[Passage]:
-        """Ranked passages (dense + BM25, fused); filters select letters before ranking."""
-        return Retriever(self.reader, self.embedder).search(
-            query, k=k, council=council, year=year, kind=kind, include_boilerplate=include_boilerplate
-        )
+    @property
+    def retriever(self) -> Retriever:
+        """The retriever over the current generation (made again only when the reader is)."""
+        reader = self.reader
+        with self._lock:
+            if self._retriever is None or self._retriever.reader is not reader:
+                self._retriever = Retriever(reader, self.embedder, reranker=self.reranker)
+            return self._retriever
+
+    def search(self, query: str, k: int = 5, council=None, year=None, kind=None, area=None, polarity=None,
+               include_boilerplate: bool = False, parse: bool = True) -> list[Passage]:
+        """Ranked passages (dense + BM25, fused); filters select letters and chunks before ranking.
+
+        Councils, years, letter kinds and APA areas named in `query` filter too ("private
+        fostering in Trafford" searches Trafford's letters for "private fostering"), unless
+        given as arguments or `parse=False`.
+        """
+        if not isinstance(query, str) or not query.strip():
+            return []
+        _check_text(query)
+        if parse:
+            parsed = self.parse(query)
+            query = parsed.search_text or query
+            council = council if council is not None else (list(parsed.councils) or None)
+            year = year if year is not None else (list(parsed.years) or None)
+            kind = kind if kind is not None else (list(parsed.kinds) or None)
+            area = area if area is not None else (list(parsed.areas) or None)
+        return self.retriever.search(query, k=k, council=council, year=year, kind=kind, area=area,
+                                     polarity=polarity, include_boilerplate=include_boilerplate)
 
     def ask(self, question: str, history: Iterable | None = None) -> Answer:
         """Answer `question`; `history` holds the earlier questions of the conversation (strings,
         Answers or {"question": ...} dicts), so follow-ups like "And Trafford?" resolve."""
-        reader = self.reader
-        return answer_query(self.parse(question, history), reader, Retriever(reader, self.embedder))
+        _check_text(question)
+        retriever = self.retriever
+        return answer_query(self.parse(question, history), retriever.reader, retriever)
 
     def parse(self, question: str, history: Iterable | None = None) -> Query:
         """How `question` is understood (intent, councils, years, rating, area), given the history."""
@@ -77,3 +104,10 @@ class Assistant:
 
     def letters(self) -> list[LetterInfo]:
         return list(self.reader.letters)
+
+
+def _check_text(text) -> None:
+    if not isinstance(text, str) or not text.strip():
+        raise QuestionError("the question is empty; type a question about the letters")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")

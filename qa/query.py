@@ -1,14 +1,21 @@
 """Understand a question: which councils, years, rating, judgement area, and what is asked.
 
 `parse_question(text, councils)` returns a Query with one intent:
-  list     "Which councils perform adequately?"  -> every council with that rating
-  lookup   "What rating did Trafford get?"       -> that council's ratings
-  compare  "Compare Stockport and Trafford"      -> ratings side by side
-  open     anything else                         -> retrieval over the letters
+  list         "Which councils perform adequately?"      -> every council with that rating
+  count        "How many councils were rated 2 in 2009?" -> the number, and who
+  superlative  "Which council came bottom?"               -> the highest / lowest grade given, ties listed
+  lookup       "What rating did Trafford get?"           -> that council's ratings
+  compare      "Compare Stockport and Trafford"          -> ratings side by side
+  change       "Has Stockport got better since 2008?"    -> one council's letters side by side
+  facts        "Who signed the Trafford letter?"         -> signatory, date, recipient, cited
+  summary      "Give me an overview of Stockport's 2009 letter" -> rating, strengths, weaknesses
+  strengths / weaknesses  "What is going badly in Stockport?" -> evidence of that polarity only
+  open         anything else                             -> retrieval over the letters
 A question that still has topic words once councils, years, rating and area words are
 taken out ("Which councils have inadequate private fostering?") is an open question.
 Follow-ups ("And Trafford?", "What about 2008?") reuse the previous Query's intent.
-But: - rule-based, English only; no model is used to read the question.
+But: - rule-based, English only; no model is used to read the question. Every pattern here
+runs on user text, so none has nested optional groups or nested quantifiers (linear time).
 """
 
 from __future__ import annotations
@@ -18,10 +25,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from index.councils import canonical, find_mentions
 from index.ratings import ANNUAL, APA, AREAS
-from qa.councils import KNOWN_AUTHORITIES
 
 LIST, LOOKUP, COMPARE, OPEN = "list", "lookup", "compare", "open"
+COUNT, SUPERLATIVE, CHANGE, FACTS, SUMMARY = "count", "superlative", "change", "facts", "summary"
+STRENGTHS, WEAKNESSES = "strengths", "weaknesses"
+RATING_INTENTS = (LIST, COUNT, SUPERLATIVE, LOOKUP, COMPARE, CHANGE)  # answered from the ratings table
+MAX_QUESTION_CHARS = 1000  # longer questions are refused with a clear message (qa/assistant.py)
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,9 @@ class Query:
     topic: str = ""  # the question's own words, without councils, years, ratings or generic words
     search_text: str = ""  # the question without council names and years: what retrieval embeds
     followup: bool = False
+    polarity: str | None = None  # "strength" / "weakness" when the question asks for one
+    extreme: str | None = None  # superlatives: "max" (best, top) or "min" (worst, bottom)
+    facts: tuple[str, ...] = ()  # letter facts asked for: "signatory", "date", "recipient"
 
 
 def normalise(text: str) -> str:
@@ -63,7 +77,8 @@ _RATING_PATTERNS: tuple[tuple[str, tuple[int, ...], str | None], ...] = (
     (r"inadequate|failing", (1,), None),
     (r"adequate|satisfactory", (2,), None),
     (r"poor", (1,), None),
-    (r"(?:rated|rating(?: of)?|grade[ds]?(?: of)?|scored?(?: of)?|band) ?(?:a |an )?([1-4])\b", (), None),
+    (r"(?:rated|rating(?: of)?|grade[ds]?(?: of)?|scored?(?: of)?|band|got|get|given|received) ?(?:a |an )?"
+     r"([1-4])\b", (), None),
     (r"\(([1-4])\)", (), None),
 )
 _AREA_PHRASES = {
@@ -84,31 +99,44 @@ scores scored perform performs performed performing performance judged judgement
 assessments apa year years letter letters latest scale level please as only than better worse least most highest
 lowest best worst rank ranked compare compared comparison versus vs between against same also both was were
 their was being overall effectiveness areas area one ones result results whose according did
+came come comes finished ranked place placed now then
 """.split())
 
 
 def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Query | None = None) -> Query:
     """Parse `text`; `councils` are the index's (full name, short name) pairs."""
+    text = text[:MAX_QUESTION_CHARS]
+    councils = tuple(councils)
     norm = f" {normalise(text)} "
     found, norm = _find_councils(norm, councils)
-    unknown = tuple(u for u in _unknown_councils(text) if normalise(u) not in {normalise(f) for f in found}
-                    and not any(normalise(u) in normalise(f) for f in found))
-    for name in unknown:
+    by_authority = _by_authority(councils)
+    unknown: list[str] = []
+    for name in _unknown_councils(text):
+        # "Hull", "County Durham", "the London Borough of Redbridge": an indexed council by another name.
+        indexed = by_authority.get(canonical(name) or "", ())
+        if indexed:
+            found.extend(full for full in indexed if full not in found)
+        elif normalise(name) not in {normalise(f) for f in found} and not any(
+                normalise(name) in normalise(f) for f in found):
+            unknown.append(name)
         norm = re.sub(rf"(?<![a-z0-9]){re.escape(normalise(name))}(?:'s)?(?![a-z0-9])", " ", norm)
+    unknown = tuple(unknown)
     years = tuple(sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", norm)}))
     norm = re.sub(r"\b(?:19|20)\d\d\b", " ", norm)
     search_text = " ".join(norm.split())
     kinds, norm = _find_kinds(norm)
-    areas, norm = _find_areas(norm)
+    areas, norm = _find_areas(norm)  # first: "positive contribution", "capacity to improve" are areas
+    asks, norm = _find_asks(norm)
     grades, scale, norm = _find_grades(norm)
     if areas and scale is None:
         scale = APA
     topic_words = [w for w in re.findall(r"[a-z0-9']+", norm) if w not in _GENERIC and len(w) > 1]
     query = Query(text, OPEN, tuple(found), unknown, years, kinds, scale, grades, areas,
-                  topic=" ".join(topic_words), search_text=search_text)
+                  topic=" ".join(topic_words), search_text=search_text, polarity=asks.get("polarity"),
+                  extreme=asks.get("extreme"), facts=tuple(asks.get("facts", ())))
     if previous is not None and _is_followup(text, query):
         return _merge(previous, query)
-    return replace(query, intent=_intent(query, norm))
+    return replace(query, intent=_intent(query, norm, asks))
 
 
 def _find_councils(norm: str, councils: Iterable[tuple[str, str]]) -> tuple[list[str], str]:
@@ -148,23 +176,59 @@ def _council_table(councils: tuple[tuple[str, str], ...]) -> tuple[list[tuple[st
     return names, by_first, always
 
 
-_CAPITALISED = r"[A-Z][\w'’]*(?:[ -](?:on|upon|under|and|le|with|of)?[ -]?[A-Z][\w'’]*)*"
+@functools.lru_cache(maxsize=4)
+def _by_authority(councils: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
+    """Canonical authority name (index/councils.py) -> the indexed councils' full names."""
+    table: dict[str, list[str]] = {}
+    for full, short in councils:
+        name = canonical(full) or canonical(short)
+        if name and full not in table.setdefault(name, []):
+            table[name].append(full)
+    return {name: tuple(fulls) for name, fulls in table.items()}
+
+
+_CONNECTORS = frozenset({"on", "upon", "under", "and", "le", "with", "of"})
+_NAME_WORD = re.compile(r"[\w'’-]+")
+_FOLLOWUP_NAME = re.compile(r"\s*(?:and|what about|how about|what of)\s+(?:for |in )?", re.I)
+_DID_NAME = re.compile(r"\b(?:did|does|has|is|was)\s+", re.I)
+_RATING_VERBS = frozenset({"get", "receive", "perform", "score", "do", "rated", "graded"})
 
 
 def _unknown_councils(text: str) -> list[str]:
-    """Council names in the question that may have no letter: known authorities, or the
-    name in "And X?" / "What rating did X get?"."""
-    names = [a for a in KNOWN_AUTHORITIES if a in text and re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", text)]
-    for pattern in (rf"^\s*(?:and|what about|how about|what of)\s+(?:for\s+|in\s+)?({_CAPITALISED})",
-                    rf"\b(?:did|does|has|is|was)\s+({_CAPITALISED})\s+(?:get|receive|perform|score|do|rated|graded)\b"):
-        match = re.search(pattern, text, re.I)
-        if match and match.group(1)[0].isupper() and normalise(match.group(1)) not in _GENERIC:
-            names.append(match.group(1))
+    """Council names in the question that may have no letter: English authorities by any
+    common name, or the name in "And X?" / "What rating did X get?"."""
+    guessed = []
+    match = _FOLLOWUP_NAME.match(text)
+    if match:
+        guessed.append(_capitalised_run(text, match.end())[0])
+    for match in _DID_NAME.finditer(text):
+        name, after = _capitalised_run(text, match.end())
+        if after.lower() in _RATING_VERBS:
+            guessed.append(name)
+    names = [text[start:end] for start, end, _ in find_mentions(text)]
+    names += [n for n in guessed if n and n[0].isupper() and normalise(n) not in _GENERIC]
     kept: list[str] = []
     for name in sorted(set(names), key=len, reverse=True):  # "Cheshire East" hides "Cheshire"
         if not any(name in longer for longer in kept):
             kept.append(name)
     return kept
+
+
+def _capitalised_run(text: str, start: int) -> tuple[str, str]:
+    """The run of capitalised words from `start` ("City of London", "Kingston upon Hull"),
+    connectors allowed between them, and the word after it. One pass over the words: no regex
+    backtracking (a nested optional pattern here once took 93 s on 161 characters)."""
+    words = list(_NAME_WORD.finditer(text, start, min(len(text), start + 200)))
+    end, last, i = start, -1, 0
+    while i < len(words) and (i == 0 or not text[words[i - 1].end():words[i].start()].strip(" ")):
+        word = words[i].group(0)
+        if word[0].isupper():
+            end, last = words[i].end(), i
+        elif word.lower() not in _CONNECTORS:
+            break
+        i += 1
+    after = words[last + 1].group(0) if last + 1 < len(words) else ""
+    return text[start:end].strip(), after
 
 
 def _find_kinds(norm: str) -> tuple[tuple[str, ...], str]:
@@ -203,10 +267,78 @@ def _find_grades(norm: str) -> tuple[tuple[int, ...], str | None, str]:
     return tuple(sorted(set(grades))), scale, norm
 
 
-def _intent(query: Query, norm: str) -> str:
+_POLARITY_ASKS = (  # (pattern, polarity); the words are taken out of the topic
+    (r"weakness(?:es)?|weakest (?:areas?|points?|aspects?)|areas? for (?:development|improvement)"
+     r"|going (?:badly|wrong)|gone (?:badly|wrong)|went (?:badly|wrong)|doing badly|bad news|problems?"
+     r"|concerns?|negatives?|shortcomings?|criticisms?|criticised|criticise|needs? to improve|needs? improving"
+     r"|struggling|worries|worst aspects?|(?:isn't|is not|aren't|are not) going well|falls? short|fell short",
+     "weakness"),
+    (r"strengths?|strongest (?:areas?|points?|aspects?)|going well|gone well|went well|good news|good at"
+     r"|positives?|praised?|strong points?|best aspects?|what works|doing well", "strength"),
+)
+_SUPERLATIVES = (
+    (r"best|top|highest|strongest|came first|leading|most highly", "max"),
+    (r"worst|bottom|lowest|weakest|came last|least well", "min"),
+)
+_FACT_ASKS = (
+    (r"addressed to|to whom|who received|recipient|who did (?:ofsted|they|it|you) write to"
+     r"|who (?:was|is) (?:it|the letter|this letter) (?:sent|addressed|written) to", "recipient"),
+    (r"who (?:wrote|writes|signed|sent|authored)|signed by|signatory|who (?:is|was) (?:it|the letter) from"
+     r"|who (?:is|was) the author|author of", "signatory"),
+    (r"what date|which date|dated|date of|the date"
+     r"|when (?:was|were|did|is)\b[^?.]{0,60}?\b(?:sent|written|dated|signed|issued|published|write|send)", "date"),
+)
+_SUMMARY = re.compile(r"\b(?:overview|summary|summari[sz]e|sum up|gist|key points|main points|main findings"
+                      r"|key findings|nutshell|outline)\b")
+_COUNT = re.compile(r"\b(?:how many|number of) (?:councils|authorities|las|local authorities"
+                    r"|\w+ councils|\w+ authorities)\b")
+_CHANGE = re.compile(r"\b(?:better or worse|worse or better|(?:got|gotten|getting|doing|done|did|performing) "
+                     r"(?:better|worse)|(?:better|worse) now"
+                     r"|improved|improve|declined|deteriorated|changed?|progress(?:ed)?|over time|since)\b")
+
+
+def _find_asks(norm: str) -> tuple[dict, str]:
+    """What kind of answer the wording asks for (polarity, superlative, facts, summary, count,
+    change), with those words taken out of the text."""
+    asks: dict = {}
+    norm = f" {' '.join(norm.split())} "
+    for pattern, polarity in _POLARITY_ASKS:
+        if re.search(rf"\b(?:{pattern})\b", norm):
+            asks.setdefault("polarity", polarity)
+            norm = re.sub(rf"\b(?:{pattern})\b", " ", norm)
+    facts = [fact for pattern, fact in _FACT_ASKS if re.search(rf"\b(?:{pattern})\b", norm)]
+    if facts:
+        asks["facts"] = facts
+        for pattern, _ in _FACT_ASKS:
+            norm = re.sub(rf"\b(?:{pattern})\b", " ", norm)
+        norm = re.sub(r"\b(?:when|sent|written|wrote|signed|issued|published|date)\b", " ", norm)
+    for pattern, extreme in _SUPERLATIVES:
+        if re.search(rf"\b(?:{pattern})\b", norm):
+            asks.setdefault("extreme", extreme)
+            norm = re.sub(rf"\b(?:{pattern})\b", " ", norm)
+    for key, pattern in (("summary", _SUMMARY), ("count", _COUNT), ("change", _CHANGE)):
+        if pattern.search(norm):
+            asks[key] = True
+            norm = pattern.sub(" councils " if key == "count" else " ", norm)
+    return asks, norm
+
+
+def _intent(query: Query, norm: str, asks: dict) -> str:
+    named = len(query.councils) + len(query.unknown_councils)
+    if query.facts:
+        return FACTS
+    if asks.get("summary") and not query.topic:
+        return SUMMARY
+    if query.polarity and (named or query.topic or query.areas or not query.grades):
+        return STRENGTHS if query.polarity == "strength" else WEAKNESSES
+    if asks.get("change") and not query.topic and named <= 1:
+        return CHANGE
     if query.topic:
         return OPEN
-    named = len(query.councils) + len(query.unknown_councils)
+    if asks.get("count") and not named:
+        return COUNT
+    if query.extreme and not named:
+        return SUPERLATIVE
     if named >= 2 or (named == 1 and (len(query.years) >= 2 or re.search(r"\bcompare|\bversus\b|\bvs\b", norm))):
         return COMPARE
     if named == 1:
@@ -244,6 +376,6 @@ def _merge(previous: Query, new: Query) -> Query:
         topic=new.topic or previous.topic,
         search_text=new.search_text if new.topic else previous.search_text,
     )
-    if previous.intent == LIST and councils_changed:
+    if previous.intent in (LIST, COUNT, SUPERLATIVE) and councils_changed:
         return replace(merged, intent=LOOKUP if len(new.councils) + len(new.unknown_councils) == 1 else COMPARE)
     return merged

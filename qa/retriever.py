@@ -1,19 +1,27 @@
-"""Hybrid retrieval: exact dense search (FAISS vectors) and BM25 (index/bm25.py), fused by reciprocal rank.
+"""Hybrid retrieval: exact dense search (FAISS vectors) and BM25 (index/bm25.py), fused by
+weighted reciprocal rank.
 
-Filters (council, year, kind) choose the letters first and both searches run only over
-their chunks, so a filter that matches nothing returns nothing. Boilerplate chunks are
-left out unless asked for.
-But: - no re-ranking model; the fused order is the order returned.
+Filters (council, year, kind) choose the letters first, then area and polarity choose among
+their chunks; both searches run only over what is left, so a filter that matches nothing
+returns nothing. Boilerplate chunks are left out unless asked for. Passages are overlapping
+windows, so a hit that overlaps a better one in the same letter is dropped.
+The fusion weights are the manifest's "fusion" (written at build time from index/store.py's
+FUSION, chosen on the gold set: README "How it answers").
+But: - no re-ranking model by default; `Retriever(reranker=...)` takes one (any callable
+from (query, passages) to passages), applied to the fused candidates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from index.embedder import Embedder
-from index.reader import IndexReader, LetterInfo
+from index.polarity import POLARITIES
+from index.reader import AREA_KEYS, IndexReader, LetterInfo
+from index.store import FUSION
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 MIN_CANDIDATES = 50
@@ -34,6 +42,7 @@ class Passage:
     score: float  # fused reciprocal-rank score, higher is better
     dense_score: float | None  # cosine similarity to the query, when dense search found it
     bm25_score: float | None  # BM25 (index/bm25.py), when keyword search found it
+    polarity: str = "neutral"  # strength / weakness / neutral (index/polarity.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -56,54 +65,89 @@ def select_letters(reader: IndexReader, council=None, year=None, kind=None) -> l
     return [letter for letter in letters if (not years or letter.year in years) and (not kinds or letter.kind in kinds)]
 
 
+Reranker = Callable[[str, list["Passage"]], list["Passage"]]
+
+
 class Retriever:
-    def __init__(self, reader: IndexReader, embedder: Embedder):
+    def __init__(self, reader: IndexReader, embedder: Embedder, reranker: Reranker | None = None):
         self.reader = reader
         self.embedder = embedder
+        self.reranker = reranker
+        self.fusion = {**FUSION, **(reader.manifest.get("fusion") or {})}
 
-    def search(self, query: str, k: int = 5, council=None, year=None, kind=None,
+    def search(self, query: str, k: int = 5, council=None, year=None, kind=None, area=None, polarity=None,
                include_boilerplate: bool = False) -> list[Passage]:
-        """The k best passages for `query` among the letters the filters select."""
+        """The k best passages for `query` among the letters and chunks the filters select."""
         reader = self.reader
         filtered = council is not None or year is not None or kind is not None
         letters = select_letters(reader, council, year, kind) if filtered else reader.letters
         if not letters or k <= 0 or not query.strip():
             return []
         letter_ids = [letter.id for letter in letters] if filtered else None
-        allowed = self._allowed_rows(letter_ids, include_boilerplate)
+        allowed = self._allowed_rows(letter_ids, include_boilerplate, as_list(area), as_list(polarity))
+        if allowed is not None and not allowed.any():
+            return []
         depth = max(MIN_CANDIDATES, 4 * k)
         dense = reader.dense(self.embedder.embed([query])[0], depth, allowed)
         sparse = reader.bm25(query, depth, allowed)
-        fused: dict[int, float] = {}
-        for ranking in (dense, sparse):
-            for rank, (row, _) in enumerate(ranking):
-                fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
-        best = sorted(fused, key=lambda row: -fused[row])[:k]
-        return self._passages(best, fused, dict(dense), dict(sparse))
+        fused = fuse(dense, sparse, self.fusion)
+        ranked = sorted(fused, key=lambda row: -fused[row])
+        passages = self._passages(ranked[: 3 * k], fused, dict(dense), dict(sparse))
+        if self.reranker is not None:
+            passages = self.reranker(query, passages)
+        return without_overlaps(passages, k)
 
-    def _allowed_rows(self, letter_ids: list[int] | None, include_boilerplate: bool) -> np.ndarray | None:
+    def _allowed_rows(self, letter_ids: list[int] | None, include_boilerplate: bool, areas: list[str],
+                      polarities: list[str]) -> np.ndarray | None:
         reader = self.reader
         allowed = None if include_boilerplate else ~reader.row_boilerplate
+        masks = []
         if letter_ids is not None:
             # A lookup table by letter id: np.isin sorts all rows when many letters are chosen (a year).
             wanted = np.zeros(int(reader.row_letter.max(initial=0)) + 1, dtype=bool)
             ids = np.asarray(letter_ids, dtype=np.int64)
             wanted[ids[ids < len(wanted)]] = True
-            in_letters = wanted[reader.row_letter]
-            allowed = in_letters if allowed is None else allowed & in_letters
+            masks.append(wanted[reader.row_letter])
+        if areas:
+            masks.append(np.isin(reader.row_area, [AREA_KEYS.index(a) for a in areas if a in AREA_KEYS]))
+        if polarities:
+            masks.append(np.isin(reader.row_polarity, [POLARITIES.index(p) for p in polarities if p in POLARITIES]))
+        for mask in masks:
+            allowed = mask if allowed is None else allowed & mask
         return allowed
 
     def _passages(self, rows: list[int], fused, dense, sparse) -> list[Passage]:
         found = self.reader.chunk_rows(rows)
         passages = []
         for row in rows:
-            letter_id, section, text, start, end, _ = found[row]
+            letter_id, section, text, start, end, _, polarity = found[row]
             letter = self.reader.by_id[letter_id]
             passages.append(Passage(
                 letter.name, letter.council, letter.year, letter.kind, section, text, start, end,
-                round(fused[row], 6), _rounded(dense.get(row)), _rounded(sparse.get(row)),
+                round(fused[row], 6), _rounded(dense.get(row)), _rounded(sparse.get(row)), polarity,
             ))
         return passages
+
+
+def fuse(dense: list[tuple[int, float]], sparse: list[tuple[int, float]], fusion: dict) -> dict[int, float]:
+    """Weighted reciprocal-rank fusion: row -> sum of weight / (k + rank) over the two rankings."""
+    fused: dict[int, float] = {}
+    k = float(fusion.get("k", RRF_K))
+    for ranking, weight in ((dense, float(fusion.get("dense", 1.0))), (sparse, float(fusion.get("bm25", 1.0)))):
+        for rank, (row, _) in enumerate(ranking):
+            fused[row] = fused.get(row, 0.0) + weight / (k + rank + 1)
+    return fused
+
+
+def without_overlaps(passages: list[Passage], k: int) -> list[Passage]:
+    """The first k passages, skipping any that overlaps a better one in the same letter."""
+    kept: list[Passage] = []
+    for passage in passages:
+        if not any(p.letter == passage.letter and p.start < passage.end and passage.start < p.end for p in kept):
+            kept.append(passage)
+            if len(kept) == k:
+                break
+    return kept
 
 
 def _rounded(value: float | None) -> float | None:

@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT, CountingEmbedder, FakeEmbedder
 
 from index import bm25
+from index.chunks import search_text
 from index.errors import IndexStoreError
 from index.reader import IndexReader
 from index.store import MANIFEST
@@ -30,7 +31,9 @@ def test_terms_are_folded_stemmed_and_without_stopwords():
 
 def reference_top(reader: IndexReader, text: str, k: int, allowed) -> list[tuple[int, float]]:
     """BM25 the slow way: every chunk's text tokenised here, FTS5's formula written out."""
-    texts = dict(reader._query("SELECT row, text FROM chunks"))
+    # What BM25 indexes: the chunk's context line, then its text (index/chunks.py search_text).
+    rows = reader._query("SELECT row, context, text FROM chunks")
+    texts = {row: search_text(context, body) for row, context, body in rows}
     counted = {row: bm25.count_terms(body) for row, body in texts.items()}
     n, average = len(counted), sum(length for length, _ in counted.values()) / len(counted)
     scores = {}
@@ -100,29 +103,19 @@ def test_merging_segments_changes_no_score(tmp_path, letters_dir):
     assert len(before) == 30
 
 
-def downgrade_to_format_1(index_dir):
-    """Turn an index into what letters-qa wrote before BM25 postings: FTS5, no lengths, version 1."""
-    manifest = json.loads((index_dir / MANIFEST).read_text())
-    db = sqlite3.connect(index_dir / manifest["data"] / "index.sqlite")
-    db.executescript(
-        "DROP TABLE postings; ALTER TABLE chunks DROP COLUMN length; ALTER TABLE ratings DROP COLUMN text;"
-        "CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content='chunks', content_rowid='row', "
-        "tokenize='porter unicode61'); INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild');")
-    db.close()
-    manifest["version"] = 1
-    for key in ("segments", "stats"):  # format 1 had one vectors.faiss and no stat cache
-        manifest.pop(key, None)
-    (index_dir / MANIFEST).write_text(json.dumps(manifest))
-
-
-def test_an_index_in_the_old_format_is_upgraded_without_embedding(tmp_path, seeds_index, letters_dir, real_embedder):
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_index_in_an_older_format_is_refused_then_upgraded_in_place(tmp_path, seeds_index, letters_dir,
+                                                                       real_embedder, version):
+    """Format 3 changed what a passage is, so the upgrade reads and embeds every letter again;
+    until then the old index is refused with the command that upgrades it."""
     index_dir = tmp_path / "index"
     shutil.copytree(seeds_index, index_dir)
     before = IndexReader.open(index_dir)
     want, ratings, vectors = before.bm25("private fostering", 10, None), before.ratings, before.vectors()
     before.close()
-    downgrade_to_format_1(index_dir)
-    folder = json.loads((index_dir / MANIFEST).read_text())["letters_dir"]
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    (index_dir / MANIFEST).write_text(json.dumps({**manifest, "version": version}))
+    folder = manifest["letters_dir"]
     with pytest.raises(IndexStoreError, match=r"older letters-qa .*upgrade it with `letters-qa index --index") as error:
         IndexReader.open(index_dir)
     assert f"--letters {folder}`" in str(error.value)  # `index` alone would index seeds/ and drop the rest
@@ -132,12 +125,12 @@ def test_an_index_in_the_old_format_is_upgraded_without_embedding(tmp_path, seed
 
     counting = CountingEmbedder(real_embedder)
     report = update_index(letters_dir, index_dir, embedder=counting)
-    assert counting.texts == 0 and report.embedded_chunks == 0
-    assert report.note.startswith("index format 1 upgraded to 2") and report.generation == 2
-    assert sorted(report.unchanged) == sorted(p.name for p in letters_dir.iterdir())
+    assert counting.texts == report.embedded_chunks == len(vectors)
+    assert report.note.startswith(f"index format {version} upgraded to 3") and report.generation == 2
+    assert sorted(report.added) == sorted(p.name for p in letters_dir.iterdir())
     reader = IndexReader.open(index_dir)
-    assert reader.manifest["version"] == 2 and reader.bm25("private fostering", 10, None) == want
-    assert reader.ratings == ratings and np.array_equal(reader.vectors(), vectors)  # rating texts from the letters
+    assert reader.manifest["version"] == 3 and reader.bm25("private fostering", 10, None) == want
+    assert reader.ratings == ratings and np.allclose(reader.vectors(), vectors, atol=1e-5)
     assert update_index(letters_dir, index_dir, embedder=counting).generation == 2  # nothing left to do
 
 

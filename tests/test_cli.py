@@ -138,5 +138,7 @@ def test_index_reports_bad_files_and_indexes_the_rest(cli, letters_dir, tmp_path
 def test_eval_prints_summary(cli, seeds_index):
     code, out, err = cli("eval", str(ROOT / "tests" / "gold.jsonl"), "--index", str(seeds_index), "--json")
     assert code == 0, err
-    summary = json.loads(out)["summary"]
-    assert summary["council_precision"] == 1.0 and summary["recall@5"] == 1.0
+    document = json.loads(out)
+    summary = document["summary"]
+    assert summary["questions"] == len(document["cases"]) >= 80
+    assert summary["contains_hit"] == 1.0 and document["by_category"]["list"]["accuracy"] == 1.0

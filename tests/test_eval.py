@@ -1,4 +1,8 @@
-"""The shipped gold set: fails if answer or retrieval quality drops."""
+"""The shipped gold set: fails if answer or retrieval quality drops below what it reaches now.
+
+The floors are the figures reached at the end of issue 11 (README "Evaluation"); raise
+them when answers improve, never lower them to make a change pass.
+"""
 
 from pathlib import Path
 
@@ -6,15 +10,25 @@ from qa.evaluate import evaluate
 
 GOLD = Path(__file__).with_name("gold.jsonl")
 
+# category -> lowest answer accuracy allowed (every check on the line passes)
+ACCURACY = {
+    "list": 1.0, "lookup": 1.0, "compare": 1.0, "superlative": 1.0, "count": 1.0, "change": 1.0, "facts": 1.0,
+    "summary": 1.0, "absent": 1.0, "refusal": 1.0, "open": 1.0,
+    "strengths_weaknesses": 0.77, "followup": 0.87, "paraphrase": 0.68,
+}
+
 
 def test_gold_set_scores_do_not_drop(assistant):
     report = evaluate(assistant, GOLD, k=5)
     summary = report.summary()
-    assert summary["questions"] >= 30
-    failed = [c.question for c in report.cases if c.phrase_ok is False or c.contains_ok is False
-              or (c.precision is not None and c.precision < 1) or (c.recall is not None and c.recall < 1)]
-    assert failed == []
-    assert summary["council_precision"] == 1.0 and summary["council_recall"] == 1.0
-    assert summary["phrase_hit"] == 1.0 and summary["contains_hit"] == 1.0
-    assert summary["recall@5"] == 1.0
-    assert summary["mrr"] >= 0.9
+    by_category = report.by_category()
+    assert summary["questions"] >= 80
+    assert sum(1 for c in report.cases if c.category == "paraphrase") >= 25
+    assert set(by_category) == set(ACCURACY)
+    low = {name: scores["accuracy"] for name, scores in by_category.items() if scores["accuracy"] < ACCURACY[name]}
+    assert low == {}
+    # Retrieval of the key passage of questions asked in other words than the letter's.
+    paraphrase = by_category["paraphrase"]
+    assert paraphrase["top1"] >= 0.70 and paraphrase["top3"] >= 0.82 and paraphrase["mrr"] >= 0.77
+    assert by_category["open"]["top1"] == 1.0
+    assert summary["contains_hit"] == 1.0 and summary["absent_ok"] == 1.0

@@ -86,7 +86,7 @@ def test_adding_a_letter_embeds_only_its_chunks(real_copy, letters_dir, counting
     old_vectors = before.vectors()
     new = northwold_letter(letters_dir)
     report = update_index(letters_dir, real_copy, embedder=counting)
-    assert counting.texts == report.embedded_chunks == chunk_count(new) == 11
+    assert counting.texts == report.embedded_chunks == chunk_count(new) == 20
     assert (report.added, report.updated, report.removed) == ([new.name], [], [])
     assert report.unchanged == sorted(p.name for p in SEEDS.iterdir())
     assert report.generation == before.manifest["generation"] + 1
@@ -134,7 +134,7 @@ def test_a_renamed_file_reuses_its_vectors(real_copy, letters_dir, counting, rea
     assert (counting.texts, counting.calls) == (0, 0)
     assert (report.added, report.removed, report.updated) == (["trafford-2009.txt"], [TRAFFORD], [])
     assistant = Assistant.open(real_copy, embedder=real_embedder)
-    hit = assistant.search("private fostering is inadequate", k=1)[0]
+    hit = assistant.search("private fostering is inadequate", k=1, council="Trafford")[0]
     assert (hit.letter, hit.council) == ("trafford-2009.txt", TRAFFORD_COUNCIL)
     assert hit.text == assistant.reader.letter_text("trafford-2009.txt")[hit.start:hit.end]
     assert [row.letter for row in assistant.ratings(council="Trafford")] == ["trafford-2009.txt"]
@@ -249,7 +249,8 @@ def test_rebuild_re_embeds_everything(tmp_path, letters_dir):
 
 def test_manifest_records_format_model_and_letter_hashes(seeds_index):
     manifest = json.loads((seeds_index / MANIFEST).read_text(encoding="utf-8"))
-    assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 2, MODEL)
+    assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 3, MODEL)
+    assert manifest["fusion"] == {"method": "rrf", "k": 5, "dense": 3.0, "bm25": 1.0}
     assert (manifest["dim"], manifest["generation"], manifest["data"]) == (384, 1, "gen-000001")
     assert manifest["letters"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.iterdir()}
     assert manifest["chunks"] == len(IndexReader.open(seeds_index).vectors()) > 0

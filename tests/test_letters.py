@@ -243,8 +243,12 @@ def test_boilerplate_chunks(name):
     letter = read_letter(SEEDS_DIR / name)
     chunks = chunk_letter(letter)
     scale = "4\tPerforms excellently" if letter.kind == "annual_rating" else "Inspectors make judgements based on"
-    assert chunk_with(chunks, scale).boilerplate
-    assert chunk_with(chunks, "section 138").boilerplate
+    # Windows overlap, so a phrase may lie in two chunks: every one of them is boilerplate.
+    standard = ("transitional year", "differing standards of provision") if letter.kind == "annual_rating" \
+        else ("best fit", "rounded way")
+    for phrase in (scale, "section 138", *standard):
+        found = [chunk for chunk in chunks if phrase in chunk.text]
+        assert found and all(chunk.boilerplate for chunk in found), phrase
     if letter.kind == "annual_rating":
         assert chunk_with(chunks, "Ofsted guidance published in May 2009").boilerplate
     # The letter's own findings are not boilerplate.
@@ -429,7 +433,7 @@ def test_html_bullets_become_list_items(tmp_path):
     letter = write_and_read(tmp_path, "apa.txt", html_bullets(seed_text(APA_SEED)))
     assert "\n- Referral rates are below those found in similar areas.\n- The common assessment" in letter.text
     items = [c for c in chunk_letter(letter) if c.section == "Staying safe: Major strengths"]
-    assert [c.text for c in items][0] == ("- Referral rates are below those found in similar areas.\n"
+    assert [c.text for c in items][0] == ("Referral rates are below those found in similar areas.\n"
                                           "- The common assessment framework has ensured over a third more children "
                                           "in need have received additional services.")
 

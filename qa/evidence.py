@@ -1,0 +1,289 @@
+"""Choose what an answer rests on: rating rows, passages and letter facts. No wording here.
+
+`gather(query, reader, retriever)` returns an Evidence for the query's intent; qa/compose.py
+words it. Rating questions (list, count, superlative, lookup, compare, change) take rows
+from the ratings table, never a top-k guess. Summaries and strengths/weaknesses take the
+letter's passages of that polarity (index/polarity.py) in reading order; open questions take
+retrieved passages: the best-ranked one, and those after it judged relevant by their best
+sentence (section-title words count) or, for a question in other words than the letter's,
+by their cosine similarity.
+But: - a passage is quoted whole or not at all; nothing here paraphrases or generates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from index.bm25 import query_terms
+from index.polarity import classify_sentences
+from index.reader import IndexReader, LetterInfo, RatingRow
+from index.sentences import sentence_spans
+from qa.query import (
+    CHANGE,
+    COMPARE,
+    COUNT,
+    FACTS,
+    LIST,
+    LOOKUP,
+    STRENGTHS,
+    SUMMARY,
+    SUPERLATIVE,
+    WEAKNESSES,
+    Query,
+)
+from qa.retriever import Passage, Retriever, select_letters
+
+MIN_DENSE = 0.30  # below this cosine a passage is not evidence (an unrelated question scores ~0.1)
+MIN_DENSE_WITH_KEYWORDS = 0.20  # ... unless it also shares keywords with the question
+MIN_DENSE_ALONE = 0.40  # a passage sharing no content word with the question needs this much
+MAX_QUOTES = 3  # open questions
+MAX_LISTED = 12  # strengths / weaknesses of one letter, no topic
+SUMMARY_QUOTES = 3  # strengths and weaknesses each, per letter
+FACTS_LETTERS = 20  # letter facts for at most this many letters
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact of a letter's header or signature, with where the letter states it."""
+
+    letter: LetterInfo
+    field: str  # "signatory", "date" or "recipient"
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Extreme:
+    """The highest or lowest grade given on one scale (kind, year, area), and who got it."""
+
+    kind: str
+    year: int
+    area: str
+    grade: int
+    rows: tuple[RatingRow, ...]
+    councils: int  # councils rated on this scale in the index
+
+
+@dataclass(frozen=True)
+class LetterSummary:
+    letter: LetterInfo
+    ratings: tuple[RatingRow, ...]
+    strengths: tuple[Passage, ...]
+    weaknesses: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    query: Query
+    missing: tuple[str, ...] = ()  # councils the question names that have no letter
+    rows: tuple[RatingRow, ...] = ()  # the rating rows the answer rests on
+    scale_rows: tuple[RatingRow, ...] = ()  # list and count: every row of the asked scale
+    extremes: tuple[Extreme, ...] = ()
+    passages: tuple[Passage, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    summaries: tuple[LetterSummary, ...] = ()
+
+
+def gather(query: Query, reader: IndexReader, retriever: Retriever) -> Evidence:
+    """The evidence for `query`'s intent."""
+    q = query
+    missing = q.unknown_councils
+    if q.intent in (LIST, COUNT):
+        rows = [r for r in rating_rows(q, reader, q.years) if r.area in (q.areas or ("overall",))]
+        matches = [r for r in rows if r.grade in q.grades] if q.grades else rows
+        return Evidence(q, missing, tuple(matches), tuple(rows))
+    if q.intent == SUPERLATIVE:
+        return Evidence(q, missing, extremes=tuple(extremes(q, reader)))
+    if q.intent in (LOOKUP, COMPARE):
+        rows = [r for c in q.councils for r in rating_rows(q, reader, q.years, (c,))
+                if not q.areas or r.area in q.areas]
+        return Evidence(q, missing, tuple(rows))
+    if q.intent == CHANGE:
+        return Evidence(q, missing, tuple(change_rows(q, reader)))
+    if missing and not q.councils:
+        return Evidence(q, missing)
+    if q.intent == FACTS:
+        return Evidence(q, missing, facts=tuple(letter_facts(q, reader)))
+    if q.intent == SUMMARY:
+        return Evidence(q, missing, summaries=tuple(summaries(q, reader)))
+    if q.intent in (STRENGTHS, WEAKNESSES) and q.councils and not q.topic:
+        return Evidence(q, missing, passages=tuple(polarity_passages(q, reader)))
+    return Evidence(q, missing, passages=tuple(retrieved(q, retriever)))
+
+
+# --- ratings ------------------------------------------------------------------------------
+
+
+def rating_rows(q: Query, reader: IndexReader, years=(), councils=()) -> list[RatingRow]:
+    """Rating rows of the asked kind: explicit kinds, else the scale the wording implies."""
+    rows = reader.ratings_for(councils) if councils else reader.ratings
+    if years:
+        rows = [r for r in rows if r.year in years]
+    kinds = q.kinds or ((q.scale,) if q.scale and any(r.kind == q.scale for r in rows) else ())
+    return [r for r in rows if r.kind in kinds] if kinds else list(rows)
+
+
+def extremes(q: Query, reader: IndexReader) -> list[Extreme]:
+    """Per scale (kind, year, area): the best or worst grade given and every council given it.
+
+    A scale only one council is rated on ranks nobody, so it is left out unless it is all there is.
+    """
+    areas = q.areas or ("overall",)
+    groups: dict[tuple, list[RatingRow]] = {}
+    for row in rating_rows(q, reader, q.years):
+        if row.area in areas:
+            groups.setdefault((row.kind, row.year, row.area), []).append(row)
+    found = []
+    for (kind, year, area), rows in sorted(groups.items(), key=lambda item: (-item[0][1], item[0][0], item[0][2])):
+        grade = (max if q.extreme != "min" else min)(r.grade for r in rows)
+        found.append(Extreme(kind, year, area, grade, tuple(r for r in rows if r.grade == grade),
+                             len({r.council for r in rows})))
+    ranked = [e for e in found if e.councils > 1]
+    return ranked or found
+
+
+def change_rows(q: Query, reader: IndexReader) -> list[RatingRow]:
+    """Each named council's overall rating in every letter (or the years named), oldest first."""
+    councils = q.councils or tuple(sorted({r.council for r in reader.ratings}))
+    rows = [r for r in reader.ratings_for(councils) if r.area == "overall" and (len(q.years) < 2 or r.year in q.years)]
+    return sorted(rows, key=lambda r: (r.council, r.year, r.kind))
+
+
+# --- letter facts and summaries -----------------------------------------------------------
+
+
+def _letters(q: Query, reader: IndexReader) -> list[LetterInfo]:
+    """The letters a question is about, newest first."""
+    letters = select_letters(reader, list(q.councils) or None, list(q.years) or None, list(q.kinds) or None)
+    return sorted(letters, key=lambda letter: (letter.council, -letter.year, letter.name))
+
+
+def letter_facts(q: Query, reader: IndexReader) -> list[Fact]:
+    """The asked facts of each letter, each found where the letter states it (never made up)."""
+    facts = []
+    for letter in _letters(q, reader)[:FACTS_LETTERS]:
+        text = reader.letter_text(letter.name) or ""
+        for field in q.facts:
+            value = getattr(letter, field)
+            if not value:
+                continue
+            # The signature is at the end, the date and the addressee at the top.
+            start = text.rfind(value) if field == "signatory" else text.find(value)
+            if start >= 0:
+                facts.append(Fact(letter, field, value, start, start + len(value)))
+    return facts
+
+
+def summaries(q: Query, reader: IndexReader) -> list[LetterSummary]:
+    found = []
+    for letter in _letters(q, reader)[:FACTS_LETTERS]:
+        ratings = tuple(r for r in reader.ratings_for((letter.council,)) if r.letter == letter.name)
+        strengths, weaknesses = (
+            tuple(_non_overlapping(narrowed(_passages(reader, reader.letter_chunks([letter.id], polarity)),
+                                            polarity))[:SUMMARY_QUOTES])
+            for polarity in ("strength", "weakness")
+        )
+        found.append(LetterSummary(letter, ratings, strengths, weaknesses))
+    return found
+
+
+def polarity_passages(q: Query, reader: IndexReader) -> list[Passage]:
+    """The named councils' passages of the asked polarity (and APA areas), in reading order."""
+    polarity = "strength" if q.intent == STRENGTHS else "weakness"
+    found = []
+    for letter in _letters(q, reader):
+        rows = reader.letter_chunks([letter.id], polarity, q.areas)
+        found.extend(_non_overlapping(narrowed(_passages(reader, rows), polarity))[:MAX_LISTED])
+    return found
+
+
+def narrowed(passages: Iterable[Passage], polarity: str) -> list[Passage]:
+    """Each passage cut to its first run of sentences of `polarity`, so a weaknesses answer
+    never quotes a strength beside it (a window may hold one of each); duplicates dropped."""
+    found, seen = [], set()
+    for passage in passages:
+        labels = classify_sentences(passage.text, passage.section)
+        spans = sentence_spans(passage.text)
+        run = [i for i, label in enumerate(labels) if label == polarity]
+        if not run or len(spans) != len(labels):
+            continue
+        last = run[0]
+        while last + 1 < len(labels) and labels[last + 1] == polarity:
+            last += 1
+        start, end = spans[run[0]][0], spans[last][1]
+        key = (passage.letter, passage.start + start)
+        if key not in seen:
+            seen.add(key)
+            found.append(replace(passage, text=passage.text[start:end], start=passage.start + start,
+                                 end=passage.start + end, polarity=polarity))
+    return found
+
+
+def _passages(reader: IndexReader, rows: Iterable[tuple]) -> list[Passage]:
+    passages = []
+    for _, letter_id, section, text, start, end, polarity in rows:
+        letter = reader.by_id[letter_id]
+        passages.append(Passage(letter.name, letter.council, letter.year, letter.kind, section, text, start, end,
+                                0.0, None, None, polarity))
+    return passages
+
+
+def _non_overlapping(passages: list[Passage]) -> list[Passage]:
+    """Overlapping windows in reading order: keep the first, skip those that overlap a kept one."""
+    kept: list[Passage] = []
+    for passage in passages:
+        if not any(p.letter == passage.letter and p.start < passage.end and passage.start < p.end for p in kept):
+            kept.append(passage)
+    return kept
+
+
+# --- open questions -----------------------------------------------------------------------
+
+
+def retrieved(q: Query, retriever: Retriever) -> list[Passage]:
+    """Passages that answer an open question (of the asked polarity, if any), best first."""
+    polarity = {STRENGTHS: "strength", WEAKNESSES: "weakness"}.get(q.intent)
+    text = q.search_text or q.text
+    passages = retriever.search(text, k=8, council=list(q.councils) or None, year=list(q.years) or None,
+                                kind=list(q.kinds) or None, area=list(q.areas) or None, polarity=polarity)
+    found = judged(passages, q.topic or text)
+    return _non_overlapping(narrowed(found, polarity)) if polarity else found
+
+
+_STOP = frozenset(query_terms(
+    "which what councils council about their there does ofsted letter letters children services young people "
+    "have many much tell with from that say said find found"
+))
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed content words (Snowball, as BM25 uses): "leavers" ~ "leaving" would not match; "fostering" ~ "foster"."""
+    return {t for t in query_terms(text) if len(t) > 2 and t not in _STOP}
+
+
+_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+(?=\s)|[.!?]*$)")
+
+
+def judged(passages: list[Passage], topic: str) -> list[Passage]:
+    """The passages that are evidence, best first: judged by their best sentence's shared
+    content words (section-title words count) or, sharing none, by cosine similarity."""
+    wanted = content_terms(topic)
+    scored = []
+    for p in passages:
+        dense = p.dense_score or 0.0
+        if dense < MIN_DENSE_WITH_KEYWORDS or (dense < MIN_DENSE and p.bm25_score is None):
+            continue
+        title = content_terms(p.section)
+        best = max((len(wanted & (content_terms(s) | title)) for s in _SENTENCE.findall(p.text)), default=0)
+        scored.append((best, dense, p))
+    top = max((best for best, _, _ in scored), default=0)
+    # The best-ranked passage that clears the floors is evidence; after it, keep what matches
+    # about as well as the best sentence ("inadequate private fostering" must not quote
+    # "private fostering arrangements were judged as good"), or, sharing no word, what is close.
+    kept = [p for i, (best, dense, p) in enumerate(scored)
+            if i == 0 or (best >= max(1, math.ceil(top * 0.75)) if top else dense >= MIN_DENSE_ALONE)]
+    return kept[:MAX_QUOTES]
