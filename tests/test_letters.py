@@ -208,6 +208,20 @@ def test_row_grade_wins_when_the_sentence_disagrees():
     (rating,) = letter.ratings
     assert (rating.label, rating.grade) == ("Performs adequately", 2)
     assert letter.text[rating.start : rating.end] == "Children's services rating\tPerforms adequately (2)"
+    # The sentence says otherwise: the rating carries its span, so answers show both.
+    assert letter.text[rating.conflict[0] : rating.conflict[1]] == (
+        "Children's services in Stoke-on-Trent City Council perform well.")
+
+
+def test_a_table_word_that_disagrees_with_its_number_is_a_conflict():
+    """Table "Performs excellently (2)", sentence "perform adequately": the number and the
+    sentence agree, the sentence is cited, and the table row is the conflicting span."""
+    text = seed_text(STOKE_SEED).replace("Performs adequately (2)", "Performs excellently (2)")
+    letter = parse_letter(text.encode(), "edited.txt")
+    (rating,) = letter.ratings
+    assert (rating.label, rating.grade) == ("Performs adequately", 2)
+    assert letter.text[rating.start : rating.end].endswith("perform adequately.")
+    assert letter.text[rating.conflict[0] : rating.conflict[1]] == "Children's services rating\tPerforms excellently (2)"
 
 
 @pytest.mark.parametrize("name", SEEDS)
