@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from index.chunks import search_text
+
 K1 = 1.2
 B = 0.75
 MAX_POSTING_SEGMENTS = 32  # once the postings table holds this many segments, an update merges them all
@@ -95,10 +97,8 @@ def write_postings(db: sqlite3.Connection, by_term: dict[str, tuple[np.ndarray, 
 
 def index_rows(db: sqlite3.Connection, first_row: int) -> None:
     """Lengths and postings for chunk rows >= first_row, as a new segment (all rows from 0: the first)."""
-    # The context line (council, year, kind, section) is indexed with the text: index/chunks.py.
-    lengths, by_term = postings(db.execute(
-        "SELECT row, CASE context WHEN '' THEN text ELSE context || char(10) || text END FROM chunks "
-        "WHERE row >= ? ORDER BY row", (first_row,)))
+    rows = db.execute("SELECT row, context, text FROM chunks WHERE row >= ? ORDER BY row", (first_row,))
+    lengths, by_term = postings((row, search_text(context, text)) for row, context, text in rows)
     db.executemany("UPDATE chunks SET length = ? WHERE row = ?", [(n, row) for row, n in lengths.items()])
     segment = db.execute("SELECT coalesce(max(segment) + 1, 0) FROM postings").fetchone()[0] if first_row else 0
     write_postings(db, by_term, segment)

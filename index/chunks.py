@@ -25,12 +25,12 @@ from dataclasses import dataclass, replace
 
 from index.letters import Letter, blocks, heading_title
 from index.polarity import classify
-from index.ratings import ANNUAL, AREAS
+from index.ratings import ANNUAL, APA, AREAS
 from index.sentences import sentence_spans
 
 MIN_WORDS = 12  # shorter blocks are joined to the next one
 WINDOW = 2  # sentences per passage; windows overlap by WINDOW - 1 (chosen on the gold set: README "How it answers")
-KIND_TITLES = {ANNUAL: "children's services annual rating", "apa": "annual performance assessment"}
+KIND_TITLES = {ANNUAL: "children's services annual rating", APA: "annual performance assessment"}
 _AREA_TITLE = tuple((key, re.compile(pattern, re.I)) for key, _, pattern in AREAS)
 
 BOILERPLATE_PHRASES = (
@@ -81,6 +81,7 @@ def text_fingerprint(text: str) -> str:
 
 
 def search_text(context: str, text: str) -> str:
+    """What is embedded and indexed for BM25 (index/bm25.py): the context line, then the text."""
     return f"{context}\n{text}" if context else text
 
 

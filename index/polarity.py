@@ -10,8 +10,9 @@ for is qa/query.py's business). The rules, in order, for each sentence:
 2. APA structure: under "Major strengths" -> STRENGTH; under "Important weaknesses" or
    "Areas for development" -> WEAKNESS. The letters say it outright. One exception: under
    "Major strengths", a severe weakness cue ("too high", "key weakness", "remains a key
-   priority") wins, because a heading glued to the list item before it puts the first
-   weakness item into the strengths section (seed 001, economic well-being).
+   priority") wins. It was first needed for a heading glued to the list item before it
+   (seed 001, economic well-being), which index/letters.py now splits off; it stays as a
+   guard for a weakness listed under the wrong heading.
    A subheading line inside the passage switches the section for the sentences after it.
 3. Wording: weakness cues ("inadequate", "below", "lower than", "gap ... wider", "too many",
    "not as high", "except for"...) and strength cues ("good", "outstanding", "above",
@@ -200,23 +201,28 @@ def _classify_one(sentence: str, section: str) -> str:
 # --- public ------------------------------------------------------------------------------
 
 
-def classify_sentences(text: str, section: str = "") -> list[str]:
-    """The polarity of each sentence of `text` (as `sentences` splits it), in order.
+def classify_spans(text: str, section: str = "") -> list[tuple[tuple[int, int], str]]:
+    """Each sentence of `text` (its span, as index/sentences.py cuts it) with its polarity, in order.
 
     A boilerplate passage is NEUTRAL throughout, whatever its section. A subheading line
     ("Important weaknesses and areas for development") sets the section for what follows.
     """
     spans = sentence_spans(text)
     if _is_boilerplate(text):
-        return [NEUTRAL] * len(spans)
+        return [(span, NEUTRAL) for span in spans]
     parent = section.split(":")[0].strip()
-    labels = []
+    labelled = []
     for start, end in spans:
         sentence = text[start:end]
         if SUBHEADINGS.match(sentence.strip()):
             section = f"{parent}: {sentence.strip()}"
-        labels.append(_classify_one(sentence, section))
-    return labels
+        labelled.append(((start, end), _classify_one(sentence, section)))
+    return labelled
+
+
+def classify_sentences(text: str, section: str = "") -> list[str]:
+    """The polarity of each sentence of `text`, in order (see classify_spans)."""
+    return [label for _, label in classify_spans(text, section)]
 
 
 def classify(text: str, section: str = "") -> str:

@@ -320,16 +320,13 @@ class IndexReader:
         )
         return {row[0]: row[1:] for row in found}
 
-    def letter_chunks(self, letter_ids: Iterable[int], polarity: str | None = None,
-                      areas: Iterable[str] = ()) -> list[tuple]:
-        """(row, letter_id, section, text, start, end, polarity) of the letters' non-boilerplate
+    def letter_chunks(self, letter_id: int, polarity: str | None = None, areas: Iterable[str] = ()) -> list[tuple]:
+        """(row, letter_id, section, text, start, end, polarity) of one letter's non-boilerplate
         chunks, optionally of one polarity and of some APA areas, in reading order."""
-        ids, areas = [int(i) for i in letter_ids][:500], list(areas)
-        if not ids:
-            return []
+        areas = list(areas)
         sql = ('SELECT row, letter_id, section, text, start, "end", polarity FROM chunks '
-               f"WHERE boilerplate = 0 AND letter_id IN ({','.join('?' * len(ids))})")
-        params: list = list(ids)
+               "WHERE boilerplate = 0 AND letter_id = ?")
+        params: list = [int(letter_id)]
         if polarity:
             sql += " AND polarity = ?"
             params.append(polarity)

@@ -127,7 +127,7 @@ def update_index(
         files, unreadable, seen = _scan(letters_dir, index_dir, report, old)
         plan = _plan(files, unreadable, old, report)
         plan.stats = _stat_cache(files, seen, plan)
-        if old and not report.changed and old["version"] == VERSION:
+        if old and not report.changed:  # old is None for an index of an older format: it is rebuilt
             report.generation = old["generation"]
             report.letters, report.chunks = len(old["letters"]), old.get("chunks", 0)
             if plan.stats != old.get("stats"):  # remember what was read, so the next scan need not
@@ -368,7 +368,7 @@ def _write_segment(folder: Path, position: int, vectors: np.ndarray) -> Segment:
 
 def _append_only(old: dict | None, plan: _Plan) -> bool:
     """Every indexed letter kept under its own name and content, nothing removed: only additions."""
-    if not old or not plan.parsed or old["version"] != VERSION:
+    if not old or not plan.parsed:
         return False
     letters = old["letters"]
     return (len(plan.reuse) == len(letters) and all(plan.reuse.get(name) == name for name in letters)

@@ -18,9 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from index.bm25 import query_terms
-from index.polarity import classify_sentences
+from index.polarity import classify_spans
 from index.reader import IndexReader, LetterInfo, RatingRow
-from index.sentences import sentence_spans
 from qa.query import (
     CHANGE,
     COMPARE,
@@ -34,7 +33,7 @@ from qa.query import (
     WEAKNESSES,
     Query,
 )
-from qa.retriever import Passage, Retriever, select_letters
+from qa.retriever import Passage, Retriever, select_letters, without_overlaps
 
 MIN_DENSE = 0.30  # below this cosine a passage is not evidence (an unrelated question scores ~0.1)
 MIN_DENSE_WITH_KEYWORDS = 0.20  # ... unless it also shares keywords with the question
@@ -183,8 +182,8 @@ def summaries(q: Query, reader: IndexReader) -> list[LetterSummary]:
     for letter in _letters(q, reader)[:FACTS_LETTERS]:
         ratings = tuple(r for r in reader.ratings_for((letter.council,)) if r.letter == letter.name)
         strengths, weaknesses = (
-            tuple(_non_overlapping(narrowed(_passages(reader, reader.letter_chunks([letter.id], polarity)),
-                                            polarity))[:SUMMARY_QUOTES])
+            tuple(without_overlaps(narrowed(_passages(reader, reader.letter_chunks(letter.id, polarity)), polarity),
+                                   SUMMARY_QUOTES))
             for polarity in ("strength", "weakness")
         )
         found.append(LetterSummary(letter, ratings, strengths, weaknesses))
@@ -193,12 +192,17 @@ def summaries(q: Query, reader: IndexReader) -> list[LetterSummary]:
 
 def polarity_passages(q: Query, reader: IndexReader) -> list[Passage]:
     """The named councils' passages of the asked polarity (and APA areas), in reading order."""
-    polarity = "strength" if q.intent == STRENGTHS else "weakness"
+    polarity = asked_polarity(q)
     found = []
     for letter in _letters(q, reader):
-        rows = reader.letter_chunks([letter.id], polarity, q.areas)
-        found.extend(_non_overlapping(narrowed(_passages(reader, rows), polarity))[:MAX_LISTED])
+        rows = reader.letter_chunks(letter.id, polarity, q.areas)
+        found.extend(without_overlaps(narrowed(_passages(reader, rows), polarity), MAX_LISTED))
     return found
+
+
+def asked_polarity(q: Query) -> str | None:
+    """"strength" or "weakness" for a strengths / weaknesses question, else None."""
+    return q.polarity if q.intent in (STRENGTHS, WEAKNESSES) else None
 
 
 def narrowed(passages: Iterable[Passage], polarity: str) -> list[Passage]:
@@ -206,15 +210,14 @@ def narrowed(passages: Iterable[Passage], polarity: str) -> list[Passage]:
     never quotes a strength beside it (a window may hold one of each); duplicates dropped."""
     found, seen = [], set()
     for passage in passages:
-        labels = classify_sentences(passage.text, passage.section)
-        spans = sentence_spans(passage.text)
-        run = [i for i, label in enumerate(labels) if label == polarity]
-        if not run or len(spans) != len(labels):
+        labelled = classify_spans(passage.text, passage.section)
+        run = [i for i, (_, label) in enumerate(labelled) if label == polarity]
+        if not run:
             continue
         last = run[0]
-        while last + 1 < len(labels) and labels[last + 1] == polarity:
+        while last + 1 < len(labelled) and labelled[last + 1][1] == polarity:
             last += 1
-        start, end = spans[run[0]][0], spans[last][1]
+        start, end = labelled[run[0]][0][0], labelled[last][0][1]
         key = (passage.letter, passage.start + start)
         if key not in seen:
             seen.add(key)
@@ -232,26 +235,17 @@ def _passages(reader: IndexReader, rows: Iterable[tuple]) -> list[Passage]:
     return passages
 
 
-def _non_overlapping(passages: list[Passage]) -> list[Passage]:
-    """Overlapping windows in reading order: keep the first, skip those that overlap a kept one."""
-    kept: list[Passage] = []
-    for passage in passages:
-        if not any(p.letter == passage.letter and p.start < passage.end and passage.start < p.end for p in kept):
-            kept.append(passage)
-    return kept
-
-
 # --- open questions -----------------------------------------------------------------------
 
 
 def retrieved(q: Query, retriever: Retriever) -> list[Passage]:
     """Passages that answer an open question (of the asked polarity, if any), best first."""
-    polarity = {STRENGTHS: "strength", WEAKNESSES: "weakness"}.get(q.intent)
+    polarity = asked_polarity(q)
     text = q.search_text or q.text
     passages = retriever.search(text, k=8, council=list(q.councils) or None, year=list(q.years) or None,
                                 kind=list(q.kinds) or None, area=list(q.areas) or None, polarity=polarity)
     found = judged(passages, q.topic or text)
-    return _non_overlapping(narrowed(found, polarity)) if polarity else found
+    return without_overlaps(narrowed(found, polarity)) if polarity else found
 
 
 _STOP = frozenset(query_terms(

@@ -31,7 +31,6 @@ from index.ratings import ANNUAL, APA, AREAS
 LIST, LOOKUP, COMPARE, OPEN = "list", "lookup", "compare", "open"
 COUNT, SUPERLATIVE, CHANGE, FACTS, SUMMARY = "count", "superlative", "change", "facts", "summary"
 STRENGTHS, WEAKNESSES = "strengths", "weaknesses"
-RATING_INTENTS = (LIST, COUNT, SUPERLATIVE, LOOKUP, COMPARE, CHANGE)  # answered from the ratings table
 MAX_QUESTION_CHARS = 1000  # longer questions are refused with a clear message (qa/assistant.py)
 
 
@@ -303,23 +302,23 @@ def _find_asks(norm: str) -> tuple[dict, str]:
     asks: dict = {}
     norm = f" {' '.join(norm.split())} "
     for pattern, polarity in _POLARITY_ASKS:
-        if re.search(rf"\b(?:{pattern})\b", norm):
+        norm, found = re.subn(rf"\b(?:{pattern})\b", " ", norm)
+        if found:
             asks.setdefault("polarity", polarity)
-            norm = re.sub(rf"\b(?:{pattern})\b", " ", norm)
     facts = [fact for pattern, fact in _FACT_ASKS if re.search(rf"\b(?:{pattern})\b", norm)]
-    if facts:
+    if facts:  # each looked for in the whole question, then all taken out
         asks["facts"] = facts
         for pattern, _ in _FACT_ASKS:
             norm = re.sub(rf"\b(?:{pattern})\b", " ", norm)
         norm = re.sub(r"\b(?:when|sent|written|wrote|signed|issued|published|date)\b", " ", norm)
     for pattern, extreme in _SUPERLATIVES:
-        if re.search(rf"\b(?:{pattern})\b", norm):
+        norm, found = re.subn(rf"\b(?:{pattern})\b", " ", norm)
+        if found:
             asks.setdefault("extreme", extreme)
-            norm = re.sub(rf"\b(?:{pattern})\b", " ", norm)
     for key, pattern in (("summary", _SUMMARY), ("count", _COUNT), ("change", _CHANGE)):
-        if pattern.search(norm):
+        norm, found = pattern.subn(" councils " if key == "count" else " ", norm)
+        if found:
             asks[key] = True
-            norm = pattern.sub(" councils " if key == "count" else " ", norm)
     return asks, norm
 
 

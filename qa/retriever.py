@@ -13,7 +13,7 @@ from (query, passages) to passages), applied to the fused candidates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -139,8 +139,9 @@ def fuse(dense: list[tuple[int, float]], sparse: list[tuple[int, float]], fusion
     return fused
 
 
-def without_overlaps(passages: list[Passage], k: int) -> list[Passage]:
-    """The first k passages, skipping any that overlaps a better one in the same letter."""
+def without_overlaps(passages: Iterable[Passage], k: int | None = None) -> list[Passage]:
+    """The first k passages (all, when k is None), skipping any that overlaps an earlier one
+    in the same letter: a better-ranked hit, or the window before it in reading order."""
     kept: list[Passage] = []
     for passage in passages:
         if not any(p.letter == passage.letter and p.start < passage.end and passage.start < p.end for p in kept):

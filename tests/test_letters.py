@@ -221,7 +221,8 @@ def test_a_table_word_that_disagrees_with_its_number_is_a_conflict():
     (rating,) = letter.ratings
     assert (rating.label, rating.grade) == ("Performs adequately", 2)
     assert letter.text[rating.start : rating.end].endswith("perform adequately.")
-    assert letter.text[rating.conflict[0] : rating.conflict[1]] == "Children's services rating\tPerforms excellently (2)"
+    conflict = letter.text[rating.conflict[0] : rating.conflict[1]]
+    assert conflict == "Children's services rating\tPerforms excellently (2)"
 
 
 @pytest.mark.parametrize("name", SEEDS)
