@@ -1,0 +1,74 @@
+"""Warm `ask` latency and full-build time on the seeds, for the checkout it runs in.
+
+    python bench/seeds_speed.py INDEX [--gold tests/gold.jsonl] [--categories open,paraphrase]
+
+Prints one JSON line: the median and p95 of `Assistant.ask` over the gold questions of the
+chosen categories (3 passes, after 10 warm-up asks), and the median of 3 full builds of
+seeds/ into a temporary folder with one warm model. To compare two commits, run it in both
+checkouts in turn (interleaved, same machine), each against an index its own code built:
+    (cd OLD && PYTHONPATH=OLD python bench/seeds_speed.py OLD_INDEX --gold NEW/tests/gold.jsonl)
+But: - seeds only (five letters); bench/query.py and bench/build.py measure at scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from index.embedder import SentenceTransformerEmbedder
+from index.update import update_index
+from qa import Assistant
+
+
+def ask_times(index: str, gold: Path, categories: set[str]) -> list[float]:
+    assistant = Assistant.open(index)
+    questions = [json.loads(line) for line in gold.read_text().splitlines() if line.strip()]
+    questions = [q for q in questions if q.get("category") in categories]
+    for q in questions[:10]:
+        assistant.ask(q["question"], history=q.get("history") or [])
+    times = []
+    for _ in range(3):
+        for q in questions:
+            start = time.perf_counter()
+            assistant.ask(q["question"], history=q.get("history") or [])
+            times.append(time.perf_counter() - start)
+    return sorted(times)
+
+
+def build_times(letters: str) -> tuple[list[float], int]:
+    embedder = SentenceTransformerEmbedder()
+    embedder.embed(["warm up"])
+    times, chunks = [], 0
+    for _ in range(3):
+        folder = tempfile.mkdtemp()
+        start = time.perf_counter()
+        chunks = update_index(letters, Path(folder) / "index", embedder=embedder).chunks
+        times.append(time.perf_counter() - start)
+        shutil.rmtree(folder)
+    return sorted(times), chunks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("index")
+    parser.add_argument("--gold", type=Path, default=Path("tests/gold.jsonl"))
+    parser.add_argument("--categories", default="open,paraphrase")
+    parser.add_argument("--letters", default="seeds")
+    args = parser.parse_args()
+    # Builds first: the query side's embedder sets torch to one thread for the whole process.
+    builds, chunks = build_times(args.letters)
+    asks = ask_times(args.index, args.gold, set(args.categories.split(",")))
+    print(json.dumps({
+        "ask_median_ms": round(statistics.median(asks) * 1000, 2),
+        "ask_p95_ms": round(asks[int(0.95 * len(asks))] * 1000, 2), "asks": len(asks),
+        "build_median_s": round(statistics.median(builds), 2), "chunks": chunks,
+    }))
+
+
+if __name__ == "__main__":
+    main()
