@@ -231,6 +231,21 @@ def test_open_question_highlights_the_quoted_sentence(page, seeds_url):
     shot(page, "ask-open-question")
 
 
+def test_the_questions_people_ask_answer_in_the_browser(page, seeds_url):
+    """Superlatives, letter facts, summaries and weaknesses, asked as a user would, each cited."""
+    open_app(page, seeds_url)
+    bottom = ask(page, "Which council came bottom?").inner_text()
+    assert "Stoke-on-Trent City Council" in bottom and "Trafford" not in bottom
+    signed = ask(page, "Who wrote to Stockton-on-Tees?").inner_text()
+    assert "Juliet Winstanley" in signed and "[1]" in signed
+    badly = ask(page, "What is going badly in Stockport?").inner_text()
+    assert "Rates of Chlamydia" in badly and "The fostering service is outstanding." not in badly
+    overview = ask(page, "Give me an overview of Stockport's 2009 letter").inner_text()
+    assert "Performs well (3)" in overview and "Areas for development" in overview
+    assert page.locator("#lqa-sources mark").count() > 0
+    shot(page, "ask-new-intents")
+
+
 # --- uploads ------------------------------------------------------------------------------
 
 
