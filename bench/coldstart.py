@@ -137,10 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="result file (default bench/results/coldstart.json)")
     args = parser.parse_args(argv)
     doc = common.start("coldstart", argv, runs=args.runs, index=args.index_dir)
-    from index.store import read_manifest
+    from index.manifest import Manifest
 
-    manifest = read_manifest(Path(args.index_dir))
-    doc["index"] = {"dir": args.index_dir, "letters": len(manifest["letters"]), "chunks": manifest.get("chunks")}
+    manifest = Manifest.load(Path(args.index_dir))
+    doc["index"] = {"dir": args.index_dir, "letters": len(manifest.letters), "chunks": manifest.chunks}
     commands = {
         "ratings": [*cli(), "ratings", "--index", args.index_dir],
         "ask_list": [*cli(), "ask", LIST_QUESTION, "--index", args.index_dir],

@@ -192,10 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     reader = assistant.reader
     letters = reader.letters
     manifest = reader.manifest
-    segments = [s["file"] for s in manifest.get("segments", [{"file": "vectors.faiss"}])]
+    segments = [s.file for s in manifest.segments]
     doc["index"] = {"dir": str(index_dir), "letters": len(letters), "chunks": reader.chunks,
-                    "segments": segments, "generation": manifest["generation"],
-                    "disk_bytes": disk_size(index_dir), "generation_bytes": disk_size(index_dir / manifest["data"]),
+                    "segments": segments, "generation": manifest.generation,
+                    "disk_bytes": disk_size(index_dir), "generation_bytes": disk_size(index_dir / manifest.data),
                     "ratings": len(reader.ratings), "provenance": common.provenance(index_dir)}
     t0 = time.perf_counter()
     assistant.embedder.model  # noqa: B018 - load the model (not timed below)

@@ -22,23 +22,25 @@ from pathlib import Path
 
 import _common as common  # noqa: I001 - sets sys.path and the offline environment first
 
-STAGES = ("_scan", "_plan", "_copy_reused", "_insert_new", "_mark_shared_boilerplate", "write_vectors",
-          "_append_segments", "fsync_tree", "collect_garbage", "write_manifest", "create_database")
+# (module, attribute) of each step an update calls through its module's namespace
+STAGES = (("index.update", "scan"), ("index.update", "make_plan"), ("index.upgrades", "verify_generation"),
+          ("index.update", "_copy_reused"), ("index.update", "_insert_new"),
+          ("index.database", "mark_shared_boilerplate"), ("index.database", "create"), ("index.bm25", "index_rows"),
+          ("index.segments", "write"), ("index.segments", "extend"), ("index.update", "fsync_tree"),
+          ("index.update", "collect_garbage"), ("index.manifest", "checksum_file"))
 
 
 class StageTimer:
-    """Wraps index.update's module-level steps (and BM25's postings, index.bm25.index_rows) with timers."""
+    """Wraps the update's steps (STAGES) with timers; `undo` puts the originals back."""
 
     def __init__(self):
-        import index.bm25 as bm25
-        import index.update as update
+        import importlib
 
-        self.update, self.bm25, self.seconds, self.originals = update, bm25, {}, {}
-        for name in STAGES:
-            self.originals[name] = getattr(update, name)
-            setattr(update, name, self._wrap(name, self.originals[name]))
-        self.index_rows = bm25.index_rows
-        bm25.index_rows = self._wrap("bm25_index_rows", bm25.index_rows)
+        self.seconds, self.originals = {}, {}
+        for module_name, name in STAGES:
+            module = importlib.import_module(module_name)
+            self.originals[(module, name)] = getattr(module, name)
+            setattr(module, name, self._wrap(name, getattr(module, name)))
 
     def _wrap(self, name, fn):
         def wrapper(*args, **kwargs):
@@ -47,14 +49,13 @@ class StageTimer:
                 result = fn(*args, **kwargs)
             finally:
                 self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t0
-            return _TimedConnection(result, self) if name == "create_database" else result
+            return _TimedConnection(result, self) if name == "create" else result
 
         return wrapper
 
     def undo(self):
-        for name, fn in self.originals.items():
-            setattr(self.update, name, fn)
-        self.bm25.index_rows = self.index_rows
+        for (module, name), fn in self.originals.items():
+            setattr(module, name, fn)
 
 
 class _TimedConnection:
@@ -78,12 +79,12 @@ class _TimedConnection:
 
 
 def bench_folder(folder: Path, runs: int, embedder, work: Path, profile: bool) -> dict:
-    from index.store import read_manifest
+    from index.manifest import Manifest
     from index.update import update_index
 
     letters, extra = folder / "letters", folder / "extra"
     base = folder / "index"
-    n = len(read_manifest(base)["letters"])
+    n = len(Manifest.load(base).letters)
     plus = work / f"letters-{n}-plus-one"
     if not (plus.is_dir() and len(list(plus.iterdir())) == n + 1):
         shutil.rmtree(plus, ignore_errors=True)
@@ -136,22 +137,16 @@ def bench_folder(folder: Path, runs: int, embedder, work: Path, profile: bool) -
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    from _proposals import PROPOSALS
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", help="folders made by bench/make_index.py")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="one more run under pyinstrument (not counted)")
-    parser.add_argument("--patch", action="append", default=[], choices=sorted(PROPOSALS),
-                        help="apply a bench/_proposals.py patch (repeatable)")
     parser.add_argument("--work", default="/tmp/letters-bench-update")
     parser.add_argument("--out", help="result file (default bench/results/update.json)")
     args = parser.parse_args(argv)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    doc = common.start("update", argv, runs=args.runs, patches=args.patch)
-    for name in args.patch:
-        PROPOSALS[name]()
+    doc = common.start("update", argv, runs=args.runs)
     embedder, doc["model_load_s"] = common.load_embedder()
     doc["sizes"] = []
     for folder in args.folders:

@@ -1,12 +1,13 @@
 """Open the index folder's current generation for reading, checked and held in memory.
 
 `IndexReader.open(index_dir)` validates the manifest against the generation it names
-(SQLite schema, chunk count, and each vector segment's size, dimension and rows from its
-header) and loads what every question needs: the letters and the ratings. What only a
-search needs (the FAISS segments, each chunk row's letter, boilerplate flag and length for
-BM25) is loaded on the first search, once, under a lock; a segment FAISS cannot read is
-reported then. Chunk texts stay in SQLite and are fetched for the few rows a query returns;
-letters' section titles are read on first use and kept for the reader's lifetime (one generation).
+(the SQLite file's checksum, schema and chunk count, and each vector segment's size,
+dimension and rows from its header) and loads what every question needs: the letters and
+the ratings. What only a search needs (the FAISS segments, each chunk row's letter,
+boilerplate flag and length for BM25) is loaded on the first search, once, under a lock;
+each segment's checksum is verified then, and a damaged one is reported. Chunk texts stay
+in SQLite and are fetched for the few rows a query returns; letters' section titles are read
+on first use and kept for the reader's lifetime (one generation).
 But: - it reads one generation; `IndexReader.is_stale()` tells a long-running server
 when a newer one has been swapped in, and the caller reopens.
 """
@@ -24,23 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
+from index import database, segments
 from index.bm25 import Scorer, top_rows
+from index.database import AREA_KEYS
 from index.errors import IndexStoreError
 from index.letters import short_name
-from index.polarity import POLARITIES
-from index.ratings import AREAS
-from index.store import (
-    MANIFEST,
-    Generation,
-    Segment,
-    check_segments,
-    read_manifest,
-    read_segments,
-    rebuild_hint,
-    stored_vectors,
-)
+from index.manifest import DATABASE, MANIFEST, Manifest, checksum_file, rebuild_hint
+from index.segments import stored_vectors
 
-AREA_KEYS = ("", *(key for key, _, _ in AREAS))  # row_area codes
+__all__ = ["AREA_KEYS", "IndexReader", "LetterInfo", "RatingRow", "normalise_name"]
 
 
 @dataclass(frozen=True)
@@ -86,15 +79,14 @@ def normalise_name(name: str) -> str:
 class IndexReader:
     """One loaded generation of an index folder (thread-safe for concurrent queries)."""
 
-    def __init__(self, index_dir: Path, manifest: dict, db: sqlite3.Connection, segments: list[Segment]):
+    def __init__(self, index_dir: Path, manifest: Manifest, db: sqlite3.Connection):
         self.index_dir = index_dir
         self.manifest = manifest
         self._db = db
         self._lock = threading.Lock()  # the SQLite connection
         self._load_lock = threading.Lock()  # the lazy loads below
-        self._folder = index_dir / manifest["data"]
-        self._segments = segments
-        self.chunks = sum(segment.rows for segment in segments)
+        self._folder = index_dir / manifest.data
+        self.chunks = sum(segment.rows for segment in manifest.segments)
         self._manifest_stat = _stat(index_dir / MANIFEST)
         self.letters = self._load_letters()
         self.by_id = {letter.id: letter for letter in self.letters}
@@ -107,31 +99,31 @@ class IndexReader:
     @classmethod
     def open(cls, index_dir: str | Path) -> IndexReader:
         index_dir = Path(index_dir)
-        manifest = read_manifest(index_dir)
+        manifest = Manifest.load(index_dir)
         if manifest is None:
             raise IndexStoreError(f"no index in {index_dir}; build one with `letters-qa index --index {index_dir}`")
-        generation = Generation(index_dir / manifest["data"])
-        hint = rebuild_hint(index_dir)
-        if not generation.database.is_file():
-            raise IndexStoreError(f"{generation.database} is missing; {hint}")
-        segments = check_segments(generation.folder, manifest, index_dir)
+        folder = index_dir / manifest.data
+        path, hint = folder / DATABASE, rebuild_hint(index_dir)
+        if not path.is_file():
+            raise IndexStoreError(f"{path} is missing; {hint}")
+        _verify_database(path, manifest, hint)
+        segments.check(folder, manifest.segments, manifest.dim, index_dir)
         try:
-            db = sqlite3.connect(f"file:{generation.database}?mode=ro", uri=True, check_same_thread=False)
+            db = database.open_read_only(path, threads=True)
         except sqlite3.Error as exc:
-            raise IndexStoreError(f"{generation.database} cannot be opened ({exc}); {hint}") from None
+            raise IndexStoreError(f"{path} cannot be opened ({exc}); {hint}") from None
         try:
-            db.execute("SELECT term, rows, tfs FROM postings LIMIT 1").fetchall()
-            count = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-            last = db.execute("SELECT max(row) FROM chunks").fetchone()[0]
-            vectors = sum(segment.rows for segment in segments)
+            db.execute(database.PROBE_POSTINGS).fetchall()
+            count, last = db.execute(database.SELECT_SHAPE).fetchone()
+            vectors = sum(segment.rows for segment in manifest.segments)
             if count != vectors or (count and last != count - 1):
                 raise IndexStoreError(
                     f"the index in {index_dir} is damaged (SQLite has {count} chunks, FAISS {vectors}); {hint}"
                 )
-            return cls(index_dir, manifest, db, segments)
+            return cls(index_dir, manifest, db)
         except sqlite3.Error as exc:
             db.close()
-            raise IndexStoreError(f"{generation.database} is damaged ({exc}); {hint}") from None
+            raise IndexStoreError(f"{path} is damaged ({exc}); {hint}") from None
         except IndexStoreError:
             db.close()
             raise
@@ -161,10 +153,7 @@ class IndexReader:
             with self._load_lock:
                 if self._rows is None:
                     # Rows 0..chunks-1, one per vector: `open` checked it on this read-only file.
-                    polarity = " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(POLARITIES))
-                    area = " ".join(f"WHEN '{a}' THEN {i}" for i, a in enumerate(AREA_KEYS))
-                    rows = self._query(f"SELECT letter_id, boilerplate, length, CASE polarity {polarity} ELSE 0 END, "
-                                       f"CASE area {area} ELSE 0 END FROM chunks ORDER BY row")
+                    rows = self._query(database.select_chunk_table())
                     rows = np.array(rows, dtype=np.int64).reshape(-1, 5)
                     self._rows = (rows[:, 0].astype(np.int32), rows[:, 1].astype(bool), Scorer(rows[:, 2]),
                                   rows[:, 3].astype(np.int8), rows[:, 4].astype(np.int8))
@@ -176,7 +165,7 @@ class IndexReader:
             with self._load_lock:
                 if self._vectors is None:
                     try:
-                        indexes = read_segments(self._folder, self._segments, self.index_dir)
+                        indexes = segments.load(self._folder, self.manifest.segments, self.index_dir)
                     except IndexStoreError:
                         if self.is_stale():  # its files were collected by later updates: not damage
                             raise IndexStoreError(
@@ -190,7 +179,7 @@ class IndexReader:
     def vectors(self) -> np.ndarray:
         """Every stored vector in row order, as one (chunks, dim) array (a copy; for tests and tools)."""
         parts = [stored_vectors(index) for _, index in self._segment_indexes()]
-        return np.concatenate(parts) if parts else np.zeros((0, self.manifest["dim"]), np.float32)
+        return np.concatenate(parts) if parts else np.zeros((0, self.manifest.dim), np.float32)
 
     def is_stale(self) -> bool:
         """True once manifest.json names another generation than the one loaded.
@@ -202,17 +191,17 @@ class IndexReader:
         if now == self._manifest_stat:
             return False
         try:
-            current = read_manifest(self.index_dir)
+            current = Manifest.load(self.index_dir)
         except IndexStoreError:
             return True
-        if current is None or current["data"] != self.manifest["data"]:
+        if current is None or current.data != self.manifest.data:
             return True
         self._manifest_stat = now
         return False
 
     @property
     def model(self) -> str:
-        return self.manifest["model"]
+        return self.manifest.model
 
     def _query(self, sql: str, params=()) -> list[tuple]:
         with self._lock:
@@ -223,21 +212,10 @@ class IndexReader:
                 raise IndexStoreError(f"the index in {self.index_dir} is damaged ({exc}); {hint}") from None
 
     def _load_letters(self) -> list[LetterInfo]:
-        rows = self._query(
-            "SELECT l.id, l.name, l.council, l.short_name, l.year, l.kind, l.date, l.recipient, l.signatory, "
-            "json_array_length(l.sections), coalesce(c.n, 0) FROM letters l "
-            "LEFT JOIN (SELECT letter_id, count(*) AS n FROM chunks GROUP BY letter_id) c ON c.letter_id = l.id "
-            "ORDER BY l.council, l.year, l.name"
-        )
-        return [LetterInfo(*row) for row in rows]
+        return [LetterInfo(*row) for row in self._query(database.SELECT_LETTERS)]
 
     def _load_ratings(self) -> list[RatingRow]:
-        rows = self._query(
-            'SELECT l.council, l.year, l.kind, r.area, r.label, r.grade, l.name, '
-            'r.text, r.start, r."end", l.short_name, r.conflict_text, r.conflict_start, r.conflict_end '
-            "FROM ratings r JOIN letters l ON l.id = r.letter_id ORDER BY l.council, l.year, r.id"
-        )
-        return [RatingRow(*row) for row in rows]
+        return [RatingRow(*row) for row in self._query(database.SELECT_RATINGS)]
 
     @functools.cached_property
     def council_names(self) -> tuple[tuple[str, str], ...]:
@@ -292,8 +270,7 @@ class IndexReader:
         missing = list(dict.fromkeys(name for name, _ in spans if name not in sections))
         for i in range(0, len(missing), 500):  # well under SQLite's limit on bound parameters
             batch = missing[i : i + 500]
-            rows = self._query(f"SELECT name, sections FROM letters WHERE name IN ({','.join('?' * len(batch))})",
-                               batch)
+            rows = self._query(database.select_sections(len(batch)), batch)
             found = {name: tuple(map(tuple, json.loads(text))) for name, text in rows}
             for name in batch:
                 sections[name] = found.get(name, ())
@@ -305,35 +282,22 @@ class IndexReader:
         return {}
 
     def letter_text(self, name: str) -> str | None:
-        rows = self._query("SELECT text FROM letters WHERE name = ?", (name,))
+        rows = self._query(database.SELECT_LETTER_TEXT, (name,))
         return rows[0][0] if rows else None
 
     def chunk_rows(self, rows: list[int]) -> dict[int, tuple]:
         """row -> (letter_id, section, text, start, end, boilerplate, polarity) for the given rows."""
         if not rows:
             return {}
-        marks = ",".join("?" * len(rows))
-        found = self._query(
-            f'SELECT row, letter_id, section, text, start, "end", boilerplate, polarity FROM chunks '
-            f"WHERE row IN ({marks})",
-            [int(r) for r in rows],
-        )
+        found = self._query(database.select_chunk_rows(len(rows)), [int(r) for r in rows])
         return {row[0]: row[1:] for row in found}
 
     def letter_chunks(self, letter_id: int, polarity: str | None = None, areas: Iterable[str] = ()) -> list[tuple]:
         """(row, letter_id, section, text, start, end, polarity) of one letter's non-boilerplate
         chunks, optionally of one polarity and of some APA areas, in reading order."""
         areas = list(areas)
-        sql = ('SELECT row, letter_id, section, text, start, "end", polarity FROM chunks '
-               "WHERE boilerplate = 0 AND letter_id = ?")
-        params: list = [int(letter_id)]
-        if polarity:
-            sql += " AND polarity = ?"
-            params.append(polarity)
-        if areas:
-            sql += f" AND area IN ({','.join('?' * len(areas))})"
-            params += areas
-        return self._query(sql + " ORDER BY row", params)
+        params = [int(letter_id), *([polarity] if polarity else []), *areas]
+        return self._query(database.select_letter_chunks(bool(polarity), len(areas)), params)
 
     def dense(self, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """Top-k (row, cosine) by exact inner product, only over rows where `allowed` is True."""
@@ -379,7 +343,7 @@ class IndexReader:
                     for start, index in indexes:
                         mine = ids[(ids >= start) & (ids < start + index.ntotal)] - start
                         parts.append(stored_vectors(index)[mine])
-                    matrix = np.concatenate(parts) if parts else np.zeros((0, self.manifest["dim"]), np.float32)
+                    matrix = np.concatenate(parts) if parts else np.zeros((0, self.manifest.dim), np.float32)
                     self._content = (ids, np.ascontiguousarray(matrix))
         ids, matrix = self._content
         mask = allowed[ids]
@@ -408,6 +372,20 @@ def _section_title(sections: tuple[tuple[str, int, int], ...], offset: int) -> s
         if start <= offset < end:
             return title
     return "Letter"
+
+
+def _verify_database(path: Path, manifest: Manifest, hint: str) -> None:
+    """The SQLite file is the one the manifest recorded: size, then checksum (format 4 on)."""
+    record = manifest.database
+    if record is None:
+        return
+    try:
+        size = path.stat().st_size
+        same = size == record.bytes and (record.checksum is None or checksum_file(path) == record.checksum)
+    except OSError as exc:
+        raise IndexStoreError(f"{path} cannot be read ({exc.strerror or exc}); {hint}") from None
+    if not same:
+        raise IndexStoreError(f"{path} is damaged (its checksum differs from the manifest's); {hint}")
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

@@ -5,7 +5,7 @@ Filters (council, year, kind) choose the letters first, then area and polarity c
 their chunks; both searches run only over what is left, so a filter that matches nothing
 returns nothing. Boilerplate chunks are left out unless asked for. Passages are overlapping
 windows, so a hit that overlaps a better one in the same letter is dropped.
-The fusion weights are the manifest's "fusion" (written at build time from index/store.py's
+The fusion weights are the manifest's "fusion" (written at build time from index/manifest.py's
 FUSION, chosen on the gold set: README "How it answers").
 But: - no re-ranking model by default; `Retriever(reranker=...)` takes one (any callable
 from (query, passages) to passages), applied to the fused candidates.
@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from index.embedder import Embedder
+from index.manifest import FUSION
 from index.polarity import POLARITIES
 from index.reader import AREA_KEYS, IndexReader, LetterInfo
-from index.store import FUSION
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 MIN_CANDIDATES = 50
@@ -73,7 +73,7 @@ class Retriever:
         self.reader = reader
         self.embedder = embedder
         self.reranker = reranker
-        self.fusion = {**FUSION, **(reader.manifest.get("fusion") or {})}
+        self.fusion = {**FUSION, **reader.manifest.fusion}
 
     def search(self, query: str, k: int = 5, council=None, year=None, kind=None, area=None, polarity=None,
                include_boilerplate: bool = False) -> list[Passage]:

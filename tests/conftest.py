@@ -94,3 +94,13 @@ def make_annual_letter(short: str, full: str, word: str, extra: str = "") -> str
     if extra:
         text = text.replace("Yours sincerely", f"{extra}\n\nYours sincerely")
     return text
+
+
+def reseal(index_dir: Path) -> None:
+    """Record the current database file's size and checksum in the manifest, as a writer would:
+    for tests that edit index.sqlite on purpose and want what follows, not the checksum error."""
+    from index.manifest import DATABASE, FileRecord, Manifest
+
+    manifest = Manifest.load(index_dir)
+    folder = index_dir / manifest.data
+    Manifest(**{**manifest.__dict__, "database": FileRecord.of(folder, DATABASE)}).write(index_dir)

@@ -11,13 +11,13 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, CountingEmbedder, FakeEmbedder
+from conftest import ROOT, CountingEmbedder, FakeEmbedder, reseal
 
 from index import bm25
 from index.chunks import search_text
 from index.errors import IndexStoreError
+from index.manifest import MANIFEST
 from index.reader import IndexReader
-from index.store import MANIFEST
 from index.update import update_index
 
 
@@ -93,12 +93,14 @@ def test_merging_segments_changes_no_score(tmp_path, letters_dir):
     db.execute("DELETE FROM postings")
     db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", split)
     db.commit()
+    reseal(tmp_path / "index")
     before = IndexReader.open(tmp_path / "index").bm25("children's homes fostering", 30, None)
     bm25.merge_segments(db)
     db.commit()
     merged = db.execute("SELECT count(DISTINCT segment), count(*) = count(DISTINCT term) FROM postings").fetchone()
     assert merged == (1, 1)
     db.close()
+    reseal(tmp_path / "index")
     assert IndexReader.open(tmp_path / "index").bm25("children's homes fostering", 30, None) == before
     assert len(before) == 30
 
@@ -126,10 +128,10 @@ def test_an_index_in_an_older_format_is_refused_then_upgraded_in_place(tmp_path,
     counting = CountingEmbedder(real_embedder)
     report = update_index(letters_dir, index_dir, embedder=counting)
     assert counting.texts == report.embedded_chunks == len(vectors)
-    assert report.note.startswith(f"index format {version} upgraded to 3") and report.generation == 2
+    assert report.note.startswith(f"index format {version} upgraded to 4") and report.generation == 2
     assert sorted(report.added) == sorted(p.name for p in letters_dir.iterdir())
     reader = IndexReader.open(index_dir)
-    assert reader.manifest["version"] == 3 and reader.bm25("private fostering", 10, None) == want
+    assert reader.manifest.version == 4 and reader.bm25("private fostering", 10, None) == want
     assert reader.ratings == ratings and np.allclose(reader.vectors(), vectors, atol=1e-5)
     assert update_index(letters_dir, index_dir, embedder=counting).generation == 2  # nothing left to do
 

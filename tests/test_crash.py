@@ -87,7 +87,7 @@ def state(index_dir: Path) -> tuple:
     retriever = Retriever(reader, FakeEmbedder())
     try:
         return (
-            reader.manifest["generation"], reader.manifest["letters"],
+            reader.manifest.generation, reader.manifest.letters,
             [(letter.name, letter.council, letter.year, letter.chunks) for letter in reader.letters],
             reader.ratings,
             [retriever.search(query, k=5, **filters) for query, filters in QUERIES],

@@ -18,14 +18,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xxhash
 from conftest import SEEDS, CountingEmbedder, FakeEmbedder
 
+import index.scan
+import index.segments
 import index.update
+from index.check import check_index
 from index.chunks import chunk_letter
 from index.errors import IndexBusyError, IndexStoreError
 from index.letters import MAX_LETTER_BYTES, read_letter
+from index.manifest import MANIFEST, Manifest
 from index.reader import IndexReader
-from index.store import MANIFEST, update_lock, write_manifest
+from index.store import update_lock
 from index.update import update_index
 from qa import Assistant
 
@@ -89,7 +94,7 @@ def test_adding_a_letter_embeds_only_its_chunks(real_copy, letters_dir, counting
     assert counting.texts == report.embedded_chunks == chunk_count(new) == 20
     assert (report.added, report.updated, report.removed) == ([new.name], [], [])
     assert report.unchanged == sorted(p.name for p in SEEDS.iterdir())
-    assert report.generation == before.manifest["generation"] + 1
+    assert report.generation == before.manifest.generation + 1
 
     assistant = Assistant.open(real_copy, embedder=real_embedder)
     # Reused vectors are copied bit for bit: the seeds' rows come first, in their old order.
@@ -206,16 +211,16 @@ def test_a_letter_that_becomes_unreadable_keeps_its_old_version(tmp_path, letter
     assert (report.removed, report.updated, report.added, report.letters) == ([], [], [], 5)
     reader = IndexReader.open(tmp_path / "index")
     assert reader.ratings == before
-    assert reader.manifest["letters"][TRAFFORD] == hashlib.sha256((SEEDS / TRAFFORD).read_bytes()).hexdigest()
+    assert reader.manifest.letters[TRAFFORD] == hashlib.sha256((SEEDS / TRAFFORD).read_bytes()).hexdigest()
     # Kept letters still move with the other changes of a later update.
     (letters_dir / STOKE).unlink()
     report = fake_index(letters_dir, tmp_path / "index")
     assert report.removed == [STOKE] and report.letters == 4
-    assert TRAFFORD in IndexReader.open(tmp_path / "index").manifest["letters"]
+    assert TRAFFORD in IndexReader.open(tmp_path / "index").manifest.letters
 
 
 def test_a_new_model_re_embeds_everything(real_copy, letters_dir, real_embedder):
-    total = IndexReader.open(real_copy).manifest["chunks"]
+    total = IndexReader.open(real_copy).manifest.chunks
     fake = CountingEmbedder(FakeEmbedder())
     report = update_index(letters_dir, real_copy, embedder=fake)
     assert report.note == f"model changed from {MODEL} to fake-hash-embedder: every letter is embedded again"
@@ -249,14 +254,18 @@ def test_rebuild_re_embeds_everything(tmp_path, letters_dir):
 
 def test_manifest_records_format_model_and_letter_hashes(seeds_index):
     manifest = json.loads((seeds_index / MANIFEST).read_text(encoding="utf-8"))
-    assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 3, MODEL)
+    assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 4, MODEL)
     assert manifest["fusion"] == {"method": "rrf", "k": 5, "dense": 3.0, "bm25": 1.0}
     assert (manifest["dim"], manifest["generation"], manifest["data"]) == (384, 1, "gen-000001")
     assert manifest["letters"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.iterdir()}
     assert manifest["chunks"] == len(IndexReader.open(seeds_index).vectors()) > 0
     assert sorted(p.name for p in (seeds_index / "gen-000001").iterdir()) == ["index.sqlite", "vectors.faiss"]
-    size = (seeds_index / "gen-000001" / "vectors.faiss").stat().st_size
-    assert manifest["segments"] == [{"file": "vectors.faiss", "rows": manifest["chunks"], "bytes": size}]
+    folder = seeds_index / "gen-000001"
+    vectors, db = (folder / "vectors.faiss").read_bytes(), (folder / "index.sqlite").read_bytes()
+    assert manifest["segments"] == [{"file": "vectors.faiss", "rows": manifest["chunks"], "bytes": len(vectors),
+                                     "checksum": "xxh3_128:" + xxhash.xxh3_128_hexdigest(vectors)}]
+    assert manifest["database"] == {"file": "index.sqlite", "bytes": len(db),
+                                    "checksum": "xxh3_128:" + xxhash.xxh3_128_hexdigest(db)}
 
 
 def test_no_pickle_in_the_index_folder(seeds_index):
@@ -321,15 +330,39 @@ def _wrong_dimension(index_dir: Path) -> str:
 
 
 def _chunks_and_vectors_disagree(index_dir: Path) -> str:
-    db = sqlite3.connect(index_dir / "gen-000001" / "index.sqlite")
+    """A database that is whole but disagrees with the vectors (its checksum re-recorded, as a bug might)."""
+    path = index_dir / "gen-000001" / "index.sqlite"
+    db = sqlite3.connect(path)
     db.execute("DELETE FROM chunks WHERE row = (SELECT max(row) FROM chunks)")
     db.commit()
     db.close()
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    manifest["database"] = {"file": "index.sqlite", "bytes": path.stat().st_size,
+                            "checksum": "xxh3_128:" + xxhash.xxh3_128_hexdigest(path.read_bytes())}
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
     return "SQLite has"
 
 
+def _one_vector_flipped(index_dir: Path) -> str:
+    """One float of one stored vector changed: sizes and headers still match, only the checksum catches it."""
+    path = index_dir / "gen-000001" / "vectors.faiss"
+    data = bytearray(path.read_bytes())
+    data[-40] ^= 0x40
+    path.write_bytes(bytes(data))
+    return "vectors.faiss is damaged (its checksum differs"
+
+
+def _random_bytes_in_a_database_page(index_dir: Path) -> str:
+    path = index_dir / "gen-000001" / "index.sqlite"
+    data = bytearray(path.read_bytes())
+    data[8192:8192 + 64] = bytes(np.random.default_rng(2).integers(0, 256, 64, dtype=np.uint8))
+    path.write_bytes(bytes(data))
+    return "index.sqlite is damaged (its checksum differs"
+
+
 DAMAGES = [_truncate_vectors, _garbage_manifest, _foreign_manifest, _future_manifest, _escaping_manifest,
-           _garbage_sqlite, _missing_generation, _wrong_dimension, _chunks_and_vectors_disagree]
+           _garbage_sqlite, _missing_generation, _wrong_dimension, _chunks_and_vectors_disagree,
+           _random_bytes_in_a_database_page]
 
 
 @pytest.mark.parametrize("damage", DAMAGES, ids=[d.__name__.strip("_") for d in DAMAGES])
@@ -347,7 +380,37 @@ def test_a_damaged_folder_is_a_clear_error_and_rebuild_recovers(tmp_path, letter
     report = update_index(letters_dir, index_dir, embedder=FakeEmbedder(), rebuild=True)
     assert report.letters == 5 and report.embedded_chunks == report.chunks
     reader = IndexReader.open(index_dir)
-    assert len(reader.letters) == 5 and reader.manifest["generation"] == report.generation
+    assert len(reader.letters) == 5 and reader.manifest.generation == report.generation
+
+
+def test_a_flipped_vector_is_caught_when_the_vectors_load(tmp_path, letters_dir):
+    """Opening reads no vector (`ratings` stays fast); the first search verifies them."""
+    index_dir = tmp_path / "index"
+    fake_index(letters_dir, index_dir)
+    named = _one_vector_flipped(index_dir)
+    reader = IndexReader.open(index_dir)
+    assert len(reader.ratings) > 0
+    with pytest.raises(IndexStoreError) as error:
+        reader.dense(np.ones(64, np.float32), 5, None)
+    assert named in str(error.value) and "rebuild it with" in str(error.value)
+
+
+@pytest.mark.parametrize("damage", [_one_vector_flipped, _random_bytes_in_a_database_page],
+                         ids=["vector", "database_page"])
+def test_an_update_never_builds_on_a_damaged_generation(tmp_path, letters_dir, damage):
+    """Before checksums, an add-only update copied a damaged database into the new generation and
+    reported success. Now it reads and embeds every letter again, says why, and the result is whole."""
+    index_dir, clean = tmp_path / "index", tmp_path / "clean"
+    fake_index(letters_dir, index_dir)
+    damage(index_dir)
+    northwold_letter(letters_dir)
+    report = fake_index(letters_dir, index_dir)
+    assert report.note.startswith("the index was damaged (gen-000001/") and "every letter was read" in report.note
+    assert report.embedded_chunks == report.chunks and report.letters == 6
+    fake_index(letters_dir, clean)
+    assert check_index(index_dir).ok
+    damaged, whole = IndexReader.open(index_dir), IndexReader.open(clean)
+    assert np.array_equal(damaged.vectors(), whole.vectors()) and damaged.ratings == whole.ratings
 
 
 def test_no_index_yet_is_a_clear_error(tmp_path):
@@ -385,16 +448,17 @@ def test_one_old_generation_is_kept_and_older_ones_removed(tmp_path, letters_dir
 def snapshot(index_dir: Path) -> tuple:
     """What a reader sees: generation, letters and ratings rows."""
     reader = IndexReader.open(index_dir)
-    state = (reader.manifest["generation"], [letter.name for letter in reader.letters], reader.ratings)
+    state = (reader.manifest.generation, [letter.name for letter in reader.letters], reader.ratings)
     reader.close()
     return state
 
 
 @pytest.mark.parametrize("rebuild, failing", [
-    (False, "_insert_new"), (False, "link_or_copy"), (False, "write_vectors"), (False, "fsync_tree"),
-    (False, "write_manifest"),  # the add-only fast path
-    (True, "write_vectors"), (True, "fsync_tree"), (True, "write_manifest"),  # the full path
-])
+    (False, (index.update, "_insert_new")), (False, (index.segments, "_link_or_copy")),
+    (False, (index.segments, "write")), (False, (index.update, "fsync_tree")),
+    (False, (Manifest, "write")),  # the add-only fast path
+    (True, (index.segments, "write")), (True, (index.update, "fsync_tree")), (True, (Manifest, "write")),  # full
+], ids=lambda value: value if isinstance(value, bool) else value[1])
 def test_an_update_that_fails_midway_leaves_the_old_index(tmp_path, letters_dir, monkeypatch, rebuild, failing):
     index_dir = tmp_path / "index"
     fake_index(letters_dir, index_dir)
@@ -404,7 +468,7 @@ def test_an_update_that_fails_midway_leaves_the_old_index(tmp_path, letters_dir,
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(index.update, failing, crash)
+    monkeypatch.setattr(*failing, crash)
     with pytest.raises(IndexStoreError, match="disk full; the previous index is unchanged"):
         update_index(letters_dir, index_dir, embedder=FakeEmbedder(), rebuild=rebuild)
     assert snapshot(index_dir) == before
@@ -484,7 +548,7 @@ def test_an_add_only_update_links_the_old_segments_and_writes_one_more(tmp_path,
     assert np.array_equal(first.vectors(), before)
     reader = IndexReader.open(index_dir)
     vectors = reader.vectors()
-    assert np.array_equal(vectors[: len(before)], before) and len(vectors) == reader.manifest["chunks"]
+    assert np.array_equal(vectors[: len(before)], before) and len(vectors) == reader.manifest.chunks
     hits = Assistant.open(index_dir, embedder=FakeEmbedder()).search("private fostering inadequate youth", k=3,
                                                                       council="Northwold")
     assert hits and {hit.council for hit in hits} == {"Northwold City Council"}
@@ -499,7 +563,7 @@ def add_letters(letters_dir: Path, index_dir: Path, numbers: range) -> None:
 
 
 def test_past_max_segments_an_update_compacts_them_into_one(tmp_path, letters_dir, monkeypatch):
-    monkeypatch.setattr(index.update, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(index.segments, "MAX_SEGMENTS", 3)
     index_dir = tmp_path / "index"
     fake_index(letters_dir, index_dir)
     add_letters(letters_dir, index_dir, range(2))
@@ -533,37 +597,36 @@ def test_where_hard_links_fail_the_segments_are_copied(tmp_path, letters_dir, mo
     assert len(IndexReader.open(index_dir).vectors()) == IndexReader.open(index_dir).chunks
 
 
-def _legacy(index_dir: Path, hnsw: bool) -> None:
-    """Make `index_dir` look written before segments: no "segments" or "stats", maybe an HNSW file."""
-    import faiss
-
+def _as_format_3(index_dir: Path) -> dict:
+    """Make `index_dir` look written by the previous letters-qa: format 3, no checksums."""
     manifest = json.loads((index_dir / MANIFEST).read_text())
-    del manifest["segments"], manifest["stats"]
+    manifest["version"] = 3
+    del manifest["database"]
+    for segment in manifest["segments"]:
+        del segment["checksum"]
     (index_dir / MANIFEST).write_text(json.dumps(manifest))
-    if hnsw:
-        path = index_dir / manifest["data"] / "vectors.faiss"
-        vectors = faiss.read_index(str(path)).reconstruct_n(0, manifest["chunks"])
-        old = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-        old.add(vectors)
-        faiss.write_index(old, str(path))
+    return manifest
 
 
-@pytest.mark.parametrize("hnsw", [False, True], ids=["flat", "hnsw"])
-def test_an_index_written_before_segments_is_read_and_updated(tmp_path, letters_dir, hnsw):
+def test_a_format_3_index_is_read_and_upgraded_without_embedding(tmp_path, letters_dir):
     index_dir = tmp_path / "index"
     fake_index(letters_dir, index_dir)
     expected = IndexReader.open(index_dir).vectors()
     query = "private fostering is inadequate"
     hits = Assistant.open(index_dir, embedder=FakeEmbedder()).search(query, k=5, include_boilerplate=True)
-    _legacy(index_dir, hnsw)
+    _as_format_3(index_dir)
     reader = IndexReader.open(index_dir)
-    assert np.array_equal(reader.vectors(), expected)
+    assert not reader.manifest.verified and np.array_equal(reader.vectors(), expected)
     assert Assistant.open(index_dir, embedder=FakeEmbedder()).search(query, k=5, include_boilerplate=True) == hits
-    northwold_letter(letters_dir)
-    assert fake_index(letters_dir, index_dir).added == ["005_northwold.txt"]
-    # An HNSW segment is rewritten as an exact one by the first add-only update; a flat one is linked.
-    assert segment_files(index_dir) == (["vectors.faiss"] if hnsw else ["vectors.faiss", "vectors-001.faiss"])
-    assert np.array_equal(IndexReader.open(index_dir).vectors()[: len(expected)], expected)
+    found = check_index(index_dir)
+    assert found.ok and "records no checksums" in found.advice and "adds them without embedding" in found.advice
+    report = fake_index(letters_dir, index_dir)
+    assert (report.embedded_chunks, report.generation, report.added) == (0, 2, [])
+    assert report.note.startswith("index format 3 upgraded to 4: checked")
+    assert segment_files(index_dir) == ["vectors.faiss"]  # linked as it was, now with its checksum
+    upgraded = IndexReader.open(index_dir)
+    assert upgraded.manifest.verified and np.array_equal(upgraded.vectors(), expected)
+    assert check_index(index_dir).ok and check_index(index_dir).advice == ""
 
 
 def test_a_segment_faiss_cannot_read_is_reported_on_first_search(tmp_path, letters_dir):
@@ -572,8 +635,10 @@ def test_a_segment_faiss_cannot_read_is_reported_on_first_search(tmp_path, lette
 
     index_dir = tmp_path / "index"
     fake_index(letters_dir, index_dir)
-    _legacy(index_dir, hnsw=False)  # no recorded size: a truncation leaves the header intact
+    manifest = _as_format_3(index_dir)  # no checksum: a truncation that keeps the header passes open
     _truncate_vectors(index_dir)
+    manifest["segments"][0]["bytes"] = (index_dir / "gen-000001" / "vectors.faiss").stat().st_size
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
     assistant = Assistant.open(index_dir, embedder=FakeEmbedder())
     assert len(assistant.ratings()) == 11  # answered without the vectors
     for _ in range(2):  # and again: a failed load is not remembered as loaded
@@ -666,13 +731,13 @@ def aged_letters(letters_dir) -> Path:
 def reads(monkeypatch) -> list[str]:
     """The names of the letter files the scan reads."""
     names: list[str] = []
-    original = index.update.read_capped
+    original = index.scan.read_capped
 
     def counting(path, name, cap):
         names.append(name)
         return original(path, name, cap)
 
-    monkeypatch.setattr(index.update, "read_capped", counting)
+    monkeypatch.setattr(index.scan, "read_capped", counting)
     return names
 
 
@@ -774,7 +839,8 @@ def test_a_manifest_rewritten_for_the_same_generation_does_not_make_readers_stal
     fake_index(letters_dir, index_dir)
     reader = IndexReader.open(index_dir)
     manifest = json.loads((index_dir / MANIFEST).read_text())
-    write_manifest(index_dir, {**manifest, "stats": {}})  # what an update that changed no letter may do
+    # what an update that changed no letter may do
+    Manifest.from_json(manifest, index_dir).with_stats({}).write(index_dir)
     assert not reader.is_stale()
     northwold_letter(letters_dir)
     fake_index(letters_dir, index_dir)

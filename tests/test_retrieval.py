@@ -13,16 +13,10 @@ import sqlite3
 import numpy as np
 import pytest
 
+from index import database, segments
+from index.manifest import DATABASE, FileRecord, Manifest
 from index.reader import IndexReader
-from index.store import (
-    FORMAT,
-    VERSION,
-    Generation,
-    create_database,
-    generation_name,
-    write_manifest,
-    write_vectors,
-)
+from index.store import generation_name
 
 TRAFFORD = "Trafford Metropolitan Borough Council"
 STOCKTON = "Stockton-on-Tees Borough Council"
@@ -203,18 +197,18 @@ def random_reader(folder, n: int, dim: int, seed: int) -> tuple[IndexReader, np.
     rng = np.random.default_rng(seed)
     vectors = rng.standard_normal((n, dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    generation = Generation(folder / generation_name(1))
-    generation.folder.mkdir(parents=True)
-    db: sqlite3.Connection = create_database(generation.database)
+    generation = folder / generation_name(1)
+    generation.mkdir(parents=True)
+    db: sqlite3.Connection = database.create(generation / DATABASE)
     db.execute("INSERT INTO letters VALUES (1, 'r.txt', 'x', 'Random Council', 'Random', 2009, 'annual_rating', "
                "NULL, NULL, NULL, '[]', 'text')")
     db.executemany('INSERT INTO chunks VALUES (?, 1, "s", "t", 0, 1, 0, 0, "f", 1, "", "neutral", "")',
                    [(i,) for i in range(n)])
     db.commit()
     db.close()
-    write_vectors(generation.vectors, vectors)
-    write_manifest(folder, {"format": FORMAT, "version": VERSION, "generation": 1, "data": generation.folder.name,
-                            "model": "random", "dim": dim, "letters": {"r.txt": "x"}})
+    segment = segments.write(generation, 0, vectors)
+    Manifest(generation=1, data=generation.name, model="random", dim=dim, letters={"r.txt": "x"}, chunks=n,
+             segments=(segment,), database=FileRecord.of(generation, DATABASE)).write(folder)
     return IndexReader.open(folder), vectors
 
 

@@ -32,7 +32,8 @@ from index.errors import LetterError, LettersQAError
 from index.letters import MAX_LETTER_BYTES, read_letter
 from index.ratings import ANNUAL, AREA_TITLES, AREAS, label_for
 from index.reader import LetterInfo, RatingRow
-from index.update import LETTER_SUFFIXES, update_index
+from index.scan import LETTER_SUFFIXES
+from index.update import update_index
 from qa import Answer, Assistant
 from qa.answer import md_escape, rating_dict
 
@@ -464,7 +465,7 @@ class WebApp:
             self._update.release()
 
     def _add_letters(self, files: list[str], progress) -> str:
-        indexed = dict(self.assistant.reader.manifest.get("letters", {}))
+        indexed = dict(self.assistant.reader.manifest.letters)
         missing = [name for name in indexed if not (self.letters_dir / name).is_file()]
         if missing:
             return error_html(
@@ -643,7 +644,7 @@ def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: tupl
 
 
 def default_letters_dir(assistant: Assistant) -> Path | None:
-    recorded = assistant.reader.manifest.get("letters_dir")
+    recorded = assistant.reader.manifest.letters_dir
     return Path(recorded) if recorded and Path(recorded).is_dir() else None
 
 

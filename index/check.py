@@ -1,0 +1,151 @@
+"""Is an index folder whole? Every file of its current generation against the manifest.
+
+`verify_generation` is what an update runs before it builds on a generation (checksums
+only, or for a format without them SQLite's integrity check and a full FAISS read);
+`check_index` is `letters-qa check`: everything, file by file, with what to do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from index import database, segments
+from index.errors import IndexStoreError
+from index.manifest import DATABASE, MANIFEST, Manifest, checksum_file, letters_option
+
+
+@dataclass
+class FileCheck:
+    file: str  # relative to the index folder
+    ok: bool
+    detail: str
+
+
+@dataclass
+class CheckReport:
+    """What `letters-qa check` found; `to_dict()` is its --json document."""
+
+    index_dir: str
+    ok: bool = True
+    version: int | None = None
+    generation: int | None = None
+    letters: int = 0
+    chunks: int = 0
+    files: list[FileCheck] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)  # temporary folders of killed updates (removed by the next)
+    advice: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def verify_generation(index_dir: Path, manifest: Manifest) -> str | None:
+    """The first problem with the manifest's generation, or None when it is whole."""
+    for item in _file_checks(index_dir, manifest, thorough=not manifest.verified):
+        if not item.ok:
+            return f"{item.file}: {item.detail}"
+    return None
+
+
+def check_index(index_dir: str | Path) -> CheckReport:
+    index_dir = Path(index_dir)
+    report = CheckReport(str(index_dir))
+    try:
+        manifest = Manifest.load(index_dir)
+    except IndexStoreError as exc:
+        report.ok = False
+        report.files.append(FileCheck(MANIFEST, False, str(exc)))
+        report.advice = f"rebuild it: `letters-qa index --rebuild --index {index_dir} --letters FOLDER`"
+        return report
+    if manifest is None:
+        report.ok = False
+        report.files.append(FileCheck(MANIFEST, False, "missing: there is no index here"))
+        report.advice = f"build one: `letters-qa index --index {index_dir} --letters FOLDER`"
+        return report
+    report.version, report.generation = manifest.version, manifest.generation
+    report.letters, report.chunks = len(manifest.letters), manifest.chunks
+    report.files.append(FileCheck(MANIFEST, True, f"format {manifest.version}, generation {manifest.generation}, "
+                                                  f"{len(manifest.letters)} letters, {manifest.chunks} passages"))
+    report.files += _file_checks(index_dir, manifest, thorough=True)
+    report.leftovers = sorted(p.name for p in index_dir.iterdir() if p.name.startswith((".gen-", f".{MANIFEST}.")))
+    report.ok = all(item.ok for item in report.files)
+    again = f"`letters-qa index --rebuild --index {index_dir}{letters_option({'letters_dir': manifest.letters_dir})}`"
+    if not report.ok:
+        report.advice = (f"rebuild it with {again} (every letter is read and embedded again from the letters "
+                         "folder; the damaged files are replaced)")
+    elif not manifest.verified:
+        report.advice = (f"this index (format {manifest.version}) records no checksums; `letters-qa index --index "
+                         f"{index_dir}{letters_option({'letters_dir': manifest.letters_dir})}` adds them "
+                         "without embedding anything again")
+    return report
+
+
+def _file_checks(index_dir: Path, manifest: Manifest, thorough: bool) -> list[FileCheck]:
+    """One FileCheck per file of the generation, in order; stops at the first broken one.
+
+    Checksums when the manifest has them; `thorough` adds SQLite's integrity check, a full FAISS
+    read of every segment and the row counts (what a format without checksums can be checked by).
+    """
+    folder = index_dir / manifest.data
+    checks: list[FileCheck] = []
+
+    def add(name: str, ok: bool, detail: str) -> bool:
+        checks.append(FileCheck(f"{manifest.data}/{name}", ok, detail))
+        return ok
+
+    db_path = folder / DATABASE
+    record = manifest.database
+    try:
+        size = db_path.stat().st_size
+    except FileNotFoundError:
+        add(DATABASE, False, "missing")
+        return checks
+    except OSError as exc:
+        add(DATABASE, False, f"cannot be read ({exc.strerror or exc})")
+        return checks
+    if record is not None and size != record.bytes:
+        add(DATABASE, False, f"damaged or truncated ({size} bytes, the manifest says {record.bytes})")
+        return checks
+    if record is not None and record.checksum is not None and checksum_file(db_path) != record.checksum:
+        add(DATABASE, False, "damaged (its checksum differs from the manifest's)")
+        return checks
+    if thorough and not _database_whole(db_path, manifest, add):
+        return checks
+    if not checks:
+        add(DATABASE, True, f"{size:,} bytes, checksum matches")
+    for segment in manifest.segments:
+        try:
+            segments.check(folder, (segment,), manifest.dim, index_dir)
+            if thorough:
+                segments.load(folder, (segment,), index_dir)
+            else:
+                segments.verify(folder, segment, index_dir)
+        except IndexStoreError as exc:
+            add(segment.file, False, str(exc).split("; rebuild")[0].removeprefix(f"{folder / segment.file} "))
+            return checks
+        add(segment.file, True, f"{segment.rows:,} vectors, {segment.bytes:,} bytes"
+                                + (", checksum matches" if segment.checksum else ", no checksum recorded"))
+    total = sum(segment.rows for segment in manifest.segments)
+    if total != manifest.chunks:
+        add("vectors", False, f"the segments hold {total} vectors, the manifest {manifest.chunks} passages")
+    return checks
+
+
+def _database_whole(path: Path, manifest: Manifest, add) -> bool:
+    try:
+        db = database.open_read_only(path)
+        try:
+            problem = database.integrity_problem(db)
+            count, last = db.execute(database.SELECT_SHAPE).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return add(DATABASE, False, f"damaged ({exc})")
+    if problem:
+        return add(DATABASE, False, f"damaged (SQLite: {problem})")
+    if count != manifest.chunks or (count and last != count - 1):
+        return add(DATABASE, False, f"damaged (it holds {count} passages, the manifest says {manifest.chunks})")
+    checksum = "checksum matches, " if manifest.database and manifest.database.checksum else ""
+    return add(DATABASE, True, f"{path.stat().st_size:,} bytes, {checksum}SQLite integrity ok")

@@ -1,0 +1,219 @@
+"""index.sqlite: its schema and every statement over letters, chunks and ratings.
+
+Writers (index/update.py, index/upgrades.py) call the functions here; the reader
+(index/reader.py) runs the SELECT constants here through its own locked connection.
+But: - the BM25 postings table is written and read by index/bm25.py, next to the binary
+layout of its rows (raw little-endian arrays, no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from index.chunks import Chunk, text_fingerprint
+from index.councils import canonical
+from index.letters import Letter
+from index.polarity import POLARITIES
+from index.ratings import AREAS
+
+SHARED_MIN_COUNCILS = 3  # a passage found in letters about this many councils is boilerplate
+AREA_KEYS = ("", *(key for key, _, _ in AREAS))  # the reader's row_area codes
+
+SCHEMA = """
+CREATE TABLE letters(
+    id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, sha256 TEXT NOT NULL, council TEXT NOT NULL,
+    short_name TEXT NOT NULL, year INTEGER NOT NULL, kind TEXT NOT NULL, date TEXT, recipient TEXT,
+    signatory TEXT, sections TEXT NOT NULL, text TEXT NOT NULL);  -- text last: metadata reads skip it
+CREATE TABLE chunks(
+    row INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL REFERENCES letters(id), section TEXT NOT NULL,
+    text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    phrase_boilerplate INTEGER NOT NULL, boilerplate INTEGER NOT NULL, fingerprint TEXT NOT NULL,
+    length INTEGER NOT NULL DEFAULT 0,
+    context TEXT NOT NULL,  -- council, year, kind, section: embedded and indexed with text, never cited
+    polarity TEXT NOT NULL,  -- strength / weakness / neutral (index/polarity.py)
+    area TEXT NOT NULL);  -- the APA judgement area of its section, or ''
+
+CREATE INDEX chunks_letter ON chunks(letter_id);
+CREATE INDEX chunks_fingerprint ON chunks(fingerprint);
+CREATE TABLE ratings(
+    id INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL REFERENCES letters(id), area TEXT NOT NULL,
+    label TEXT NOT NULL, grade INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,  -- the letter's text[start:end], so listing ratings never reads whole letters
+    conflict_start INTEGER, conflict_end INTEGER, conflict_text TEXT);  -- where the letter says otherwise
+CREATE INDEX ratings_letter ON ratings(letter_id);
+CREATE TABLE postings(term TEXT NOT NULL, segment INTEGER NOT NULL, rows BLOB NOT NULL, tfs BLOB NOT NULL);
+CREATE INDEX postings_term ON postings(term, segment);
+"""
+
+_LETTER_COLUMNS = "council, short_name, year, kind, date, recipient, signatory, text, sections"
+_RATING_COLUMNS = 'area, label, grade, start, "end", text, conflict_start, conflict_end, conflict_text'
+_CHUNK_COLUMNS = 'section, text, start, "end", phrase_boilerplate, fingerprint, context, polarity, area'
+_INSERT_CHUNK = (f"INSERT INTO chunks(row, letter_id, {_CHUNK_COLUMNS}, boilerplate) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def create(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA)
+    return db
+
+
+def open_copy(path: Path) -> sqlite3.Connection:
+    """A generation's own copy of an earlier database, to extend in place."""
+    return sqlite3.connect(path)
+
+
+def open_read_only(path: Path, threads: bool = False) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=not threads)
+
+
+def chunk_count(db: sqlite3.Connection) -> int:
+    return db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+
+def counts(db: sqlite3.Connection) -> tuple[int, int]:
+    """(letters, chunks)."""
+    return db.execute("SELECT count(*) FROM letters").fetchone()[0], chunk_count(db)
+
+
+def insert_letter(db: sqlite3.Connection, letter: Letter, sha256: str) -> int:
+    """The letter's row and its ratings (each with its verbatim text and any conflicting span); its id."""
+    cursor = db.execute(
+        f"INSERT INTO letters(name, sha256, {_LETTER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (letter.name, sha256, letter.council, letter.short_name, letter.year, letter.kind, letter.date,
+         letter.recipient, letter.signatory, letter.text,
+         json.dumps([[s.title, s.start, s.end] for s in letter.sections])),
+    )
+    text = letter.text
+    db.executemany(
+        f"INSERT INTO ratings(letter_id, {_RATING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(cursor.lastrowid, r.area, r.label, r.grade, r.start, r.end, text[r.start:r.end],
+          *((r.conflict[0], r.conflict[1], text[r.conflict[0]:r.conflict[1]]) if r.conflict else (None, None, None)))
+         for r in letter.ratings],
+    )
+    return cursor.lastrowid
+
+
+def insert_chunks(db: sqlite3.Connection, letter_id: int, chunks: Iterable[Chunk], first_row: int) -> int:
+    """The letter's chunks as rows first_row, first_row + 1, ...; returns how many."""
+    rows = [(first_row + i, letter_id, c.section, c.text, c.start, c.end, int(c.boilerplate),
+             text_fingerprint(c.text), c.context, c.polarity, c.area, int(c.boilerplate))
+            for i, c in enumerate(chunks)]
+    db.executemany(_INSERT_CHUNK, rows)
+    return len(rows)
+
+
+def copy_letter(db: sqlite3.Connection, old_db: sqlite3.Connection, old_id: int, name: str, sha256: str,
+                first_row: int) -> list[int]:
+    """Copy one letter with its ratings and chunks from an earlier generation's database, under
+    `name`, its chunks renumbered from `first_row`; returns their old rows (to take their vectors)."""
+    row = old_db.execute(f"SELECT {_LETTER_COLUMNS} FROM letters WHERE id = ?", (old_id,)).fetchone()
+    cursor = db.execute(
+        f"INSERT INTO letters(name, sha256, {_LETTER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (name, sha256, *row),
+    )
+    letter_id = cursor.lastrowid
+    db.executemany(
+        f"INSERT INTO ratings(letter_id, {_RATING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(letter_id, *r) for r in old_db.execute(
+            f"SELECT {_RATING_COLUMNS} FROM ratings WHERE letter_id = ? ORDER BY id", (old_id,))],
+    )
+    old_rows, copied = [], []
+    for old_row, *columns in old_db.execute(
+        f"SELECT row, {_CHUNK_COLUMNS} FROM chunks WHERE letter_id = ? ORDER BY row", (old_id,)
+    ):
+        copied.append((first_row + len(old_rows), letter_id, *columns, columns[4]))  # boilerplate re-marked later
+        old_rows.append(old_row)
+    db.executemany(_INSERT_CHUNK, copied)
+    return old_rows
+
+
+def letter_ids(db: sqlite3.Connection) -> dict[str, int]:
+    return dict(db.execute("SELECT name, id FROM letters"))
+
+
+def authority(council: str) -> str:
+    """Who a letter is about, whatever the spelling: the canonical authority, else the normalised name."""
+    return canonical(council) or " ".join(council.lower().split())
+
+
+def mark_shared_boilerplate(db: sqlite3.Connection, from_row: int = 0, reset: bool = False) -> None:
+    """Boilerplate = a known phrase, or a passage found in letters about several councils.
+
+    Councils are counted by identity ("Stockport" and "Stockport Metropolitan Borough Council"
+    are one), so copies of one council's letters never turn its own passages into boilerplate.
+    Only wordings of rows >= from_row are looked at (an add-only update); `reset` first drops
+    every shared mark (the counting rule changed).
+    """
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS authorities(letter_id INTEGER PRIMARY KEY, authority TEXT)")
+    db.execute("DELETE FROM temp.authorities")
+    db.executemany("INSERT INTO temp.authorities VALUES (?, ?)",
+                   [(i, authority(council)) for i, council in db.execute("SELECT id, council FROM letters")])
+    if reset:
+        db.execute("UPDATE chunks SET boilerplate = phrase_boilerplate")
+    db.execute(
+        "UPDATE chunks SET boilerplate = 1 WHERE boilerplate = 0 AND fingerprint IN ("
+        " SELECT c.fingerprint FROM chunks c JOIN temp.authorities a ON a.letter_id = c.letter_id"
+        " WHERE c.fingerprint IN (SELECT fingerprint FROM chunks WHERE row >= ?)"
+        " GROUP BY c.fingerprint HAVING count(DISTINCT a.authority) >= ?)",
+        (from_row, SHARED_MIN_COUNCILS),
+    )
+    db.execute("DROP TABLE temp.authorities")
+
+
+def integrity_problem(db: sqlite3.Connection) -> str | None:
+    """SQLite's own check of every page and index; None when it finds nothing."""
+    rows = db.execute("PRAGMA integrity_check").fetchall()
+    found = [row[0] for row in rows if row[0] != "ok"]
+    return "; ".join(found[:3]) if found else None
+
+
+# --- reading (index/reader.py runs these through its locked connection) -------------------
+
+SELECT_LETTERS = (
+    "SELECT l.id, l.name, l.council, l.short_name, l.year, l.kind, l.date, l.recipient, l.signatory, "
+    "json_array_length(l.sections), coalesce(c.n, 0) FROM letters l "
+    "LEFT JOIN (SELECT letter_id, count(*) AS n FROM chunks GROUP BY letter_id) c ON c.letter_id = l.id "
+    "ORDER BY l.council, l.year, l.name"
+)
+SELECT_RATINGS = (
+    'SELECT l.council, l.year, l.kind, r.area, r.label, r.grade, l.name, '
+    'r.text, r.start, r."end", l.short_name, r.conflict_text, r.conflict_start, r.conflict_end '
+    "FROM ratings r JOIN letters l ON l.id = r.letter_id ORDER BY l.council, l.year, r.id"
+)
+SELECT_SHAPE = "SELECT count(*), max(row) FROM chunks"  # rows must be 0..count-1, one per vector
+PROBE_POSTINGS = "SELECT term, rows, tfs FROM postings LIMIT 1"
+SELECT_LETTER_TEXT = "SELECT text FROM letters WHERE name = ?"
+
+
+def select_chunk_table() -> str:
+    """Every row's letter id, boilerplate flag, BM25 length, polarity code and area code, in row order."""
+    polarity = " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(POLARITIES))
+    area = " ".join(f"WHEN '{a}' THEN {i}" for i, a in enumerate(AREA_KEYS))
+    return (f"SELECT letter_id, boilerplate, length, CASE polarity {polarity} ELSE 0 END, "
+            f"CASE area {area} ELSE 0 END FROM chunks ORDER BY row")
+
+
+def select_sections(count: int) -> str:
+    return f"SELECT name, sections FROM letters WHERE name IN ({','.join('?' * count)})"
+
+
+def select_chunk_rows(count: int) -> str:
+    return (f'SELECT row, letter_id, section, text, start, "end", boilerplate, polarity FROM chunks '
+            f"WHERE row IN ({','.join('?' * count)})")
+
+
+def select_letter_chunks(polarity: bool, areas: int) -> str:
+    sql = ('SELECT row, letter_id, section, text, start, "end", polarity FROM chunks '
+           "WHERE boilerplate = 0 AND letter_id = ?")
+    if polarity:
+        sql += " AND polarity = ?"
+    if areas:
+        sql += f" AND area IN ({','.join('?' * areas)})"
+    return sql + " ORDER BY row"

@@ -1,0 +1,262 @@
+"""manifest.json: the one description of an index folder, typed, validated and written atomically.
+
+    {"format": "letters-qa-index", "version": 4, "generation": 7, "data": "gen-000007",
+     "model": ..., "dim": 384, "chunks": 170, "letters": {name: sha256},
+     "database": {"file": "index.sqlite", "bytes": ..., "checksum": "xxh3_128:..."},
+     "segments": [{"file": "vectors.faiss", "rows": ..., "bytes": ..., "checksum": "xxh3_128:..."}, ...],
+     "stats": {name: [size, mtime_ns, ctime_ns]}, "fusion": {...}, "letters_dir": ..., "created": ...}
+
+Every file of a generation is recorded with its size and an xxh3-128 checksum (about 10 GB/s,
+so verifying a file costs little more than reading it); readers verify each file as they load
+it and `letters-qa check` verifies all of them. Everything else about the index folder
+(generations, the lock, the atomic switch) is index/store.py; what versions mean and how an
+older one is brought up to date is index/upgrades.py.
+But: - format 3 recorded no checksums: it is read as it is (nothing to verify) until the next
+`letters-qa index` adds them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import xxhash
+
+from index.errors import IndexStoreError
+
+FORMAT = "letters-qa-index"
+VERSION = 4
+READABLE = {3, 4}  # versions a reader opens as they are (3: without checksums)
+UPGRADABLE = {1, 2}  # versions only `letters-qa index` can bring up to date (index/upgrades.py)
+MANIFEST = "manifest.json"
+DATABASE = "index.sqlite"
+GENERATION = re.compile(r"gen-\d{6,}")
+CHECKSUM = "xxh3_128"
+# How qa/retriever.py fuses dense and BM25 rankings over this index's passages; written into
+# the manifest at build time. Chosen on tests/gold.jsonl (bench/fusion_grid.py; README "How it answers").
+FUSION = {"method": "rrf", "k": 5, "dense": 3.0, "bm25": 1.0}
+_BLOCK = 8 << 20
+
+
+def rebuild_hint(index_dir: Path) -> str:
+    return f"rebuild it with `letters-qa index --rebuild --index {index_dir}`"
+
+
+def checksum_bytes(data: bytes | memoryview) -> str:
+    return f"{CHECKSUM}:{xxhash.xxh3_128_hexdigest(data)}"
+
+
+def checksum_file(path: Path) -> str:
+    """The checksum of a file's bytes, read in blocks (a generation's files can be hundreds of MB)."""
+    digest = xxhash.xxh3_128()
+    with open(path, "rb") as fh:
+        while block := fh.read(_BLOCK):
+            digest.update(block)
+    return f"{CHECKSUM}:{digest.hexdigest()}"
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One file of a generation as the manifest records it; checksum None: written before checksums."""
+
+    file: str
+    bytes: int
+    checksum: str | None = None
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "bytes": self.bytes, "checksum": self.checksum}
+
+    @classmethod
+    def of(cls, folder: Path, name: str) -> FileRecord:
+        path = folder / name
+        return cls(name, path.stat().st_size, checksum_file(path))
+
+
+@dataclass(frozen=True)
+class Segment(FileRecord):
+    """One vector file: FileRecord plus its rows (segments concatenated in order = chunk rows)."""
+
+    rows: int = 0
+
+    def to_json(self) -> dict:
+        return {**super().to_json(), "rows": self.rows}
+
+
+def segment_name(position: int) -> str:
+    return "vectors.faiss" if position == 0 else f"vectors-{position:03d}.faiss"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What manifest.json says; see the module docstring. Load with `Manifest.load`."""
+
+    generation: int
+    data: str
+    model: str
+    dim: int
+    letters: dict[str, str]
+    version: int = VERSION
+    chunks: int = 0
+    segments: tuple[Segment, ...] = ()
+    database: FileRecord | None = None
+    stats: dict[str, list[int]] = field(default_factory=dict)
+    fusion: dict = field(default_factory=dict)
+    letters_dir: str | None = None
+    created: str | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.version == VERSION
+
+    @property
+    def verified(self) -> bool:
+        """True when every file has a recorded checksum (format 4 on)."""
+        return self.database is not None and self.database.checksum is not None and all(
+            s.checksum is not None for s in self.segments)
+
+    def with_stats(self, stats: dict[str, list[int]]) -> Manifest:
+        return replace(self, stats=stats)
+
+    def to_json(self) -> dict:
+        doc = {
+            "format": FORMAT, "version": self.version, "generation": self.generation, "data": self.data,
+            "model": self.model, "dim": self.dim, "chunks": self.chunks, "letters": self.letters,
+            "segments": [s.to_json() for s in self.segments], "stats": self.stats, "fusion": self.fusion,
+            "letters_dir": self.letters_dir, "created": self.created,
+        }
+        if self.database is not None:
+            doc["database"] = self.database.to_json()
+        return doc
+
+    @classmethod
+    def load(cls, index_dir: Path, upgrading: bool = False) -> Manifest | None:
+        """The manifest, or None for a folder with no index yet; IndexStoreError if it is damaged.
+
+        An older format is refused with the command that upgrades it, except to that update
+        itself (`upgrading`), which only needs its letters, model and generation.
+        """
+        index_dir = Path(index_dir)
+        path = index_dir / MANIFEST
+        try:
+            doc = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise IndexStoreError(f"{path} is damaged ({exc.__class__.__name__}); {rebuild_hint(index_dir)}") from None
+        return cls.from_json(doc, index_dir, upgrading)
+
+    @classmethod
+    def from_json(cls, doc: object, index_dir: Path, upgrading: bool = False) -> Manifest:
+        path = index_dir / MANIFEST
+
+        def damaged(what: str) -> IndexStoreError:
+            return IndexStoreError(f"{path} is damaged (no valid {what!r}); {rebuild_hint(index_dir)}")
+
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise IndexStoreError(f"{path} is not a letters-qa index manifest; {rebuild_hint(index_dir)}")
+        version = doc.get("version")
+        if version in UPGRADABLE and not upgrading:
+            raise IndexStoreError(
+                f"{path} was written by an older letters-qa (index format {version}, this one reads "
+                f"{VERSION}); upgrade it with `letters-qa index --index {index_dir}{letters_option(doc)}` "
+                "(every letter is read and embedded again: the passages changed)"
+            )
+        if version not in READABLE | UPGRADABLE or isinstance(version, bool):
+            raise IndexStoreError(
+                f"{path} has index format version {version}, this letters-qa reads {VERSION}; {rebuild_hint(index_dir)}"
+            )
+        for key, kind in (("generation", int), ("data", str), ("model", str), ("dim", int), ("letters", dict)):
+            if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), bool):
+                raise damaged(key)
+        # `data` is joined to the folder and its siblings are deleted by updates: only a generation name will do.
+        if not GENERATION.fullmatch(doc["data"]):
+            raise damaged("data")
+        letters = doc["letters"]
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in letters.items()):
+            raise damaged("letters")
+        stats = doc.get("stats") or {}
+        if not isinstance(stats, dict):
+            raise damaged("stats")
+        manifest = cls(
+            generation=doc["generation"], data=doc["data"], model=doc["model"], dim=doc["dim"], letters=letters,
+            version=version, chunks=doc.get("chunks") or 0, stats=stats,
+            fusion=doc.get("fusion") if isinstance(doc.get("fusion"), dict) else {},
+            letters_dir=doc.get("letters_dir") if isinstance(doc.get("letters_dir"), str) else None,
+            created=doc.get("created") if isinstance(doc.get("created"), str) else None,
+        )
+        if version in UPGRADABLE:  # an upgrade reads and embeds every letter again: nothing else is used
+            return manifest
+        if not isinstance(doc.get("chunks"), int):
+            raise damaged("chunks")
+        segments = _segments(doc.get("segments"), version)
+        if segments is None:
+            raise damaged("segments")
+        database = None
+        if "database" in doc or version >= 4:
+            database = _record(doc.get("database"), FileRecord)
+            if database is None or database.file != DATABASE:
+                raise damaged("database")
+        return replace(manifest, segments=segments, database=database)
+
+    def write(self, index_dir: Path) -> None:
+        """Atomically replace manifest.json: readers see the old file or the new one.
+
+        A failure (a full disk) removes the temporary file and raises OSError; the old manifest stays.
+        """
+        from index.store import fsync_dir
+
+        path = Path(index_dir) / MANIFEST
+        tmp = path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                # Compact: with indent, json falls back to its pure-Python encoder (0.15 s at 10,000 letters).
+                json.dump(self.to_json(), fh, sort_keys=True, separators=(",", ":"))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        fsync_dir(path.parent)
+
+
+def letters_option(doc: dict) -> str:
+    """` --letters DIR` naming the folder the index was built from: `index` defaults to seeds/,
+    and upgrading from another folder would remove every letter not in it."""
+    folder = doc.get("letters_dir")
+    return f" --letters {shlex.quote(folder)}" if isinstance(folder, str) and folder else ""
+
+
+def _record(item: object, kind: type[FileRecord]) -> FileRecord | None:
+    if not isinstance(item, dict):
+        return None
+    name, size, checksum = item.get("file"), item.get("bytes"), item.get("checksum")
+    if not (isinstance(name, str) and isinstance(size, int) and size >= 0):
+        return None
+    if checksum is not None and not (isinstance(checksum, str) and checksum.startswith(f"{CHECKSUM}:")):
+        return None
+    if kind is Segment:
+        rows = item.get("rows")
+        if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+            return None
+        return Segment(name, size, checksum, rows)
+    return FileRecord(name, size, checksum)
+
+
+def _segments(listed: object, version: int) -> tuple[Segment, ...] | None:
+    """The listed segments, each under its own position's name: an update writes its new segment
+    under the next position's name, so any other name could make that write land on a
+    hard-linked file an older generation still uses. Checksums are required from format 4."""
+    if not isinstance(listed, list):
+        return None
+    segments = []
+    for position, item in enumerate(listed):
+        segment = _record(item, Segment)
+        if segment is None or segment.file != segment_name(position) or (version >= 4 and segment.checksum is None):
+            return None
+        segments.append(segment)
+    return tuple(segments)
