@@ -1,0 +1,161 @@
+"""Bad folder entries and failing disks during an update: each is reported, nothing is lost.
+
+Each test here failed before its fix (issue 12): a symlink loop and a file name that is not
+UTF-8 aborted the whole update with a traceback; a full disk while only the stat cache was
+rewritten gave a traceback and left `.manifest.json.*.tmp`; a read-only index folder gave
+PermissionError; renamed copies of one council's letter turned its own passages into boilerplate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEEDS, FakeEmbedder
+
+from index.database import authority
+from index.manifest import MANIFEST
+from index.reader import IndexReader
+from index.update import update_index
+
+TRAFFORD = "003_e59f001d04c76981.txt"
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "ui", *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def leftovers(index_dir: Path) -> list[str]:
+    return sorted(p.name for p in index_dir.iterdir() if p.name.startswith(".") and p.name != ".lock")
+
+
+def test_a_symlink_loop_is_skipped_with_its_reason(tmp_path, letters_dir):
+    (letters_dir / "loop.txt").symlink_to("loop.txt")
+    (letters_dir / "a.txt").symlink_to("b.txt")
+    (letters_dir / "b.txt").symlink_to("a.txt")
+    report = update_index(letters_dir, tmp_path / "index", embedder=FakeEmbedder())
+    assert report.letters == 5
+    reasons = {item["file"]: item["reason"] for item in report.skipped}
+    assert reasons == {name: "a symbolic link loop (it points back to itself)" for name in ("a.txt", "b.txt", "loop.txt")}
+    assert leftovers(tmp_path / "index") == []
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_named(tmp_path, letters_dir):
+    bad = os.fsencode(letters_dir) + b"/caf\xe9-letter.txt"
+    with open(bad, "wb") as fh:  # a letter of its own (a copy would only be listed as a duplicate)
+        fh.write((SEEDS / TRAFFORD).read_bytes().replace(b"perform well", b"perform poorly"))
+    result = cli("index", "--letters", str(letters_dir), "--index", str(tmp_path / "index"), "--json")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    report = json.loads(result.stdout)
+    assert report["letters"] == 5
+    assert report["skipped"] == [{"file": "caf\ufffd-letter.txt",
+                                  "reason": "the file name is not valid UTF-8; rename the file"}]
+    assert leftovers(tmp_path / "index") == []
+
+
+def test_renamed_copies_of_one_councils_letter_do_not_make_its_passages_boilerplate(tmp_path, letters_dir):
+    """Councils are counted by identity, not spelling: three spellings of Trafford are one council."""
+    text = (SEEDS / TRAFFORD).read_text(encoding="utf-8")
+    for i, name in enumerate(["Trafford Council", "Trafford Borough Council"]):
+        (letters_dir / f"trafford-copy-{i}.txt").write_text(
+            text.replace("Trafford Metropolitan Borough Council", name), encoding="utf-8")
+    update_index(letters_dir, tmp_path / "index", embedder=FakeEmbedder())
+    reader = IndexReader.open(tmp_path / "index")
+    trafford = [letter for letter in reader.letters if letter.name == TRAFFORD][0]
+    copies = [letter for letter in reader.letters if letter.name.startswith("trafford-copy")]
+    assert len({authority(letter.council) for letter in [trafford, *copies]}) == 1 and len(copies) == 2
+    alone = IndexReader.open(_index_of(tmp_path / "alone", letters_dir, exclude="trafford-copy"))
+    own = reader.letter_chunks(trafford.id)
+    assert len(own) == len(alone.letter_chunks([x for x in alone.letters if x.name == TRAFFORD][0].id)) > 10
+
+
+def _index_of(index_dir: Path, letters_dir: Path, exclude: str) -> Path:
+    folder = index_dir.parent / f"{index_dir.name}-letters"
+    folder.mkdir()
+    for path in letters_dir.iterdir():
+        if not path.name.startswith(exclude):
+            shutil.copy(path, folder / path.name)
+    update_index(folder, index_dir, embedder=FakeEmbedder())
+    return index_dir
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs for this test (root is needed, and CI runs as root: it must work, not skip)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail(f"could not mount a tmpfs: {result.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(folder: Path) -> None:
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_full_disk_while_only_the_stat_cache_is_saved_loses_nothing(small_disk, letters_dir):
+    index_dir = small_disk / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    before = (index_dir / MANIFEST).read_bytes()
+    past = time.time() - 3600  # an mtime change with the same content: re-read, and only the cache changes
+    os.utime(letters_dir / TRAFFORD, (past, past))
+    _fill(small_disk)
+    result = cli("index", "--letters", str(letters_dir), "--index", str(index_dir), "--json")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    report = json.loads(result.stdout)
+    assert report["note"] == ("could not save which files were read (no space left on the device); the index is "
+                              "unchanged, and the next update reads every letter file again")
+    assert (index_dir / MANIFEST).read_bytes() == before and leftovers(index_dir) == []
+    assert len(IndexReader.open(index_dir).letters) == 5
+
+
+def test_a_read_only_index_folder_is_one_clear_line(small_disk, letters_dir):
+    index_dir = small_disk / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    shutil.copy(SEEDS / TRAFFORD, letters_dir / "new.txt")
+    (letters_dir / "new.txt").write_text((SEEDS / TRAFFORD).read_text().replace("perform well", "perform poorly"))
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    result = cli("index", "--letters", str(letters_dir), "--index", str(index_dir))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"letters-qa: error: cannot write to the index folder {index_dir} (Read-only file system); "
+        "choose another with --index, or fix its permissions"]
+    assert len(IndexReader.open(index_dir).letters) == 5  # still answers
+
+
+def test_letters_qa_check_finds_a_flipped_byte_and_says_what_to_do(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    ok = cli("check", "--index", str(index_dir))
+    assert ok.returncode == 0 and ok.stderr == "", ok.stderr
+    assert ok.stdout.splitlines()[0] == "ok       manifest.json: format 4, generation 1, 5 letters, 170 passages"
+    assert "ok       gen-000001/vectors.faiss: 170 vectors" in ok.stdout
+    path = index_dir / "gen-000001" / "index.sqlite"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    bad = cli("check", "--index", str(index_dir), "--json")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    doc = json.loads(bad.stdout)
+    assert doc["ok"] is False and doc["files"][1] == {
+        "file": "gen-000001/index.sqlite", "ok": False, "detail": "damaged (its checksum differs from the manifest's)"}
+    assert doc["advice"].startswith(f"rebuild it with `letters-qa index --rebuild --index {index_dir} --letters ")
+    assert bad.stderr.strip() == f"letters-qa: error: {index_dir} is damaged: gen-000001/index.sqlite: damaged " \
+                                 f"(its checksum differs from the manifest's); {doc['advice']}"
