@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="only this year")
     p.set_defaults(func=cmd_ratings)
 
+    p = sub.add_parser("check", parents=[common], help="verify every file of the index against its checksums")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("serve", parents=[common, model], help="serve the web UI and its HTTP API")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
@@ -169,6 +172,23 @@ def cmd_ratings(args) -> int:
     widths = [max(map(len, column)) for column in zip(*table)]
     line = "  ".join(f"{{:{w}}}" for w in widths)  # one format string: 10,000 letters have ~28,000 rows
     _emit(args, {}, "\n".join(line.format(*row).rstrip() for row in table) if rows else "no ratings found")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from index.check import check_index
+
+    report = check_index(args.index)
+    lines = [f"{'ok' if item.ok else 'DAMAGED':8} {item.file}: {item.detail}" for item in report.files]
+    lines += [f"leftover {name}: from an update that was stopped; the next update removes it" for name in report.leftovers]
+    if report.advice and report.ok:
+        lines.append(report.advice)
+    _emit(args, report.to_dict(), "\n".join(lines))
+    if not report.ok:
+        broken = next(item for item in report.files if not item.ok)
+        print(f"letters-qa: error: {report.index_dir} is damaged: {broken.file}: {broken.detail}; {report.advice}",
+              file=sys.stderr)
+        return 1
     return 0
 
 
