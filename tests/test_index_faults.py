@@ -43,7 +43,8 @@ def test_a_symlink_loop_is_skipped_with_its_reason(tmp_path, letters_dir):
     report = update_index(letters_dir, tmp_path / "index", embedder=FakeEmbedder())
     assert report.letters == 5
     reasons = {item["file"]: item["reason"] for item in report.skipped}
-    assert reasons == {name: "a symbolic link loop (it points back to itself)" for name in ("a.txt", "b.txt", "loop.txt")}
+    loop = "a symbolic link loop (it points back to itself)"
+    assert reasons == {name: loop for name in ("a.txt", "b.txt", "loop.txt")}
     assert leftovers(tmp_path / "index") == []
 
 

@@ -180,7 +180,8 @@ def cmd_check(args) -> int:
 
     report = check_index(args.index)
     lines = [f"{'ok' if item.ok else 'DAMAGED':8} {item.file}: {item.detail}" for item in report.files]
-    lines += [f"leftover {name}: from an update that was stopped; the next update removes it" for name in report.leftovers]
+    lines += [f"leftover {name}: from an update that was stopped; the next update removes it"
+              for name in report.leftovers]
     if report.advice and report.ok:
         lines.append(report.advice)
     _emit(args, report.to_dict(), "\n".join(lines))
