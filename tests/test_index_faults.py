@@ -20,6 +20,7 @@ import pytest
 from conftest import ROOT, SEEDS, FakeEmbedder
 
 from index.database import authority
+from index.errors import IndexStoreError
 from index.manifest import MANIFEST
 from index.reader import IndexReader
 from index.update import update_index
@@ -160,3 +161,29 @@ def test_letters_qa_check_finds_a_flipped_byte_and_says_what_to_do(tmp_path, let
     assert doc["advice"].startswith(f"rebuild it with `letters-qa index --rebuild --index {index_dir} --letters ")
     assert bad.stderr.strip() == f"letters-qa: error: {index_dir} is damaged: gen-000001/index.sqlite: damaged " \
                                  f"(its checksum differs from the manifest's); {doc['advice']}"
+
+
+def test_a_failed_update_over_a_damaged_index_does_not_claim_it_still_answers(tmp_path, letters_dir, monkeypatch):
+    """Before: any failed write said "the previous index is unchanged and still answers", even
+    when that index was damaged. Now it says so only of an index it verified."""
+    import index.segments
+
+    index_dir = tmp_path / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    path = index_dir / "gen-000001" / "vectors.faiss"
+    data = bytearray(path.read_bytes())
+    data[-40] ^= 0x40
+    path.write_bytes(bytes(data))
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(index.segments, "write", full)
+    with pytest.raises(IndexStoreError) as error:
+        update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    assert str(error.value) == (
+        f"could not write the new index generation in {index_dir}: no space left on the device; the previous "
+        f"index is unchanged but damaged; `letters-qa check --index {index_dir}` says how")
+    monkeypatch.undo()
+    assert path.read_bytes() == bytes(data)  # nothing was written over it: still damaged
+    assert update_index(letters_dir, index_dir, embedder=FakeEmbedder()).note.startswith("the index was damaged")
