@@ -20,11 +20,10 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import IndexBusyError, IndexStoreError
-from index.manifest import DATABASE, MANIFEST
+from index.manifest import MANIFEST
 
 
 def fsync_dir(path: Path) -> None:
@@ -88,14 +87,3 @@ def collect_garbage(index_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(child, ignore_errors=True)
         elif child.name.startswith(f".{MANIFEST}.") and child.name.endswith(".tmp"):
             child.unlink(missing_ok=True)
-
-
-@dataclass(frozen=True)
-class Generation:
-    """Paths of one generation folder."""
-
-    folder: Path
-
-    @property
-    def database(self) -> Path:
-        return self.folder / DATABASE

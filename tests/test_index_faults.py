@@ -88,19 +88,6 @@ def _index_of(index_dir: Path, letters_dir: Path, exclude: str) -> Path:
     return index_dir
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 1 MiB tmpfs for this test (root is needed, and CI runs as root: it must work, not skip)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.fail(f"could not mount a tmpfs: {result.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 def _fill(folder: Path) -> None:
     fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
     try:

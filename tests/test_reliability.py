@@ -17,21 +17,6 @@ from qa import Assistant
 from tests.conftest import ROOT, make_annual_letter
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 1 MiB tmpfs mounted for this test (needs root; under CI it must work, not skip)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0 and not os.environ.get("CI"):
-        pytest.skip("mounting a tmpfs needs root")
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.fail(f"could not mount a tmpfs for the full-disk test: {result.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 def test_full_disk_fails_clearly_and_the_previous_index_keeps_serving(small_disk, letters_dir, real_embedder):
     index_dir = small_disk / "index"
     update_index(letters_dir, index_dir, embedder=real_embedder)
