@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from index import database
 from index.chunks import search_text
 
 K1 = 1.2
@@ -89,20 +90,18 @@ def postings(rows: Iterable[tuple[int, str]]) -> tuple[dict[int, int], dict[str,
 
 
 def write_postings(db: sqlite3.Connection, by_term: dict[str, tuple[np.ndarray, np.ndarray]], segment: int) -> None:
-    db.executemany(
-        "INSERT INTO postings(term, segment, rows, tfs) VALUES (?, ?, ?, ?)",
-        [(term, segment, r.astype("<i4").tobytes(), c.astype("<u2").tobytes()) for term, (r, c) in by_term.items()],
-    )
+    database.insert_postings(
+        db, [(term, segment, r.astype("<i4").tobytes(), c.astype("<u2").tobytes()) for term, (r, c) in by_term.items()])
 
 
 def index_rows(db: sqlite3.Connection, first_row: int) -> None:
     """Lengths and postings for chunk rows >= first_row, as a new segment (all rows from 0: the first)."""
-    rows = db.execute("SELECT row, context, text FROM chunks WHERE row >= ? ORDER BY row", (first_row,))
+    rows = database.chunk_texts(db, first_row)
     lengths, by_term = postings((row, search_text(context, text)) for row, context, text in rows)
-    db.executemany("UPDATE chunks SET length = ? WHERE row = ?", [(n, row) for row, n in lengths.items()])
-    segment = db.execute("SELECT coalesce(max(segment) + 1, 0) FROM postings").fetchone()[0] if first_row else 0
+    database.set_lengths(db, lengths)
+    segment = database.next_postings_segment(db) if first_row else 0
     write_postings(db, by_term, segment)
-    if segment and db.execute("SELECT count(DISTINCT segment) FROM postings").fetchone()[0] >= MAX_POSTING_SEGMENTS:
+    if segment and database.postings_segments(db) >= MAX_POSTING_SEGMENTS:
         merge_segments(db)
 
 
@@ -119,10 +118,8 @@ def _joined(records: Iterable[tuple[str, bytes, bytes]]) -> dict[str, tuple[byte
 
 def merge_segments(db: sqlite3.Connection) -> None:
     """One record per term again."""
-    merged = _joined(db.execute("SELECT term, rows, tfs FROM postings ORDER BY term, segment").fetchall())
-    db.execute("DELETE FROM postings")
-    db.executemany("INSERT INTO postings(term, segment, rows, tfs) VALUES (?, 0, ?, ?)",
-                   [(term, rows, tfs) for term, (rows, tfs) in merged.items()])
+    merged = _joined(database.all_postings(db))
+    database.replace_postings(db, [(term, 0, rows, tfs) for term, (rows, tfs) in merged.items()])
 
 
 class Scorer:
@@ -141,8 +138,7 @@ class Scorer:
 
     @staticmethod
     def _postings(terms: list[str], fetch: Callable[[str, list], list[tuple]]) -> dict[str, tuple]:
-        marks = ",".join("?" * len(terms))
-        found = fetch(f"SELECT term, rows, tfs FROM postings WHERE term IN ({marks}) ORDER BY term, segment", terms)
+        found = fetch(database.select_postings(len(terms)), terms)
         return {term: (np.frombuffer(rows, dtype="<i4"), np.frombuffer(tfs, dtype="<u2"))
                 for term, (rows, tfs) in _joined(found).items()}
 

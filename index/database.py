@@ -1,9 +1,9 @@
-"""index.sqlite: its schema and every statement over letters, chunks and ratings.
+"""index.sqlite: its schema and every SQL statement run on it.
 
-Writers (index/update.py, index/upgrades.py) call the functions here; the reader
-(index/reader.py) runs the SELECT constants here through its own locked connection.
-But: - the BM25 postings table is written and read by index/bm25.py, next to the binary
-layout of its rows (raw little-endian arrays, no pickle).
+Writers (index/update.py, index/bm25.py) call the functions here; the reader
+(index/reader.py) and BM25's scorer run the SELECT statements here through the reader's
+locked connection. What the postings' blobs hold (raw little-endian arrays, no pickle) is
+index/bm25.py's business.
 """
 
 from __future__ import annotations
@@ -167,6 +167,36 @@ def mark_shared_boilerplate(db: sqlite3.Connection, from_row: int = 0, reset: bo
     db.execute("DROP TABLE temp.authorities")
 
 
+def chunk_texts(db: sqlite3.Connection, first_row: int) -> sqlite3.Cursor:
+    """(row, context, text) of chunk rows >= first_row, in row order: what BM25 indexes."""
+    return db.execute("SELECT row, context, text FROM chunks WHERE row >= ? ORDER BY row", (first_row,))
+
+
+def set_lengths(db: sqlite3.Connection, lengths: dict[int, int]) -> None:
+    db.executemany("UPDATE chunks SET length = ? WHERE row = ?", [(n, row) for row, n in lengths.items()])
+
+
+def insert_postings(db: sqlite3.Connection, records: Iterable[tuple[str, int, bytes, bytes]]) -> None:
+    db.executemany("INSERT INTO postings(term, segment, rows, tfs) VALUES (?, ?, ?, ?)", records)
+
+
+def next_postings_segment(db: sqlite3.Connection) -> int:
+    return db.execute("SELECT coalesce(max(segment) + 1, 0) FROM postings").fetchone()[0]
+
+
+def postings_segments(db: sqlite3.Connection) -> int:
+    return db.execute("SELECT count(DISTINCT segment) FROM postings").fetchone()[0]
+
+
+def all_postings(db: sqlite3.Connection) -> list[tuple[str, bytes, bytes]]:
+    return db.execute("SELECT term, rows, tfs FROM postings ORDER BY term, segment").fetchall()
+
+
+def replace_postings(db: sqlite3.Connection, records: Iterable[tuple[str, int, bytes, bytes]]) -> None:
+    db.execute("DELETE FROM postings")
+    insert_postings(db, records)
+
+
 def integrity_problem(db: sqlite3.Connection) -> str | None:
     """SQLite's own check of every page and index; None when it finds nothing."""
     rows = db.execute("PRAGMA integrity_check").fetchall()
@@ -207,6 +237,10 @@ def select_sections(count: int) -> str:
 def select_chunk_rows(count: int) -> str:
     return (f'SELECT row, letter_id, section, text, start, "end", boilerplate, polarity FROM chunks '
             f"WHERE row IN ({','.join('?' * count)})")
+
+
+def select_postings(count: int) -> str:
+    return f"SELECT term, rows, tfs FROM postings WHERE term IN ({','.join('?' * count)}) ORDER BY term, segment"
 
 
 def select_letter_chunks(polarity: bool, areas: int) -> str:
