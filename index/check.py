@@ -7,13 +7,14 @@ only, or for a format without them SQLite's integrity check and a full FAISS rea
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from index import database, segments
 from index.errors import IndexStoreError
-from index.manifest import DATABASE, MANIFEST, Manifest, checksum_file, letters_option
+from index.manifest import DATABASE, MANIFEST, UPGRADABLE, Manifest, checksum_file, letters_option
 
 
 @dataclass
@@ -35,6 +36,7 @@ class CheckReport:
     chunks: int = 0
     files: list[FileCheck] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)  # temporary folders of killed updates (removed by the next)
+    updating: bool = False  # an update holds the lock now (then `leftovers` may be its work in progress)
     advice: str = ""
 
     def to_dict(self) -> dict:
@@ -53,11 +55,19 @@ def check_index(index_dir: str | Path) -> CheckReport:
     index_dir = Path(index_dir)
     report = CheckReport(str(index_dir))
     try:
-        manifest = Manifest.load(index_dir)
+        manifest = Manifest.load(index_dir, upgrading=True)
     except IndexStoreError as exc:
         report.ok = False
-        report.files.append(FileCheck(MANIFEST, False, str(exc)))
-        report.advice = f"rebuild it: `letters-qa index --rebuild --index {index_dir} --letters FOLDER`"
+        report.files.append(FileCheck(MANIFEST, False, str(exc).split("; rebuild it")[0]))
+        report.advice = f"rebuild it with `letters-qa index --rebuild --index {index_dir} --letters FOLDER`"
+        return report
+    if manifest is not None and manifest.version in UPGRADABLE:
+        report.ok, report.version = False, manifest.version
+        report.files.append(FileCheck(MANIFEST, False, f"index format {manifest.version}, written by an older "
+                                                       "letters-qa: it must be upgraded before it is read"))
+        report.advice = (f"upgrade it with `letters-qa index --index {index_dir}"
+                         f"{letters_option({'letters_dir': manifest.letters_dir})}` (every letter is read and "
+                         "embedded again)")
         return report
     if manifest is None:
         report.ok = False
@@ -70,6 +80,7 @@ def check_index(index_dir: str | Path) -> CheckReport:
                                                   f"{len(manifest.letters)} letters, {manifest.chunks} passages"))
     report.files += _file_checks(index_dir, manifest, thorough=True)
     report.leftovers = sorted(p.name for p in index_dir.iterdir() if p.name.startswith((".gen-", f".{MANIFEST}.")))
+    report.updating = _update_running(index_dir)
     report.ok = all(item.ok for item in report.files)
     again = f"`letters-qa index --rebuild --index {index_dir}{letters_option({'letters_dir': manifest.letters_dir})}`"
     if not report.ok:
@@ -80,6 +91,20 @@ def check_index(index_dir: str | Path) -> CheckReport:
                          f"{index_dir}{letters_option({'letters_dir': manifest.letters_dir})}` adds them "
                          "without embedding anything again")
     return report
+
+
+def _update_running(index_dir: Path) -> bool:
+    """Whether an update holds the folder's lock now (tested without waiting, released at once)."""
+    try:
+        with open(index_dir / ".lock", "rb") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    except OSError:
+        pass
+    return False
 
 
 def _file_checks(index_dir: Path, manifest: Manifest, thorough: bool) -> list[FileCheck]:

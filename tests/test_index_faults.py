@@ -174,3 +174,22 @@ def test_a_failed_update_over_a_damaged_index_does_not_claim_it_still_answers(tm
     monkeypatch.undo()
     assert path.read_bytes() == bytes(data)  # nothing was written over it: still damaged
     assert update_index(letters_dir, index_dir, embedder=FakeEmbedder()).note.startswith("the index was damaged")
+
+
+def test_letters_qa_check_on_an_older_format_says_upgrade_and_sees_a_running_update(tmp_path, letters_dir):
+    from index.check import check_index
+    from index.store import update_lock
+
+    index_dir = tmp_path / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    (index_dir / ".gen-000002.tmp-1").mkdir()
+    with update_lock(index_dir):
+        found = check_index(index_dir)
+    assert found.ok and found.updating and found.leftovers == [".gen-000002.tmp-1"]
+    assert not check_index(index_dir).updating
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    (index_dir / MANIFEST).write_text(json.dumps({**manifest, "version": 2}))
+    old = check_index(index_dir)
+    assert not old.ok and old.files[0].detail.startswith("index format 2, written by an older letters-qa")
+    assert old.advice == (f"upgrade it with `letters-qa index --index {index_dir} --letters {letters_dir.resolve()}` "
+                          "(every letter is read and embedded again)")
