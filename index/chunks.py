@@ -107,12 +107,15 @@ def is_boilerplate(text: str) -> bool:
 def chunk_letter(letter: Letter) -> list[Chunk]:
     """The letter's chunks in reading order."""
     chunks = []
+    judged: dict[tuple[int, int], bool] = {}  # block -> boilerplate, judged once (not once per window: quadratic)
     for section in letter.sections:
         context, area = context_line(letter, section.title), section_area(section.title)
         for block, (start, end) in _units(letter.text, section.start, section.end):
             text = letter.text[start:end]
             # Judged on the whole paragraph: a window of a standard paragraph may miss its telltale phrase.
-            boilerplate = is_boilerplate(letter.text[block[0]:block[1]])
+            if block not in judged:
+                judged[block] = is_boilerplate(letter.text[block[0]:block[1]])
+            boilerplate = judged[block]
             # Known boilerplate gets no context: its identical texts in every letter are embedded once.
             chunks.append(
                 Chunk(letter.name, letter.council, letter.year, letter.kind, section.title, text, start, end,

@@ -32,3 +32,12 @@ class IndexBusyError(LettersQAError):
 
 class QuestionError(LettersQAError):
     """A question or search the assistant cannot take as it is (too long, empty, a bad filter)."""
+
+
+class ArgumentError(LettersQAError, ValueError):
+    """A bad argument to the Python API (`Assistant`, `Retriever`); the message names the argument
+    and says what it takes. A ValueError too, so callers that caught the bare one still do."""
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument of the wrong type (`k="x"`, `council=5`, `ask(None)`); a TypeError too."""

@@ -134,7 +134,10 @@ def decode(data: bytes, name: str) -> str:
 
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,500}>")
-_BULLET_GLYPH = re.compile(r"[ \t]*[▪•●■◦][ \t]*")
+# Spaces are taken only from where their run starts: tried inside a long run, "[ \t]*" scanned
+# the rest of it again from every space (quadratic). tests/test_linear_time.py times every
+# reader of letters on such runs.
+_BULLET_GLYPH = re.compile(r"(?<![ \t])[ \t]++[▪•●■◦][ \t]*|[▪•●■◦][ \t]*")
 # No-break and other fixed-width spaces (HTML &nbsp;, Word): the patterns expect plain spaces.
 _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_RUN = re.compile(r"\n{3,}")
@@ -161,9 +164,12 @@ def normalise(text: str) -> str:
 _APOS = "['’]"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(\d{{1,2}} (?:{_MONTHS}) (?:19|20)\d\d)\b")
+# A council of two or more characters ends with a non-space (the shorter one before its last
+# space would match first), so the lazy name does not step through a run of spaces trying
+# "\s+" from each of them (quadratic on "... in a      b").
 _APA_TITLE = re.compile(
     r"Annual performance assessment of services for children and young people in "
-    r"(?P<council>[^\n]+?)\s+(?P<year>(?:19|20)\d\d)\s*$",
+    r"(?P<council>[^\S\n]|[^\n]*?\S)\s++(?P<year>(?:19|20)\d\d)\s*$",
     re.I | re.M,
 )
 _APA_CONTRIBUTION = re.compile(rf"(?P<council>[A-Z][^\n.]{{2,80}}? Council){_APOS}s contribution to outcomes")
@@ -235,7 +241,9 @@ def _first(pattern: re.Pattern[str], text: str) -> str | None:
     return match.group(1) if match else None
 
 
-_SALUTATION = re.compile(r"^[ \t]*Dear[ \t]+(?P<name>[^\n]+?)[ \t,]*$", re.M)
+# The name runs to the line's last character that is not a space or comma (a lone "," when
+# there is none): a lazy name before "[ \t,]*$" rescanned the tail from each of its characters.
+_SALUTATION = re.compile(r"^[ \t]*Dear[ \t]++(?P<name>[^\n]*[^ \t,\n]|,)[ \t,]*$", re.M)
 _TITLE_NAME = r"(?:Mr|Mrs|Ms|Miss|Dr|Professor|Cllr|Councillor)\.?"
 
 

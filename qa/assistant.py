@@ -2,26 +2,30 @@
 
 Opening reads the index folder but loads no model: torch is imported on the first
 search or open question. A long-running process (the web server) picks up a newer
-generation of the index on its next call, without a restart.
+generation of the index on its next call, without a restart. A bad argument raises a
+LettersQAError naming it: ArgumentError (also a ValueError; ArgumentTypeError is a TypeError
+too) for a wrong type or value, QuestionError for an empty or over-long question.
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
-from index.errors import IndexStoreError, QuestionError
+from index.errors import ArgumentError, ArgumentTypeError, IndexStoreError, QuestionError
 from index.reader import IndexReader, LetterInfo, RatingRow
 from qa.answer import Answer, answer_query
 from qa.query import MAX_QUESTION_CHARS, Query, parse_question
-from qa.retriever import Passage, Reranker, Retriever, select_letters
+from qa.retriever import Passage, Reranker, Retriever, check_flag, check_k, select_letters
 
 
 class Assistant:
     def __init__(self, index_dir: str | Path, embedder: Embedder | None = None, model: str | None = None,
                  reranker: Reranker | None = None):
+        _check_arguments(index_dir, embedder, model, reranker)
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
         self._reader = IndexReader.open(self.index_dir)
@@ -65,10 +69,9 @@ class Assistant:
         fostering in Trafford" searches Trafford's letters for "private fostering"), unless
         given as arguments or `parse=False`.
         """
-        if not isinstance(query, str) or not query.strip():
-            return []
-        _check_text(query)
-        if parse:
+        has_words = _check_text(query, "query", "the search query")
+        check_k(k)  # before parsing; the retriever checks the other arguments
+        if check_flag(parse, "parse") and has_words:
             parsed = self.parse(query)
             query = parsed.search_text or query
             council = council if council is not None else (list(parsed.councils) or None)
@@ -81,19 +84,19 @@ class Assistant:
     def ask(self, question: str, history: Iterable | None = None) -> Answer:
         """Answer `question`; `history` holds the earlier questions of the conversation (strings,
         Answers or {"question": ...} dicts), so follow-ups like "And Trafford?" resolve."""
-        _check_text(question)
+        if not _check_text(question):
+            raise QuestionError("the question is empty; type a question about the letters")
         retriever = self.retriever
         return answer_query(self.parse(question, history), retriever.reader, retriever)
 
     def parse(self, question: str, history: Iterable | None = None) -> Query:
         """How `question` is understood (intent, councils, years, rating, area), given the history."""
+        _check_text(question)
+        earlier = _history(history)
         councils = self.reader.council_names
         previous = None
-        for turn in history or ():
-            text = turn.question if isinstance(turn, Answer) else turn
-            text = text.get("question") if isinstance(text, dict) else text
-            if isinstance(text, str) and text.strip():
-                previous = parse_question(text, councils, previous)
+        for text in earlier:
+            previous = parse_question(text, councils, previous)
         return parse_question(question, councils, previous)
 
     def ratings(self, council=None, year=None, kind=None) -> list[RatingRow]:
@@ -106,8 +109,52 @@ class Assistant:
         return list(self.reader.letters)
 
 
-def _check_text(text) -> None:
-    if not isinstance(text, str) or not text.strip():
-        raise QuestionError("the question is empty; type a question about the letters")
+def _check_text(text, name: str = "question", what: str = "the question") -> bool:
+    """Whether `text` has any words; it must be a string (ArgumentTypeError naming `name`) within
+    the length cap (QuestionError calling it `what`)."""
+    if not isinstance(text, str):
+        raise ArgumentTypeError(f"{name} must be a string, not {type(text).__name__}")
     if len(text) > MAX_QUESTION_CHARS:
-        raise QuestionError(f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
+        raise QuestionError(f"{what} is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}: "
+                            f"shorten it")
+    return bool(text.strip())
+
+
+def _history(history) -> list[str]:
+    """The earlier questions of a conversation: strings, Answers or {"question": ...} dicts; blank ones skipped."""
+    if history is None:
+        return []
+    if isinstance(history, str | bytes | Mapping) or not isinstance(history, Iterable):
+        raise ArgumentTypeError(f"history must be a list of the earlier questions (strings, Answers or "
+                                f"{{'question': ...}} dicts), not {type(history).__name__}")
+    questions = []
+    for i, turn in enumerate(history):
+        text = turn.question if isinstance(turn, Answer) else turn
+        text = text.get("question") if isinstance(text, Mapping) else text
+        if not isinstance(text, str):
+            raise ArgumentTypeError(f"history[{i}] must be an earlier question (a string, an Answer or a "
+                                    f"{{'question': ...}} dict), not {_turn_type(turn)}")
+        if _check_text(text, f"history[{i}]", f"history[{i}]"):
+            questions.append(text)
+    return questions
+
+
+def _turn_type(turn) -> str:
+    if isinstance(turn, Mapping):
+        return "a dict without a 'question' string"
+    return type(turn).__name__
+
+
+def _check_arguments(index_dir, embedder, model, reranker) -> None:
+    if not isinstance(index_dir, str | os.PathLike):
+        raise ArgumentTypeError(f"index_dir must be a folder path (str or Path), not {type(index_dir).__name__}")
+    if Path(index_dir).is_file():
+        raise ArgumentError(f"index_dir {index_dir} is a file, not an index folder; pass the folder "
+                            f"`letters-qa index --index DIR` built")
+    if embedder is not None and not (callable(getattr(embedder, "embed", None)) and hasattr(embedder, "name")):
+        raise ArgumentTypeError(f"embedder must be an Embedder (with .name, .dim and .embed(texts)), "
+                                f"not {type(embedder).__name__}")
+    if model is not None and not isinstance(model, str):
+        raise ArgumentTypeError(f"model must be a model name or path (str), not {type(model).__name__}")
+    if reranker is not None and not callable(reranker):
+        raise ArgumentTypeError(f"reranker must be a function of (query, passages), not {type(reranker).__name__}")

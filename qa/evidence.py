@@ -259,7 +259,11 @@ def content_terms(text: str) -> set[str]:
     return {t for t in query_terms(text) if len(t) > 2 and t not in _STOP}
 
 
-_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+(?=\s)|[.!?]*$)")
+# A run of text and the stops after it, when whitespace or the end follows them. A match
+# starts only where a run starts: tried inside a run, the same failing tail would be scanned
+# again from every character of it (quadratic on a long run ending in ".x"); possessive, as
+# nothing given back could match.
+_SENTENCE = re.compile(r"(?<![^.!?])[^.!?]++(?:[.!?]++(?=\s)|[.!?]*+$)")
 
 
 def judged(passages: list[Passage], topic: str) -> list[Passage]:

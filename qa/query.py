@@ -16,6 +16,7 @@ taken out ("Which councils have inadequate private fostering?") is an open quest
 Follow-ups ("And Trafford?", "What about 2008?") reuse the previous Query's intent.
 But: - rule-based, English only; no model is used to read the question. Every pattern here
 runs on user text, so none has nested optional groups or nested quantifiers (linear time).
+- At most MAX_NAMES council names are read from one question (each costs a pass over it).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ LIST, LOOKUP, COMPARE, OPEN = "list", "lookup", "compare", "open"
 COUNT, SUPERLATIVE, CHANGE, FACTS, SUMMARY = "count", "superlative", "change", "facts", "summary"
 STRENGTHS, WEAKNESSES = "strengths", "weaknesses"
 MAX_QUESTION_CHARS = 1000  # longer questions are refused with a clear message (qa/assistant.py)
+MAX_NAMES = 40  # council names read from one question; any after these are words of the question
 
 
 @dataclass(frozen=True)
@@ -206,8 +208,11 @@ def _unknown_councils(text: str) -> list[str]:
             guessed.append(name)
     names = [text[start:end] for start, end, _ in find_mentions(text)]
     names += [n for n in guessed if n and n[0].isupper() and normalise(n) not in _GENERIC]
+    # Each name costs a pass over the question (parse_question takes it out), and each is
+    # compared with the others: the first MAX_NAMES distinct ones keep that linear in the text.
     kept: list[str] = []
-    for name in sorted(set(names), key=len, reverse=True):  # "Cheshire East" hides "Cheshire"
+    distinct = list(dict.fromkeys(names))[:MAX_NAMES]
+    for name in sorted(distinct, key=len, reverse=True):  # "Cheshire East" hides "Cheshire"
         if not any(name in longer for longer in kept):
             kept.append(name)
     return kept

@@ -4,7 +4,9 @@ weighted reciprocal rank.
 Filters (council, year, kind) choose the letters first, then area and polarity choose among
 their chunks; both searches run only over what is left, so a filter that matches nothing
 returns nothing. Boilerplate chunks are left out unless asked for. Passages are overlapping
-windows, so a hit that overlaps a better one in the same letter is dropped.
+windows, so a hit that overlaps a better one in the same letter is dropped. An argument of
+the wrong type or an unreadable one (`k="x"`, `council=5`, `year="abc"`) raises ArgumentError
+naming it; a well-formed filter that matches nothing (`council="Nowhere"`, `k=0`) returns nothing.
 The fusion weights are the manifest's "fusion" (written at build time from index/manifest.py's
 FUSION, chosen on the gold set: README "How it answers").
 But: - no re-ranking model by default; `Retriever(reranker=...)` takes one (any callable
@@ -13,12 +15,15 @@ from (query, passages) to passages), applied to the fused candidates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import numbers
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from index.embedder import Embedder
+from index.errors import ArgumentError, ArgumentTypeError
 from index.manifest import FUSION
 from index.polarity import POLARITIES
 from index.reader import AREA_KEYS, IndexReader, LetterInfo
@@ -48,17 +53,71 @@ class Passage:
         return asdict(self)
 
 
-def as_list(value) -> list:
+# --- arguments: a wrong type or an unreadable value is an ArgumentError naming the argument;
+# a well-formed value that matches nothing ("Nowhere", 1999, k=0) selects nothing. ---
+
+
+def as_list(value, name: str = "value", wanted: str = "a value") -> list:
+    """A filter as a list: None -> [], one value -> [value], a list, tuple or set -> its items."""
     if value is None:
         return []
-    if isinstance(value, str | int):
+    if isinstance(value, str | numbers.Integral):
         return [value]
+    if isinstance(value, bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        raise ArgumentTypeError(f"{name} must be {wanted} or a list of them, not {_described(value)}")
     return list(value)
+
+
+def text_filter(value, name: str, wanted: str) -> list[str]:
+    """A council, kind, area or polarity filter: strings only."""
+    items = as_list(value, name, wanted)
+    for item in items:
+        if not isinstance(item, str):
+            raise ArgumentTypeError(f"{name} must be {wanted} or a list of them, not {_described(item)}")
+    return items
+
+
+def year_filter(value) -> list[int]:
+    """Years as ints: 2009, "2009", or a list of them."""
+    years = []
+    for item in as_list(value, "year", "a year such as 2009"):
+        if isinstance(item, str):
+            if not _YEAR.fullmatch(item):
+                raise ArgumentError(f"year must be a year such as 2009 or a list of them, not {_described(item)}")
+            item = int(item)
+        elif isinstance(item, bool) or not isinstance(item, numbers.Integral):
+            raise ArgumentTypeError(f"year must be a year such as 2009 or a list of them, not {_described(item)}")
+        if not 0 <= item <= 9999:
+            raise ArgumentError(f"year must be a year such as 2009 or a list of them, not {_described(item)}")
+        years.append(int(item))
+    return years
+
+
+def check_k(k) -> int:
+    """`k`, the number of passages asked for, as an int (k < 1 asks for none)."""
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise ArgumentTypeError(f"k must be a whole number of passages such as 5, not {_described(k)}")
+    return int(k)
+
+
+def check_flag(value, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ArgumentTypeError(f"{name} must be True or False, not {_described(value)}")
+    return value
+
+
+def _described(value) -> str:
+    text = repr(value)
+    return f"{text if len(text) <= 40 else text[:37] + '...'} ({type(value).__name__})"
+
+
+_YEAR = re.compile(r"[ \t]*[0-9]{1,4}[ \t]*")
 
 
 def select_letters(reader: IndexReader, council=None, year=None, kind=None) -> list[LetterInfo]:
     """The letters about any of the councils (see IndexReader.letters_about) and of the years and kinds given."""
-    councils, years, kinds = as_list(council), [int(y) for y in as_list(year)], as_list(kind)
+    councils = text_filter(council, "council", "a council name")
+    years, kinds = year_filter(year), text_filter(kind, "kind", "a letter kind ('annual_rating' or 'apa')")
     letters = reader.letters
     if councils:
         letters = [letters[i] for i in sorted(set().union(*(reader.letters_about(c) for c in councils)))]
@@ -78,13 +137,18 @@ class Retriever:
     def search(self, query: str, k: int = 5, council=None, year=None, kind=None, area=None, polarity=None,
                include_boilerplate: bool = False) -> list[Passage]:
         """The k best passages for `query` among the letters and chunks the filters select."""
+        if not isinstance(query, str):
+            raise ArgumentTypeError(f"query must be a string, not {_described(query)}")
+        k, include_boilerplate = check_k(k), check_flag(include_boilerplate, "include_boilerplate")
+        areas = text_filter(area, "area", f"an APA area ({', '.join(repr(a) for a in AREA_KEYS if a)})")
+        polarities = text_filter(polarity, "polarity", "'strength', 'weakness' or 'neutral'")
         reader = self.reader
         filtered = council is not None or year is not None or kind is not None
         letters = select_letters(reader, council, year, kind) if filtered else reader.letters
         if not letters or k <= 0 or not query.strip():
             return []
         letter_ids = [letter.id for letter in letters] if filtered else None
-        allowed = self._allowed_rows(letter_ids, include_boilerplate, as_list(area), as_list(polarity))
+        allowed = self._allowed_rows(letter_ids, include_boilerplate, areas, polarities)
         if allowed is not None and not allowed.any():
             return []
         depth = max(MIN_CANDIDATES, 4 * k)
