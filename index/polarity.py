@@ -34,6 +34,7 @@ But: - rules, not a model: wording outside the cue lists is NEUTRAL, and an unfo
 phrasing can mislead a cue ("below" of a good thing, "higher" of a bad thing not listed).
 - Sentence level only: a sentence that needs the one before it ("Childminding is
 satisfactory." after a line about good nurseries) is read alone.
+- A strength word negated in its clause ("do not perform well", "not effective") is a WEAKNESS.
 - The overall verdict sentence is read by its words: "perform well" is a STRENGTH,
 "perform adequately" NEUTRAL, "perform poorly" a WEAKNESS; the grade itself is index/ratings.py's.
 - Every pattern is a flat alternation (no quantified group holding a quantifier), so each
@@ -126,6 +127,13 @@ _STRONG = re.compile(
 )
 # No school is good: the strength word is negated. One bounded quantifier (linear).
 _NONE_GOOD = re.compile(r"\b(?:no|none of the) [a-z ]{0,40}?\b(?:is|are) (?:good|outstanding)\b", re.I)
+# A strength word negated in its clause ("do not perform well", "is not good enough"): a weakness.
+# One bounded quantifier over one class (linear); "not only good" is not a negation.
+_NOT_GOOD = re.compile(
+    r"(?:\bnot|n't|\bnever|\bno longer|\bfails? to|\bfailed to)\b(?! only\b)[a-z ]{0,30}?\b(?:good|well|outstanding"
+    r"|excellent|excellently|effective|effectively|successful|successfully|strong)\b",
+    re.I,
+)
 _MEDIOCRE = re.compile(r"\b(?:satisfactory|adequate|adequately|is average|are average|was average)\b", re.I)
 _GAP = re.compile(r"\bgaps?\b", re.I)
 _CLOSING = re.compile(r"\b(?:closing|closed|narrowed|narrowing|narrower)\b", re.I)
@@ -158,8 +166,9 @@ _DOWN_BAD = re.compile(r"\b(?:lower|fewer|smaller|less|below|fell|fallen|falling
 
 def _clause_cues(clause: str) -> tuple[bool, bool]:
     """(weakness cue, strength cue) of one clause."""
-    weak = bool(_WEAK.search(clause) or _NONE_GOOD.search(clause))
-    strong = bool(_STRONG.search(clause))
+    negated = bool(_NOT_GOOD.search(clause))
+    weak = bool(_WEAK.search(clause) or _NONE_GOOD.search(clause)) or negated
+    strong = bool(_STRONG.search(clause)) and not negated
     if _GAP.search(clause):
         if _CLOSING.search(clause):
             strong = True

@@ -507,3 +507,15 @@ def test_linear_time_on_adversarial_text(unit: str) -> None:
     for func in (lambda t: classify(t, "Being healthy: Major strengths"), classify):
         ratio = _best_time(func, large) / max(_best_time(func, small), 1e-6)
         assert ratio < 20, (unit, ratio)
+
+
+@pytest.mark.parametrize("sentence, label", [
+    ("Children's services in Stockport do not perform well.", "weakness"),
+    ("Partnership working has not been effective in reducing exclusions.", "weakness"),
+    ("The service hasn't been successful in recruiting foster carers.", "weakness"),
+    ("Outcomes for looked after children are not only good but improving.", "strength"),
+    ("Children's services in Stockport perform well.", "strength"),
+])
+def test_a_negated_strength_is_a_weakness(sentence, label):
+    """Before: "do not perform well" was a strength (the cue "perform well" read alone)."""
+    assert classify(sentence, "") == label
