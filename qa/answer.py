@@ -73,7 +73,7 @@ def short(council: str) -> str:
     return short_name(council)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~&$])")
 
 
 def md_escape(text: str) -> str:

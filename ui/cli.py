@@ -11,16 +11,29 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 DEFAULT_INDEX = ".letters-index"
 DEFAULT_LETTERS = "seeds"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")  # `serve` needs no password on these
+# Python hands over argv bytes that are not UTF-8 as lone surrogates ("\xff" -> "\udcff").
+# Text to search for loses them (U+FFFD); paths keep them, as the OS needs the same bytes back.
+TEXT_ARGS = ("question", "query", "council")
+PATH_ARGS = ("index", "letters", "gold", "model")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    problem = clean_args(args)
+    if problem:
+        print(f"letters-qa: error: {problem}", file=sys.stderr)
+        return 2
+    if hasattr(sys.stdout, "reconfigure"):  # a path that is not UTF-8 is printed escaped, not a crash
+        sys.stdout.reconfigure(errors="backslashreplace")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from index.errors import LettersQAError
@@ -79,7 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--letters", default=None, help="folder uploads are saved into (default: the index's)")
     p.add_argument("--auth", default=os.environ.get("LETTERS_QA_AUTH"),
-                   help="USER:PASSWORD required to use the UI (env LETTERS_QA_AUTH); set it when binding elsewhere")
+                   help="USER:PASSWORD required to use the UI (env LETTERS_QA_AUTH); needed to bind elsewhere "
+                        "than this machine")
+    p.add_argument("--insecure-no-auth", action="store_true",
+                   help="bind elsewhere than this machine without a password (uploads are then off)")
+    p.add_argument("--allow-uploads", action="store_true", help="with --insecure-no-auth: accept uploads all the same")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", parents=[common, model], help="retrieval and answer metrics on a gold set")
@@ -87,6 +104,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=_positive, default=5, help="retrieval depth for recall@k and MRR (default 5)")
     p.set_defaults(func=cmd_eval)
     return parser
+
+
+def clean_text(text: str) -> str:
+    """Lone surrogates (undecodable argv bytes, JSON's "\\udXXX") as U+FFFD: the tokenizer refuses them."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def clean_args(args: argparse.Namespace) -> str | None:
+    """Make text arguments valid Unicode in place; the reason to refuse the others, or None."""
+    for name, value in list(vars(args).items()):
+        if not isinstance(value, str) or not _SURROGATE.search(value):
+            continue
+        if name in TEXT_ARGS:
+            setattr(args, name, clean_text(value))
+        elif name not in PATH_ARGS:
+            return f"--{name} holds bytes that are not UTF-8; give it as UTF-8 text"
+    return None
 
 
 def _positive(value: str) -> int:
@@ -180,8 +214,9 @@ def cmd_check(args) -> int:
 
     report = check_index(args.index)
     lines = [f"{'ok' if item.ok else 'DAMAGED':8} {item.file}: {item.detail}" for item in report.files]
-    lines += [f"leftover {name}: from an update that was stopped; the next update removes it"
-              for name in report.leftovers]
+    held = ("an update is running now" if report.updating
+            else "from an update that was stopped; the next update removes it")
+    lines += [f"leftover {name}: {held}" for name in report.leftovers]
     if report.advice and report.ok:
         lines.append(report.advice)
     _emit(args, report.to_dict(), "\n".join(lines))
@@ -193,11 +228,29 @@ def cmd_check(args) -> int:
     return 0
 
 
+def serve_refusal(host: str, auth: str | None, insecure_no_auth: bool, allow_uploads: bool) -> str | None:
+    """Why `serve` must not start with these settings (one line), or None."""
+    if auth and insecure_no_auth:
+        return "give --auth or --insecure-no-auth, not both (LETTERS_QA_AUTH counts as --auth)"
+    if allow_uploads and not insecure_no_auth:
+        return "--allow-uploads goes with --insecure-no-auth (uploads are already on locally and with --auth)"
+    if host not in LOCAL_HOSTS and not auth and not insecure_no_auth:
+        return (f"serving on {host} lets anyone who can reach it read the letters: give --auth USER:PASSWORD "
+                "(or set LETTERS_QA_AUTH), or --insecure-no-auth to serve without a password")
+    return None
+
+
 def cmd_serve(args) -> int:
+    # Checked before gradio loads: a refusal is instant and starts nothing.
+    problem = serve_refusal(args.host, args.auth, args.insecure_no_auth, args.allow_uploads)
+    if problem:
+        print(f"letters-qa: error: {problem}", file=sys.stderr)
+        return 2
     from ui.web import serve
 
     serve(index_dir=Path(args.index), host=args.host, port=args.port, letters_dir=args.letters,
-          auth=args.auth, model=args.model)
+          auth=args.auth, model=args.model, insecure_no_auth=args.insecure_no_auth,
+          allow_uploads=args.allow_uploads)
     return 0
 
 

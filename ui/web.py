@@ -17,6 +17,7 @@ earlier answers. - One optional shared password (Gradio's login), no user accoun
 
 import hashlib
 import html
+import inspect
 import os
 import re
 import sys
@@ -36,6 +37,8 @@ from index.scan import LETTER_SUFFIXES
 from index.update import update_index
 from qa import Answer, Assistant
 from qa.answer import md_escape, rating_dict
+from qa.query import MAX_QUESTION_CHARS
+from ui.cli import LOCAL_HOSTS, clean_text, serve_refusal
 
 TITLE = "letters-qa: Ofsted letters to councils"
 DESCRIPTION = ("Ask what Ofsted's letters to English councils say about their children's services: "
@@ -47,7 +50,7 @@ EXAMPLES = (
     "Which councils are outstanding for staying safe?",
     "What did Ofsted say about private fostering in Trafford?",
 )
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+NO_LETTERS_FOLDER = "this server has no letters folder (start it with --letters DIR)"
 # Gradio refuses bigger uploads outright; between the two caps the file reaches us and
 # is listed as rejected with its size, which is the clearer message.
 UPLOAD_CAP_BYTES = 2 * MAX_LETTER_BYTES
@@ -376,9 +379,10 @@ def update_summary_html(report) -> str:
 class WebApp:
     """The event handlers, over one Assistant; build_app wires them to components."""
 
-    def __init__(self, assistant: Assistant, letters_dir: Path | None, embedder=None):
+    def __init__(self, assistant: Assistant, letters_dir: Path | None, embedder=None, uploads_off: str | None = None):
         self.assistant = assistant
         self.letters_dir = Path(letters_dir) if letters_dir is not None else None
+        self.uploads_off = uploads_off or NO_LETTERS_FOLDER  # why, when letters_dir is None
         self.embedder = embedder or assistant.embedder
         self._update = threading.Lock()
 
@@ -386,7 +390,7 @@ class WebApp:
 
     def respond(self, question: str, turns: list[dict]):
         """Answer one chat message; returns (textbox, turns, chat messages, sources, ratings)."""
-        question = (question or "").strip()
+        question = clean_text((question or "").strip())
         if not question:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         history = [t["question"] for t in turns if t["ok"]]
@@ -452,7 +456,7 @@ class WebApp:
     def add_letters(self, files: list[str] | None, progress=gr.Progress()):
         """Check, save and index uploaded letters; returns (report HTML, cleared file input)."""
         if self.letters_dir is None:
-            return error_html("uploads are off: this server has no letters folder (start it with --letters DIR)"), None
+            return error_html(f"uploads are off: {self.uploads_off}"), None
         if not files:
             return '<p class="lqa-empty">Choose one or more .txt or .md letters first.</p>', gr.skip()
         if not self._update.acquire(blocking=False):
@@ -490,22 +494,31 @@ class WebApp:
 
     # HTTP API --------------------------------------------------------------------------
 
+    # Requests are any JSON: every argument is checked here, so a wrong type or size gets a
+    # message naming the argument, and the server log no traceback.
+
     def api_ask(self, question: str, history: list[str] | None = None) -> dict:
         """Answer a question with citations; `history` holds the earlier questions of a conversation."""
-        if not (question or "").strip():
-            raise gr.Error("the question is empty")
-        return self._api(lambda: self.assistant.ask(question, history=list(history or [])).to_dict())
+        question = api_text(question, "question", "the question is empty; type a question about the letters")
+        if history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
+            raise api_error(f"history must be a list of the earlier questions (text), or null, not {kind_of(history)}")
+        if len(history or ()) > MAX_HISTORY:
+            raise api_error(f"history holds at most {MAX_HISTORY} questions; send the latest ones")
+        history = [clean_text(h) for h in history or ()]
+        return self._api(lambda: self.assistant.ask(question, history=history).to_dict())
 
     def api_search(self, query: str, k: int = 5, council: str | None = None, year: int | None = None) -> dict:
         """The k best passages for a query, optionally only one council's or one year's letters."""
-        if not 1 <= int(k) <= 100:
-            raise gr.Error("k must be between 1 and 100")
-        hits = self._api(lambda: self.assistant.search(query, k=int(k), council=council or None, year=year or None))
+        query = api_text(query, "query", "the query is empty; type words to search the letters for")
+        k = api_int(k, "k", "a whole number from 1 to 100", 1, 100)
+        council, year = api_council(council), api_year(year)
+        hits = self._api(lambda: self.assistant.search(query, k=k, council=council, year=year))
         return {"query": query, "hits": [h.to_dict() for h in hits]}
 
     def api_ratings(self, council: str | None = None, year: int | None = None) -> dict:
         """The extracted ratings table, optionally one council's or one year's."""
-        rows = self._api(lambda: self.assistant.ratings(council=council or None, year=year or None))
+        council, year = api_council(council), api_year(year)
+        rows = self._api(lambda: self.assistant.ratings(council=council, year=year))
         return {"ratings": [rating_dict(r) for r in rows]}
 
     @staticmethod
@@ -513,7 +526,71 @@ class WebApp:
         try:
             return call()
         except LettersQAError as exc:
-            raise gr.Error(str(exc)) from None
+            raise api_error(str(exc)) from None
+
+
+# --- checking what the HTTP API is sent --------------------------------------------------
+
+MAX_HISTORY = 50  # earlier questions an /ask call may carry
+_KINDS = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "an object",
+          type(None): "null"}
+
+
+def api_error(message: str) -> gr.Error:
+    """What the client is told; the caller's mistake, so no traceback goes to the server log.
+
+    Gradio's UI would show the message as HTML: it never echoes what was sent."""
+    return gr.Error(message, print_exception=False)
+
+
+def kind_of(value) -> str:
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+def api_text(value, name: str, empty: str) -> str:
+    if not isinstance(value, str):
+        raise api_error(f"{name} must be text, not {kind_of(value)}")
+    if not value.strip():
+        raise api_error(empty)
+    return clean_text(value)
+
+
+def api_int(value, name: str, what: str, low: int, high: int) -> int:
+    """A whole number in [low, high]; JSON may send one as 3.0."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole or not low <= value <= high:
+        shown = f", not {kind_of(value)}" if not isinstance(value, int | float) or isinstance(value, bool) else ""
+        raise api_error(f"{name} must be {what}{shown}")
+    return int(value)
+
+
+def api_council(value) -> str | None:
+    """A council filter: text or null ("" is no filter too)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise api_error(f"council must be text, not {kind_of(value)}")
+    if len(value) > MAX_QUESTION_CHARS:
+        raise api_error(f"council is {len(value):,} characters long; a council's name is under {MAX_QUESTION_CHARS:,}")
+    return clean_text(value)
+
+
+def api_year(value) -> int | None:
+    """A year filter: a whole number or null (0 and "" are no filter too, as before)."""
+    if value is None or value == "" or (value == 0 and not isinstance(value, bool)):
+        return None
+    return api_int(value, "year", "a whole number such as 2009", 1000, 9999)
+
+
+class Blocks(gr.Blocks):
+    """gr.Blocks whose calls with too few values get a clear error, not a traceback in the log."""
+
+    def validate_inputs(self, block_fn, inputs) -> None:
+        if len(inputs) < len(block_fn.inputs):
+            names = ", ".join(inspect.signature(block_fn.fn).parameters) if block_fn.fn else "values"
+            raise api_error(f"/{block_fn.api_name} takes {len(block_fn.inputs)} values ({names}); "
+                            f"{len(inputs)} given")
+        super().validate_inputs(block_fn, inputs)
 
 
 def chat_messages(turns: list[dict]) -> list[dict]:
@@ -524,10 +601,13 @@ def chat_messages(turns: list[dict]) -> list[dict]:
     return messages
 
 
-def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None) -> gr.Blocks:
-    """The Blocks app: Ask, Ratings and Letters tabs, and the /ask, /search, /ratings endpoints."""
-    web = WebApp(assistant, letters_dir, embedder)
-    with gr.Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
+def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
+              uploads_off: str | None = None) -> gr.Blocks:
+    """The Blocks app: Ask, Ratings and Letters tabs, and the /ask, /search, /ratings endpoints.
+
+    Without `letters_dir` uploads are off; `uploads_off` says why (no letters folder by default)."""
+    web = WebApp(assistant, letters_dir, embedder, uploads_off)
+    with Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
         gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
@@ -550,7 +630,9 @@ def _ask_tab(web: WebApp) -> None:
     turns = gr.State([])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            chat = gr.Chatbot(label="Chat", height=520, sanitize_html=True, elem_id="lqa-chat", buttons=["copy_all"],
+            # No LaTeX: "$$" in a letter (md_escape leaves "$" alone) would turn the rest of the answer into math.
+            chat = gr.Chatbot(label="Chat", height=520, sanitize_html=True, latex_delimiters=[], elem_id="lqa-chat",
+                              buttons=["copy_all"],
                               placeholder="Ask about the councils' ratings or what the letters say.")
             with gr.Row():
                 question = gr.Textbox(placeholder="Ask a question, e.g. Which councils perform adequately?",
@@ -607,7 +689,7 @@ def _letters_tab(web: WebApp) -> tuple[list, object]:
             if web.letters_dir is not None:
                 where = f"Saved into `{md_escape(str(web.letters_dir))}`, then the index is updated."
             else:
-                where = "Uploads are off: this server was started without a letters folder."
+                where = f"Uploads are off: {md_escape(web.uploads_off)}."
             gr.Markdown(f"### Add letters\n.txt or .md, up to {MAX_LETTER_BYTES // 1_000_000} MB each. {where}")
             files = gr.File(file_count="multiple", label="Letters to add", elem_id="lqa-upload",
                             interactive=web.letters_dir is not None)
@@ -649,17 +731,31 @@ def default_letters_dir(assistant: Assistant) -> Path | None:
 
 
 def serve(index_dir, host: str = "127.0.0.1", port: int = 7860, letters_dir=None, auth: str | None = None,
-          model: str | None = None) -> None:
-    """Serve the web UI for `index_dir` until interrupted."""
+          model: str | None = None, insecure_no_auth: bool = False, allow_uploads: bool = False) -> None:
+    """Serve the web UI for `index_dir` until interrupted.
+
+    Elsewhere than this machine it needs `auth`, or `insecure_no_auth`, which also turns
+    uploads off unless `allow_uploads` (ui.cli.serve_refusal says why it will not start).
+    """
+    problem = serve_refusal(host, auth, insecure_no_auth, allow_uploads)
+    if problem:
+        raise LettersQAError(problem)
     credentials = parse_auth(auth)
     assistant = Assistant.open(Path(index_dir), model=model)
     folder = Path(letters_dir) if letters_dir else default_letters_dir(assistant)
+    off = NO_LETTERS_FOLDER
+    if insecure_no_auth and not allow_uploads:
+        folder, off = None, "this server has no password (--insecure-no-auth); --allow-uploads turns them on"
     if host not in LOCAL_HOSTS and credentials is None:
-        print(f"letters-qa: warning: serving on {host} without --auth: anyone who can reach this address can "
-              "read the letters and upload new ones", file=sys.stderr)
-    app = build_app(assistant, folder)
-    url = launch(app, host, port, credentials)
-    uploads = f"uploads go to {folder}" if folder else "uploads are off (no letters folder)"
+        print(f"letters-qa: warning: serving on {host} without a password: anyone who can reach it can read the "
+              f"letters{' and upload new ones' if folder else ''}", file=sys.stderr)
+    app = build_app(assistant, folder, uploads_off=off)
+    try:
+        url = launch(app, host, port, credentials)
+    except OSError:  # gradio says only "Cannot find empty port", naming its own launch() arguments
+        raise LettersQAError(f"cannot serve on {host} port {port}: the port is in use or the address is not "
+                             "this machine's; choose another --port or --host") from None
+    uploads = f"uploads go to {folder}" if folder else f"uploads are off: {off}"
     print(f"letters-qa: serving {index_dir} at {url} ({uploads}); press Ctrl+C to stop", flush=True)
     threading.Thread(target=warm_up, args=(assistant,), daemon=True).start()
     app.block_thread()
