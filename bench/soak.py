@@ -350,10 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--pool", type=int, default=POOL_SIZE, help="synthetic letters available to add")
     parser.add_argument("--kill-max", type=float, default=3.0, help="latest SIGKILL, seconds after an update starts")
+    parser.add_argument("--p-damage", type=float, default=P_DAMAGE, help="chance that an event is damage")
     parser.add_argument("--out", type=Path, default=None, help="result file (default bench/results/soak.json)")
     args = parser.parse_args(argv)
     doc = common.start("soak", sys.argv[1:] if argv is None else argv, minutes=args.minutes, work=str(args.work),
-                       seed=args.seed, pool=args.pool, kill_max_s=args.kill_max, p_damage=P_DAMAGE, p_kill=P_KILL)
+                       seed=args.seed, pool=args.pool, kill_max_s=args.kill_max, p_damage=args.p_damage, p_kill=P_KILL)
     work, counts, rng = Work(args.work.resolve()), Counts(), random.Random(args.seed)
     work.create(args.pool, args.seed)
     started = time.monotonic()
@@ -372,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         deadline = soak_start + args.minutes * 60
         while time.monotonic() < deadline:
             stop.wait(rng.uniform(0.5, 2.0))
-            action = damage if rng.random() < P_DAMAGE else None
+            action = damage if rng.random() < args.p_damage else None
             event = action(work, rng, counts) if action else add_letter(work, rng, counts, args.kill_max)
             line = f"{time.monotonic() - soak_start:6.1f} s  {event}"
             events.append(line)

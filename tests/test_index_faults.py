@@ -193,3 +193,11 @@ def test_letters_qa_check_on_an_older_format_says_upgrade_and_sees_a_running_upd
     assert not old.ok and old.files[0].detail.startswith("index format 2, written by an older letters-qa")
     assert old.advice == (f"upgrade it with `letters-qa index --index {index_dir} --letters {letters_dir.resolve()}` "
                           "(every letter is read and embedded again)")
+
+
+def test_the_readmes_python_imports_work():
+    """README: `from index import update_index` (it was not exported before this test)."""
+    from index import ArgumentError, LettersQAError, check_index, update_index
+
+    assert update_index.__module__ == "index.update" and check_index.__module__ == "index.check"
+    assert issubclass(ArgumentError, LettersQAError) and issubclass(ArgumentError, ValueError)
