@@ -49,10 +49,11 @@ def test_a_symlink_loop_is_skipped_with_its_reason(tmp_path, letters_dir):
     assert leftovers(tmp_path / "index") == []
 
 
-def test_a_file_name_that_is_not_utf8_is_skipped_and_named(tmp_path, letters_dir):
+def test_a_file_name_that_is_not_utf8_is_skipped_and_named(tmp_path, letters_dir, seeds_index):
     bad = os.fsencode(letters_dir) + b"/caf\xe9-letter.txt"
     with open(bad, "wb") as fh:  # a letter of its own (a copy would only be listed as a duplicate)
         fh.write((SEEDS / TRAFFORD).read_bytes().replace(b"perform well", b"perform poorly"))
+    shutil.copytree(seeds_index, tmp_path / "index")  # the seeds are unchanged: no model is loaded
     result = cli("index", "--letters", str(letters_dir), "--index", str(tmp_path / "index"), "--json")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     report = json.loads(result.stdout)
