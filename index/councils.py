@@ -206,7 +206,7 @@ _JOINERS = frozenset(" \t\r\n\f\v\u00a0-\u2010\u2011\u2012\u2013")
 _SUFFIXES = tuple(tuple(s.split()) for s in (
     "council", "city council", "county council", "borough council", "district council",
     "metropolitan borough council", "metropolitan district council", "metropolitan council",
-    "royal borough council", "corporation",
+    "royal borough council", "corporation", "mbc", "mdc", "bc", "cc", "dc",  # as council lines abbreviate them
 ))
 _PREFIXES = tuple(tuple(p.split()) for p in (
     "london borough of", "royal borough of", "metropolitan borough of", "borough of", "city of", "county of",
