@@ -111,3 +111,31 @@ class SentenceTransformerEmbedder:
             if progress:
                 progress(min(i + self.batch_size, len(texts)), len(texts))
         return out
+
+
+class QueryCache:
+    """The vectors of recent questions, least recently used dropped first: a repeated question,
+    a follow-up that searches the same words, or a page reloaded skips the model (~25 ms warm on
+    this machine's CPU). Thread-safe; the returned vector is read-only (it is shared)."""
+
+    def __init__(self, embedder: Embedder, size: int = 1024):
+        from collections import OrderedDict
+
+        self.embedder = embedder
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vector(self, text: str) -> np.ndarray:
+        with self._lock:
+            found = self._vectors.get(text)
+            if found is not None:
+                self._vectors.move_to_end(text)
+                return found
+        vector = np.asarray(self.embedder.embed([text])[0], dtype=np.float32)
+        vector.setflags(write=False)
+        with self._lock:
+            self._vectors[text] = vector
+            if len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return vector

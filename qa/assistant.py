@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from index.embedder import DEFAULT_MODEL, Embedder, QueryCache, SentenceTransformerEmbedder
 from index.errors import ArgumentError, ArgumentTypeError, IndexStoreError, QuestionError
 from index.reader import IndexReader, LetterInfo, RatingRow
 from qa.answer import Answer, answer_query
@@ -38,6 +38,7 @@ class Assistant:
         # One torch thread per query: concurrent requests use the cores instead (see embedder.py).
         self.embedder = embedder or SentenceTransformerEmbedder(self._reader.model or DEFAULT_MODEL, threads=1)
         self.reranker = reranker
+        self._queries = QueryCache(self.embedder)
         self._retriever: Retriever | None = None
 
     @classmethod
@@ -58,7 +59,7 @@ class Assistant:
         reader = self.reader
         with self._lock:
             if self._retriever is None or self._retriever.reader is not reader:
-                self._retriever = Retriever(reader, self.embedder, reranker=self.reranker)
+                self._retriever = Retriever(reader, self.embedder, reranker=self.reranker, queries=self._queries)
             return self._retriever
 
     def search(self, query: str, k: int = 5, council=None, year=None, kind=None, area=None, polarity=None,

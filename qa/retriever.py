@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from index.embedder import Embedder
+from index.embedder import Embedder, QueryCache
 from index.errors import ArgumentError, ArgumentTypeError
 from index.manifest import FUSION
 from index.polarity import POLARITIES
@@ -128,10 +128,13 @@ Reranker = Callable[[str, list["Passage"]], list["Passage"]]
 
 
 class Retriever:
-    def __init__(self, reader: IndexReader, embedder: Embedder, reranker: Reranker | None = None):
+    def __init__(self, reader: IndexReader, embedder: Embedder, reranker: Reranker | None = None,
+                 queries: QueryCache | None = None):
         self.reader = reader
         self.embedder = embedder
         self.reranker = reranker
+        # Question vectors outlive one generation: the Assistant passes the same cache to each retriever.
+        self.queries = queries if queries is not None and queries.embedder is embedder else QueryCache(embedder)
         self.fusion = {**FUSION, **reader.manifest.fusion}
 
     def search(self, query: str, k: int = 5, council=None, year=None, kind=None, area=None, polarity=None,
@@ -152,7 +155,7 @@ class Retriever:
         if allowed is not None and not allowed.any():
             return []
         depth = max(MIN_CANDIDATES, 4 * k)
-        dense = reader.dense(self.embedder.embed([query])[0], depth, allowed)
+        dense = reader.dense(self.queries.vector(query), depth, allowed)
         sparse = reader.bm25(query, depth, allowed)
         fused = fuse(dense, sparse, self.fusion)
         ranked = sorted(fused, key=lambda row: -fused[row])

@@ -270,3 +270,27 @@ def test_faiss_agrees_with_numpy_on_the_seeds_index(assistant, real_embedder, qu
             assert allowed is None or allowed[row]
             assert abs(float(vectors[row] @ vector) - score) < 1e-5
         assert len({row for row, _ in found}) == len(found)
+
+
+def test_question_vectors_are_cached_across_questions_and_generations(tmp_path, letters_dir):
+    """A repeated question (or one re-asked after an update swapped the generation) skips the model."""
+    from conftest import CountingEmbedder, FakeEmbedder, make_annual_letter
+
+    from index.embedder import QueryCache
+    from index.update import update_index
+    from qa import Assistant
+
+    update_index(letters_dir, tmp_path / "index", embedder=FakeEmbedder())
+    counting = CountingEmbedder(FakeEmbedder())
+    assistant = Assistant.open(tmp_path / "index", embedder=counting)
+    first = assistant.search("private fostering", k=3)
+    assert counting.texts == 1 and assistant.search("private fostering", k=3) == first and counting.texts == 1
+    (letters_dir / "northwold.txt").write_text(make_annual_letter("Northwold", "Northwold Council", "well"))
+    update_index(letters_dir, tmp_path / "index", embedder=FakeEmbedder())
+    assert len(assistant.search("private fostering", k=3)) == 3 and counting.texts == 1  # new generation, cached
+    assistant.search("children's homes", k=3)
+    assert counting.texts == 2
+    cache = QueryCache(counting, size=2)
+    for text in ("a", "b", "a", "c", "b"):  # "b" was least recently used when "c" came
+        cache.vector(text)
+    assert counting.texts == 2 + 4
