@@ -1,13 +1,15 @@
-"""Bounded load test: N concurrent gradio_client users calling /ask and /search on localhost.
+"""Bounded load test: N concurrent users calling /ask and /search on localhost, by two paths.
 
     .venv/bin/python bench/load.py --index .letters-index --clients 10 50 --seconds 60
 
 Starts `letters-qa serve` on a free 127.0.0.1 port (or uses --url, which must be a
-loopback address), then for each client count runs that many threads, each with its own
-gradio_client.Client, alternating /ask and /search over a fixed question list until the
-time is up. Reports requests, errors, throughput and p50/p95 latency, and writes JSON.
-But: - loopback only, bounded in time and count; it measures the whole HTTP path
-(Gradio queue included), not the library alone.
+loopback address), then for each path and client count runs that many threads until the
+time is up, alternating /ask and /search over a fixed question list. Paths (--paths):
+`gradio`, each thread with its own gradio_client.Client (Gradio's queue); `json`, each
+thread with its own httpx.Client on the plain JSON API (POST /api/ask, GET /api/search).
+Reports requests, errors, throughput and p50/p95 latency per path, and writes JSON.
+But: - loopback only, bounded in time and count; it measures the whole HTTP path, not
+the library alone.
 """
 
 from __future__ import annotations
@@ -66,17 +68,43 @@ def start_server(index: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("server did not answer within 180 s")
 
 
-def client_loop(url: str, stop_at: float, offset: int, latencies: list, errors: list, lock: threading.Lock) -> None:
+def gradio_caller(url: str):
     from gradio_client import Client
 
     client = Client(url, verbose=False)
+    return lambda api, text: client.predict(text, api_name=api)
+
+
+def json_caller(url: str):
+    import httpx
+
+    client = httpx.Client(base_url=url.rstrip("/") + "/api", timeout=120)
+
+    def call(api: str, text: str):
+        if api == "/ask":
+            response = client.post("/ask", json={"question": text})
+        else:
+            response = client.get("/search", params={"q": text})
+        if response.status_code != 200:
+            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+        return response.json()
+
+    return call
+
+
+CALLERS = {"gradio": gradio_caller, "json": json_caller}
+
+
+def client_loop(url: str, path: str, stop_at: float, offset: int, latencies: list, errors: list,
+                lock: threading.Lock) -> None:
+    call = CALLERS[path](url)
     for i in range(MAX_REQUESTS_PER_CLIENT):
         if time.time() >= stop_at:
             return
         api, text = QUESTIONS[(offset + i) % len(QUESTIONS)]
         started = time.perf_counter()
         try:
-            result = client.predict(text, api_name=api)
+            result = call(api, text)
             ok = isinstance(result, dict) and ("answer" in result or "hits" in result)
             error = None if ok else f"unexpected result: {str(result)[:200]}"
         except Exception as exc:  # every failure counts, whatever its type
@@ -88,12 +116,12 @@ def client_loop(url: str, stop_at: float, offset: int, latencies: list, errors: 
                 errors.append(error)
 
 
-def run(url: str, clients: int, seconds: float) -> dict:
+def run(url: str, path: str, clients: int, seconds: float) -> dict:
     latencies: list = []
     errors: list = []
     lock = threading.Lock()
     stop_at = time.time() + seconds
-    threads = [threading.Thread(target=client_loop, args=(url, stop_at, i, latencies, errors, lock), daemon=True)
+    threads = [threading.Thread(target=client_loop, args=(url, path, stop_at, i, latencies, errors, lock), daemon=True)
                for i in range(clients)]
     started = time.time()
     for thread in threads:
@@ -106,8 +134,8 @@ def run(url: str, clients: int, seconds: float) -> dict:
         values = sorted(values)
         return round(values[min(len(values) - 1, int(q * len(values)))] * 1000, 1) if values else None
 
-    result = {"clients": clients, "seconds": round(wall, 1), "requests": len(latencies), "errors": len(errors),
-              "error_samples": errors[:5], "throughput_rps": round(len(latencies) / wall, 2)}
+    result = {"path": path, "clients": clients, "seconds": round(wall, 1), "requests": len(latencies),
+              "errors": len(errors), "error_samples": errors[:5], "throughput_rps": round(len(latencies) / wall, 2)}
     for api in ("/ask", "/search"):
         values = [t for a, t in latencies if a == api]
         result[api] = {"n": len(values), "p50_ms": pct(values, 0.5), "p95_ms": pct(values, 0.95),
@@ -121,6 +149,7 @@ def main() -> None:
     parser.add_argument("--url", help="an already running server on 127.0.0.1 (else one is started)")
     parser.add_argument("--clients", type=int, nargs="+", default=[10, 50])
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--paths", nargs="+", choices=sorted(CALLERS), default=["gradio", "json"])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.json")
     args = parser.parse_args()
     if args.url and urlparse(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -131,10 +160,10 @@ def main() -> None:
         proc, url = start_server(args.index)
     try:
         runs = []
-        for clients in args.clients:
-            result = run(url, clients, args.seconds)
+        for path, clients in [(path, clients) for clients in args.clients for path in args.paths]:
+            result = run(url, path, clients, args.seconds)
             runs.append(result)
-            print(f"{clients:>3} clients {result['seconds']:>5}s: {result['requests']} requests, "
+            print(f"{path:>6} {clients:>3} clients {result['seconds']:>5}s: {result['requests']} requests, "
                   f"{result['errors']} errors, {result['throughput_rps']} req/s; "
                   f"/ask p50 {result['/ask']['p50_ms']} ms p95 {result['/ask']['p95_ms']} ms; "
                   f"/search p50 {result['/search']['p50_ms']} ms p95 {result['/search']['p95_ms']} ms")

@@ -623,6 +623,7 @@ def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
         gr.api(web.api_search, api_name="search")
         gr.api(web.api_ratings, api_name="ratings")
     app.queue(max_size=64, default_concurrency_limit=2)
+    app.letters_qa_web = web  # for launch(): the JSON API (ui/api.py) serves the same handlers
     return app
 
 
@@ -716,11 +717,17 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
 
 def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
            quiet: bool = True) -> str:
-    """Start serving in background threads; return the local URL."""
+    """Start serving in background threads, the JSON API (ui/api.py) at /api beside the UI; return the local URL."""
+    from starlette.routing import Mount
+
+    from ui.api import build_api
+
+    # Passed as a route of the FastAPI app Gradio creates, so it is there before the server starts.
+    routes = [Mount("/api", app=build_api(app.letters_qa_web, auth))] if hasattr(app, "letters_qa_web") else []
     _, url, _ = app.launch(
         server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=quiet,
         max_file_size=UPLOAD_CAP_BYTES, ssr_mode=False, show_error=False, css=CSS,
-        footer_links=["api", "gradio"], theme=gr.themes.Soft(),
+        footer_links=["api", "gradio"], theme=gr.themes.Soft(), app_kwargs={"routes": routes},
     )
     return url
 

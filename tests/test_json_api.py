@@ -1,0 +1,294 @@
+"""The plain JSON API (/api/...) of `letters-qa serve`, over HTTP against real server processes.
+
+Two servers run the way a user starts them (`python -m ui serve`) on free 127.0.0.1 ports:
+one on the session's seeds index with uploads off (--insecure-no-auth), one on copies of
+the seeds and of that index with uploads on and --auth. Every error case checks the exact
+status and message, and that the server's stderr holds no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import SEEDS, make_annual_letter
+from test_http_api import CITATION_FIELDS, RATING_FIELDS, STOKE, free_port, wait_until_ready
+
+from index.scan import LETTER_SUFFIXES
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAFFORD = "Trafford Metropolitan Borough Council"
+SEED_COUNCILS = {"Stockport Metropolitan Borough Council", "Stockton-on-Tees Borough Council", STOKE, TRAFFORD}
+AUTH = ("reader", "s3cret-pass")
+
+
+class Server:
+    def __init__(self, url: str, log: Path):
+        self.url, self.log = url, log
+        self.http = httpx.Client(base_url=url + "api", timeout=120)
+
+    def no_traceback(self) -> None:
+        text = self.log.read_text()
+        assert "Traceback" not in text, text[-3000:]
+
+
+def start(args: list[str], folder: Path):
+    log = folder / "server.stderr"
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    env.pop("LETTERS_QA_AUTH", None)
+    with open(log, "w") as err:
+        server = subprocess.Popen([sys.executable, "-m", "ui", "serve", "--port", str(port), *args], cwd=ROOT,
+                                  env=env, stdout=subprocess.DEVNULL, stderr=err)
+    url = f"http://127.0.0.1:{port}/"
+    return server, url, log
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+@pytest.fixture(scope="module")
+def api(seeds_index, tmp_path_factory):
+    """The seeds index, no password, uploads off."""
+    folder = tmp_path_factory.mktemp("json-api")
+    server, url, log = start(["--index", str(seeds_index), "--insecure-no-auth"], folder)
+    try:
+        wait_until_ready(url + "api/health", server, log)
+        yield Server(url, log)
+    finally:
+        stop(server)
+
+
+@pytest.fixture(scope="module")
+def upload_api(seeds_index, tmp_path_factory):
+    """Copies of the seeds and their index, uploads on, behind --auth."""
+    folder = tmp_path_factory.mktemp("json-api-upload")
+    letters, index = folder / "letters", folder / "index"
+    shutil.copytree(SEEDS, letters)
+    shutil.copytree(seeds_index, index)
+    server, url, log = start(["--index", str(index), "--letters", str(letters), "--auth", ":".join(AUTH)], folder)
+    try:
+        ready = Server(url, log)
+        wait_until_ready(url, server, log)  # the UI's login page answers 200 without a password
+        ready.http.auth = AUTH
+        ready.letters = letters
+        yield ready
+    finally:
+        stop(server)
+
+
+# --- answers, search, ratings, letters ---------------------------------------------------
+
+
+def test_ask_lists_exactly_the_adequate_council_and_citations_match_the_letters(api):
+    response = api.http.post("/ask", json={"question": "Which councils perform adequately?"})
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["question"] == "Which councils perform adequately?"
+    assert {r["council"] for r in answer["ratings"]} == {STOKE}
+    assert {c["council"] for c in answer["citations"]} == {STOKE}
+    assert set(answer["ratings"][0]) >= RATING_FIELDS
+    assert answer["citations"][0]["text"] == "Children's services in Stoke-on-Trent City Council perform adequately."
+    assert_citations_are_letter_slices(api, answer["citations"])
+
+
+def test_open_answer_citations_are_letter_slices(api):
+    answer = api.http.post("/ask", json={"question": "What did Ofsted say about private fostering in Trafford?"}).json()
+    assert answer["citations"]
+    assert {c["council"] for c in answer["citations"]} == {TRAFFORD}
+    assert_citations_are_letter_slices(api, answer["citations"])
+
+
+def assert_citations_are_letter_slices(api: Server, citations: list[dict]) -> None:
+    for citation in citations:
+        assert set(citation) >= CITATION_FIELDS
+        letter = api.http.get(f"/letters/{citation['letter']}")
+        assert letter.status_code == 200
+        assert letter.json()["text"][citation["start"]:citation["end"]] == citation["text"]
+
+
+def test_follow_up_uses_the_history(api):
+    answer = api.http.post("/ask", json={"question": "And Trafford?",
+                                         "history": ["Which councils perform adequately?"]}).json()
+    assert {r["council"] for r in answer["ratings"]} == {TRAFFORD}
+    assert "Performs well" in answer["answer"]
+
+
+def test_search_with_a_council_filter(api):
+    result = api.http.get("/search", params={"q": "private fostering", "k": 3, "council": "Trafford"}).json()
+    assert result["query"] == "private fostering"
+    assert 1 <= len(result["hits"]) <= 3
+    for hit in result["hits"]:
+        assert set(hit) >= CITATION_FIELDS | {"score"}
+        assert hit["council"] == TRAFFORD
+    assert any("private fostering" in hit["text"] for hit in result["hits"])
+
+
+def test_search_with_year_and_kind_filters(api):
+    hits = api.http.get("/search", params={"q": "staying safe", "year": 2008, "kind": "apa"}).json()["hits"]
+    assert hits and {(h["year"], h["kind"]) for h in hits} == {(2008, "apa")}
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({}, None),
+    ({"council": "Stoke-on-Trent"}, [(STOKE, 2009, "annual_rating", "Performs adequately", 2)]),
+    ({"year": "2009", "kind": "annual_rating"}, "annual 2009"),
+    ({"kind": "apa"}, "apa"),
+])
+def test_ratings_filters(api, params, expected):
+    response = api.http.get("/ratings", params=params)
+    assert response.status_code == 200
+    rows = response.json()["ratings"]
+    assert rows and all(set(r) >= RATING_FIELDS for r in rows)
+    if expected is None:
+        assert {r["council"] for r in rows} == SEED_COUNCILS
+    elif expected == "annual 2009":
+        assert {(r["year"], r["kind"]) for r in rows} == {(2009, "annual_rating")}
+        assert {r["council"] for r in rows} == SEED_COUNCILS
+    elif expected == "apa":
+        assert {r["kind"] for r in rows} == {"apa"}
+    else:
+        assert [(r["council"], r["year"], r["kind"], r["label"], r["grade"]) for r in rows] == expected
+
+
+def test_letters_list_and_one_letter(api):
+    letters = api.http.get("/letters").json()["letters"]
+    assert sorted(x["letter"] for x in letters) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert {x["council"] for x in letters} == SEED_COUNCILS
+    first = letters[0]
+    letter = api.http.get(f"/letters/{first['letter']}").json()
+    assert {k: v for k, v in letter.items() if k != "text"} == first
+    assert letter["text"].startswith("Aviation House") or len(letter["text"]) > 1000
+
+
+@pytest.mark.parametrize("name", ["nope.txt", "sub/dir/004.txt", "..%2F..%2Fetc%2Fpasswd"])
+def test_an_unknown_letter_is_404(api, name):
+    response = api.http.get(f"/letters/{name}")
+    assert response.status_code == 404
+    assert response.json()["error"].startswith("no indexed letter is named ")
+    assert response.json()["error"].endswith("; GET /api/letters lists them")
+
+
+def test_health(api):
+    health = api.http.get("/health").json()
+    assert health["ok"] is True and health["letters"] == 5
+    assert isinstance(health["generation"], int) and isinstance(health["model_loaded"], bool)
+
+
+def test_openapi_documents_the_endpoints(api):
+    schema = api.http.get("/openapi.json").json()
+    assert {"/ask", "/search", "/ratings", "/letters", "/letters/{letter}", "/health"} <= set(schema["paths"])
+    docs = api.http.get("/docs")
+    assert docs.status_code == 200 and "/api/openapi.json" in docs.text
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method, path, body, status, message", [
+    ("POST", "/ask", {"question": "   "}, 400, "the question is empty; type a question about the letters"),
+    ("POST", "/ask", {"question": "x" * 5000}, 400,
+     "the question is 5,000 characters long; the limit is 1,000: shorten it"),
+    ("POST", "/ask", {"question": 5}, 422, "question: input should be a valid string"),
+    ("POST", "/ask", {"question": "Why?", "history": "abc"}, 422, "history: input should be a valid list"),
+    ("POST", "/ask", {"question": "Why?", "history": [1]}, 422, "history.0: input should be a valid string"),
+    ("POST", "/ask", {"question": "Why?", "history": ["a"] * 51}, 400,
+     "history holds at most 50 questions; send the latest ones"),
+    ("POST", "/ask", {}, 422, "question is required"),
+    ("POST", "/ask", b"{not json", 422, "the request body is not valid JSON"),
+    ("POST", "/ask", b'{"question": "' + b"x" * 300_000 + b'"}', 413,
+     "the request body is over 256 KB; send one question and its history"),
+    ("GET", "/search?q=fostering&k=abc", None, 400, "k must be a whole number from 1 to 100, not 'abc'"),
+    ("GET", "/search?q=fostering&k=0", None, 400, "k must be a whole number from 1 to 100, not 0"),
+    ("GET", "/search?q=fostering&k=101", None, 400, "k must be a whole number from 1 to 100, not 101"),
+    ("GET", "/search?q=fostering&year=abc", None, 400, "year must be a whole number such as 2009, not 'abc'"),
+    ("GET", "/search?q=fostering&kind=zzz", None, 400, "kind must be annual_rating or apa, not 'zzz'"),
+    ("GET", "/search?q=%20", None, 400, "q is empty; give words to search the letters for"),
+    ("GET", "/search?k=3", None, 422, "q is required"),
+    ("GET", "/ratings?year=20x9", None, 400, "year must be a whole number such as 2009, not '20x9'"),
+    ("GET", "/ratings?kind=annual", None, 400, "kind must be annual_rating or apa, not 'annual'"),
+    ("GET", "/ask", None, 405, "Method Not Allowed"),
+    ("GET", "/nothing", None, 404, "no such endpoint; see /api/docs"),
+])
+def test_errors_are_one_line_with_exact_status(api, method, path, body, status, message):
+    if isinstance(body, bytes):
+        response = api.http.request(method, path, content=body, headers={"content-type": "application/json"})
+    else:
+        response = api.http.request(method, path, json=body)
+    assert (response.status_code, response.json()) == (status, {"error": message})
+    api.no_traceback()
+
+
+def test_upload_when_uploads_are_off_is_403(api):
+    response = api.http.post("/letters", files={"files": ("new.txt", b"Dear Sir", "text/plain")})
+    assert response.status_code == 403
+    assert response.json() == {"error": "uploads are off: this server has no password (--insecure-no-auth); "
+                                        "--allow-uploads turns them on"}
+    api.no_traceback()
+
+
+# --- uploads and auth --------------------------------------------------------------------------
+
+
+def test_auth_is_needed_when_the_server_has_one(upload_api):
+    bare = httpx.get(upload_api.url + "api/health")
+    assert bare.status_code == 401
+    assert bare.headers["www-authenticate"].startswith("Basic ")
+    assert bare.json() == {"error": "this server needs a password: send HTTP Basic credentials "
+                                    "(curl -u USER:PASSWORD)"}
+    assert httpx.get(upload_api.url + "api/health", auth=(AUTH[0], "wrong")).status_code == 401
+    assert httpx.get(upload_api.url + "api/docs").status_code == 401
+    assert upload_api.http.get("/health").status_code == 200
+
+
+def test_upload_of_a_non_letter_is_rejected_with_the_reason(upload_api):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    response = upload_api.http.post("/letters", files={"files": ("chart.png", png, "image/png")})
+    reason = f"not a letter file (expected {', '.join(LETTER_SUFFIXES)})"
+    assert response.status_code == 400
+    assert response.json() == {"error": f"no letter was added: chart.png: {reason}",
+                               "rejected": [{"file": "chart.png", "reason": reason}]}
+    assert not (upload_api.letters / "chart.png").exists()
+    upload_api.no_traceback()
+
+
+def test_upload_without_files_is_400(upload_api):
+    response = upload_api.http.post("/letters", data={"other": "x"}, files={"x": ("a.txt", b"a", "text/plain")})
+    assert (response.status_code, response.json()) == (
+        400, {"error": "no files: send each letter in a multipart field named files"})
+
+
+def test_uploaded_letter_is_indexed_and_answers(upload_api):
+    text = make_annual_letter("Wigan", "Wigan Metropolitan Borough Council", "poorly")
+    before = upload_api.http.get("/health").json()
+    response = upload_api.http.post("/letters", files={"files": ("wigan 2009.txt", text.encode(), "text/plain")})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["saved"] == [{"file": "wigan 2009.txt", "saved_as": "wigan_2009.txt", "present": False}]
+    assert result["rejected"] == [] and result["index"]["added"] == ["wigan_2009.txt"]
+    assert (upload_api.letters / "wigan_2009.txt").read_text(encoding="utf-8") == text
+
+    health = upload_api.http.get("/health").json()
+    assert (health["letters"], health["generation"]) == (before["letters"] + 1, result["index"]["generation"])
+    assert "wigan_2009.txt" in {x["letter"] for x in upload_api.http.get("/letters").json()["letters"]}
+    answer = upload_api.http.post("/ask", json={"question": "Which councils perform poorly?"}).json()
+    assert {r["council"] for r in answer["ratings"]} == {"Wigan Metropolitan Borough Council"}
+    letter = upload_api.http.get("/letters/wigan_2009.txt").json()
+    for citation in answer["citations"]:
+        assert letter["text"][citation["start"]:citation["end"]] == citation["text"]
+
+    again = upload_api.http.post("/letters", files={"files": ("copy.txt", text.encode(), "text/plain")})
+    assert (again.status_code, again.json()["error"]) == (
+        400, "no letter was added: copy.txt: already indexed (same content as wigan_2009.txt)")
+    upload_api.no_traceback()

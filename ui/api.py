@@ -1,0 +1,316 @@
+"""The plain JSON API beside the web UI: /api/ask, /api/search, /api/ratings, /api/letters, /api/health.
+
+A small FastAPI app, mounted at /api on the app Gradio serves (`ui.web.launch` passes it in
+as a route of that app, so `launch()` keeps all its settings). Its endpoints are plain `def`s:
+FastAPI runs them in its threadpool, not through Gradio's queue. OpenAPI at /api/docs and
+/api/openapi.json. The JSON is DESIGN.md's; a caller's mistake gets a 4xx `{"error": "..."}`
+with one line that names the parameter, and the server logs no traceback.
+
+But: - one shared password (HTTP Basic, the `--auth` of `serve`), no accounts or tokens.
+- uploads only add letters, as in the web UI; nothing here deletes one.
+- /api/docs is Swagger UI, whose script comes from a CDN: offline, read /api/openapi.json.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Body, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from index.errors import IndexBusyError, IndexStoreError, LettersQAError
+from index.letters import MAX_LETTER_BYTES
+from index.reader import LetterInfo
+from index.update import update_index
+from qa.answer import rating_dict
+from qa.query import MAX_QUESTION_CHARS
+from ui.cli import clean_text
+from ui.web import KIND_NAMES, MAX_HISTORY, WebApp, save_uploads
+
+MAX_UPLOAD_FILES = 20
+MAX_JSON_BYTES = 256 * 1024  # a question (1,000 characters) and 50 earlier ones fit many times over
+REALM = "letters-qa"
+
+
+class ApiError(Exception):
+    """A caller's mistake or a refusal: `status` and a one-line `message`."""
+
+    def __init__(self, status: int, message: str, **extra):
+        super().__init__(message)
+        self.status, self.message, self.extra = status, message, extra
+
+
+def library_call(call):
+    """Run a library call; its errors become 400 (409 busy index, 503 broken index) with their one line."""
+    try:
+        return call()
+    except IndexBusyError as exc:
+        raise ApiError(409, str(exc)) from None
+    except IndexStoreError as exc:
+        raise ApiError(503, str(exc)) from None
+    except LettersQAError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+# --- parameters -------------------------------------------------------------------------
+# Query parameters arrive as text and are checked here rather than by FastAPI, so the
+# message says what the parameter takes in the words the Gradio endpoints use.
+
+
+def whole(value: str | None, name: str, what: str, low: int, high: int, default: int | None = None) -> int | None:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ApiError(400, f"{name} must be {what}, not {shorten(value)!r}") from None
+    if not low <= number <= high:
+        raise ApiError(400, f"{name} must be {what}, not {number}")
+    return number
+
+
+def text_filter(value: str | None, name: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value) > MAX_QUESTION_CHARS:
+        raise ApiError(400, f"{name} is {len(value):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
+    return clean_text(value.strip())
+
+
+def kind_filter(value: str | None) -> str | None:
+    kind = text_filter(value, "kind")
+    if kind is not None and kind not in KIND_NAMES:
+        raise ApiError(400, f"kind must be {' or '.join(KIND_NAMES)}, not {shorten(kind)!r}")
+    return kind
+
+
+def shorten(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def letter_dict(info: LetterInfo) -> dict:
+    return {"letter": info.name, "council": info.council, "short_name": info.short_name, "year": info.year,
+            "kind": info.kind, "date": info.date, "recipient": info.recipient, "signatory": info.signatory,
+            "sections": info.sections, "chunks": info.chunks}
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="the question, up to 1,000 characters",
+                          examples=["Which councils perform adequately?"])
+    history: list[str] | None = Field(None, description="the earlier questions of the conversation, oldest first",
+                                      examples=[["Which councils perform adequately?"]])
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
+    """The JSON API over the web UI's handlers (its Assistant, letters folder and update lock)."""
+    api = FastAPI(title="letters-qa JSON API", version="1",
+                  description="Questions, search, ratings and letters of the indexed Ofsted letters. "
+                              "Errors are `{\"error\": \"one line\"}` with a 4xx status.",
+                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    assistant = web.assistant
+
+    @api.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError):
+        return JSONResponse({"error": exc.message, **exc.extra}, status_code=exc.status)
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        return JSONResponse({"error": validation_message(exc)}, status_code=422)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = "no such endpoint; see /api/docs" if exc.status_code == 404 else str(exc.detail)
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+
+    api.middleware("http")(json_body_cap)
+    if auth is not None:
+        api.middleware("http")(basic_auth(auth))
+
+    @api.post("/ask", summary="Answer a question with citations and the ratings used")
+    def ask(request: Annotated[AskRequest, Body()]) -> dict:
+        if not request.question.strip():
+            raise ApiError(400, "the question is empty; type a question about the letters")
+        if len(request.history or ()) > MAX_HISTORY:
+            raise ApiError(400, f"history holds at most {MAX_HISTORY} questions; send the latest ones")
+        question = clean_text(request.question)
+        history = [clean_text(h) for h in request.history or ()]
+        return library_call(lambda: assistant.ask(question, history=history).to_dict())
+
+    @api.get("/search", summary="The k best passages for a query")
+    def search(q: Annotated[str, Query(description="words to search the letters for")],
+               k: Annotated[str | None, Query(description="how many passages, 1 to 100 (default 5)")] = None,
+               council: Annotated[str | None, Query(description="only this council's letters")] = None,
+               year: Annotated[str | None, Query(description="only letters of this year")] = None,
+               kind: Annotated[str | None, Query(description="annual_rating or apa")] = None) -> dict:
+        if not q.strip():
+            raise ApiError(400, "q is empty; give words to search the letters for")
+        count = whole(k, "k", "a whole number from 1 to 100", 1, 100, default=5)
+        filters = {"council": text_filter(council, "council"), "kind": kind_filter(kind),
+                   "year": whole(year, "year", "a whole number such as 2009", 1000, 9999)}
+        query = clean_text(q)
+        hits = library_call(lambda: assistant.search(query, k=count, **filters))
+        return {"query": query, "hits": [hit.to_dict() for hit in hits]}
+
+    @api.get("/ratings", summary="The extracted ratings table, optionally filtered")
+    def ratings(council: Annotated[str | None, Query(description="only this council")] = None,
+                year: Annotated[str | None, Query(description="only this year")] = None,
+                kind: Annotated[str | None, Query(description="annual_rating or apa")] = None) -> dict:
+        filters = {"council": text_filter(council, "council"), "kind": kind_filter(kind),
+                   "year": whole(year, "year", "a whole number such as 2009", 1000, 9999)}
+        rows = library_call(lambda: assistant.ratings(**filters))
+        return {"ratings": [rating_dict(row) for row in rows]}
+
+    @api.get("/letters", summary="The metadata of every indexed letter")
+    def letters() -> dict:
+        return {"letters": [letter_dict(info) for info in library_call(assistant.letters)]}
+
+    @api.get("/letters/{letter:path}", summary="One letter's text and metadata (its name as in `letter`)")
+    def letter(letter: str) -> dict:
+        def read() -> dict | None:
+            reader = assistant.reader  # one generation for both look-ups
+            info = next((x for x in reader.letters if x.name == letter), None)
+            text = reader.letter_text(info.name) if info else None
+            return {**letter_dict(info), "text": text} if text is not None else None
+
+        found = library_call(read)
+        if found is None:
+            raise ApiError(404, f"no indexed letter is named {shorten(letter, 200)!r}; GET /api/letters lists them")
+        return found
+
+    @api.get("/health", summary="Whether the server answers, and what it serves")
+    def health() -> dict:
+        def state() -> dict:
+            reader = assistant.reader
+            return {"ok": True, "generation": reader.manifest.generation, "letters": len(reader.letters),
+                    "model_loaded": getattr(assistant.embedder, "_model", None) is not None}
+
+        return library_call(state)
+
+    @api.post("/letters", summary="Upload letters (.txt, .md) to the letters folder and index them",
+              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                  "type": "object", "required": ["files"],
+                  "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
+    async def upload(request: Request) -> dict:
+        if web.letters_dir is None:
+            raise ApiError(403, f"uploads are off: {web.uploads_off}")
+        # Checked before the body is read: the parser would otherwise spool any size to disk.
+        length = request.headers.get("content-length")
+        cap = MAX_UPLOAD_FILES * 2 * MAX_LETTER_BYTES
+        if length is None or not length.isdigit():
+            raise ApiError(411, "send the files as multipart/form-data with a Content-Length")
+        if int(length) > cap:
+            raise ApiError(413, f"the upload is {int(length):,} bytes; send at most {MAX_UPLOAD_FILES} letters "
+                                f"of up to {MAX_LETTER_BYTES:,} bytes each")
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raise ApiError(415, "send the files as multipart/form-data, each in a field named files")
+        try:
+            form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
+        except Exception as exc:  # starlette's MultiPartException and parser errors: the caller's body
+            raise ApiError(400, f"cannot read the upload: {exc}") from None
+        try:
+            files = [item for item in form.getlist("files") if hasattr(item, "read")]
+            if not files:
+                raise ApiError(400, "no files: send each letter in a multipart field named files")
+            with tempfile.TemporaryDirectory(prefix="letters-qa-upload-") as scratch:
+                paths = []
+                for n, item in enumerate(files):
+                    # Each in its own folder, under its own (base) name: save_uploads names it from that.
+                    folder = Path(scratch) / str(n)
+                    folder.mkdir()
+                    path = folder / (Path(item.filename or "letter.txt").name or "letter.txt")
+                    path.write_bytes(await item.read())
+                    paths.append(str(path))
+                return await run_in_threadpool(add_letters, web, paths)
+        finally:
+            await form.close()
+
+    return api
+
+
+def add_letters(web: WebApp, paths: list[str]) -> dict:
+    """Check, save and index uploaded files as the web UI's Letters tab does (ui.web.save_uploads)."""
+    if not web._update.acquire(blocking=False):
+        raise ApiError(409, "another upload is being indexed; try again when it has finished")
+    try:
+        indexed = dict(library_call(lambda: web.assistant.reader.manifest.letters))
+        missing = [name for name in indexed if not (web.letters_dir / name).is_file()]
+        if missing:
+            raise ApiError(409, f"the letters folder lacks {len(missing)} indexed letter(s) (e.g. {missing[0]}); an "
+                                "update from it would drop them from the index, so nothing was saved")
+        saved, rejected = save_uploads(paths, web.letters_dir, indexed)
+        if not saved:
+            reasons = "; ".join(f"{r['file']}: {r['reason']}" for r in rejected)
+            raise ApiError(400, f"no letter was added: {reasons}", rejected=rejected)
+        result = {"saved": saved, "rejected": rejected, "index": None}
+        if any(not s["present"] for s in saved):
+            report = library_call(lambda: update_index(web.letters_dir, web.assistant.index_dir,
+                                                       embedder=web.embedder))
+            result["index"] = {"generation": report.generation, "letters": report.letters,
+                               "added": report.added, "updated": report.updated, "removed": report.removed,
+                               "skipped": report.skipped}
+        return result
+    finally:
+        web._update.release()
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """FastAPI's validation errors as one line naming each parameter."""
+    parts = []
+    for error in exc.errors()[:3]:
+        loc = [str(x) for x in error.get("loc", ()) if x not in ("body", "query", "path")]
+        where = ".".join(loc) or "the request body"
+        message = error.get("msg", "is not valid")
+        if error.get("type") == "missing":
+            parts.append(f"{where} is required")
+        elif error.get("type") == "json_invalid":
+            parts.append("the request body is not valid JSON")
+        else:
+            parts.append(f"{where}: {message[:1].lower()}{message[1:]}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+async def json_body_cap(request: Request, call_next):
+    """POST /ask reads its whole body before validating it: refuse a body over MAX_JSON_BYTES,
+    or one of unstated length, before it is read (uploads have their own cap)."""
+    if request.method == "POST" and request.url.path.rstrip("/").endswith("/ask"):
+        length = request.headers.get("content-length")
+        if length is None or not length.isdigit():
+            return JSONResponse({"error": "send the JSON body with a Content-Length"}, status_code=411)
+        if int(length) > MAX_JSON_BYTES:
+            return JSONResponse({"error": f"the request body is over {MAX_JSON_BYTES // 1024} KB; send one "
+                                          "question and its history"}, status_code=413)
+    return await call_next(request)
+
+
+def basic_auth(credentials: tuple[str, str]):
+    """Middleware: every /api request needs HTTP Basic with the server's `--auth` USER:PASSWORD."""
+    user, password = credentials
+
+    async def check(request: Request, call_next):
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        given = None
+        if scheme.lower() == "basic":
+            try:
+                given = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                given = None
+        if given is None or not (secrets.compare_digest(given[0].encode(), user.encode())
+                                 & secrets.compare_digest(given[2].encode(), password.encode())):
+            return JSONResponse({"error": "this server needs a password: send HTTP Basic credentials "
+                                          "(curl -u USER:PASSWORD)"}, status_code=401,
+                                headers={"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'})
+        return await call_next(request)
+
+    return check
