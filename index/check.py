@@ -133,7 +133,12 @@ def _file_checks(index_dir: Path, manifest: Manifest, thorough: bool) -> list[Fi
     if record is not None and size != record.bytes:
         add(DATABASE, False, f"damaged or truncated ({size} bytes, the manifest says {record.bytes})")
         return checks
-    if record is not None and record.checksum is not None and checksum_file(db_path) != record.checksum:
+    try:
+        differs = record is not None and record.checksum is not None and checksum_file(db_path) != record.checksum
+    except OSError as exc:
+        add(DATABASE, False, f"cannot be read ({exc.strerror or exc})")
+        return checks
+    if differs:
         add(DATABASE, False, "damaged (its checksum differs from the manifest's)")
         return checks
     if thorough and not _database_whole(db_path, manifest, add):
@@ -173,4 +178,6 @@ def _database_whole(path: Path, manifest: Manifest, add) -> bool:
     if count != manifest.chunks or (count and last != count - 1):
         return add(DATABASE, False, f"damaged (it holds {count} passages, the manifest says {manifest.chunks})")
     checksum = "checksum matches, " if manifest.database and manifest.database.checksum else ""
-    return add(DATABASE, True, f"{path.stat().st_size:,} bytes, {checksum}SQLite integrity ok")
+    size = manifest.database.bytes if manifest.database else None
+    return add(DATABASE, True, f"{size:,} bytes, {checksum}SQLite integrity ok" if size is not None
+               else f"{checksum}SQLite integrity ok")

@@ -70,7 +70,9 @@ def open_copy(path: Path) -> sqlite3.Connection:
 
 
 def open_read_only(path: Path, threads: bool = False) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=not threads)
+    """Read-only, by a file: URI whose path is percent-encoded ('#', '?' and '%' in a folder name
+    would otherwise cut the URI, and SQLite would create an empty file elsewhere)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, check_same_thread=not threads)
 
 
 def chunk_count(db: sqlite3.Connection) -> int:

@@ -110,10 +110,6 @@ class Manifest:
     created: str | None = None
 
     @property
-    def current(self) -> bool:
-        return self.version == VERSION
-
-    @property
     def verified(self) -> bool:
         """True when every file has a recorded checksum (format 4 on)."""
         return self.database is not None and self.database.checksum is not None and all(
@@ -173,8 +169,11 @@ class Manifest:
         for key, kind in (("generation", int), ("data", str), ("model", str), ("dim", int), ("letters", dict)):
             if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), bool):
                 raise damaged(key)
-        # `data` is joined to the folder and its siblings are deleted by updates: only a generation name will do.
-        if not GENERATION.fullmatch(doc["data"]):
+        if doc["generation"] < 1 or doc["dim"] < 1:
+            raise damaged("generation" if doc["generation"] < 1 else "dim")
+        # `data` is joined to the folder and its siblings are deleted by updates: only the name of the
+        # manifest's own generation will do (an update writes the next one beside it).
+        if not GENERATION.fullmatch(doc["data"]) or doc["data"] != f"gen-{doc['generation']:06d}":
             raise damaged("data")
         letters = doc["letters"]
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in letters.items()):
@@ -182,16 +181,19 @@ class Manifest:
         stats = doc.get("stats") or {}
         if not isinstance(stats, dict):
             raise damaged("stats")
+        fusion = doc.get("fusion") or {}
+        if not _valid_fusion(fusion):
+            raise damaged("fusion")
         manifest = cls(
             generation=doc["generation"], data=doc["data"], model=doc["model"], dim=doc["dim"], letters=letters,
-            version=version, chunks=doc.get("chunks") or 0, stats=stats,
-            fusion=doc.get("fusion") if isinstance(doc.get("fusion"), dict) else {},
+            version=version, chunks=doc.get("chunks") or 0, stats=stats, fusion=fusion,
             letters_dir=doc.get("letters_dir") if isinstance(doc.get("letters_dir"), str) else None,
             created=doc.get("created") if isinstance(doc.get("created"), str) else None,
         )
         if version in UPGRADABLE:  # an upgrade reads and embeds every letter again: nothing else is used
             return manifest
-        if not isinstance(doc.get("chunks"), int):
+        chunks = doc.get("chunks")
+        if not isinstance(chunks, int) or isinstance(chunks, bool) or chunks < 0:
             raise damaged("chunks")
         segments = _segments(doc.get("segments"), version)
         if segments is None:
@@ -199,7 +201,7 @@ class Manifest:
         database = None
         if "database" in doc or version >= 4:
             database = _record(doc.get("database"), FileRecord)
-            if database is None or database.file != DATABASE:
+            if database is None or database.file != DATABASE or (version >= 4 and database.checksum is None):
                 raise damaged("database")
         return replace(manifest, segments=segments, database=database)
 
@@ -232,11 +234,20 @@ def letters_option(doc: dict) -> str:
     return f" --letters {shlex.quote(folder)}" if isinstance(folder, str) and folder else ""
 
 
+def _valid_fusion(fusion: object) -> bool:
+    """{} (the defaults), or the fusion settings with the types qa/retriever.py computes with."""
+    if not isinstance(fusion, dict):
+        return False
+    numbers = {key: fusion[key] for key in ("k", "dense", "bm25") if key in fusion}
+    return (all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in numbers.values())
+            and fusion.get("method", "rrf") == "rrf")
+
+
 def _record(item: object, kind: type[FileRecord]) -> FileRecord | None:
     if not isinstance(item, dict):
         return None
     name, size, checksum = item.get("file"), item.get("bytes"), item.get("checksum")
-    if not (isinstance(name, str) and isinstance(size, int) and size >= 0):
+    if not (isinstance(name, str) and isinstance(size, int) and not isinstance(size, bool) and size >= 0):
         return None
     if checksum is not None and not (isinstance(checksum, str) and checksum.startswith(f"{CHECKSUM}:")):
         return None

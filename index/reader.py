@@ -381,7 +381,9 @@ def _verify_database(path: Path, manifest: Manifest, hint: str) -> None:
         return
     try:
         size = path.stat().st_size
-        same = size == record.bytes and (record.checksum is None or checksum_file(path) == record.checksum)
+        if size != record.bytes:
+            raise IndexStoreError(f"{path} is damaged or truncated ({size} bytes, expected {record.bytes}); {hint}")
+        same = record.checksum is None or checksum_file(path) == record.checksum
     except OSError as exc:
         raise IndexStoreError(f"{path} cannot be read ({exc.strerror or exc}); {hint}") from None
     if not same:

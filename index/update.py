@@ -216,13 +216,15 @@ def write_generation(job: _Update) -> None:
     collect_garbage(index_dir, keep=live)
     try:
         _build_into(job, tmp, final, generation)
-    except (OSError, sqlite3.Error, RuntimeError) as exc:
-        # A full disk, a read-only folder, ...: drop what was half written; the manifest
-        # still names the previous generation.
+    except BaseException as exc:
+        # A full disk, a read-only folder, an embedder that fails, Ctrl-C: drop what was half
+        # written; the manifest still names the previous generation.
         shutil.rmtree(tmp, ignore_errors=True)
         now = _readable_manifest(index_dir)
         if (now.data if now else None) != final.name:
             shutil.rmtree(final, ignore_errors=True)
+        if isinstance(exc, LettersQAError) or not isinstance(exc, Exception):  # already one line; Ctrl-C
+            raise
         raise IndexStoreError(f"could not write the new index generation in {index_dir}: {_reason(exc)}; "
                               f"{_previous_state(job, current)}") from None
     # The previous generation stays for readers that still have it open.
@@ -236,7 +238,7 @@ def _previous_state(job: _Update, current: Manifest | None) -> str:
         return "there was no index before, and none was written"
     if job.base.manifest is not None and job.base.manifest.data == current.data:
         return "the previous index is unchanged and still answers"
-    if job.base.note and "damaged" in job.base.note:
+    if job.base.damaged:
         return f"the previous index is unchanged but damaged; `letters-qa check --index {job.index_dir}` says how"
     return "the previous index is unchanged"
 
@@ -246,6 +248,8 @@ def _reason(exc: BaseException) -> str:
         return "no space left on the device"
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
+    if not isinstance(exc, sqlite3.Error | RuntimeError):  # the embedder or a bug: say what it was
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}" if str(exc) else type(exc).__name__
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
@@ -293,6 +297,10 @@ def _extend_into(job: _Update, tmp: Path) -> tuple[int, list[Segment], set[str]]
     """
     old = job.base.manifest
     shutil.copyfile(job.index_dir / old.data / DATABASE, tmp / DATABASE)
+    if old.database and old.database.checksum and checksum_file(tmp / DATABASE) != old.database.checksum:
+        # Verified when the update began; damage since then must not be copied and re-checksummed as whole.
+        raise IndexStoreError(f"{job.index_dir / old.data / DATABASE} changed on disk during the update; "
+                              f"run `letters-qa check --index {job.index_dir}`")
     db = database.open_copy(tmp / DATABASE)
     try:
         first = database.chunk_count(db)
@@ -352,8 +360,12 @@ def _insert_new(job: _Update, db: sqlite3.Connection) -> np.ndarray:
     if not texts:
         return np.zeros((0, 0), np.float32)
     vectors = np.asarray(job.embedder.embed(texts, progress=job.progress), dtype=np.float32)
-    if vectors.shape[0] != len(texts):
+    if vectors.ndim != 2 or vectors.shape[0] != len(texts):
         raise IndexStoreError(f"the embedder returned {vectors.shape[0]} vectors for {len(texts)} chunks")
+    old = job.base.manifest
+    if old is not None and vectors.shape[1] != old.dim:
+        raise IndexStoreError(f"the embedder {job.embedder.name!r} gives {vectors.shape[1]}-dimensional vectors, "
+                              f"the index holds {old.dim}; {rebuild_hint(job.index_dir)}")
     return vectors
 
 

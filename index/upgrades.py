@@ -41,6 +41,7 @@ class Base:
 
     manifest: Manifest | None
     note: str | None = None
+    damaged: bool = False  # the current generation failed verification: it is not built on
 
     @property
     def upgrading(self) -> bool:
@@ -61,5 +62,6 @@ def base_for(index_dir: Path, current: Manifest | None, model: str, rebuild: boo
         return Base(None, upgrade.note)
     problem = verify_generation(index_dir, current)
     if problem:
-        return Base(None, f"the index was damaged ({problem}): every letter was read and embedded again")
+        return Base(None, f"the index was damaged ({problem}): every letter was read and embedded again",
+                    damaged=True)
     return Base(current, upgrade.note if upgrade else None)

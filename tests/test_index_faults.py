@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEEDS, FakeEmbedder
 
+from index.check import check_index
 from index.database import authority
 from index.errors import IndexStoreError
 from index.manifest import MANIFEST
@@ -202,3 +203,84 @@ def test_the_readmes_python_imports_work():
 
     assert update_index.__module__ == "index.update" and check_index.__module__ == "index.check"
     assert issubclass(ArgumentError, LettersQAError) and issubclass(ArgumentError, ValueError)
+
+
+# --- found by review (each failed before its fix) -------------------------------------------
+
+
+@pytest.mark.parametrize("folder", ["x #y", "x?z", "x%20y"])
+def test_an_index_folder_named_with_uri_characters_opens(tmp_path, letters_dir, folder):
+    """The read-only SQLite URI cut the path at '#' or '?' (and decoded '%20'), so the index read
+    as damaged and an empty file appeared outside the folder."""
+    index_dir = tmp_path / folder / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    (letters_dir / "003_e59f001d04c76981.txt").unlink()  # a removal: the full path reads the old database
+    assert update_index(letters_dir, index_dir, embedder=FakeEmbedder()).letters == 4
+    assert len(IndexReader.open(index_dir).letters) == 4 and check_index(index_dir).ok
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["letters", folder])  # nothing stray
+
+
+@pytest.mark.parametrize("change, key", [
+    (lambda m: m.update(generation=-5), "generation"),
+    (lambda m: m.update(generation=True), "generation"),
+    (lambda m: m.update(data="gen-000002"), "data"),
+    (lambda m: m.update(chunks=-1), "chunks"),
+    (lambda m: m.update(chunks=True), "chunks"),
+    (lambda m: m.update(fusion={"method": "rrf", "k": "x"}), "fusion"),
+    (lambda m: m["database"].update(checksum=None), "database"),
+    (lambda m: m["database"].update(bytes=True), "database"),
+], ids=["negative generation", "bool generation", "data not its generation", "negative chunks", "bool chunks",
+        "fusion of text", "format 4 database without checksum", "bool bytes"])
+def test_a_manifest_with_a_wrong_value_is_refused_as_damaged(tmp_path, letters_dir, change, key):
+    index_dir = tmp_path / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    change(manifest)
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexStoreError, match=f"is damaged \\(no valid '{key}'\\); rebuild it with"):
+        IndexReader.open(index_dir)
+
+
+def test_an_embedder_that_fails_leaves_nothing_and_says_so_in_one_line(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+
+    class Broken(FakeEmbedder):
+        def embed(self, texts, progress=None):
+            raise ValueError("tokenizer exploded\nsecond line")
+
+    shutil.copy(SEEDS / TRAFFORD, letters_dir / "new.txt")
+    (letters_dir / "new.txt").write_text((SEEDS / TRAFFORD).read_text().replace("perform well", "perform poorly"))
+    with pytest.raises(IndexStoreError) as error:
+        update_index(letters_dir, index_dir, embedder=Broken())
+    assert str(error.value) == (f"could not write the new index generation in {index_dir}: ValueError: tokenizer "
+                                "exploded; the previous index is unchanged and still answers")
+    assert leftovers(index_dir) == [] and len(IndexReader.open(index_dir).letters) == 5
+
+
+def test_an_embedder_of_another_dimension_is_refused_before_anything_is_written(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+
+    class Narrow(FakeEmbedder):
+        def embed(self, texts, progress=None):
+            return super().embed(texts, progress)[:, :32].copy()
+
+    (letters_dir / "new.txt").write_text((SEEDS / TRAFFORD).read_text().replace("perform well", "perform poorly"))
+    with pytest.raises(IndexStoreError, match="gives 32-dimensional vectors, the index holds 64"):
+        update_index(letters_dir, index_dir, embedder=Narrow())
+    assert leftovers(index_dir) == [] and check_index(index_dir).ok
+
+
+def test_a_database_that_cannot_be_read_is_a_finding_of_check_not_a_traceback(tmp_path, letters_dir, monkeypatch):
+    import index.check
+
+    index_dir = tmp_path / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+
+    def unreadable(path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(index.check, "checksum_file", unreadable)
+    found = check_index(index_dir)
+    assert not found.ok and found.files[1].detail == "cannot be read (Permission denied)"
