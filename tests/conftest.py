@@ -120,3 +120,13 @@ def small_disk(tmp_path):
         pytest.fail(f"could not mount a tmpfs for the full-disk test: {result.stderr.strip()}")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop a `letters-qa serve` subprocess: politely, then for sure."""
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()

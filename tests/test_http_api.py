@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CITATION_FIELDS = {"letter", "council", "year", "kind", "section", "text", "start", "end"}
@@ -60,12 +61,7 @@ def server_url(seeds_index, tmp_path_factory):
         wait_until_ready(url, server, log)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
 
 
 def test_api_client_example_prints_the_design_json(server_url):

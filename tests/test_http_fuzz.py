@@ -21,6 +21,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import stop_server
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -50,12 +51,7 @@ def api(seeds_index, tmp_path_factory):
         wait_until_ready(url, server, log)
         yield SimpleNamespace(url=url, log=log, server=server)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
 
 
 def call(url: str, name: str, data) -> tuple[str, object]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import SEEDS, make_annual_letter
+from conftest import SEEDS, make_annual_letter, stop_server
 from test_http_api import CITATION_FIELDS, RATING_FIELDS, STOKE, free_port, wait_until_ready
 
 from index.scan import LETTER_SUFFIXES
@@ -49,15 +49,6 @@ def start(args: list[str], folder: Path):
     return server, url, log
 
 
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 @pytest.fixture(scope="module")
 def api(seeds_index, tmp_path_factory):
     """The seeds index, no password, uploads off."""
@@ -67,7 +58,7 @@ def api(seeds_index, tmp_path_factory):
         wait_until_ready(url + "api/health", server, log)
         yield Server(url, log)
     finally:
-        stop(server)
+        stop_server(server)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +76,7 @@ def upload_api(seeds_index, tmp_path_factory):
         ready.letters = letters
         yield ready
     finally:
-        stop(server)
+        stop_server(server)
 
 
 # --- answers, search, ratings, letters ---------------------------------------------------
