@@ -5,7 +5,8 @@ cited sentence highlighted in its paragraph) and the ratings used shown beside i
 Ratings: the extracted table with filters, a chart of councils per rating and the APA
 grade grid. Letters: the indexed letters, a reader, and uploads that are checked, saved
 under safe names and indexed at once. Named endpoints /ask, /search and /ratings return
-the DESIGN.md JSON to `gradio_client`.
+the DESIGN.md JSON to `gradio_client`; the plain JSON API under /api is ui/api.py, mounted
+on the same server by `launch`.
 
 Letter text is data: everything built here as HTML goes through `html.escape`, and the
 chat's markdown comes escaped from `qa.answer.md_escape`.
