@@ -497,7 +497,8 @@ def test_an_empty_letters_folder_gives_an_empty_index(tmp_path):
 
 
 def test_the_add_only_fast_path_gives_the_same_index_as_a_full_build(tmp_path, letters_dir):
-    """Appending to a copy of the generation must equal rebuilding it: rows, BM25, vectors, flags."""
+    """Appending to a copy of the generation must equal rebuilding it: every column of every table,
+    BM25, vectors, flags."""
     index_dir = tmp_path / "index"
     fake_index(letters_dir, index_dir)
     northwold_letter(letters_dir)
@@ -510,21 +511,25 @@ def test_the_add_only_fast_path_gives_the_same_index_as_a_full_build(tmp_path, l
         manifest = json.loads((folder / "manifest.json").read_text())
         generation = folder / manifest["data"]
         db = sqlite3.connect(generation / "index.sqlite")
-        chunks = db.execute('SELECT row, section, text, start, "end", boilerplate, length FROM chunks ORDER BY row')
+        chunks = db.execute('SELECT row, letter_id, section, text, start, "end", phrase_boilerplate, boilerplate, '
+                            "fingerprint, length, context, polarity, area FROM chunks ORDER BY row")
         postings: dict[str, tuple[list, list]] = {}
         for term, rows, tfs in db.execute("SELECT term, rows, tfs FROM postings ORDER BY term, segment"):
             held = postings.setdefault(term, ([], []))
             held[0].extend(np.frombuffer(rows, "<i4").tolist())
             held[1].extend(np.frombuffer(tfs, "<u2").tolist())
         segments = db.execute("SELECT count(DISTINCT segment) FROM postings").fetchone()[0]
-        state = chunks.fetchall(), postings, segments
+        letters = db.execute("SELECT * FROM letters ORDER BY id").fetchall()
+        ratings = db.execute("SELECT * FROM ratings ORDER BY id").fetchall()
+        state = chunks.fetchall(), postings, segments, letters, ratings
         db.close()
         return *state, IndexReader.open(folder).vectors()
 
     fast, full = state(index_dir), state(rebuilt)
     assert (fast[2], full[2]) == (2, 1)  # the new letter's postings went into a segment of their own
     assert fast[0] == full[0] and fast[1] == full[1] and len(fast[1]["foster"][0]) > 0
-    assert np.allclose(fast[3], full[3])
+    assert fast[3] == full[3] and fast[4] == full[4] and len(fast[4]) > 10
+    assert np.allclose(fast[5], full[5])
 
 
 # --- vector segments -------------------------------------------------------------------
@@ -864,3 +869,27 @@ def test_a_rewrite_that_keeps_size_and_mtime_is_seen_by_its_ctime(tmp_path, lett
     reads.clear()
     report = fake_index(letters_dir, index_dir)
     assert reads == [TRAFFORD] and report.updated == [TRAFFORD]
+
+
+def test_a_real_format_3_index_upgrades_to_the_same_index_as_a_fresh_build(tmp_path, letters_dir):
+    """tests/fixtures/format-3-index was written by b1182c1 (the last format-3 letters-qa) from
+    seeds/ with FakeEmbedder. Upgrading it embeds nothing, and gives what a fresh build gives:
+    every row of every table, the postings and the vectors."""
+    old = tmp_path / "old"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "format-3-index", old)
+    counting = CountingEmbedder(FakeEmbedder())
+    report = update_index(letters_dir, old, embedder=counting)
+    assert (counting.texts, report.generation, report.unchanged) == (0, 2, sorted(p.name for p in SEEDS.iterdir()))
+    fresh = tmp_path / "fresh"
+    fake_index(letters_dir, fresh)
+
+    def tables(folder: Path) -> list:
+        db = sqlite3.connect(folder / json.loads((folder / MANIFEST).read_text())["data"] / "index.sqlite")
+        found = [db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                 for table in ("letters", "ratings", "chunks", "postings")]
+        db.close()
+        return found
+
+    assert tables(old) == tables(fresh)
+    assert np.array_equal(IndexReader.open(old).vectors(), IndexReader.open(fresh).vectors())
+    assert check_index(old).ok and IndexReader.open(old).manifest.verified
