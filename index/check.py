@@ -169,6 +169,7 @@ def _database_whole(path: Path, manifest: Manifest, add) -> bool:
         try:
             problem = database.integrity_problem(db)
             count, last = db.execute(database.SELECT_SHAPE).fetchone()
+            letters = database.letter_hashes(db)
         finally:
             db.close()
     except sqlite3.Error as exc:
@@ -177,6 +178,11 @@ def _database_whole(path: Path, manifest: Manifest, add) -> bool:
         return add(DATABASE, False, f"damaged (SQLite: {problem})")
     if count != manifest.chunks or (count and last != count - 1):
         return add(DATABASE, False, f"damaged (it holds {count} passages, the manifest says {manifest.chunks})")
+    if letters != manifest.letters:
+        names = letters.keys() | manifest.letters.keys()
+        differ = sorted(name for name in names if letters.get(name) != manifest.letters.get(name))
+        return add(DATABASE, False, f"damaged (its letters differ from the manifest's: {differ[0]}"
+                                    f"{f' and {len(differ) - 1} more' if len(differ) > 1 else ''})")
     checksum = "checksum matches, " if manifest.database and manifest.database.checksum else ""
     size = manifest.database.bytes if manifest.database else None
     return add(DATABASE, True, f"{size:,} bytes, {checksum}SQLite integrity ok" if size is not None

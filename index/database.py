@@ -136,6 +136,11 @@ def copy_letter(db: sqlite3.Connection, old_db: sqlite3.Connection, old_id: int,
     return old_rows
 
 
+def letter_hashes(db: sqlite3.Connection) -> dict[str, str]:
+    """name -> sha256 of every letter: what the manifest's "letters" must say."""
+    return dict(db.execute("SELECT name, sha256 FROM letters"))
+
+
 def letter_ids(db: sqlite3.Connection) -> dict[str, int]:
     return dict(db.execute("SELECT name, id FROM letters"))
 

@@ -284,3 +284,14 @@ def test_a_database_that_cannot_be_read_is_a_finding_of_check_not_a_traceback(tm
     monkeypatch.setattr(index.check, "checksum_file", unreadable)
     found = check_index(index_dir)
     assert not found.ok and found.files[1].detail == "cannot be read (Permission denied)"
+
+
+def test_check_finds_a_manifest_whose_letters_differ_from_the_database(tmp_path, letters_dir):
+    index_dir = tmp_path / "index"
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    manifest["letters"][TRAFFORD] = "0" * 64
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    found = check_index(index_dir)
+    assert not found.ok
+    assert found.files[1].detail == f"damaged (its letters differ from the manifest's: {TRAFFORD})"
