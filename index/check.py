@@ -14,7 +14,7 @@ from pathlib import Path
 
 from index import database, segments
 from index.errors import IndexStoreError
-from index.manifest import DATABASE, MANIFEST, UPGRADABLE, Manifest, checksum_file, letters_option
+from index.manifest import DATABASE, MANIFEST, UPGRADABLE, Manifest, file_problem, letters_option
 
 
 @dataclass
@@ -122,29 +122,17 @@ def _file_checks(index_dir: Path, manifest: Manifest, thorough: bool) -> list[Fi
 
     db_path = folder / DATABASE
     record = manifest.database
-    try:
-        size = db_path.stat().st_size
-    except FileNotFoundError:
-        add(DATABASE, False, "missing")
-        return checks
-    except OSError as exc:
-        add(DATABASE, False, f"cannot be read ({exc.strerror or exc})")
-        return checks
-    if record is not None and size != record.bytes:
-        add(DATABASE, False, f"damaged or truncated ({size} bytes, the manifest says {record.bytes})")
-        return checks
-    try:
-        differs = record is not None and record.checksum is not None and checksum_file(db_path) != record.checksum
-    except OSError as exc:
-        add(DATABASE, False, f"cannot be read ({exc.strerror or exc})")
-        return checks
-    if differs:
-        add(DATABASE, False, "damaged (its checksum differs from the manifest's)")
+    if record is not None:
+        problem = file_problem(db_path, record)
+    else:  # format 3 recorded no size: only that the file is there
+        problem = None if db_path.is_file() else "missing"
+    if problem:
+        add(DATABASE, False, problem)
         return checks
     if thorough and not _database_whole(db_path, manifest, add):
         return checks
     if not checks:
-        add(DATABASE, True, f"{size:,} bytes, checksum matches")
+        add(DATABASE, True, f"{record.bytes:,} bytes, checksum matches")
     for segment in manifest.segments:
         try:
             segments.check(folder, (segment,), manifest.dim, index_dir)

@@ -77,6 +77,29 @@ class FileRecord:
         return cls(name, path.stat().st_size, checksum_file(path))
 
 
+def file_problem(path: Path, record: FileRecord) -> str | None:
+    """What is wrong with a generation's file against its record ("missing", "cannot be read (...)",
+    "damaged or truncated (...)", "damaged (its checksum differs ...)"), or None when it matches.
+    The one check behind readers, segments and `letters-qa check`; no checksum (format 3): size only."""
+    try:
+        size = path.stat().st_size
+        if size != record.bytes:
+            return f"damaged or truncated ({size} bytes, expected {record.bytes})"
+        if record.checksum is not None and checksum_file(path) != record.checksum:
+            return "damaged (its checksum differs from the manifest's)"
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    return None
+
+
+def problem_error(path: Path, problem: str, hint: str) -> IndexStoreError:
+    """`file_problem`'s finding as the one-line error readers raise."""
+    verb = "" if problem.startswith("cannot") else "is "
+    return IndexStoreError(f"{path} {verb}{problem}; {hint}")
+
+
 @dataclass(frozen=True)
 class Segment(FileRecord):
     """One vector file: FileRecord plus its rows (segments concatenated in order = chunk rows)."""

@@ -30,7 +30,7 @@ from index.bm25 import Scorer, top_rows
 from index.database import AREA_KEYS
 from index.errors import IndexStoreError
 from index.letters import short_name
-from index.manifest import DATABASE, MANIFEST, Manifest, checksum_file, rebuild_hint
+from index.manifest import DATABASE, MANIFEST, Manifest, file_problem, problem_error, rebuild_hint
 from index.segments import stored_vectors
 
 __all__ = ["AREA_KEYS", "IndexReader", "LetterInfo", "RatingRow", "normalise_name"]
@@ -106,7 +106,9 @@ class IndexReader:
         path, hint = folder / DATABASE, rebuild_hint(index_dir)
         if not path.is_file():
             raise IndexStoreError(f"{path} is missing; {hint}")
-        _verify_database(path, manifest, hint)
+        problem = file_problem(path, manifest.database) if manifest.database else None
+        if problem:
+            raise problem_error(path, problem, hint)
         segments.check(folder, manifest.segments, manifest.dim, index_dir)
         try:
             db = database.open_read_only(path, threads=True)
@@ -372,22 +374,6 @@ def _section_title(sections: tuple[tuple[str, int, int], ...], offset: int) -> s
         if start <= offset < end:
             return title
     return "Letter"
-
-
-def _verify_database(path: Path, manifest: Manifest, hint: str) -> None:
-    """The SQLite file is the one the manifest recorded: size, then checksum (format 4 on)."""
-    record = manifest.database
-    if record is None:
-        return
-    try:
-        size = path.stat().st_size
-        if size != record.bytes:
-            raise IndexStoreError(f"{path} is damaged or truncated ({size} bytes, expected {record.bytes}); {hint}")
-        same = record.checksum is None or checksum_file(path) == record.checksum
-    except OSError as exc:
-        raise IndexStoreError(f"{path} cannot be read ({exc.strerror or exc}); {hint}") from None
-    if not same:
-        raise IndexStoreError(f"{path} is damaged (its checksum differs from the manifest's); {hint}")
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

@@ -23,7 +23,15 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import IndexStoreError
-from index.manifest import Manifest, Segment, checksum_bytes, checksum_file, rebuild_hint, segment_name
+from index.manifest import (
+    Manifest,
+    Segment,
+    checksum_bytes,
+    file_problem,
+    problem_error,
+    rebuild_hint,
+    segment_name,
+)
 
 MAX_SEGMENTS = 16  # an add-only update that would make more writes all vectors as one segment
 
@@ -69,17 +77,10 @@ def check(folder: Path, listed: tuple[Segment, ...], dim: int, index_dir: Path) 
 
 
 def verify(folder: Path, segment: Segment, index_dir: Path) -> None:
-    """The file's checksum matches the manifest's (nothing to compare for format 3)."""
-    if segment.checksum is None:
-        return
-    path = folder / segment.file
-    try:
-        found = checksum_file(path)
-    except OSError as exc:
-        raise IndexStoreError(f"{path} cannot be read ({exc.strerror or exc}); {rebuild_hint(index_dir)}") from None
-    if found != segment.checksum:
-        hint = rebuild_hint(index_dir)
-        raise IndexStoreError(f"{path} is damaged (its checksum differs from the manifest's); {hint}")
+    """The file matches the manifest's size and checksum (size only for format 3)."""
+    problem = file_problem(folder / segment.file, segment)
+    if problem:
+        raise problem_error(folder / segment.file, problem, rebuild_hint(index_dir))
 
 
 def load(folder: Path, segments: tuple[Segment, ...], index_dir: Path) -> list:
@@ -117,7 +118,8 @@ def all_vectors(manifest: Manifest, index_dir: Path) -> np.ndarray:
     """Every vector of the manifest's generation in row order (one array, a copy)."""
     folder = index_dir / manifest.data
     check(folder, manifest.segments, manifest.dim, index_dir)
-    parts = [stored_vectors(index).copy() for index in load(folder, manifest.segments, index_dir)]
+    indexes = load(folder, manifest.segments, index_dir)  # held while their views are concatenated
+    parts = [stored_vectors(index) for index in indexes]
     return np.concatenate(parts) if parts else np.zeros((0, manifest.dim), np.float32)
 
 

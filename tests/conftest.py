@@ -100,11 +100,12 @@ def make_annual_letter(short: str, full: str, word: str, extra: str = "") -> str
 def reseal(index_dir: Path) -> None:
     """Record the current database file's size and checksum in the manifest, as a writer would:
     for tests that edit index.sqlite on purpose and want what follows, not the checksum error."""
+    from dataclasses import replace
+
     from index.manifest import DATABASE, FileRecord, Manifest
 
     manifest = Manifest.load(index_dir)
-    folder = index_dir / manifest.data
-    Manifest(**{**manifest.__dict__, "database": FileRecord.of(folder, DATABASE)}).write(index_dir)
+    replace(manifest, database=FileRecord.of(index_dir / manifest.data, DATABASE)).write(index_dir)
 
 
 @pytest.fixture

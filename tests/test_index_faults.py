@@ -273,7 +273,7 @@ def test_an_embedder_of_another_dimension_is_refused_before_anything_is_written(
 
 
 def test_a_database_that_cannot_be_read_is_a_finding_of_check_not_a_traceback(tmp_path, letters_dir, monkeypatch):
-    import index.check
+    import index.manifest
 
     index_dir = tmp_path / "index"
     update_index(letters_dir, index_dir, embedder=FakeEmbedder())
@@ -281,7 +281,7 @@ def test_a_database_that_cannot_be_read_is_a_finding_of_check_not_a_traceback(tm
     def unreadable(path):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(index.check, "checksum_file", unreadable)
+    monkeypatch.setattr(index.manifest, "checksum_file", unreadable)
     found = check_index(index_dir)
     assert not found.ok and found.files[1].detail == "cannot be read (Permission denied)"
 
