@@ -245,10 +245,9 @@ def add_letters(web: WebApp, paths: list[str]) -> dict:
         raise ApiError(409, "another upload is being indexed; try again when it has finished")
     try:
         indexed = dict(library_call(lambda: web.assistant.reader.manifest.letters))
-        missing = [name for name in indexed if not (web.letters_dir / name).is_file()]
-        if missing:
-            raise ApiError(409, f"the letters folder lacks {len(missing)} indexed letter(s) (e.g. {missing[0]}); an "
-                                "update from it would drop them from the index, so nothing was saved")
+        refusal = web.upload_refusal(indexed)
+        if refusal:
+            raise ApiError(409, refusal)
         saved, rejected = save_uploads(paths, web.letters_dir, indexed)
         if not saved:
             reasons = "; ".join(f"{r['file']}: {r['reason']}" for r in rejected)

@@ -469,15 +469,21 @@ class WebApp:
         finally:
             self._update.release()
 
+    def upload_refusal(self, indexed: dict[str, str]) -> str | None:
+        """Why nothing may be saved now (the web tab and POST /api/letters ask), or None: a letters
+        folder that lacks indexed letters, as an update from it would drop them from the index."""
+        missing = [name for name in indexed if not (self.letters_dir / name).is_file()]
+        if not missing:
+            return None
+        return (f"the letters folder {self.letters_dir} lacks {len(missing)} indexed letter(s) (e.g. {missing[0]}); "
+                "an update from it would drop them from the index, so nothing was saved. Serve with --letters "
+                "set to the folder the index was built from, or run `letters-qa index` first.")
+
     def _add_letters(self, files: list[str], progress) -> str:
         indexed = dict(self.assistant.reader.manifest.letters)
-        missing = [name for name in indexed if not (self.letters_dir / name).is_file()]
-        if missing:
-            return error_html(
-                f"the letters folder {self.letters_dir} lacks {len(missing)} indexed letter(s) (e.g. {missing[0]}); "
-                "an update from it would drop them from the index, so nothing was saved. Serve with --letters "
-                "set to the folder the index was built from, or run `letters-qa index` first."
-            )
+        refusal = self.upload_refusal(indexed)
+        if refusal:
+            return error_html(refusal)
         progress(0, desc="Checking the files")
         saved, rejected = save_uploads(files, self.letters_dir, indexed)
         if not any(not s["present"] for s in saved):
@@ -632,7 +638,8 @@ def _ask_tab(web: WebApp) -> None:
     turns = gr.State([])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            # No LaTeX: "$$" in a letter (md_escape leaves "$" alone) would turn the rest of the answer into math.
+            # No LaTeX: "$$" from a letter would turn the rest of an answer into math (md_escape escapes "$"
+            # too; this also covers the chat's own text).
             chat = gr.Chatbot(label="Chat", height=520, sanitize_html=True, latex_delimiters=[], elem_id="lqa-chat",
                               buttons=["copy_all"],
                               placeholder="Ask about the councils' ratings or what the letters say.")
