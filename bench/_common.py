@@ -190,3 +190,32 @@ def provenance(index_dir: str | Path) -> dict | None:
     settings = built.get("settings", {})
     return {"vectors": settings.get("vectors", "model"), "built": built.get("started"),
             "seconds": built.get("seconds"), "commit": built.get("git", {}).get("commit")}
+
+
+def wait_until_serving(url: str, proc: subprocess.Popen, seconds: float, exited) -> None:
+    """Poll `url` until it answers 200; SystemExit with `exited()` (the log's tail) if the
+    server process ends first, or when `seconds` pass (the server is killed then)."""
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode}:\n{exited()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit(f"the server did not answer {url} within {seconds:.0f} s")
+
+
+def stop_process(proc: subprocess.Popen, seconds: float = 20) -> None:
+    """Terminate, then kill if it has not ended within `seconds`."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

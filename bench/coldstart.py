@@ -97,12 +97,7 @@ def time_serve(index_dir: str, port: int, timeout: float = 300) -> dict:
         result.update(first_searches(url))
         result["vm_hwm_mb_after_searches"] = vm_hwm_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        common.stop_process(proc, 20)
     result["loadavg_after"] = common.loadavg()
     return result
 

@@ -24,9 +24,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
+
+import _common as common  # noqa: I001 - bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
@@ -54,18 +55,8 @@ def start_server(index: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "ui", "serve", "--index", str(index), "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("server did not answer within 180 s")
+    common.wait_until_serving(url, proc, 180, lambda: proc.stderr.read().decode()[-2000:])
+    return proc, url
 
 
 def gradio_caller(url: str):

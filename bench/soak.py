@@ -36,7 +36,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -194,18 +193,8 @@ def start_server(work: Work) -> tuple[subprocess.Popen, str]:
         server = subprocess.Popen([*cli_command(), "serve", "--index", str(work.index), "--letters", str(work.letters),
                                    "--port", str(port)], env=env(), stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode}:\n{work.log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return server, url
-        except OSError:
-            time.sleep(0.5)
-    server.kill()
-    raise SystemExit(f"the server did not answer {url} within 300 s")
+    common.wait_until_serving(url, server, 300, lambda: work.log.read_text()[-3000:])
+    return server, url
 
 
 def run_update(work: Work, counts: Counts, what: str) -> dict | None:
@@ -384,12 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop.set()
         asker.join(timeout=120)
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        common.stop_process(server, 30)
     log = work.log.read_text(errors="replace")
     tracebacks = log.count("Traceback")
     if tracebacks:
