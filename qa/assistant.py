@@ -18,7 +18,7 @@ from index.embedder import DEFAULT_MODEL, Embedder, QueryCache, SentenceTransfor
 from index.errors import ArgumentError, ArgumentTypeError, IndexStoreError, QuestionError
 from index.reader import IndexReader, LetterInfo, RatingRow
 from qa.answer import Answer, answer_query
-from qa.query import MAX_QUESTION_CHARS, Query, parse_question
+from qa.query import MAX_QUESTION_CHARS, Query, clean_text, parse_question
 from qa.retriever import Passage, Reranker, Retriever, check_flag, check_k, select_letters
 
 
@@ -71,6 +71,7 @@ class Assistant:
         given as arguments or `parse=False`.
         """
         has_words = _check_text(query, "query", "the search query")
+        query = clean_text(query)
         check_k(k)  # before parsing; the retriever checks the other arguments
         if check_flag(parse, "parse") and has_words:
             parsed = self.parse(query)
@@ -93,6 +94,7 @@ class Assistant:
     def parse(self, question: str, history: Iterable | None = None) -> Query:
         """How `question` is understood (intent, councils, years, rating, area), given the history."""
         _check_text(question)
+        question = clean_text(question)
         earlier = _history(history)
         councils = self.reader.council_names
         previous = None
@@ -136,7 +138,7 @@ def _history(history) -> list[str]:
             raise ArgumentTypeError(f"history[{i}] must be an earlier question (a string, an Answer or a "
                                     f"{{'question': ...}} dict), not {_turn_type(turn)}")
         if _check_text(text, f"history[{i}]", f"history[{i}]"):
-            questions.append(text)
+            questions.append(clean_text(text))
     return questions
 
 

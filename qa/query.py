@@ -34,6 +34,13 @@ COUNT, SUPERLATIVE, CHANGE, FACTS, SUMMARY = "count", "superlative", "change", "
 STRENGTHS, WEAKNESSES = "strengths", "weaknesses"
 MAX_QUESTION_CHARS = 1000  # longer questions are refused with a clear message (qa/assistant.py)
 MAX_NAMES = 40  # council names read from one question; any after these are words of the question
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Lone surrogates (undecodable argv bytes, JSON's "\\udXXX", a Python caller's str) as U+FFFD:
+    the tokenizer, SQLite and JSON refuse them. Every question and query passes through here."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)

@@ -157,3 +157,11 @@ def test_well_formed_arguments_of_every_accepted_shape_work(assistant) -> None:
                                     dict(k=-1), dict(area="nowhere"), dict(polarity="sideways")])
 def test_a_well_formed_filter_that_matches_nothing_still_returns_nothing(assistant, kwargs) -> None:
     assert assistant.search(QUERY, **({"k": 5} | kwargs)) == []
+
+
+def test_lone_surrogates_from_a_python_caller_are_read_as_replacement_characters(assistant) -> None:
+    """A str with a lone surrogate (undecodable bytes) reached the tokenizer, which refused it
+    (found by tests/test_fuzz_questions.py); the CLI and HTTP cleaned it, the library did not."""
+    assert len(assistant.search("private \ud800 fostering", k=2, parse=False)) == 2
+    answer = assistant.ask("What about private \udcff fostering?", history=["Which councils \ud800 perform well?"])
+    assert answer.question == "What about private \ufffd fostering?" and "\ud800" not in str(answer.to_dict())

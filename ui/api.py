@@ -32,8 +32,7 @@ from index.letters import MAX_LETTER_BYTES
 from index.reader import LetterInfo
 from index.update import update_index
 from qa.answer import rating_dict
-from qa.query import MAX_QUESTION_CHARS
-from ui.cli import clean_text
+from qa.query import MAX_QUESTION_CHARS, clean_text
 from ui.web import KIND_NAMES, MAX_HISTORY, WebApp, save_uploads
 
 MAX_UPLOAD_FILES = 20

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -22,7 +21,6 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")  # `serve` needs no password on 
 # Text to search for loses them (U+FFFD); paths keep them, as the OS needs the same bytes back.
 TEXT_ARGS = ("question", "query", "council")
 PATH_ARGS = ("index", "letters", "gold", "model")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,15 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def clean_text(text: str) -> str:
-    """Lone surrogates (undecodable argv bytes, JSON's "\\udXXX") as U+FFFD: the tokenizer refuses them."""
-    return _SURROGATE.sub("\ufffd", text)
-
-
 def clean_args(args: argparse.Namespace) -> str | None:
     """Make text arguments valid Unicode in place; the reason to refuse the others, or None."""
+    from qa.query import clean_text
+
     for name, value in list(vars(args).items()):
-        if not isinstance(value, str) or not _SURROGATE.search(value):
+        if not isinstance(value, str) or clean_text(value) == value:
             continue
         if name in TEXT_ARGS:
             setattr(args, name, clean_text(value))

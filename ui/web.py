@@ -38,8 +38,8 @@ from index.scan import LETTER_SUFFIXES
 from index.update import update_index
 from qa import Answer, Assistant
 from qa.answer import md_escape, rating_dict
-from qa.query import MAX_QUESTION_CHARS
-from ui.cli import LOCAL_HOSTS, clean_text, serve_refusal
+from qa.query import MAX_QUESTION_CHARS, clean_text
+from ui.cli import LOCAL_HOSTS, serve_refusal
 
 TITLE = "letters-qa: Ofsted letters to councils"
 DESCRIPTION = ("Ask what Ofsted's letters to English councils say about their children's services: "
