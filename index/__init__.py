@@ -10,8 +10,8 @@ from index.errors import (
     LettersQAError,
     QuestionError,
 )
+from index.kinds import Rating
 from index.letters import Letter, Section, read_letter
-from index.ratings import Rating
 
 __all__ = [
     "Chunk", "chunk_letter", "ArgumentError", "ArgumentTypeError", "IndexBusyError", "IndexStoreError",

@@ -23,15 +23,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from index import kinds
 from index.letters import Letter, blocks, heading_title
 from index.polarity import classify
-from index.ratings import ANNUAL, APA, AREAS
 from index.sentences import sentence_spans
 
 MIN_WORDS = 12  # shorter blocks are joined to the next one
 WINDOW = 2  # sentences per passage; windows overlap by WINDOW - 1 (chosen on the gold set: README "How it answers")
-KIND_TITLES = {ANNUAL: "children's services annual rating", APA: "annual performance assessment"}
-_AREA_TITLE = tuple((key, re.compile(pattern, re.I)) for key, _, pattern in AREAS)
+_AREA_TITLE = tuple((area.key, re.compile(area.pattern, re.I)) for area in kinds.AREAS)
 
 BOILERPLATE_PHRASES = (
     "four point scale",
@@ -44,6 +43,7 @@ BOILERPLATE_PHRASES = (
     "inspectors make judgements based on the following scale",
     "we are grateful for the information",
     "the following table sets out the grades",
+    *kinds.BOILERPLATE,  # each kind's own standard paragraphs
 )
 # Not "assessment judgement area": that header heads the APA grade table, which states this
 # council's own grades (the ratings' source spans lie in it), so it is evidence, not boilerplate.
@@ -87,12 +87,12 @@ def search_text(context: str, text: str) -> str:
 
 def context_line(letter: Letter, section: str) -> str:
     """"Stockport 2009 children's services annual rating. Children's services rating 2009."."""
-    kind = KIND_TITLES.get(letter.kind, letter.kind.replace("_", " "))
+    kind = kinds.get(letter.kind).title
     return f"{letter.short_name} {letter.year} {kind}. {section.rstrip('.')}."
 
 
 def section_area(section: str) -> str:
-    """The APA judgement area a section title names ("Staying safe: Major strengths" -> "staying_safe")."""
+    """The judgement area a section title names ("Staying safe: Major strengths" -> "staying_safe")."""
     for key, pattern in _AREA_TITLE:
         if pattern.match(section):
             return key

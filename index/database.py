@@ -13,14 +13,14 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from index import kinds
 from index.chunks import Chunk, text_fingerprint
 from index.councils import canonical
 from index.letters import Letter
 from index.polarity import POLARITIES
-from index.ratings import AREAS
 
 SHARED_MIN_COUNCILS = 3  # a passage found in letters about this many councils is boilerplate
-AREA_KEYS = ("", *(key for key, _, _ in AREAS))  # the reader's row_area codes
+AREA_KEYS = ("", *kinds.AREA_KEYS)  # the reader's row_area codes
 
 SCHEMA = """
 CREATE TABLE letters(

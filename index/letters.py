@@ -5,9 +5,11 @@ with a BOM, or Windows-1252 decoded, LF line endings, no-break spaces made plain
 and bullet glyphs turned into plain "- " items, trailing spaces and runs of blank lines
 removed). Every span in the project is an offset into that text.
 
-But: - only the two letter kinds of DESIGN.md (2009 annual rating, APA) are recognised;
-anything else raises LetterError. - Headings are found by shape, so an unusual heading
-style may merge two sections; ratings do not depend on sections.
+Which kind a letter is, and how its kind names the council, the year and the ratings, is
+index/kinds' business; an Ofsted letter of no known kind is a generic letter (no ratings).
+But: - a text that names neither a known kind nor Ofsted raises LetterError, as does one
+naming no council. - Headings are found by shape, so an unusual heading style may merge two
+sections; ratings do not depend on sections.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index import kinds
 from index.councils import canonical
 from index.errors import LetterError
-from index.ratings import ANNUAL, APA, AREAS, Rating, annual_sentence, extract_ratings
+from index.kinds import Kind, Rating
 
 MAX_LETTER_BYTES = 2_000_000
 
@@ -41,7 +44,7 @@ class Letter:
     council: str  # as the letter names it: "Stoke-on-Trent City Council"
     short_name: str  # for matching: "Stoke-on-Trent"
     year: int
-    kind: str  # "annual_rating" or "apa"
+    kind: str  # a key of index.kinds: "annual_rating", "apa", ..., "letter" for a generic Ofsted letter
     date: str | None
     recipient: str | None
     signatory: str | None
@@ -76,14 +79,17 @@ def read_capped(path: Path, name: str, max_bytes: int) -> bytes:
     return data
 
 
+NOT_OFSTED = "not an Ofsted letter (no known letter heading, and Ofsted is not named)"
+
+
 def parse_letter(data: bytes, name: str) -> Letter:
     """Parse a letter from its bytes (see read_letter)."""
     text = normalise(decode(data, name))
     if not text.strip():
         raise LetterError(name, "empty file")
-    kind = _kind(text)
+    kind = kinds.recognise(text)
     if kind is None:
-        raise LetterError(name, "not an Ofsted children's services letter (no annual rating or APA heading found)")
+        raise LetterError(name, NOT_OFSTED)
     council = find_council(text, kind)
     if council is None:
         raise LetterError(name, "not a letter to a council (no council name found)")
@@ -94,12 +100,12 @@ def parse_letter(data: bytes, name: str) -> Letter:
         council=council,
         short_name=short_name(council),
         year=_year(text, kind, date),
-        kind=kind,
+        kind=kind.key,
         date=date,
         recipient=_recipient(text),
         signatory=_signatory(text),
         sections=tuple(split_sections(text)),
-        ratings=tuple(extract_ratings(text, kind)),
+        ratings=tuple(kind.ratings(text)),
     )
 
 
@@ -143,7 +149,7 @@ _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_RUN = re.compile(r"\n{3,}")
 # An APA subheading glued to the list item above it ("...6.9%.\nImportant weaknesses ...") starts its own block.
 _GLUED_SUBHEADING = re.compile(
-    r"(?<=[^\n])\n(?=(?:Major strengths|Important weaknesses and areas for development)[ \t]*\n)", re.I)
+    rf"(?<=[^\n])\n(?=(?:{kinds.STRENGTH_HEADINGS}|{kinds.WEAKNESS_HEADINGS})[ \t]*\n)", re.I)
 
 
 def normalise(text: str) -> str:
@@ -161,18 +167,8 @@ def normalise(text: str) -> str:
 
 # --- metadata --------------------------------------------------------------------------
 
-_APOS = "['’]"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(\d{{1,2}} (?:{_MONTHS}) (?:19|20)\d\d)\b")
-# A council of two or more characters ends with a non-space (the shorter one before its last
-# space would match first), so the lazy name does not step through a run of spaces trying
-# "\s+" from each of them (quadratic on "... in a      b").
-_APA_TITLE = re.compile(
-    r"Annual performance assessment of services for children and young people in "
-    r"(?P<council>[^\S\n]|[^\n]*?\S)\s++(?P<year>(?:19|20)\d\d)\s*$",
-    re.I | re.M,
-)
-_APA_CONTRIBUTION = re.compile(rf"(?P<council>[A-Z][^\n.]{{2,80}}? Council){_APOS}s contribution to outcomes")
 _ADDRESS_COUNCIL = re.compile(
     r"^[ \t]*(?P<council>(?:[A-Z][\w’'-]*[ \t]+(?:(?:of|upon|and|the)[ \t]+)?){1,6}Council)[ \t]*$", re.M
 )
@@ -185,21 +181,12 @@ _SUFFIXES = (
 _PREFIXES = ("london borough of ", "royal borough of ", "city of ", "the ")
 
 
-def _kind(text: str) -> str | None:
-    if re.search(r"annual performance assessment", text, re.I):
-        return APA
-    if re.search(rf"children{_APOS}s services (?:annual )?rating", text, re.I):
-        return ANNUAL
-    return None
-
-
-def find_council(text: str, kind: str) -> str | None:
-    """The council as the letter names it, from its most reliable sentence first."""
-    first = annual_sentence(text) if kind == ANNUAL else _APA_TITLE.search(text)
-    for found in (first, _APA_CONTRIBUTION.search(text), _ADDRESS_COUNCIL.search(_header(text))):
-        council = " ".join(found.group("council").split()) if found else ""
+def find_council(text: str, kind: Kind) -> str | None:
+    """The council as the letter names it: from its kind's own sentence first, else the address block."""
+    address = _ADDRESS_COUNCIL.search(_header(text))
+    for council in (kind.council(text), " ".join(address.group("council").split()) if address else None):
         # The sentence patterns take any run of characters; a name has letters in it.
-        if any(char.isalpha() for char in council):
+        if council and any(char.isalpha() for char in council):
             return council
     return None
 
@@ -221,15 +208,11 @@ def short_name(council: str) -> str:
     return short[len(prefix):] or council
 
 
-def _year(text: str, kind: str, date: str | None) -> int:
-    if kind == APA:
-        match = _APA_TITLE.search(text) or re.search(r"\b((?:19|20)\d\d) annual performance assessment", text, re.I)
-        if match:
-            return int(match.group("year") if "year" in match.groupdict() else match.group(1))
-    else:
-        match = re.search(rf"children{_APOS}s services rating (?:for )?((?:19|20)\d\d)", text, re.I)
-        if match:
-            return int(match.group(1))
+def _year(text: str, kind: Kind, date: str | None) -> int:
+    """The year the letter is about (its title's), else the year it is dated, else its first year."""
+    year = kind.year(text)
+    if year:
+        return year
     if date:
         return int(date[-4:])
     match = re.search(r"\b(20\d\d)\b", text)
@@ -282,14 +265,7 @@ def _signatory(text: str) -> str | None:
 # --- sections --------------------------------------------------------------------------
 
 _SIGN_OFF = re.compile(r"^[ \t]*Yours (?:sincerely|faithfully)", re.I | re.M)
-_KNOWN_HEADING = re.compile(
-    rf"^(?:Children{_APOS}s services (?:annual )?rating(?: (?:19|20)\d\d)?|Annual performance assessment of .+"
-    rf"|{'|'.join(pattern for _, _, pattern in AREAS)}.*)$",
-    re.I,
-)
-SUBHEADINGS = re.compile(
-    r"^(?:Major strengths|Important weaknesses and areas for development|Areas for development)$", re.I
-)
+SUBHEADINGS = kinds.SUBHEADINGS  # "Major strengths", "Key areas for further development", ...
 
 
 def body_span(text: str) -> tuple[int, int]:
@@ -323,7 +299,7 @@ def heading_title(block: str) -> str | None:
     line = block.strip()
     if line.startswith("#"):
         return line.lstrip("#").strip() or None
-    if _KNOWN_HEADING.match(line) and len(line) < 160:
+    if kinds.KNOWN_HEADINGS.match(line) and len(line) < 160:
         return line
     if SUBHEADINGS.match(line):
         return line

@@ -36,7 +36,7 @@ phrasing can mislead a cue ("below" of a good thing, "higher" of a bad thing not
 satisfactory." after a line about good nurseries) is read alone.
 - A strength word negated in its clause ("do not perform well", "not effective") is a WEAKNESS.
 - The overall verdict sentence is read by its words: "perform well" is a STRENGTH,
-"perform adequately" NEUTRAL, "perform poorly" a WEAKNESS; the grade itself is index/ratings.py's.
+"perform adequately" NEUTRAL, "perform poorly" a WEAKNESS; the grade itself is index/kinds' business.
 - Every pattern is a flat alternation (no quantified group holding a quantifier), so each
 runs in linear time on untrusted text; tests/test_polarity.py checks the structure.
 """
@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 
-from index.letters import SUBHEADINGS
+from index.kinds import STRENGTH_HEADINGS, SUBHEADINGS, WEAKNESS_HEADINGS
 from index.sentences import sentence_spans
 
 STRENGTH, WEAKNESS, NEUTRAL = "strength", "weakness", "neutral"
@@ -87,8 +87,9 @@ def _is_boilerplate(text: str) -> bool:
 
 # --- cues --------------------------------------------------------------------------------
 
-_STRENGTH_SECTION = re.compile(r"\bmajor strengths\b", re.I)
-_WEAKNESS_SECTION = re.compile(r"\b(?:important weaknesses|areas for development)\b", re.I)
+# Each kind's subheadings (index/kinds): "Major strengths", "Key areas for further development", ...
+_STRENGTH_SECTION = re.compile(rf"\b(?:{STRENGTH_HEADINGS})\b", re.I)
+_WEAKNESS_SECTION = re.compile(rf"\b(?:important weaknesses|areas for development|{WEAKNESS_HEADINGS})\b", re.I)
 
 # Phrases that name the lists or the letter's own apparatus, not a finding; blanked first.
 _META = re.compile(

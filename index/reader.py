@@ -66,7 +66,7 @@ class RatingRow:
     start: int
     end: int
     short_name: str
-    conflict_text: str | None = None  # where the same letter states a different rating (index/ratings.py)
+    conflict_text: str | None = None  # where the same letter states a different rating (index/kinds/performs.py)
     conflict_start: int | None = None
     conflict_end: int | None = None
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from index.ratings import ANNUAL, APA, AREA_TITLES, label_for
+from index import kinds
+from index.kinds.scales import SCALES
 from index.reader import IndexReader, RatingRow
 from qa.answer import Answer, Citation, md_escape, short
 from qa.evidence import Evidence, Extreme, Fact
@@ -110,6 +111,7 @@ class _Writer:
         if not evidence.rows:
             self.lines.append(f"No council in the index is rated {_criterion(q, areas)}{_years(q.years)}.")
             self._existing(evidence.scale_rows)
+            self._earlier(evidence)
             return
         councils = sorted({r.council for r in evidence.rows})
         verb = ("was" if len(councils) == 1 else "were") if q.intent == COUNT else \
@@ -122,6 +124,15 @@ class _Writer:
             self.lines.append(f"\n{_scale_title(kind, year, area, start=True)}:")
             for row in group:
                 self.lines.append(f"- **{md_escape(row.council)}**: {_label(row)} {next(marks)}")
+        self._earlier(evidence)
+
+    def _earlier(self, evidence: Evidence) -> None:
+        """Name the earlier years left out of a list answer, and how to ask for them."""
+        for kind, years in evidence.earlier:
+            named = " and ".join(str(y) for y in years)
+            self.lines.append(f"\nThis answers for the latest year. The index also has the {named} "
+                              f"{kinds.get(kind).prose}: add the year to the question (for example "
+                              f"\"{md_escape(self.query.text.rstrip('?. '))} in {years[-1]}?\").")
 
     def _existing(self, rows: Iterable[RatingRow]) -> None:
         rows = list(rows)
@@ -135,7 +146,7 @@ class _Writer:
             by_grade: dict[int, list[str]] = {}
             for row in group:
                 by_grade.setdefault(row.grade, []).append(md_escape(short(row.council)))
-            summary = "; ".join(f"{label_for(kind, g)} ({g}): {', '.join(sorted(set(c)))}"
+            summary = "; ".join(f"{kinds.label_for(kind, g)} ({g}): {', '.join(sorted(set(c)))}"
                                 for g, c in sorted(by_grade.items(), reverse=True))
             self.lines.append(f"- {_scale_title(kind, year, area, start=True)}: {summary}")
 
@@ -216,9 +227,9 @@ class _Writer:
             same = len({r.grade for r in group}) == 1
             self.lines.append(f"\nOn {_scale_title(kind, year, area)}: "
                               f"{'all rated the same: ' if same else 'highest first: '}{ordered}.")
-        if len({(r.kind, r.year) for r in rows}) > 1:
-            self.lines.append("\nDifferent years use different scales (annual rating, APA), so grades from "
-                              "different letters are shown side by side, not ranked.")
+        if len(_scales(rows)) > 1:
+            self.lines.append(f"\nThese letters grade on different scales ({'; '.join(_scales(rows))}), so grades "
+                              "from different scales are shown side by side, not ranked.")
 
     # --- change over time: one council's letters side by side --------------------------------
 
@@ -239,12 +250,11 @@ class _Writer:
             if len(rows) == 1:
                 self.lines.append(f"Only one rated letter for {md_escape(short(council))} is in the index, "
                                   "so there is no change to show.")
-        if len({r.kind for r in evidence.rows}) > 1:
+        scales = _scales(evidence.rows)
+        if len(scales) > 1:
             self.lines.append(
-                "\nThe two letters use different scales: the APA grades each judgement area 1-4 (outstanding, good, "
-                "adequate, inadequate) and the 2009 annual rating is a new four-point scale (performs excellently, "
-                "well, adequately, poorly), so the same number in both is not the same judgement. "
-                f"Ask about one area (for example \"{_example(q)}\") for the details.")
+                f"\nThe letters use different scales: {'; '.join(scales)}. The same number on two scales is not "
+                f"the same judgement. Ask about one area (for example \"{_example(q)}\") for the details.")
 
     # --- letter facts and summaries ------------------------------------------------------
 
@@ -289,7 +299,7 @@ class _Writer:
             where = f" for {', '.join(md_escape(short(c)) for c in q.councils)}" if q.councils else ""
             asked = {STRENGTHS: "strengths", WEAKNESSES: "weaknesses or areas for development"}.get(q.intent)
             what = f"no {asked}" if asked else "nothing"
-            area = f" in {', '.join(AREA_TITLES[a].lower() for a in q.areas)}" if q.areas else ""
+            area = f" in {', '.join(kinds.AREA_TITLES[a].lower() for a in q.areas)}" if q.areas else ""
             self.lines.append(f"I found {what}{area} in the letters{where}{_years(q.years)}"
                               f"{'' if asked else ' that answers this'}.")
             return
@@ -314,7 +324,22 @@ def _example(q: Query) -> str:
 
 
 def _grade_label(kind: str, grade: int) -> str:
-    return f"“{label_for(ANNUAL, grade)}” ({grade})" if kind == ANNUAL else f"{grade} ({label_for(APA, grade).lower()})"
+    """"“Performs well” (3)" on a worded scale, "3 (good)" on the others."""
+    scale = kinds.scale_of(kind)
+    if scale is None:
+        return str(grade)
+    return f"“{scale.label(grade)}” ({grade})" if scale.worded else f"{grade} ({scale.label(grade).lower()})"
+
+
+def _scales(rows: Iterable[RatingRow]) -> list[str]:
+    """The distinct scales of `rows`, each as its own description, in a stable order."""
+    found = {kinds.scale_of(r.kind).key for r in rows if kinds.scale_of(r.kind)}
+    return [f"{' and '.join(_kind_names(scale))}: {scale.name}" for scale in SCALES if scale.key in found]
+
+
+def _kind_names(scale) -> list[str]:
+    return [f"the {kinds.get(k).years} {kinds.get(k).prose}" for k in kinds.kinds_on(scale.key)]
+
 
 def _grouped(rows: list[RatingRow], by_area: bool = True):
     groups: dict[tuple, list[RatingRow]] = {}
@@ -326,36 +351,42 @@ def _grouped(rows: list[RatingRow], by_area: bool = True):
 def _scale_title(kind: str, year: int, area: str | None, start: bool = False) -> str:
     """"the 2009 annual rating", "The 2008 annual performance assessment (APA), staying safe"."""
     the = "The" if start else "the"
-    if kind == ANNUAL:
-        return f"{the} {year} annual rating"
-    title = f"{the} {year} annual performance assessment (APA)"
-    return f"{title}, {AREA_TITLES[area].lower()}" if area else title
+    letter_kind = kinds.get(kind)
+    title = f"{the} {year} {letter_kind.prose}"
+    return f"{title}, {letter_kind.area_title(area).lower()}" if area and len(letter_kind.areas) > 1 else title
 
 
 def _label(row: RatingRow) -> str:
-    return f"{md_escape(row.label)} ({row.grade})" if row.kind == ANNUAL else f"grade {row.grade} ({row.label.lower()})"
+    scale = kinds.scale_of(row.kind)
+    worded = scale is not None and scale.worded
+    return f"{md_escape(row.label)} ({row.grade})" if worded else f"grade {row.grade} ({md_escape(row.label.lower())})"
 
 
 def _area_prefix(row: RatingRow) -> str:
-    return "" if row.kind == ANNUAL else f"{AREA_TITLES[row.area].lower()} "
+    letter_kind = kinds.get(row.kind)
+    return "" if len(letter_kind.areas) < 2 else f"{letter_kind.area_title(row.area).lower()} "
 
 
 def _criterion(q: Query, areas: Iterable[str], kind: str | None = None) -> str:
     grades = q.grades
     if not grades:
         return "at all"
-    kind = kind or q.scale or (q.kinds[0] if len(q.kinds) == 1 else None)
-    words = " or ".join(_grade_words(g, kind) for g in grades)
+    scale = kinds.scale_of(kind) if kind else None
+    scale = scale or next((s for s in SCALES if s.key == q.scale), None)
+    scale = scale or (kinds.scale_of(q.kinds[0]) if len(q.kinds) == 1 else None)
+    words = " or ".join(_grade_words(g, scale) for g in grades)
     areas = [a for a in areas if a != "overall"]
-    return words + (f" for {', '.join(AREA_TITLES[a].lower() for a in areas)}" if areas else "")
+    return words + (f" for {', '.join(kinds.AREA_TITLES[a].lower() for a in areas)}" if areas else "")
 
 
-def _grade_words(grade: int, kind: str | None) -> str:
-    if kind == ANNUAL:
-        return f"“{label_for(ANNUAL, grade)}” ({grade})"
-    if kind == APA:
-        return f"{label_for(APA, grade).lower()} ({grade})"
-    return f"{grade} (“{label_for(ANNUAL, grade)}” / {label_for(APA, grade).lower()})"
+def _grade_words(grade: int, scale) -> str:
+    if scale is None:  # "rated 3": every scale's word for it
+        return f"{grade} ({' / '.join(_grade_word(grade, s) for s in SCALES)})"
+    return f"{_grade_word(grade, scale)} ({grade})"
+
+
+def _grade_word(grade: int, scale) -> str:
+    return f"“{scale.label(grade)}”" if scale.worded else scale.label(grade).lower()
 
 
 def _years(years: tuple[int, ...]) -> str:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from index import kinds
 from index.bm25 import query_terms
 from index.polarity import classify_spans
 from index.reader import IndexReader, LetterInfo, RatingRow
@@ -81,6 +82,8 @@ class Evidence:
     missing: tuple[str, ...] = ()  # councils the question names that have no letter
     rows: tuple[RatingRow, ...] = ()  # the rating rows the answer rests on
     scale_rows: tuple[RatingRow, ...] = ()  # list and count: every row of the asked scale
+    # list and count with no year named: (kind, years) rated on the same scale before the latest year answered
+    earlier: tuple[tuple[str, tuple[int, ...]], ...] = ()
     extremes: tuple[Extreme, ...] = ()
     passages: tuple[Passage, ...] = ()
     facts: tuple[Fact, ...] = ()
@@ -93,8 +96,9 @@ def gather(query: Query, reader: IndexReader, retriever: Retriever) -> Evidence:
     missing = q.unknown_councils
     if q.intent in (LIST, COUNT):
         rows = [r for r in rating_rows(q, reader, q.years) if r.area in (q.areas or ("overall",))]
+        rows, earlier = (rows, ()) if q.years else latest_year(rows)
         matches = [r for r in rows if r.grade in q.grades] if q.grades else rows
-        return Evidence(q, missing, tuple(matches), tuple(rows))
+        return Evidence(q, missing, tuple(matches), tuple(rows), earlier=earlier)
     if q.intent == SUPERLATIVE:
         return Evidence(q, missing, extremes=tuple(extremes(q, reader)))
     if q.intent in (LOOKUP, COMPARE):
@@ -122,8 +126,30 @@ def rating_rows(q: Query, reader: IndexReader, years=(), councils=()) -> list[Ra
     rows = reader.ratings_for(councils) if councils else reader.ratings
     if years:
         rows = [r for r in rows if r.year in years]
-    kinds = q.kinds or ((q.scale,) if q.scale and any(r.kind == q.scale for r in rows) else ())
-    return [r for r in rows if r.kind in kinds] if kinds else list(rows)
+    on_scale = kinds.kinds_on(q.scale) if q.scale else ()
+    wanted = q.kinds or (on_scale if any(r.kind in on_scale for r in rows) else ())
+    return [r for r in rows if r.kind in wanted] if wanted else list(rows)
+
+
+def latest_year(rows: list[RatingRow]) -> tuple[list[RatingRow], tuple[tuple[str, tuple[int, ...]], ...]]:
+    """Each scale's rows of its latest year only, and the (kind, earlier years) left out.
+
+    "Which councils perform adequately?" over letters of 2009, 2010 and 2011 answers for 2011
+    and offers the others: one council's grade each year is not three councils.
+    """
+    latest: dict[str | None, int] = {}
+    for row in rows:
+        scale = kinds.scale_of(row.kind)
+        key = scale.key if scale else None
+        latest[key] = max(latest.get(key, row.year), row.year)
+    kept, earlier = [], {}
+    for row in rows:
+        scale = kinds.scale_of(row.kind)
+        if row.year == latest[scale.key if scale else None]:
+            kept.append(row)
+        else:
+            earlier.setdefault(row.kind, set()).add(row.year)
+    return kept, tuple((kind, tuple(sorted(years))) for kind, years in sorted(earlier.items()))
 
 
 def extremes(q: Query, reader: IndexReader) -> list[Extreme]:

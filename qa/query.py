@@ -26,8 +26,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from index import kinds
 from index.councils import canonical, find_mentions
-from index.ratings import ANNUAL, APA, AREAS
+from index.kinds.scales import SCALES
 
 LIST, LOOKUP, COMPARE, OPEN = "list", "lookup", "compare", "open"
 COUNT, SUPERLATIVE, CHANGE, FACTS, SUMMARY = "count", "superlative", "change", "facts", "summary"
@@ -50,8 +51,9 @@ class Query:
     councils: tuple[str, ...] = ()  # full names of indexed councils the question names
     unknown_councils: tuple[str, ...] = ()  # named councils with no letter in the index
     years: tuple[int, ...] = ()
-    kinds: tuple[str, ...] = ()  # asked for explicitly ("APA", "annual rating")
-    scale: str | None = None  # implied by the wording ("performs well" -> annual, "outstanding" -> apa)
+    kinds: tuple[str, ...] = ()  # asked for explicitly ("APA", "annual rating"): index.kinds keys
+    # a Scale.key the wording implies: "performs well" -> "performs", "outstanding" -> "apa_grades"
+    scale: str | None = None
     grades: tuple[int, ...] = ()
     areas: tuple[str, ...] = ()
     topic: str = ""  # the question's own words, without councils, years, ratings or generic words
@@ -68,18 +70,10 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[-–—]", " ", text).split())
 
 
-# (pattern on normalised text, grades, implied scale); earlier patterns win their words.
+# (pattern on normalised text, grades, implied scale key); earlier patterns win their words. Each
+# scale's own words come first (index/kinds/scales.py), then the words every scale shares.
 _RATING_PATTERNS: tuple[tuple[str, tuple[int, ...], str | None], ...] = (
-    (r"significantly exceeds? (?:the )?minimum requirements?", (4,), ANNUAL),
-    (r"(?:does not|do not|doesn't|don't|did not|didn't|fails? to|failing to|not) meets? (?:the |even )?"
-     r"minimum requirements?", (1,), ANNUAL),
-    (r"(?:only )?meets? (?:only )?(?:the )?minimum requirements?", (2,), ANNUAL),
-    (r"exceeds? (?:the )?minimum requirements?", (3,), ANNUAL),
-    (r"perform(?:s|ed|ing)? excellently|excellently", (4,), ANNUAL),
-    (r"perform(?:s|ed|ing)? well|(?:doing|done|did|do|does|rated|graded) well|(?<=about )well", (3,), ANNUAL),
-    (r"perform(?:s|ed|ing)? adequately|adequately", (2,), ANNUAL),
-    (r"perform(?:s|ed|ing)? poorly|poorly|perform(?:s|ed|ing)? badly", (1,), ANNUAL),
-    (r"outstanding", (4,), APA),
+    *((pattern, (grade,), scale.key) for scale in SCALES for pattern, grade in scale.question_words),
     (r"excellent", (4,), None),
     (r"good", (3,), None),
     (r"inadequate|failing", (1,), None),
@@ -89,24 +83,17 @@ _RATING_PATTERNS: tuple[tuple[str, tuple[int, ...], str | None], ...] = (
      r"([1-4])\b", (), None),
     (r"\(([1-4])\)", (), None),
 )
-_AREA_PHRASES = {
-    "overall": r"overall effectiveness",
-    "being_healthy": r"being healthy|\bhealth(?:y)?\b",
-    "staying_safe": r"staying safe|keep(?:ing)? (?:children )?safe|\bsafe(?:ty|guarding)?\b",
-    "enjoying_achieving": r"enjoying and achieving|enjoy(?:ing)? and achiev(?:e|ing)",
-    "positive_contribution": r"(?:making a )?positive contribution",
-    "economic_wellbeing": r"(?:achieving )?economic well ?being|economic",
-    "capacity_to_improve": r"capacity to improve|capacity|management of (?:children's )?services",
-}
+# Graded areas as questions name them ("keeping children safe"), from every kind's areas.
+_AREA_PHRASES = {area.key: area.question for area in kinds.AREAS if area.question}
 _GENERIC = frozenset("""
 which what who whom where when how many much list show give tell me us all every any each the a an of for in on at
 to by with and or from their its it that those these there this is are was were be been has have had get got gets
 received receive given did do does doing done fare fared councils council authorities authority local la las
 children's childrens children child services service ofsted rating ratings rated rate grade grades graded score
 scores scored perform performs performed performing performance judged judgement judgment annual assessment
-assessments apa year years letter letters latest scale level please as only than better worse least most highest
-lowest best worst rank ranked compare compared comparison versus vs between against same also both was were
-their was being overall effectiveness areas area one ones result results whose according did
+assessments apa inspection inspections year years letter letters latest scale level please as only than better
+worse least most highest lowest best worst rank ranked compare compared comparison versus vs between against same
+also both was were their was being overall effectiveness areas area one ones result results whose according did
 came come comes finished ranked place placed now then
 """.split())
 
@@ -137,7 +124,7 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
     asks, norm = _find_asks(norm)
     grades, scale, norm = _find_grades(norm)
     if areas and scale is None:
-        scale = APA
+        scale = _area_scale(areas)
     topic_words = [w for w in re.findall(r"[a-z0-9']+", norm) if w not in _GENERIC and len(w) > 1]
     query = Query(text, OPEN, tuple(found), unknown, years, kinds, scale, grades, areas,
                   topic=" ".join(topic_words), search_text=search_text, polarity=asks.get("polarity"),
@@ -243,23 +230,33 @@ def _capitalised_run(text: str, start: int) -> tuple[str, str]:
 
 
 def _find_kinds(norm: str) -> tuple[tuple[str, ...], str]:
-    kinds = []
-    if re.search(r"\bapa\b|annual performance assessment", norm):
-        kinds.append(APA)
-    if re.search(r"annual rating|children's services rating", norm):
-        kinds.append(ANNUAL)
-    norm = re.sub(r"\bapa\b|annual performance assessment|annual rating|children's services rating", " ", norm)
-    return tuple(kinds), norm
+    """Letter kinds the question names ("APA", "annual rating", "unannounced inspection"), taken out of it."""
+    found = []
+    for kind in kinds.KINDS:
+        if kind.question and re.search(rf"\b(?:{kind.question})", norm):
+            found.append(kind.key)
+    for kind in kinds.KINDS:
+        if kind.question:
+            norm = re.sub(rf"\b(?:{kind.question})", " ", norm)
+    return tuple(found), norm
 
 
 def _find_areas(norm: str) -> tuple[tuple[str, ...], str]:
     areas = []
-    for key, _, _ in AREAS:
-        pattern = rf"\b(?:{_AREA_PHRASES[key]})\b"
+    for key, phrase in _AREA_PHRASES.items():
+        pattern = rf"\b(?:{phrase})\b"
         if re.search(pattern, norm):
             areas.append(key)
             norm = re.sub(pattern, " ", norm)
     return tuple(areas), norm
+
+
+def _area_scale(areas: tuple[str, ...]) -> str | None:
+    """The scale of the first kind (the APA's first) that grades every area named."""
+    for kind in (kinds.get(kinds.APA), *kinds.KINDS):
+        if kind.scale and set(areas) <= {area.key for area in kind.areas}:
+            return kind.scale.key
+    return None
 
 
 def _find_grades(norm: str) -> tuple[tuple[int, ...], str | None, str]:

@@ -23,8 +23,10 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from index.councils import AUTHORITIES
 from index.errors import QuestionError
+from index.kinds import AREA_KEYS as KNOWN_AREAS
+from index.kinds import KEYS as KINDS
+from index.kinds.scales import SCALES
 from index.letters import read_letter
-from index.ratings import AREAS, KINDS
 from qa import Answer
 from qa.query import (
     CHANGE,
@@ -49,7 +51,7 @@ if not os.getenv("HYPOTHESIS_STORAGE_DIRECTORY"):
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "letters-qa-hypothesis")
 
 INTENTS = {LIST, COUNT, SUPERLATIVE, LOOKUP, COMPARE, CHANGE, FACTS, SUMMARY, STRENGTHS, WEAKNESSES, OPEN}
-AREA_KEYS = {key for key, _, _ in AREAS}
+AREA_KEYS = set(KNOWN_AREAS)
 SEED_COUNCILS = tuple(sorted({(letter.council, letter.short_name)
                               for letter in map(read_letter, sorted(SEEDS.glob("*.txt")))}))
 KNOWN = {full for full, _ in SEED_COUNCILS}
@@ -120,7 +122,7 @@ def check_query(query: Query, text: str, previous: Query | None) -> None:
     assert list(query.years) == sorted(set(query.years))
     assert set(query.grades) <= {1, 2, 3, 4} and list(query.grades) == sorted(set(query.grades))
     assert set(query.kinds) <= set(KINDS) and set(query.areas) <= AREA_KEYS
-    assert query.scale in (None, *KINDS)
+    assert query.scale in (None, *(scale.key for scale in SCALES))
     assert query.polarity in (None, "strength", "weakness") and query.extreme in (None, "max", "min")
     assert set(query.facts) <= {"signatory", "date", "recipient"}
     assert isinstance(query.topic, str) and isinstance(query.search_text, str)

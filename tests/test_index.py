@@ -171,7 +171,7 @@ BAD_FILES = {
                    "not a text letter"),
     "letter.pdf": (b"%PDF-1.4 whatever", "not a letter file (expected .txt, .md, .text)"),
     "notes.txt": (b"Shopping list: milk, eggs, bread. Call the council about the bins.",
-                  "not an Ofsted children's services letter (no annual rating or APA heading found)"),
+                  "not an Ofsted letter (no known letter heading, and Ofsted is not named)"),
     "undecodable.txt": (b"Children\x81s services annual rating \x8d\x8f\x90\x9d \xff\xfe",
                         "cannot decode text: neither UTF-8 nor Windows-1252"),
 }

@@ -16,8 +16,10 @@ import pytest
 
 from index.chunks import Chunk, chunk_letter, mark_shared, text_fingerprint
 from index.errors import LetterError
+from index.kinds import apa
+from index.kinds.scales import APA_GRADES as APA_SCALE
+from index.kinds.scales import PERFORMS
 from index.letters import Letter, parse_letter, read_letter
-from index.ratings import ANNUAL_LABELS, APA_LABELS, AREAS
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 APA_SEED = "001_e96dc17fe53b9130.txt"
@@ -76,7 +78,7 @@ EXPECTED = {
 }
 SEEDS = sorted(EXPECTED)
 ANNUAL_SEEDS = [name for name in SEEDS if EXPECTED[name]["kind"] == "annual_rating"]
-AREA_PATTERNS = {key: pattern for key, _, pattern in AREAS}
+AREA_PATTERNS = {area.key: area.pattern for area in apa.AREAS}
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -126,14 +128,14 @@ def assert_rating_stated(letter: Letter) -> None:
         assert 1 <= rating.grade <= 4
         if letter.kind == "annual_rating":
             word = rating.label.split()[-1]
-            assert rating.label == ANNUAL_LABELS[rating.grade]
+            assert rating.label == PERFORMS.labels[rating.grade]
             assert re.fullmatch(
                 rf"Children['’]s services in {re.escape(letter.council)} perform {word}\."
                 rf"|Children['’]s services rating\tPerforms {word}(?: \({rating.grade}\))?",
                 stated,
             ), stated
         else:
-            assert rating.label == APA_LABELS[rating.grade]
+            assert rating.label == APA_SCALE.labels[rating.grade]
             # A table row "Staying safe<TAB>4", or a heading followed by "Grade 4".
             assert re.match(AREA_PATTERNS[rating.area], stated), stated
             assert stated.endswith(str(rating.grade)), stated
@@ -189,7 +191,7 @@ def test_seed_ratings_and_their_spans(name):
 def test_apa_grades_in_table_order():
     letter = read_letter(SEEDS_DIR / APA_SEED)
     assert [(r.area, r.grade) for r in letter.ratings] == APA_GRADES
-    assert [r.area for r in letter.ratings] == [key for key, _, _ in AREAS]
+    assert [r.area for r in letter.ratings] == [area.key for area in apa.AREAS]
     overall = letter.ratings[0]
     assert (overall.label, overall.grade) == ("Good", 3)
 
@@ -466,7 +468,7 @@ def test_read_letter_uses_the_given_name(tmp_path):
 
 # --- bad input ---------------------------------------------------------------------------
 
-NOT_A_LETTER = "not an Ofsted children's services letter (no annual rating or APA heading found)"
+NOT_A_LETTER = "not an Ofsted letter (no known letter heading, and Ofsted is not named)"
 BAD_BYTES = {
     "empty": (b"", "empty file"),
     "whitespace": (b"  \n\r\n\t \n", "empty file"),

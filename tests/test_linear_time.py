@@ -1,7 +1,7 @@
 """Every parser that reads user text runs in time linear in that text.
 
 User text is questions (qa/query.py, index/councils.py, qa/assistant.py's search, qa/evidence.py)
-and uploaded letters (index/letters.py, index/ratings.py, index/sentences.py, index/polarity.py,
+and uploaded letters (index/letters.py, index/kinds, index/sentences.py, index/polarity.py,
 index/chunks.py). For each parser and each adversarial family (repeated council-ish words,
 runs of punctuation, digits, spaces, thousands of headings, long lines, ...) the cost is
 measured at size n and 8n in the same run, and the ratio is compared with a bound.
@@ -35,9 +35,9 @@ from index.bm25 import query_terms
 from index.chunks import chunk_letter
 from index.councils import AUTHORITIES, canonical, find_mentions
 from index.errors import LetterError, QuestionError
+from index.kinds import ANNUAL, APA, get
 from index.letters import normalise, parse_letter, read_letter
 from index.polarity import classify
-from index.ratings import ANNUAL, APA, extract_ratings
 from index.sentences import sentence_spans
 from qa import assistant as assistant_module
 from qa import query as query_module
@@ -310,8 +310,8 @@ def test_text_level_parsers_are_linear(family: str) -> None:
     """The pieces on their own, on the bare adversarial text (no letter around it to dilute the cost)."""
     make = LETTER_FAMILIES[family]
     growth(f"normalise {family}", normalise, make, 2_000)
-    growth(f"extract_ratings annual {family}", lambda t: extract_ratings(t, ANNUAL), make, 2_000)
-    growth(f"extract_ratings apa {family}", lambda t: extract_ratings(t, APA), make, 2_000)
+    growth(f"extract_ratings annual {family}", lambda t: get(ANNUAL).ratings(t), make, 2_000)
+    growth(f"extract_ratings apa {family}", lambda t: get(APA).ratings(t), make, 2_000)
     growth(f"sentence_spans {family}", sentence_spans, make, 2_000)
     growth(f"classify {family}", classify, make, 2_000)
 

@@ -1,4 +1,4 @@
-"""A rating sentence the letter negates states no rating (index/ratings.py).
+"""A rating sentence the letter negates states no rating (index/kinds/performs.py).
 
 Seed 000 (Stockport, 2009) states its rating twice: the table row "Children's services
 rating<TAB>Performs well (3)" and the sentence "Children's services in Stockport Metropolitan
@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 from conftest import SEEDS, FakeEmbedder
 
+from index.kinds import Rating
 from index.letters import Letter, parse_letter
-from index.ratings import Rating
 
 SEED = (SEEDS / "000_be5145f8e9499e13.txt").read_text(encoding="utf-8")
 COUNCIL = "Stockport Metropolitan Borough Council"

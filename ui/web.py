@@ -30,9 +30,11 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
+from index import kinds
 from index.errors import LetterError, LettersQAError
+from index.kinds import AREA_TITLES, label_for
+from index.kinds.scales import SCALES
 from index.letters import MAX_LETTER_BYTES, read_letter
-from index.ratings import ANNUAL, AREA_TITLES, AREAS, label_for
 from index.reader import LetterInfo, RatingRow
 from index.scan import LETTER_SUFFIXES
 from index.update import update_index
@@ -56,7 +58,7 @@ NO_LETTERS_FOLDER = "this server has no letters folder (start it with --letters 
 # is listed as rejected with its size, which is the clearer message.
 UPLOAD_CAP_BYTES = 2 * MAX_LETTER_BYTES
 ALL = ""  # the "no filter" value of the Ratings tab's dropdowns
-KIND_NAMES = {"annual_rating": "annual rating", "apa": "APA"}
+KIND_NAMES = {kind.key: kind.name for kind in kinds.KINDS}
 NO_SOURCES = '<p class="lqa-empty">Ask a question to see its sources here.</p>'
 NO_ANSWER = '<p class="lqa-empty">No answer yet.</p>'
 EXCERPT_CONTEXT = 240  # characters of the paragraph shown either side of a cited span
@@ -214,29 +216,38 @@ def _chart_block(year: int, kind: str, by_grade: dict[int, set[str]], top: int) 
         bar = f'<span class="lqa-bar lqa-g{grade}" style="width:{100 * count / top:.0f}%"></span>' if count else ""
         bars.append(f'<div class="lqa-bar-row"><span class="lqa-bar-label">{grade} {esc(label_for(kind, grade))}</span>'
                     f'<span class="lqa-bar-track">{bar}</span><span class="lqa-bar-count">{count}</span></div>')
-    title = f"{year} {KIND_NAMES.get(kind, kind)}" + (", overall effectiveness" if kind == "apa" else "")
+    several = len(kinds.get(kind).areas) > 1
+    title = f"{year} {KIND_NAMES.get(kind, kind)}" + (", overall effectiveness" if several else "")
     return f'<div class="lqa-chart-block"><div class="lqa-cite-title">{esc(title)}</div>{"".join(bars)}</div>'
 
 
 def apa_grid_html(rows: Iterable[RatingRow]) -> str:
-    """Rows councils (and year), columns the seven APA areas, cells the grade and its word."""
-    grades: dict[tuple[str, int], dict[str, RatingRow]] = {}
+    """For each kind that grades several areas (the APAs): rows councils (and year), columns its
+    areas, cells the grade and its word."""
+    by_kind: dict[str, dict[tuple[str, int], dict[str, RatingRow]]] = {}
     for r in rows:
-        if r.kind == "apa":
-            grades.setdefault((r.council, r.year), {})[r.area] = r
-    if not grades:
+        if len(kinds.get(r.kind).areas) > 1:
+            by_kind.setdefault(r.kind, {}).setdefault((r.council, r.year), {})[r.area] = r
+    if not by_kind:
         return '<p class="lqa-empty">No APA letters match the filters.</p>'
-    areas = [key for key, _, _ in AREAS]
-    table, classes = [], []
-    for (council, year), by_area in sorted(grades.items()):
-        cells = [by_area.get(a) for a in areas]
-        table.append([council, year, *[f"{c.grade} {c.label}" if c else "–" for c in cells]])
-        classes.append(["", "", *[f"lqa-g{c.grade}" if c else "" for c in cells]])
-    return html_table(["council", "year", *[AREA_TITLES[a] for a in areas]], table, classes)
+    parts = []
+    for kind in kinds.KINDS:
+        grades = by_kind.get(kind.key)
+        if not grades:
+            continue
+        areas = [area.key for area in kind.areas if any(area.key in cells for cells in grades.values())]
+        table, classes = [], []
+        for (council, year), by_area in sorted(grades.items()):
+            cells = [by_area.get(a) for a in areas]
+            table.append([council, year, *[f"{c.grade} {c.label}" if c else "–" for c in cells]])
+            classes.append(["", "", *[f"lqa-g{c.grade}" if c else "" for c in cells]])
+        title = f'<div class="lqa-cite-title">{esc(kind.name)} ({esc(kind.years)})</div>' if len(by_kind) > 1 else ""
+        parts.append(title + html_table(["council", "year", *[kind.area_title(a) for a in areas]], table, classes))
+    return "".join(parts)
 
 
 def grade_choices() -> list[tuple[str, str]]:
-    return [("All grades", ALL)] + [(f"{g}: {label_for(ANNUAL, g)} / {label_for('apa', g)}", str(g))
+    return [("All grades", ALL)] + [(f"{g}: {' / '.join(scale.label(g) for scale in SCALES)}", str(g))
                                     for g in (4, 3, 2, 1)]
 
 
@@ -670,8 +681,8 @@ def _ratings_tab(web: WebApp) -> tuple[list, list]:
     with gr.Row():
         council = gr.Dropdown([("All councils", ALL)], value=ALL, label="Council", elem_id="lqa-f-council")
         year = gr.Dropdown([("All years", ALL)], value=ALL, label="Year", elem_id="lqa-f-year")
-        kind = gr.Dropdown([("All kinds", ALL), ("Annual rating", "annual_rating"), ("APA", "apa")], value=ALL,
-                           label="Kind")
+        kind = gr.Dropdown([("All kinds", ALL)] + [(f"{k.name[0].upper()}{k.name[1:]} ({k.years})", k.key)
+                                                   for k in kinds.KINDS if k.graded], value=ALL, label="Kind")
         grade = gr.Dropdown(grade_choices(), value=ALL, label="Rating grade")
     table = gr.Dataframe(label="Ratings", interactive=False, elem_id="lqa-ratings", max_height=460,
                          column_widths=["29%", "5%", "12%", "19%", "15%", "5%", "15%"])

@@ -1,0 +1,78 @@
+"""The letter kinds, one module each, and the registry that tries them in order.
+
+Adding a kind: write index/kinds/<kind>.py with its `KIND` (see base.py) and add it to
+`KINDS` below, before `generic` (which takes any Ofsted letter) and before any kind whose
+recognition it would share (the 2005 APA before the later APA: both say "annual performance
+assessment"). Everything else (sections, polarity, questions, answers, the web's tables)
+asks the registry.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.kinds import annual_rating, apa, apa_services, assessment, generic, unannounced
+from index.kinds.base import Area, Kind, Rating, Scale
+from index.kinds.scales import SCALES
+
+KINDS: tuple[Kind, ...] = (
+    apa_services.KIND, apa.KIND, assessment.KIND, annual_rating.KIND, unannounced.KIND, generic.KIND,
+)
+ANNUAL = annual_rating.KIND.key
+APA = apa.KIND.key
+GENERIC = generic.KIND.key
+KEYS = tuple(kind.key for kind in KINDS)
+_BY_KEY = {kind.key: kind for kind in KINDS}
+
+
+def recognise(text: str) -> Kind | None:
+    """The first kind that recognises the letter (generic for any other Ofsted letter); None if none does."""
+    return next((kind for kind in KINDS if kind.recognise(text)), None)
+
+
+def get(key: str) -> Kind:
+    """The kind stored under `key`; an unknown key (an index from a later version) reads as ungraded."""
+    name = key.replace("_", " ")
+    return _BY_KEY.get(key) or Kind(key, name, name, name, "", lambda _text: False)
+
+
+def label_for(kind: str, grade: int) -> str:
+    """The kind's own word for a grade: label_for("apa", 3) == "Good"."""
+    return get(kind).label(grade)
+
+
+def kinds_on(scale: str) -> tuple[str, ...]:
+    """The kinds that grade on the scale `scale` (a Scale.key)."""
+    return tuple(kind.key for kind in KINDS if kind.scale and kind.scale.key == scale)
+
+
+def scale_of(kind: str) -> Scale | None:
+    return get(kind).scale
+
+
+def _union_areas() -> tuple[Area, ...]:
+    seen: dict[str, Area] = {}
+    for kind in (apa.KIND, *KINDS):  # the APA's seven areas first: tables show them in that order
+        for area in kind.areas:
+            seen.setdefault(area.key, area)
+    return tuple(seen.values())
+
+
+AREAS: tuple[Area, ...] = _union_areas()  # every graded area of every kind, first definition first
+AREA_KEYS = tuple(area.key for area in AREAS)
+AREA_TITLES = {area.key: area.title for area in AREAS}
+
+
+def _alternation(parts) -> str:
+    return "|".join(dict.fromkeys(parts))
+
+
+# Whole-line headings any kind uses, its strength and weakness subheadings, its boilerplate.
+KNOWN_HEADINGS = re.compile(rf"^(?:{_alternation(h for kind in KINDS for h in kind.headings)})$", re.I)
+STRENGTH_HEADINGS = _alternation(h for kind in KINDS for h in kind.strength_headings)
+WEAKNESS_HEADINGS = _alternation(h for kind in KINDS for h in kind.weakness_headings)
+SUBHEADINGS = re.compile(rf"^(?:{WEAKNESS_HEADINGS}|{STRENGTH_HEADINGS})$", re.I)
+BOILERPLATE = tuple(dict.fromkeys(phrase for kind in KINDS for phrase in kind.boilerplate))
+
+__all__ = ["ANNUAL", "APA", "AREAS", "AREA_KEYS", "AREA_TITLES", "GENERIC", "KEYS", "KINDS", "SCALES", "Area", "Kind",
+           "Rating", "Scale", "get", "kinds_on", "label_for", "recognise", "scale_of"]
