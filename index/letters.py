@@ -23,6 +23,7 @@ from pathlib import Path
 from index import kinds
 from index.councils import canonical
 from index.errors import LetterError
+from index.formats import MAX_DOCUMENT_BYTES, extract_text, is_document
 from index.kinds import Kind, Rating
 
 MAX_LETTER_BYTES = 2_000_000
@@ -52,10 +53,16 @@ class Letter:
     ratings: tuple[Rating, ...]
 
 
-def read_letter(path: str | Path, name: str | None = None, max_bytes: int = MAX_LETTER_BYTES) -> Letter:
-    """Parse the letter at `path`; raise LetterError naming the file and the reason."""
+def read_letter(path: str | Path, name: str | None = None, max_bytes: int | None = None) -> Letter:
+    """Parse the letter at `path`; raise LetterError naming the file and the reason.
+
+    A .pdf, .docx, .html or .htm file is read by index.formats (cap MAX_DOCUMENT_BYTES unless
+    max_bytes says otherwise), any other as a text letter (cap MAX_LETTER_BYTES).
+    """
     path = Path(path)
     name = name or path.name
+    if max_bytes is None:
+        max_bytes = MAX_DOCUMENT_BYTES if is_document(name) else MAX_LETTER_BYTES
     return parse_letter(read_capped(path, name, max_bytes), name)
 
 
@@ -82,9 +89,13 @@ def read_capped(path: Path, name: str, max_bytes: int) -> bytes:
 NOT_OFSTED = "not an Ofsted letter (no known letter heading, and Ofsted is not named)"
 
 
-def parse_letter(data: bytes, name: str) -> Letter:
-    """Parse a letter from its bytes (see read_letter)."""
-    text = normalise(decode(data, name))
+def parse_letter(data: bytes | str, name: str) -> Letter:
+    """Parse a letter from its bytes (a document format's, by its name's suffix) or its text (see read_letter)."""
+    if isinstance(data, str):
+        text = data
+    else:
+        text = extract_text(data, name) if is_document(name) else decode(data, name)
+    text = normalise(text)
     if not text.strip():
         raise LetterError(name, "empty file")
     kind = kinds.recognise(text)
@@ -152,6 +163,13 @@ _GLUED_SUBHEADING = re.compile(
     rf"(?<=[^\n])\n(?=(?:{kinds.STRENGTH_HEADINGS}|{kinds.WEAKNESS_HEADINGS})[ \t]*\n)", re.I)
 
 
+# A subheading or a judgement area's title set straight above its list or its "Grade 3" line (as
+# some letters and most PDF extractions have it) gets a blank line after it: a block of its own.
+_SUBHEADING_ON_TOP = re.compile(rf"^((?:{kinds.STRENGTH_HEADINGS}|{kinds.WEAKNESS_HEADINGS})[ \t]*)\n(?=[^\n])",
+                                re.I | re.M)
+_TITLE_ON_GRADE = re.compile(r"^([^\n]{1,120})\n(?=Grade[ \t]+[1-4][ \t]*(?:\n|$))", re.M)
+
+
 def normalise(text: str) -> str:
     """LF endings, plain spaces, no HTML tags, bullet glyphs as "- " items, no trailing spaces or blank runs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
@@ -162,6 +180,7 @@ def normalise(text: str) -> str:
     lines = [line.rstrip(" \t") for line in text.split("\n")]
     lines = ["" if not line.strip(" \t") else line for line in lines]
     text = _GLUED_SUBHEADING.sub("\n\n", "\n".join(lines))
+    text = _TITLE_ON_GRADE.sub(r"\1\n\n", _SUBHEADING_ON_TOP.sub(r"\1\n\n", text))
     return _BLANK_RUN.sub("\n\n", text).strip("\n")
 
 
@@ -249,6 +268,7 @@ def _recipient(text: str) -> str | None:
 
 
 _ROLE = r"(?:Divisional Manager|Director|Manager|Inspector|HMI|Chief)"
+_ROLE_PREFIX = r"(?:(?:Divisional|Deputy|Regional|Her Majesty['’]s)[ \t]+)?"
 
 
 def _signatory(text: str) -> str | None:
@@ -256,7 +276,7 @@ def _signatory(text: str) -> str | None:
     tail = text[-600:]
     found = None
     word = rf"(?!{_ROLE})[A-Z][a-z'’-]+"
-    signed = re.compile(rf"(?P<name>{word}(?:[ \t]+{word}){{1,3}})[ \t]*\n*[ \t]*(?:Divisional[ \t]+)?{_ROLE}")
+    signed = re.compile(rf"(?P<name>{word}(?:[ \t]+{word}){{1,3}})[ \t]*\n*[ \t]*{_ROLE_PREFIX}{_ROLE}")
     for found in signed.finditer(tail):
         pass
     return found.group("name") if found else None

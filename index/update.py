@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import bm25, database, segments
+from index import bm25, database, kinds, segments
 from index.chunks import chunk_letter
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
@@ -56,6 +56,7 @@ class Report:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
     duplicates: list[dict] = field(default_factory=list)  # {"file", "same_as"}
+    generic: list[str] = field(default_factory=list)  # read now, of no known kind: indexed without ratings
     embedded_chunks: int = 0
     letters: int = 0
     chunks: int = 0
@@ -172,6 +173,8 @@ def make_plan(found: Scan, old: Manifest | None, report: Report) -> Plan:
             continue
         plan.parsed.append((letter, f.sha256))
         plan.hashes[f.name] = f.sha256
+        if letter.kind == kinds.GENERIC:
+            report.generic.append(f.name)
         (report.updated if f.name in old_letters else report.added).append(f.name)
     for f, same_as in copies:  # a copy of a bad file is as bad, not a duplicate of an indexed letter
         if f.sha256 in bad:

@@ -108,8 +108,10 @@ class _Writer:
     def list_by_rating(self, evidence: Evidence) -> None:
         q = evidence.query
         areas = q.areas or ("overall",)
+        # With no year asked, a scale rated in several years is answered for its latest (evidence.latest_year).
+        years = q.years or (tuple(sorted({r.year for r in evidence.scale_rows})) if evidence.earlier else ())
         if not evidence.rows:
-            self.lines.append(f"No council in the index is rated {_criterion(q, areas)}{_years(q.years)}.")
+            self.lines.append(f"No council in the index is rated {_criterion(q, areas)}{_years(years)}.")
             self._existing(evidence.scale_rows)
             self._earlier(evidence)
             return
@@ -117,7 +119,7 @@ class _Writer:
         verb = ("was" if len(councils) == 1 else "were") if q.intent == COUNT else \
             ("is" if len(councils) == 1 else "are")
         self.lines.append(f"**{len(councils)} council{'s' if len(councils) != 1 else ''}** "
-                          f"{verb} rated {_criterion(q, areas)}{_years(q.years)}:")
+                          f"{verb} rated {_criterion(q, areas)}{_years(years)}:")
         groups = _grouped(list(evidence.rows))
         marks = iter(self.cite_ratings([row for _, group in groups for row in group]))
         for (kind, year, area), group in groups:
@@ -128,11 +130,16 @@ class _Writer:
 
     def _earlier(self, evidence: Evidence) -> None:
         """Name the earlier years left out of a list answer, and how to ask for them."""
-        for kind, years in evidence.earlier:
-            named = " and ".join(str(y) for y in years)
-            self.lines.append(f"\nThis answers for the latest year. The index also has the {named} "
-                              f"{kinds.get(kind).prose}: add the year to the question (for example "
-                              f"\"{md_escape(self.query.text.rstrip('?. '))} in {years[-1]}?\").")
+        if not evidence.earlier:
+            return
+        latest = sorted({r.year for r in evidence.scale_rows}, reverse=True)
+        others = [f"the {' and '.join(str(y) for y in years)} {kinds.get(kind).prose}"
+                  for kind, years in evidence.earlier]
+        example = max(year for _, years in evidence.earlier for year in years)
+        self.lines.append(f"\nThis answers for {' and '.join(str(y) for y in latest)}, the latest year on "
+                          f"{'this scale' if len(latest) == 1 else 'each scale'}. The index also has "
+                          f"{'; '.join(others)}: add the year to the question (for example "
+                          f"\"{md_escape(self.query.text.rstrip('?. '))} in {example}?\").")
 
     def _existing(self, rows: Iterable[RatingRow]) -> None:
         rows = list(rows)
@@ -332,13 +339,13 @@ def _grade_label(kind: str, grade: int) -> str:
 
 
 def _scales(rows: Iterable[RatingRow]) -> list[str]:
-    """The distinct scales of `rows`, each as its own description, in a stable order."""
-    found = {kinds.scale_of(r.kind).key for r in rows if kinds.scale_of(r.kind)}
-    return [f"{' and '.join(_kind_names(scale))}: {scale.name}" for scale in SCALES if scale.key in found]
-
-
-def _kind_names(scale) -> list[str]:
-    return [f"the {kinds.get(k).years} {kinds.get(k).prose}" for k in kinds.kinds_on(scale.key)]
+    """The distinct scales of `rows`, each described and followed by the letters of `rows` on it."""
+    on: dict[str, set[str]] = {}
+    for row in rows:
+        scale = kinds.scale_of(row.kind)
+        if scale:
+            on.setdefault(scale.key, set()).add(f"the {row.year} {kinds.get(row.kind).prose}")
+    return [f"{', '.join(sorted(on[scale.key]))}: {scale.name}" for scale in SCALES if scale.key in on]
 
 
 def _grouped(rows: list[RatingRow], by_area: bool = True):

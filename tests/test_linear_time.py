@@ -35,7 +35,7 @@ from index.bm25 import query_terms
 from index.chunks import chunk_letter
 from index.councils import AUTHORITIES, canonical, find_mentions
 from index.errors import LetterError, QuestionError
-from index.kinds import ANNUAL, APA, get
+from index.kinds import KINDS
 from index.letters import normalise, parse_letter, read_letter
 from index.polarity import classify
 from index.sentences import sentence_spans
@@ -217,7 +217,7 @@ def test_assistant_ask_and_search_are_linear(uncapped, fake_assistant, family: s
 
 
 def _passage(text: str) -> Passage:
-    return Passage("x.txt", "X Council", 2009, ANNUAL, "Section", text, 0, len(text), 1.0, 0.5, 1.0)
+    return Passage("x.txt", "X Council", 2009, "annual_rating", "Section", text, 0, len(text), 1.0, 0.5, 1.0)
 
 
 @pytest.mark.parametrize("family", [
@@ -282,6 +282,16 @@ LETTER_FAMILIES: dict[str, Callable[[int], str]] = {
     "APA titles": repeat("Annual performance assessment of services for children and young people in a 2008 b\n"),
     "council contribution": repeat("Aa Council's contribution "),
     "signature-like words": repeat("Jane Smith Director "),
+    # The other kinds' titles and rows (index/kinds), each repeated and each left unfinished.
+    "2005 APA titles": repeat("2005 annual performance assessment of a "),
+    "2005 APA service rows": repeat("The contribution of the local authority's social care services x\t2\n"),
+    "2005 APA service row and spaces": lambda n: "The contribution of the council's a services" + " " * n + "x",
+    "unannounced titles": repeat("Unannounced inspection of contact, referral and assessment arrangements within a "),
+    "inspection dates": repeat("undertaken on 2 and "),
+    "assessment rows": repeat("Overall effectiveness\tChildren's services assessment\tPerforms well (3)\n"),
+    "assessment titles": repeat("children's services assessment "),
+    "subheadings over lists": repeat("Key areas for further development\n- x\n"),
+    "titles over grades": repeat("Staying safe\nGrade 2\n"),
 }
 
 
@@ -310,8 +320,9 @@ def test_text_level_parsers_are_linear(family: str) -> None:
     """The pieces on their own, on the bare adversarial text (no letter around it to dilute the cost)."""
     make = LETTER_FAMILIES[family]
     growth(f"normalise {family}", normalise, make, 2_000)
-    growth(f"extract_ratings annual {family}", lambda t: get(ANNUAL).ratings(t), make, 2_000)
-    growth(f"extract_ratings apa {family}", lambda t: get(APA).ratings(t), make, 2_000)
+    for kind in KINDS:  # every kind's reading of its council, year and ratings
+        growth(f"{kind.key} {family}", lambda t, kind=kind: (kind.recognise(t), kind.council(t), kind.year(t),
+                                                              kind.ratings(t)), make, 2_000)
     growth(f"sentence_spans {family}", sentence_spans, make, 2_000)
     growth(f"classify {family}", classify, make, 2_000)
 

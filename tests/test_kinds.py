@@ -1,0 +1,195 @@
+"""Every letter kind, on letters in its published layout (tests/fixtures/kinds): kind, council,
+year, exact ratings with their spans, sections; then the same letters indexed beside the seeds
+with the real model and asked about through the Python API and the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index import kinds
+from index.letters import read_letter
+from index.polarity import STRENGTH, WEAKNESS, classify
+from index.update import update_index
+from qa import Assistant
+from tests.conftest import SEEDS
+
+KINDS_DIR = Path(__file__).parent / "fixtures" / "kinds"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def letter(name: str):
+    return read_letter(KINDS_DIR / name)
+
+
+def stated(found, rating) -> str:
+    return found.text[rating.start:rating.end]
+
+
+# --- each kind, parsed ------------------------------------------------------------------------
+
+
+def test_2010_assessment_reads_its_rating_sentence_and_its_development_list():
+    found = letter("2010-assessment-northwold.txt")
+    assert (found.kind, found.council, found.short_name, found.year) == (
+        "annual_assessment", "Northwold County Council", "Northwold", 2010)
+    assert (found.date, found.recipient, found.signatory) == (
+        "9 December 2010", "Mrs Helen Carter", "Juliet Winstanley")
+    [rating] = found.ratings
+    assert (rating.area, rating.grade, rating.label, rating.conflict) == ("overall", 3, "Performs well", None)
+    assert stated(found, rating) == "Children's services in Northwold County Council perform well."
+    development = next(s for s in found.sections if s.title.endswith(": Key areas for further development"))
+    items = [line for line in found.text[development.start:development.end].splitlines() if line.startswith("- ")]
+    assert len(items) == 3 and all(classify(item, development.title) == WEAKNESS for item in items)
+
+
+def test_2011_assessment_row_and_sentence_agree():
+    found = letter("2011-assessment-westbridge.txt")
+    assert (found.kind, found.short_name, found.year, found.signatory) == (
+        "annual_assessment", "Westbridge", 2011, "John Goldup")
+    [rating] = found.ratings
+    assert (rating.grade, rating.label) == (4, "Performs excellently")
+    assert stated(found, rating) == "Children's services in Westbridge City Council perform excellently."
+
+
+def test_2011_assessment_row_against_its_sentence_is_a_conflict():
+    text = (KINDS_DIR / "2011-assessment-westbridge.txt").read_text().replace(
+        "perform excellently.", "perform adequately.")
+    from index.letters import parse_letter
+    found = parse_letter(text.encode(), "conflict.txt")
+    [rating] = found.ratings
+    assert (rating.grade, rating.label) == (4, "Performs excellently")  # the row's number wins ...
+    assert stated(found, rating) == "Children's services assessment\tPerforms excellently (4)"
+    assert found.text[slice(*rating.conflict)] == "Children's services in Westbridge City Council perform adequately."
+
+
+def test_2005_apa_reads_what_it_grades_on_its_own_scale():
+    found = letter("2005-apa-eastmere.txt")
+    assert (found.kind, found.council, found.year, found.recipient) == (
+        "apa_services", "Eastmere Borough Council", 2005, "Mr Peter Hale")
+    got = [(r.area, r.grade, r.label) for r in found.ratings]
+    assert got == [("children_services", 3, "Consistently delivers above minimum requirements"),
+                   ("education", 3, "Consistently delivers above minimum requirements"),
+                   ("social_care", 2, "Delivers only minimum requirements"),
+                   ("capacity_to_improve", 3, "Consistently delivers above minimum requirements")]
+    assert stated(found, found.ratings[2]) == (
+        "The contribution of the local authority's social care services in maintaining and improving outcomes "
+        "for children and young people\t2")
+    # The grade descriptors table ("4 A service that ...") is never a rating.
+    assert all("A service that" not in stated(found, r) for r in found.ratings)
+    titles = [s.title for s in found.sections]
+    assert "Staying safe: Key strengths" in titles and "Staying safe: Key areas for development" in titles
+
+
+def test_2007_apa_grades_under_headings_only_the_areas_it_grades():
+    found = letter("2007-apa-southvale.txt")
+    assert (found.kind, found.short_name, found.year, found.signatory) == (
+        "apa", "Southvale", 2007, "Christine Gilbert")
+    assert [(r.area, r.grade, r.label) for r in found.ratings] == [
+        ("overall", 3, "Good"), ("being_healthy", 3, "Good"), ("staying_safe", 2, "Adequate"),
+        ("capacity_to_improve", 3, "Good")]
+    assert stated(found, found.ratings[2]) == "Staying safe\n\nGrade 2"
+    strengths = next(s for s in found.sections if s.title == "Staying safe: Major strengths")
+    assert classify(found.text[strengths.start:strengths.end].strip(), strengths.title) == STRENGTH
+
+
+def test_unannounced_inspection_is_indexed_without_a_rating():
+    found = letter("2010-unannounced-harrowby.txt")
+    assert (found.kind, found.council, found.year, found.ratings) == (
+        "unannounced", "Harrowby Borough Council", 2010, ())
+    polarity = {s.title.split(": ")[-1]: classify(found.text[s.start:s.end].strip(), s.title)
+                for s in found.sections if ": " in s.title}
+    assert polarity == {"Strengths": STRENGTH, "Areas for development": WEAKNESS,
+                        "Areas for priority action": WEAKNESS}
+
+
+def test_an_ofsted_letter_of_no_known_kind_is_a_generic_letter():
+    found = letter("2009-letter-kellingford.txt")
+    assert (found.kind, found.council, found.short_name, found.year, found.ratings) == (
+        "letter", "Kellingford District Council", "Kellingford", 2009, ())
+    assert [s.title for s in found.sections] == ["Monitoring visit to the youth offending service"]
+
+
+def test_each_kind_module_is_in_the_registry_once_and_generic_is_tried_last():
+    assert len(set(kinds.KEYS)) == len(kinds.KEYS)
+    assert kinds.KINDS[-1].key == kinds.GENERIC
+    for kind in kinds.KINDS:
+        assert kind.graded == (kind.scale is not None)
+        assert not kind.graded or set(kind.scale.labels) == {1, 2, 3, 4}
+
+
+# --- indexed beside the seeds, asked with the real model --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory, real_embedder):
+    folder = tmp_path_factory.mktemp("mixed")
+    letters = folder / "letters"
+    shutil.copytree(SEEDS, letters)
+    for path in KINDS_DIR.glob("*.txt"):
+        shutil.copy(path, letters / path.name)
+    report = update_index(letters, folder / "index", embedder=real_embedder)
+    return folder / "index", report, Assistant.open(folder / "index", embedder=real_embedder)
+
+
+def test_every_kind_indexes_and_the_generic_letter_is_named_in_the_report(mixed):
+    _, report, assistant = mixed
+    assert report.skipped == [] and len(report.added) == 11
+    assert report.generic == ["2009-letter-kellingford.txt"]
+    assert {x.kind for x in assistant.letters()} == set(kinds.KEYS)
+
+
+def test_list_question_with_a_year_answers_for_that_year(mixed):
+    answer = mixed[2].ask("Which councils performed excellently in 2011?")
+    assert {r.council for r in answer.ratings} == {"Westbridge City Council"}
+    answer = mixed[2].ask("Which councils perform well in 2010?")
+    assert {r.council for r in answer.ratings} == {"Northwold County Council"}
+    assert [c.text for c in answer.citations] == ["Children's services in Northwold County Council perform well."]
+
+
+def test_list_question_without_a_year_answers_for_the_latest_and_offers_the_others(mixed):
+    answer = mixed[2].ask("Which councils perform well?")
+    assert answer.ratings == ()  # nobody performs well in 2011, the latest year on that scale
+    assert "No council in the index is rated “Performs well” (3) in 2011." in answer.text
+    assert ("This answers for 2011, the latest year on this scale. The index also has the 2010 annual children's "
+            "services assessment; the 2009 annual rating") in answer.text
+    assert "Which councils perform well in 2010?" in answer.text
+
+
+def test_a_council_with_an_ungraded_letter_has_no_rating_invented(mixed):
+    answer = mixed[2].ask("What rating did Harrowby get?")
+    assert answer.ratings == ()
+    assert "The index has no rating for **Harrowby Borough Council**" in answer.text
+    weaknesses = mixed[2].ask("What are Harrowby's areas for development?")
+    assert weaknesses.intent == "weaknesses"
+    quoted = " ".join(c.text for c in weaknesses.citations)
+    assert "views of the child" in quoted and "seen by a social worker" in quoted
+    assert "screened promptly" not in quoted  # a strength, never in a weaknesses answer
+
+
+def test_ratings_cover_every_graded_kind_with_its_scale(mixed):
+    rows = mixed[2].ratings()
+    assert {r.kind for r in rows} == {k.key for k in kinds.KINDS if k.graded}
+    assert {(r.area, r.grade) for r in rows if r.council == "Eastmere Borough Council"} == {
+        ("children_services", 3), ("education", 3), ("social_care", 2), ("capacity_to_improve", 3)}
+    assert mixed[2].ratings(kind="unannounced") == []
+
+
+def test_cli_ratings_json_lists_every_graded_kind(mixed):
+    index_dir = mixed[0]
+    result = subprocess.run([sys.executable, "-m", "ui.cli", "ratings", "--index", str(index_dir), "--json"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["ratings"]
+    assert {r["kind"] for r in rows} == {"annual_rating", "annual_assessment", "apa", "apa_services"}
+
+
+def test_generic_letter_is_searchable_and_cited(mixed):
+    hits = mixed[2].search("youth offending pre-sentence reports", k=3)
+    assert hits[0].letter == "2009-letter-kellingford.txt"
+    assert hits[0].text in (KINDS_DIR / "2009-letter-kellingford.txt").read_text()
