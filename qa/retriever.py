@@ -24,6 +24,7 @@ import numpy as np
 
 from index.embedder import Embedder, QueryCache
 from index.errors import ArgumentError, ArgumentTypeError
+from index.kinds import KEYS as KIND_KEYS
 from index.manifest import FUSION
 from index.polarity import POLARITIES
 from index.reader import AREA_KEYS, IndexReader, LetterInfo
@@ -117,7 +118,8 @@ _YEAR = re.compile(r"[ \t]*[0-9]{1,4}[ \t]*")
 def select_letters(reader: IndexReader, council=None, year=None, kind=None) -> list[LetterInfo]:
     """The letters about any of the councils (see IndexReader.letters_about) and of the years and kinds given."""
     councils = text_filter(council, "council", "a council name")
-    years, kinds = year_filter(year), text_filter(kind, "kind", "a letter kind ('annual_rating' or 'apa')")
+    years = year_filter(year)
+    kinds = text_filter(kind, "kind", f"a letter kind ({', '.join(repr(key) for key in KIND_KEYS)})")
     letters = reader.letters
     if councils:
         letters = [letters[i] for i in sorted(set().union(*(reader.letters_about(c) for c in councils)))]
@@ -143,7 +145,7 @@ class Retriever:
         if not isinstance(query, str):
             raise ArgumentTypeError(f"query must be a string, not {_described(query)}")
         k, include_boilerplate = check_k(k), check_flag(include_boilerplate, "include_boilerplate")
-        areas = text_filter(area, "area", f"an APA area ({', '.join(repr(a) for a in AREA_KEYS if a)})")
+        areas = text_filter(area, "area", f"a graded area ({', '.join(repr(a) for a in AREA_KEYS if a)})")
         polarities = text_filter(polarity, "polarity", "'strength', 'weakness' or 'neutral'")
         reader = self.reader
         filtered = council is not None or year is not None or kind is not None

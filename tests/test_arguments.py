@@ -50,7 +50,7 @@ BAD_CALLS = {
     "search council={}": (lambda a: a.search(QUERY, council={"Trafford": 1}), ArgumentTypeError, "council must be"),
     "search council=b''": (lambda a: a.search(QUERY, council=b"Trafford"), ArgumentTypeError, "council must be"),
     "search kind=5": (lambda a: a.search(QUERY, kind=5), ArgumentTypeError, "kind must be"),
-    "search area=5": (lambda a: a.search(QUERY, area=5), ArgumentTypeError, "area must be an APA area"),
+    "search area=5": (lambda a: a.search(QUERY, area=5), ArgumentTypeError, "area must be a graded area"),
     "search polarity=5": (lambda a: a.search(QUERY, polarity=[5]), ArgumentTypeError, "polarity must be"),
     "search include_boilerplate='no'": (lambda a: a.search(QUERY, include_boilerplate="no"), ArgumentTypeError,
                                         "include_boilerplate must be True or False"),
