@@ -19,6 +19,8 @@ import pytest
 from conftest import SEEDS, make_annual_letter, stop_server
 from test_http_api import CITATION_FIELDS, RATING_FIELDS, STOKE, free_port, wait_until_ready
 
+from index.errors import LetterError
+from index.letters import parse_letter
 from index.scan import LETTER_SUFFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,6 +189,8 @@ def test_openapi_documents_the_endpoints(api):
 # --- errors ----------------------------------------------------------------------------------
 
 
+KIND_ERROR = "kind must be one of apa_services, apa, annual_assessment, annual_rating, unannounced, letter"
+
 @pytest.mark.parametrize("method, path, body, status, message", [
     ("POST", "/ask", {"question": "   "}, 400, "the question is empty; type a question about the letters"),
     ("POST", "/ask", {"question": "x" * 5000}, 400,
@@ -204,11 +208,11 @@ def test_openapi_documents_the_endpoints(api):
     ("GET", "/search?q=fostering&k=0", None, 400, "k must be a whole number from 1 to 100, not 0"),
     ("GET", "/search?q=fostering&k=101", None, 400, "k must be a whole number from 1 to 100, not 101"),
     ("GET", "/search?q=fostering&year=abc", None, 400, "year must be a whole number such as 2009, not 'abc'"),
-    ("GET", "/search?q=fostering&kind=zzz", None, 400, "kind must be annual_rating or apa, not 'zzz'"),
+    ("GET", "/search?q=fostering&kind=zzz", None, 400, KIND_ERROR + ", not 'zzz'"),
     ("GET", "/search?q=%20", None, 400, "q is empty; give words to search the letters for"),
     ("GET", "/search?k=3", None, 422, "q is required"),
     ("GET", "/ratings?year=20x9", None, 400, "year must be a whole number such as 2009, not '20x9'"),
-    ("GET", "/ratings?kind=annual", None, 400, "kind must be annual_rating or apa, not 'annual'"),
+    ("GET", "/ratings?kind=annual", None, 400, KIND_ERROR + ", not 'annual'"),
     ("GET", "/ask", None, 405, "Method Not Allowed"),
     ("GET", "/nothing", None, 404, "no such endpoint; see /api/docs"),
 ])
@@ -248,8 +252,9 @@ def test_upload_of_a_non_letter_is_rejected_with_the_reason(upload_api):
     response = upload_api.http.post("/letters", files={"files": ("chart.png", png, "image/png")})
     reason = f"not a letter file (expected {', '.join(LETTER_SUFFIXES)})"
     assert response.status_code == 400
-    assert response.json() == {"error": f"no letter was added: chart.png: {reason}",
-                               "rejected": [{"file": "chart.png", "reason": reason}]}
+    assert response.json() == {"error": f"no letter was added: chart.png: {reason}", "added": [], "already_there": [],
+                               "skipped": [{"file": "chart.png", "reason": reason}], "index": None,
+                               "index_error": None, "summary": f"Skipped 1: chart.png: {reason}."}
     assert not (upload_api.letters / "chart.png").exists()
     upload_api.no_traceback()
 
@@ -266,8 +271,13 @@ def test_uploaded_letter_is_indexed_and_answers(upload_api):
     response = upload_api.http.post("/letters", files={"files": ("wigan 2009.txt", text.encode(), "text/plain")})
     assert response.status_code == 200, response.text
     result = response.json()
-    assert result["saved"] == [{"file": "wigan 2009.txt", "saved_as": "wigan_2009.txt", "present": False}]
-    assert result["rejected"] == [] and result["index"]["added"] == ["wigan_2009.txt"]
+    wigan = {"file": "wigan 2009.txt", "letter": "wigan_2009.txt", "council": "Wigan Metropolitan Borough Council",
+             "short_name": "Wigan", "year": 2009, "kind": "annual_rating", "rating": "Performs poorly", "grade": 1}
+    assert result["added"] == [wigan]
+    assert result["already_there"] == [] and result["skipped"] == [] and result["index_error"] is None
+    assert result["index"]["added"] == ["wigan_2009.txt"] and result["index"]["letters"] == before["letters"] + 1
+    assert result["summary"] == (f"Added 1 letter: Wigan 2009 (performs poorly, wigan_2009.txt). "
+                                 f"The index now holds {before['letters'] + 1} letters.")
     assert (upload_api.letters / "wigan_2009.txt").read_text(encoding="utf-8") == text
 
     health = upload_api.http.get("/health").json()
@@ -279,7 +289,102 @@ def test_uploaded_letter_is_indexed_and_answers(upload_api):
     for citation in answer["citations"]:
         assert letter["text"][citation["start"]:citation["end"]] == citation["text"]
 
+    # The same bytes under another name are already there: not copied twice, nothing to index.
     again = upload_api.http.post("/letters", files={"files": ("copy.txt", text.encode(), "text/plain")})
-    assert (again.status_code, again.json()["error"]) == (
-        400, "no letter was added: copy.txt: already indexed (same content as wigan_2009.txt)")
+    assert again.status_code == 200, again.text
+    assert again.json()["already_there"] == [{**wigan, "file": "copy.txt"}]
+    assert again.json()["added"] == [] and again.json()["index"] is None
+    assert again.json()["summary"] == "Already in the letters folder: copy.txt (as wigan_2009.txt)."
+    assert not (upload_api.letters / "copy.txt").exists()
+    assert upload_api.http.get("/health").json()["generation"] == result["index"]["generation"]
+    upload_api.no_traceback()
+
+
+# --- uploads through index/intake.py, and original files ------------------------------------
+
+
+def parser_reason(data: bytes) -> str:
+    """Why the letter parser refuses `data`: the reason an upload of it must be skipped with."""
+    with pytest.raises(LetterError) as refused:
+        parse_letter(data, "x.txt")
+    return refused.value.reason
+
+
+def test_upload_of_several_files_adds_the_letter_and_says_why_the_others_were_not(upload_api):
+    text = make_annual_letter("Bolton", "Bolton Metropolitan Borough Council", "excellently")
+    seed = (SEEDS / "003_e59f001d04c76981.txt").read_bytes()
+    before = sorted(p.name for p in upload_api.letters.iterdir())
+    response = upload_api.http.post("/letters", files=[
+        ("files", ("../../bolton.txt", text.encode(), "text/plain")),
+        ("files", ("notes.txt", b"shopping list: milk", "text/plain")),
+        ("files", ("seed copy.txt", seed, "text/plain")),
+        ("files", ("empty.md", b"", "text/markdown")),
+    ])
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert [(a["file"], a["letter"], a["council"], a["rating"]) for a in result["added"]] == [
+        ("../../bolton.txt", "bolton.txt", "Bolton Metropolitan Borough Council", "Performs excellently")]
+    assert [(a["file"], a["letter"]) for a in result["already_there"]] == [
+        ("seed copy.txt", "003_e59f001d04c76981.txt")]
+    assert result["skipped"] == [{"file": "notes.txt", "reason": parser_reason(b"shopping list: milk")},
+                                 {"file": "empty.md", "reason": "empty file"}]
+    assert result["index"]["added"] == ["bolton.txt"]
+    assert "letters_dir" not in result and "index_dir" not in result["index"]  # no server paths in the answer
+    assert sorted(p.name for p in upload_api.letters.iterdir()) == sorted([*before, "bolton.txt"])
+    assert (upload_api.letters / "bolton.txt").read_text(encoding="utf-8") == text
+    upload_api.no_traceback()
+
+
+def test_upload_into_a_folder_that_lacks_indexed_letters_is_refused_409(upload_api):
+    seed = upload_api.letters / "000_be5145f8e9499e13.txt"
+    aside = upload_api.letters.parent / "aside.txt"
+    seed.rename(aside)
+    try:
+        text = make_annual_letter("Bury", "Bury Metropolitan Borough Council", "well")
+        response = upload_api.http.post("/letters", files={"files": ("bury.txt", text.encode(), "text/plain")})
+    finally:
+        aside.rename(seed)
+    assert response.status_code == 409
+    assert response.json()["error"].startswith(f"the letters folder {upload_api.letters} lacks 1 indexed letter(s) "
+                                               "(e.g. 000_be5145f8e9499e13.txt); an update from it would drop them")
+    assert not (upload_api.letters / "bury.txt").exists()
+    upload_api.no_traceback()
+
+
+def test_original_file_is_the_letters_bytes_as_an_attachment(api):
+    for seed in sorted(SEEDS.glob("*.txt")):
+        response = api.http.get(f"/letters/{seed.name}/file")
+        assert response.status_code == 200, response.text
+        assert response.content == seed.read_bytes()
+        assert response.headers["content-type"] == "text/plain; charset=utf-8"
+        assert response.headers["content-disposition"] == f'attachment; filename="{seed.name}"'
+        assert response.headers["x-content-type-options"] == "nosniff"
+    api.no_traceback()
+
+
+@pytest.mark.parametrize("name", ["nope.txt", "..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd", "..%2Fmanifest.json",
+                                  "sub/004_2db2c4d829b3adf3.txt", "..%2Fseeds%2F004_2db2c4d829b3adf3.txt"])
+def test_original_file_of_an_unindexed_name_is_404(api, name):
+    response = api.http.get(f"/letters/{name}/file")
+    assert response.status_code == 404
+    assert response.json()["error"].startswith("no indexed letter is named ")
+    assert response.json()["error"].endswith("; GET /api/letters lists them")
+
+
+def test_original_file_needs_the_password_and_says_when_the_file_changed(upload_api):
+    name = "004_2db2c4d829b3adf3.txt"
+    bare = httpx.get(upload_api.url + f"api/letters/{name}/file")
+    assert bare.status_code == 401 and bare.content.startswith(b'{"error"')
+    assert upload_api.http.get(f"/letters/{name}/file").content == (SEEDS / name).read_bytes()
+
+    path = upload_api.letters / name
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"perform adequately", b"perform well"))
+    try:
+        changed = upload_api.http.get(f"/letters/{name}/file")
+    finally:
+        path.write_bytes(original)
+    assert changed.status_code == 409
+    assert changed.json() == {"error": f"{name}: its file has changed since it was indexed; "
+                                       "run `letters-qa index` to index it again"}
     upload_api.no_traceback()

@@ -21,9 +21,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.errors import LettersQAError
-from index.letters import MAX_LETTER_BYTES
-from ui.web import excerpt_html, free_target, html_table, letter_html, place, safe_name
+from index.errors import LetterError, LettersQAError
+from index.intake import free_target, place, safe_name
+from index.letters import MAX_LETTER_BYTES, parse_letter
+from ui.web import excerpt_html, html_table, letter_html
 
 pytestmark = pytest.mark.browser
 
@@ -138,7 +139,7 @@ def ask(page, question: str):
 
 
 def upload(page, files: list[dict]):
-    """Choose files in the Letters tab, press "Add to the index", return the report."""
+    """Choose files in the Letters tab, press "Add to the index", return the result beside the button."""
     from playwright.sync_api import expect
 
     page.get_by_role("tab", name="Letters").click()
@@ -146,9 +147,8 @@ def upload(page, files: list[dict]):
     for f in files:
         expect(page.locator("#lqa-upload")).to_contain_text(f["name"].rsplit(".", 1)[0])
     page.click("#lqa-add")
-    report = page.locator("#lqa-report")
-    expect(report).to_contain_text("Uploaded files", timeout=SLOW)
-    return report
+    expect(page.locator("#lqa-report .lqa-result")).to_be_visible(timeout=SLOW)
+    return page.locator("#lqa-report")
 
 
 def shot(page, name: str) -> None:
@@ -253,11 +253,9 @@ def test_uploaded_letter_is_answerable_at_once(page, upload_site):
     open_app(page, upload_site.url)
     letter = seed_variant("Northwold", "excellently", 4,
                           "Northwold's youth service won a national award for its work with young carers.")
-    report = upload(page, [text_file("northwold letter.txt", letter)])
-    page.wait_for_function("document.querySelector('#lqa-report').innerText.includes('Index update')",
-                           timeout=SLOW)
-    assert "saved as northwold_letter.txt" in report.inner_text()
-    assert "added: 1 (northwold_letter.txt)" in report.inner_text()
+    report = upload(page, [text_file("northwold letter.txt", letter)]).inner_text()
+    assert "Added 1 letter: Northwold 2009 (performs excellently, northwold_letter.txt)." in report
+    assert "The index now holds " in report and "Skipped" not in report
     assert (upload_site.letters / "northwold_letter.txt").read_text(encoding="utf-8") == letter
     assert "Northwold City Council" in page.locator("#lqa-letters").inner_text()
     shot(page, "letters-upload")
@@ -284,9 +282,7 @@ def test_markup_in_a_letter_or_a_question_shows_as_text(page, upload_site):
     open_app(page, upload_site.url)
     letter = seed_variant("Southmere", "poorly", 1, SCRIPT_PARAGRAPH)
     report = upload(page, [text_file("southmere.txt", letter)])
-    page.wait_for_function("document.querySelector('#lqa-report').innerText.includes('Index update')",
-                           timeout=SLOW)
-    assert "added: 1 (southmere.txt)" in report.inner_text()
+    assert "Added 1 letter: Southmere 2009 (performs poorly, southmere.txt)." in report.inner_text()
 
     page.locator("#lqa-letter-choice input").click()
     page.get_by_role("option", name="Southmere 2009 (annual rating) - southmere.txt").click()
@@ -321,10 +317,11 @@ def test_binary_and_non_letter_files_are_rejected_with_reasons(page, upload_site
         text_file("hello.txt", "hello world\n"),
         text_file("big.txt", big),
     ]).inner_text()
-    assert "scan.txt: rejected: binary file" in report
-    assert "hello.txt: rejected: not an Ofsted children's services letter" in report
-    assert "big.txt: rejected: file is too large" in report
-    assert "Index update" not in report
+    assert "Skipped 3: scan.txt: binary file (contains NUL bytes), not a text letter; hello.txt: " in report
+    with pytest.raises(LetterError) as refused:
+        parse_letter(b"hello world\n", "hello.txt")
+    assert f"hello.txt: {refused.value.reason}; big.txt: file is too large (" in report
+    assert "Added" not in report and "The index now holds" not in report
     assert {p.name for p in upload_site.letters.iterdir()}.isdisjoint({"scan.txt", "hello.txt", "big.txt"})
     assert (upload_site.index / "manifest.json").read_text() == generation
     shot(page, "letters-rejected")
@@ -377,8 +374,8 @@ def test_html_builders_escape_letter_text():
     ("..\\..\\evil.md", "evil.md"),
     (".hidden.txt", "hidden.txt"),
     ("a b<c>&d.txt", "a_b_c__d.txt"),
-    ("....txt", "txt"),
-    (".txt", "txt"),
+    ("....txt", "letter.txt"),
+    (".txt", "letter.txt"),
     ("/etc/passwd.txt", "passwd.txt"),
     ("a\x00b.txt", "a_b.txt"),
     ("lettré ✓.txt", "lettr___.txt"),
@@ -406,7 +403,45 @@ def test_place_never_overwrites_nor_leaves_the_folder(tmp_path):
     assert place(b"two", folder, "a.txt") == ("a-1.txt", False)
     assert (folder / "a.txt").read_bytes() == b"one" and (folder / "a-1.txt").read_bytes() == b"two"
     (folder / "b.txt").symlink_to(tmp_path / "outside.txt")  # a link out of the folder is never followed
-    with pytest.raises(LettersQAError, match="outside the letters folder"):
-        free_target(folder, "b.txt", b"three")
+    assert free_target(folder, "b.txt", b"three") == (folder / "b-1.txt", False)
+    with pytest.raises(LettersQAError, match="not a plain file name"):
+        free_target(folder, "../b.txt", b"three")
     assert not (tmp_path / "outside.txt").exists()
     assert sorted(p.name for p in folder.iterdir()) == ["a-1.txt", "a.txt", "b.txt"]  # no temporary files left
+
+
+# --- the one intake (index/intake.py) and original files ------------------------------------
+
+
+def test_upload_result_shows_beside_the_button_and_the_original_downloads(page, upload_site):
+    import re
+
+    from playwright.sync_api import expect
+
+    from index.scan import LETTER_SUFFIXES
+
+    open_app(page, upload_site.url)
+    letter = seed_variant("Eastvale", "well", 3, "Eastvale's libraries ran a reading club for children in care.")
+    page.get_by_role("tab", name="Letters").click()
+    accept = page.locator("#lqa-upload input[type=file]").get_attribute("accept") or ""
+    assert all(suffix in accept for suffix in LETTER_SUFFIXES)  # the picker offers the letter suffixes
+    # The picker refuses a file of another suffix itself (Gradio's message), and keeps the letter.
+    photo = {"name": "photo.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n"}
+    page.set_input_files("#lqa-upload input[type=file]", [photo])
+    expect(page.locator("[data-testid='toast-body']")).to_contain_text("photo.png")
+    result = upload(page, [text_file("eastvale 2009.txt", letter)])
+    expect(result).to_contain_text("Added 1 letter: Eastvale 2009 (performs well, eastvale_2009.txt).")
+    button, line = page.locator("#lqa-add").bounding_box(), result.bounding_box()
+    assert line["x"] >= button["x"] + button["width"] - 1  # to the right of the button, on its row
+    assert line["y"] < button["y"] + button["height"] and button["y"] < line["y"] + line["height"]
+    assert (upload_site.letters / "eastvale_2009.txt").read_text(encoding="utf-8") == letter
+
+    page.locator("#lqa-letter-choice input").click()
+    page.get_by_role("option", name=re.compile(r"eastvale_2009\.txt$")).click()
+    download = page.locator("#lqa-letter-file")
+    expect(download).to_contain_text("Download eastvale_2009.txt")
+    with page.expect_download() as info:
+        download.click()
+    assert info.value.suggested_filename == "eastvale_2009.txt"
+    assert Path(info.value.path()).read_bytes() == letter.encode("utf-8")
+    shot(page, "letters-download")

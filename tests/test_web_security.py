@@ -232,8 +232,8 @@ def test_hostile_upload_name_and_letter_show_as_text(page, hostile_site):
         short, f"{short} City Council", "poorly"))])
     page.click("#lqa-add")
     report = page.locator("#lqa-report")
-    expect(report).to_contain_text("Index update", timeout=SLOW)
-    assert "added: 1" in report.inner_text() and "beacon-upload-name" in report.inner_text()  # the name, as text
+    expect(report).to_contain_text("Added 1 letter: ", timeout=SLOW)
+    assert "beacon-upload-name" in report.inner_text() and short in report.inner_text()  # the name, as text
     expect(page.locator("#lqa-letters")).to_contain_text(f"{short} City Council")
     page.get_by_role("tab", name="Ask").click()
     assert f"{short} City Council" in answer(page, "Which councils perform poorly?", "Sources")

@@ -6,6 +6,8 @@ FastAPI runs them in its threadpool, not through Gradio's queue. OpenAPI at /api
 /api/openapi.json. The JSON is DESIGN.md's; a caller's mistake gets a 4xx `{"error": "..."}`
 with one line that names the parameter, and the server logs no traceback.
 
+Uploads (POST /letters) go through index/intake.py, as `letters-qa add` and the web UI's do;
+GET /letters/{letter}/file gives an indexed letter's original file back, checked the same way.
 But: - one shared password (HTTP Basic, the `--auth` of `serve`), no accounts or tokens.
 - uploads only add letters, as in the web UI; nothing here deletes one.
 - /api/docs is Swagger UI, whose script comes from a CDN: offline, read /api/openapi.json.
@@ -16,26 +18,29 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Body, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import IndexBusyError, IndexStoreError, LettersQAError
+from index.intake import AddReport, IntakeRefused, add_letters
 from index.letters import MAX_LETTER_BYTES
 from index.reader import LetterInfo
-from index.update import update_index
 from qa.answer import rating_dict
 from qa.query import MAX_QUESTION_CHARS, clean_text
-from ui.web import KIND_NAMES, MAX_HISTORY, WebApp, save_uploads
+from ui.web import KIND_NAMES, MAX_HISTORY, WebApp
 
 MAX_UPLOAD_FILES = 20
+UPDATE_FIELDS = ("generation", "letters", "chunks", "added", "updated", "removed", "skipped", "duplicates")
 MAX_JSON_BYTES = 256 * 1024  # a question (1,000 characters) and 50 earlier ones fit many times over
 REALM = "letters-qa"
 
@@ -52,12 +57,15 @@ def library_call(call):
     """Run a library call; its errors become 400 (409 busy index, 503 broken index) with their one line."""
     try:
         return call()
-    except IndexBusyError as exc:
-        raise ApiError(409, str(exc)) from None
-    except IndexStoreError as exc:
-        raise ApiError(503, str(exc)) from None
     except LettersQAError as exc:
-        raise ApiError(400, str(exc)) from None
+        raise ApiError(status_of(exc), str(exc)) from None
+
+
+def status_of(exc: LettersQAError) -> int:
+    """409 for a busy index or a letters folder that disagrees with it, 503 for a broken index, else 400."""
+    if isinstance(exc, IndexBusyError | IntakeRefused):
+        return 409
+    return 503 if isinstance(exc, IndexStoreError) else 400
 
 
 # --- parameters -------------------------------------------------------------------------
@@ -85,10 +93,13 @@ def text_filter(value: str | None, name: str) -> str | None:
     return clean_text(value.strip())
 
 
+KIND_HELP = f"a letter kind: {', '.join(KIND_NAMES)} (README: the kinds table)"
+
+
 def kind_filter(value: str | None) -> str | None:
     kind = text_filter(value, "kind")
     if kind is not None and kind not in KIND_NAMES:
-        raise ApiError(400, f"kind must be {' or '.join(KIND_NAMES)}, not {shorten(kind)!r}")
+        raise ApiError(400, f"kind must be one of {', '.join(KIND_NAMES)}, not {shorten(kind)!r}")
     return kind
 
 
@@ -152,7 +163,7 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
                k: Annotated[str | None, Query(description="how many passages, 1 to 100 (default 5)")] = None,
                council: Annotated[str | None, Query(description="only this council's letters")] = None,
                year: Annotated[str | None, Query(description="only letters of this year")] = None,
-               kind: Annotated[str | None, Query(description="annual_rating or apa")] = None) -> dict:
+               kind: Annotated[str | None, Query(description=KIND_HELP)] = None) -> dict:
         if not q.strip():
             raise ApiError(400, "q is empty; give words to search the letters for")
         count = whole(k, "k", "a whole number from 1 to 100", 1, 100, default=5)
@@ -165,7 +176,7 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
     @api.get("/ratings", summary="The extracted ratings table, optionally filtered")
     def ratings(council: Annotated[str | None, Query(description="only this council")] = None,
                 year: Annotated[str | None, Query(description="only this year")] = None,
-                kind: Annotated[str | None, Query(description="annual_rating or apa")] = None) -> dict:
+                kind: Annotated[str | None, Query(description=KIND_HELP)] = None) -> dict:
         filters = {"council": text_filter(council, "council"), "kind": kind_filter(kind),
                    "year": whole(year, "year", "a whole number such as 2009", 1000, 9999)}
         rows = library_call(lambda: assistant.ratings(**filters))
@@ -174,6 +185,20 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
     @api.get("/letters", summary="The metadata of every indexed letter")
     def letters() -> dict:
         return {"letters": [letter_dict(info) for info in library_call(assistant.letters)]}
+
+    @api.get("/letters/{letter:path}/file", summary="One letter's original file, as it lies in the letters folder",
+             response_class=Response, responses={200: {"description": "the file's bytes, as an attachment",
+                                                       "content": {"application/octet-stream": {}}}})
+    def letter_file(letter: str) -> Response:
+        try:
+            original = library_call(lambda: web.original(letter))
+        except ApiError as exc:  # an indexed letter whose file is gone, moved out of the folder or changed: 409
+            raise ApiError(409 if exc.status == 400 else exc.status, exc.message) from None
+        if original is None:
+            raise ApiError(404, f"no indexed letter is named {shorten(letter, 200)!r}; GET /api/letters lists them")
+        return Response(original.data, headers={
+            "Content-Type": original.content_type, "Content-Disposition": attachment(original.filename),
+            "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"})
 
     @api.get("/letters/{letter:path}", summary="One letter's text and metadata (its name as in `letter`)")
     def letter(letter: str) -> dict:
@@ -197,7 +222,7 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
 
         return library_call(state)
 
-    @api.post("/letters", summary="Upload letters (.txt, .md) to the letters folder and index them",
+    @api.post("/letters", summary="Upload letter files to the letters folder and index them (as `letters-qa add`)",
               openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                   "type": "object", "required": ["files"],
                   "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
@@ -219,48 +244,68 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
         except Exception as exc:  # starlette's MultiPartException and parser errors: the caller's body
             raise ApiError(400, f"cannot read the upload: {exc}") from None
         try:
-            files = [item for item in form.getlist("files") if hasattr(item, "read")]
-            if not files:
+            items = [item for item in form.getlist("files") if hasattr(item, "read")]
+            if not items:
                 raise ApiError(400, "no files: send each letter in a multipart field named files")
             with tempfile.TemporaryDirectory(prefix="letters-qa-upload-") as scratch:
-                paths = []
-                for n, item in enumerate(files):
-                    # Each in its own folder, under its own (base) name: save_uploads names it from that.
-                    folder = Path(scratch) / str(n)
-                    folder.mkdir()
-                    path = folder / (Path(item.filename or "letter.txt").name or "letter.txt")
-                    path.write_bytes(await item.read())
-                    paths.append(str(path))
-                return await run_in_threadpool(add_letters, web, paths)
+                files = []
+                for n, item in enumerate(items):
+                    # Copied to disk as it came (the intake reads at most its cap, and names the size).
+                    path = Path(scratch) / str(n)
+                    with open(path, "wb") as out:
+                        await run_in_threadpool(shutil.copyfileobj, item.file, out)
+                    files.append((path, item.filename or "letter.txt"))
+                return await run_in_threadpool(upload_letters, web, files)
         finally:
             await form.close()
 
     return api
 
 
-def add_letters(web: WebApp, paths: list[str]) -> dict:
-    """Check, save and index uploaded files as the web UI's Letters tab does (ui.web.save_uploads)."""
+def upload_letters(web: WebApp, files: list[tuple[Path, str]]) -> dict:
+    """Check, save and index uploaded files (index.intake.add_letters, as the web UI's Letters tab does).
+
+    200 when a letter was added or every file was already there; 400 when none could be added;
+    409 while another upload runs or when the letters folder lacks indexed letters; a failed
+    index update has its own status (409 busy, 503 damaged) and the report beside the error."""
     if not web._update.acquire(blocking=False):
         raise ApiError(409, "another upload is being indexed; try again when it has finished")
     try:
-        indexed = dict(library_call(lambda: web.assistant.reader.manifest.letters))
-        refusal = web.upload_refusal(indexed)
-        if refusal:
-            raise ApiError(409, refusal)
-        saved, rejected = save_uploads(paths, web.letters_dir, indexed)
-        if not saved:
-            reasons = "; ".join(f"{r['file']}: {r['reason']}" for r in rejected)
-            raise ApiError(400, f"no letter was added: {reasons}", rejected=rejected)
-        result = {"saved": saved, "rejected": rejected, "index": None}
-        if any(not s["present"] for s in saved):
-            report = library_call(lambda: update_index(web.letters_dir, web.assistant.index_dir,
-                                                       embedder=web.embedder))
-            result["index"] = {"generation": report.generation, "letters": report.letters,
-                               "added": report.added, "updated": report.updated, "removed": report.removed,
-                               "skipped": report.skipped}
+        report = library_call(lambda: add_letters(files, web.letters_dir, web.assistant.index_dir,
+                                                  embedder=web.embedder))
+        result = upload_result(report)
+        if report.failure is not None:
+            raise ApiError(status_of(report.failure), f"the index was not updated: {report.failure}", **result)
+        if not report.ok:
+            raise ApiError(400, f"no letter was added: {problems(report)}", **result)
         return result
     finally:
         web._update.release()
+
+
+def upload_result(report: AddReport) -> dict:
+    """The intake's JSON (as `letters-qa add --json`) less the server's folder paths."""
+    result = {key: value for key, value in report.to_dict().items() if key not in ("letters_dir", "index_dir")}
+    if result["index"] is not None:
+        result["index"] = {key: result["index"][key] for key in UPDATE_FIELDS}
+    return result
+
+
+def problems(report: AddReport) -> str:
+    """Why nothing was added, file by file, in one line."""
+    parts = [f"{s.file}: {s.reason}" for s in report.skipped]
+    parts += [f"{a.file}: already there (as {a.letter})" for a in report.already_there]
+    return "; ".join(parts) or "no files"
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download named `filename`: plain when it is plain ASCII,
+    else RFC 6266's filename* (UTF-8, percent-encoded) beside an ASCII stand-in."""
+    quoted = quote(filename, safe="")
+    if quoted == filename:
+        return f'attachment; filename="{filename}"'
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quoted}"
 
 
 def validation_message(exc: RequestValidationError) -> str:

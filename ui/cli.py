@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="re-embed every letter (also repairs a damaged index)")
     p.set_defaults(func=cmd_index)
 
+    p = sub.add_parser("add", parents=[common, model],
+                       help="check letter files, copy them into the letters folder and update the index")
+    p.add_argument("files", nargs="+", metavar="FILE", help="letter files to add")
+    p.add_argument("--letters", default=None,
+                   help="letters folder to copy them into (default: the folder the index was built from)")
+    p.set_defaults(func=cmd_add)
+
     p = sub.add_parser("ask", parents=[common, model], help="answer a question with citations")
     p.add_argument("question")
     p.set_defaults(func=cmd_ask)
@@ -80,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ratings", parents=[common], help="the extracted ratings table")
     p.add_argument("--council", help="only this council (full or short name)")
     p.add_argument("--year", type=int, help="only this year")
+    p.add_argument("--kind", help="only this letter kind (annual_rating, annual_assessment, apa, apa_services)")
     p.set_defaults(func=cmd_ratings)
 
     p = sub.add_parser("check", parents=[common], help="verify every file of the index against its checksums")
@@ -150,8 +158,44 @@ def cmd_index(args) -> int:
     lines.append(f"skipped: {len(report.skipped)}")
     lines += [f"  {s['file']}: {s['reason']}" for s in report.skipped]
     lines += [f"duplicate: {d['file']} (same content as {d['same_as']}; indexed once)" for d in report.duplicates]
+    lines += [f"generic letter: {name} (an Ofsted letter of no known kind: indexed and searchable, no ratings)"
+              for name in report.generic]
     _emit(args, report.to_dict(), "\n".join(lines))
     return 0
+
+
+def cmd_add(args) -> int:
+    from index.intake import add_letters, recorded_letters_dir
+    from index.scan import printable_name
+
+    folder = Path(args.letters) if args.letters else recorded_letters_dir(args.index)
+    if folder is None:
+        print(f"letters-qa: error: the index in {args.index} records no letters folder that exists; "
+              "give the folder to copy the letters into with --letters DIR", file=sys.stderr)
+        return 2
+    progress = None if args.json or not sys.stderr.isatty() else _progress_bar()
+    files = [(Path(path), printable_name(path)) for path in args.files]
+    report = add_letters(files, folder, args.index, model=args.model, progress=progress)
+    lines = [f"Added {_shown(folder, a.letter, a.file)}: {a.describe()}." for a in report.added]
+    lines += [f"Already there: {a.file} (as {folder / a.letter}): {a.describe()}." for a in report.already_there]
+    lines += [f"Skipped {s.file}: {s.reason}" for s in report.skipped]
+    if report.update is not None:
+        update = report.update
+        lines.append(f"Index {update.index_dir}: {update.letters} letters, {update.chunks} chunks "
+                     f"(generation {update.generation}, {update.embedded_chunks} embedded now).")
+    _emit(args, report.to_dict(), "\n".join(lines))
+    if report.failure is not None:
+        print(f"letters-qa: error: the letters were copied but the index was not updated: {report.failure}",
+              file=sys.stderr)
+    elif not report.ok:
+        print("letters-qa: error: no letter was added" + (" (see above)" if not args.json else ""), file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def _shown(folder: Path, letter: str, given: str) -> str:
+    """'seeds/x.txt', or 'x 1.txt as seeds/x_1.txt' where it was saved under another name."""
+    saved = str(folder / letter)
+    return saved if Path(given).name == letter else f"{given} as {saved}"
 
 
 def _progress_bar():
@@ -190,14 +234,15 @@ def cmd_search(args) -> int:
 
 
 def cmd_ratings(args) -> int:
-    from qa.answer import rating_dict
+    from qa.answer import rating_dict, scale_key
 
-    rows = _assistant(args).ratings(council=args.council, year=args.year)
+    rows = _assistant(args).ratings(council=args.council, year=args.year, kind=args.kind)
     if args.json:
         _emit(args, {"ratings": [rating_dict(r) for r in rows]}, "")
         return 0
-    table = [("council", "year", "kind", "area", "label", "grade", "letter")]
-    table += [(r.council, str(r.year), r.kind, r.area, r.label, str(r.grade), r.letter) for r in rows]
+    table = [("council", "year", "kind", "area", "label", "grade", "scale", "letter")]
+    table += [(r.council, str(r.year), r.kind, r.area, r.label, str(r.grade), scale_key(r.kind), r.letter)
+              for r in rows]
     widths = [max(map(len, column)) for column in zip(*table)]
     line = "  ".join(f"{{:{w}}}" for w in widths)  # one format string: 10,000 letters have ~28,000 rows
     _emit(args, {}, "\n".join(line.format(*row).rstrip() for row in table) if rows else "no ratings found")

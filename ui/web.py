@@ -3,8 +3,9 @@
 Three tabs. Ask: a chat whose replies cite the letters, with the cited excerpts (the
 cited sentence highlighted in its paragraph) and the ratings used shown beside it.
 Ratings: the extracted table with filters, a chart of councils per rating and the APA
-grade grid. Letters: the indexed letters, a reader, and uploads that are checked, saved
-under safe names and indexed at once. Named endpoints /ask, /search and /ratings return
+grade grid. Letters: the indexed letters, a reader with each letter's original file to
+download, and uploads that index/intake.py checks, saves under safe names and indexes at
+once (as `letters-qa add` and POST /api/letters do). Named endpoints /ask, /search and /ratings return
 the DESIGN.md JSON to `gradio_client`; the plain JSON API under /api is ui/api.py, mounted
 on the same server by `launch`.
 
@@ -19,11 +20,9 @@ earlier answers. - One optional shared password (Gradio's login), no user accoun
 import hashlib
 import html
 import inspect
-import os
-import re
 import sys
+import tempfile
 import threading
-import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -32,12 +31,12 @@ import pandas as pd
 
 from index import kinds
 from index.errors import LetterError, LettersQAError
+from index.intake import AddReport, Original, add_letters, original_file
 from index.kinds import AREA_TITLES, label_for
 from index.kinds.scales import SCALES
-from index.letters import MAX_LETTER_BYTES, read_letter
+from index.letters import MAX_LETTER_BYTES
 from index.reader import LetterInfo, RatingRow
 from index.scan import LETTER_SUFFIXES
-from index.update import update_index
 from qa import Answer, Assistant
 from qa.answer import md_escape, rating_dict
 from qa.query import MAX_QUESTION_CHARS, clean_text
@@ -231,7 +230,7 @@ def apa_grid_html(rows: Iterable[RatingRow]) -> str:
     if not by_kind:
         return '<p class="lqa-empty">No APA letters match the filters.</p>'
     parts = []
-    for kind in kinds.KINDS:
+    for kind in sorted(kinds.KINDS, key=lambda k: k.key != kinds.APA):  # the seven-area APA first
         grades = by_kind.get(kind.key)
         if not grades:
             continue
@@ -272,117 +271,32 @@ def letter_html(info: LetterInfo | None, text: str | None) -> str:
             f'<div class="lqa-letter">{esc(text)}</div>')
 
 
-def safe_name(name: str) -> str:
-    """A plain file name: the base name only, [A-Za-z0-9._-], no leading dot."""
-    base = re.split(r"[\\/]", name)[-1]
-    base = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".")
-    stem, dot, suffix = base.rpartition(".")
-    if not dot or not stem.strip("._-"):
-        return f"letter.{suffix or 'txt'}" if dot else (base or "letter")
-    return base
+def upload_result_html(report: AddReport) -> str:
+    """The intake's plain sentences (index/intake.py), shown beside the Add button; all escaped."""
+    css = {"added": "lqa-ok", "skipped": "lqa-bad", "failure": "lqa-bad", "nothing": "lqa-empty"}
+    lines = "".join(f'<p class="{css.get(what, "lqa-meta")}">{esc(sentence)}</p>'
+                    for what, sentence in report.sentences())
+    return f'<div class="lqa-result">{lines}</div>'
 
 
-def free_target(folder: Path, name: str, data: bytes) -> tuple[Path, bool]:
-    """Where to save `data` as `name` in `folder`: (path, True if an identical file is already there).
-
-    Never outside `folder`; a different file of the same name is kept and a suffix added.
-    """
-    root = folder.resolve()
-    stem, suffix = os.path.splitext(name)
-    for n in range(1000):
-        candidate = (root / (name if n == 0 else f"{stem}-{n}{suffix}")).resolve()
-        if candidate.parent != root:
-            raise LettersQAError(f"refusing to save {name!r} outside the letters folder")
-        if not candidate.exists():
-            return candidate, False
-        if candidate.is_file() and candidate.read_bytes() == data:
-            return candidate, True
-    raise LettersQAError(f"too many files named like {name} in {folder}")
+_ORIGINALS: Path | None = None  # where download copies of original letter files are kept (see letter_download)
 
 
-def check_upload(path: Path, name: str, indexed: dict[str, str]) -> tuple[bytes | None, str | None]:
-    """(the file's bytes, None) for a letter that can be added, else (None, the reason)."""
-    if Path(name).suffix.lower() not in LETTER_SUFFIXES:
-        return None, f"not a letter file (expected {', '.join(LETTER_SUFFIXES)})"
-    size = path.stat().st_size
-    if size > MAX_LETTER_BYTES:
-        return None, f"file is too large ({size:,} bytes; the cap is {MAX_LETTER_BYTES:,})"
-    try:
-        read_letter(path, name=name)
-    except LetterError as exc:
-        return None, exc.reason
-    data = path.read_bytes()
-    same = [letter for letter, sha in indexed.items() if sha == hashlib.sha256(data).hexdigest()]
-    if same:
-        return None, f"already indexed (same content as {same[0]})"
-    return data, None
-
-
-def save_uploads(paths: Iterable[str], folder: Path, indexed: dict[str, str]) -> tuple[list[dict], list[dict]]:
-    """Check each uploaded file and copy the good ones into `folder`: (saved, rejected)."""
-    saved, rejected = [], []
-    for path in map(Path, paths):
-        data, reason = check_upload(path, safe_name(path.name), indexed)
-        if data is None:
-            rejected.append({"file": path.name, "reason": reason})
-            continue
-        try:
-            name, present = place(data, folder, safe_name(path.name))
-        except (LettersQAError, OSError) as exc:
-            rejected.append({"file": path.name, "reason": f"cannot save it: {exc}"})
-            continue
-        saved.append({"file": path.name, "saved_as": name, "present": present})
-    return saved, rejected
-
-
-def place(data: bytes, folder: Path, name: str) -> tuple[str, bool]:
-    """Write `data` into `folder` under `name` or a free variant; (name used, True if it was there already).
-
-    Written to a hidden file first (the index ignores dot files), then hard-linked to its
-    name, which fails rather than overwrite a file that appeared meanwhile.
-    """
-    for _ in range(5):
-        target, present = free_target(folder, name, data)
-        if present:
-            return target.name, True
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.upload")
-        try:
-            tmp.write_bytes(data)
-            os.link(tmp, target)
-            return target.name, False
-        except FileExistsError:
-            continue
-        finally:
-            tmp.unlink(missing_ok=True)
-    raise LettersQAError(f"the name {name} kept being taken while saving")
-
-
-def report_html(saved: list[dict], rejected: list[dict], report=None, error: str | None = None) -> str:
-    """What happened to each uploaded file, and what the index update did."""
-    parts = []
-    for s in saved:
-        where = "was already in the letters folder" if s["present"] else f"saved as {s['saved_as']}"
-        parts.append(f'<li class="lqa-ok">{esc(s["file"])}: {esc(where)}</li>')
-    for r in rejected:
-        parts.append(f'<li class="lqa-bad">{esc(r["file"])}: rejected: {esc(r["reason"])}</li>')
-    out = f"<p><strong>Uploaded files</strong></p><ul>{''.join(parts)}</ul>" if parts else ""
-    if error:
-        out += error_html(error)
-    if report is not None:
-        out += update_summary_html(report)
-    return out or '<p class="lqa-empty">No files chosen.</p>'
-
-
-def update_summary_html(report) -> str:
-    lines = [f"Index generation {report.generation}: {report.letters} letters, {report.chunks} chunks "
-             f"({report.embedded_chunks} embedded now)."]
-    for label in ("added", "updated", "removed"):
-        names = getattr(report, label)
-        lines.append(f"{label}: {len(names)}" + (f" ({', '.join(names)})" if names else ""))
-    lines.append(f"unchanged: {len(report.unchanged)}")
-    lines += [f"skipped: {s['file']}: {s['reason']}" for s in report.skipped]
-    lines += [f"duplicate: {d['file']} (same content as {d['same_as']})" for d in report.duplicates]
-    return "<p><strong>Index update</strong></p><ul>" + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>"
+def download_copy(original: Original) -> Path:
+    """A copy of an original letter file under the system's temporary folder, for Gradio to serve:
+    Gradio only moves files from there (or its working folder) into its cache, and the letters
+    folder may lie anywhere. One copy per content; they go when the machine clears /tmp."""
+    global _ORIGINALS
+    if _ORIGINALS is None or not _ORIGINALS.is_dir():
+        _ORIGINALS = Path(tempfile.mkdtemp(prefix="letters-qa-originals-"))
+    folder = _ORIGINALS / hashlib.sha256(original.data).hexdigest()[:32]
+    path = folder / original.filename
+    if not path.is_file():
+        folder.mkdir(exist_ok=True)
+        partial = folder / f".{original.filename}.part"
+        partial.write_bytes(original.data)
+        partial.replace(path)
+    return path
 
 
 # --- the app -----------------------------------------------------------------------------
@@ -466,11 +380,11 @@ class WebApp:
     # Uploads ---------------------------------------------------------------------------
 
     def add_letters(self, files: list[str] | None, progress=gr.Progress()):
-        """Check, save and index uploaded letters; returns (report HTML, cleared file input)."""
+        """Check, save and index uploaded letters (index/intake.py); returns (result HTML, cleared file input)."""
         if self.letters_dir is None:
             return error_html(f"uploads are off: {self.uploads_off}"), None
         if not files:
-            return '<p class="lqa-empty">Choose one or more .txt or .md letters first.</p>', gr.skip()
+            return '<p class="lqa-empty">Choose one or more letter files first.</p>', gr.skip()
         if not self._update.acquire(blocking=False):
             return error_html("another upload is being indexed; try again when it has finished"), gr.skip()
         try:
@@ -480,35 +394,49 @@ class WebApp:
         finally:
             self._update.release()
 
-    def upload_refusal(self, indexed: dict[str, str]) -> str | None:
-        """Why nothing may be saved now (the web tab and POST /api/letters ask), or None: a letters
-        folder that lacks indexed letters, as an update from it would drop them from the index."""
-        missing = [name for name in indexed if not (self.letters_dir / name).is_file()]
-        if not missing:
-            return None
-        return (f"the letters folder {self.letters_dir} lacks {len(missing)} indexed letter(s) (e.g. {missing[0]}); "
-                "an update from it would drop them from the index, so nothing was saved. Serve with --letters "
-                "set to the folder the index was built from, or run `letters-qa index` first.")
-
     def _add_letters(self, files: list[str], progress) -> str:
-        indexed = dict(self.assistant.reader.manifest.letters)
-        refusal = self.upload_refusal(indexed)
-        if refusal:
-            return error_html(refusal)
         progress(0, desc="Checking the files")
-        saved, rejected = save_uploads(files, self.letters_dir, indexed)
-        if not any(not s["present"] for s in saved):
-            return report_html(saved, rejected)
 
         def on_progress(done: int, total: int) -> None:
             progress((done, total), desc="Embedding the new letters", unit="chunks")
 
+        # Gradio keeps each upload under its own name in a folder of its own.
+        report = add_letters([(Path(f), Path(f).name) for f in files], self.letters_dir, self.assistant.index_dir,
+                             embedder=self.embedder, progress=on_progress)
+        return upload_result_html(report)
+
+    # Original files --------------------------------------------------------------------
+
+    def originals_dir(self) -> Path | None:
+        """Where indexed letters' files are read for download: the upload folder, else the
+        folder the index was built from (the server may have uploads off)."""
+        return self.letters_dir or default_letters_dir(self.assistant)
+
+    def original(self, name: str) -> Original | None:
+        """Indexed letter `name`'s file, checked (index.intake.original_file); None when no
+        letter of that name is indexed. LettersQAError when its file cannot be served."""
+        indexed = self.assistant.reader.manifest.letters
+        folder = self.originals_dir()
+        if folder is None:
+            if name in indexed:
+                raise LetterError(name, "this server does not know the letters folder (start it with --letters DIR)")
+            return None
+        return original_file(folder, name, indexed)
+
+    def letter_download(self, name: str | None):
+        """The download button of the letter chosen in the reader: its original file, or disabled with why."""
+        idle = gr.update(value=None, interactive=False, label="Download the original file")
+        if not name:
+            return idle
         try:
-            report = update_index(self.letters_dir, self.assistant.index_dir, embedder=self.embedder,
-                                  progress=on_progress)
-        except LettersQAError as exc:
-            return report_html(saved, rejected, error=f"{exc} (the saved letters will be indexed by the next update)")
-        return report_html(saved, rejected, report)
+            original = self.original(name)
+        except LetterError as exc:
+            return gr.update(value=None, interactive=False, label=f"Original file unavailable: {exc.reason}")
+        except (LettersQAError, OSError) as exc:
+            return gr.update(value=None, interactive=False, label=f"Original file unavailable: {exc}")
+        if original is None:
+            return idle
+        return gr.update(value=str(download_copy(original)), interactive=True, label=f"Download {original.filename}")
 
     # HTTP API --------------------------------------------------------------------------
 
@@ -704,21 +632,29 @@ def _letters_tab(web: WebApp) -> tuple[list, object]:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             choose = gr.Dropdown([], value=None, label="Read a letter", elem_id="lqa-letter-choice")
+            download = gr.DownloadButton("Download the original file", elem_id="lqa-letter-file", size="sm",
+                                         interactive=False)
             text = gr.HTML(letter_html(None, None), elem_id="lqa-letter-text")
         with gr.Column(scale=2):
             if web.letters_dir is not None:
                 where = f"Saved into `{md_escape(str(web.letters_dir))}`, then the index is updated."
             else:
                 where = f"Uploads are off: {md_escape(web.uploads_off)}."
-            gr.Markdown(f"### Add letters\n.txt or .md, up to {MAX_LETTER_BYTES // 1_000_000} MB each. {where}")
-            files = gr.File(file_count="multiple", label="Letters to add", elem_id="lqa-upload",
-                            interactive=web.letters_dir is not None)
-            add = gr.Button("Add to the index", variant="primary", elem_id="lqa-add",
-                            interactive=web.letters_dir is not None)
-            report = gr.HTML(elem_id="lqa-report")
+            gr.Markdown(f"### Add letters\n{', '.join(LETTER_SUFFIXES)} files, up to "
+                        f"{MAX_LETTER_BYTES // 1_000_000} MB each. {where}")
+            # The picker offers only letter suffixes (Gradio refuses others with its own message);
+            # every other check is the intake's, reported beside the button.
+            files = gr.File(file_count="multiple", file_types=list(LETTER_SUFFIXES), label="Letters to add",
+                            elem_id="lqa-upload", interactive=web.letters_dir is not None)
+            with gr.Row(equal_height=False):
+                add = gr.Button("Add to the index", variant="primary", elem_id="lqa-add", scale=0, min_width=150,
+                                interactive=web.letters_dir is not None)
+                report = gr.HTML(elem_id="lqa-report", scale=1)
     choose.change(web.open_letter, [choose], [text], api_visibility="private")
-    added = add.click(web.add_letters, [files], [report, files], api_visibility="private",
-                      concurrency_limit=1, concurrency_id="update", show_progress="full")
+    choose.change(web.letter_download, [choose], [download], api_visibility="private")
+    # One progress bar, on the result beside the button (not on the file box too).
+    added = add.click(web.add_letters, [files], [report, files], api_visibility="private", concurrency_limit=1,
+                      concurrency_id="update", show_progress="full", show_progress_on=[report])
     return [table, choose], added
 
 
