@@ -2,9 +2,18 @@
 
 What it generates
 -----------------
-Plain-text letters in the two formats of the real letters in ``seeds/``:
+Plain-text letters of every kind index/kinds reads, each in its published layout (the seeds
+in ``seeds/`` and tests/fixtures/kinds/), in roughly the proportions Ofsted wrote them
+(``KIND_YEARS``: about one letter per council per year of each graded kind, ~50 unannounced
+inspections a year, a few other letters). Per 1,236 letters: 150 ``apa_services`` (2005),
+450 ``apa`` (150 each in 2006, 2007, 2008), 152 ``annual_rating`` (2009), 304
+``annual_assessment`` (152 each in 2010, 2011), 150 ``unannounced`` (50 each 2009-2011) and
+30 ``letter`` (generic, 2007-2011). Each letter's kind is drawn with those weights, so a
+corpus of N has about those shares. ``--mix legacy`` (``mix="legacy"``) gives the corpora of
+the benchmarks before the other kinds, byte for byte: 70% annual rating (2009, some 2010),
+30% APA (2007-2008).
 
-* ``annual_rating`` (about 70%, years 2009 and some 2010): the 2009
+* ``annual_rating`` (2009): the
   "Children's services annual rating" letter. The shared boilerplate
   (guidance paragraph, "In considering the evidence..." paragraph, the
   tab-separated four point scale, "Within each level..." and the section 138
@@ -17,13 +26,31 @@ Plain-text letters in the two formats of the real letters in ``seeds/``:
   leavers, NEET) with judgements drawn at random, biased by the rating.
   Layout varies as in the seeds: "## " headings or plain ones, multi-line or
   single-line address block and letterhead, different sign-offs.
-* ``apa`` (about 30%, years 2007 and 2008): the "Annual performance assessment
+* ``apa`` (2006-2008; legacy: 2007 and 2008): the "Annual performance assessment
   of services for children and young people in <Council> <year>" letter,
   structured exactly like seed 001_: intro paragraphs, the seven-row
   ``Assessment judgement area<TAB>APA grade`` table, the scale note, then one
   section per area with "Grade N", a judgement paragraph and "Major strengths"
   / "Important weaknesses and areas for development" bullet lists ("- item"
   lines, or in some UTF-8 letters the one-line ``<ul ...> ▪ item ▪ item`` form).
+* ``apa_services`` (2005): "2005 annual performance assessment of <Council>'s education
+  and children's social care services" (or "... children's services"), a paragraph per
+  outcome, service management, "Key strengths" / "Key areas for development" lists, the
+  "Summary table of grades" (all four service rows, or children's services and capacity,
+  or education, social care and capacity) and the grade descriptors.
+* ``annual_assessment`` (2010, 2011): "Annual children's services assessment", the July
+  2010 or April 2011 guidance paragraph, the scale table (always in 2010, half of 2011),
+  "<Council> children's services assessment <year>", the row ``[Overall effectiveness<TAB>]
+  Children's services assessment<TAB>Performs well (3)`` (the " (3)" left out in ~20%), the
+  sentence, the annual rating's body paragraphs and "Key areas for further development".
+* ``unannounced`` (2009 from June, 2010, 2011): the unannounced inspection of contact,
+  referral and assessment arrangements: title, the dates it was "undertaken on", lists under
+  "Strengths" (or "Areas of strength"), "Areas for development" and, in some weaker
+  councils, "Areas for priority action". No rating.
+* ``letter`` (generic): monitoring visits (youth offending service, adoption and fostering
+  agencies) and a survey visit. No rating; the council is named only in the address block,
+  so these councils are drawn among names that end in "Council" without "with" (the
+  parser does not read "London Borough of X" or "A with B Council" there).
 
 Each letter is encoded as UTF-8 or (about 15%) Windows-1252, where curly
 apostrophes become byte 0x92; some UTF-8 letters have curly apostrophes too.
@@ -32,13 +59,23 @@ Council names are invented from place-name parts, never repeat within a corpus
 (checked on the short name, case-insensitively, for any N) and never equal a
 real English children's services authority such as the seed councils.
 
+``--formats txt=70,md=5,pdf=20,docx=5`` (also ``html``) writes exactly that share of the
+letters (largest remainders, order shuffled by its own generator, so the letters are the
+same whatever the formats) as ``.md`` (the text file renamed) or as documents built by
+tests/documents.py from the letter's normalised text: PDFs printed by one headless Chromium
+for the whole batch (cached by content), DOCX by python-docx, HTML as a saved web page.
+A document's truth has ``"encoding": null`` and ``"newline": null``; every truth has a
+``"format"``. ``--check`` parses every file written with ``index.letters.read_letter`` and
+counts the letters whose kind, council, short name, year or ratings differ from the truth.
+
 What it leaves out
 ------------------
-* Other document kinds (inspection reports, JAR/APA annexes, PDFs) and any
-  PDF-extraction noise beyond what the seeds show (the odd blank or
-  space-only line, a mis-spelt signature scribble).
-* Year-specific boilerplate for 2010: 2010 letters reuse the 2009 paragraphs
-  verbatim except "rating for 2009" (which becomes "rating for 2010"), and
+* Councils never get letters of several years (each name is used once), so no council has
+  a history across kinds.
+* Any PDF-extraction noise beyond what the seeds show (the odd blank or
+  space-only line, a mis-spelt signature scribble) in the text letters.
+* Year-specific boilerplate for 2010 in the legacy mix: 2010 annual rating letters reuse the
+  2009 paragraphs verbatim except "rating for 2009" (which becomes "rating for 2010"), and
   change the date and the "rating 2010" heading.
 * Curly apostrophes are only put in prose (body paragraphs, bullets, the APA
   "Overall effectiveness of children’s services" heading), never in the
@@ -48,11 +85,12 @@ What it leaves out
 
 Usage::
 
-    python bench/make_corpus.py N OUT_DIR [--seed S] [--truth FILE]
+    python bench/make_corpus.py N OUT_DIR [--seed S] [--truth FILE] [--mix all|legacy]
+                                [--formats txt=70,pdf=20,...] [--check]
 
-or ``from bench.make_corpus import make_letter, make_corpus``. The same N and
-seed always give byte-identical files (standard library only,
-``random.Random(seed)``).
+or ``from bench.make_corpus import make_letter, make_corpus, check_corpus``. The same N, seed,
+mix and formats always give the same letters; text files are byte-identical (standard library
+only, ``random.Random(seed)``; --formats and --check import tests/documents.py and index).
 """
 
 from __future__ import annotations
@@ -64,6 +102,7 @@ import random
 import re
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -1076,6 +1115,485 @@ def _apa_letter(rng: random.Random, ctx: Ctx) -> tuple[str, dict[str, int]]:
 
 
 # --------------------------------------------------------------------------
+# The other kinds (the "all" mix): 2005 APA of services, 2010-2011 annual
+# assessments, unannounced inspections and other Ofsted letters
+# --------------------------------------------------------------------------
+
+# (kind, year, weight): about one letter per council per year for the graded kinds (150
+# councils until 2009, 152 after), about 50 unannounced inspections a year, a few other letters.
+KIND_YEARS = [
+    ("apa_services", 2005, 150),
+    ("apa", 2006, 150),
+    ("apa", 2007, 150),
+    ("apa", 2008, 150),
+    ("annual_rating", 2009, 152),
+    ("annual_assessment", 2010, 152),
+    ("annual_assessment", 2011, 152),
+    ("unannounced", 2009, 50),
+    ("unannounced", 2010, 50),
+    ("unannounced", 2011, 50),
+    ("letter", 2007, 5),
+    ("letter", 2008, 5),
+    ("letter", 2009, 6),
+    ("letter", 2010, 7),
+    ("letter", 2011, 7),
+]
+MIXES = ("all", "legacy")
+SERVICE_LABELS = {
+    4: "Delivers well above minimum requirements",
+    3: "Consistently delivers above minimum requirements",
+    2: "Delivers only minimum requirements",
+    1: "Does not deliver minimum requirements",
+}
+SERVICE_GRADE_WEIGHTS = {4: 12, 3: 55, 2: 28, 1: 5}
+ASSESSMENT_GRADE_WEIGHTS = {4: 12, 3: 48, 2: 32, 1: 8}
+# The 2005 grade table's rows: (truth key, row title); which rows a letter has varies.
+SERVICE_ROWS = {
+    "children_services": "The contribution of the {who}'s children's services in maintaining and improving "
+    "outcomes for children and young people",
+    "education": "The contribution of the {who}'s education services in maintaining and improving outcomes "
+    "for children and young people",
+    "social_care": "The contribution of the {who}'s social care services in maintaining and improving outcomes "
+    "for children and young people",
+    "capacity_to_improve": "The council's overall capacity to improve its services for children and young people",
+}
+SERVICE_ROW_SETS = [  # (rows, weight)
+    (("children_services", "education", "social_care", "capacity_to_improve"), 50),
+    (("children_services", "capacity_to_improve"), 25),
+    (("education", "social_care", "capacity_to_improve"), 25),
+]
+SERVICE_DESCRIPTORS = [
+    "4\tA service that delivers well above minimum requirements for users",
+    "3\tA service that consistently delivers above minimum requirements for users",
+    "2\tA service that delivers only minimum requirements for users",
+    "1\tA service that does not deliver minimum requirements for users",
+]
+SERVICE_INTRO = (
+    "This letter summarises the findings of the 2005 annual performance assessment (APA) of your council's "
+    "{what} services. The assessment was made by Ofsted and the Commission for Social Care Inspection. It "
+    "draws on the council's self-assessment, the data and information held by both inspectorates and "
+    "discussions with officers, and covers the period 1 April 2004 to 31 March 2005."
+)
+SERVICE_OUTCOMES = [  # (heading, APA_BULLETS key, judgement sentence)
+    (
+        "Being healthy",
+        "being_healthy",
+        "The council's contribution to improving the health of children and young people is {label}.",
+    ),
+    ("Staying safe", "staying_safe", "Arrangements to safeguard children and young people are {label}."),
+    (
+        "Enjoying and achieving",
+        "enjoying_achieving",
+        "The contribution of services to helping children and young people enjoy their education and achieve "
+        "well is {label}.",
+    ),
+    (
+        "Making a positive contribution",
+        "positive_contribution",
+        "Children and young people are given {label} opportunities to make a positive contribution.",
+    ),
+    (
+        "Achieving economic well-being",
+        "economic_wellbeing",
+        "The contribution of services to helping young people achieve economic well-being is {label}.",
+    ),
+]
+SERVICE_MANAGEMENT = (
+    "The council's management of its services for children and young people is {label}. {track} "
+    "The council knows its strengths and weaknesses well and its plans are {plans}."
+)
+CSCI_ROLES = [
+    "Chief Inspector, Commission for Social Care Inspection",
+    "Director of Inspection, Commission for Social Care Inspection",
+]
+
+ASSESSMENT_GUIDANCE = {
+    2010: (
+        "Ofsted guidance published in July 2010 explains that the annual assessment of children's services is "
+        "derived from the performance profile of the quality of services and outcomes for children and young "
+        "people in each local area. This performance profile includes findings from across Ofsted's inspection "
+        "and regulation of services and settings for which the council has strategic or operational "
+        "responsibilities, either alone or in partnership with others, together with data from the relevant "
+        "indicators in the National Indicator Set (NIS)."
+    ),
+    2011: (
+        "Ofsted guidance published in April 2011 explains that the annual assessment of children's services is "
+        "derived from the performance profile of the quality of services and outcomes for children and young "
+        "people in each local area. This performance profile includes findings from across Ofsted's inspection "
+        "and regulation of services and settings for which the council has strategic or operational "
+        "responsibilities, either alone or in partnership with others, together with data from the relevant "
+        "indicators in the National Indicator Set (NIS) that were still collected in 2011."
+    ),
+}
+ASSESSMENT_SCALE_INTRO = "Children's services are assessed on a four point scale:"
+ASSESSMENT_LETTERHEADS = [
+    [
+        "Alexandra House",
+        "33 Kingsway",
+        "London",
+        "WC2B 6SE",
+        "",
+        "T 0300 123 1231",
+        "enquiries@ofsted.gov.uk",
+        "www.ofsted.gov.uk",
+    ],
+    ["Piccadilly Gate", "Store Street", "Manchester", "M1 2WD", "", "T 0300 123 1231", "www.ofsted.gov.uk"],
+    [
+        "Aviation House",
+        "125 Kingsway",
+        "London",
+        "WC2B 6SE",
+        "",
+        "T 0300 123 1231",
+        "textphone 0161 618 8524",
+        "enquiries@ofsted.gov.uk",
+        "www.ofsted.gov.uk",
+    ],
+]
+ASSESSMENT_SIGNOFFS = [
+    ("Juliet Winstanley", "Divisional Manager, Children's Services Assessment"),
+    ("John Goldup", "Deputy Chief Inspector"),
+    ("Margaret Holloway", "Divisional Manager, Children's Services Assessment"),
+]
+ASSESSMENT_DEVELOPMENT = [
+    "Raise attainment at the age of 16, particularly for pupils eligible for free school meals.",
+    "Reduce the number of secondary schools judged satisfactory.",
+    "Improve the timeliness of initial assessments in children's social care.",
+    "Reduce the proportion of young people aged 16 to 18 who are not in education, employment or training.",
+    "Improve the quality of the council's fostering agency, judged adequate at its last inspection.",
+    "Increase the proportion of looked after children who have an annual health assessment.",
+    "Reduce persistent absence from secondary schools.",
+    "Improve the stability of placements for looked after children.",
+    "Ensure that all children's homes are at least good.",
+    "Narrow the gap in attainment between children with special educational needs and their peers.",
+]
+
+UNANNOUNCED_TITLE = (
+    "Unannounced inspection of contact, referral and assessment arrangements within {council} children's services"
+)
+UNANNOUNCED_INTRO = (
+    "This letter summarises the findings of the unannounced inspection of contact, referral and assessment "
+    "arrangements within {council} children's services {done} {dates}. The inspection was carried out under "
+    "section 138 of the Education and Inspections Act 2006."
+)
+UNANNOUNCED_METHOD = [
+    "The inspection sampled a range of cases, including referrals and assessments, and spoke to social workers, "
+    "managers and partner agencies.",
+    "Inspectors looked at {num} case files, observed the work of the duty and assessment teams and met "
+    "representatives of the police, health services and schools.",
+    "The inspection considered the quality of initial and core assessments, the response to referrals out of "
+    "hours and the management oversight of decisions.",
+]
+UNANNOUNCED_STRENGTHS = [
+    "Referrals are screened promptly by qualified social workers and decisions are recorded clearly.",
+    "Partner agencies report good access to advice from the duty team.",
+    "Thresholds for access to children's social care are understood and applied consistently.",
+    "Managers are visible and accessible, and staff morale is high.",
+    "Caseloads are manageable and all cases are allocated to a qualified social worker.",
+    "Strategy discussions with the police are held promptly and are well recorded.",
+    "The out of hours service responds quickly and passes information to day teams the next morning.",
+    "Social workers have access to regular, good quality supervision.",
+    "The electronic recording system supports timely and accurate case recording.",
+    "Children are seen and, where appropriate, seen alone during assessments.",
+]
+UNANNOUNCED_DEVELOPMENT = [
+    "Initial assessments do not always record the views of the child.",
+    "Supervision of newly qualified social workers is not recorded consistently.",
+    "The analysis of risk in some core assessments is not sufficiently thorough.",
+    "Feedback to referring agencies on the outcome of their referral is inconsistent.",
+    "Chronologies are not routinely used to inform assessments.",
+    "The ethnicity and religion of children are not always recorded.",
+    "Some assessments are completed outside the required timescales.",
+    "Plans arising from assessments are not always specific or measurable.",
+]
+UNANNOUNCED_PRIORITY = [
+    "Ensure that all children who are the subject of a child protection enquiry are seen by a social worker "
+    "within the agreed timescale.",
+    "Ensure that all referrals are allocated to a qualified social worker without delay.",
+    "Ensure that managers record their decisions and the reasons for them on every case file.",
+]
+UNANNOUNCED_CLOSE = "Any areas for priority action will be considered at the annual assessment of children's services."
+UNANNOUNCED_OFFICES = [
+    ["Royal Exchange Buildings", "St Ann's Square", "Manchester", "M2 7LA"],
+    ["Alexandra House", "33 Kingsway", "London", "WC2B 6SE"],
+    ["Piccadilly Gate", "Store Street", "Manchester", "M1 2WD"],
+    ["Cannon House", "18 The Priory Queensway", "Birmingham", "B4 6BS"],
+]
+
+# Other Ofsted letters (no kind of their own): (heading, opening, paragraph templates).
+GENERIC_LETTERS = [
+    (
+        "Monitoring visit to the youth offending service",
+        "Thank you for the help your staff gave during the monitoring visit on {dates}.",
+        [
+            "Progress since the last visit is {progress}. The service has improved the timeliness of its "
+            "pre-sentence reports, and most young people now have a plan agreed within ten working days.",
+            "Management oversight of cases has been strengthened, although the quality of risk assessments "
+            "still varies between teams.",
+        ],
+    ),
+    (
+        "Monitoring visit of the local authority adoption agency",
+        "I am writing to confirm the findings of the monitoring visit to the adoption agency on {dates}.",
+        [
+            "The agency has made {progress} progress against the recommendations of its last inspection. "
+            "Matching panels are now quorate and their minutes record the reasons for each decision.",
+            "Prospective adopters who spoke to inspectors valued the preparation groups and the support they "
+            "receive after a child is placed.",
+        ],
+    ),
+    (
+        "Monitoring visit of the local authority fostering agency",
+        "Thank you for your cooperation during the monitoring visit to the fostering agency on {dates}.",
+        [
+            "Progress since the inspection is {progress}. All foster carers now have an allocated supervising "
+            "social worker and annual reviews are up to date.",
+            "The agency should continue to improve the recruitment of carers for sibling groups and for older "
+            "children.",
+        ],
+    ),
+    (
+        "Survey visit: the education of looked after children",
+        "Thank you for your help during my visit on {dates} with two HMI colleagues, as part of a national "
+        "survey of the education of children in care.",
+        [
+            "The virtual school head knows each child well and tracks their progress closely. Personal education "
+            "plans are completed for nearly all children, but the targets in them are not always specific.",
+            "The findings of this visit will contribute to Ofsted's national report; your authority will not be "
+            "named in it.",
+        ],
+    ),
+]
+GENERIC_PROGRESS = ["satisfactory", "good", "inadequate", "good"]
+GENERIC_ROLES = ["HMI, Ofsted", "Her Majesty's Inspector", "Regulatory Inspection Manager, Ofsted"]
+# A generic letter names its council only in the address block: a line of capitalised words ending
+# "Council" (index/letters.py's _ADDRESS_COUNCIL). "London Borough of X" and "X with Y ... Council" are not.
+ADDRESS_COUNCIL = re.compile(r"(?:[A-Z][\w'-]*[ \t]+(?:(?:of|upon|and|the)[ \t]+)?){1,6}Council")
+
+
+def _kind_ctx(rng: random.Random, used: set[str], kind: str, year: int, encoding: str) -> Ctx:
+    """Draw the council, grade and layout options of one letter of the "all" mix."""
+    council, short = _council_name(rng, used)
+    while kind == "letter" and not ADDRESS_COUNCIL.fullmatch(council):
+        council, short = _council_name(rng, used)  # the name stays used: harmless
+    weights = {
+        "apa_services": SERVICE_GRADE_WEIGHTS,
+        "apa": APA_GRADE_WEIGHTS,
+        "annual_rating": ANNUAL_GRADE_WEIGHTS,
+        "annual_assessment": ASSESSMENT_GRADE_WEIGHTS,
+    }.get(kind, ASSESSMENT_GRADE_WEIGHTS)
+    grade = rng.choices(list(weights), list(weights.values()))[0]  # ungraded kinds: biases the prose only
+    if encoding == "cp1252":
+        curly = 0.85
+    else:
+        curly = rng.choice([0.3, 0.6]) if rng.random() < 0.3 else 0.0
+    return Ctx(
+        council=council,
+        short=short,
+        year=year,
+        grade=grade,
+        curly=curly,
+        html_bullets=kind == "apa" and encoding == "utf-8" and rng.random() < 0.3,
+        markdown=kind == "annual_rating" and rng.random() < 0.4,
+        one_line=kind == "annual_rating" and rng.random() < 0.2,
+        verbosity=rng.randint(0, 3) if kind == "apa" else 0,
+    )
+
+
+def _near(rng: random.Random, grade: int, weights=(20, 60, 20)) -> int:
+    return max(1, min(4, grade + rng.choices([-1, 0, 1], weights)[0]))
+
+
+def _dates(rng: random.Random, year: int, months: range) -> tuple[str, int]:
+    """A two-day visit ("2 and 3 March 2010") in one of `months` (1-12); also its month."""
+    month = rng.choice(months)
+    day = rng.randint(1, 27)
+    return f"{day} and {day + 1} {MONTHS[month - 1]} {year}", month
+
+
+def _later_date(rng: random.Random, year: int, month: int) -> str:
+    """A date some weeks after a visit in `month`, in the same year (the visits end by November)."""
+    month = min(12, month + 1)
+    return f"{rng.randint(1, 28)} {MONTHS[month - 1]} {year}"
+
+
+def _addressed(rng: random.Random, ctx: Ctx) -> list[str]:
+    """The recipient's address block and the salutation."""
+    person = _person(rng)
+    lines = _address_lines(rng, ctx, person) + [""]
+    _paragraph(lines, f"Dear {person[0]} {person[2]}")
+    return lines
+
+
+def _bullets(items: list[str]) -> list[str]:
+    return [f"- {item}" for item in items] + [""]
+
+
+def _apa_services_letter(rng: random.Random, ctx: Ctx) -> tuple[str, list[tuple[str, int]]]:
+    """The 2005 APA of services (tests/fixtures/kinds/2005-apa-eastmere.txt): outcome sections, key
+    strengths and areas for development, the summary table of grades and the grade descriptors."""
+    rows = rng.choices([r for r, _ in SERVICE_ROW_SETS], [w for _, w in SERVICE_ROW_SETS])[0]
+    grades = {key: _near(rng, ctx.grade, (15, 70, 15)) for key in rows}
+    if "children_services" in grades:
+        grades["children_services"] = ctx.grade
+    what = rng.choice(["education and children's social care", "children's"])
+    lines = [
+        "Ofsted",
+        "Alexandra House",
+        "33 Kingsway",
+        "London WC2B 6SE",
+        "",
+        "Commission for Social Care Inspection",
+        "",
+    ]
+    _paragraph(lines, f"{rng.randint(14, 30)} November 2005")
+    lines += _addressed(rng, ctx)
+    _paragraph(lines, f"2005 annual performance assessment of {ctx.council}'s {what} services")
+    _paragraph(lines, SERVICE_INTRO.format(what=what))
+    strengths, weaknesses = [], []
+    for heading, key, judgement in SERVICE_OUTCOMES:
+        grade = _near(rng, ctx.grade)
+        good, weak = APA_BULLETS[key]
+        text = [judgement.format(label=JUDGEMENTS[4 - grade])]
+        text += [_fill(t, rng, ctx, grade) for t in rng.sample(good, rng.randint(1, 2))]
+        if grade <= 3:
+            text += [_fill(t, rng, ctx, grade) for t in rng.sample(weak, rng.randint(0, 2))]
+        _paragraph(lines, heading)
+        _paragraph(lines, _curl(" ".join(text), rng, ctx))
+        strengths.append(_fill(rng.choice(good), rng, ctx, 4))
+        weaknesses.append(_fill(rng.choice(weak), rng, ctx, 1))
+    capacity = grades["capacity_to_improve"]
+    _paragraph(lines, "Service management")
+    track = TRACK_RECORD[capacity].capitalize()
+    _paragraph(
+        lines,
+        _curl(
+            SERVICE_MANAGEMENT.format(
+                label=JUDGEMENTS[4 - capacity],
+                track=f"{track} progress has been made since the last review.",
+                plans=rng.choice(["well focused", "realistic", "not yet precise enough"]),
+            ),
+            rng,
+            ctx,
+        ),
+    )
+    _paragraph(lines, "Key strengths")
+    lines += _bullets([_curl(s, rng, ctx) for s in rng.sample(strengths, rng.randint(2, 4))])
+    _paragraph(lines, "Key areas for development")
+    lines += _bullets([_curl(w, rng, ctx) for w in rng.sample(weaknesses, rng.randint(1, 3))])
+    _paragraph(lines, "Summary table of grades")
+    who = rng.choice(["local authority", "local authority", "council"])
+    lines.append("Areas for judgement\tGrade awarded")
+    lines.extend(f"{SERVICE_ROWS[key].format(who=who)}\t{grades[key]}" for key in rows)
+    lines.append("")
+    _paragraph(lines, "Grade descriptors")
+    lines.extend(SERVICE_DESCRIPTORS + [""])
+    first, last = rng.choice(FIRST_NAMES_F + FIRST_NAMES_M), rng.choice(SURNAMES)
+    lines += [
+        "Yours sincerely",
+        "",
+        rng.choice(SIGNATORIES),
+        "Divisional Manager, Ofsted",
+        "",
+        f"{first} {last}",
+        rng.choice(CSCI_ROLES),
+    ]
+    return "\n".join(lines), [(key, grades[key]) for key in SERVICE_ROWS if key in grades]
+
+
+def _assessment_letter(rng: random.Random, ctx: Ctx) -> str:
+    """The 2010-2011 annual children's services assessment (tests/fixtures/kinds/2010-assessment-northwold.txt
+    and 2011-assessment-westbridge.txt): guidance, scale table, the row and the sentence, findings, a list."""
+    lines = list(rng.choice(ASSESSMENT_LETTERHEADS)) + [""]
+    _paragraph(lines, f"{rng.randint(7, 10)} {'December' if ctx.year == 2010 else 'November'} {ctx.year}")
+    lines += _addressed(rng, ctx)
+    _paragraph(lines, "Annual children's services assessment")
+    _paragraph(lines, ASSESSMENT_GUIDANCE[ctx.year])
+    if ctx.year == 2010 or rng.random() < 0.5:
+        _paragraph(lines, ASSESSMENT_SCALE_INTRO)
+        lines.extend(SCALE_ROWS + [""])
+        if rng.random() < 0.5:
+            _paragraph(lines, WITHIN_LEVEL)
+    _paragraph(lines, f"{ctx.council} children's services assessment {ctx.year}")
+    label = ANNUAL_LABELS[ctx.grade]
+    value = label if rng.random() < 0.2 else f"{label} ({ctx.grade})"
+    left = "Overall effectiveness\t" if rng.random() < 0.5 else ""
+    _paragraph(lines, f"{left}Children's services assessment\t{value}")
+    _paragraph(lines, f"Children's services in {ctx.council} perform {ANNUAL_ADVERBS[ctx.grade]}.")
+    for paragraph in _annual_body(rng, ctx)[:4]:
+        _paragraph(lines, paragraph)
+    _paragraph(lines, "Key areas for further development")
+    items = rng.sample(ASSESSMENT_DEVELOPMENT, max(1, min(5, 5 - ctx.grade + rng.randint(-1, 1))))
+    lines += _bullets([_curl(item, rng, ctx) for item in items])
+    name, role = rng.choice(ASSESSMENT_SIGNOFFS)
+    return "\n".join(lines + ["Yours sincerely", "", name, role])
+
+
+def _unannounced_letter(rng: random.Random, ctx: Ctx) -> str:
+    """An unannounced inspection of contact, referral and assessment (tests/fixtures/kinds/
+    2010-unannounced-harrowby.txt): no grade; strengths, areas for development, priority actions."""
+    dates, month = _dates(rng, ctx.year, range(6, 12) if ctx.year == 2009 else range(1, 12))
+    # The title's council runs up to "children's services"; a name ending in "s" takes an apostrophe,
+    # or the parser reads "London Borough of Ashwold Downs children's" as "... Down" (+ "s").
+    council = f"{ctx.council}'" if ctx.council.endswith("s") else ctx.council
+    lines = ["Ofsted"] if rng.random() < 0.6 else []
+    lines += rng.choice(UNANNOUNCED_OFFICES) + [""]
+    _paragraph(lines, _later_date(rng, ctx.year, month))
+    lines += _addressed(rng, ctx)
+    _paragraph(lines, UNANNOUNCED_TITLE.format(council=council))
+    done = rng.choice(["undertaken on", "carried out on", "conducted on"])
+    _paragraph(lines, UNANNOUNCED_INTRO.format(council=council, done=done, dates=dates))
+    _paragraph(lines, _fill(rng.choice(UNANNOUNCED_METHOD), rng, ctx))
+    _paragraph(lines, rng.choice(["Strengths", "Areas of strength"]))
+    lines += _bullets([_curl(s, rng, ctx) for s in rng.sample(UNANNOUNCED_STRENGTHS, rng.randint(2, 5))])
+    _paragraph(lines, "Areas for development")
+    lines += _bullets(rng.sample(UNANNOUNCED_DEVELOPMENT, rng.randint(1, 4)))
+    if ctx.grade <= 2 and rng.random() < 0.6:
+        _paragraph(lines, "Areas for priority action")
+        lines += _bullets(rng.sample(UNANNOUNCED_PRIORITY, rng.randint(1, 2)))
+    _paragraph(lines, UNANNOUNCED_CLOSE)
+    first, last = rng.choice(FIRST_NAMES_F + FIRST_NAMES_M), rng.choice(SURNAMES)
+    return "\n".join(lines + ["Yours sincerely", "", f"{first} {last}", "HMI"])
+
+
+def _generic_letter(rng: random.Random, ctx: Ctx) -> str:
+    """Another Ofsted letter (tests/fixtures/kinds/2009-letter-kellingford.txt): a monitoring or survey visit."""
+    heading, opening, paragraphs = rng.choice(GENERIC_LETTERS)
+    dates, month = _dates(rng, ctx.year, range(1, 12))
+    lines = ["Ofsted", *rng.choice(UNANNOUNCED_OFFICES), ""]
+    _paragraph(lines, _later_date(rng, ctx.year, month))
+    lines += _addressed(rng, ctx)
+    _paragraph(lines, heading)
+    _paragraph(lines, opening.format(dates=dates))
+    progress = rng.choice(GENERIC_PROGRESS)
+    for paragraph in paragraphs:
+        _paragraph(lines, _curl(paragraph.format(progress=progress), rng, ctx))
+    first, last = rng.choice(FIRST_NAMES_F + FIRST_NAMES_M), rng.choice(SURNAMES)
+    return "\n".join(lines + ["Yours sincerely", "", f"{first} {last}", rng.choice(GENERIC_ROLES)])
+
+
+def _any_letter(rng: random.Random, used: set[str], encoding: str) -> tuple[Ctx, str, str, list[dict]]:
+    """One letter of the "all" mix: (ctx, kind, text, expected ratings)."""
+    kind, year, _ = rng.choices(KIND_YEARS, [w for _, _, w in KIND_YEARS])[0]
+    ctx = _kind_ctx(rng, used, kind, year, encoding)
+    if kind == "apa_services":
+        text, grades = _apa_services_letter(rng, ctx)
+        ratings = [{"area": key, "label": SERVICE_LABELS[grade], "grade": grade} for key, grade in grades]
+    elif kind == "apa":
+        text, apa_grades = _apa_letter(rng, ctx)
+        ratings = [
+            {"area": key, "label": APA_LABELS[apa_grades[key]], "grade": apa_grades[key]} for key, _, _ in APA_AREAS
+        ]
+    elif kind in ("annual_rating", "annual_assessment"):
+        text = (_annual_letter if kind == "annual_rating" else _assessment_letter)(rng, ctx)
+        ratings = [{"area": "overall", "label": ANNUAL_LABELS[ctx.grade], "grade": ctx.grade}]
+    else:
+        text = (_unannounced_letter if kind == "unannounced" else _generic_letter)(rng, ctx)
+        ratings = []
+    return ctx, kind, text, ratings
+
+
+# --------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------
 
@@ -1106,23 +1624,33 @@ def _letter_ctx(rng: random.Random, used: set[str], apa: bool, encoding: str) ->
     )
 
 
-def make_letter(i: int, rng: random.Random, used: set[str] | None = None) -> tuple[str, bytes, dict]:
+def make_letter(i: int, rng: random.Random, used: set[str] | None = None, mix: str = "all") -> tuple[str, bytes, dict]:
     """Generate letter number ``i``: (file name, file bytes, truth dict).
 
     ``used`` holds the lower-cased short names already taken; pass the same set
     for every letter of a corpus to keep council names unique (make_corpus does).
+    ``mix`` is "all" (every kind, see KIND_YEARS) or "legacy" (the two old kinds,
+    byte-identical to the corpora of the benchmarks before the other kinds).
     """
+    if mix not in MIXES:
+        raise ValueError(f"unknown mix {mix!r} (one of {', '.join(MIXES)})")
     used = set() if used is None else used
-    apa = rng.random() < 0.3
-    encoding = "cp1252" if rng.random() < 0.15 else "utf-8"
-    newline = "\r\n" if rng.random() < 0.2 else "\n"
-    ctx = _letter_ctx(rng, used, apa, encoding)
-    if apa:
-        text, grades = _apa_letter(rng, ctx)
-        ratings = [{"area": key, "label": APA_LABELS[grades[key]], "grade": grades[key]} for key, _, _ in APA_AREAS]
+    if mix == "legacy":
+        apa = rng.random() < 0.3
+        encoding = "cp1252" if rng.random() < 0.15 else "utf-8"
+        newline = "\r\n" if rng.random() < 0.2 else "\n"
+        ctx = _letter_ctx(rng, used, apa, encoding)
+        kind = "apa" if apa else "annual_rating"
+        if apa:
+            text, grades = _apa_letter(rng, ctx)
+            ratings = [{"area": key, "label": APA_LABELS[grades[key]], "grade": grades[key]} for key, _, _ in APA_AREAS]
+        else:
+            text = _annual_letter(rng, ctx)
+            ratings = [{"area": "overall", "label": ANNUAL_LABELS[ctx.grade], "grade": ctx.grade}]
     else:
-        text = _annual_letter(rng, ctx)
-        ratings = [{"area": "overall", "label": ANNUAL_LABELS[ctx.grade], "grade": ctx.grade}]
+        encoding = "cp1252" if rng.random() < 0.15 else "utf-8"
+        newline = "\r\n" if rng.random() < 0.2 else "\n"
+        ctx, kind, text, ratings = _any_letter(rng, used, encoding)
     data = text.replace("\n", newline).encode(encoding)
     name = f"syn_{i:06d}_{hashlib.sha1(data).hexdigest()[:8]}.txt"
     truth = {
@@ -1130,26 +1658,148 @@ def make_letter(i: int, rng: random.Random, used: set[str] | None = None) -> tup
         "council": ctx.council,
         "short": ctx.short,
         "year": ctx.year,
-        "kind": "apa" if apa else "annual_rating",
+        "kind": kind,
         "encoding": encoding,
         "newline": newline,
         "ratings": ratings,
+        "format": "txt",
     }
     return name, data, truth
 
 
-def make_corpus(n: int, out_dir, seed: int = 0) -> list[dict]:
-    """Write ``n`` letters into ``out_dir`` (created if missing); return the truth dicts."""
+# --------------------------------------------------------------------------
+# Formats: some letters as .md, .pdf, .docx or .html files
+# --------------------------------------------------------------------------
+
+FORMATS = ("txt", "md", "pdf", "docx", "html")
+DOCUMENT_FORMATS = ("pdf", "docx", "html")
+
+
+def parse_formats(spec: str) -> dict[str, float]:
+    """Each format's share, from "txt=70,pdf=20,docx=5,md=5" to {"txt": 70.0, ...} (any positive scale)."""
+    shares: dict[str, float] = {}
+    for part in spec.split(","):
+        fmt, sep, share = part.strip().partition("=")
+        fmt = fmt.strip().lower().lstrip(".")
+        if fmt not in FORMATS or not sep:
+            known = ", ".join(FORMATS)
+            raise ValueError(f"bad format share {part.strip()!r}: want FORMAT=SHARE, FORMAT one of {known}")
+        try:
+            shares[fmt] = float(share)
+        except ValueError:
+            raise ValueError(f"bad share in {part.strip()!r}: not a number") from None
+        if shares[fmt] < 0:
+            raise ValueError(f"bad share in {part.strip()!r}: negative")
+    if not sum(shares.values()) > 0:
+        raise ValueError("the format shares add up to 0")
+    return shares
+
+
+def assign_formats(n: int, shares: dict[str, float], seed: int = 0) -> list[str]:
+    """Each of the n letters' format: exactly its share of n (largest remainders), in a shuffled order
+    drawn from its own generator, so the letters themselves are the same whatever the formats."""
+    total = sum(shares.values())
+    exact = {fmt: n * share / total for fmt, share in shares.items()}
+    counts = {fmt: int(value) for fmt, value in exact.items()}
+    for fmt in sorted(exact, key=lambda f: (counts[f] - exact[f], FORMATS.index(f)))[: n - sum(counts.values())]:
+        counts[fmt] += 1
+    order = [fmt for fmt in FORMATS for _ in range(counts.get(fmt, 0))]
+    random.Random(f"formats-{seed}").shuffle(order)
+    return order
+
+
+def _documents():
+    """tests/documents.py (the builders of PDF, DOCX and HTML letters), imported from the repository."""
+    root = Path(__file__).resolve().parent.parent
+    for folder in (root, root / "tests"):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    import documents
+
+    return documents
+
+
+def letter_text(data: bytes, truth: dict) -> str:
+    """A generated letter's text as index.letters normalises it (what the document builders lay out)."""
+    from index.letters import normalise
+
+    return normalise(data.decode(truth["encoding"]))
+
+
+def render(letters: list[tuple[bytes, dict]], formats: list[str]) -> list[tuple[str, bytes, dict]]:
+    """Each (text letter bytes, truth) in its format: (file name, file bytes, truth). PDFs are printed
+    in one batch by one headless Chromium (tests/documents.py letter_pdfs, cached by content)."""
+    out: list[tuple[str, bytes, dict] | None] = [None] * len(letters)
+    pdf_jobs: list[int] = []
+    for k, ((data, truth), fmt) in enumerate(zip(letters, formats)):
+        stem = truth["file"].rsplit(".", 1)[0]
+        truth = {**truth, "file": f"{stem}.{fmt}", "format": fmt}
+        if fmt not in DOCUMENT_FORMATS:  # txt, md: the text letter's bytes
+            out[k] = (truth["file"], data, truth)
+            continue
+        truth.update(encoding=None, newline=None)
+        if fmt == "pdf":
+            out[k] = (truth["file"], b"", truth)
+            pdf_jobs.append(k)
+        elif fmt == "docx":
+            out[k] = (truth["file"], _documents().docx_bytes(letter_text(*letters[k])), truth)
+        else:
+            out[k] = (truth["file"], _documents().web_page(letter_text(*letters[k])), truth)
+    if pdf_jobs:
+        pdfs = _documents().letter_pdfs([letter_text(*letters[k]) for k in pdf_jobs])
+        for k, pdf in zip(pdf_jobs, pdfs):
+            out[k] = (out[k][0], pdf, out[k][2])
+    return out  # type: ignore[return-value]
+
+
+def make_corpus(
+    n: int, out_dir, seed: int = 0, mix: str = "all", formats: dict[str, float] | None = None
+) -> list[dict]:
+    """Write ``n`` letters into ``out_dir`` (created if missing); return the truth dicts.
+
+    ``formats`` ({"txt": 70, "pdf": 20, ...}, see parse_formats) writes that share of the letters
+    as .md, .pdf, .docx or .html files; the letters are the same ones either way.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     used: set[str] = set()
-    truths = []
+    letters = []
     for i in range(n):
-        name, data, truth = make_letter(i, rng, used)
+        _, data, truth = make_letter(i, rng, used, mix)
+        letters.append((data, truth))
+    chosen = assign_formats(n, formats, seed) if formats else ["txt"] * n
+    truths = []
+    for name, data, truth in render(letters, chosen):
         (out / name).write_bytes(data)
         truths.append(truth)
     return truths
+
+
+def check_corpus(out_dir, truths: list[dict]) -> list[str]:
+    """Parse every letter with index.letters.read_letter; one line per letter whose kind, council,
+    short name, year or ratings (area, label, grade, in order) differ from its truth dict."""
+    from index.errors import LetterError
+    from index.letters import read_letter
+
+    problems = []
+    for truth in truths:
+        try:
+            letter = read_letter(Path(out_dir) / truth["file"])
+        except LetterError as exc:
+            problems.append(f"{truth['file']}: not read: {exc}")
+            continue
+        got = {
+            "kind": letter.kind,
+            "council": letter.council,
+            "short": letter.short_name,
+            "year": letter.year,
+            "ratings": [{"area": r.area, "label": r.label, "grade": r.grade} for r in letter.ratings],
+        }
+        wrong = [f"{key} {got[key]!r}, expected {truth[key]!r}" for key in got if got[key] != truth[key]]
+        if wrong:
+            problems.append(f"{truth['file']} ({truth['kind']}): " + "; ".join(wrong))
+    return problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1158,21 +1808,57 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", metavar="OUT_DIR", help="output folder (created if missing)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--truth", metavar="FILE", help="write truth dicts as JSON lines")
+    parser.add_argument(
+        "--mix",
+        choices=MIXES,
+        default="all",
+        help="all: every kind in the proportions of KIND_YEARS (default); legacy: the 2009 "
+        "annual rating and the 2007-2008 APA only, as before",
+    )
+    parser.add_argument(
+        "--formats",
+        metavar="SHARES",
+        help="e.g. txt=70,md=5,pdf=20,docx=5 (also html): write that share of the letters in each "
+        "format; PDFs need Chromium and Playwright, DOCX python-docx (tests/documents.py)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="parse every letter written and count those whose kind, council, year or ratings "
+        "differ from the truth (exit 1 if any)",
+    )
     args = parser.parse_args(argv)
+    try:
+        formats = parse_formats(args.formats) if args.formats else None
+    except ValueError as exc:
+        parser.error(str(exc))
     start = time.perf_counter()
-    truths = make_corpus(args.n, args.out_dir, seed=args.seed)
+    truths = make_corpus(args.n, args.out_dir, seed=args.seed, mix=args.mix, formats=formats)
     if args.truth:
         with open(args.truth, "w", encoding="utf-8", newline="\n") as fh:
             fh.writelines(json.dumps(t) + "\n" for t in truths)
-    apa = sum(t["kind"] == "apa" for t in truths)
+    kinds = Counter(t["kind"] for t in truths)
+    shares = Counter(t["format"] for t in truths)
     cp = sum(t["encoding"] == "cp1252" for t in truths)
     crlf = sum(t["newline"] == "\r\n" for t in truths)
     print(
-        f"wrote {len(truths)} letters to {args.out_dir} (seed {args.seed}): "
-        f"{len(truths) - apa} annual_rating, {apa} apa, {cp} cp1252, {crlf} crlf "
-        f"in {time.perf_counter() - start:.2f}s"
+        f"wrote {len(truths)} letters to {args.out_dir} (seed {args.seed}, mix {args.mix}): "
+        + ", ".join(f"{kinds[k]} {k}" for k in sorted(kinds, key=lambda k: -kinds[k]))
+        + f"; {cp} cp1252, {crlf} crlf; "
+        + ", ".join(f"{shares[f]} {f}" for f in FORMATS if shares[f])
+        + f" in {time.perf_counter() - start:.2f}s"
     )
-    return 0
+    if not args.check:
+        return 0
+    start = time.perf_counter()
+    problems = check_corpus(args.out_dir, truths)
+    for line in problems[:30]:
+        print("  " + line)
+    print(
+        f"check: {len(problems)} of {len(truths)} letters differ from their truth "
+        f"(read in {time.perf_counter() - start:.2f}s)"
+    )
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ and the name it came with) and decides, before anything lands in the letters fol
 
     name     a safe base name ([A-Za-z0-9._-], never hidden, never outside the folder)
     suffix   one of index.scan.LETTER_SUFFIXES
-    size     at most index.letters.MAX_LETTER_BYTES
+    size     at most index.letters.size_cap(name): 2 MB for text, 20 MB for PDF, Word, HTML
     letter   index.letters.read_letter parses a temporary copy; its reason is the refusal
     present  the same bytes already lie in the folder (an indexed letter, the same name or a
              "-N" variant of it, or an earlier file of this call): "already there", not copied
@@ -41,7 +41,7 @@ from pathlib import Path
 from index import kinds
 from index.embedder import Embedder
 from index.errors import LetterError, LettersQAError
-from index.letters import MAX_LETTER_BYTES, Letter, read_capped, read_letter
+from index.letters import Letter, read_capped, read_letter, size_cap
 from index.manifest import Manifest
 from index.scan import LETTER_SUFFIXES
 from index.store import fsync_dir
@@ -141,7 +141,7 @@ def add_letters(
     embedder: Embedder | None = None,
     model: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-    max_bytes: int = MAX_LETTER_BYTES,
+    max_bytes: int | None = None,  # default: index.letters.size_cap for each file
 ) -> AddReport:
     """Check each (path or bytes, name), copy the letters into `letters_dir`, then update the
     index once; see the module docstring. Raises (before anything is copied) for a letters
@@ -193,7 +193,7 @@ def recorded_letters_dir(index_dir: str | Path) -> Path | None:
 class _Intake:
     """The checks of one add_letters call, with what it has seen so far."""
 
-    def __init__(self, folder: Path, indexed: dict[str, str], max_bytes: int):
+    def __init__(self, folder: Path, indexed: dict[str, str], max_bytes: int | None):
         self.folder, self.max_bytes = folder, max_bytes
         self.by_hash: dict[str, list[str]] = {}
         for name, sha in indexed.items():
@@ -206,12 +206,13 @@ class _Intake:
         if Path(name).suffix.lower() not in LETTER_SUFFIXES:
             return "skipped", Skipped(given, f"not a letter file (expected {', '.join(LETTER_SUFFIXES)})")
         try:
-            data = _read_source(source, given, self.max_bytes)
+            cap = self.max_bytes if self.max_bytes is not None else size_cap(name)
+            data = _read_source(source, given, cap)
             # Parsed from a private copy under its safe name (the parser may go by the suffix):
             # a file that is not a letter never enters the letters folder.
             scratch.mkdir(parents=True)
             (scratch / name).write_bytes(data)
-            letter = read_letter(scratch / name, name=name, max_bytes=self.max_bytes)
+            letter = read_letter(scratch / name, name=name, max_bytes=cap)
         except LetterError as exc:
             return "skipped", Skipped(given, exc.reason)
         except OSError as exc:  # the temporary copy: a full /tmp
@@ -406,7 +407,7 @@ def original_file(letters_dir: str | Path, name: str, indexed: dict[str, str]) -
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
             raise LetterError(name, "its file in the letters folder is not a regular file")
-        data = read_capped(path, name, MAX_LETTER_BYTES)
+        data = read_capped(path, name, size_cap(name))
     except FileNotFoundError:
         raise LetterError(name, f"its file is no longer in the letters folder {letters_dir}") from None
     except OSError as exc:

@@ -61,9 +61,13 @@ def read_letter(path: str | Path, name: str | None = None, max_bytes: int | None
     """
     path = Path(path)
     name = name or path.name
-    if max_bytes is None:
-        max_bytes = MAX_DOCUMENT_BYTES if is_document(name) else MAX_LETTER_BYTES
-    return parse_letter(read_capped(path, name, max_bytes), name)
+    return parse_letter(read_capped(path, name, max_bytes if max_bytes is not None else size_cap(name)), name)
+
+
+def size_cap(name: str) -> int:
+    """The most bytes a letter file may have: 20 MB for a PDF, Word or HTML document, 2 MB for text.
+    The folder scan, the intake and the uploads all ask here."""
+    return MAX_DOCUMENT_BYTES if is_document(name) else MAX_LETTER_BYTES
 
 
 def read_capped(path: Path, name: str, max_bytes: int) -> bytes:
@@ -188,8 +192,13 @@ def normalise(text: str) -> str:
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(\d{{1,2}} (?:{_MONTHS}) (?:19|20)\d\d)\b")
+# "Northwold County Council", "Blackburn with Darwen Borough Council", or a London borough
+# named without "Council" ("London Borough of Barnet", "Royal Borough of Greenwich").
 _ADDRESS_COUNCIL = re.compile(
-    r"^[ \t]*(?P<council>(?:[A-Z][\w’'-]*[ \t]+(?:(?:of|upon|and|the)[ \t]+)?){1,6}Council)[ \t]*$", re.M
+    r"^[ \t]*(?P<council>(?:[A-Z][\w’'-]*[ \t]+(?:(?:of|upon|and|the|with)[ \t]+)?){1,6}Council"
+    r"|(?:London|Royal) Borough of[ \t]+[A-Z][\w’'-]*(?:[ \t]+(?:(?:of|upon|and|the)[ \t]+)?[A-Z][\w’'-]*){0,4}"
+    r")[ \t]*$",
+    re.M,
 )
 # short_name's fallback for councils not in index.councils, longest first. Plain string
 # tests, not a regex: user queries reach short_name, and "\s+...\s*" backtracks on long spaces.

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.errors import LetterError
-from index.letters import MAX_LETTER_BYTES, read_capped
+from index.letters import read_capped, size_cap
 from index.manifest import Manifest
 
-LETTER_SUFFIXES = (".txt", ".md", ".text")
+LETTER_SUFFIXES = (".txt", ".md", ".text", ".pdf", ".docx", ".html", ".htm")  # the last four: index.formats
 RACY_MARGIN_NS = 2_000_000_000  # mtime ticks of coarse filesystems (FAT: 2 s)
 
 
@@ -143,7 +143,7 @@ def _read_file(path: Path, name: str, st: os.stat_result | None) -> bytes:
     """
     if st is None or not stat.S_ISREG(st.st_mode):
         raise LetterError(name, "not a regular file")
-    return read_capped(path, name, MAX_LETTER_BYTES)
+    return read_capped(path, name, size_cap(name))
 
 
 def stat_cache(found: Scan, hashes: dict[str, str]) -> dict[str, list[int]]:

@@ -128,7 +128,8 @@ def test_to_dict_has_the_design_shape(assistant):
     assert set(document) >= {"question", "answer", "citations", "ratings"}
     assert set(document["citations"][0]) >= {"letter", "council", "year", "kind", "section", "text", "start", "end"}
     assert document["ratings"] == [{"council": STOKE, "year": 2009, "kind": "annual_rating", "area": "overall",
-                                    "label": "Performs adequately", "grade": 2, "letter": "004_2db2c4d829b3adf3.txt"}]
+                                    "label": "Performs adequately", "grade": 2, "scale": "performs",
+                                    "letter": "004_2db2c4d829b3adf3.txt"}]
 
 
 def test_new_letters_change_the_list_answers(letters_dir, tmp_path, real_embedder):

@@ -121,6 +121,7 @@ def test_index_reports_bad_files_and_indexes_the_rest(cli, letters_dir, tmp_path
     (letters_dir / "empty.txt").write_bytes(b"")
     (letters_dir / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
     (letters_dir / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (letters_dir / "photo.png").write_bytes(b"\x89PNG\r\n")
     index_dir = tmp_path / "index"
     code, out, err = cli("index", "--letters", str(letters_dir), "--index", str(index_dir), "--json")
     assert code == 0, err
@@ -129,7 +130,8 @@ def test_index_reports_bad_files_and_indexes_the_rest(cli, letters_dir, tmp_path
     assert {s["file"]: s["reason"] for s in report["skipped"]} == {
         "empty.txt": "empty file",
         "image.txt": "binary file (contains NUL bytes), not a text letter",
-        "notes.pdf": "not a letter file (expected .txt, .md, .text)",
+        "notes.pdf": "not a readable PDF: data format error",
+        "photo.png": "not a letter file (expected .txt, .md, .text, .pdf, .docx, .html, .htm)",
     }
     code2, out2, err2 = cli("index", "--letters", str(letters_dir), "--index", str(index_dir))
     assert code2 == 0 and "unchanged: 5" in out2 and "0 embedded now" in out2

@@ -169,7 +169,8 @@ BAD_FILES = {
     "empty.txt": (b"", "empty file"),
     "binary.txt": (b"%PDF-1.4\x00\x01\x02 Children's services annual rating", "binary file (contains NUL bytes), "
                    "not a text letter"),
-    "letter.pdf": (b"%PDF-1.4 whatever", "not a letter file (expected .txt, .md, .text)"),
+    "letter.pdf": (b"%PDF-1.4 whatever", "not a readable PDF: data format error"),
+    "photo.png": (b"\x89PNG\r\n", "not a letter file (expected .txt, .md, .text, .pdf, .docx, .html, .htm)"),
     "notes.txt": (b"Shopping list: milk, eggs, bread. Call the council about the bins.",
                   "not an Ofsted letter (no known letter heading, and Ofsted is not named)"),
     "undecodable.txt": (b"Children\x81s services annual rating \x8d\x8f\x90\x9d \xff\xfe",

@@ -193,3 +193,21 @@ def test_generic_letter_is_searchable_and_cited(mixed):
     hits = mixed[2].search("youth offending pre-sentence reports", k=3)
     assert hits[0].letter == "2009-letter-kellingford.txt"
     assert hits[0].text in (KINDS_DIR / "2009-letter-kellingford.txt").read_text()
+
+
+@pytest.mark.parametrize(("fixture", "old", "new", "council"), [
+    # A council name ending in "s" keeps it; "'s" and "s'" are possessives.
+    ("2010-unannounced-harrowby.txt", "Harrowby Borough Council children's",
+     "London Borough of Ashwold Downs children's", "London Borough of Ashwold Downs"),
+    ("2010-unannounced-harrowby.txt", "Harrowby Borough Council children's",
+     "Ashwold Downs Council's children's", "Ashwold Downs Council"),
+    # Addressed to a London borough without "Council", or to a council with "with" in its name.
+    ("2009-letter-kellingford.txt", "Kellingford District Council", "London Borough of Barnet",
+     "London Borough of Barnet"),
+    ("2009-letter-kellingford.txt", "Kellingford District Council", "Blackburn with Darwen Borough Council",
+     "Blackburn with Darwen Borough Council"),
+])
+def test_council_names_of_every_shape_are_read(fixture, old, new, council):
+    from index.letters import parse_letter
+    text = (KINDS_DIR / fixture).read_text().replace(old, new)
+    assert parse_letter(text.encode(), fixture).council == council

@@ -445,3 +445,35 @@ def test_upload_result_shows_beside_the_button_and_the_original_downloads(page, 
     assert info.value.suggested_filename == "eastvale_2009.txt"
     assert Path(info.value.path()).read_bytes() == letter.encode("utf-8")
     shot(page, "letters-download")
+
+
+def test_a_pdf_letter_uploads_answers_and_downloads_as_the_original(browser, page, upload_site):
+    """A real PDF (the seed layout printed by Chromium: letterhead, tables, page footers) goes
+    in through the picker, answers at once with its sentence highlighted, and downloads as sent."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from tests.documents import letter_pdfs
+
+    letter = seed_variant("Westvale", "excellently", 4, "Westvale's youth workers ran a summer scheme in every ward.")
+    [pdf] = letter_pdfs([letter], browser=browser)
+    open_app(page, upload_site.url)
+    page.get_by_role("tab", name="Letters").click()
+    result = upload(page, [{"name": "westvale.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    expect(result).to_contain_text("Added 1 letter: Westvale 2009 (performs excellently, westvale.pdf).")
+    assert (upload_site.letters / "westvale.pdf").read_bytes() == pdf
+
+    page.get_by_role("tab", name="Ask").click()
+    assert "Westvale City Council" in ask(page, "Which councils perform excellently?").inner_text()
+    sentence = "Children's services in Westvale City Council perform excellently."
+    assert sentence in [m.inner_text() for m in page.locator("#lqa-sources mark").all()]
+
+    page.get_by_role("tab", name="Letters").click()
+    page.locator("#lqa-letter-choice input").click()
+    page.get_by_role("option", name=re.compile(r"westvale\.pdf$")).click()
+    expect(page.locator("#lqa-letter-file")).to_contain_text("Download westvale.pdf")
+    with page.expect_download() as info:
+        page.locator("#lqa-letter-file").click()
+    assert Path(info.value.path()).read_bytes() == pdf
+    shot(page, "letters-pdf-upload")

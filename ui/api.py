@@ -32,8 +32,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import IndexBusyError, IndexStoreError, LettersQAError
+from index.formats import MAX_DOCUMENT_BYTES
 from index.intake import AddReport, IntakeRefused, add_letters
-from index.letters import MAX_LETTER_BYTES
 from index.reader import LetterInfo
 from qa.answer import rating_dict
 from qa.query import MAX_QUESTION_CHARS, clean_text
@@ -231,12 +231,12 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
             raise ApiError(403, f"uploads are off: {web.uploads_off}")
         # Checked before the body is read: the parser would otherwise spool any size to disk.
         length = request.headers.get("content-length")
-        cap = MAX_UPLOAD_FILES * 2 * MAX_LETTER_BYTES
+        cap = MAX_UPLOAD_FILES * 2 * MAX_DOCUMENT_BYTES
         if length is None or not length.isdigit():
             raise ApiError(411, "send the files as multipart/form-data with a Content-Length")
         if int(length) > cap:
             raise ApiError(413, f"the upload is {int(length):,} bytes; send at most {MAX_UPLOAD_FILES} letters "
-                                f"of up to {MAX_LETTER_BYTES:,} bytes each")
+                                f"of up to {MAX_DOCUMENT_BYTES:,} bytes each")
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             raise ApiError(415, "send the files as multipart/form-data, each in a field named files")
         try:

@@ -31,6 +31,7 @@ import pandas as pd
 
 from index import kinds
 from index.errors import LetterError, LettersQAError
+from index.formats import MAX_DOCUMENT_BYTES
 from index.intake import AddReport, Original, add_letters, original_file
 from index.kinds import AREA_TITLES, label_for
 from index.kinds.scales import SCALES
@@ -55,7 +56,7 @@ EXAMPLES = (
 NO_LETTERS_FOLDER = "this server has no letters folder (start it with --letters DIR)"
 # Gradio refuses bigger uploads outright; between the two caps the file reaches us and
 # is listed as rejected with its size, which is the clearer message.
-UPLOAD_CAP_BYTES = 2 * MAX_LETTER_BYTES
+UPLOAD_CAP_BYTES = 2 * MAX_DOCUMENT_BYTES
 ALL = ""  # the "no filter" value of the Ratings tab's dropdowns
 KIND_NAMES = {kind.key: kind.name for kind in kinds.KINDS}
 NO_SOURCES = '<p class="lqa-empty">Ask a question to see its sources here.</p>'
@@ -641,7 +642,8 @@ def _letters_tab(web: WebApp) -> tuple[list, object]:
             else:
                 where = f"Uploads are off: {md_escape(web.uploads_off)}."
             gr.Markdown(f"### Add letters\n{', '.join(LETTER_SUFFIXES)} files, up to "
-                        f"{MAX_LETTER_BYTES // 1_000_000} MB each. {where}")
+                        f"{MAX_LETTER_BYTES // 1_000_000} MB each for text and "
+                        f"{MAX_DOCUMENT_BYTES // 1_000_000} MB for PDF, Word and HTML. {where}")
             # The picker offers only letter suffixes (Gradio refuses others with its own message);
             # every other check is the intake's, reported beside the button.
             files = gr.File(file_count="multiple", file_types=list(LETTER_SUFFIXES), label="Letters to add",

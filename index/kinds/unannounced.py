@@ -15,7 +15,7 @@ from index.kinds.base import APOS, Kind, first_group
 _HEADING = re.compile(r"unannounced inspection of contact,? referral and assessment", re.I)
 _TITLE = re.compile(
     r"unannounced inspection of contact,? referral and assessment arrangements (?:within|in|at) "
-    rf"(?P<council>[^\n]{{3,120}}?){APOS}?s? children{APOS}s (?:social care )?services",
+    rf"(?P<council>[^\n]{{3,120}}?)(?:{APOS}s?)? children{APOS}s (?:social care )?services",
     re.I,
 )
 _CARRIED_OUT = re.compile(
