@@ -5,6 +5,7 @@ with the real model and asked about through the Python API and the CLI."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -211,3 +212,37 @@ def test_council_names_of_every_shape_are_read(fixture, old, new, council):
     from index.letters import parse_letter
     text = (KINDS_DIR / fixture).read_text().replace(old, new)
     assert parse_letter(text.encode(), fixture).council == council
+
+
+def test_a_folder_mixing_text_pdf_and_word_letters_of_every_kind_indexes_in_one_go(tmp_path):
+    """Every kind's letter as a PDF and as a .docx, beside the text seeds: one `update_index`,
+    and the ratings equal those of the same letters as text."""
+    from tests import documents
+    from tests.fake_embedder import FakeEmbedder
+
+    missing = documents.chromium_missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing}: CI must print the PDFs")
+        pytest.skip(missing)
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in sorted(KINDS_DIR.glob("*.txt"))}
+    as_text, mixed = tmp_path / "text", tmp_path / "mixed"
+    shutil.copytree(SEEDS, as_text)
+    shutil.copytree(SEEDS, mixed)
+    pdfs = documents.letter_pdfs(list(texts.values()))
+    for i, ((stem, text), pdf) in enumerate(zip(texts.items(), pdfs)):
+        (as_text / f"{stem}.txt").write_text(text, encoding="utf-8")
+        if i % 2:
+            (mixed / f"{stem}.pdf").write_bytes(pdf)
+        else:
+            (mixed / f"{stem}.docx").write_bytes(documents.docx_bytes(text))
+    reports = {name: update_index(tmp_path / name, tmp_path / f"{name}-index", embedder=FakeEmbedder())
+               for name in ("text", "mixed")}
+    assert reports["mixed"].skipped == [] and len(reports["mixed"].added) == 11
+    assert reports["mixed"].generic == [next(name for name in reports["mixed"].added if "kellingford" in name)]
+
+    def table(name):
+        assistant = Assistant.open(tmp_path / f"{name}-index", embedder=FakeEmbedder())
+        return sorted((Path(r.letter).stem, r.kind, r.area, r.grade, r.text) for r in assistant.ratings())
+
+    assert table("mixed") == table("text")
