@@ -72,7 +72,8 @@ def run_pipeline(letters: Path, work: Path, embedder, label: str) -> dict:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"arm": label, "seconds": wall, "cpu_seconds": cpu, "embed_seconds": timed.seconds,
             "other_seconds": wall - timed.seconds, "chunks": report.chunks, "letters": report.letters,
-            "embedded_chunks": report.embedded_chunks, "loadavg_before": load0, "loadavg_after": common.loadavg(),
+            "embedded_chunks": report.embedded_chunks, "skipped": len(report.skipped), "loadavg_before": load0,
+            "loadavg_after": common.loadavg(),
             "index": str(target)}
 
 

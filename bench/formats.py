@@ -27,12 +27,11 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import _common as common  # noqa: I001 - sets sys.path and the offline environment first
-from build import TimedEmbedder
+from build import run_pipeline
 
 FORMATS = ("txt", "pdf", "docx", "html")
 
@@ -67,19 +66,12 @@ def read_pass(folder: Path) -> float:
 
 
 def build(folder: Path, work: Path, embedder, fmt: str) -> dict:
-    from index.update import update_index
-
-    target = Path(tempfile.mkdtemp(prefix=f"idx-{fmt}-", dir=work))
-    timed = TimedEmbedder(embedder)
-    load0 = common.loadavg()
-    c0, t0 = time.process_time(), time.perf_counter()
-    report = update_index(folder, target, embedder=timed, rebuild=True)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    shutil.rmtree(target, ignore_errors=True)
-    return {"build_s": wall, "build_cpu_s": cpu, "embed_s": timed.seconds, "other_s": wall - timed.seconds,
-            "letters": report.letters,
-            "chunks": report.chunks, "skipped": len(report.skipped), "loadavg_before": load0,
-            "loadavg_after": common.loadavg()}
+    """One full build of `folder`, timed by bench/build.py's pipeline arm; the index is removed after."""
+    run = run_pipeline(folder, work, embedder, fmt)
+    shutil.rmtree(run["index"], ignore_errors=True)
+    return {"build_s": run["seconds"], "build_cpu_s": run["cpu_seconds"], "embed_s": run["embed_seconds"],
+            "other_s": run["other_seconds"], "letters": run["letters"], "chunks": run["chunks"],
+            "skipped": run["skipped"], "loadavg_before": run["loadavg_before"], "loadavg_after": run["loadavg_after"]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1383,10 +1383,7 @@ def _kind_ctx(rng: random.Random, used: set[str], kind: str, year: int, encoding
         "annual_assessment": ASSESSMENT_GRADE_WEIGHTS,
     }.get(kind, ASSESSMENT_GRADE_WEIGHTS)
     grade = rng.choices(list(weights), list(weights.values()))[0]  # ungraded kinds: biases the prose only
-    if encoding == "cp1252":
-        curly = 0.85
-    else:
-        curly = rng.choice([0.3, 0.6]) if rng.random() < 0.3 else 0.0
+    curly = _curly(rng, encoding)
     return Ctx(
         council=council,
         short=short,
@@ -1398,6 +1395,13 @@ def _kind_ctx(rng: random.Random, used: set[str], kind: str, year: int, encoding
         one_line=kind == "annual_rating" and rng.random() < 0.2,
         verbosity=rng.randint(0, 3) if kind == "apa" else 0,
     )
+
+
+def _curly(rng: random.Random, encoding: str) -> float:
+    """The share of curly quotes: Windows-1252 letters are mostly curly, UTF-8 ones mostly straight."""
+    if encoding == "cp1252":
+        return 0.85
+    return rng.choice([0.3, 0.6]) if rng.random() < 0.3 else 0.0
 
 
 def _near(rng: random.Random, grade: int, weights=(20, 60, 20)) -> int:
@@ -1607,10 +1611,7 @@ def _letter_ctx(rng: random.Random, used: set[str], apa: bool, encoding: str) ->
     else:
         year = 2009 if rng.random() < 0.85 else 2010
         grade = rng.choices(list(ANNUAL_GRADE_WEIGHTS), list(ANNUAL_GRADE_WEIGHTS.values()))[0]
-    if encoding == "cp1252":
-        curly = 0.85
-    else:
-        curly = rng.choice([0.3, 0.6]) if rng.random() < 0.3 else 0.0
+    curly = _curly(rng, encoding)
     return Ctx(
         council=council,
         short=short,

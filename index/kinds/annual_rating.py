@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import re
 
-from index.kinds.base import APOS, Area, Kind
+from index.kinds.base import APOS, Area, Kind, year_of
 from index.kinds.performs import performs_ratings, row_pattern, sentence_council
 from index.kinds.scales import PERFORMS
 
 _HEADING = re.compile(rf"children{APOS}s services (?:annual )?rating", re.I)
 _YEAR = re.compile(rf"children{APOS}s services rating (?:for )?((?:19|20)\d\d)", re.I)
 _ROW = row_pattern(rf"Children{APOS}s services rating")
-
-
-def _year(text: str) -> int | None:
-    match = _YEAR.search(text)
-    return int(match.group(1)) if match else None
 
 
 KIND = Kind(
@@ -34,7 +29,7 @@ KIND = Kind(
     areas=(Area("overall", "Overall effectiveness", rf"Overall effectiveness of children{APOS}s services"),),
     ratings=lambda text: performs_ratings(text, _ROW),
     council=sentence_council,
-    year=_year,
+    year=year_of(_YEAR),
     question=r"annual rating|children's services rating",
     headings=(rf"Children{APOS}s services (?:annual )?rating(?: (?:19|20)\d\d)?",),
     boilerplate=("ofsted guidance published in may",),

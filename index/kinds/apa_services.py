@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from index.kinds.base import APOS, Area, Kind, first_group, table_ratings
+from index.kinds.base import APOS, Area, Kind, first_group, table_ratings, year_of
 from index.kinds.scales import SERVICE_GRADES
 
 # No question words for the three services: "children's services" and "education" are in most
@@ -46,11 +46,6 @@ def _recognise(text: str) -> bool:
         _SERVICE_ROW.search(text) or _DESCRIPTOR.search(text) or _TITLE.search(text))
 
 
-def _year(text: str) -> int | None:
-    match = _TITLE.search(text)
-    return int(match.group("year")) if match else None
-
-
 KIND = Kind(
     key="apa_services",
     name="APA (services)",
@@ -62,7 +57,7 @@ KIND = Kind(
     areas=AREAS,
     ratings=lambda text: table_ratings(text, AREAS, SERVICE_GRADES),
     council=lambda text: first_group(_TITLE, text, "council"),
-    year=_year,
+    year=year_of(_TITLE, "year"),
     question=r"\bapa\b|annual performance assessment",  # the same words as the later APA: years tell them apart
     headings=(r"(?:19|20)\d\d annual performance assessment of .+", r"Summary table of grades",
               r"Areas for judgement.*"),

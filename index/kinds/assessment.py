@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from index.kinds.base import APOS, Area, Kind
+from index.kinds.base import APOS, Area, Kind, year_of
 from index.kinds.performs import performs_ratings, row_pattern, sentence_council
 from index.kinds.scales import PERFORMS
 
@@ -19,11 +19,6 @@ _HEADING = re.compile(rf"annual children{APOS}s services assessment|children{APO
                       re.I)
 _YEAR = re.compile(rf"children{APOS}s services assessment (?:for )?((?:19|20)\d\d)", re.I)
 _ROW = row_pattern(rf"Children{APOS}s services assessment")
-
-
-def _year(text: str) -> int | None:
-    match = _YEAR.search(text)
-    return int(match.group(1)) if match else None
 
 
 KIND = Kind(
@@ -37,7 +32,7 @@ KIND = Kind(
     areas=(Area("overall", "Overall effectiveness", rf"Overall effectiveness of children{APOS}s services"),),
     ratings=lambda text: performs_ratings(text, _ROW),
     council=sentence_council,
-    year=_year,
+    year=year_of(_YEAR),
     question=r"annual (?:children's services )?assessments?|children's services assessments?",
     headings=(rf"(?:Annual )?children{APOS}s services assessment(?: (?:19|20)\d\d)?",
               rf"[^\n]{{3,80}} children{APOS}s services assessment (?:19|20)\d\d"),

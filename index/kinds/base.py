@@ -122,6 +122,15 @@ def table_ratings(text: str, areas: tuple[Area, ...], scale: Scale) -> list[Rati
     return ratings
 
 
+def year_of(pattern: re.Pattern[str], group: int | str = 1) -> Callable[[str], int | None]:
+    """A kind's year reader: the year `pattern`'s `group` finds in the letter (its title's), else None."""
+    def year(text: str) -> int | None:
+        match = pattern.search(text)
+        return int(match.group(group)) if match else None
+
+    return year
+
+
 def first_group(pattern: re.Pattern[str], text: str, group: str) -> str | None:
     match = pattern.search(text)
     return " ".join(match.group(group).split()) if match else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from index.kinds.base import APOS, Kind, first_group
+from index.kinds.base import APOS, Kind, first_group, year_of
 
 _HEADING = re.compile(r"unannounced inspection of contact,? referral and assessment", re.I)
 _TITLE = re.compile(
@@ -22,11 +22,6 @@ _CARRIED_OUT = re.compile(
     r"(?:undertaken|carried out|conducted|took place) (?:on|between) [^\n.]{0,60}?\b((?:19|20)\d\d)\b", re.I)
 
 
-def _year(text: str) -> int | None:
-    match = _CARRIED_OUT.search(text)
-    return int(match.group(1)) if match else None
-
-
 KIND = Kind(
     key="unannounced",
     name="unannounced inspection",
@@ -35,7 +30,7 @@ KIND = Kind(
     years="2009-2012",
     recognise=lambda text: bool(_HEADING.search(text)),
     council=lambda text: first_group(_TITLE, text, "council"),
-    year=_year,
+    year=year_of(_CARRIED_OUT),
     question=r"unannounced(?: inspections?)?|contact,? referral and assessment",
     headings=(r"Unannounced inspection of contact.+",),
     strength_headings=(r"Strengths", r"Areas of strength", r"Areas of good practice"),
