@@ -218,7 +218,8 @@ def encrypted_pdf(pdf: bytes, password: str = "secret") -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="AES-128")
+    # RC4-128: pypdf needs the cryptography package for AES, and PDFium refuses either without the password.
+    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="RC4-128")
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
