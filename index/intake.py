@@ -7,7 +7,7 @@ and the name it came with) and decides, before anything lands in the letters fol
     name     a safe base name ([A-Za-z0-9._-], never hidden, never outside the folder)
     suffix   one of index.scan.LETTER_SUFFIXES
     size     at most index.letters.size_cap(name): 2 MB for text, 20 MB for PDF, Word, HTML
-    letter   index.letters.read_letter parses a temporary copy; its reason is the refusal
+    letter   index.letters.parse_letter parses those bytes under the safe name; its reason is the refusal
     present  the same bytes already lie in the folder (an indexed letter, the same name or a
              "-N" variant of it, or an earlier file of this call): "already there", not copied
     place    written to a hidden temporary file, fsynced, then linked (or renamed) to a free
@@ -32,7 +32,6 @@ import mimetypes
 import os
 import re
 import stat
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -41,7 +40,7 @@ from pathlib import Path
 from index import kinds
 from index.embedder import Embedder
 from index.errors import LetterError, LettersQAError
-from index.letters import Letter, read_capped, read_letter, size_cap
+from index.letters import Letter, parse_letter, read_capped, size_cap
 from index.manifest import Manifest
 from index.scan import LETTER_SUFFIXES
 from index.store import fsync_dir
@@ -157,10 +156,9 @@ def add_letters(
         raise IntakeRefused(refusal)
     report = AddReport(str(letters_dir), str(index_dir))
     intake = _Intake(letters_dir, indexed, max_bytes)
-    with tempfile.TemporaryDirectory(prefix="letters-qa-intake-") as scratch:
-        for n, (source, given) in enumerate(files):
-            where, item = intake.take(source, str(given), Path(scratch) / str(n))
-            getattr(report, where).append(item)
+    for source, given in files:
+        where, item = intake.take(source, str(given))
+        getattr(report, where).append(item)
     # Files found already there under a name the index does not hold with that content
     # (dropped into the folder by hand) are indexed too: the caller expects them answered.
     if report.added or any(indexed.get(a.letter) != intake.sha[a.letter] for a in report.already_there):
@@ -200,7 +198,7 @@ class _Intake:
             self.by_hash.setdefault(sha, []).append(name)
         self.sha: dict[str, str] = {}  # name in the folder -> sha256, for every file of this call taken
 
-    def take(self, source: Source, given: str, scratch: Path) -> tuple[str, Added | Skipped]:
+    def take(self, source: Source, given: str) -> tuple[str, Added | Skipped]:
         """("added" | "already_there", Added) or ("skipped", Skipped)."""
         name = safe_name(given)
         if Path(name).suffix.lower() not in LETTER_SUFFIXES:
@@ -208,15 +206,11 @@ class _Intake:
         try:
             cap = self.max_bytes if self.max_bytes is not None else size_cap(name)
             data = _read_source(source, given, cap)
-            # Parsed from a private copy under its safe name (the parser may go by the suffix):
-            # a file that is not a letter never enters the letters folder.
-            scratch.mkdir(parents=True)
-            (scratch / name).write_bytes(data)
-            letter = read_letter(scratch / name, name=name, max_bytes=cap)
+            # Parsed from its bytes under its safe name (the parser goes by the suffix): a file
+            # that is not a letter never enters the letters folder.
+            letter = parse_letter(data, name)
         except LetterError as exc:
             return "skipped", Skipped(given, exc.reason)
-        except OSError as exc:  # the temporary copy: a full /tmp
-            return "skipped", Skipped(given, f"cannot check it (a temporary copy failed: {exc.strerror or exc})")
         sha = hashlib.sha256(data).hexdigest()
         present = self._present(name, data, sha)
         if present is not None:

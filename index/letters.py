@@ -164,13 +164,12 @@ _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_RUN = re.compile(r"\n{3,}")
 # An APA subheading glued to the list item above it ("...6.9%.\nImportant weaknesses ...") starts its own block.
 _GLUED_SUBHEADING = re.compile(
-    rf"(?<=[^\n])\n(?=(?:{kinds.STRENGTH_HEADINGS}|{kinds.WEAKNESS_HEADINGS})[ \t]*\n)", re.I)
+    rf"(?<=[^\n])\n(?=(?:{kinds.SUBHEADING_WORDS})[ \t]*\n)", re.I)
 
 
 # A subheading or a judgement area's title set straight above its list or its "Grade 3" line (as
 # some letters and most PDF extractions have it) gets a blank line after it: a block of its own.
-_SUBHEADING_ON_TOP = re.compile(rf"^((?:{kinds.STRENGTH_HEADINGS}|{kinds.WEAKNESS_HEADINGS})[ \t]*)\n(?=[^\n])",
-                                re.I | re.M)
+_SUBHEADING_ON_TOP = re.compile(rf"^((?:{kinds.SUBHEADING_WORDS})[ \t]*)\n(?=[^\n])", re.I | re.M)
 _TITLE_ON_GRADE = re.compile(r"^([^\n]{1,120})\n(?=Grade[ \t]+[1-4][ \t]*(?:\n|$))", re.M)
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from index import kinds
 from index.reader import IndexReader, RatingRow
 from qa.query import Query
 from qa.retriever import Retriever
@@ -61,19 +62,10 @@ class Answer:
 
 def rating_dict(row: RatingRow) -> dict:
     found = {"council": row.council, "year": row.year, "kind": row.kind, "area": row.area,
-             "label": row.label, "grade": row.grade, "scale": scale_key(row.kind), "letter": row.letter}
+             "label": row.label, "grade": row.grade, "scale": kinds.scale_key(row.kind), "letter": row.letter}
     if row.conflict_text is not None:  # the letter states another rating too: both are shown
         found["conflict"] = {"text": row.conflict_text, "start": row.conflict_start, "end": row.conflict_end}
     return found
-
-
-def scale_key(kind: str) -> str:
-    """The scale a kind's grades are on ("performs", "apa_grades", "service_grades"): grades on
-    different scales are not the same judgement, so scripts can tell them apart."""
-    from index.kinds import scale_of
-
-    scale = scale_of(kind)
-    return scale.key if scale else ""
 
 
 def short(council: str) -> str:

@@ -137,15 +137,13 @@ def latest_year(rows: list[RatingRow]) -> tuple[list[RatingRow], tuple[tuple[str
     "Which councils perform adequately?" over letters of 2009, 2010 and 2011 answers for 2011
     and offers the others: one council's grade each year is not three councils.
     """
-    latest: dict[str | None, int] = {}
+    latest: dict[str, int] = {}
     for row in rows:
-        scale = kinds.scale_of(row.kind)
-        key = scale.key if scale else None
-        latest[key] = max(latest.get(key, row.year), row.year)
+        scale = kinds.scale_key(row.kind)
+        latest[scale] = max(latest.get(scale, row.year), row.year)
     kept, earlier = [], {}
     for row in rows:
-        scale = kinds.scale_of(row.kind)
-        if row.year == latest[scale.key if scale else None]:
+        if row.year == latest[kinds.scale_key(row.kind)]:
             kept.append(row)
         else:
             earlier.setdefault(row.kind, set()).add(row.year)

@@ -253,7 +253,7 @@ def _find_areas(norm: str) -> tuple[tuple[str, ...], str]:
 
 def _area_scale(areas: tuple[str, ...]) -> str | None:
     """The scale of the first kind (the APA's first) that grades every area named."""
-    for kind in (kinds.get(kinds.APA), *kinds.KINDS):
+    for kind in kinds.APA_FIRST:
         if kind.scale and set(areas) <= {area.key for area in kind.areas}:
             return kind.scale.key
     return None

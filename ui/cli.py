@@ -234,7 +234,8 @@ def cmd_search(args) -> int:
 
 
 def cmd_ratings(args) -> int:
-    from qa.answer import rating_dict, scale_key
+    from index.kinds import scale_key
+    from qa.answer import rating_dict
 
     rows = _assistant(args).ratings(council=args.council, year=args.year, kind=args.kind)
     if args.json:

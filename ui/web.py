@@ -231,7 +231,7 @@ def apa_grid_html(rows: Iterable[RatingRow]) -> str:
     if not by_kind:
         return '<p class="lqa-empty">No APA letters match the filters.</p>'
     parts = []
-    for kind in sorted(kinds.KINDS, key=lambda k: k.key != kinds.APA):  # the seven-area APA first
+    for kind in kinds.APA_FIRST:
         grades = by_kind.get(kind.key)
         if not grades:
             continue

@@ -50,9 +50,21 @@ def scale_of(kind: str) -> Scale | None:
     return get(kind).scale
 
 
+def scale_key(kind: str) -> str:
+    """The key of the scale a kind's grades are on ("performs", "apa_grades", "service_grades"),
+    "" for an ungraded kind: grades on different scales are not the same judgement."""
+    scale = get(kind).scale
+    return scale.key if scale else ""
+
+
+# The seven-area APA first: its areas head the area tables, and a question naming an area it
+# grades ("staying safe") is read on its scale.
+APA_FIRST: tuple[Kind, ...] = (apa.KIND, *(kind for kind in KINDS if kind is not apa.KIND))
+
+
 def _union_areas() -> tuple[Area, ...]:
     seen: dict[str, Area] = {}
-    for kind in (apa.KIND, *KINDS):  # the APA's seven areas first: tables show them in that order
+    for kind in APA_FIRST:
         for area in kind.areas:
             seen.setdefault(area.key, area)
     return tuple(seen.values())
@@ -71,8 +83,9 @@ def _alternation(parts) -> str:
 KNOWN_HEADINGS = re.compile(rf"^(?:{_alternation(h for kind in KINDS for h in kind.headings)})$", re.I)
 STRENGTH_HEADINGS = _alternation(h for kind in KINDS for h in kind.strength_headings)
 WEAKNESS_HEADINGS = _alternation(h for kind in KINDS for h in kind.weakness_headings)
-SUBHEADINGS = re.compile(rf"^(?:{WEAKNESS_HEADINGS}|{STRENGTH_HEADINGS})$", re.I)
+SUBHEADING_WORDS = f"{WEAKNESS_HEADINGS}|{STRENGTH_HEADINGS}"  # either kind of subheading, as a regex alternation
+SUBHEADINGS = re.compile(rf"^(?:{SUBHEADING_WORDS})$", re.I)
 BOILERPLATE = tuple(dict.fromkeys(phrase for kind in KINDS for phrase in kind.boilerplate))
 
-__all__ = ["ANNUAL", "APA", "AREAS", "AREA_KEYS", "AREA_TITLES", "GENERIC", "KEYS", "KINDS", "SCALES", "Area", "Kind",
-           "Rating", "Scale", "get", "kinds_on", "label_for", "recognise", "scale_of"]
+__all__ = ["ANNUAL", "APA", "APA_FIRST", "AREAS", "AREA_KEYS", "AREA_TITLES", "GENERIC", "KEYS", "KINDS", "SCALES",
+           "Area", "Kind", "Rating", "Scale", "get", "kinds_on", "label_for", "recognise", "scale_key", "scale_of"]

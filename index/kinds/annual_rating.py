@@ -9,27 +9,19 @@ from __future__ import annotations
 
 import re
 
-from index.kinds.base import APOS, Area, Kind, year_of
-from index.kinds.performs import performs_ratings, row_pattern, sentence_council
-from index.kinds.scales import PERFORMS
+from index.kinds.base import APOS
+from index.kinds.performs import performs_kind
 
 _HEADING = re.compile(rf"children{APOS}s services (?:annual )?rating", re.I)
-_YEAR = re.compile(rf"children{APOS}s services rating (?:for )?((?:19|20)\d\d)", re.I)
-_ROW = row_pattern(rf"Children{APOS}s services rating")
 
-
-KIND = Kind(
+KIND = performs_kind(
+    "rating",
     key="annual_rating",
     name="annual rating",
     title="children's services annual rating",
     prose="annual rating",
     years="2009",
     recognise=lambda text: bool(_HEADING.search(text)),
-    scale=PERFORMS,
-    areas=(Area("overall", "Overall effectiveness", rf"Overall effectiveness of children{APOS}s services"),),
-    ratings=lambda text: performs_ratings(text, _ROW),
-    council=sentence_council,
-    year=year_of(_YEAR),
     question=r"annual rating|children's services rating",
     headings=(rf"Children{APOS}s services (?:annual )?rating(?: (?:19|20)\d\d)?",),
     boilerplate=("ofsted guidance published in may",),

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 
-from index.kinds.base import APOS, Area, Kind, first_group, table_ratings
+from index.kinds.base import APOS, OVERALL, Area, Kind, first_group, table_ratings
 from index.kinds.scales import APA_GRADES
 
 AREAS = (
-    Area("overall", "Overall effectiveness", rf"Overall effectiveness of children{APOS}s services",
-         r"overall effectiveness"),
+    OVERALL,
     Area("being_healthy", "Being healthy", r"Being healthy", r"being healthy|\bhealth(?:y)?\b"),
     Area("staying_safe", "Staying safe", r"Staying safe",
          r"staying safe|keep(?:ing)? (?:children )?safe|\bsafe(?:ty|guarding)?\b"),

@@ -11,28 +11,20 @@ from __future__ import annotations
 
 import re
 
-from index.kinds.base import APOS, Area, Kind, year_of
-from index.kinds.performs import performs_ratings, row_pattern, sentence_council
-from index.kinds.scales import PERFORMS
+from index.kinds.base import APOS
+from index.kinds.performs import performs_kind
 
 _HEADING = re.compile(rf"annual children{APOS}s services assessment|children{APOS}s services assessment (?:19|20)\d\d",
                       re.I)
-_YEAR = re.compile(rf"children{APOS}s services assessment (?:for )?((?:19|20)\d\d)", re.I)
-_ROW = row_pattern(rf"Children{APOS}s services assessment")
 
-
-KIND = Kind(
+KIND = performs_kind(
+    "assessment",
     key="annual_assessment",
     name="annual assessment",
     title="annual children's services assessment",
     prose="annual children's services assessment",
     years="2010-2011",
     recognise=lambda text: bool(_HEADING.search(text)),
-    scale=PERFORMS,
-    areas=(Area("overall", "Overall effectiveness", rf"Overall effectiveness of children{APOS}s services"),),
-    ratings=lambda text: performs_ratings(text, _ROW),
-    council=sentence_council,
-    year=year_of(_YEAR),
     question=r"annual (?:children's services )?assessments?|children's services assessments?",
     headings=(rf"(?:Annual )?children{APOS}s services assessment(?: (?:19|20)\d\d)?",
               rf"[^\n]{{3,80}} children{APOS}s services assessment (?:19|20)\d\d"),

@@ -57,6 +57,11 @@ class Area:
     question: str = ""  # regex on a normalised question that names it ("keep(?:ing)? children safe")
 
 
+# The overall grade: the performs letters' only area, the APA's first.
+OVERALL = Area("overall", "Overall effectiveness", rf"Overall effectiveness of children{APOS}s services",
+               r"overall effectiveness")
+
+
 def _none(_text: str) -> None:
     return None
 

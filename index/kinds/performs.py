@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from index.kinds.base import APOS, Rating
+from index.kinds.base import APOS, OVERALL, Kind, Rating, year_of
 from index.kinds.scales import PERFORMS
 
 WORD_GRADE = {"excellently": 4, "well": 3, "adequately": 2, "poorly": 1}
@@ -41,6 +41,15 @@ _NEGATION = re.compile(rf"\b(?:not|never|cannot|no longer|untrue|false|neither|n
                        re.IGNORECASE)
 _CLAUSE_BREAKS = ".!?;:,\n"
 _CLAUSE_LOOKBACK = 200  # characters before "Children's services in" searched for a negation
+
+
+def performs_kind(noun: str, **fields) -> Kind:
+    """A kind graded once overall on this scale, whose row and dated title both say "Children's
+    services <noun>" ("rating", "assessment"); `fields` are the rest of its Kind."""
+    row = row_pattern(rf"Children{APOS}s services {noun}")
+    year = re.compile(rf"children{APOS}s services {noun} (?:for )?((?:19|20)\d\d)", re.I)
+    return Kind(scale=PERFORMS, areas=(OVERALL,), ratings=lambda text: performs_ratings(text, row),
+                council=sentence_council, year=year_of(year), **fields)
 
 
 def row_pattern(title: str) -> re.Pattern[str]:
