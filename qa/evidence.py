@@ -231,8 +231,10 @@ def asked_polarity(q: Query) -> str | None:
 
 def narrowed(passages: Iterable[Passage], polarity: str) -> list[Passage]:
     """Each passage cut to its first run of sentences of `polarity`, so a weaknesses answer
-    never quotes a strength beside it (a window may hold one of each); duplicates dropped."""
-    found, seen = [], set()
+    never quotes a strength beside it (a window may hold one of each); runs that overlap in
+    one letter are joined (two windows of one list of weaknesses give the whole list, not
+    the first window's part of it), in the order of the first."""
+    found: list[Passage] = []
     for passage in passages:
         labelled = classify_spans(passage.text, passage.section)
         run = [i for i, (_, label) in enumerate(labelled) if label == polarity]
@@ -242,12 +244,25 @@ def narrowed(passages: Iterable[Passage], polarity: str) -> list[Passage]:
         while last + 1 < len(labelled) and labelled[last + 1][1] == polarity:
             last += 1
         start, end = labelled[run[0]][0][0], labelled[last][0][1]
-        key = (passage.letter, passage.start + start)
-        if key not in seen:
-            seen.add(key)
-            found.append(replace(passage, text=passage.text[start:end], start=passage.start + start,
-                                 end=passage.start + end, polarity=polarity))
+        cut = replace(passage, text=passage.text[start:end], start=passage.start + start,
+                      end=passage.start + end, polarity=polarity)
+        for i, kept in enumerate(found):
+            if kept.letter == cut.letter and kept.start <= cut.end and cut.start <= kept.end:
+                found[i] = joined(kept, cut)
+                break
+        else:
+            found.append(cut)
     return found
+
+
+def joined(a: Passage, b: Passage) -> Passage:
+    """Two overlapping (or touching) spans of one letter as one: the letter's text from the
+    first start to the last end, built from the two verbatim texts."""
+    if b.start < a.start:
+        a, b = b, a
+    if b.end <= a.end:
+        return a
+    return replace(a, text=a.text + b.text[a.end - b.start:], end=b.end)
 
 
 def _passages(reader: IndexReader, rows: Iterable[tuple]) -> list[Passage]:

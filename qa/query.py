@@ -94,7 +94,7 @@ scores scored perform performs performed performing performance judged judgement
 assessments apa inspection inspections year years letter letters latest scale level please as only than better
 worse least most highest lowest best worst rank ranked compare compared comparison versus vs between against same
 also both was were their was being overall effectiveness areas area one ones result results whose according did
-came come comes finished ranked place placed now then
+came come comes finished ranked place placed now then about
 """.split())
 
 
