@@ -11,7 +11,8 @@ question with "children" in it matches 100,000 rows and took ~90-180 ms (here: a
 Terms are lowercased words with accents folded, stemmed by the Snowball English stemmer
 (PyStemmer); stopwords are left out of the postings but count in a chunk's length.
 Scores follow FTS5's bm25(): k1 = 1.2, b = 0.75, idf = log((N - n + 0.5) / (n + 0.5)),
-floored at 1e-6, over every chunk (boilerplate included, as the index holds it).
+floored at 1e-6, over every chunk (boilerplate included, as the index holds it); a row whose
+score is only such floored terms (under MIN_SCORE) is no match and is not ranked.
 But: - no phrase or proximity scoring, and no field weights: a chunk's context line and text count alike.
 """
 
@@ -31,6 +32,7 @@ from index import database
 from index.chunks import search_text
 
 K1 = 1.2
+MIN_SCORE = 1e-3  # a floored term adds ~2e-6; one real match at least ~0.01
 B = 0.75
 MAX_POSTING_SEGMENTS = 32  # once the postings table holds this many segments, an update merges them all
 MAX_TERMS = 200  # a question's distinct terms used (SQLite caps the parameters of one query)
@@ -156,7 +158,10 @@ class Scorer:
                 rows, tfs = rows[keep], tfs[keep]
             tf = tfs.astype(np.float32)
             scores[rows] += np.float32(idf * (K1 + 1)) * tf / (tf + self._norm[rows])
-        found = np.flatnonzero(scores)
+        # A row matched only by terms in half the chunks or more (idf floored: "children", the
+        # council's name in every context line) is no keyword match; ranked, it would take a
+        # place in the fusion by row order alone.
+        found = np.flatnonzero(scores > MIN_SCORE)
         if len(found) == 0:
             return []
         return top_rows(found, scores[found], k)

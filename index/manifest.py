@@ -39,7 +39,9 @@ GENERATION = re.compile(r"gen-\d{6,}")
 CHECKSUM = "xxh3_128"
 # How qa/retriever.py fuses dense and BM25 rankings over this index's passages; written into
 # the manifest at build time. Chosen on tests/gold.jsonl (bench/fusion_grid.py; README "How it answers").
-FUSION = {"method": "rrf", "k": 5, "dense": 3.0, "bm25": 1.0}
+# "expand": which search takes the question with qa/glossary.py's letter terms appended.
+FUSION = {"method": "rrf", "k": 2, "dense": 1.0, "bm25": 1.0, "expand": "bm25"}
+EXPANSIONS = ("none", "bm25", "dense", "both")
 
 
 def rebuild_hint(index_dir: Path) -> str:
@@ -263,7 +265,7 @@ def _valid_fusion(fusion: object) -> bool:
         return False
     numbers = {key: fusion[key] for key in ("k", "dense", "bm25") if key in fusion}
     return (all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in numbers.values())
-            and fusion.get("method", "rrf") == "rrf")
+            and fusion.get("method", "rrf") == "rrf" and fusion.get("expand", "none") in EXPANSIONS)
 
 
 def _record(item: object, kind: type[FileRecord]) -> FileRecord | None:

@@ -13,14 +13,13 @@ But: - a passage is quoted whole or not at all; nothing here paraphrases or gene
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from index import kinds
-from index.bm25 import query_terms
 from index.polarity import classify_spans
 from index.reader import IndexReader, LetterInfo, RatingRow
+from qa.glossary import expand
 from qa.query import (
     CHANGE,
     COMPARE,
@@ -34,7 +33,7 @@ from qa.query import (
     WEAKNESSES,
     Query,
 )
-from qa.retriever import Passage, Retriever, select_letters, without_overlaps
+from qa.retriever import SENTENCE, Passage, Retriever, content_terms, says_it_all, select_letters, without_overlaps
 
 MIN_DENSE = 0.30  # below this cosine a passage is not evidence (an unrelated question scores ~0.1)
 MIN_DENSE_WITH_KEYWORDS = 0.20  # ... unless it also shares keywords with the question
@@ -283,44 +282,35 @@ def retrieved(q: Query, retriever: Retriever) -> list[Passage]:
     text = q.search_text or q.text
     passages = retriever.search(text, k=8, council=list(q.councils) or None, year=list(q.years) or None,
                                 kind=list(q.kinds) or None, area=list(q.areas) or None, polarity=polarity)
-    found = judged(passages, q.topic or text)
+    found = judged(passages, text)
     return without_overlaps(narrowed(found, polarity)) if polarity else found
-
-
-_STOP = frozenset(query_terms(
-    "which what councils council about their there does ofsted letter letters children services young people "
-    "have many much tell with from that say said find found"
-))
-
-
-def content_terms(text: str) -> set[str]:
-    """Stemmed content words (Snowball, as BM25 uses): "leavers" ~ "leaving" would not match; "fostering" ~ "foster"."""
-    return {t for t in query_terms(text) if len(t) > 2 and t not in _STOP}
-
-
-# A run of text and the stops after it, when whitespace or the end follows them. A match
-# starts only where a run starts: tried inside a run, the same failing tail would be scanned
-# again from every character of it (quadratic on a long run ending in ".x"); possessive, as
-# nothing given back could match.
-_SENTENCE = re.compile(r"(?<![^.!?])[^.!?]++(?:[.!?]++(?=\s)|[.!?]*+$)")
 
 
 def judged(passages: list[Passage], topic: str) -> list[Passage]:
     """The passages that are evidence, best first: judged by their best sentence's shared
-    content words (section-title words count) or, sharing none, by cosine similarity."""
-    wanted = content_terms(topic)
+    content words (section-title words count, and the glossary's letter terms for the
+    question's everyday words) or, sharing none, by cosine similarity."""
+    own = content_terms(topic)
+    wanted = content_terms(expand(topic))
     scored = []
     for p in passages:
         dense = p.dense_score or 0.0
         if dense < MIN_DENSE_WITH_KEYWORDS or (dense < MIN_DENSE and p.bm25_score is None):
             continue
         title = content_terms(p.section)
-        best = max((len(wanted & (content_terms(s) | title)) for s in _SENTENCE.findall(p.text)), default=0)
-        scored.append((best, dense, p))
-    top = max((best for best, _, _ in scored), default=0)
-    # The best-ranked passage that clears the floors is evidence; after it, keep what matches
+        best = max((len(wanted & (content_terms(s) | title)) for s in SENTENCE.findall(p.text)), default=0)
+        scored.append((says_it_all(own, p), best, dense, p))
+    # A passage with one sentence holding every content word of the question comes first:
+    # "Where is private fostering inadequate?" quotes Trafford's "private fostering is
+    # inadequate" before a better-fused "Private fostering arrangements are also good".
+    scored.sort(key=lambda item: not item[0])
+    top = max((best for _, best, _, _ in scored), default=0)
+    # The first passage that clears the floors is evidence; after it, keep what matches
     # about as well as the best sentence ("inadequate private fostering" must not quote
-    # "private fostering arrangements were judged as good"), or, sharing no word, what is close.
-    kept = [p for i, (best, dense, p) in enumerate(scored)
-            if i == 0 or (best >= max(1, math.ceil(top * 0.75)) if top else dense >= MIN_DENSE_ALONE)]
+    # "private fostering arrangements were judged as good"), or, sharing no word, what is
+    # close. When some passage says it all, the rest must too.
+    literal = bool(scored) and scored[0][0]
+    kept = [p for i, (all_said, best, dense, p) in enumerate(scored)
+            if i == 0 or (all_said if literal else best >= max(1, math.ceil(top * 0.75)) if top
+                          else dense >= MIN_DENSE_ALONE)]
     return kept[:MAX_QUOTES]

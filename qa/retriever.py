@@ -18,19 +18,22 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from index.bm25 import query_terms
 from index.embedder import Embedder, QueryCache
 from index.errors import ArgumentError, ArgumentTypeError
 from index.kinds import KEYS as KIND_KEYS
 from index.manifest import FUSION
 from index.polarity import POLARITIES
 from index.reader import AREA_KEYS, IndexReader, LetterInfo
+from qa.glossary import expand
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 MIN_CANDIDATES = 50
+LITERAL_BONUS = 1.0  # over any fused score (at most dense + BM25 weights over k + 1): a literal match leads
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class Passage:
     text: str
     start: int
     end: int
-    score: float  # fused reciprocal-rank score, higher is better
+    score: float  # fused reciprocal-rank score (+ LITERAL_BONUS when a sentence says the whole query), higher wins
     dense_score: float | None  # cosine similarity to the query, when dense search found it
     bm25_score: float | None  # BM25 (index/bm25.py), when keyword search found it
     polarity: str = "neutral"  # strength / weakness / neutral (index/polarity.py)
@@ -129,6 +132,31 @@ def select_letters(reader: IndexReader, council=None, year=None, kind=None) -> l
 Reranker = Callable[[str, list["Passage"]], list["Passage"]]
 
 
+_STOP = frozenset(query_terms(
+    "which what councils council about their there does ofsted letter letters children services young people "
+    "have many much tell with from that say said find found where when how why who whom"
+))
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed content words (Snowball, as BM25 uses): "leavers" ~ "leaving" would not match; "fostering" ~ "foster"."""
+    return {t for t in query_terms(text) if len(t) > 2 and t not in _STOP}
+
+# A run of text and the stops after it, when whitespace or the end follows them. A match
+# starts only where a run starts: tried inside a run, the same failing tail would be scanned
+# again from every character of it (quadratic on a long run ending in ".x"); possessive, as
+# nothing given back could match.
+SENTENCE = re.compile(r"(?<![^.!?])[^.!?]++(?:[.!?]++(?=\s)|[.!?]*+$)")
+
+
+
+def says_it_all(terms: set[str], passage: Passage) -> bool:
+    """One sentence of the passage (with its section title) holds every one of `terms`, two or more."""
+    if len(terms) < 2:
+        return False
+    title = content_terms(passage.section)
+    return any(terms <= (content_terms(s) | title) for s in SENTENCE.findall(passage.text))
+
+
 class Retriever:
     def __init__(self, reader: IndexReader, embedder: Embedder, reranker: Reranker | None = None,
                  queries: QueryCache | None = None):
@@ -157,11 +185,19 @@ class Retriever:
         if allowed is not None and not allowed.any():
             return []
         depth = max(MIN_CANDIDATES, 4 * k)
-        dense = reader.dense(self.queries.vector(query), depth, allowed)
-        sparse = reader.bm25(query, depth, allowed)
+        mode = self.fusion.get("expand", "none")
+        expanded = expand(query) if mode != "none" else query
+        dense = reader.dense(self.queries.vector(expanded if mode in ("both", "dense") else query), depth, allowed)
+        sparse = reader.bm25(expanded if mode in ("both", "bm25") else query, depth, allowed)
         fused = fuse(dense, sparse, self.fusion)
         ranked = sorted(fused, key=lambda row: -fused[row])
         passages = self._passages(ranked[: 3 * k], fused, dict(dense), dict(sparse))
+        # A passage with one sentence that says every content word of the query comes first
+        # ("private fostering is inadequate": Trafford's sentence before "Private fostering
+        # arrangements are also good"); otherwise the fused order stands.
+        terms = content_terms(query)
+        passages = sorted((replace(p, score=round(p.score + LITERAL_BONUS, 6)) if says_it_all(terms, p) else p
+                           for p in passages), key=lambda p: -p.score)
         if self.reranker is not None:
             passages = self.reranker(query, passages)
         return without_overlaps(passages, k)

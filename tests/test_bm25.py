@@ -45,7 +45,18 @@ def reference_top(reader: IndexReader, text: str, k: int, allowed) -> list[tuple
                 tf, length = counted[row][1][term], counted[row][0]
                 scores[row] = scores.get(row, 0.0) + idf * tf * (bm25.K1 + 1) / (
                     tf + bm25.K1 * (1 - bm25.B + bm25.B * length / average))
+    scores = {row: score for row, score in scores.items() if score > bm25.MIN_SCORE}  # real matches only
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
+
+
+def test_a_word_in_most_passages_matches_nothing_alone(seeds_index):
+    """"children" is in more than half the passages (idf floored at 1e-6): alone it ranks no row
+    (it used to rank them all by row number, and the fusion counted those ranks); beside a real
+    term it adds no row to that term's."""
+    reader = IndexReader.open(seeds_index)
+    assert reader.bm25("children", 1000, None) == []
+    alone = [row for row, _ in reader.bm25("fostering", 1000, None)]
+    assert alone and {row for row, _ in reader.bm25("children fostering", 1000, None)} == set(alone)
 
 
 @pytest.mark.parametrize("question", [
@@ -102,7 +113,7 @@ def test_merging_segments_changes_no_score(tmp_path, letters_dir):
     db.close()
     reseal(tmp_path / "index")
     assert IndexReader.open(tmp_path / "index").bm25("children's homes fostering", 30, None) == before
-    assert len(before) == 30
+    assert len(before) >= 10  # rows with "home" or "foster" (a real match), not every row with "children"
 
 
 @pytest.mark.parametrize("version", [1, 2])

@@ -9,12 +9,13 @@ from pathlib import Path
 from qa.evaluate import evaluate
 
 GOLD = Path(__file__).with_name("gold.jsonl")
+HELD_OUT = Path(__file__).with_name("gold_heldout.jsonl")
 
 # category -> lowest answer accuracy allowed (every check on the line passes)
 ACCURACY = {
     "list": 1.0, "lookup": 1.0, "compare": 1.0, "superlative": 1.0, "count": 1.0, "change": 1.0, "facts": 1.0,
     "summary": 1.0, "absent": 1.0, "refusal": 1.0, "open": 1.0,
-    "strengths_weaknesses": 0.77, "followup": 0.87, "paraphrase": 0.68,
+    "strengths_weaknesses": 1.0, "followup": 1.0, "paraphrase": 0.80,
 }
 
 
@@ -29,6 +30,15 @@ def test_gold_set_scores_do_not_drop(assistant):
     assert low == {}
     # Retrieval of the key passage of questions asked in other words than the letter's.
     paraphrase = by_category["paraphrase"]
-    assert paraphrase["top1"] >= 0.70 and paraphrase["top3"] >= 0.82 and paraphrase["mrr"] >= 0.77
+    assert paraphrase["top1"] >= 0.80 and paraphrase["top3"] >= 0.95 and paraphrase["mrr"] >= 0.88
     assert by_category["open"]["top1"] == 1.0
     assert summary["contains_hit"] == 1.0 and summary["absent_ok"] == 1.0
+
+
+def test_held_out_paraphrases_keep_their_retrieval(assistant):
+    """Questions written without sight of qa/glossary.py or the fusion grid: the glossary and
+    weights chosen on gold.jsonl must carry over (README "Evaluation")."""
+    report = evaluate(assistant, HELD_OUT, k=5)
+    scores = report.by_category()["paraphrase"]
+    assert report.summary()["questions"] == 30
+    assert scores["top1"] >= 0.66 and scores["top3"] >= 0.93 and scores["mrr"] >= 0.79

@@ -256,7 +256,7 @@ def test_rebuild_re_embeds_everything(tmp_path, letters_dir):
 def test_manifest_records_format_model_and_letter_hashes(seeds_index):
     manifest = json.loads((seeds_index / MANIFEST).read_text(encoding="utf-8"))
     assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 4, MODEL)
-    assert manifest["fusion"] == {"method": "rrf", "k": 5, "dense": 3.0, "bm25": 1.0}
+    assert manifest["fusion"] == {"method": "rrf", "k": 2, "dense": 1.0, "bm25": 1.0, "expand": "bm25"}
     assert (manifest["dim"], manifest["generation"], manifest["data"]) == (384, 1, "gen-000001")
     assert manifest["letters"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.iterdir()}
     assert manifest["chunks"] == len(IndexReader.open(seeds_index).vectors()) > 0

@@ -227,10 +227,11 @@ def test_an_index_folder_named_with_uri_characters_opens(tmp_path, letters_dir, 
     (lambda m: m.update(chunks=-1), "chunks"),
     (lambda m: m.update(chunks=True), "chunks"),
     (lambda m: m.update(fusion={"method": "rrf", "k": "x"}), "fusion"),
+    (lambda m: m.update(fusion={"method": "rrf", "expand": "everything"}), "fusion"),
     (lambda m: m["database"].update(checksum=None), "database"),
     (lambda m: m["database"].update(bytes=True), "database"),
 ], ids=["negative generation", "bool generation", "data not its generation", "negative chunks", "bool chunks",
-        "fusion of text", "format 4 database without checksum", "bool bytes"])
+        "fusion of text", "unknown expansion", "format 4 database without checksum", "bool bytes"])
 def test_a_manifest_with_a_wrong_value_is_refused_as_damaged(tmp_path, letters_dir, change, key):
     index_dir = tmp_path / "index"
     update_index(letters_dir, index_dir, embedder=FakeEmbedder())

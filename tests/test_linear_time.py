@@ -155,6 +155,7 @@ QUESTION_FAMILIES: dict[str, Callable[[int], str]] = {
     "strengths": repeat("strengths weaknesses "),
     "areas": repeat("staying safe capacity economic "),
     "unicode": repeat("Öçé ßİ ǅ "),
+    "glossary words": repeat("kids in care locked up a&e a-level at-risk sen "),
 }
 
 
@@ -192,6 +193,13 @@ def test_council_names_are_found_in_linear_time(family: str) -> None:
 @pytest.mark.parametrize("family", ["digits", "unicode", "apostrophes", "every authority name"])
 def test_search_terms_are_linear(family: str) -> None:
     growth(f"query_terms {family}", query_terms, QUESTION_FAMILIES[family], 2_000)
+
+
+@pytest.mark.parametrize("family", ["every authority name", "unicode", "apostrophes", "hyphens", "glossary words"])
+def test_glossary_expansion_is_linear(family: str) -> None:
+    from qa.glossary import expand
+
+    growth(f"glossary.expand {family}", expand, QUESTION_FAMILIES[family], 2_000)
 
 
 @pytest.fixture(scope="module")

@@ -446,10 +446,11 @@ def test_polarity_a_question_asks_for(question: str, expected: str | None) -> No
 def _patterns() -> list[re.Pattern[str]]:
     """Every compiled pattern that reads letter text or user questions in these modules."""
     from index import sentences as sentences_module
-    from qa import query
+    from qa import glossary, query
 
     found = [value for module in (polarity, sentences_module, query) for value in vars(module).values()
              if isinstance(value, re.Pattern)]
+    found += [pattern for pattern, _ in glossary._ENTRIES]
     assert len(found) >= 25
     return found
 

@@ -33,7 +33,7 @@ BOILERPLATE_QUERIES = [
 
 def test_private_fostering_ranks_its_two_findings_first(assistant):
     """Trafford's "private fostering is inadequate" and Stockton's "Private fostering arrangements are
-    also good": the gold-chosen fusion leans on the dense ranking, which puts either first."""
+    also good": the sentence that says every word of the query comes first, then the fused order."""
     hits = assistant.search("private fostering is inadequate", k=5)
     assert len(hits) == 5
     assert {hit.council for hit in hits[:2]} == {TRAFFORD, STOCKTON}
