@@ -204,8 +204,10 @@ def summaries(q: Query, reader: IndexReader) -> list[LetterSummary]:
     found = []
     for letter in _letters(q, reader)[:FACTS_LETTERS]:
         ratings = tuple(r for r in reader.ratings_for((letter.council,)) if r.letter == letter.name)
+        stated = {(r.start, r.end) for r in ratings}  # the rating sentence is the summary's first line, not a strength
         strengths, weaknesses = (
-            tuple(without_overlaps(narrowed(_passages(reader, reader.letter_chunks(letter.id, polarity)), polarity),
+            tuple(without_overlaps((p for p in narrowed(_passages(reader, reader.letter_chunks(letter.id, polarity)),
+                                                        polarity) if (p.start, p.end) not in stated),
                                    SUMMARY_QUOTES))
             for polarity in ("strength", "weakness")
         )

@@ -230,3 +230,18 @@ def test_no_letter_names_at_most_forty_councils(tmp_path):
     assert "no letter for Manchester" in answer.text and answer.ratings == ()
     assert "Councilton 39" in answer.text and "Councilton 40" not in answer.text
     assert "and 5 more (`letters-qa ratings` lists them all)" in answer.text
+
+
+def test_a_summary_lists_the_rating_once_and_whole_runs_of_each_polarity(assistant):
+    """The rating sentence is the summary's rating line, not also its first strength; Trafford's
+    weaknesses are quoted as whole runs (the custodial-sentence one used to be lost to the window
+    before it, which overlapped it)."""
+    summary = assistant.ask("Give me an overview of Stockport's 2009 letter")
+    assert summary.intent == "summary"
+    rating = "Children's services in Stockport Metropolitan Borough Council perform well."
+    assert [c.text for c in summary.citations].count(rating) == 1
+    assert summary.text.count(rating) == 0  # cited for the rating line, not quoted as a strength
+    weaknesses = assistant.ask("What are Trafford's areas for development?")
+    quoted = " ".join(c.text for c in weaknesses.citations)
+    assert "A larger proportion of young people receive a custodial sentence than in similar areas." in quoted
+    assert "all of the nursery schools are good or outstanding" not in quoted
