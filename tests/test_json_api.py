@@ -388,3 +388,40 @@ def test_original_file_needs_the_password_and_says_when_the_file_changed(upload_
     assert changed.json() == {"error": f"{name}: its file has changed since it was indexed; "
                                        "run `letters-qa index` to index it again"}
     upload_api.no_traceback()
+
+
+# The questions issue 11 found unanswered, with what each answer must hold.
+FIRST_LIST = [
+    ("Which councils got the top grade in 2009?", "Performs well (3)", {"Stockport Metropolitan Borough Council",
+                                                                       "Stockton-on-Tees Borough Council", TRAFFORD}),
+    ("Which council came bottom?", "Performs adequately (2)", {STOKE}),
+    ("Give me an overview of Stockport's 2009 letter", "Areas for development",
+     {"Stockport Metropolitan Borough Council"}),
+    ("Who wrote to Stockton-on-Tees?", "Juliet Winstanley", {"Stockton-on-Tees Borough Council"}),
+    ("What date is the Stoke-on-Trent letter?", "9 December 2009", {STOKE}),
+    ("What is going badly in Stockport?", "Rates of Chlamydia", {"Stockport Metropolitan Borough Council"}),
+    ("What are Trafford's areas for development?", "receive a custodial sentence", {TRAFFORD}),
+]
+
+
+@pytest.mark.parametrize(("question", "said", "cited"), FIRST_LIST, ids=[q for q, _, _ in FIRST_LIST])
+def test_the_questions_people_ask_answer_alike_in_python_cli_and_http(api, assistant, capsys, monkeypatch,
+                                                                       real_embedder, question, said, cited):
+    """The same answer, text and citations, from `Assistant.ask`, `letters-qa ask --json` and
+    POST /api/ask (the browser test asks them in the web UI)."""
+    import json
+
+    import index.embedder
+    from ui.cli import main
+
+    python = json.loads(json.dumps(assistant.ask(question).to_dict()))
+    loaded = real_embedder.model
+    monkeypatch.setattr(index.embedder.SentenceTransformerEmbedder, "model", property(lambda self: loaded))
+    assert main(["ask", "--json", "--index", str(assistant.index_dir), question]) in (0, None)
+    cli = json.loads(capsys.readouterr().out)
+    http = api.http.post("/ask", json={"question": question}).json()
+    for answer in (python, cli, http):
+        assert said in answer["answer"]
+        assert {c["council"] for c in answer["citations"]} == cited
+        assert (answer["answer"], answer["citations"]) == (python["answer"], python["citations"])
+    assert_citations_are_letter_slices(api, http["citations"])
