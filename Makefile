@@ -21,6 +21,11 @@ run: $(STAMP)
 test: $(STAMP) chromium
 	$(PY) -m pytest
 
+# The short benchmark suite (seeds, then a generated 1,000-letter folder cached in .bench-cache/):
+# bench/results/<date>-<commit>.json and .md. `make bench BENCH_ARGS=--quick` for the seeds only.
+bench: $(STAMP)
+	$(PY) bench/suite.py $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
