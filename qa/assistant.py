@@ -68,20 +68,28 @@ class Assistant:
 
         Councils, years, letter kinds and APA areas named in `query` filter too ("private
         fostering in Trafford" searches Trafford's letters for "private fostering"), unless
-        given as arguments or `parse=False`.
+        given as arguments or `parse=False`; an area named in `query` that no selected letter
+        grades is searched as words instead of matching nothing.
         """
         has_words = _check_text(query, "query", "the search query")
         query = clean_text(query)
         check_k(k)  # before parsing; the retriever checks the other arguments
+        area_named = False
         if check_flag(parse, "parse") and has_words:
             parsed = self.parse(query)
             query = parsed.search_text or query
             council = council if council is not None else (list(parsed.councils) or None)
             year = year if year is not None else (list(parsed.years) or None)
             kind = kind if kind is not None else (list(parsed.kinds) or None)
+            area_named = area is None and bool(parsed.areas)
             area = area if area is not None else (list(parsed.areas) or None)
-        return self.retriever.search(query, k=k, council=council, year=year, kind=kind, area=area,
-                                     polarity=polarity, include_boilerplate=include_boilerplate)
+        found = self.retriever.search(query, k=k, council=council, year=year, kind=kind, area=area,
+                                      polarity=polarity, include_boilerplate=include_boilerplate)
+        if not found and area_named:
+            # "enjoying and achieving" in letters that grade no areas (2009-2011): the words, not a filter.
+            found = self.retriever.search(query, k=k, council=council, year=year, kind=kind, polarity=polarity,
+                                          include_boilerplate=include_boilerplate)
+        return found
 
     def ask(self, question: str, history: Iterable | None = None) -> Answer:
         """Answer `question`; `history` holds the earlier questions of the conversation (strings,

@@ -294,3 +294,14 @@ def test_question_vectors_are_cached_across_questions_and_generations(tmp_path, 
     for text in ("a", "b", "a", "c", "b"):  # "b" was least recently used when "c" came
         cache.vector(text)
     assert counting.texts == 2 + 4
+
+
+def test_an_area_named_where_no_letter_grades_areas_is_searched_as_words(assistant):
+    """Trafford's only letter (2009) grades no APA areas: "enjoying and achieving in Trafford" used
+    to select no passage at all; it now finds the sentence that says the words. Stockport's 2008
+    APA grades the area, so there the area still filters."""
+    trafford = assistant.search("enjoying and achieving in Trafford", k=3)
+    assert "good or better in enjoying and achieving" in trafford[0].text
+    assert {hit.council for hit in trafford} == {TRAFFORD}
+    stockport = assistant.search("enjoying and achieving in Stockport", k=3)
+    assert stockport and all(hit.section.startswith("Enjoying and achieving") for hit in stockport)
