@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             doc["runs"][name].append(time_command(command))
             print(f"  run {r} {name:9s} {doc['runs'][name][-1]['seconds']:6.2f} s  rc {doc['runs'][name][-1]['rc']}  "
                   f"load {common.loadavg()[0]}", flush=True)
-        if not args.no_serve and (common.ROOT / "ui" / "web.py").exists():
+        if not args.no_serve and (common.ROOT / "ui" / "web").is_dir():
             doc["runs"]["serve"].append(time_serve(args.index_dir, args.port))
             s = doc["runs"]["serve"][-1]
             print(f"  run {r} serve     {s.get('seconds') or float('nan'):6.2f} s  {s.get('error', '')}"

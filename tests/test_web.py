@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import socket
 from contextlib import contextmanager
@@ -135,6 +136,7 @@ def ask(page, question: str):
     page.fill("#lqa-question textarea", question)
     page.click("#lqa-ask")
     expect(bots).to_have_count(before + 1, timeout=SLOW)
+    expect(bots.nth(before).locator(".lqa-pending")).to_have_count(0, timeout=SLOW)  # the reply, not the echo
     return bots.nth(before)
 
 
@@ -154,6 +156,42 @@ def upload(page, files: list[dict]):
 def shot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def shot_mobile(page, name: str) -> None:
+    """A screenshot at a phone's size (390x844), then back to the page's own size."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)  # let the layout settle
+    shot(page, name)
+    page.set_viewport_size(size)
+
+
+def chart_tooltips(page) -> list[str]:
+    """Hover every bar of the Ratings chart; the tooltip text of each (Vega's tooltip element)."""
+    from playwright.sync_api import expect
+
+    bars = page.locator("#lqa-chart svg .mark-rect path")
+    expect(bars.first).to_be_visible(timeout=30_000)
+    texts = []
+    for i in range(bars.count()):
+        bars.nth(i).hover()
+        tooltip = page.locator("#vg-tooltip-element")
+        expect(tooltip).to_be_visible()
+        texts.append(" ".join(tooltip.inner_text().split()))
+    return texts
+
+
+def in_view(page, selector: str) -> bool:
+    """Whether the element is inside its scrolling box and the window."""
+    return page.evaluate("""(sel) => {
+        const el = document.querySelector(sel); if (!el) return false;
+        const r = el.getBoundingClientRect();
+        let box = el.parentElement;
+        while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowY)) box = box.parentElement;
+        const b = box ? box.getBoundingClientRect() : {top: 0, bottom: innerHeight};
+        return r.top >= Math.max(b.top, 0) - 1 && r.bottom <= Math.min(b.bottom, innerHeight) + 1;
+    }""", selector)
 
 
 def text_file(name: str, text: str) -> dict:
@@ -237,7 +275,7 @@ def test_the_questions_people_ask_answer_in_the_browser(page, seeds_url):
     bottom = ask(page, "Which council came bottom?").inner_text()
     assert "Stoke-on-Trent City Council" in bottom and "Trafford" not in bottom
     signed = ask(page, "Who wrote to Stockton-on-Tees?").inner_text()
-    assert "Juliet Winstanley" in signed and "[1]" in signed
+    assert "Juliet Winstanley" in signed and page.locator(BOT).nth(1).locator(".lqa-chip").all_inner_texts() == ["1"]
     badly = ask(page, "What is going badly in Stockport?").inner_text()
     assert "Rates of Chlamydia" in badly and "The fostering service is outstanding." not in badly
     overview = ask(page, "Give me an overview of Stockport's 2009 letter").inner_text()
@@ -246,10 +284,134 @@ def test_the_questions_people_ask_answer_in_the_browser(page, seeds_url):
     shot(page, "ask-new-intents")
 
 
+def test_the_question_echoes_at_once_with_a_pending_reply(page, seeds_url):
+    import time
+
+    from playwright.sync_api import expect
+
+    open_app(page, seeds_url)
+    # Record whether a pending reply was ever drawn (the answer may replace it within milliseconds).
+    page.evaluate("""() => { window.lqaPending = false; new MutationObserver(() => {
+        if (document.querySelector('#lqa-chat [data-testid="bot"] .lqa-pending')) window.lqaPending = true;
+    }).observe(document.body, {childList: true, subtree: true}); }""")
+    question = "What did Ofsted say about private fostering in Trafford?"
+    page.fill("#lqa-question textarea", question)
+    started = time.monotonic()
+    page.press("#lqa-question textarea", "Enter")
+    expect(page.locator(USER)).to_have_text(question, timeout=1_000)
+    assert time.monotonic() - started < 1.0
+    assert page.locator("#lqa-question textarea").input_value() == ""
+    expect(page.locator(BOT).locator(".lqa-pending")).to_have_count(0, timeout=SLOW)
+    assert page.evaluate("window.lqaPending") is True
+    expect(page.locator(BOT)).to_contain_text("private fostering")
+    expect(page.locator("#lqa-sources .lqa-for")).to_contain_text(f"Sources of: {question}")
+
+
+def test_a_citation_chip_highlights_its_excerpt_and_opens_the_letter_there(page, seeds_url, assistant):
+    from playwright.sync_api import expect
+
+    question = "Which councils perform well?"
+    citations = assistant.ask(question).citations
+    assert len(citations) == 3
+    open_app(page, seeds_url)
+    bubble = ask(page, question)
+    chips = bubble.locator(".lqa-chip")
+    assert chips.all_inner_texts() == ["1", "2", "3"]
+    # One list of sources, in the panel: none in the bubble.
+    assert "Sources" not in bubble.inner_text() and ".txt" not in bubble.inner_text()
+    titles = page.locator("#lqa-sources .lqa-cite-title").all_inner_texts()
+    assert titles == [f"{n} {c.title}" for n, c in enumerate(citations, 1)]
+    assert titles[1] == "2 Stockton-on-Tees 2009 - Children's services rating 2009"
+
+    chips.nth(1).hover()
+    hovered = page.locator("#lqa-sources .lqa-cite.lqa-hover")
+    expect(hovered).to_have_count(1)
+    assert hovered.get_attribute("data-n") == "2"
+    assert hovered.locator("mark").inner_text() == citations[1].text
+    assert page.locator(f"{BOT}[data-lqa-selected]").count() == 1  # the answer shown in the panel is marked
+    shot(page, "ask-chip-hover")
+    shot_mobile(page, "ask-mobile")
+
+    chips.nth(1).click()
+    target = page.locator("#lqa-letter-text mark.lqa-target")
+    expect(target).to_have_text(citations[1].text)
+    assert citations[1].text == "Children's services in Stockton-on-Tees Borough Council perform well."
+    expect(page.get_by_role("tab", name="Letters")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#lqa-letter-choice input")).to_have_value(re.compile(re.escape(citations[1].letter) + "$"))
+    expect(page.locator("#lqa-letter-text")).to_contain_text("Stockton-on-Tees Borough Council")
+    page.wait_for_function("(sel) => { const r = document.querySelector(sel).getBoundingClientRect(); "
+                           "return r.top >= 0 && r.bottom <= innerHeight; }", arg="#lqa-letter-text mark.lqa-target")
+    assert in_view(page, "#lqa-letter-text mark.lqa-target")
+    expect(page.locator("#lqa-letter-file")).to_contain_text(f"Download {citations[1].letter}")
+    shot(page, "letters-opened-from-chip")
+    shot_mobile(page, "letters-mobile")
+
+    # The panel's own button opens excerpt 3 the same way.
+    page.get_by_role("tab", name="Ask").click()
+    page.locator('#lqa-sources .lqa-cite[data-n="3"] .lqa-open').click()
+    expect(target).to_have_text(citations[2].text)
+    expect(page.locator("#lqa-letter-choice input")).to_have_value(re.compile(re.escape(citations[2].letter) + "$"))
+
+
+def test_copy_as_markdown_gives_the_answer_with_its_sources(browser, seeds_url, assistant):
+    from ui.web.render import answer_markdown
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        open_app(page, seeds_url)
+        ask(page, "Which councils perform adequately?")
+        page.locator("#lqa-sources .lqa-copy").click()
+        page.wait_for_function("document.querySelector('#lqa-sources .lqa-copy').innerText === 'Copied'")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == answer_markdown(assistant.ask("Which councils perform adequately?"))
+        assert copied.endswith(
+            "- **Stoke-on-Trent City Council**: Performs adequately (2) [1]\n\nSources:\n"
+            "[1] Stoke-on-Trent 2009 - Children's services rating 2009 (004\\_2db2c4d829b3adf3.txt, characters "
+            "2278-2348): Children's services in Stoke-on-Trent City Council perform adequately.\n")
+    finally:
+        context.close()
+
+
+def test_the_chat_follows_new_answers_unless_scrolled_up(page, seeds_url):
+    from playwright.sync_api import expect
+
+    scroller = "#lqa-chat .bubble-wrap"
+    open_app(page, seeds_url)
+    for question in ("Which councils perform well?", "What rating did Trafford get?",
+                     "Who wrote to Stockton-on-Tees?"):
+        ask(page, question)
+        expect(page.locator(BOT).last).to_be_in_viewport()
+    assert page.evaluate(f"(e => e.scrollHeight > e.clientHeight)(document.querySelector('{scroller}'))")
+    expect(page.locator("#lqa-new-answer")).to_have_count(0)
+    assert page.locator(BOT).nth(2).get_attribute("data-lqa-selected") is not None
+
+    page.evaluate(f"document.querySelector('{scroller}').scrollTo(0, 0)")  # the user scrolls up
+    page.wait_for_timeout(200)
+    ask(page, "Which councils perform adequately?")
+    marker = page.locator("#lqa-new-answer")
+    expect(marker).to_be_visible()
+    expect(marker).to_have_text("New answer below")
+    assert page.evaluate(f"document.querySelector('{scroller}').scrollTop") == 0  # left where the user was
+    assert page.locator(BOT).nth(3).get_attribute("data-lqa-selected") is not None  # the new one is marked
+    shot(page, "ask-new-answer-marker")
+    marker.click()
+    expect(marker).to_be_hidden()
+    expect(page.locator(BOT).last).to_be_in_viewport()
+
+    page.locator(BOT).first.click(position={"x": 8, "y": 8})  # choosing an earlier answer moves the mark
+    expect(page.locator(BOT).first).to_have_attribute("data-lqa-selected", "")
+    expect(page.locator(f"{BOT}[data-lqa-selected]")).to_have_count(1)
+    expect(page.locator("#lqa-sources .lqa-for")).to_contain_text("Sources of: Which councils perform well?")
+
+
 # --- uploads ------------------------------------------------------------------------------
 
 
 def test_uploaded_letter_is_answerable_at_once(page, upload_site):
+    from playwright.sync_api import expect
+
     open_app(page, upload_site.url)
     letter = seed_variant("Northwold", "excellently", 4,
                           "Northwold's youth service won a national award for its work with young carers.")
@@ -257,7 +419,7 @@ def test_uploaded_letter_is_answerable_at_once(page, upload_site):
     assert "Added 1 letter: Northwold 2009 (performs excellently, northwold_letter.txt)." in report
     assert "The index now holds " in report and "Skipped" not in report
     assert (upload_site.letters / "northwold_letter.txt").read_text(encoding="utf-8") == letter
-    assert "Northwold City Council" in page.locator("#lqa-letters").inner_text()
+    expect(page.locator("#lqa-letters")).to_contain_text("Northwold City Council")  # refreshed after the report
     shot(page, "letters-upload")
 
     page.get_by_role("tab", name="Ask").click()
@@ -268,6 +430,30 @@ def test_uploaded_letter_is_answerable_at_once(page, upload_site):
     answer = ask(page, "What did Ofsted say about the youth service in Northwold?").inner_text()
     assert "national award" in answer
     shot(page, "ask-uploaded-letter")
+
+
+def test_every_open_page_shows_an_uploaded_letter_without_a_reload(browser, page, upload_site):
+    from playwright.sync_api import expect
+
+    other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    try:
+        open_app(other, upload_site.url, tab="Letters")
+        expect(other.locator("#lqa-letters")).to_contain_text(".txt", timeout=30_000)
+        assert "Riverton" not in other.locator("#lqa-letters").inner_text()
+        open_app(page, upload_site.url)
+        letter = seed_variant("Riverton", "excellently", 4, "Riverton's parks hosted a festival for young carers.")
+        report = upload(page, [text_file("riverton.txt", letter)])
+        expect(report).to_contain_text("Added 1 letter: Riverton 2009 (performs excellently, riverton.txt).")
+        # The other page, untouched, catches up within a few polls.
+        expect(other.locator("#lqa-letters")).to_contain_text("Riverton City Council", timeout=20_000)
+        other.get_by_role("tab", name="Ratings").click()
+        expect(other.locator("#lqa-ratings")).to_contain_text("Riverton City Council")
+        other.locator("#lqa-f-council input").click()
+        expect(other.get_by_role("option", name="Riverton City Council")).to_be_visible()
+        other.keyboard.press("Escape")
+        shot(other, "ratings-after-upload-elsewhere")
+    finally:
+        other.context.close()
 
 
 SCRIPT_PARAGRAPH = (
@@ -351,6 +537,82 @@ def test_ratings_tab_shows_every_seed_council_and_filters(page, seeds_url):
     expect(table).not_to_contain_text("Stockport")
     expect(table).to_contain_text("Trafford Metropolitan Borough Council")
     expect(grid).to_contain_text("No APA letters match the filters")
+
+
+PALETTE = {4: "rgb(143, 209, 158)", 3: "rgb(207, 231, 154)", 2: "rgb(247, 215, 116)", 1: "rgb(241, 154, 143)"}
+
+
+def test_the_ratings_chart_names_councils_and_filters_by_year_and_kind(page, seeds_url):
+    from playwright.sync_api import expect
+
+    from ui.web.style import GRADE_COLOURS
+
+    assert {g: "rgb({}, {}, {})".format(*bytes.fromhex(c[1:])) for g, c in GRADE_COLOURS.items()} == PALETTE
+    open_app(page, seeds_url, tab="Ratings")
+    assert sorted(chart_tooltips(page)) == sorted([
+        "councils 3 year and kind 2009 annual rating grade 3 good rating Performs well names Stockport Metropolitan "
+        "Borough Council; Stockton-on-Tees Borough Council; Trafford Metropolitan Borough Council",
+        "councils 1 year and kind 2009 annual rating grade 2 adequate rating Performs adequately "
+        "names Stoke-on-Trent City Council",
+        "councils 1 year and kind 2008 APA grade 3 good rating Good names Stockport Metropolitan Borough Council",
+    ])
+    # The bars, the table and the APA grid share one palette.
+    fills = page.locator("#lqa-chart svg .mark-rect path").evaluate_all("ps => ps.map(p => getComputedStyle(p).fill)")
+    assert set(fills) == {PALETTE[3], PALETTE[2]}
+    background = "cell => getComputedStyle(cell).backgroundColor"
+    adequate = page.locator("#lqa-ratings .body-cell", has_text="Performs adequately")
+    expect(adequate).to_have_count(1)
+    assert adequate.evaluate(background) == PALETTE[2]
+    outstanding = page.locator("#lqa-ratings .body-cell", has_text="Outstanding")
+    assert outstanding.evaluate_all(f"cells => cells.map({background})") == [PALETTE[4]] * 3
+    assert page.locator("#lqa-apa-grid td.lqa-g4").first.evaluate(background) == PALETTE[4]
+    shot(page, "ratings-chart")
+    shot_mobile(page, "ratings-mobile")
+
+    page.locator("#lqa-f-kind input").click()
+    page.get_by_role("option", name="APA (2006-2008)").click()
+    expect(page.locator("#lqa-ratings")).not_to_contain_text("annual rating")
+    assert chart_tooltips(page) == [
+        "councils 1 year and kind 2008 APA grade 3 good rating Good names Stockport Metropolitan Borough Council"]
+    page.locator("#lqa-f-kind input").click()
+    page.get_by_role("option", name="All kinds").click()
+    page.locator("#lqa-f-year input").click()
+    page.get_by_role("option", name="2009", exact=True).click()
+    expect(page.locator("#lqa-ratings")).not_to_contain_text("APA")
+    assert len(chart_tooltips(page)) == 2
+
+
+def test_the_filtered_ratings_download_as_csv(page, seeds_url):
+    from playwright.sync_api import expect
+
+    open_app(page, seeds_url, tab="Ratings")
+    page.locator("#lqa-f-council input").click()
+    page.get_by_role("option", name="Stockport Metropolitan Borough Council").click()
+    page.locator("#lqa-f-grade input").click()
+    page.get_by_role("option", name="4: Performs excellently / Outstanding", exact=False).click()
+    button = page.locator("#lqa-ratings-csv")
+    expect(button).to_have_text("Download these 3 rows as CSV")
+    with page.expect_download() as info:
+        button.click()
+    assert info.value.suggested_filename == "ratings.csv"
+    assert Path(info.value.path()).read_text(encoding="utf-8") == (
+        "council,year,kind,area,label,grade,letter\n"
+        "Stockport Metropolitan Borough Council,2008,APA,Staying safe,Outstanding,4,001_e96dc17fe53b9130.txt\n"
+        "Stockport Metropolitan Borough Council,2008,APA,Making a positive contribution,Outstanding,4,"
+        "001_e96dc17fe53b9130.txt\n"
+        "Stockport Metropolitan Borough Council,2008,APA,Capacity to improve,Outstanding,4,001_e96dc17fe53b9130.txt\n"
+    )
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_is_quoted_as_text():
+    from types import SimpleNamespace
+
+    from ui.web.ratings import ratings_csv
+
+    row = SimpleNamespace(council="=HYPERLINK(\"http://x\")", year=2009, kind="annual_rating", area="overall",
+                          label="-1+1", grade=1, letter="@a.txt")
+    assert ratings_csv([row]).splitlines()[1] == (
+        "\"'=HYPERLINK(\"\"http://x\"\")\",2009,annual rating,Overall effectiveness,'-1+1,1,'@a.txt")
 
 
 # --- the HTML builders, without a browser ------------------------------------------------------

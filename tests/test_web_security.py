@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from types import SimpleNamespace
 import pytest
 import test_web
 from conftest import make_annual_letter
-from test_web import SLOW, ask, free_port, open_app, serving, text_file
+from test_web import SLOW, ask, chart_tooltips, free_port, open_app, serving, text_file
 
 browser, page = test_web.browser, test_web.page  # test_web's fixtures: one Chromium per module, a page per test
 
@@ -140,12 +141,18 @@ def shown(page, selector: str) -> str:
     return " ".join(page.locator(selector).inner_text().split())
 
 
-def answer(page, question: str, expected: str) -> str:
-    """Ask; wait until the answer holds `expected` (it renders after the bubble appears); its text."""
+CITED = None  # answer()'s `expected` for "the reply cites at least one source"
+
+
+def answer(page, question: str, expected: str | None) -> str:
+    """Ask; wait until the answer holds `expected` (or, for CITED, a citation chip); its text."""
     from playwright.sync_api import expect
 
     bubble = ask(page, question)
-    expect(bubble).to_contain_text(expected)
+    if expected is CITED:
+        expect(bubble.locator(".lqa-chip").first).to_be_visible()
+    else:
+        expect(bubble).to_contain_text(expected)
     return " ".join(bubble.inner_text().split())
 
 
@@ -156,9 +163,10 @@ def test_hostile_council_names_show_as_text_in_answers(page, hostile_site):
     site = hostile_site
     asked = watch(page)
     open_app(page, site.url)
-    listed = answer(page, "Which councils perform poorly?", "Sources")
+    listed = answer(page, "Which councils perform poorly?", CITED)
     for full in site.fulls:
-        assert f"{full}: Performs poorly (1) [" in listed  # as text, and nothing after it swallowed
+        # as text, and nothing after it swallowed: its citation chip follows
+        assert re.search(re.escape(f"{full}: Performs poorly (1) ") + r"\d+ ", listed + " ")
     assert listed.count("Performs poorly (1)") == len(site.fulls) + 1  # and the entity one
     sources = shown(page, "#lqa-sources")
     for short in [*site.shorts.values(), ENTITY_COUNCIL]:
@@ -166,17 +174,17 @@ def test_hostile_council_names_show_as_text_in_answers(page, hostile_site):
     assert all(full in shown(page, "#lqa-used") for full in [*site.fulls, site.entity])
 
     markdown, img = site.shorts["markdown image"], site.shorts["img tag"]
-    lookup = answer(page, f"What rating did {markdown} get?", "Sources")
-    assert f"{markdown} City Council: The 2009 annual rating: Performs poorly (1) [1]" in lookup
+    lookup = answer(page, f"What rating did {markdown} get?", CITED)
+    assert f"{markdown} City Council: The 2009 annual rating: Performs poorly (1) 1" in lookup
     compared = answer(page, f"Compare {img} and Trafford", "highest first")
     assert f"{img} City Council" in compared and f"highest first: Trafford (3), {img} (1)." in compared
     absent = answer(page, "What rating did Barnet get?", "There is no letter for Barnet")
     assert all(f"{short}," in absent for short in site.shorts.values())
-    good = answer(page, "Which councils are good for being healthy?", "Sources")
-    assert f"{site.apa}: grade 3 (good) [1]" in good
+    good = answer(page, "Which councils are good for being healthy?", CITED)
+    assert f"{site.apa}: grade 3 (good) 1" in good
     assert "Annual performance assessment of services for children and young people in " \
            f"{site.apa} 2008" in shown(page, "#lqa-sources")  # a section title from the letter
-    quoted = answer(page, f"What did Ofsted say about children and young people in {img}?", "Sources")
+    quoted = answer(page, f"What did Ofsted say about children and young people in {img}?", CITED)
     assert f"children and young people in {img} whose circumstances" in quoted
     assert f"{img} 2009" in shown(page, "#lqa-sources")
     assert_nothing_rendered(page, site, asked)
@@ -184,7 +192,7 @@ def test_hostile_council_names_show_as_text_in_answers(page, hostile_site):
 
 def test_an_entity_in_a_council_name_reads_verbatim_in_answers(page, hostile_site):
     open_app(page, hostile_site.url)
-    assert hostile_site.entity in answer(page, "Which councils perform poorly?", "Sources")
+    assert hostile_site.entity in answer(page, "Which councils perform poorly?", CITED)
 
 
 def test_hostile_council_names_show_as_text_in_the_tabs(page, hostile_site):
@@ -210,6 +218,8 @@ def test_hostile_council_names_show_as_text_in_the_tabs(page, hostile_site):
         expect(ratings).to_contain_text(full)
     expect(page.locator("#lqa-apa-grid")).to_contain_text(site.apa)
     expect(page.locator("#lqa-chart")).to_contain_text("2009 annual rating")
+    tooltips = " ".join(chart_tooltips(page))  # the chart's hover text names the councils, as text
+    assert all(full in tooltips for full in [*site.fulls, site.entity])
     page.locator("#lqa-f-council input").click()
     options = " ".join(page.get_by_role("option").all_inner_texts())
     assert all(full in options for full in [*site.fulls, site.apa])
@@ -236,7 +246,7 @@ def test_hostile_upload_name_and_letter_show_as_text(page, hostile_site):
     assert "beacon-upload-name" in report.inner_text() and short in report.inner_text()  # the name, as text
     expect(page.locator("#lqa-letters")).to_contain_text(f"{short} City Council")
     page.get_by_role("tab", name="Ask").click()
-    assert f"{short} City Council" in answer(page, "Which councils perform poorly?", "Sources")
+    assert f"{short} City Council" in answer(page, "Which councils perform poorly?", CITED)
     assert_nothing_rendered(page, site, asked)
 
 

@@ -1,0 +1,350 @@
+"""The web UI's state and event handlers (WebApp), and the checks on what its named endpoints are sent.
+
+But: - uploads only add letters; nothing here deletes or replaces one (a clash of names
+gets a suffix). - Follow-ups take their context from the earlier questions, not from the
+earlier answers.
+"""
+
+import hashlib
+import tempfile
+import threading
+from pathlib import Path
+
+import gradio as gr
+
+from index.errors import LetterError, LettersQAError
+from index.intake import Original, add_letters, original_file
+from qa import Assistant
+from qa.answer import md_escape, rating_dict
+from qa.query import MAX_QUESTION_CHARS, clean_text
+from ui.web.ratings import apa_grid_html, chart_frame, filter_ratings, ratings_csv, ratings_frame, ratings_table
+from ui.web.render import (
+    ALL,
+    PENDING,
+    bubble_markdown,
+    error_html,
+    letter_choices,
+    letter_html,
+    letters_frame,
+    pending_html,
+    sources_html,
+    upload_result_html,
+    used_ratings_html,
+)
+
+NO_LETTERS_FOLDER = "this server has no letters folder (start it with --letters DIR)"
+
+
+_TEMPORARY: Path | None = None  # where files for Gradio to serve are kept (originals, CSV downloads)
+
+
+def temporary_copy(data: bytes, filename: str) -> Path:
+    """`data` as `filename` under the system's temporary folder, for Gradio to serve: Gradio only
+    moves files from there (or its working folder) into its cache, and the letters folder may lie
+    anywhere. One copy per content; they go when the machine clears /tmp."""
+    global _TEMPORARY
+    if _TEMPORARY is None or not _TEMPORARY.is_dir():
+        _TEMPORARY = Path(tempfile.mkdtemp(prefix="letters-qa-web-"))
+    folder = _TEMPORARY / hashlib.sha256(data).hexdigest()[:32]
+    path = folder / filename
+    if not path.is_file():
+        folder.mkdir(exist_ok=True)
+        partial = folder / f".{filename}.part"
+        partial.write_bytes(data)
+        partial.replace(path)
+    return path
+
+
+def download_copy(original: Original) -> Path:
+    """A copy of an original letter file that Gradio can serve (temporary_copy)."""
+    return temporary_copy(original.data, original.filename)
+
+
+def default_letters_dir(assistant: Assistant) -> Path | None:
+    recorded = assistant.reader.manifest.letters_dir
+    return Path(recorded) if recorded and Path(recorded).is_dir() else None
+
+
+
+# --- the app -----------------------------------------------------------------------------
+
+
+class WebApp:
+    """The event handlers, over one Assistant; build_app wires them to components."""
+
+    def __init__(self, assistant: Assistant, letters_dir: Path | None, embedder=None, uploads_off: str | None = None):
+        self.assistant = assistant
+        self.letters_dir = Path(letters_dir) if letters_dir is not None else None
+        self.uploads_off = uploads_off or NO_LETTERS_FOLDER  # why, when letters_dir is None
+        self.embedder = embedder or assistant.embedder
+        self._update = threading.Lock()
+
+    # Ask -------------------------------------------------------------------------------
+
+    def echo(self, question: str, turns: list[dict]):
+        """At once, before any answer: the question in the chat with a pending reply.
+        Returns (textbox, the question to answer, chat messages, sources)."""
+        question = clean_text((question or "").strip())
+        if not question:
+            return gr.skip(), "", gr.skip(), gr.skip()
+        pending = [{"role": "user", "content": md_escape(question)}, {"role": "assistant", "content": PENDING}]
+        return "", question, chat_messages(turns) + pending, pending_html(question)
+
+    def respond(self, question: str, turns: list[dict]):
+        """Answer one chat message; returns (turns, chat messages, sources, ratings)."""
+        if not question:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        history = [t["question"] for t in turns if t["ok"]]
+        number = len(turns)
+        try:
+            answer = self.assistant.ask(question, history=history)
+            turn = {"question": question, "ok": True, "reply": bubble_markdown(answer, number),
+                    "sources": sources_html(answer, self.assistant.reader.letter_text, number),
+                    "ratings": used_ratings_html(answer.ratings),
+                    "cites": [(c.letter, c.start, c.end) for c in answer.citations]}
+        except LettersQAError as exc:
+            turn = {"question": question, "ok": False, "reply": f"**Error:** {md_escape(str(exc))}",
+                    "sources": error_html(str(exc)), "ratings": "", "cites": []}
+        turns = [*turns, turn]
+        return turns, chat_messages(turns), turn["sources"], turn["ratings"]
+
+    def show_turn(self, turns: list[dict], evt: gr.SelectData):
+        """Clicking a message shows that answer's sources in the panel."""
+        index = evt.index if isinstance(evt.index, int) else evt.index[0]
+        if not turns or not 0 <= index // 2 < len(turns):
+            return gr.skip(), gr.skip()
+        turn = turns[index // 2]
+        return turn["sources"], turn["ratings"]
+
+    def jump(self, target: str, turns: list[dict]):
+        """A chip or "Open in the letter" was clicked: "turn:n:nonce" (from the page's script). Opens
+        citation n of that turn in the Letters reader with its span marked. Returns (tabs, letter
+        choice, reader HTML, the mark kept for the reader)."""
+        try:
+            turn, n = (int(part) for part in (target or "").split(":")[:2])
+            letter, start, end = turns[turn]["cites"][n - 1]
+        except (ValueError, IndexError, KeyError, TypeError):
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        mark = [letter, start, end]
+        return gr.Tabs(selected="letters"), letter, self.open_letter(letter, mark), mark
+
+    # Ratings and Letters ---------------------------------------------------------------
+
+    def ratings_view(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
+        """The Ratings tab for the filters: (table, chart rows, APA grid, CSV download)."""
+        try:
+            rows = filter_ratings(self.assistant.ratings(), council, year, kind, grade)
+        except LettersQAError as exc:
+            return ratings_frame([]), chart_frame([]), error_html(str(exc)), gr.update(value=None, interactive=False)
+        csv_file = temporary_copy(ratings_csv(rows).encode("utf-8"), "ratings.csv")
+        return (ratings_table(rows), chart_frame(rows), apa_grid_html(rows),
+                gr.update(value=str(csv_file), interactive=True, label=f"Download these {len(rows)} rows as CSV"))
+
+    def filter_choices(self):
+        letters = self.assistant.letters()
+        councils = sorted({x.council for x in letters})
+        years = sorted({x.year for x in letters}, reverse=True)
+        return (gr.update(choices=[("All councils", ALL)] + [(c, c) for c in councils]),
+                gr.update(choices=[("All years", ALL)] + [(str(y), str(y)) for y in years]))
+
+    def letters_view(self):
+        letters = self.assistant.letters()
+        return letters_frame(letters), gr.update(choices=letter_choices(letters))
+
+    def open_letter(self, name: str | None, mark: list | None = None):
+        """The reader's HTML for letter `name`; `mark` [letter, start, end] highlights a cited span of it."""
+        if not name:
+            return letter_html(None, None)
+        try:
+            reader = self.assistant.reader
+            info = next((x for x in reader.letters if x.name == name), None)
+            span = (mark[1], mark[2]) if mark and mark[0] == name else None
+            return letter_html(info, reader.letter_text(name) if info else None, span)
+        except LettersQAError as exc:
+            return error_html(str(exc))
+
+    def refresh_all(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
+        """Everything that depends on the index, after a page load or an upload (filters kept)."""
+        try:
+            return (*self.letters_view(), *self.filter_choices(), *self.ratings_view(council, year, kind, grade))
+        except LettersQAError as exc:
+            message = error_html(str(exc))
+            return (letters_frame([]), gr.skip(), gr.skip(), gr.skip(), ratings_frame([]), chart_frame([]), message,
+                    gr.skip())
+
+    def generation(self) -> int | None:
+        try:
+            return self.assistant.reader.manifest.generation
+        except LettersQAError:
+            return None
+
+    def load(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
+        """A page load: the generation this session now shows, and everything refresh_all gives."""
+        return self.generation(), *self.refresh_all(council, year, kind, grade)
+
+    def poll(self, seen: int | None, council=ALL, year=ALL, kind=ALL, grade=ALL):
+        """Every few seconds in each open page: refresh it once the index has a newer generation
+        (an upload from this page or any other, or `letters-qa add`); otherwise change nothing."""
+        now = self.generation()
+        if now == seen:
+            return (gr.skip(),) * 9
+        return now, *self.refresh_all(council, year, kind, grade)
+
+    # Uploads ---------------------------------------------------------------------------
+
+    def add_letters(self, files: list[str] | None, progress=gr.Progress()):
+        """Check, save and index uploaded letters (index/intake.py); returns (result HTML, cleared file input)."""
+        if self.letters_dir is None:
+            return error_html(f"uploads are off: {self.uploads_off}"), None
+        if not files:
+            return '<p class="lqa-empty">Choose one or more letter files first.</p>', gr.skip()
+        if not self._update.acquire(blocking=False):
+            return error_html("another upload is being indexed; try again when it has finished"), gr.skip()
+        try:
+            return self._add_letters(files, progress), None
+        except LettersQAError as exc:
+            return error_html(str(exc)), gr.skip()
+        finally:
+            self._update.release()
+
+    def _add_letters(self, files: list[str], progress) -> str:
+        progress(0, desc="Checking the files")
+
+        def on_progress(done: int, total: int) -> None:
+            progress((done, total), desc="Embedding the new letters", unit="chunks")
+
+        # Gradio keeps each upload under its own name in a folder of its own.
+        report = add_letters([(Path(f), Path(f).name) for f in files], self.letters_dir, self.assistant.index_dir,
+                             embedder=self.embedder, progress=on_progress)
+        return upload_result_html(report)
+
+    # Original files --------------------------------------------------------------------
+
+    def originals_dir(self) -> Path | None:
+        """Where indexed letters' files are read for download: the upload folder, else the
+        folder the index was built from (the server may have uploads off)."""
+        return self.letters_dir or default_letters_dir(self.assistant)
+
+    def original(self, name: str) -> Original | None:
+        """Indexed letter `name`'s file, checked (index.intake.original_file); None when no
+        letter of that name is indexed. LettersQAError when its file cannot be served."""
+        indexed = self.assistant.reader.manifest.letters
+        folder = self.originals_dir()
+        if folder is None:
+            if name in indexed:
+                raise LetterError(name, "this server does not know the letters folder (start it with --letters DIR)")
+            return None
+        return original_file(folder, name, indexed)
+
+    def letter_download(self, name: str | None):
+        """The download button of the letter chosen in the reader: its original file, or disabled with why."""
+        idle = gr.update(value=None, interactive=False, label="Download the original file")
+        if not name:
+            return idle
+        try:
+            original = self.original(name)
+        except LetterError as exc:
+            return gr.update(value=None, interactive=False, label=f"Original file unavailable: {exc.reason}")
+        except (LettersQAError, OSError) as exc:
+            return gr.update(value=None, interactive=False, label=f"Original file unavailable: {exc}")
+        if original is None:
+            return idle
+        return gr.update(value=str(download_copy(original)), interactive=True, label=f"Download {original.filename}")
+
+    # HTTP API --------------------------------------------------------------------------
+
+    # Requests are any JSON: every argument is checked here, so a wrong type or size gets a
+    # message naming the argument, and the server log no traceback.
+
+    def api_ask(self, question: str, history: list[str] | None = None) -> dict:
+        """Answer a question with citations; `history` holds the earlier questions of a conversation."""
+        question = api_text(question, "question", "the question is empty; type a question about the letters")
+        if history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
+            raise api_error(f"history must be a list of the earlier questions (text), or null, not {kind_of(history)}")
+        if len(history or ()) > MAX_HISTORY:
+            raise api_error(f"history holds at most {MAX_HISTORY} questions; send the latest ones")
+        history = [clean_text(h) for h in history or ()]
+        return self._api(lambda: self.assistant.ask(question, history=history).to_dict())
+
+    def api_search(self, query: str, k: int = 5, council: str | None = None, year: int | None = None) -> dict:
+        """The k best passages for a query, optionally only one council's or one year's letters."""
+        query = api_text(query, "query", "the query is empty; type words to search the letters for")
+        k = api_int(k, "k", "a whole number from 1 to 100", 1, 100)
+        council, year = api_council(council), api_year(year)
+        hits = self._api(lambda: self.assistant.search(query, k=k, council=council, year=year))
+        return {"query": query, "hits": [h.to_dict() for h in hits]}
+
+    def api_ratings(self, council: str | None = None, year: int | None = None) -> dict:
+        """The extracted ratings table, optionally one council's or one year's."""
+        council, year = api_council(council), api_year(year)
+        rows = self._api(lambda: self.assistant.ratings(council=council, year=year))
+        return {"ratings": [rating_dict(r) for r in rows]}
+
+    @staticmethod
+    def _api(call):
+        try:
+            return call()
+        except LettersQAError as exc:
+            raise api_error(str(exc)) from None
+
+
+# --- checking what the HTTP API is sent --------------------------------------------------
+
+MAX_HISTORY = 50  # earlier questions an /ask call may carry
+_KINDS = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "an object",
+          type(None): "null"}
+
+
+def api_error(message: str) -> gr.Error:
+    """What the client is told; the caller's mistake, so no traceback goes to the server log.
+
+    Gradio's UI would show the message as HTML: it never echoes what was sent."""
+    return gr.Error(message, print_exception=False)
+
+
+def kind_of(value) -> str:
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+def api_text(value, name: str, empty: str) -> str:
+    if not isinstance(value, str):
+        raise api_error(f"{name} must be text, not {kind_of(value)}")
+    if not value.strip():
+        raise api_error(empty)
+    return clean_text(value)
+
+
+def api_int(value, name: str, what: str, low: int, high: int) -> int:
+    """A whole number in [low, high]; JSON may send one as 3.0."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole or not low <= value <= high:
+        shown = f", not {kind_of(value)}" if not isinstance(value, int | float) or isinstance(value, bool) else ""
+        raise api_error(f"{name} must be {what}{shown}")
+    return int(value)
+
+
+def api_council(value) -> str | None:
+    """A council filter: text or null ("" is no filter too)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise api_error(f"council must be text, not {kind_of(value)}")
+    if len(value) > MAX_QUESTION_CHARS:
+        raise api_error(f"council is {len(value):,} characters long; a council's name is under {MAX_QUESTION_CHARS:,}")
+    return clean_text(value)
+
+
+def api_year(value) -> int | None:
+    """A year filter: a whole number or null (0 and "" are no filter too, as before)."""
+    if value is None or value == "" or (value == 0 and not isinstance(value, bool)):
+        return None
+    return api_int(value, "year", "a whole number such as 2009", 1000, 9999)
+
+
+def chat_messages(turns: list[dict]) -> list[dict]:
+    messages = []
+    for turn in turns:
+        messages.append({"role": "user", "content": md_escape(turn["question"])})
+        messages.append({"role": "assistant", "content": turn["reply"]})
+    return messages
+

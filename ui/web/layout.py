@@ -1,0 +1,174 @@
+"""The web UI's page: the Ask, Ratings and Letters tabs, wired to WebApp's handlers.
+
+But: - no handlers or HTML of its own beyond labels; those are app.py's and render.py's.
+"""
+
+import inspect
+from pathlib import Path
+
+import gradio as gr
+
+from index import kinds
+from index.formats import MAX_DOCUMENT_BYTES
+from index.letters import MAX_LETTER_BYTES
+from index.scan import LETTER_SUFFIXES
+from qa import Assistant
+from qa.answer import md_escape
+from ui.web.app import WebApp, api_error
+from ui.web.ratings import CHART_COLOURS, grade_choices
+from ui.web.render import ALL, NO_ANSWER, NO_SOURCES, letter_html
+
+TITLE = "letters-qa: Ofsted letters to councils"
+DESCRIPTION = ("Ask what Ofsted's letters to English councils say about their children's services: "
+               "which councils got which rating, and what the letters found. Every answer cites the letters.")
+EXAMPLES = (
+    "Which councils perform adequately?",
+    "Which councils perform well?",
+    "What rating did Trafford get?",
+    "Which councils are outstanding for staying safe?",
+    "What did Ofsted say about private fostering in Trafford?",
+)
+
+POLL_SECONDS = 3  # how often an open page asks whether the index has changed
+
+
+class Blocks(gr.Blocks):
+    """gr.Blocks whose calls with too few values get a clear error, not a traceback in the log."""
+
+    def validate_inputs(self, block_fn, inputs) -> None:
+        if len(inputs) < len(block_fn.inputs):
+            names = ", ".join(inspect.signature(block_fn.fn).parameters) if block_fn.fn else "values"
+            raise api_error(f"/{block_fn.api_name} takes {len(block_fn.inputs)} values ({names}); "
+                            f"{len(inputs)} given")
+        super().validate_inputs(block_fn, inputs)
+
+
+
+def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
+              uploads_off: str | None = None) -> gr.Blocks:
+    """The Blocks app: Ask, Ratings and Letters tabs, and the /ask, /search, /ratings endpoints.
+
+    Without `letters_dir` uploads are off; `uploads_off` says why (no letters folder by default)."""
+    web = WebApp(assistant, letters_dir, embedder, uploads_off)
+    with Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
+        gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
+        with gr.Tabs() as tabs:
+            with gr.Tab("Ask", id="ask"):
+                turns, jump = _ask_tab(web)
+            with gr.Tab("Ratings", id="ratings"):
+                ratings_parts, filters = _ratings_tab(web)
+            with gr.Tab("Letters", id="letters"):
+                letters_parts, reader, added = _letters_tab(web)
+        # A chip or "Open in the letter" (the page's script fills #lqa-jump): the letter in the reader.
+        jump.change(web.jump, [jump, turns], [tabs, *reader], api_visibility="private", queue=False)
+        everything = [*letters_parts, *ratings_parts]
+        seen = gr.State(None)  # the index generation this page shows
+        # Hidden progress: the upload's one bar is beside its button, not on every table it refreshes.
+        app.load(web.load, filters, [seen, *everything], api_visibility="private", show_progress="hidden")
+        added.then(web.load, filters, [seen, *everything], api_visibility="private", show_progress="hidden")
+        # Every open page notices a newer generation (an upload anywhere) within a few seconds.
+        gr.Timer(POLL_SECONDS).tick(web.poll, [seen, *filters], [seen, *everything], api_visibility="private",
+                                    queue=False, show_progress="hidden")
+        gr.api(web.api_ask, api_name="ask")
+        gr.api(web.api_search, api_name="search")
+        gr.api(web.api_ratings, api_name="ratings")
+    app.queue(max_size=64, default_concurrency_limit=2)
+    app.letters_qa_web = web  # for launch(): the JSON API (ui/api.py) serves the same handlers
+    return app
+
+
+def _ask_tab(web: WebApp) -> tuple[gr.State, gr.Textbox]:
+    turns = gr.State([])
+    asked = gr.State("")  # the question being answered (the box is cleared at once)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            # No LaTeX: "$$" from a letter would turn the rest of an answer into math (md_escape escapes "$"
+            # too; this also covers the chat's own text).
+            chat = gr.Chatbot(label="Chat", height=520, sanitize_html=True, latex_delimiters=[], elem_id="lqa-chat",
+                              buttons=["copy_all"], autoscroll=False,
+                              placeholder="Ask about the councils' ratings or what the letters say.")
+            with gr.Row():
+                question = gr.Textbox(placeholder="Ask a question, e.g. Which councils perform adequately?",
+                                      show_label=False, scale=5, elem_id="lqa-question", submit_btn=False)
+                ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="lqa-ask")
+            examples = gr.Dataset(components=[question], samples=[[text] for text in EXAMPLES], type="index",
+                                  label="Examples (click to ask)", elem_id="lqa-examples", layout="gallery")
+            clear = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="lqa-clear")
+        with gr.Column(scale=2):
+            gr.Markdown("### Sources\nOf the marked answer; click an answer to see its own. Hover a number in "
+                        "an answer to find its excerpt; click it to read the letter there.")
+            sources = gr.HTML(NO_SOURCES, elem_id="lqa-sources")
+            gr.Markdown("### Ratings used")
+            used = gr.HTML(NO_ANSWER, elem_id="lqa-used")
+    jump = gr.Textbox(elem_id="lqa-jump", elem_classes=["lqa-hidden"], container=False, show_label=False)
+    # Two steps: the question and a pending reply show at once (no queue), then the answer.
+    echoed = [question, asked, chat, sources]
+    answered = dict(fn=web.respond, inputs=[asked, turns], outputs=[turns, chat, sources, used],
+                    api_visibility="private", show_progress="hidden")
+    for trigger in (ask.click, question.submit):
+        trigger(web.echo, [question, turns], echoed, api_visibility="private", queue=False).then(**answered)
+    examples.click(lambda index, turns: web.echo(EXAMPLES[index], turns), [examples, turns], echoed,
+                   api_visibility="private", queue=False).then(**answered)
+    chat.select(web.show_turn, [turns], [sources, used], api_visibility="private")
+    for trigger in (clear.click, chat.clear):
+        trigger(lambda: ("", [], [], NO_SOURCES, NO_ANSWER), None, [question, turns, chat, sources, used],
+                api_visibility="private")
+    return turns, jump
+
+
+def _ratings_tab(web: WebApp) -> tuple[list, list]:
+    gr.Markdown("The ratings read from every indexed letter. Filter them, or sort by clicking a column.")
+    with gr.Row():
+        council = gr.Dropdown([("All councils", ALL)], value=ALL, label="Council", elem_id="lqa-f-council")
+        year = gr.Dropdown([("All years", ALL)], value=ALL, label="Year", elem_id="lqa-f-year")
+        kind = gr.Dropdown([("All kinds", ALL)] + [(f"{k.name[0].upper()}{k.name[1:]} ({k.years})", k.key)
+                                                   for k in kinds.KINDS if k.graded], value=ALL, label="Kind",
+                           elem_id="lqa-f-kind")
+        grade = gr.Dropdown(grade_choices(), value=ALL, label="Rating grade", elem_id="lqa-f-grade")
+    chart = gr.BarPlot(x="scale", y="councils", color="grade", color_map=CHART_COLOURS, elem_id="lqa-chart",
+                       tooltip=["scale", "grade", "rating", "councils", "names"], y_axis_format="d",
+                       label="Councils per overall rating (hover a bar for their names)", x_title="year and kind",
+                       y_title="councils", sort=None)
+    table = gr.Dataframe(label="Ratings", interactive=False, elem_id="lqa-ratings", max_height=460,
+                         column_widths=["26%", "6%", "12%", "18%", "14%", "6%", "18%"])
+    csv_file = gr.DownloadButton("Download as CSV", elem_id="lqa-ratings-csv", size="sm", interactive=False)
+    gr.Markdown("### APA grades by area")
+    grid = gr.HTML(elem_id="lqa-apa-grid")
+    filters = [council, year, kind, grade]
+    for dropdown in filters:
+        dropdown.change(web.ratings_view, filters, [table, chart, grid, csv_file], api_visibility="private")
+    return [council, year, table, chart, grid, csv_file], filters
+
+
+def _letters_tab(web: WebApp) -> tuple[list, list, object]:
+    table = gr.Dataframe(label="Indexed letters", interactive=False, elem_id="lqa-letters", max_height=360)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            choose = gr.Dropdown([], value=None, label="Read a letter", elem_id="lqa-letter-choice")
+            download = gr.DownloadButton("Download the original file", elem_id="lqa-letter-file", size="sm",
+                                         interactive=False)
+            text = gr.HTML(letter_html(None, None), elem_id="lqa-letter-text")
+        with gr.Column(scale=2):
+            if web.letters_dir is not None:
+                where = f"Saved into `{md_escape(str(web.letters_dir))}`, then the index is updated."
+            else:
+                where = f"Uploads are off: {md_escape(web.uploads_off)}."
+            gr.Markdown(f"### Add letters\n{', '.join(LETTER_SUFFIXES)} files, up to "
+                        f"{MAX_LETTER_BYTES // 1_000_000} MB each for text and "
+                        f"{MAX_DOCUMENT_BYTES // 1_000_000} MB for PDF, Word and HTML. {where}")
+            # The picker offers only letter suffixes (Gradio refuses others with its own message);
+            # every other check is the intake's, reported beside the button.
+            files = gr.File(file_count="multiple", file_types=list(LETTER_SUFFIXES), label="Letters to add",
+                            elem_id="lqa-upload", interactive=web.letters_dir is not None)
+            with gr.Row(equal_height=False):
+                add = gr.Button("Add to the index", variant="primary", elem_id="lqa-add", scale=0, min_width=150,
+                                interactive=web.letters_dir is not None)
+                report = gr.HTML(elem_id="lqa-report", scale=1)
+    mark = gr.State(None)  # [letter, start, end] of the citation last opened here
+    choose.change(web.open_letter, [choose, mark], [text], api_visibility="private")
+    choose.change(web.letter_download, [choose], [download], api_visibility="private")
+    # One progress bar, on the result beside the button (not on the file box too).
+    added = add.click(web.add_letters, [files], [report, files], api_visibility="private", concurrency_limit=1,
+                      concurrency_id="update", show_progress="full", show_progress_on=[report])
+    return [table, choose], [choose, text, mark], added
+

@@ -1,0 +1,183 @@
+"""HTML for the web UI, built from answers, ratings and letters: every value escaped.
+
+Letter text is data: everything built here as HTML goes through `esc` (html.escape), and
+the chat's markdown comes escaped from `qa.answer.md_escape`.
+
+But: - no I/O; the callers read letters and pass the text in.
+"""
+
+import html
+import re
+from collections.abc import Callable, Iterable
+
+import pandas as pd
+
+from index import kinds
+from index.intake import AddReport
+from index.kinds import AREA_TITLES
+from index.reader import LetterInfo, RatingRow
+from qa import Answer
+from qa.answer import md_escape
+
+ALL = ""  # the "no filter" value of the Ratings tab's dropdowns
+KIND_NAMES = {kind.key: kind.name for kind in kinds.KINDS}
+NO_SOURCES = '<p class="lqa-empty">Ask a question to see its sources here.</p>'
+NO_ANSWER = '<p class="lqa-empty">No answer yet.</p>'
+EXCERPT_CONTEXT = 240  # characters of the paragraph shown either side of a cited span
+
+
+def esc(value) -> str:
+    """Escape anything for HTML text or attribute values."""
+    return html.escape(str(value), quote=True)
+
+
+def excerpt_html(text: str | None, start: int, end: int, cited: str, context: int = EXCERPT_CONTEXT) -> str:
+    """The cited span inside its paragraph (at most `context` characters either side), marked."""
+    if text is None or text[start:end] != cited:
+        return f"<mark>{esc(cited)}</mark>"
+    para_start = text.rfind("\n\n", 0, start)
+    para_start = 0 if para_start == -1 else para_start + 2
+    para_end = text.find("\n\n", end)
+    para_end = len(text) if para_end == -1 else para_end
+    left, right = max(para_start, start - context), min(para_end, end + context)
+    if left > para_start:  # cut inside the paragraph: at a word boundary, with an ellipsis
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else start
+    if right < para_end:
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else end
+    before = ("…" if left > para_start else "") + text[left:start]
+    after = text[end:right] + ("…" if right < para_end else "")
+    return f"{esc(before)}<mark>{esc(text[start:end])}</mark>{esc(after)}"
+
+
+def sources_html(answer: Answer, letter_text: Callable[[str], str | None], turn: int = 0) -> str:
+    """One answer's sources: for each citation its number, title (council, year, section), letter and
+    the cited span marked in its paragraph; a button that opens it in the Letters reader, and one that
+    copies the answer with its sources as markdown. `turn` (the answer's place in the chat) ties the
+    bubble's chips to these excerpts."""
+    head = (f'<div class="lqa-for"><span class="lqa-meta">Sources of: {esc(answer.question)}</span>'
+            '<button type="button" class="lqa-copy">Copy as markdown</button></div>'
+            f'<textarea class="lqa-md" readonly hidden>{esc(answer_markdown(answer))}</textarea>')
+    if not answer.citations:
+        return f'<div class="lqa-sources" data-turn="{turn}">{head}<p class="lqa-empty">No excerpts cited.</p></div>'
+    texts: dict[str, str | None] = {}
+    items = []
+    for number, citation in enumerate(answer.citations, 1):
+        if citation.letter not in texts:
+            texts[citation.letter] = letter_text(citation.letter)
+        excerpt = excerpt_html(texts[citation.letter], citation.start, citation.end, citation.text)
+        items.append(
+            f'<div class="lqa-cite" data-n="{number}"><div class="lqa-cite-title">'
+            f'<span class="lqa-num">{number}</span> {esc(citation.title)}</div>'
+            f'<div class="lqa-meta">{esc(citation.letter)} · characters {citation.start}–{citation.end}'
+            f'<button type="button" class="lqa-open" data-turn="{turn}" data-n="{number}">Open in the letter</button>'
+            f'</div><div class="lqa-excerpt">{excerpt}</div></div>'
+        )
+    return f'<div class="lqa-sources" data-turn="{turn}">{head}{"".join(items)}</div>'
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer and its sources as markdown, for the clipboard (letter text escaped by md_escape)."""
+    if not answer.citations:
+        return answer.text
+    sources = "\n".join(f"[{n}] {md_escape(c.title)} ({md_escape(c.letter)}, characters {c.start}-{c.end}): "
+                         f"{md_escape(c.text)}" for n, c in enumerate(answer.citations, 1))
+    return f"{answer.text}\n\nSources:\n{sources}\n"
+
+
+def html_table(headers: Iterable[str], rows: Iterable[Iterable], classes: Iterable[Iterable[str]] | None = None) -> str:
+    """A plain table; every cell escaped. `classes` gives a CSS class per cell (or '')."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    class_rows = iter(classes) if classes is not None else None
+    body = []
+    for row in rows:
+        cell_classes = next(class_rows) if class_rows is not None else ()
+        cells = [
+            f'<td class="{esc(css)}">{esc(value)}</td>' if css else f"<td>{esc(value)}</td>"
+            for value, css in zip(row, [*cell_classes, *[""] * 99])
+        ]
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f'<table class="lqa-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def scale_name(row: RatingRow | LetterInfo) -> str:
+    return f"{row.year} {KIND_NAMES.get(row.kind, row.kind)}"
+
+
+def used_ratings_html(rows: Iterable[RatingRow]) -> str:
+    """The ratings an answer used, as a small table."""
+    rows = list(rows)
+    if not rows:
+        return '<p class="lqa-empty">No ratings used.</p>'
+    return html_table(
+        ("council", "year", "scale", "area", "label", "grade"),
+        [(r.council, r.year, KIND_NAMES.get(r.kind, r.kind), AREA_TITLES.get(r.area, r.area), r.label, r.grade)
+         for r in rows],
+        [("", "", "", "", "", f"lqa-g{r.grade}") for r in rows],
+    )
+
+
+# A citation marker in the answer's markdown: "[3]", not an escaped "\\[3]" from a letter's text
+# (an even run of backslashes before it is escaped backslashes, so the marker is real).
+_MARKER = re.compile(r"(?<!\\)((?:\\\\)*)\[(\d+)\]")
+
+
+def bubble_markdown(answer: Answer, turn: int = 0) -> str:
+    """The chat reply: the answer's markdown (already escaped), each [n] a chip that points at
+    excerpt n of this turn in the sources panel. The sources themselves are listed only there."""
+    count = len(answer.citations)
+
+    def chip(match: re.Match) -> str:
+        n = int(match.group(2))
+        if not 1 <= n <= count:
+            return match.group(0)
+        # The chat's sanitiser drops data- attributes, so turn and number travel as classes.
+        return (f'{match.group(1)}<span class="lqa-chip lqa-t{turn} lqa-n{n}" tabindex="0" '
+                f'role="button" title="Source {n}: open it in the letter">{n}</span>')
+
+    return _MARKER.sub(chip, answer.text)
+
+
+PENDING = '<span class="lqa-pending">Looking through the letters…</span>'
+
+
+def pending_html(question: str) -> str:
+    return f'<p class="lqa-empty">Finding the sources for: {esc(question)}</p>'
+
+
+def error_html(message: str) -> str:
+    return f'<p class="lqa-bad"><strong>Error:</strong> {esc(message)}</p>'
+
+
+def letters_frame(letters: Iterable[LetterInfo]) -> pd.DataFrame:
+    columns = ["council", "year", "kind", "sections", "chunks", "file"]
+    return pd.DataFrame([[x.council, x.year, KIND_NAMES.get(x.kind, x.kind), x.sections, x.chunks, x.name]
+                         for x in letters], columns=columns)
+
+
+def letter_choices(letters: Iterable[LetterInfo]) -> list[tuple[str, str]]:
+    return [(f"{x.short_name} {x.year} ({KIND_NAMES.get(x.kind, x.kind)}) - {x.name}", x.name) for x in letters]
+
+
+def letter_html(info: LetterInfo | None, text: str | None, mark: tuple[int, int] | None = None) -> str:
+    """A letter in the reader; `mark` (start, end) highlights a cited span, which the page scrolls to."""
+    if info is None or text is None:
+        return '<p class="lqa-empty">Choose a letter to read it.</p>'
+    meta = " · ".join(esc(v) for v in (scale_name(info), info.date, info.name) if v)
+    if mark is not None and 0 <= mark[0] < mark[1] <= len(text):
+        start, end = mark
+        body = f'{esc(text[:start])}<mark class="lqa-target">{esc(text[start:end])}</mark>{esc(text[end:])}'
+    else:
+        body = esc(text)
+    return (f'<div class="lqa-cite-title">{esc(info.council)}</div><div class="lqa-meta">{meta}</div>'
+            f'<div class="lqa-letter">{body}</div>')
+
+
+def upload_result_html(report: AddReport) -> str:
+    """The intake's plain sentences (index/intake.py), shown beside the Add button; all escaped."""
+    css = {"added": "lqa-ok", "skipped": "lqa-bad", "failure": "lqa-bad", "nothing": "lqa-empty"}
+    lines = "".join(f'<p class="{css.get(what, "lqa-meta")}">{esc(sentence)}</p>'
+                    for what, sentence in report.sentences())
+    return f'<div class="lqa-result">{lines}</div>'
+

@@ -1,0 +1,167 @@
+"""The web UI's stylesheet and its one script: one palette for grades (lqa-g1..lqa-g4) everywhere.
+
+The script only listens (delegated listeners on the document and one MutationObserver): it
+reads the numbers our own HTML carries (data-turn, data-n) and never takes text from a letter
+into markup or handlers.
+
+But: - no theme of its own; Gradio's Soft theme supplies colours and fonts.
+"""
+
+# Grade 4 (best) to 1: the table cells, the chart's bars and the APA grid use these.
+GRADE_COLOURS = {4: "#8fd19e", 3: "#cfe79a", 2: "#f7d774", 1: "#f19a8f"}
+
+CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.items()) + """
+.lqa-g4, .lqa-g3, .lqa-g2, .lqa-g1 { color: #1f1f1f; }
+.lqa-cite { border-left: 3px solid var(--color-accent); padding: 2px 0 2px 10px; margin: 0 0 14px 0;
+            border-radius: 0 4px 4px 0; transition: background 0.15s; }
+.lqa-cite.lqa-hover { background: #fff4c2; }
+.lqa-cite.lqa-hover, .lqa-cite.lqa-hover .lqa-meta { color: #1f1f1f; }
+.lqa-cite-title { font-weight: 600; }
+.lqa-meta { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.lqa-excerpt { white-space: pre-wrap; margin: 4px 0 0 0; line-height: 1.45; }
+.lqa-excerpt mark, .lqa-letter mark { background: #ffe08a; color: #1f1f1f; padding: 0 1px; }
+.lqa-letter mark.lqa-target { outline: 2px solid #e0a800; }
+.lqa-num, .lqa-chip { display: inline-block; min-width: 1.5em; padding: 0 0.35em; border-radius: 0.75em;
+                      background: var(--color-accent-soft, #e0e7ff); color: var(--color-accent, #4338ca);
+                      border: 1px solid var(--color-accent, #4338ca); font-size: 0.8em; font-weight: 600;
+                      line-height: 1.4; text-align: center; }
+.lqa-chip { cursor: pointer; margin: 0 1px; }
+.lqa-chip:hover, .lqa-chip:focus { background: var(--color-accent, #4338ca); color: #fff; }
+.lqa-for { font-size: 0.9em; margin: 0 0 10px 0; display: flex; gap: 8px; align-items: baseline;
+           justify-content: space-between; flex-wrap: wrap; }
+.lqa-copy, .lqa-open { font-size: 0.8em; padding: 1px 8px; border-radius: 4px; cursor: pointer;
+                       border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); }
+.lqa-open { margin-left: 6px; }
+.lqa-md { display: none; }
+.lqa-pending { color: var(--body-text-color-subdued); font-style: italic; }
+#lqa-chat { position: relative; }
+#lqa-chat [data-lqa-selected] { outline: 2px solid var(--color-accent, #4338ca); outline-offset: 2px; }
+#lqa-new-answer { position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%); z-index: 20;
+                  padding: 4px 14px; border-radius: 14px; border: none; cursor: pointer;
+                  background: var(--color-accent, #4338ca); color: #fff; box-shadow: 0 2px 6px rgba(0,0,0,0.25); }
+.lqa-hidden { display: none !important; }
+.lqa-table { border-collapse: collapse; font-size: 0.9em; width: 100%; }
+.lqa-table th, .lqa-table td { border: 1px solid var(--border-color-primary); padding: 3px 6px; text-align: left; }
+.lqa-table th { background: var(--background-fill-secondary); }
+.lqa-letter { white-space: pre-wrap; font-family: var(--font-mono); font-size: 0.85em; max-height: 560px;
+              overflow-y: auto; border: 1px solid var(--border-color-primary); padding: 10px; }
+.lqa-ok { color: #1b7a2c; } .lqa-bad { color: #b3261e; }
+.lqa-empty { color: var(--body-text-color-subdued); }
+#lqa-ratings, #lqa-ratings * { font-family: var(--font) !important; }
+#lqa-apa-grid { overflow-x: auto; }
+"""
+
+# Delegated: chips and buttons come and go with every answer. A chip's click is sent to the
+# server as "turn:n:nonce" through the hidden #lqa-jump box; the server looks the citation up.
+JS = r"""
+(() => {
+  const q = (sel, root = document) => root.querySelector(sel);
+  const bots = () => document.querySelectorAll('#lqa-chat [data-testid="bot"]');
+  // Our own numbers: data-turn/data-n in the sources panel, classes lqa-t3 lqa-n1 on a chip.
+  const ref = (el) => {
+    if (el.dataset.turn) return {turn: el.dataset.turn, n: el.dataset.n};
+    const t = /(?:^| )lqa-t(\d+)(?: |$)/.exec(el.className), n = /(?:^| )lqa-n(\d+)(?: |$)/.exec(el.className);
+    return t && n ? {turn: t[1], n: n[1]} : null;
+  };
+  const cite = (el) => {
+    const r = ref(el);
+    return r && q(`#lqa-sources .lqa-sources[data-turn="${r.turn}"] .lqa-cite[data-n="${r.n}"]`);
+  };
+  document.addEventListener('mouseover', (e) => {
+    const chip = e.target.closest && e.target.closest('.lqa-chip');
+    if (!chip) return;
+    const target = cite(chip);
+    if (target) { target.classList.add('lqa-hover'); target.scrollIntoView({block: 'nearest'}); }
+  });
+  document.addEventListener('mouseout', (e) => {
+    const chip = e.target.closest && e.target.closest('.lqa-chip');
+    if (chip) document.querySelectorAll('.lqa-cite.lqa-hover').forEach((c) => c.classList.remove('lqa-hover'));
+  });
+  const jump = (el) => {
+    const box = q('#lqa-jump textarea') || q('#lqa-jump input');
+    const r = ref(el);
+    if (!box || !r) return;
+    box.value = `${r.turn}:${r.n}:${Date.now()}`;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  const copy = async (button) => {
+    const text = q('.lqa-md', button.closest('.lqa-sources')).value;
+    try { await navigator.clipboard.writeText(text); } catch (err) {
+      const area = document.createElement('textarea');
+      area.value = text; document.body.appendChild(area); area.select();
+      document.execCommand('copy'); area.remove();
+    }
+    button.textContent = 'Copied';
+    setTimeout(() => { button.textContent = 'Copy as markdown'; }, 1500);
+  };
+  document.addEventListener('click', (e) => {
+    const el = e.target.closest && e.target.closest('.lqa-chip, .lqa-open, .lqa-copy, #lqa-new-answer');
+    if (!el) return;
+    if (el.id === 'lqa-new-answer') { toBottom(); return; }
+    e.preventDefault(); e.stopPropagation();
+    if (el.classList.contains('lqa-copy')) copy(el); else jump(el);
+  }, true);
+  document.addEventListener('keydown', (e) => {
+    if ((e.key === 'Enter' || e.key === ' ') && e.target.classList && e.target.classList.contains('lqa-chip')) {
+      e.preventDefault(); jump(e.target);
+    }
+  });
+
+  // Following new answers: the chat's scroller stays at the bottom unless the user scrolled up.
+  const scroller = () => {
+    const chat = q('#lqa-chat');
+    if (!chat) return null;
+    for (const el of chat.querySelectorAll('*')) {
+      const style = getComputedStyle(el);
+      if ((style.overflowY === 'auto' || style.overflowY === 'scroll') && el.scrollHeight > el.clientHeight) return el;
+    }
+    return null;
+  };
+  let following = true, seen = 0, lastText = '';
+  const nearBottom = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+  const marker = (show) => {
+    let m = q('#lqa-new-answer');
+    if (!m && show) {
+      const chat = q('#lqa-chat');
+      if (!chat) return;
+      m = document.createElement('button');
+      m.id = 'lqa-new-answer'; m.type = 'button'; m.textContent = 'New answer below';
+      chat.appendChild(m);
+    }
+    if (m) m.classList.toggle('lqa-hidden', !show);
+  };
+  const toBottom = () => {
+    const el = scroller();
+    if (el) el.scrollTop = el.scrollHeight;
+    following = true; marker(false);
+  };
+  document.addEventListener('scroll', (e) => {
+    const el = scroller();
+    if (el && e.target === el) { following = nearBottom(el); if (following) marker(false); }
+  }, true);
+  const markSelected = () => {
+    const panel = q('#lqa-sources .lqa-sources');
+    const turn = panel ? Number(panel.dataset.turn) : -1;
+    bots().forEach((b, i) => {
+      if (i === turn) { if (!b.hasAttribute('data-lqa-selected')) b.setAttribute('data-lqa-selected', ''); }
+      else if (b.hasAttribute('data-lqa-selected')) b.removeAttribute('data-lqa-selected');
+    });
+  };
+  const onChange = () => {
+    markSelected();
+    const all = bots();
+    const last = all.length ? all[all.length - 1].innerText : '';
+    if (all.length === seen && last === lastText) return;
+    const grew = all.length > seen || last !== lastText;
+    seen = all.length; lastText = last;
+    if (!all.length) { following = true; marker(false); return; }
+    if (!grew) return;
+    if (following) requestAnimationFrame(toBottom); else marker(true);
+  };
+  new MutationObserver(() => {
+    onChange();
+    const target = q('#lqa-letter-text mark.lqa-target:not([data-lqa-seen])');
+    if (target) { target.setAttribute('data-lqa-seen', ''); target.scrollIntoView({block: 'center'}); }
+  }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+})();
+"""
