@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.embedder import SentenceTransformerEmbedder
+from index.embedder import make_embedder
 from index.update import update_index
 from qa import Assistant
 
@@ -42,7 +42,7 @@ def ask_times(index: str, gold: Path, categories: set[str]) -> list[float]:
 
 
 def build_times(letters: str) -> tuple[list[float], int]:
-    embedder = SentenceTransformerEmbedder()
+    embedder = make_embedder()
     embedder.embed(["warm up"])
     times, chunks = [], 0
     for _ in range(3):

@@ -7,7 +7,7 @@ bench/results/<YYYY-MM-DD>-<short commit>.json (machine, commit, dirty tree, loa
 every raw timing) and the same name with .md (the table it prints). Measured:
   seeds     full build of seeds/ with a warm model, median of 3 (seeds_speed.build_times);
             over the gold open and paraphrase questions (tests/gold.jsonl), 3 passes: warm
-            `search` and `ask`, each paired with a bare `model.encode([question])` of the same
+            `search` and `ask`, each paired with a bare encoder call (the backend's encode) on the same
             question by the same model object (ratio = that call / bare encode)
   1,000     make_corpus's letters (seed 0, cached under --cache), its index (real vectors only
             where the estimated build is under --real-limit seconds, else make_index's fake
@@ -88,12 +88,12 @@ def question_vectors(assistant) -> dict:
 
 
 def bare_encoder(embedder):
-    """model.encode of one text, as index/embedder.py calls it: the floor under any query."""
-    model = embedder.model
+    """The backend's own encode of one text (ONNX: tokenize, run, pool; PyTorch: model.encode), as
+    index/embedder.py calls it: the floor under any query."""
+    backend = getattr(embedder, "chosen", embedder)  # index.embedder.FallbackEmbedder wraps the ONNX one
 
     def encode(text: str):
-        return model.encode([text], batch_size=embedder.batch_size, normalize_embeddings=True,
-                            convert_to_numpy=True, show_progress_bar=False)
+        return backend.encode([text])
 
     return encode
 
@@ -339,7 +339,7 @@ def rows(doc: dict) -> list[tuple[str, str, str, str, str]]:
     q = doc["seeds"]["queries"]
     n = f"{q['questions']} gold open + paraphrase questions x {q['passes']}"
     out.append((f"warm `search`, seeds, {n}{embeds(q['search'])}", *versus(q["search"]),
-                "`Assistant.search(question)`; baseline `model.encode([question])`, same model object"))
+                "`Assistant.search(question)`; baseline the bare encoder call (the backend's encode), same model"))
     out.append((f"warm `ask`, seeds, {n}{embeds(q['ask'])}", *versus(q["ask"]),
                 "`Assistant.ask(question)`; same baseline"))
     if "corpus" not in doc:
@@ -397,7 +397,10 @@ def markdown(doc: dict) -> str:
 
 def run(args) -> int:
     preflight()
-    from index.embedder import SentenceTransformerEmbedder
+    from index.embedder import make_embedder
+
+    global SIZE
+    SIZE = args.size
 
     t_start = time.perf_counter()
     version = code_version()
@@ -414,7 +417,9 @@ def run(args) -> int:
     if not args.quick:
         print(f"bench/suite.py: {SIZE:,}-letter folder and index under {args.cache}", flush=True)
         index = corpus_index(doc, args, version, chunks_per_s)
-    embedder = SentenceTransformerEmbedder(threads=1)  # the query side's setting (qa.Assistant)
+    embedder = make_embedder(threads=1)  # the query side's embedder and setting (qa.Assistant)
+    embedder.embed(["warm up"])
+    doc["backend"] = getattr(embedder, "backend", "torch")
     with tempfile.TemporaryDirectory(prefix="letters-bench-") as work:
         print("bench/suite.py: seeds queries", flush=True)
         seeds_queries(doc, embedder, Path(work))
@@ -442,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the seeds only (about a minute)")
+    parser.add_argument("--size", type=int, default=SIZE, help=f"letters in the generated folder (default {SIZE})")
     parser.add_argument("--vectors", choices=("auto", "fake", "real"), default="auto",
                         help="the 1,000-letter index's vectors: auto = real only if the build is estimated under "
                              "--real-limit seconds (default auto)")

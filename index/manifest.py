@@ -4,7 +4,8 @@
      "model": ..., "dim": 384, "chunks": 170, "letters": {name: sha256},
      "database": {"file": "index.sqlite", "bytes": ..., "checksum": "xxh3_128:..."},
      "segments": [{"file": "vectors.faiss", "rows": ..., "bytes": ..., "checksum": "xxh3_128:..."}, ...],
-     "stats": {name: [size, mtime_ns, ctime_ns]}, "fusion": {...}, "letters_dir": ..., "created": ...}
+     "stats": {name: [size, mtime_ns, ctime_ns]}, "fusion": {...}, "letters_dir": ..., "created": ...,
+     "backend": "onnx" or "torch" (what embedded the vectors; both give the same vectors)}
 
 Every file of a generation is recorded with its size and an xxh3-128 checksum (about 10 GB/s,
 so verifying a file costs little more than reading it); readers verify each file as they load
@@ -133,6 +134,7 @@ class Manifest:
     fusion: dict = field(default_factory=dict)
     letters_dir: str | None = None
     created: str | None = None
+    backend: str | None = None  # "onnx" or "torch" (index/embedder.py); the vectors agree, see README
 
     @property
     def verified(self) -> bool:
@@ -150,6 +152,8 @@ class Manifest:
             "segments": [s.to_json() for s in self.segments], "stats": self.stats, "fusion": self.fusion,
             "letters_dir": self.letters_dir, "created": self.created,
         }
+        if self.backend is not None:
+            doc["backend"] = self.backend
         if self.database is not None:
             doc["database"] = self.database.to_json()
         return doc
@@ -214,6 +218,7 @@ class Manifest:
             version=version, chunks=doc.get("chunks") or 0, stats=stats, fusion=fusion,
             letters_dir=doc.get("letters_dir") if isinstance(doc.get("letters_dir"), str) else None,
             created=doc.get("created") if isinstance(doc.get("created"), str) else None,
+            backend=doc.get("backend") if isinstance(doc.get("backend"), str) else None,
         )
         if version in UPGRADABLE:  # an upgrade reads and embeds every letter again: nothing else is used
             return manifest

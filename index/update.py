@@ -33,7 +33,7 @@ import numpy as np
 
 from index import bm25, database, kinds, segments
 from index.chunks import chunk_letter
-from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
 from index.letters import Letter, parse_letter
 from index.manifest import DATABASE, FUSION, FileRecord, Manifest, Segment, checksum_file, rebuild_hint
@@ -125,7 +125,7 @@ def update_index(
             if plan.stats != old.stats:  # remember what was read, so the next scan need not
                 _save_stat_cache(index_dir, old, plan.stats, report)
             return report
-        embedder = embedder or SentenceTransformerEmbedder(model)
+        embedder = embedder or make_embedder(model)
         write_generation(_Update(index_dir, letters_dir, base, plan, report, embedder, progress))
         return report
 
@@ -280,6 +280,7 @@ def _build_into(job: _Update, tmp: Path, final: Path, generation: int) -> None:
         generation=generation, data=final.name, model=report.model, dim=int(dim), letters=job.plan.hashes,
         chunks=report.chunks, segments=tuple(written), database=record, stats=job.plan.stats, fusion=FUSION,
         letters_dir=str(job.letters_dir.resolve()), created=datetime.now(UTC).isoformat(timespec="seconds"),
+        backend=getattr(job.embedder, "backend", None),
     ).write(job.index_dir)
 
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from index.embedder import DEFAULT_MODEL, Embedder, QueryCache, SentenceTransformerEmbedder
+from index.embedder import DEFAULT_MODEL, Embedder, QueryCache, make_embedder
 from index.errors import ArgumentError, ArgumentTypeError, IndexStoreError, QuestionError
 from index.reader import IndexReader, LetterInfo, RatingRow
 from qa.answer import Answer, answer_query
@@ -36,7 +36,7 @@ class Assistant:
                 f"rebuild it with `letters-qa index --rebuild --model {wanted}` or leave out --model"
             )
         # One torch thread per query: concurrent requests use the cores instead (see embedder.py).
-        self.embedder = embedder or SentenceTransformerEmbedder(self._reader.model or DEFAULT_MODEL, threads=1)
+        self.embedder = embedder or make_embedder(self._reader.model or DEFAULT_MODEL, threads=1)
         self.reranker = reranker
         self._queries = QueryCache(self.embedder)
         self._retriever: Retriever | None = None

@@ -493,11 +493,12 @@ ADVERSARIAL = [".", "a.", "....a ", "no ", "none of the ", "gap ", "a,\nb", "- "
 
 
 def _best_time(func, text: str, repeats: int = 5) -> float:
+    """CPU time (waiting for a core while other processes run does not count), best of `repeats`."""
     best = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         func(text)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 
@@ -506,7 +507,9 @@ def test_linear_time_on_adversarial_text(unit: str) -> None:
     """8x the input costs about 8x the time (not 64x): a ratio, never a wall-clock limit."""
     small, large = ((unit * (n // len(unit) + 1))[:n] for n in (2_000, 16_000))
     for func in (lambda t: classify(t, "Being healthy: Major strengths"), classify):
-        ratio = _best_time(func, large) / max(_best_time(func, small), 1e-6)
+        # Measured up to three times, the smallest kept: a burst of load cannot fail a linear
+        # parser (one run at load 5 gave 20.4), a quadratic one (~64) fails every time.
+        ratio = min(_best_time(func, large) / max(_best_time(func, small), 1e-6) for _ in range(3))
         assert ratio < 20, (unit, ratio)
 
 
