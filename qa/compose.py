@@ -31,6 +31,7 @@ from qa.query import (
 from qa.retriever import Passage
 
 MAX_NAMED_COUNCILS = 40  # a "no letter for X" answer names at most this many councils that have one
+MAX_CITED_EXISTING = 40  # "The ratings that do exist": each cited up to this many, then only named
 FACT_TITLES = {"signatory": "Signed by", "date": "Dated", "recipient": "Addressed to"}
 
 
@@ -149,12 +150,18 @@ class _Writer:
             self.lines.append(f"The index holds ratings for: {scales}.")
             return
         self.lines.append("\nThe ratings that do exist:")
-        for (kind, year, area), group in _grouped(rows):
+        groups = [(key, sorted(group, key=lambda r: (-r.grade, short(r.council), r.council)))
+                  for key, group in _grouped(rows)]
+        cited = sum(len(group) for _, group in groups) <= MAX_CITED_EXISTING
+        # Each rating named is cited, up to MAX_CITED_EXISTING; past that the list only names them.
+        marks = iter(self.cite_ratings([row for _, group in groups for row in group]) if cited else ())
+        for (kind, year, area), group in groups:
             by_grade: dict[int, list[str]] = {}
             for row in group:
-                by_grade.setdefault(row.grade, []).append(md_escape(short(row.council)))
-            summary = "; ".join(f"{kinds.label_for(kind, g)} ({g}): {', '.join(sorted(set(c)))}"
-                                for g, c in sorted(by_grade.items(), reverse=True))
+                name = md_escape(short(row.council))
+                by_grade.setdefault(row.grade, []).append(f"{name} {next(marks)}" if cited else name)
+            summary = "; ".join(f"{kinds.label_for(kind, g)} ({g}): {', '.join(dict.fromkeys(names))}"
+                                for g, names in sorted(by_grade.items(), reverse=True))
             self.lines.append(f"- {_scale_title(kind, year, area, start=True)}: {summary}")
 
     # --- superlatives: the highest or lowest grade given, ties listed ------------------------

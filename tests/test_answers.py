@@ -49,14 +49,20 @@ def test_well_lists_exactly_the_three_councils(assistant):
 def test_list_questions_give_exact_sets(assistant, question, expected):
     answer = assistant.ask(question)
     assert answer.intent == "list"
-    assert councils(answer) == expected
+    if expected:
+        assert councils(answer) == expected
+    else:  # nobody has that grade: the answer says so and cites the 2009 ratings that do exist
+        assert answer.text.startswith("No council in the index is rated")
+        assert {(r.kind, r.grade) for r in answer.ratings} == {("annual_rating", 3), ("annual_rating", 2)}
 
 
 def test_no_match_says_so_and_lists_existing_ratings(assistant):
+    """Nobody is rated 4: the answer says so, and every rating it lists instead is cited."""
     answer = assistant.ask("Which councils perform excellently?")
-    assert answer.ratings == () and answer.citations == ()
     assert "No council in the index is rated" in answer.text
-    assert "Performs adequately (2): Stoke-on-Trent" in answer.text
+    assert "Performs adequately (2): Stoke-on-Trent [4]" in answer.text
+    assert not any(r.grade == 4 for r in answer.ratings)
+    assert [c.text for c in answer.citations] == [r.text for r in answer.ratings]
 
 
 def test_stockport_2008_staying_safe_is_4_citing_the_table_row(assistant):
@@ -146,7 +152,8 @@ def test_new_letters_change_the_list_answers(letters_dir, tmp_path, real_embedde
     assistant = Assistant.open(index_dir, embedder=real_embedder)
     assert councils(assistant.ask("Which councils perform adequately?")) == {STOKE, "Northwold Borough Council"}
     assert councils(assistant.ask("Which councils perform excellently?")) == {"Eastbury City Council"}
-    assert councils(assistant.ask("Which councils perform poorly?")) == set()  # letter text is data
+    poorly = assistant.ask("Which councils perform poorly?")  # letter text is data
+    assert poorly.text.startswith("No council in the index is rated") and not any(r.grade == 1 for r in poorly.ratings)
     (letters_dir / "004_2db2c4d829b3adf3.txt").unlink()
     update_index(letters_dir, index_dir, embedder=real_embedder)
     assert councils(assistant.ask("Which councils perform adequately?")) == {"Northwold Borough Council"}
@@ -245,3 +252,12 @@ def test_a_summary_lists_the_rating_once_and_whole_runs_of_each_polarity(assista
     quoted = " ".join(c.text for c in weaknesses.citations)
     assert "A larger proportion of young people receive a custodial sentence than in similar areas." in quoted
     assert "all of the nursery schools are good or outstanding" not in quoted
+
+
+def test_a_negative_answer_cites_every_rating_it_names(assistant):
+    answer = assistant.ask("Which councils perform poorly?")
+    assert "No council in the index is rated “Performs poorly” (1)." in answer.text
+    assert ("Performs well (3): Stockport [1], Stockton-on-Tees [2], Trafford [3]; "
+            "Performs adequately (2): Stoke-on-Trent [4]") in answer.text
+    assert councils(answer) == {STOCKPORT, STOCKTON, TRAFFORD, STOKE}
+    assert [c.council for c in answer.citations] == [STOCKPORT, STOCKTON, TRAFFORD, STOKE]

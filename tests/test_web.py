@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from index.errors import LetterError, LettersQAError
 from index.intake import free_target, place, safe_name
 from index.letters import MAX_LETTER_BYTES, parse_letter
-from ui.web import excerpt_html, html_table, letter_html
+from ui.web import esc, excerpt_html, html_table, letter_html
 
 pytestmark = pytest.mark.browser
 
@@ -192,6 +192,35 @@ def in_view(page, selector: str) -> bool:
         const b = box ? box.getBoundingClientRect() : {top: 0, bottom: innerHeight};
         return r.top >= Math.max(b.top, 0) - 1 && r.bottom <= Math.min(b.bottom, innerHeight) + 1;
     }""", selector)
+
+
+PHONE = {"width": 390, "height": 844}
+
+# For each cell of a table: its text, the width that text needs and the width the cell gives it
+# (px; a cell that wraps its text needs no more than it has).
+CELL_FITS = """(sel) => [...document.querySelectorAll(sel)].map((cell) => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT,
+                                             {acceptNode: (n) => n.textContent.trim() ? 1 : 3});
+    const text = walker.nextNode();
+    if (!text) return [cell.innerText, 0, 0];
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    const style = getComputedStyle(cell);
+    const room = cell.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return [text.textContent.trim(), range.getBoundingClientRect().width, room];
+})"""
+
+
+def unfitting(page, selector: str) -> list:
+    """The cells matching `selector` whose text is wider than the cell: cut or hidden."""
+    return [cell for cell in page.evaluate(CELL_FITS, selector) if cell[1] > cell[2] + 1]
+
+
+def box(page, selector: str) -> dict:
+    """An element's box in page coordinates (the window's scroll added)."""
+    found = page.locator(selector).first.bounding_box()
+    scroll = page.evaluate("[scrollX, scrollY]")
+    return {**found, "x": found["x"] + scroll[0], "y": found["y"] + scroll[1]}
 
 
 def text_file(name: str, text: str) -> dict:
@@ -406,6 +435,61 @@ def test_the_chat_follows_new_answers_unless_scrolled_up(page, seeds_url):
     expect(page.locator("#lqa-sources .lqa-for")).to_contain_text("Sources of: Which councils perform well?")
 
 
+def test_on_a_phone_the_sources_follow_the_answer(browser, seeds_url):
+    """At 390x844 the columns stack as chat, question box, sources, ratings used, then the examples:
+    the first excerpt lies a short scroll below its answer (it was ~700-1,000 px, under the examples)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        open_app(page, seeds_url)
+        bubble = ask(page, "Which councils perform well?")
+        expect(page.locator("#lqa-sources .lqa-cite")).to_have_count(3)
+        answer, first = box(page, BOT), box(page, "#lqa-sources .lqa-cite")
+        gap = first["y"] - (answer["y"] + answer["height"])
+        assert 0 < gap < 350, gap
+        order = [box(page, sel)["y"] for sel in ("#lqa-chat", "#lqa-ask-input", "#lqa-sources", "#lqa-used",
+                                                 "#lqa-examples", "#lqa-clear")]
+        assert order == sorted(order)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways page
+        # Ratings used: every cell whole, the grade beside the council and year; the rest scrolls sideways
+        # while the council stays.
+        used = "#lqa-used .lqa-scroll"
+        assert unfitting(page, "#lqa-used th, #lqa-used td:not(:first-child)") == []
+        assert page.locator("#lqa-used th").all_inner_texts()[:3] == ["council", "year", "grade"]
+        grade = page.locator("#lqa-used td.lqa-g3").first.bounding_box()
+        scroller = page.locator(used).bounding_box()
+        assert grade["x"] + grade["width"] <= scroller["x"] + scroller["width"]
+        council = page.locator("#lqa-used td").first.bounding_box()["x"]
+        page.locator(used).evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+        assert page.locator(used).evaluate("el => el.scrollLeft") > 0
+        assert abs(page.locator("#lqa-used td").first.bounding_box()["x"] - council) <= 1  # stays put
+        page.locator(used).evaluate("el => { el.scrollLeft = 0; }")
+        bubble.scroll_into_view_if_needed()
+        shot(page, "ask-mobile-sources")
+        expect(page.locator("#lqa-examples")).to_contain_text("Which councils perform adequately?")
+
+        page.set_viewport_size({"width": 1400, "height": 900})  # a wide window keeps the two columns
+        page.wait_for_timeout(300)
+        chat, sources = box(page, "#lqa-chat"), box(page, "#lqa-sources")
+        assert sources["x"] >= chat["x"] + chat["width"] and sources["y"] < chat["y"] + chat["height"]
+    finally:
+        context.close()
+
+
+def test_a_negative_answer_cites_the_ratings_it_lists(page, seeds_url):
+    from playwright.sync_api import expect
+
+    open_app(page, seeds_url)
+    bubble = ask(page, "Which councils perform poorly?")
+    expect(bubble).to_contain_text("No council in the index is rated")
+    expect(bubble).to_contain_text("The ratings that do exist:")
+    shot(page, "ask-negative-answer")
+    expect(bubble.locator(".lqa-chip")).to_have_count(4, timeout=2_000)  # one per council listed
+    expect(page.locator("#lqa-used")).to_contain_text("Stoke-on-Trent City Council", timeout=2_000)
+
+
 # --- uploads ------------------------------------------------------------------------------
 
 
@@ -602,6 +686,130 @@ def test_the_filtered_ratings_download_as_csv(page, seeds_url):
         "001_e96dc17fe53b9130.txt\n"
         "Stockport Metropolitan Borough Council,2008,APA,Capacity to improve,Outstanding,4,001_e96dc17fe53b9130.txt\n"
     )
+
+
+def test_on_a_phone_the_ratings_table_scrolls_with_every_column_whole(browser, seeds_url):
+    """At 390 px no column is narrower than its header or its values; the year and grade stand
+    beside the council, and the table scrolls sideways under the council column."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        open_app(page, seeds_url, tab="Ratings")
+        table = page.locator("#lqa-ratings")
+        expect(table).to_contain_text("Trafford Metropolitan Borough Council")
+        expect(table.locator('.body-cell[data-col="0"]')).not_to_have_count(0)
+        headers = table.locator("th.header-cell")
+        order = sorted(headers.all(), key=lambda th: th.bounding_box()["x"])
+        assert [" ".join(th.inner_text().split()).rstrip(" ⋮") for th in order] == [
+            "council", "year", "grade", "label", "kind", "area", "letter"]
+        assert unfitting(page, "#lqa-ratings th.header-cell") == []
+        assert unfitting(page, "#lqa-ratings .body-cell") == []
+        view = table.locator(".virtual-table-viewport")
+        right = view.bounding_box()["x"] + view.bounding_box()["width"]
+        first_row = {int(c.get_attribute("data-col")): c.bounding_box() for c in
+                     table.locator('.body-cell[data-row="0"]').all()}
+        assert first_row[1]["x"] + first_row[1]["width"] <= right  # the year, in view
+        assert first_row[5]["x"] + first_row[5]["width"] <= right  # the grade, in view
+        assert first_row[1]["width"] >= 60 and first_row[5]["width"] >= 60
+        shot(page, "ratings-mobile")
+
+        council_x = first_row[0]["x"]
+        view.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+        assert view.evaluate("el => el.scrollLeft") > 300
+        letter = table.locator('.body-cell[data-row="0"][data-col="6"]').bounding_box()
+        assert letter["x"] + letter["width"] <= right + 1  # the last column, scrolled into view
+        assert abs(table.locator('.body-cell[data-row="0"][data-col="0"]').bounding_box()["x"] - council_x) <= 1
+        assert abs(table.locator('th[data-heading="0"]').bounding_box()["x"] - council_x) <= 1
+        page.locator("#lqa-ratings").screenshot(path=str(SHOTS / "ratings-mobile-scrolled.png"))
+        # The APA grid, likewise: every cell whole, scrolling sideways.
+        assert unfitting(page, "#lqa-apa-grid th:not(:first-child), #lqa-apa-grid td:not(:first-child)") == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
+
+
+def test_a_councils_page_shows_its_letters_and_grades_and_opens_them(page, seeds_url, assistant):
+    """A council's name in the table opens its page: every letter, oldest first, each grade
+    colour-coded; a row's letter opens in the reader at the rating's sentence."""
+    from playwright.sync_api import expect
+
+    from ui.web.ratings import council_rows
+
+    stockport = "Stockport Metropolitan Borough Council"
+    rows = council_rows(assistant.letters(), assistant.ratings(), stockport)
+    assert [(info.year, row.area) for info, row in rows][:2] == [(2008, "overall"), (2008, "being_healthy")]
+    open_app(page, seeds_url, tab="Ratings")
+    council = page.locator("#lqa-council")
+    expect(council).to_contain_text("Choose a council above, or click a council's name in the table")
+    page.locator('#lqa-ratings .body-cell[data-col="0"]', has_text=stockport).first.click()
+    expect(page.locator("#lqa-f-council input")).to_have_value(stockport)
+    expect(council.locator(".lqa-cite-title")).to_have_text(stockport)
+    expect(council.locator(".lqa-meta")).to_contain_text("2 letters, 2008–2009")
+    steps = council.locator(".lqa-step")
+    assert steps.all_inner_texts() == ["2008 APA: Good (3)", "2009 annual rating: Performs well (3)"]
+    assert [s.evaluate("e => getComputedStyle(e).backgroundColor") for s in steps.all()] == [PALETTE[3]] * 2
+    lines = [" | ".join(c.strip() for c in r.split("\t")) for r in council.locator("tbody tr").all_inner_texts()]
+    assert len(lines) == len(rows) == 8
+    assert lines[0] == "2008 | 3 | Good | Overall effectiveness | APA | 001_e96dc17fe53b9130.txt"
+    safe = lines.index("2008 | 4 | Outstanding | Staying safe | APA | 001_e96dc17fe53b9130.txt")
+    assert lines[1] == "2008 | 3 | Good | Being healthy | APA | 001_e96dc17fe53b9130.txt"
+    assert lines[-1] == "2009 | 3 | Performs well | Overall effectiveness | annual rating | 000_be5145f8e9499e13.txt"
+    staying_safe = council.locator("tbody tr").nth(safe)
+    assert staying_safe.locator("td.lqa-g4").count() == 2  # the label and the grade in the grade's colour
+    assert staying_safe.locator("td.lqa-g4").first.evaluate("e => getComputedStyle(e).backgroundColor") == PALETTE[4]
+    expect(page.locator("#lqa-ratings")).not_to_contain_text("Trafford")  # the table follows the council
+    shot(page, "ratings-council-page")
+    page.set_viewport_size(PHONE)  # on a phone: the year and grade in view, each cell whole
+    page.wait_for_timeout(300)
+    grade = council.locator("tbody tr").first.locator("td").nth(1).bounding_box()
+    scroller = council.locator(".lqa-scroll").bounding_box()
+    assert grade["x"] + grade["width"] <= scroller["x"] + scroller["width"]
+    assert unfitting(page, "#lqa-council th, #lqa-council td") == []
+    shot(page, "ratings-council-page-mobile")
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+    council.locator("tbody tr").last.locator(".lqa-read").click()
+    expect(page.get_by_role("tab", name="Letters")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#lqa-letter-choice input")).to_have_value(re.compile(r"000_be5145f8e9499e13\.txt$"))
+    expect(page.locator("#lqa-letter-text mark.lqa-target")).to_have_text(rows[-1][1].text)
+    assert rows[-1][1].text == "Children's services in Stockport Metropolitan Borough Council perform well."
+    expect(page.locator("#lqa-letter-file")).to_contain_text("Download 000_be5145f8e9499e13.txt")
+    shot(page, "letters-from-council-page")
+
+    page.get_by_role("tab", name="Ratings").click()  # another council through the filter
+    page.locator("#lqa-f-council input").click()
+    page.get_by_role("option", name="Trafford Metropolitan Borough Council").click()
+    expect(council.locator(".lqa-cite-title")).to_have_text("Trafford Metropolitan Borough Council")
+    expect(council.locator("tbody tr")).to_have_count(1)
+    council.locator(".lqa-read").click()
+    expect(page.locator("#lqa-letter-text mark.lqa-target")).to_have_text(
+        "Children's services in Trafford Metropolitan Borough Council perform well.")
+    page.get_by_role("tab", name="Ratings").click()
+    page.locator("#lqa-f-council input").click()
+    page.get_by_role("option", name="All councils").click()
+    expect(council).to_contain_text("Choose a council above")
+
+
+def test_council_page_html_escapes_and_lists_ungraded_letters():
+    from ui.web.ratings import council_html, council_rows
+
+    nasty = "Evil <img src=x onerror=alert(1)> & <script>alert(2)</script> Council"
+    letter = SimpleNamespace(name="<b>a</b>.txt", council=nasty, year=2009, kind="annual_rating")
+    ungraded = SimpleNamespace(name="b.txt", council=nasty, year=2007, kind="no-such-kind")
+    other = SimpleNamespace(name="c.txt", council="Elsewhere", year=2009, kind="annual_rating")
+    rating = SimpleNamespace(council=nasty, year=2009, kind="annual_rating", area="overall",
+                             label="<i>Performs</i> well", grade=3, letter="<b>a</b>.txt", start=5, end=9)
+    rows = council_rows([letter, ungraded, other], [rating], nasty)
+    assert rows == [(ungraded, None), (letter, rating)]  # oldest first; the ungraded letter listed too
+    html = council_html(nasty, rows)
+    assert "<img" not in html and "<script" not in html and "<b>" not in html and "<i>" not in html
+    assert "Evil &lt;img src=x onerror=alert(1)&gt; &amp; &lt;script&gt;" in html
+    assert '<td class="lqa-empty">no grade</td>' in html and "no overall grade" in html
+    assert 'class="lqa-read" data-i="0"' in html and 'class="lqa-read" data-i="1"' in html
+    assert '<td class="lqa-g3 lqa-num-cell">3</td><td class="lqa-g3">&lt;i&gt;Performs&lt;/i&gt; well</td>' in html
+    assert council_html(nasty, []) == f'<p class="lqa-empty">No letters for {esc(nasty)} in the index.</p>'
 
 
 def test_a_csv_cell_a_spreadsheet_would_run_is_quoted_as_text():

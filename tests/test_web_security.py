@@ -27,7 +27,7 @@ from types import SimpleNamespace
 import pytest
 import test_web
 from conftest import make_annual_letter
-from test_web import SLOW, ask, chart_tooltips, free_port, open_app, serving, text_file
+from test_web import SLOW, ask, chart_tooltips, free_port, open_app, serving, shot, text_file
 
 browser, page = test_web.browser, test_web.page  # test_web's fixtures: one Chromium per module, a page per test
 
@@ -226,6 +226,33 @@ def test_hostile_council_names_show_as_text_in_the_tabs(page, hostile_site):
     page.get_by_role("option", name=site.fulls[1]).click()  # filter by a hostile council
     expect(ratings).not_to_contain_text("Trafford")
     expect(ratings).to_contain_text(site.fulls[1])
+    # Its council page: the name as text, its letter a link to the reader at the rating's sentence.
+    council = page.locator("#lqa-council")
+    expect(council.locator(".lqa-cite-title")).to_have_text(site.fulls[1])
+    expect(council.locator("tbody tr")).to_have_count(1)
+    assert " ".join(council.locator("tbody tr").inner_text().split()) == \
+        "2009 1 Performs poorly Overall effectiveness annual rating hostile_1.txt"
+    council.locator(".lqa-read").click()
+    expect(page.locator("#lqa-letter-text mark.lqa-target")).to_have_text(
+        f"Children's services in {site.fulls[1]} perform poorly.")
+    page.get_by_role("tab", name="Ratings").click()
+    # The APA council (a markdown image in its name) through a click on its name in the table.
+    page.locator("#lqa-f-council input").click()
+    page.get_by_role("option", name="All councils").click()
+    expect(council).to_contain_text("Choose a council above")
+    page.locator('#lqa-ratings .body-cell[data-col="0"]', has_text=site.apa).first.click()
+    expect(council.locator(".lqa-cite-title")).to_have_text(site.apa)
+    expect(council.locator(".lqa-step")).to_have_text(["2008 APA: Good (3)"])
+    assert council.locator("tbody tr").count() == 7
+    for short in site.shorts.values():  # and each of the others, by the filter
+        full = f"{short} City Council"
+        page.locator("#lqa-f-council input").click()
+        page.get_by_role("option", name=full, exact=True).click()
+        expect(council.locator(".lqa-cite-title")).to_have_text(full)
+    page.locator("#lqa-f-council input").click()
+    page.get_by_role("option", name=site.entity, exact=True).click()
+    expect(council.locator(".lqa-cite-title")).to_have_text(site.entity)  # the entity, verbatim
+    shot(page, "ratings-council-page-hostile")
     assert_nothing_rendered(page, site, asked)
 
 

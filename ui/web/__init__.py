@@ -2,8 +2,11 @@
 
 Three tabs. Ask: a chat whose replies cite the letters, with the cited excerpts (the
 cited sentence highlighted in its paragraph) and the ratings used shown beside it.
-Ratings: the extracted table with filters and a CSV download, a chart of councils per grade and the APA
-grade grid. Letters: the indexed letters, a reader with each letter's original file to
+Ratings: the extracted table with filters and a CSV download, a council's page (all its letters and
+grades over time, each linking to the letter in the reader; opened from the council filter or a click
+on a council's name in the table), a chart of councils per grade and the APA grade grid. On a phone
+(style.py's media queries) the Ask tab stacks the sources right under the chat, and tables scroll
+sideways with their key column kept. Letters: the indexed letters, a reader with each letter's original file to
 download, and uploads that index/intake.py checks, saves under safe names and indexes at
 once (as `letters-qa add` and POST /api/letters do). Named endpoints /ask, /search and
 /ratings return the DESIGN.md JSON to `gradio_client`; the plain JSON API under /api is

@@ -17,7 +17,17 @@ from index.intake import Original, add_letters, original_file
 from qa import Assistant
 from qa.answer import md_escape, rating_dict
 from qa.query import MAX_QUESTION_CHARS, clean_text
-from ui.web.ratings import apa_grid_html, chart_frame, filter_ratings, ratings_csv, ratings_frame, ratings_table
+from ui.web.ratings import (
+    COUNCIL_HINT,
+    apa_grid_html,
+    chart_frame,
+    council_html,
+    council_rows,
+    filter_ratings,
+    ratings_csv,
+    ratings_frame,
+    ratings_table,
+)
 from ui.web.render import (
     ALL,
     PENDING,
@@ -116,29 +126,58 @@ class WebApp:
         turn = turns[index // 2]
         return turn["sources"], turn["ratings"]
 
-    def jump(self, target: str, turns: list[dict]):
-        """A chip or "Open in the letter" was clicked: "turn:n:nonce" (from the page's script). Opens
-        citation n of that turn in the Letters reader with its span marked. Returns (tabs, letter
-        choice, reader HTML, the mark kept for the reader)."""
+    def jump(self, target: str, turns: list[dict], council: str = ALL):
+        """A chip or "Open in the letter" was clicked: "turn:n:nonce" (from the page's script), or a
+        row of the council page: "c:i:nonce". Opens citation n of that turn, or row i's letter, in the
+        Letters reader with its span (the cited or the rating's sentence) marked. Returns (tabs,
+        letter choice, reader HTML, the mark kept for the reader)."""
+        parts = (target or "").split(":")
         try:
-            turn, n = (int(part) for part in (target or "").split(":")[:2])
-            letter, start, end = turns[turn]["cites"][n - 1]
-        except (ValueError, IndexError, KeyError, TypeError):
+            if parts[0] == "c":
+                row = int(parts[1])
+                info, rating = council_rows(self.assistant.letters(), self.assistant.ratings(), council)[row] \
+                    if council and row >= 0 else (None, None)
+                if info is None:
+                    raise IndexError(row)
+                letter, start, end = info.name, *((rating.start, rating.end) if rating else (0, 0))
+            else:
+                turn, n = int(parts[0]), int(parts[1])
+                if turn < 0 or n < 1:
+                    raise IndexError(turn)
+                letter, start, end = turns[turn]["cites"][n - 1]
+        except (ValueError, IndexError, KeyError, TypeError, LettersQAError):
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        mark = [letter, start, end]
+        mark = [letter, start, end] if end > start else None
         return gr.Tabs(selected="letters"), letter, self.open_letter(letter, mark), mark
 
     # Ratings and Letters ---------------------------------------------------------------
 
     def ratings_view(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
-        """The Ratings tab for the filters: (table, chart rows, APA grid, CSV download)."""
+        """The Ratings tab for the filters: (table, chart rows, APA grid, CSV download, council page).
+        The council page shows all the chosen council's letters, whatever the other filters."""
         try:
-            rows = filter_ratings(self.assistant.ratings(), council, year, kind, grade)
+            every = self.assistant.ratings()
+            rows = filter_ratings(every, council, year, kind, grade)
+            page = council_html(council, council_rows(self.assistant.letters(), every, council)) if council \
+                else COUNCIL_HINT
         except LettersQAError as exc:
-            return ratings_frame([]), chart_frame([]), error_html(str(exc)), gr.update(value=None, interactive=False)
+            return (ratings_frame([]), chart_frame([]), error_html(str(exc)), gr.update(value=None, interactive=False),
+                    "")
         csv_file = temporary_copy(ratings_csv(rows).encode("utf-8"), "ratings.csv")
         return (ratings_table(rows), chart_frame(rows), apa_grid_html(rows),
-                gr.update(value=str(csv_file), interactive=True, label=f"Download these {len(rows)} rows as CSV"))
+                gr.update(value=str(csv_file), interactive=True, label=f"Download these {len(rows)} rows as CSV"),
+                page)
+
+    def pick_council(self, evt: gr.SelectData):
+        """A click on a council's name in the Ratings table chooses that council (its page opens)."""
+        index = evt.index if isinstance(evt.index, list | tuple) else (evt.index, None)
+        if len(index) < 2 or index[1] != 0 or not isinstance(evt.value, str):
+            return gr.skip()
+        try:
+            known = {x.council for x in self.assistant.letters()}
+        except LettersQAError:
+            return gr.skip()
+        return evt.value if evt.value in known else gr.skip()
 
     def filter_choices(self):
         letters = self.assistant.letters()
@@ -170,7 +209,7 @@ class WebApp:
         except LettersQAError as exc:
             message = error_html(str(exc))
             return (letters_frame([]), gr.skip(), gr.skip(), gr.skip(), ratings_frame([]), chart_frame([]), message,
-                    gr.skip())
+                    gr.skip(), "")
 
     def generation(self) -> int | None:
         try:
@@ -187,7 +226,7 @@ class WebApp:
         (an upload from this page or any other, or `letters-qa add`); otherwise change nothing."""
         now = self.generation()
         if now == seen:
-            return (gr.skip(),) * 9
+            return (gr.skip(),) * 10
         return now, *self.refresh_all(council, year, kind, grade)
 
     # Uploads ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from index.scan import LETTER_SUFFIXES
 from qa import Assistant
 from qa.answer import md_escape
 from ui.web.app import WebApp, api_error
-from ui.web.ratings import CHART_COLOURS, grade_choices
+from ui.web.ratings import CHART_COLOURS, COUNCIL_HINT, grade_choices
 from ui.web.render import ALL, NO_ANSWER, NO_SOURCES, letter_html
 
 TITLE = "letters-qa: Ofsted letters to councils"
@@ -60,7 +60,8 @@ def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
             with gr.Tab("Letters", id="letters"):
                 letters_parts, reader, added = _letters_tab(web)
         # A chip or "Open in the letter" (the page's script fills #lqa-jump): the letter in the reader.
-        jump.change(web.jump, [jump, turns], [tabs, *reader], api_visibility="private", queue=False)
+        # A council page's row, likewise, with the council it belongs to.
+        jump.change(web.jump, [jump, turns, filters[0]], [tabs, *reader], api_visibility="private", queue=False)
         everything = [*letters_parts, *ratings_parts]
         seen = gr.State(None)  # the index generation this page shows
         # Hidden progress: the upload's one bar is beside its button, not on every table it refreshes.
@@ -80,25 +81,27 @@ def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
 def _ask_tab(web: WebApp) -> tuple[gr.State, gr.Textbox]:
     turns = gr.State([])
     asked = gr.State("")  # the question being answered (the box is cleared at once)
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=3):
+    # On a phone the columns dissolve and style.py orders their parts: the chat, the question box,
+    # then the sources and ratings used, and the examples last.
+    with gr.Row(equal_height=False, elem_id="lqa-ask-row"):
+        with gr.Column(scale=3, elem_id="lqa-ask-main"):
             # No LaTeX: "$$" from a letter would turn the rest of an answer into math (md_escape escapes "$"
             # too; this also covers the chat's own text).
             chat = gr.Chatbot(label="Chat", height=520, sanitize_html=True, latex_delimiters=[], elem_id="lqa-chat",
                               buttons=["copy_all"], autoscroll=False,
                               placeholder="Ask about the councils' ratings or what the letters say.")
-            with gr.Row():
+            with gr.Row(elem_id="lqa-ask-input"):
                 question = gr.Textbox(placeholder="Ask a question, e.g. Which councils perform adequately?",
                                       show_label=False, scale=5, elem_id="lqa-question", submit_btn=False)
                 ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="lqa-ask")
             examples = gr.Dataset(components=[question], samples=[[text] for text in EXAMPLES], type="index",
                                   label="Examples (click to ask)", elem_id="lqa-examples", layout="gallery")
             clear = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="lqa-clear")
-        with gr.Column(scale=2):
+        with gr.Column(scale=2, elem_id="lqa-ask-side"):
             gr.Markdown("### Sources\nOf the marked answer; click an answer to see its own. Hover a number in "
-                        "an answer to find its excerpt; click it to read the letter there.")
+                        "an answer to find its excerpt; click it to read the letter there.", elem_id="lqa-sources-head")
             sources = gr.HTML(NO_SOURCES, elem_id="lqa-sources")
-            gr.Markdown("### Ratings used")
+            gr.Markdown("### Ratings used", elem_id="lqa-used-head")
             used = gr.HTML(NO_ANSWER, elem_id="lqa-used")
     jump = gr.Textbox(elem_id="lqa-jump", elem_classes=["lqa-hidden"], container=False, show_label=False)
     # Two steps: the question and a pending reply show at once (no queue), then the answer.
@@ -125,6 +128,7 @@ def _ratings_tab(web: WebApp) -> tuple[list, list]:
                                                    for k in kinds.KINDS if k.graded], value=ALL, label="Kind",
                            elem_id="lqa-f-kind")
         grade = gr.Dropdown(grade_choices(), value=ALL, label="Rating grade", elem_id="lqa-f-grade")
+    page = gr.HTML(COUNCIL_HINT, elem_id="lqa-council")
     chart = gr.BarPlot(x="scale", y="councils", color="grade", color_map=CHART_COLOURS, elem_id="lqa-chart",
                        tooltip=["scale", "grade", "rating", "councils", "names"], y_axis_format="d",
                        label="Councils per overall rating (hover a bar for their names)", x_title="year and kind",
@@ -136,8 +140,9 @@ def _ratings_tab(web: WebApp) -> tuple[list, list]:
     grid = gr.HTML(elem_id="lqa-apa-grid")
     filters = [council, year, kind, grade]
     for dropdown in filters:
-        dropdown.change(web.ratings_view, filters, [table, chart, grid, csv_file], api_visibility="private")
-    return [council, year, table, chart, grid, csv_file], filters
+        dropdown.change(web.ratings_view, filters, [table, chart, grid, csv_file, page], api_visibility="private")
+    table.select(web.pick_council, None, [council], api_visibility="private")  # a council's name opens its page
+    return [council, year, table, chart, grid, csv_file, page], filters
 
 
 def _letters_tab(web: WebApp) -> tuple[list, list, object]:

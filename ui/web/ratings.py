@@ -1,4 +1,5 @@
-"""The Ratings tab's views of the extracted ratings: filtered rows, the table, the chart, the APA grid.
+"""The Ratings tab's views of the extracted ratings: filtered rows, the table, the chart, the APA grid,
+and a council's page (all its letters and grades over time).
 
 But: - no I/O; the rows come from Assistant.ratings().
 """
@@ -12,9 +13,9 @@ import pandas as pd
 from index import kinds
 from index.kinds import AREA_TITLES, label_for
 from index.kinds.scales import SCALES
-from index.reader import RatingRow
+from index.reader import LetterInfo, RatingRow
 from ui.web.render import ALL, KIND_NAMES, esc, html_table
-from ui.web.style import GRADE_COLOURS
+from ui.web.style import GRADE_COLOURS, RATINGS_COLUMNS
 
 
 def filter_ratings(rows: Iterable[RatingRow], council=ALL, year=ALL, kind=ALL, grade=ALL) -> list[RatingRow]:
@@ -26,7 +27,7 @@ def filter_ratings(rows: Iterable[RatingRow], council=ALL, year=ALL, kind=ALL, g
 
 
 def ratings_frame(rows: Iterable[RatingRow]) -> pd.DataFrame:
-    columns = ["council", "year", "kind", "area", "label", "grade", "letter"]
+    columns = list(RATINGS_COLUMNS)  # style.py lays them out for a phone by these names
     return pd.DataFrame([[r.council, r.year, KIND_NAMES.get(r.kind, r.kind), AREA_TITLES.get(r.area, r.area),
                           r.label, r.grade, r.letter] for r in rows], columns=columns)
 
@@ -117,3 +118,74 @@ def grade_choices() -> list[tuple[str, str]]:
     return [("All grades", ALL)] + [(f"{g}: {' / '.join(scale.label(g) for scale in SCALES)}", str(g))
                                     for g in (4, 3, 2, 1)]
 
+
+
+# --- a council's page ----------------------------------------------------------------------
+
+COUNCIL_HINT = ('<p class="lqa-empty">Choose a council above, or click a council\'s name in the table, to see its '
+                "page: all its letters and grades over time.</p>")
+_KIND_ORDER = {kind.key: n for n, kind in enumerate(kinds.KINDS)}
+
+
+def council_rows(letters: Iterable[LetterInfo], ratings: Iterable[RatingRow],
+                 council: str) -> list[tuple[LetterInfo, RatingRow | None]]:
+    """A council's page, row by row: each of its letters, oldest first, with each grade it gives
+    (overall first, then the areas in the kind's order), or None for a letter without grades.
+    The page's links carry a row's number in this list."""
+    mine = sorted((x for x in letters if x.council == council),
+                  key=lambda x: (x.year, _KIND_ORDER.get(x.kind, 99), x.name))
+    graded: dict[str, list[RatingRow]] = {}
+    for r in ratings:
+        if r.council == council:
+            graded.setdefault(r.letter, []).append(r)
+    rows: list[tuple[LetterInfo, RatingRow | None]] = []
+    for info in mine:
+        order = {area.key: n for n, area in enumerate(kinds.get(info.kind).areas)} if info.kind in _KIND_ORDER else {}
+        found = sorted(graded.get(info.name, ()), key=lambda r: (r.area != "overall", order.get(r.area, 99), r.area))
+        rows.extend((info, r) for r in found or [None])
+    return rows
+
+
+def _overall(letter_rows: list[RatingRow | None]) -> RatingRow | None:
+    return next((r for r in letter_rows if r is not None and r.area == "overall"), None)
+
+
+def council_html(council: str, rows: list[tuple[LetterInfo, RatingRow | None]]) -> str:
+    """A council's page: its overall grade letter by letter, then every letter's grades, colour-coded,
+    each row a link that opens the letter in the reader at the rating's sentence. Every value escaped."""
+    if not rows:
+        return f'<p class="lqa-empty">No letters for {esc(council)} in the index.</p>'
+    letters: dict[str, tuple[LetterInfo, list[RatingRow | None]]] = {}
+    for info, row in rows:
+        letters.setdefault(info.name, (info, []))[1].append(row)
+    steps = []
+    for info, found in letters.values():
+        overall = _overall(found)
+        scale = f"{info.year} {KIND_NAMES.get(info.kind, info.kind)}"
+        if overall is None:
+            steps.append(f'<span class="lqa-step lqa-none">{esc(scale)}: no overall grade</span>')
+        else:
+            steps.append(f'<span class="lqa-step lqa-g{overall.grade}">{esc(scale)}: {esc(overall.label)} '
+                         f"({overall.grade})</span>")
+    years = sorted({info.year for info, _ in letters.values()})
+    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    count = f"{len(letters)} letter{'s' if len(letters) != 1 else ''}, {span}"
+    body = []
+    for i, (info, row) in enumerate(rows):
+        link = (f'<button type="button" class="lqa-read" data-i="{i}" title="Read this letter'
+                f'{" at this rating" if row else ""}">{esc(info.name)}</button>')
+        kind = esc(KIND_NAMES.get(info.kind, info.kind))
+        if row is None:
+            cells = '<td>–</td><td class="lqa-empty">no grade</td><td>–</td>'
+        else:
+            css = f"lqa-g{row.grade}"
+            cells = (f'<td class="{css} lqa-num-cell">{row.grade}</td><td class="{css}">{esc(row.label)}</td>'
+                     f"<td>{esc(AREA_TITLES.get(row.area, row.area))}</td>")
+        body.append(f'<tr><td class="lqa-num-cell">{info.year}</td>{cells}<td>{kind}</td><td>{link}</td></tr>')
+    # The grade beside the year: on a phone the rest scrolls sideways under the year.
+    head = "".join(f"<th>{h}</th>" for h in ("year", "grade", "label", "area", "kind", "letter"))
+    return (f'<div class="lqa-council-page"><div class="lqa-cite-title">{esc(council)}</div>'
+            f'<div class="lqa-meta">{count}. Click a letter to read it at the rating\'s sentence.</div>'
+            f'<div class="lqa-steps">{" → ".join(steps)}</div>'
+            f'<div class="lqa-scroll"><table class="lqa-table lqa-council-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div></div>')

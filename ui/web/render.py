@@ -98,7 +98,8 @@ def html_table(headers: Iterable[str], rows: Iterable[Iterable], classes: Iterab
             for value, css in zip(row, [*cell_classes, *[""] * 99])
         ]
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return f'<table class="lqa-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="lqa-scroll"><table class="lqa-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def scale_name(row: RatingRow | LetterInfo) -> str:
@@ -110,11 +111,12 @@ def used_ratings_html(rows: Iterable[RatingRow]) -> str:
     rows = list(rows)
     if not rows:
         return '<p class="lqa-empty">No ratings used.</p>'
+    # The grade and its label beside the council and year: on a phone the rest scrolls sideways.
     return html_table(
-        ("council", "year", "scale", "area", "label", "grade"),
-        [(r.council, r.year, KIND_NAMES.get(r.kind, r.kind), AREA_TITLES.get(r.area, r.area), r.label, r.grade)
+        ("council", "year", "grade", "label", "scale", "area"),
+        [(r.council, r.year, r.grade, r.label, KIND_NAMES.get(r.kind, r.kind), AREA_TITLES.get(r.area, r.area))
          for r in rows],
-        [("", "", "", "", "", f"lqa-g{r.grade}") for r in rows],
+        [("", "", f"lqa-g{r.grade}", f"lqa-g{r.grade}", "", "") for r in rows],
     )
 
 

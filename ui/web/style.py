@@ -10,6 +10,40 @@ But: - no theme of its own; Gradio's Soft theme supplies colours and fonts.
 # Grade 4 (best) to 1: the table cells, the chart's bars and the APA grid use these.
 GRADE_COLOURS = {4: "#8fd19e", 3: "#cfe79a", 2: "#f7d774", 1: "#f19a8f"}
 
+# The Ratings table's columns (ratings.ratings_frame) and, on a phone, their order and widths (px):
+# wide enough for their headers and values, the year and grade beside the council, and the table
+# scrolling sideways under a council column that stays put, rather than crushing every column.
+RATINGS_COLUMNS = ("council", "year", "kind", "area", "label", "grade", "letter")
+MOBILE_COLUMNS = {"council": 150, "year": 64, "grade": 68, "label": 160, "kind": 124, "area": 240, "letter": 196}
+MOBILE_WIDTH = 640  # px: at most this wide, the page is laid out for a phone
+
+
+def _ratings_mobile() -> str:
+    """CSS for the Ratings table (Gradio's virtual table, which sizes columns in inline styles) on a phone."""
+    rules = []
+    for order, (name, width) in enumerate(MOBILE_COLUMNS.items()):
+        i = RATINGS_COLUMNS.index(name)
+        size = f"width: {width}px !important; min-width: {width}px !important; max-width: {width}px !important;"
+        rules.append(f'#lqa-ratings [data-heading="{i}"], #lqa-ratings .body-cell[data-col="{i}"] '
+                     f"{{ {size} flex: 0 0 {width}px !important; order: {order}; }}")
+    total = sum(MOBILE_COLUMNS.values())
+    return (f"@media (max-width: {MOBILE_WIDTH}px) {{\n"
+            f"  #lqa-ratings .header-table, #lqa-ratings .virtual-body {{ width: {total}px !important; }}\n"
+            # The header row as a flex row like the body's (so the columns can be reordered); Gradio's
+            # hidden sizing row would otherwise widen the header table.
+            "  #lqa-ratings .header-table, #lqa-ratings .header-table thead { display: block; }\n"
+            "  #lqa-ratings .header-table thead tr { display: flex; padding: 0; }\n"
+            "  #lqa-ratings .header-table .sizing-body { display: none; }\n  "
+            + "\n  ".join(rules) + "\n"
+            '  #lqa-ratings [data-heading="0"], #lqa-ratings .body-cell[data-col="0"] { position: sticky !important;\n'
+            "      left: 0; z-index: 3;\n"
+            "      background: var(--table-even-background-fill, var(--background-fill-primary)); }\n"
+            '  #lqa-ratings .row-odd .body-cell[data-col="0"] { background: var(--table-odd-background-fill,\n'
+            "      var(--background-fill-secondary)); }\n"
+            '  #lqa-ratings .body-cell[data-col="0"] .cell-wrap * { white-space: normal !important; }\n'
+            "}\n")
+
+
 CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.items()) + """
 .lqa-g4, .lqa-g3, .lqa-g2, .lqa-g1 { color: #1f1f1f; }
 .lqa-cite { border-left: 3px solid var(--color-accent); padding: 2px 0 2px 10px; margin: 0 0 14px 0;
@@ -48,7 +82,36 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
 .lqa-ok { color: #1b7a2c; } .lqa-bad { color: #b3261e; }
 .lqa-empty { color: var(--body-text-color-subdued); }
 #lqa-ratings, #lqa-ratings * { font-family: var(--font) !important; }
-#lqa-apa-grid { overflow-x: auto; }
+.lqa-scroll { overflow-x: auto; max-width: 100%; }
+.lqa-council-page { margin: 0 0 6px 0; }
+.lqa-steps { display: flex; flex-wrap: wrap; gap: 4px 6px; align-items: center; margin: 6px 0 10px 0; }
+.lqa-step { padding: 2px 8px; border-radius: 10px; font-size: 0.85em; white-space: nowrap; }
+.lqa-step.lqa-none { border: 1px dashed var(--border-color-primary); }
+.lqa-read { background: none; border: none; padding: 0; cursor: pointer; text-align: left; font: inherit;
+            color: var(--color-accent, #4338ca); text-decoration: underline; overflow-wrap: anywhere; }
+.lqa-council-table td.lqa-num-cell { white-space: nowrap; }
+""" + _ratings_mobile() + """
+/* Phones: the answer, its sources and the ratings it used stack under the chat, before the examples. */
+""" + f"@media (max-width: {MOBILE_WIDTH}px) {{" + """
+  #lqa-ask-row { flex-direction: column; flex-wrap: nowrap; align-items: stretch; }
+  #lqa-ask-main, #lqa-ask-side { display: contents; }
+  #lqa-ask-main > *, #lqa-ask-side > * { order: 9; width: 100%; min-width: 0; }
+  #lqa-ask-row #lqa-chat { order: 1; height: min(440px, 60vh) !important; }
+  #lqa-ask-row #lqa-ask-input { order: 2; }
+  #lqa-ask-row #lqa-sources-head { order: 3; }
+  #lqa-ask-row #lqa-sources { order: 4; }
+  #lqa-ask-row #lqa-used-head { order: 5; }
+  #lqa-ask-row #lqa-used { order: 6; }
+  #lqa-ask-row #lqa-examples { order: 7; }
+  #lqa-ask-row #lqa-clear { order: 8; }
+  #lqa-sources-head p { display: none; }
+  /* The small tables scroll sideways; the first column (the council, or the year) stays put. */
+  .lqa-table th, .lqa-table td { white-space: nowrap; }
+  .lqa-table th:first-child, .lqa-table td:first-child { position: sticky; left: 0; z-index: 1; white-space: normal;
+      min-width: 7em; max-width: 9.5em; background: var(--background-fill-primary); }
+  .lqa-table th:first-child { background: var(--background-fill-secondary); }
+  .lqa-council-table th:first-child, .lqa-council-table td:first-child { min-width: 3.5em; }
+}
 """
 
 # Delegated: chips and buttons come and go with every answer. A chip's click is sent to the
@@ -79,9 +142,11 @@ JS = r"""
   });
   const jump = (el) => {
     const box = q('#lqa-jump textarea') || q('#lqa-jump input');
-    const r = ref(el);
-    if (!box || !r) return;
-    box.value = `${r.turn}:${r.n}:${Date.now()}`;
+    // A row of the council page: "c:i" (its row number); a citation: "turn:n".
+    const row = el.classList.contains('lqa-read') && /^\d+$/.test(el.dataset.i || '') ? el.dataset.i : null;
+    const r = row === null ? ref(el) : null;
+    if (!box || (row === null && !r)) return;
+    box.value = row !== null ? `c:${row}:${Date.now()}` : `${r.turn}:${r.n}:${Date.now()}`;
     box.dispatchEvent(new Event('input', {bubbles: true}));
   };
   const copy = async (button) => {
@@ -95,7 +160,7 @@ JS = r"""
     setTimeout(() => { button.textContent = 'Copy as markdown'; }, 1500);
   };
   document.addEventListener('click', (e) => {
-    const el = e.target.closest && e.target.closest('.lqa-chip, .lqa-open, .lqa-copy, #lqa-new-answer');
+    const el = e.target.closest && e.target.closest('.lqa-chip, .lqa-open, .lqa-read, .lqa-copy, #lqa-new-answer');
     if (!el) return;
     if (el.id === 'lqa-new-answer') { toBottom(); return; }
     e.preventDefault(); e.stopPropagation();
@@ -162,6 +227,9 @@ JS = r"""
     onChange();
     const target = q('#lqa-letter-text mark.lqa-target:not([data-lqa-seen])');
     if (target) { target.setAttribute('data-lqa-seen', ''); target.scrollIntoView({block: 'center'}); }
+    // A council page just chosen (from the filter or a council's name in the table): bring it into view.
+    const page = q('#lqa-council .lqa-council-page:not([data-lqa-seen])');
+    if (page) { page.setAttribute('data-lqa-seen', ''); page.scrollIntoView({block: 'nearest'}); }
   }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 })();
 """
