@@ -116,6 +116,11 @@ class FallbackEmbedder:
             return self._chosen
 
     @property
+    def loaded(self) -> bool:
+        """Whether a model is loaded and has embedded (without loading one)."""
+        return self._chosen is not None
+
+    @property
     def backend(self) -> str:
         """The backend that embeds (or will: read without loading a model)."""
         return getattr(self._chosen or self._first, "backend", "torch")
@@ -173,6 +178,10 @@ class SentenceTransformerEmbedder(BatchedEmbedder):
             except Exception as exc:  # any load failure is the user's model choice: say so in one line
                 raise IndexStoreError(f"cannot load embedding model {self.name!r}: {exc}") from None
         return self._model
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
 
     @property
     def dim(self) -> int:

@@ -177,6 +177,8 @@ def test_health(api):
     health = api.http.get("/health").json()
     assert health["ok"] is True and health["letters"] == 5
     assert isinstance(health["generation"], int) and isinstance(health["model_loaded"], bool)
+    api.http.post("/ask", json={"question": "What did Ofsted say about private fostering?"})
+    assert api.http.get("/health").json()["model_loaded"] is True  # an open question has embedded by now
 
 
 def test_openapi_documents_the_endpoints(api):

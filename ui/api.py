@@ -218,7 +218,7 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
         def state() -> dict:
             reader = assistant.reader
             return {"ok": True, "generation": reader.manifest.generation, "letters": len(reader.letters),
-                    "model_loaded": getattr(assistant.embedder, "_model", None) is not None}
+                    "model_loaded": bool(getattr(assistant.embedder, "loaded", False))}
 
         return library_call(state)
 
