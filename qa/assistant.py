@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from index.embedder import DEFAULT_MODEL, Embedder, QueryCache, make_embedder
@@ -24,8 +24,10 @@ from qa.retriever import Passage, Reranker, Retriever, check_flag, check_k, sele
 
 class Assistant:
     def __init__(self, index_dir: str | Path, embedder: Embedder | None = None, model: str | None = None,
-                 reranker: Reranker | None = None):
+                 reranker: Reranker | None = None, llm: str | None = None):
         _check_arguments(index_dir, embedder, model, reranker)
+        if llm is not None and not isinstance(llm, str):
+            raise ArgumentTypeError(f"llm must be a model name for the llm library (str), not {type(llm).__name__}")
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
         self._reader = IndexReader.open(self.index_dir)
@@ -40,6 +42,11 @@ class Assistant:
         self.reranker = reranker
         self._queries = QueryCache(self.embedder)
         self._retriever: Retriever | None = None
+        self.composer = None  # extractive; with llm=, a qa.generate.ModelComposer for passage answers
+        if llm:
+            from qa.generate import ModelComposer
+
+            self.composer = ModelComposer(llm)
 
     @classmethod
     def open(cls, index_dir: str | Path = ".letters-index", **kwargs) -> Assistant:
@@ -91,19 +98,39 @@ class Assistant:
                                           include_boilerplate=include_boilerplate)
         return found
 
-    def ask(self, question: str, history: Iterable | None = None) -> Answer:
+    def ask(self, question: str, history: Iterable | None = None, generative: bool = True) -> Answer:
         """Answer `question`; `history` holds the earlier questions of the conversation (strings,
-        Answers or {"question": ...} dicts), so follow-ups like "And Trafford?" resolve."""
+        Answers or {"question": ...} dicts), so follow-ups like "And Trafford?" resolve.
+        Opened with `llm=`, open questions are worded by that model (checked; qa/generate.py)
+        unless `generative=False`."""
+        answer = None
+        for item in self.ask_stream(question, history, generative):
+            answer = item
+        return answer
+
+    def ask_stream(self, question: str, history: Iterable | None = None,
+                   generative: bool = True) -> Iterator[str | Answer]:
+        """`ask`, as it is written: with a model (`llm=`), its text in chunks as they come, not
+        yet checked; the last item is always the Answer, which is what to show."""
+        check_flag(generative, "generative")
         if not _check_text(question):
             raise QuestionError("the question is empty; type a question about the letters")
+        earlier = _history(history)
         retriever = self.retriever
-        return answer_query(self.parse(question, history), retriever.reader, retriever)
+        query = self._parse(clean_text(question), earlier)
+        if self.composer is None or not generative:
+            yield answer_query(query, retriever.reader, retriever)
+            return
+        from qa.evidence import gather
+
+        yield from self.composer.stream(gather(query, retriever.reader, retriever), retriever.reader, earlier)
 
     def parse(self, question: str, history: Iterable | None = None) -> Query:
         """How `question` is understood (intent, councils, years, rating, area), given the history."""
         _check_text(question)
-        question = clean_text(question)
-        earlier = _history(history)
+        return self._parse(clean_text(question), _history(history))
+
+    def _parse(self, question: str, earlier: list[str]) -> Query:
         councils = self.reader.council_names
         previous = None
         for text in earlier:

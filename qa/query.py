@@ -134,6 +134,11 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
     return replace(query, intent=_intent(query, norm, asks))
 
 
+def councils_named(text: str, councils: Iterable[tuple[str, str]]) -> list[str]:
+    """The full names of the indexed councils `text` names (full or short name)."""
+    return _find_councils(normalise(text), councils)[0]
+
+
 def _find_councils(norm: str, councils: Iterable[tuple[str, str]]) -> tuple[list[str], str]:
     """Indexed councils named in the question (full or short name), removed from the text.
 

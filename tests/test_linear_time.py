@@ -195,6 +195,31 @@ def test_search_terms_are_linear(family: str) -> None:
     growth(f"query_terms {family}", query_terms, QUESTION_FAMILIES[family], 2_000)
 
 
+ANSWER_FAMILIES: dict[str, Callable[[int], str]] = {
+    **QUESTION_FAMILIES,
+    "markers": repeat("[1] "),
+    "marker lists": repeat("[1, 2, 3, "),
+    "open quotes": repeat('"x '),
+    "curly quotes": repeat("“x” "),
+    "sentences citing": repeat("Trafford is good [1]. "),
+    "numbers with commas": repeat("1,2,3,"),
+    "bullets": repeat("\n- * 1. "),
+}
+
+
+@pytest.mark.parametrize("family", ANSWER_FAMILIES)
+def test_checking_a_models_answer_is_linear(monkeypatch, family: str) -> None:
+    """qa/verify.py reads a model's text (which a letter may have steered): linear without its cap."""
+    from qa import verify as verify_module
+    from qa.answer import Citation
+
+    monkeypatch.setattr(verify_module, "MAX_ANSWER_CHARS", 10**8)
+    passages = [Citation("a.txt", "Trafford Metropolitan Borough Council", 2009, "annual_rating", "S",
+                         "Trafford is good. 1,2,3 x", 0, 24)] * 3
+    growth(f"verify {family}", lambda text: verify_module.verify(text, passages, SEED_COUNCILS),
+           ANSWER_FAMILIES[family], 2_000)
+
+
 @pytest.mark.parametrize("family", ["every authority name", "unicode", "apostrophes", "hyphens", "glossary words"])
 def test_glossary_expansion_is_linear(family: str) -> None:
     from qa.glossary import expand

@@ -118,6 +118,8 @@ class AskRequest(BaseModel):
                           examples=["Which councils perform adequately?"])
     history: list[str] | None = Field(None, description="the earlier questions of the conversation, oldest first",
                                       examples=[["Which councils perform adequately?"]])
+    generative: bool = Field(True, description="with a server started with --llm: let its model word open answers "
+                                                "(checked against the letters); false for the excerpts")
 
 
 # --- the app ------------------------------------------------------------------------------
@@ -156,7 +158,8 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
             raise ApiError(400, f"history holds at most {MAX_HISTORY} questions; send the latest ones")
         question = clean_text(request.question)
         history = [clean_text(h) for h in request.history or ()]
-        return library_call(lambda: assistant.ask(question, history=history).to_dict())
+        return library_call(lambda: assistant.ask(question, history=history,
+                                                  generative=request.generative).to_dict())
 
     @api.get("/search", summary="The k best passages for a query")
     def search(q: Annotated[str, Query(description="words to search the letters for")],
@@ -218,7 +221,8 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
         def state() -> dict:
             reader = assistant.reader
             return {"ok": True, "generation": reader.manifest.generation, "letters": len(reader.letters),
-                    "model_loaded": bool(getattr(assistant.embedder, "loaded", False))}
+                    "model_loaded": bool(getattr(assistant.embedder, "loaded", False)),
+                    "llm": web.model_name}
 
         return library_call(state)
 

@@ -73,8 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="letters folder to copy them into (default: the folder the index was built from)")
     p.set_defaults(func=cmd_add)
 
-    p = sub.add_parser("ask", parents=[common, model], help="answer a question with citations")
+    generative = argparse.ArgumentParser(add_help=False)
+    generative.add_argument("--llm", metavar="MODEL", default=os.environ.get("LETTERS_QA_LLM") or None,
+                            help="word open questions with this model of the llm library (e.g. SmolLM2; `llm models` "
+                                 "lists them), each sentence checked against the letters (env LETTERS_QA_LLM; "
+                                 "needs `make llm`); ratings answers stay exact")
+
+    p = sub.add_parser("ask", parents=[common, model, generative], help="answer a question with citations")
     p.add_argument("question")
+    p.add_argument("--stream", action="store_true",
+                   help="with --llm: print the model's text as it comes, then the checked answer if it differs")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("search", parents=[common, model], help="ranked passages for a query")
@@ -93,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", parents=[common], help="verify every file of the index against its checksums")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("serve", parents=[common, model], help="serve the web UI and its HTTP API")
+    p = sub.add_parser("serve", parents=[common, model, generative], help="serve the web UI and its HTTP API")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--letters", default=None, help="folder uploads are saved into (default: the index's)")
@@ -137,10 +145,10 @@ def _emit(args, document: dict, text: str) -> None:
     print(json.dumps(document, ensure_ascii=False, indent=1) if args.json else text)
 
 
-def _assistant(args):
+def _assistant(args, llm: str | None = None):
     from qa import Assistant
 
-    return Assistant.open(args.index, model=getattr(args, "model", None))
+    return Assistant.open(args.index, model=getattr(args, "model", None), llm=llm)
 
 
 def cmd_index(args) -> int:
@@ -215,14 +223,52 @@ def _progress_bar():
 
 
 def cmd_ask(args) -> int:
-    answer = _assistant(args).ask(args.question)
+    if args.stream and args.json:
+        print("letters-qa: error: --stream prints text as it comes; leave out --json (or --stream)", file=sys.stderr)
+        return 2
+    assistant = _assistant(args, llm=args.llm)
+    if args.stream:
+        return _ask_streaming(assistant, args.question)
+    answer = assistant.ask(args.question)
+    _emit(args, answer.to_dict(), _answer_text(answer))
+    return 0
+
+
+def _ask_streaming(assistant, question: str) -> int:
+    """The model's draft as it comes, then the checked answer: only its sources when every
+    sentence passed as written, else the whole answer that replaces the draft."""
+    from qa.answer import Answer
+
+    draft, answer = False, None
+    for item in assistant.ask_stream(question):
+        if isinstance(item, Answer):
+            answer = item
+            continue
+        if not draft:
+            print("[draft as the model writes it; not yet checked]", file=sys.stderr, flush=True)
+            draft = True
+        print(item, end="", flush=True)
+    if not draft:  # not a question for the model: the answer as `ask` prints it
+        print(_answer_text(answer))
+    elif answer.composer != "extractive" and answer.verified:
+        print(f"\n\n[checked: every sentence passed]\n{_sources_text(answer)}")
+    else:
+        print(f"\n\n[checked answer, replacing the draft]\n{_answer_text(answer)}")
+    return 0
+
+
+def _answer_text(answer) -> str:
     text = answer.text
     if answer.citations:
         text += "\n\nSources:\n" + "\n".join(
             f"[{i}] {c.title} ({c.letter}, chars {c.start}-{c.end}): {' '.join(c.text.split())}"
             for i, c in enumerate(answer.citations, 1))
-    _emit(args, answer.to_dict(), text)
-    return 0
+    return text
+
+
+def _sources_text(answer) -> str:
+    return "Sources:\n" + "\n".join(f"[{i}] {c.title} ({c.letter}, chars {c.start}-{c.end}): "
+                                     f"{' '.join(c.text.split())}" for i, c in enumerate(answer.citations, 1))
 
 
 def cmd_search(args) -> int:
@@ -291,7 +337,7 @@ def cmd_serve(args) -> int:
 
     serve(index_dir=Path(args.index), host=args.host, port=args.port, letters_dir=args.letters,
           auth=args.auth, model=args.model, insecure_no_auth=args.insecure_no_auth,
-          allow_uploads=args.allow_uploads)
+          allow_uploads=args.allow_uploads, llm=args.llm)
     return 0
 
 

@@ -8,6 +8,7 @@ earlier answers.
 import hashlib
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -32,6 +33,7 @@ from ui.web.render import (
     ALL,
     PENDING,
     bubble_markdown,
+    draft_markdown,
     error_html,
     letter_choices,
     letter_html,
@@ -42,6 +44,7 @@ from ui.web.render import (
     used_ratings_html,
 )
 
+DRAFT_REFRESH_SECONDS = 0.25  # a model's draft is redrawn at most this often while it is written
 NO_LETTERS_FOLDER = "this server has no letters folder (start it with --letters DIR)"
 
 
@@ -100,14 +103,27 @@ class WebApp:
         pending = [{"role": "user", "content": md_escape(question)}, {"role": "assistant", "content": PENDING}]
         return "", question, chat_messages(turns) + pending, pending_html(question)
 
-    def respond(self, question: str, turns: list[dict]):
-        """Answer one chat message; returns (turns, chat messages, sources, ratings)."""
+    def respond(self, question: str, turns: list[dict], generative: bool = False):
+        """Answer one chat message; yields (turns, chat messages, sources, ratings). With a model
+        (`serve --llm`) and `generative` ticked, its draft shows as it is written, marked as not
+        yet checked, and the checked answer replaces it."""
         if not question:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
         history = [t["question"] for t in turns if t["ok"]]
         number = len(turns)
+        asked = {"role": "user", "content": md_escape(question)}
         try:
-            answer = self.assistant.ask(question, history=history)
+            draft, shown = "", 0.0
+            for item in self.assistant.ask_stream(question, history, generative=bool(generative)):
+                if isinstance(item, str):
+                    draft += item
+                    if time.monotonic() - shown >= DRAFT_REFRESH_SECONDS:
+                        shown = time.monotonic()
+                        reply = {"role": "assistant", "content": draft_markdown(self.model_name, draft)}
+                        yield gr.skip(), chat_messages(turns) + [asked, reply], gr.skip(), gr.skip()
+                    continue
+                answer = item
             turn = {"question": question, "ok": True, "reply": bubble_markdown(answer, number),
                     "sources": sources_html(answer, self.assistant.reader.letter_text, number),
                     "ratings": used_ratings_html(answer.ratings),
@@ -116,7 +132,13 @@ class WebApp:
             turn = {"question": question, "ok": False, "reply": f"**Error:** {md_escape(str(exc))}",
                     "sources": error_html(str(exc)), "ratings": "", "cites": []}
         turns = [*turns, turn]
-        return turns, chat_messages(turns), turn["sources"], turn["ratings"]
+        yield turns, chat_messages(turns), turn["sources"], turn["ratings"]
+
+    @property
+    def model_name(self) -> str | None:
+        """The model that words open answers (`serve --llm`), or None."""
+        composer = self.assistant.composer
+        return composer.model.model_id if composer is not None else None
 
     def show_turn(self, turns: list[dict], evt: gr.SelectData):
         """Clicking a message shows that answer's sources in the panel."""

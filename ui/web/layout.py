@@ -94,6 +94,7 @@ def _ask_tab(web: WebApp) -> tuple[gr.State, gr.Textbox]:
                 question = gr.Textbox(placeholder="Ask a question, e.g. Which councils perform adequately?",
                                       show_label=False, scale=5, elem_id="lqa-question", submit_btn=False)
                 ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="lqa-ask")
+            generative = _model_toggle(web.model_name)
             examples = gr.Dataset(components=[question], samples=[[text] for text in EXAMPLES], type="index",
                                   label="Examples (click to ask)", elem_id="lqa-examples", layout="gallery")
             clear = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="lqa-clear")
@@ -106,7 +107,7 @@ def _ask_tab(web: WebApp) -> tuple[gr.State, gr.Textbox]:
     jump = gr.Textbox(elem_id="lqa-jump", elem_classes=["lqa-hidden"], container=False, show_label=False)
     # Two steps: the question and a pending reply show at once (no queue), then the answer.
     echoed = [question, asked, chat, sources]
-    answered = dict(fn=web.respond, inputs=[asked, turns], outputs=[turns, chat, sources, used],
+    answered = dict(fn=web.respond, inputs=[asked, turns, generative], outputs=[turns, chat, sources, used],
                     api_visibility="private", show_progress="hidden")
     for trigger in (ask.click, question.submit):
         trigger(web.echo, [question, turns], echoed, api_visibility="private", queue=False).then(**answered)
@@ -117,6 +118,15 @@ def _ask_tab(web: WebApp) -> tuple[gr.State, gr.Textbox]:
         trigger(lambda: ("", [], [], NO_SOURCES, NO_ANSWER), None, [question, turns, chat, sources, used],
                 api_visibility="private")
     return turns, jump
+
+
+def _model_toggle(model: str | None):
+    """With `serve --llm`: whether that model words open answers (ticked at first)."""
+    if model is None:
+        return gr.State(False)
+    return gr.Checkbox(True, label=f"Write open answers with {model}", elem_id="lqa-llm",
+                       info="Each sentence is checked against the letters it cites; what fails is left out, and the "
+                            "excerpts are shown if nothing passes. Ratings answers stay exact.")
 
 
 def _ratings_tab(web: WebApp) -> tuple[list, list]:

@@ -74,7 +74,18 @@ def sources_html(answer: Answer, letter_text: Callable[[str], str | None], turn:
             f'<button type="button" class="lqa-open" data-turn="{turn}" data-n="{number}">Open in the letter</button>'
             f'</div><div class="lqa-excerpt">{excerpt}</div></div>'
         )
-    return f'<div class="lqa-sources" data-turn="{turn}">{head}{"".join(items)}</div>'
+    return f'<div class="lqa-sources" data-turn="{turn}">{head}{"".join(items)}{dropped_html(answer)}</div>'
+
+
+def dropped_html(answer: Answer) -> str:
+    """What the model wrote that did not check out, with why: shown, never hidden, never as the answer."""
+    if not answer.dropped:
+        return ""
+    rows = "".join(f'<li><q>{esc(d.sentence)}</q> <span class="lqa-meta">{esc(d.reason)}</span></li>'
+                   for d in answer.dropped)
+    return (f'<details class="lqa-dropped"><summary>Left out of the model\'s answer: {len(answer.dropped)} '
+            f'sentence{"s" if len(answer.dropped) > 1 else ""} that did not check out</summary><ul>{rows}</ul>'
+            '</details>')
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -142,6 +153,12 @@ def bubble_markdown(answer: Answer, turn: int = 0) -> str:
 
 
 PENDING = '<span class="lqa-pending">Looking through the letters…</span>'
+
+
+def draft_markdown(model: str | None, draft: str) -> str:
+    """A model's answer while it is written: escaped, and marked as not yet checked."""
+    return (f'<span class="lqa-pending">{html.escape(model or "The model")} is writing; '
+            f'not yet checked against the letters…</span>\n\n{md_escape(draft)}')
 
 
 def pending_html(question: str) -> str:

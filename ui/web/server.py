@@ -50,7 +50,8 @@ def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: tupl
 
 
 def serve(index_dir, host: str = "127.0.0.1", port: int = 7860, letters_dir=None, auth: str | None = None,
-          model: str | None = None, insecure_no_auth: bool = False, allow_uploads: bool = False) -> None:
+          model: str | None = None, insecure_no_auth: bool = False, allow_uploads: bool = False,
+          llm: str | None = None) -> None:
     """Serve the web UI for `index_dir` until interrupted.
 
     Elsewhere than this machine it needs `auth`, or `insecure_no_auth`, which also turns
@@ -60,7 +61,7 @@ def serve(index_dir, host: str = "127.0.0.1", port: int = 7860, letters_dir=None
     if problem:
         raise LettersQAError(problem)
     credentials = parse_auth(auth)
-    assistant = Assistant.open(Path(index_dir), model=model)
+    assistant = Assistant.open(Path(index_dir), model=model, llm=llm)
     folder = Path(letters_dir) if letters_dir else default_letters_dir(assistant)
     off = NO_LETTERS_FOLDER
     if insecure_no_auth and not allow_uploads:

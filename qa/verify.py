@@ -1,0 +1,166 @@
+"""Check a model's answer against the passages it was given, sentence by sentence.
+
+A generated sentence is shown only if every check passes; a sentence that fails is dropped
+with its reason. The rules (README, "Generative answers"):
+
+- it cites at least one passage (`[n]`, or "Passage n:" opening it), and every `[n]` is a
+  passage the model was given;
+- every quoted phrase ("..." or “...”) is in one of its cited passages, word for word
+  (case and spacing aside);
+- every number written in digits is in one of its cited passages (or is a cited letter's year);
+- every council it names is the council of one of its cited passages.
+
+Nothing here calls a model or trusts its text: the kept sentences are escaped for markdown
+and their markers rewritten as "[n]" for the chips. Every pattern is flat (no nested
+quantifiers), so a long or hostile answer is checked in linear time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.councils import canonical, find_mentions
+from qa.answer import Citation, md_escape, short
+from qa.query import councils_named, normalise
+
+MAX_ANSWER_CHARS = 8_000  # a model's answer is cut here before it is checked
+
+_LINE_BREAK = re.compile(r"\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_MARKERS = re.compile(r"\[([0-9,;\s]{1,40})\]")  # "[2]", "[1, 3]", "[1][2]" is two of them
+_LEADING_MARKERS = re.compile(r"(?:\[[0-9,;\s]{1,40}\]\s*)+")  # "[2] [3] Next sentence" -> to the one before
+_LABEL = re.compile(r"passages?\s+(\d{1,2})\s*[:.)-]\s*", re.I)  # "Passage 2: ..." opening a sentence cites it
+_BULLET = re.compile(r"\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_EMPHASIS = re.compile(r"\*{1,3}|_{2,3}|^#{1,6}\s*|`")
+_QUOTES = (re.compile(r'"([^"\n]{1,600})"'), re.compile(r"“([^”\n]{1,600})”"))
+_NUMBER = re.compile(r"\d[\d,]*")  # "1,582", "2009", "12": digits, commas inside
+_WORDS = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Dropped:
+    sentence: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"sentence": self.sentence, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Verification:
+    kept: tuple[str, ...]  # markdown sentences, letter-safe, "[n]" markers
+    dropped: tuple[Dropped, ...]
+
+    @property
+    def markdown(self) -> str:
+        return " ".join(self.kept)
+
+
+def verify(answer: str, passages: Sequence[Citation], councils: Sequence[tuple[str, str]] = ()) -> Verification:
+    """Split `answer` into sentences and keep those the `passages` ([1] is passages[0]) support.
+
+    `councils` are the index's (full, short) names, so councils outside the list of English
+    authorities (index/councils.py) are recognised too.
+    """
+    kept: list[str] = []
+    dropped: list[Dropped] = []
+    for sentence in sentences(answer[:MAX_ANSWER_CHARS]):
+        numbers, prose = _citations(sentence)
+        reason = _problem(prose, numbers, passages, councils)
+        if reason:
+            dropped.append(Dropped(" ".join(sentence.split()), reason))
+        else:
+            kept.append(_markdown(prose, numbers))
+    return Verification(tuple(kept), tuple(dropped))
+
+
+def sentences(text: str) -> list[str]:
+    """The answer's sentences, bullets and emphasis stripped; markers that open a sentence
+    ("... in care. [2] The next ...") belong to the sentence before."""
+    found: list[str] = []
+    for line in _LINE_BREAK.split(text):
+        line = _EMPHASIS.sub("", _BULLET.sub("", line, count=1)) if _BULLET.match(line) else _EMPHASIS.sub("", line)
+        for part in _SENTENCE_END.split(line):
+            part = part.strip()
+            lead = _LEADING_MARKERS.match(part)
+            if lead and found:
+                found[-1] += " " + lead.group(0).strip()
+                part = part[lead.end():].strip()
+            if part:
+                found.append(part)
+    return found
+
+
+def _citations(sentence: str) -> tuple[list[int], str]:
+    """The sentence's passage numbers (in order, once each) and its text without the markers.
+    A label opening the sentence ("Passage 2: ...", small models write it) counts as [2]."""
+    numbers: list[int] = []
+    label = _LABEL.match(sentence)
+    if label:
+        numbers.append(int(label.group(1)))
+        sentence = sentence[label.end():]
+    for marker in _MARKERS.finditer(sentence):
+        for piece in re.split(r"[,;\s]+", marker.group(1)):
+            if piece.isdigit() and int(piece) not in numbers:
+                numbers.append(int(piece))
+    prose = " ".join(_MARKERS.sub(" ", sentence).split())
+    return numbers, re.sub(r"\s+([.,;:!?])", r"\1", prose)
+
+
+def _problem(prose: str, numbers: list[int], passages: Sequence[Citation], councils) -> str | None:
+    """Why the sentence cannot be shown, or None."""
+    if not _WORDS.search(prose):
+        return "no words"
+    if not numbers:
+        return "cites no passage"
+    unknown = [n for n in numbers if not 1 <= n <= len(passages)]
+    if unknown:
+        return f"cites [{unknown[0]}], which is not one of the {len(passages)} passages given"
+    cited = [passages[n - 1] for n in numbers]
+    texts = [_plain(p.text) for p in cited]
+    for pattern in _QUOTES:
+        for quote in pattern.finditer(prose):
+            if not any(_plain(quote.group(1)) in text for text in texts):
+                return f"quotes “{_short(quote.group(1))}”, which is not in the passages it cites"
+    written = {_digits(m.group(0)) for text in texts for m in _NUMBER.finditer(text)} | {str(p.year) for p in cited}
+    for number in _NUMBER.finditer(prose):
+        if _digits(number.group(0)) not in written:
+            return f"gives the number {number.group(0).rstrip(',')}, which is not in the passages it cites"
+    allowed = {_council_key(p.council) for p in cited}
+    for name in _named_councils(prose, councils):
+        if _council_key(name) not in allowed:
+            return f"names {short(name)}, whose letter it does not cite"
+    return None
+
+
+def _digits(number: str) -> str:
+    """"1,582" and "1582" alike."""
+    return number.replace(",", "")
+
+
+def _named_councils(prose: str, councils) -> list[str]:
+    named = {_council_key(name): name for _, _, name in find_mentions(prose)}
+    for name in councils_named(prose, councils) if councils else ():
+        named.setdefault(_council_key(name), name)
+    return list(named.values())
+
+
+def _council_key(name: str) -> str:
+    return canonical(name) or normalise(name)
+
+
+def _plain(text: str) -> str:
+    """Case, spacing and curly apostrophes set aside, for word-for-word comparison."""
+    return " ".join(text.replace("’", "'").replace("‘", "'").lower().split())
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _markdown(prose: str, numbers: list[int]) -> str:
+    """The sentence as letter-safe markdown with its markers as chips: "Text. [1] [3]"."""
+    return f"{md_escape(prose)} {' '.join(f'[{n}]' for n in numbers)}"
