@@ -23,7 +23,7 @@ from dataclasses import replace
 from index.errors import ArgumentError, LettersQAError
 from index.reader import IndexReader
 from qa import compose as extractive
-from qa.answer import Answer, Citation, short
+from qa.answer import Answer, Citation, md_escape, short
 from qa.evidence import Evidence
 from qa.query import OPEN, STRENGTHS, WEAKNESSES
 from qa.verify import Verification, verify
@@ -113,7 +113,7 @@ class ModelComposer:
             yield from response
 
     def _answer(self, plain: Answer, given: list[Citation], checked: Verification, problem: str | None) -> Answer:
-        who = self.model.model_id
+        who = md_escape(self.model.model_id)
         if checked.kept:
             dropped = len(checked.dropped)
             note = (f"\n\n*Written by {who} from the passages cited; each sentence checked against them"
@@ -121,8 +121,8 @@ class ModelComposer:
                        else ".") + "*")
             return replace(plain, text=checked.markdown + note, composer=self.name, verified=not checked.dropped,
                            dropped=checked.dropped)
-        why = problem or f"none of {who}'s sentences checked out against the passages"
-        note = f"*{why[0].upper()}{why[1:]}, so the excerpts are shown instead.*\n\n"
+        why = problem or f"None of {self.model.model_id}'s sentences checked out against the passages"
+        note = f"*{md_escape(why)}, so the excerpts are shown instead.*\n\n"
         return replace(plain, text=note + plain.text, composer="extractive", verified=False,
                        dropped=checked.dropped, fallback=why)
 

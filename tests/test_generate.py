@@ -119,7 +119,7 @@ def test_nothing_checked_falls_back_to_the_excerpts(writer, assistant, scripted)
     answer = writer.ask(FOSTERING)
     plain = assistant.ask(FOSTERING)
     assert answer.composer == "extractive" and answer.verified is False
-    assert answer.fallback == "none of scripted-test's sentences checked out against the passages"
+    assert answer.fallback == "None of scripted-test's sentences checked out against the passages"
     assert answer.text.endswith(plain.text) and answer.citations == plain.citations
     assert answer.text.startswith("*None of scripted-test's sentences checked out against the passages, so the "
                                   "excerpts are shown instead.*")
@@ -127,10 +127,21 @@ def test_nothing_checked_falls_back_to_the_excerpts(writer, assistant, scripted)
 
 
 def test_a_model_that_fails_falls_back_with_its_reason(writer, assistant, scripted):
-    scripted.replies.append(RuntimeError("connection refused"))
+    scripted.replies.append(RuntimeError("connection refused: <b>*boom*</b>"))
     answer = writer.ask(FOSTERING)
-    assert answer.composer == "extractive" and answer.fallback == "scripted-test did not answer: connection refused"
-    assert answer.text.endswith(assistant.ask(FOSTERING).text)
+    assert answer.fallback == "scripted-test did not answer: connection refused: <b>*boom*</b>"
+    assert answer.composer == "extractive" and answer.text.endswith(assistant.ask(FOSTERING).text)
+    assert answer.text.startswith(r"*scripted-test did not answer: connection refused: \<b\>\*boom\*\</b\>, so the "
+                                  "excerpts are shown instead.*")
+
+
+def test_the_composer_plugs_into_the_compose_seam(writer, scripted):
+    from qa.answer import answer_query
+
+    scripted.replies.append("Trafford's private fostering is inadequate [1].")
+    retriever = writer.retriever
+    answer = answer_query(writer.parse(FOSTERING), retriever.reader, retriever, compose=writer.composer.compose)
+    assert answer.composer == "llm:scripted-test" and answer.text.startswith("Trafford's private fostering")
 
 
 def test_a_small_context_window_gets_fewer_passages(writer, scripted):
