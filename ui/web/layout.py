@@ -143,9 +143,9 @@ def _ratings_tab(web: WebApp) -> tuple[list, list]:
                        tooltip=["scale", "grade", "rating", "councils", "names"], y_axis_format="d",
                        label="Councils per overall rating (hover a bar for their names)", x_title="year and kind",
                        y_title="councils", sort=None)
-    # wrap: long area names ("Making a positive contribution") show whole, on two lines, never cut.
-    table = gr.Dataframe(label="Ratings", interactive=False, elem_id="lqa-ratings", max_height=460, wrap=True,
-                         column_widths=["24%", "6%", "11%", "21%", "15%", "6%", "17%"])
+    # The area column fits "Making a positive contribution" whole at desktop widths (phones: style.py).
+    table = gr.Dataframe(label="Ratings", interactive=False, elem_id="lqa-ratings", max_height=460,
+                         column_widths=["28%", "5%", "10%", "22%", "14%", "5%", "16%"])
     csv_file = gr.DownloadButton("Download as CSV", elem_id="lqa-ratings-csv", size="sm", interactive=False)
     gr.Markdown("### APA grades by area")
     grid = gr.HTML(elem_id="lqa-apa-grid")
