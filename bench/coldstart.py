@@ -6,9 +6,10 @@ Times, from spawning the process to its exit (medians of --runs):
   letters-qa ratings                    goal < 1 s; a separate run checks torch is not imported
   letters-qa ask "<list question>"      answered from the ratings table
   letters-qa ask "<open question>"      loads the model, embeds, retrieves
-and `letters-qa serve` from spawn to the first HTTP 200 on its port, then its peak RSS
+and `letters-qa serve` from spawn to the first HTTP 200 on its port (with `--browser`, also to
+its page loaded in headless Chromium with the question box shown), then its peak RSS
 (VmHWM) at that point, and the first and second /search calls through gradio_client.
-`--only ratings,ask_list` times just the commands named (and no serve).
+`--only ratings,ask_list` times just the commands named (and serve only if named: `--only serve`).
 But: - the OS file cache is warm after the first run (not dropped: that needs root on the
 host and would disturb the other users of the machine), so "cold" means a new process.
 """
@@ -74,7 +75,9 @@ def vm_hwm_mb(pid: int) -> float | None:
     return None
 
 
-def time_serve(index_dir: str, port: int, timeout: float = 300) -> dict:
+def time_serve(index_dir: str, port: int, timeout: float = 300, browser=None) -> dict:
+    """Spawn to the first HTTP 200; with `browser` (a Playwright browser, started beforehand) also
+    spawn to the page open in it with the question box visible (`usable_s`)."""
     load0 = common.loadavg()
     t0 = time.perf_counter()
     proc = subprocess.Popen([*cli(), "serve", "--index", index_dir, "--port", str(port)], stdout=subprocess.DEVNULL,
@@ -93,6 +96,14 @@ def time_serve(index_dir: str, port: int, timeout: float = 300) -> dict:
                         break
             except OSError:
                 time.sleep(0.05)
+        if browser is not None and result["seconds"] is not None:
+            page = browser.new_page()
+            try:
+                page.goto(url, timeout=timeout * 1000)
+                page.wait_for_selector("#lqa-question textarea", state="visible", timeout=timeout * 1000)
+                result["usable_s"] = time.perf_counter() - t0
+            finally:
+                page.close()
         result["vm_hwm_mb_at_ready"] = vm_hwm_mb(proc.pid)
         result.update(first_searches(url))
         result["vm_hwm_mb_after_searches"] = vm_hwm_mb(proc.pid)
@@ -100,6 +111,16 @@ def time_serve(index_dir: str, port: int, timeout: float = 300) -> dict:
         common.stop_process(proc, 20)
     result["loadavg_after"] = common.loadavg()
     return result
+
+
+def start_browser():
+    """Headless Chromium through Playwright, as tests/test_web.py starts it; left to the process's exit."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    return playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                      args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                            "--disable-background-networking"])
 
 
 def first_searches(url: str) -> dict:
@@ -127,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--port", type=int, default=7871)
     parser.add_argument("--no-serve", action="store_true")
-    parser.add_argument("--only", help="comma-separated commands to time (ratings, ask_list, ask_open, help); "
-                                       "implies --no-serve")
+    parser.add_argument("--only", help="comma-separated commands to time (ratings, ask_list, ask_open, help, "
+                                       "serve); serve only when named")
+    parser.add_argument("--browser", action="store_true",
+                        help="also time serve to its page usable in headless Chromium (Playwright, /usr/bin/chromium)")
     parser.add_argument("--out", help="result file (default bench/results/coldstart.json)")
     args = parser.parse_args(argv)
     doc = common.start("coldstart", argv, runs=args.runs, index=args.index_dir)
@@ -143,22 +166,24 @@ def main(argv: list[str] | None = None) -> int:
         "help": [*cli(), "--help"],
     }
     if args.only:
-        unknown = set(args.only.split(",")) - set(commands)
+        only = set(args.only.split(","))
+        unknown = only - set(commands) - {"serve"}
         if unknown:
             parser.error(f"--only: unknown command(s) {', '.join(sorted(unknown))}")
-        commands = {name: c for name, c in commands.items() if name in args.only.split(",")}
-        args.no_serve = True
+        commands = {name: c for name, c in commands.items() if name in only}
+        args.no_serve = "serve" not in only
     doc["commands"] = {name: " ".join(c) for name, c in commands.items()}
     doc["imports"] = {name: imports_of(c[len(cli()):]) for name, c in commands.items() if name != "help"}
     doc["runs"] = {name: [] for name in commands}
     doc["runs"]["serve"] = []
+    browser = start_browser() if args.browser and not args.no_serve else None
     for r in range(args.runs):  # round-robin, so load changes fall on every command
         for name, command in commands.items():
             doc["runs"][name].append(time_command(command))
             print(f"  run {r} {name:9s} {doc['runs'][name][-1]['seconds']:6.2f} s  rc {doc['runs'][name][-1]['rc']}  "
                   f"load {common.loadavg()[0]}", flush=True)
         if not args.no_serve and (common.ROOT / "ui" / "web").is_dir():
-            doc["runs"]["serve"].append(time_serve(args.index_dir, args.port))
+            doc["runs"]["serve"].append(time_serve(args.index_dir, args.port, browser=browser))
             s = doc["runs"]["serve"][-1]
             print(f"  run {r} serve     {s.get('seconds') or float('nan'):6.2f} s  {s.get('error', '')}"
                   f"{s.get('search_error', '')}", flush=True)
@@ -166,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                       for name, runs in doc["runs"].items() if runs}
     serves = doc["runs"]["serve"]
     if serves:
-        for key in ("vm_hwm_mb_at_ready", "vm_hwm_mb_after_searches", "first_search_s", "second_search_s"):
+        for key in ("usable_s", "vm_hwm_mb_at_ready", "vm_hwm_mb_after_searches", "first_search_s", "second_search_s"):
             values = [x[key] for x in serves if x.get(key) is not None]
             doc["medians"][f"serve_{key}"] = common.median(values)
     path = common.finish(doc, args.out)

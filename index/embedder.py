@@ -72,6 +72,10 @@ class BatchedEmbedder:
     def encode(self, batch: list[str]) -> np.ndarray:
         raise NotImplementedError
 
+    def lengths(self, texts: Sequence[str]) -> list[int]:
+        """What embed() sorts by, longest first: characters here; the ONNX embedder counts tokens."""
+        return [len(t) for t in texts]
+
     def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -81,7 +85,7 @@ class BatchedEmbedder:
         if len(slots) < len(texts):
             return self.embed(list(slots), progress=progress)[inverse]
         # Sorting by length keeps padding low inside each batch; results go back in input order.
-        order = np.argsort([len(t) for t in texts])[::-1]
+        order = np.argsort(self.lengths(texts) if len(texts) > self.batch_size else [len(t) for t in texts])[::-1]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for i in range(0, len(texts), self.batch_size):
             idx = order[i : i + self.batch_size]
