@@ -66,9 +66,10 @@ def verify(answer: str, passages: Sequence[Citation], councils: Sequence[tuple[s
     """
     kept: list[str] = []
     dropped: list[Dropped] = []
+    given = [_Given(p) for p in passages]
     for sentence in sentences(answer[:MAX_ANSWER_CHARS]):
         numbers, prose = _citations(sentence)
-        reason = _problem(prose, numbers, passages, councils)
+        reason = _problem(prose, numbers, given, councils)
         if reason:
             dropped.append(Dropped(" ".join(sentence.split()), reason))
         else:
@@ -81,7 +82,8 @@ def sentences(text: str) -> list[str]:
     ("... in care. [2] The next ...") belong to the sentence before."""
     found: list[str] = []
     for line in _LINE_BREAK.split(text):
-        line = _EMPHASIS.sub("", _BULLET.sub("", line, count=1)) if _BULLET.match(line) else _EMPHASIS.sub("", line)
+        bullet = _BULLET.match(line)
+        line = _EMPHASIS.sub("", line[bullet.end():] if bullet else line)
         for part in _SENTENCE_END.split(line):
             part = part.strip()
             lead = _LEADING_MARKERS.match(part)
@@ -109,26 +111,35 @@ def _citations(sentence: str) -> tuple[list[int], str]:
     return numbers, re.sub(r"\s+([.,;:!?])", r"\1", prose)
 
 
-def _problem(prose: str, numbers: list[int], passages: Sequence[Citation], councils) -> str | None:
+class _Given:
+    """A passage as the checks read it, worked out once per answer: its text for quotes, its
+    numbers (and its letter's year), its council."""
+
+    def __init__(self, passage: Citation):
+        self.text = _plain(passage.text)
+        self.numbers = {_digits(m.group(0)) for m in _NUMBER.finditer(self.text)} | {str(passage.year)}
+        self.council = _council_key(passage.council)
+
+
+def _problem(prose: str, numbers: list[int], given: Sequence[_Given], councils) -> str | None:
     """Why the sentence cannot be shown, or None."""
     if not _WORDS.search(prose):
         return "no words"
     if not numbers:
         return "cites no passage"
-    unknown = [n for n in numbers if not 1 <= n <= len(passages)]
+    unknown = [n for n in numbers if not 1 <= n <= len(given)]
     if unknown:
-        return f"cites [{unknown[0]}], which is not one of the {len(passages)} passages given"
-    cited = [passages[n - 1] for n in numbers]
-    texts = [_plain(p.text) for p in cited]
+        return f"cites [{unknown[0]}], which is not one of the {len(given)} passages given"
+    cited = [given[n - 1] for n in numbers]
     for pattern in _QUOTES:
         for quote in pattern.finditer(prose):
-            if not any(_plain(quote.group(1)) in text for text in texts):
+            if not any(_plain(quote.group(1)) in p.text for p in cited):
                 return f"quotes “{_short(quote.group(1))}”, which is not in the passages it cites"
-    written = {_digits(m.group(0)) for text in texts for m in _NUMBER.finditer(text)} | {str(p.year) for p in cited}
+    written = set().union(*(p.numbers for p in cited))
     for number in _NUMBER.finditer(prose):
         if _digits(number.group(0)) not in written:
             return f"gives the number {number.group(0).rstrip(',')}, which is not in the passages it cites"
-    allowed = {_council_key(p.council) for p in cited}
+    allowed = {p.council for p in cited}
     for name in _named_councils(prose, councils):
         if _council_key(name) not in allowed:
             return f"names {short(name)}, whose letter it does not cite"

@@ -258,12 +258,7 @@ def _ask_streaming(assistant, question: str) -> int:
 
 
 def _answer_text(answer) -> str:
-    text = answer.text
-    if answer.citations:
-        text += "\n\nSources:\n" + "\n".join(
-            f"[{i}] {c.title} ({c.letter}, chars {c.start}-{c.end}): {' '.join(c.text.split())}"
-            for i, c in enumerate(answer.citations, 1))
-    return text
+    return f"{answer.text}\n\n{_sources_text(answer)}" if answer.citations else answer.text
 
 
 def _sources_text(answer) -> str:
