@@ -167,6 +167,21 @@ class Scorer:
         return top_rows(found, scores[found], k)
 
 
+def matching_rows(terms: list[str], allowed: np.ndarray | None, fetch) -> np.ndarray | None:
+    """Rows (where `allowed`) whose text or context holds every one of `terms` that the index
+    holds anywhere, ascending; None when it holds none of them (nothing to count by)."""
+    terms = list(dict.fromkeys(terms))[:MAX_TERMS]
+    postings = Scorer._postings(terms, fetch) if terms else {}
+    if not postings:
+        return None
+    rows = None
+    for term_rows, _ in postings.values():
+        rows = np.unique(term_rows) if rows is None else np.intersect1d(rows, term_rows, assume_unique=True)
+    if allowed is not None:
+        rows = rows[allowed[rows]]
+    return rows
+
+
 def top_rows(rows: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The k highest (row, value) pairs, ties broken by lower row, also at the k-th place."""
     if len(rows) > k:

@@ -16,6 +16,7 @@ from pathlib import Path
 from index import kinds
 from index.chunks import Chunk, text_fingerprint
 from index.councils import canonical
+from index.judgements import Judgement, judgements_in
 from index.letters import Letter
 from index.polarity import POLARITIES
 
@@ -44,12 +45,23 @@ CREATE TABLE ratings(
     text TEXT NOT NULL,  -- the letter's text[start:end], so listing ratings never reads whole letters
     conflict_start INTEGER, conflict_end INTEGER, conflict_text TEXT);  -- where the letter says otherwise
 CREATE INDEX ratings_letter ON ratings(letter_id);
+CREATE TABLE judgements(
+    id INTEGER PRIMARY KEY, letter_id INTEGER NOT NULL REFERENCES letters(id), service TEXT NOT NULL,
+    word TEXT NOT NULL, level TEXT, comparison TEXT, count INTEGER, total INTEGER, negated INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL,  -- the clause that judges
+    sentence_start INTEGER NOT NULL, sentence_end INTEGER NOT NULL,
+    text TEXT NOT NULL);  -- the letter's text[sentence_start:sentence_end]: what answers cite
+CREATE INDEX judgements_letter ON judgements(letter_id);
+CREATE INDEX judgements_service ON judgements(service, level);
 CREATE TABLE postings(term TEXT NOT NULL, segment INTEGER NOT NULL, rows BLOB NOT NULL, tfs BLOB NOT NULL);
 CREATE INDEX postings_term ON postings(term, segment);
 """
 
 _LETTER_COLUMNS = "council, short_name, year, kind, date, recipient, signatory, text, sections"
 _RATING_COLUMNS = 'area, label, grade, start, "end", text, conflict_start, conflict_end, conflict_text'
+_JUDGEMENT_COLUMNS = ('service, word, level, comparison, count, total, negated, start, "end", sentence_start, '
+                      'sentence_end, text')
+_INSERT_JUDGEMENT = f"INSERT INTO judgements(letter_id, {_JUDGEMENT_COLUMNS}) VALUES (?{', ?' * 12})"
 _CHUNK_COLUMNS = 'section, text, start, "end", phrase_boilerplate, fingerprint, context, polarity, area'
 _INSERT_CHUNK = (f"INSERT INTO chunks(row, letter_id, {_CHUNK_COLUMNS}, boilerplate) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -102,6 +114,26 @@ def insert_letter(db: sqlite3.Connection, letter: Letter, sha256: str) -> int:
     return cursor.lastrowid
 
 
+def insert_judgements(db: sqlite3.Connection, letter_id: int, text: str, judgements: Iterable[Judgement]) -> None:
+    db.executemany(_INSERT_JUDGEMENT, [
+        (letter_id, j.service, j.word, j.level, j.comparison, j.count, j.total, int(j.negated), j.start, j.end,
+         j.sentence_start, j.sentence_end, text[j.sentence_start:j.sentence_end]) for j in judgements])
+
+
+def has_judgements(db: sqlite3.Connection) -> bool:
+    """Whether the database has the judgements table (index format 5 on)."""
+    return db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'judgements'").fetchone()[0] > 0
+
+
+def add_judgements(db: sqlite3.Connection) -> None:
+    """An older generation's copy brought to format 5: the table, filled from each stored letter's text."""
+    from index.letters import body_span
+
+    db.executescript(SCHEMA[SCHEMA.index("CREATE TABLE judgements"):SCHEMA.index("CREATE TABLE postings")])
+    for letter_id, text in db.execute("SELECT id, text FROM letters ORDER BY id").fetchall():
+        insert_judgements(db, letter_id, text, judgements_in(text, *body_span(text)))
+
+
 def insert_chunks(db: sqlite3.Connection, letter_id: int, chunks: Iterable[Chunk], first_row: int) -> int:
     """The letter's chunks as rows first_row, first_row + 1, ...; returns how many."""
     rows = [(first_row + i, letter_id, c.section, c.text, c.start, c.end, int(c.boilerplate),
@@ -126,6 +158,15 @@ def copy_letter(db: sqlite3.Connection, old_db: sqlite3.Connection, old_id: int,
         [(letter_id, *r) for r in old_db.execute(
             f"SELECT {_RATING_COLUMNS} FROM ratings WHERE letter_id = ? ORDER BY id", (old_id,))],
     )
+    if has_judgements(old_db):
+        db.executemany(
+            _INSERT_JUDGEMENT, [(letter_id, *j) for j in old_db.execute(
+                f"SELECT {_JUDGEMENT_COLUMNS} FROM judgements WHERE letter_id = ? ORDER BY id", (old_id,))])
+    else:  # an index from before judgements (format 3 or 4): read them from the stored text
+        from index.letters import body_span
+
+        text = row[_LETTER_COLUMNS.split(", ").index("text")]
+        insert_judgements(db, letter_id, text, judgements_in(text, *body_span(text)))
     old_rows, copied = [], []
     for old_row, *columns in old_db.execute(
         f"SELECT row, {_CHUNK_COLUMNS} FROM chunks WHERE letter_id = ? ORDER BY row", (old_id,)
@@ -223,6 +264,11 @@ SELECT_RATINGS = (
     'SELECT l.council, l.year, l.kind, r.area, r.label, r.grade, l.name, '
     'r.text, r.start, r."end", l.short_name, r.conflict_text, r.conflict_start, r.conflict_end '
     "FROM ratings r JOIN letters l ON l.id = r.letter_id ORDER BY l.council, l.year, r.id"
+)
+SELECT_JUDGEMENTS = (
+    "SELECT l.council, l.year, l.kind, j.service, j.word, j.level, j.comparison, j.count, j.total, j.negated, "
+    'l.name, j.text, j.sentence_start, j.sentence_end, j.start, j."end", l.short_name '
+    "FROM judgements j JOIN letters l ON l.id = j.letter_id ORDER BY l.council, l.year, j.id"
 )
 SELECT_SHAPE = "SELECT count(*), max(row) FROM chunks"  # rows must be 0..count-1, one per vector
 PROBE_POSTINGS = "SELECT term, rows, tfs FROM postings LIMIT 1"

@@ -31,8 +31,8 @@ import xxhash
 from index.errors import IndexStoreError
 
 FORMAT = "letters-qa-index"
-VERSION = 4
-READABLE = {3, 4}  # versions a reader opens as they are (3: without checksums)
+VERSION = 5
+READABLE = {3, 4, 5}  # versions a reader opens as they are (3: without checksums; 3 and 4: without judgements)
 UPGRADABLE = {1, 2}  # versions only `letters-qa index` can bring up to date (index/upgrades.py)
 MANIFEST = "manifest.json"
 DATABASE = "index.sqlite"

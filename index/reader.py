@@ -26,14 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from index import database, segments
-from index.bm25 import Scorer, top_rows
+from index.bm25 import Scorer, matching_rows, top_rows
 from index.database import AREA_KEYS
 from index.errors import IndexStoreError
 from index.letters import short_name
 from index.manifest import DATABASE, MANIFEST, Manifest, file_problem, problem_error, rebuild_hint
 from index.segments import stored_vectors
 
-__all__ = ["AREA_KEYS", "IndexReader", "LetterInfo", "RatingRow", "normalise_name"]
+__all__ = ["AREA_KEYS", "IndexReader", "JudgementRow", "LetterInfo", "RatingRow", "normalise_name"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,30 @@ class RatingRow:
     conflict_text: str | None = None  # where the same letter states a different rating (index/kinds/performs.py)
     conflict_start: int | None = None
     conflict_end: int | None = None
+
+
+@dataclass(frozen=True)
+class JudgementRow:
+    """One judgement of a service (index/judgements.py) with its letter's metadata; `text` is the
+    judging sentence, letter_text[start:end], and [clause_start:clause_end] the clause that judges."""
+
+    council: str
+    year: int
+    kind: str
+    service: str
+    word: str
+    level: str | None
+    comparison: str | None
+    count: int | None
+    total: int | None
+    negated: bool
+    letter: str
+    text: str
+    start: int
+    end: int
+    clause_start: int
+    clause_end: int
+    short_name: str
 
 
 def normalise_name(name: str) -> str:
@@ -220,6 +244,14 @@ class IndexReader:
         return [RatingRow(*row) for row in self._query(database.SELECT_RATINGS)]
 
     @functools.cached_property
+    def judgements(self) -> list[JudgementRow] | None:
+        """Every judgement of a service, by council and year; read on first use. None for an index
+        written before judgements were extracted (format 3 or 4: `letters-qa index` adds them)."""
+        if not self._query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'judgements'")[0][0]:
+            return None
+        return [JudgementRow(*row[:9], bool(row[9]), *row[10:]) for row in self._query(database.SELECT_JUDGEMENTS)]
+
+    @functools.cached_property
     def council_names(self) -> tuple[tuple[str, str], ...]:
         """(council, short name) of every letter, in `letters` order; built once per reader."""
         return tuple((letter.council, letter.short_name) for letter in self.letters)
@@ -363,6 +395,11 @@ class IndexReader:
     def bm25(self, text: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """Top-k (row, BM25 score, higher is better) over rows where `allowed` is True (None: all)."""
         return self._chunk_table()[2].top(text, k, allowed, self._query)
+
+    def matching(self, terms: list[str], allowed: np.ndarray | None) -> np.ndarray | None:
+        """Rows holding every one of `terms` the index knows (index/bm25.py matching_rows)."""
+        self._chunk_table()
+        return matching_rows(terms, allowed, self._query)
 
     def close(self) -> None:
         with self._lock:

@@ -33,6 +33,7 @@ import numpy as np
 
 from index import bm25, database, kinds, segments
 from index.chunks import chunk_letter
+from index.judgements import extract_judgements
 from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
 from index.letters import Letter, parse_letter
@@ -308,6 +309,8 @@ def _extend_into(job: _Update, tmp: Path) -> tuple[int, list[Segment], set[str]]
     db = database.open_copy(tmp / DATABASE)
     try:
         first = database.chunk_count(db)
+        if not database.has_judgements(db):  # upgrading from format 3 or 4
+            database.add_judgements(db)
         vectors = _insert_new(job, db)
         if len(vectors):
             bm25.index_rows(db, first)
@@ -357,6 +360,7 @@ def _insert_new(job: _Update, db: sqlite3.Connection) -> np.ndarray:
     texts: list[str] = []
     for letter, sha in job.plan.parsed:
         letter_id = database.insert_letter(db, letter, sha)
+        database.insert_judgements(db, letter_id, letter.text, extract_judgements(letter))
         chunks = chunk_letter(letter)
         database.insert_chunks(db, letter_id, chunks, first_row + len(texts))
         texts += [chunk.search_text for chunk in chunks]

@@ -1,13 +1,16 @@
 """Index formats and how `letters-qa index` brings an older one up to date: all in one place.
 
-    1, 2 -> 4  format 3 changed what a passage is: every letter is read and embedded again
-    3 -> 4     no embedding: the generation is checked the slow way (SQLite's integrity
+    1, 2 -> 5  format 3 changed what a passage is: every letter is read and embedded again
+    3 -> 5     no embedding: the generation is checked the slow way (SQLite's integrity
                check, every vector file read by FAISS), copied, its boilerplate re-marked by
-               council identity (index/database.py), and every file checksummed
+               council identity (index/database.py), every file checksummed, and the
+               judgements read from the stored letter texts (index/judgements.py)
+    4 -> 5     no embedding: the judgements read from the stored letter texts
 
-Readers open formats 3 and 4 as they are (index/manifest.py READABLE) and refuse 1 and 2
-with the command that upgrades them. Adding format 5 means: bump manifest.VERSION, add one
-Upgrade per older version here, and say in the README what changed.
+Readers open formats 3, 4 and 5 as they are (index/manifest.py READABLE: 3 and 4 answer
+judgement questions by asking for `letters-qa index`) and refuse 1 and 2 with the command
+that upgrades them. Adding format 6 means: bump manifest.VERSION, add one Upgrade per older
+version here, and say in the README what changed.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ UPGRADES = {
                       "embedded again"),
     2: Upgrade(False, f"index format 2 upgraded to {VERSION}: passages changed, so every letter was read and "
                       "embedded again"),
-    3: Upgrade(True, f"index format 3 upgraded to {VERSION}: checked, boilerplate re-marked by council identity "
-                     "and checksums recorded (nothing embedded again)"),
+    3: Upgrade(True, f"index format 3 upgraded to {VERSION}: checked, boilerplate re-marked by council identity, "
+                     "checksums recorded and judgements read from the letters (nothing embedded again)"),
+    4: Upgrade(True, f"index format 4 upgraded to {VERSION}: judgements read from the letters (nothing embedded "
+                     "again)"),
 }
 
 

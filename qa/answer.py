@@ -42,6 +42,23 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """How complete an answer is: `complete` when it shows every match there is (a list from the
+    ratings or judgements table), else a sample: `shown` of `matches` passages (in `letters` letters)."""
+
+    complete: bool
+    matches: int | None  # None: the question's words are not ones to count matches by
+    shown: int
+    letters: int | None = None
+
+    def to_dict(self) -> dict:
+        found = {"complete": self.complete, "matches": self.matches, "shown": self.shown}
+        if self.letters is not None:
+            found["letters"] = self.letters
+        return found
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str  # markdown; [n] refers to citations[n-1]
@@ -56,6 +73,8 @@ class Answer:
     verified: bool = True
     dropped: tuple = ()  # qa.verify.Dropped: the model's sentences left out, with the reason
     fallback: str | None = None  # why the model's answer was replaced by the excerpts
+    coverage: Coverage | None = None
+    judgements: tuple = ()  # index.reader.JudgementRow: the judgements of services the answer used
 
     def to_dict(self) -> dict:
         found = {
@@ -66,6 +85,8 @@ class Answer:
             "ratings": [rating_dict(r) for r in self.ratings],
             "composer": self.composer,
             "verified": self.verified,
+            "coverage": self.coverage.to_dict() if self.coverage else None,
+            "judgements": [judgement_dict(j) for j in self.judgements],
         }
         if self.dropped or self.fallback:
             found["dropped"] = [d.to_dict() for d in self.dropped]
@@ -80,6 +101,14 @@ def rating_dict(row: RatingRow) -> dict:
     if row.conflict_text is not None:  # the letter states another rating too: both are shown
         found["conflict"] = {"text": row.conflict_text, "start": row.conflict_start, "end": row.conflict_end}
     return found
+
+
+def judgement_dict(row) -> dict:
+    """A JudgementRow as the JSON gives it: `text == letter_text[start:end]` is the judging sentence."""
+    return {"council": row.council, "year": row.year, "kind": row.kind, "service": row.service, "word": row.word,
+            "level": row.level, "comparison": row.comparison, "count": row.count, "total": row.total,
+            "negated": row.negated, "letter": row.letter, "text": row.text, "start": row.start, "end": row.end,
+            "clause_start": row.clause_start, "clause_end": row.clause_end}
 
 
 def short(council: str) -> str:
@@ -97,9 +126,10 @@ def md_escape(text: str) -> str:
 
 
 def answer_query(query: Query, reader: IndexReader, retriever: Retriever,
-                 compose: Callable | None = None) -> Answer:
-    """Gather the evidence for `query`, then word it (qa/compose.py unless `compose` is given)."""
+                 compose: Callable | None = None, every: bool = False) -> Answer:
+    """Gather the evidence for `query`, then word it (qa/compose.py unless `compose` is given);
+    `every`: quote every passage that matches an open question, not the best few."""
     from qa import compose as default
     from qa.evidence import gather
 
-    return (compose or default.compose)(gather(query, reader, retriever), reader)
+    return (compose or default.compose)(gather(query, reader, retriever, every), reader)

@@ -12,16 +12,22 @@ from collections.abc import Iterable
 
 from index import kinds
 from index.kinds.scales import SCALES
-from index.reader import IndexReader, RatingRow
-from qa.answer import Answer, Citation, md_escape, short
-from qa.evidence import Evidence, Extreme, Fact
+from index.reader import IndexReader, JudgementRow, RatingRow
+from index.services import LEVEL_GRADES, LEVEL_KEYS, service_title
+from qa.answer import Answer, Citation, Coverage, md_escape, short
+from qa.evidence import GRADE_LEVELS, Evidence, Extreme, Fact
 from qa.query import (
     CHANGE,
     COMPARE,
+    COUNCIL,
     COUNT,
     FACTS,
     LIST,
     LOOKUP,
+    SERVICE_CHANGE,
+    SERVICE_COUNT,
+    SERVICE_INTENTS,
+    SERVICE_LOOKUP,
     STRENGTHS,
     SUMMARY,
     SUPERLATIVE,
@@ -32,13 +38,23 @@ from qa.retriever import Passage
 
 MAX_NAMED_COUNCILS = 40  # a "no letter for X" answer names at most this many councils that have one
 MAX_CITED_EXISTING = 40  # "The ratings that do exist": each cited up to this many, then only named
+COMPACT_AFTER = 15  # a group of more councils than this is listed on one line, not one line each
+NO_JUDGEMENTS = ("This index was built before judgements of services were read from the letters; run "
+                 "`letters-qa index` to add them (nothing is embedded again).")
 FACT_TITLES = {"signatory": "Signed by", "date": "Dated", "recipient": "Addressed to"}
 
 
 def compose(evidence: Evidence, reader: IndexReader) -> Answer:
     writer = _Writer(evidence.query, reader)
     intent = evidence.query.intent
-    if intent in (LIST, COUNT):
+    if intent in SERVICE_INTENTS and evidence.no_judgements:
+        writer.lines.append(NO_JUDGEMENTS)
+        writer.coverage = Coverage(False, None, 0)
+    elif intent in SERVICE_INTENTS:
+        writer.services(evidence)
+    elif intent == COUNCIL:
+        writer.council(evidence)
+    elif intent in (LIST, COUNT):
         writer.list_by_rating(evidence)
     elif intent == SUPERLATIVE:
         writer.superlative(evidence)
@@ -67,10 +83,155 @@ class _Writer:
         self.ratings: list[RatingRow] = []
         self._numbers: dict[Citation, int] = {}  # citation -> its [n]
         self._rated: set[RatingRow] = set()
+        self.judgements: list[JudgementRow] = []
+        self.coverage: Coverage | None = None
 
     def answer(self) -> Answer:
+        coverage = self.coverage or Coverage(True, len(self.citations), len(self.citations))
         return Answer(self.query.text, "\n".join(self.lines).strip(), tuple(self.citations), tuple(self.ratings),
-                      self.query.intent, self.query)
+                      self.query.intent, self.query, coverage=coverage, judgements=tuple(self.judgements))
+
+    def cite_judgement(self, row: JudgementRow) -> str:
+        self.judgements.append(row)
+        return f"[{self.cite(row.letter, row.start, row.end, row.text)}]"
+
+    # --- services: every council whose letter judges a service so ---------------------------
+
+    def services(self, evidence: Evidence) -> None:
+        q = evidence.query
+        self.no_letter(evidence.missing)
+        if q.intent == SERVICE_LOOKUP:
+            return self.service_lookup(evidence)
+        if q.intent == SERVICE_CHANGE:
+            return self.service_change(evidence)
+        rows = list(evidence.judgements)
+        per_council = _first_per_letter(rows)
+        councils = sorted({j.council for j in per_council})
+        asked = _service_criterion(q)
+        self.coverage = Coverage(True, len(councils), len(councils), len({j.letter for j in per_council}))
+        if not councils:
+            self.lines.append(f"No council's letter in the index judges {asked}{_years(q.years)}. "
+                              "This is complete: every judgement of a service in every letter was read.")
+            self._judged_otherwise(evidence)
+            return
+        n = len(councils)
+        if q.intent == SERVICE_COUNT:
+            self.lines.append(f"**{n} council{'s' if n != 1 else ''}**: {'its' if n == 1 else 'their'} letters "
+                              f"judge {asked}{_years(q.years)} (all of them; each cited below):")
+        else:
+            head = f"**All {n} councils**" if n > 1 else "**1 council**"
+            self.lines.append(f"{head} whose letter judges {asked}{_years(q.years)} (complete: every judgement "
+                              "in the index; each cited below):")
+        by_level = not (q.grades or q.comparison or q.threshold)
+        for title, group in _judgement_groups(per_council, by_level):
+            self.lines.append(f"\n{title} ({len({j.council for j in group})}):")
+            marks = [self.cite_judgement(j) for j in group]
+            if len(group) > COMPACT_AFTER:
+                self.lines.append("; ".join(f"**{md_escape(short(j.council))}** {_judged_as(j, q)} {m}"
+                                            for j, m in zip(group, marks)))
+            else:
+                self.lines.extend(f"- **{md_escape(j.council)}**: {_judged_as(j, q)} {m}" for j, m in zip(group, marks))
+
+    def _judged_otherwise(self, evidence: Evidence) -> None:
+        """With no match: how the letters do judge the services asked about, by level, each council named."""
+        rows = [j for j in _first_per_letter(evidence.service_rows) if j.level and not j.negated]
+        if not rows:
+            names = " or ".join(service_title(s).lower() for s in evidence.query.services)
+            self.lines.append(f"No letter in the index gives a level for {names}.")
+            return
+        self.lines.append("\nHow the letters do judge it:")
+        for level in LEVEL_KEYS:
+            group = [j for j in rows if j.level == level]
+            if group:
+                names = ", ".join(dict.fromkeys(md_escape(short(j.council)) for j in group))
+                self.lines.append(f"- {level.capitalize()}: {names}")
+
+    def service_lookup(self, evidence: Evidence) -> None:
+        q = evidence.query
+        self.coverage = Coverage(True, len(evidence.service_rows), len(evidence.service_rows))
+        for council in q.councils:
+            rows = [j for j in evidence.service_rows if j.council == council and (j.level or j.comparison)]
+            names = " or ".join(service_title(s).lower() for s in q.services)
+            if not rows:
+                self.lines.append(f"The letters to **{md_escape(council)}** in the index give no judgement of {names}.")
+                continue
+            self.lines.append(f"**{md_escape(council)}**, {names}:")
+            for j in rows:
+                self.lines.append(f"- {j.year} {md_escape(kinds.get(j.kind).prose)}: {_judged_as(j, q, True)} "
+                                  f"{self.cite_judgement(j)}")
+            if q.grades or q.comparison:
+                said = [j for j in rows if j in evidence.judgements]
+                self.lines.append(f"- {'Yes' if said else 'No'}: asked whether it is {_service_criterion(q, False)}, "
+                                  f"{'the letter says so' if said else 'no letter says so'}.")
+
+    def service_change(self, evidence: Evidence) -> None:
+        q = evidence.query
+        by_council: dict[str, list[JudgementRow]] = {}
+        for j in _first_per_letter(evidence.service_rows):
+            if j.level and not j.negated and (len(q.years) < 2 or j.year in q.years):
+                by_council.setdefault(j.council, []).append(j)
+        changed = []
+        for council, rows in sorted(by_council.items()):
+            rows.sort(key=lambda j: (j.year, j.kind))
+            first, last = rows[0], rows[-1]
+            if first.year == last.year:
+                continue
+            step = LEVEL_GRADES[last.level] - LEVEL_GRADES[first.level]
+            if (q.change == "better" and step > 0) or (q.change == "worse" and step < 0) or (q.change == "any" and step):
+                changed.append((first, last))
+        compared = sum(1 for rows in by_council.values() if len({j.year for j in rows}) > 1)
+        names = " or ".join(service_title(s).lower() for s in q.services)
+        word = {"better": "got better", "worse": "got worse"}.get(q.change or "", "changed")
+        self.coverage = Coverage(True, len(changed), len(changed))
+        if not changed:
+            self.lines.append(f"No council's {names} {word} between its letters in the index ({compared} "
+                              f"council{'s have' if compared != 1 else ' has'} letters of two years that judge it).")
+            return
+        self.lines.append(f"**{len(changed)} council{'s' if len(changed) != 1 else ''}** whose {names} {word} "
+                          f"between {'their' if len(changed) != 1 else 'its'} letters (of {compared} with letters of "
+                          "two years that judge it):")
+        for first, last in changed:
+            self.lines.append(f"- **{md_escape(first.council)}**: {first.year} {_judged_as(first, q, True)} "
+                              f"{self.cite_judgement(first)} → {last.year} {_judged_as(last, q, True)} "
+                              f"{self.cite_judgement(last)}")
+
+    # --- a council as a whole -----------------------------------------------------------------
+
+    def council(self, evidence: Evidence) -> None:
+        q = evidence.query
+        self.no_letter(evidence.missing)
+        for council in q.councils:
+            self.lines.append(f"**{md_escape(council)}**")
+            rows = [r for r in evidence.rows if r.council == council]
+            if rows:
+                self.lines.append("- Ratings, oldest first: " + "; ".join(
+                    f"{r.year} {md_escape(kinds.get(r.kind).prose)}: {_label(r)} {m}"
+                    for r, m in zip(rows, self.cite_ratings(rows))))
+            else:
+                self.lines.append("- Ratings: its letters in the index state no overall rating.")
+        judged = [j for j in evidence.judgements if not j.negated]
+        if judged:
+            letter = judged[0]
+            where = f"its {letter.year} {md_escape(kinds.get(letter.kind).prose)}"
+            good = [j for j in judged if j.level in ("good", "outstanding")]
+            weak = [j for j in judged if j.level == "inadequate" or (j.comparison == "below" and j.level != "good")]
+            for title, group in ((f"Judged good or better in {where}", good),
+                                 (f"Judged inadequate or below similar areas in {where}", weak)):
+                if group:
+                    self.lines.append(f"- {title}: " + "; ".join(
+                        f"{md_escape(service_title(j.service).lower())} ({_judged_as(j, q)}) "
+                        f"{self.cite_judgement(j)}" for j in _first_per_service(group)))
+                else:
+                    self.lines.append(f"- {title}: none.")
+        elif evidence.no_judgements:
+            self.lines.append(f"- {NO_JUDGEMENTS}")
+        for found in evidence.summaries:
+            for title, passages in (("Main strengths", found.strengths), ("Main areas for development", found.weaknesses)):
+                if passages:
+                    self.lines.append(f"- {title} ({found.letter.year}):")
+                    self.lines.extend(f"  - {self.quote(p)}" for p in passages)
+        if not (evidence.rows or evidence.judgements or evidence.summaries) and not evidence.missing:
+            self.lines.append("I found nothing in its letters to summarise.")
 
     def cite(self, letter: str, start: int, end: int, text: str, section: str | None = None) -> int:
         info = self.reader.by_name[letter]
@@ -320,12 +481,113 @@ class _Writer:
         heading = {STRENGTHS: "Strengths the letters name", WEAKNESSES: "Weaknesses and areas for development the "
                    "letters name"}.get(q.intent, "From the letters")
         self.lines.append(f"{heading}:")
+        council = None
         for p in evidence.passages:
+            if evidence.every_match and p.council != council:
+                council = p.council
+                self.lines.append(f"\n**{md_escape(p.council)}**:")
             where = f"**{md_escape(short(p.council))}** ({p.year}, {md_escape(p.section)})"
             self.lines.append(f"- {where}: {self.quote(p)}")
+        self._sample(evidence)
+
+    def _sample(self, evidence: Evidence) -> None:
+        """Say how many passages the quotes were drawn from: a sample is never read as every match."""
+        shown, matches, letters = len(evidence.passages), evidence.matches, evidence.match_letters
+        complete = evidence.every_match or (matches is not None and shown >= matches)
+        self.coverage = Coverage(complete, matches, shown, letters)
+        if evidence.every_match:
+            capped = f" (the first {shown:,})" if matches and matches > shown else ""
+            self.lines.append(f"\nEvery passage that holds the question's words{capped}: {matches:,} in {letters:,} "
+                              f"letter{'s' if letters != 1 else ''}, overlapping ones joined.")
+        elif matches is None:
+            self.lines.append(f"\nThe {shown} most relevant passage{'s' if shown != 1 else ''} found (a sample, not "
+                              "a list of every council).")
+        elif not complete:
+            self.lines.append(f"\nThe {shown} most relevant of {matches:,} passages that hold the question's words, "
+                              f"in {letters:,} letter{'s' if letters != 1 else ''}: a sample, not a list of every "
+                              "council. Ask for all of them: \"Show all\" in the web chat, `--all` in the CLI.")
 
 
 # --- wording -----------------------------------------------------------------------------
+
+
+def _first_per_letter(rows) -> list[JudgementRow]:
+    """One judgement per (letter, service, level, comparison): the first sentence that says it."""
+    seen, kept = set(), []
+    for j in rows:
+        key = (j.letter, j.service, j.level, j.comparison, j.negated)
+        if key not in seen:
+            seen.add(key)
+            kept.append(j)
+    return kept
+
+
+def _first_per_service(rows: list[JudgementRow]) -> list[JudgementRow]:
+    seen, kept = set(), []
+    for j in rows:
+        if j.service not in seen:
+            seen.add(j.service)
+            kept.append(j)
+    return kept
+
+
+def _judgement_groups(rows: list[JudgementRow], by_level: bool):
+    """(title, rows) by level (best first) when no level was asked, else by year and letter kind (newest first)."""
+    if by_level:
+        order = {level: i for i, level in enumerate(LEVEL_KEYS)}
+        keys = sorted({(j.level or "", j.comparison or "") for j in rows},
+                      key=lambda k: (order.get(k[0], 9), k[1]))
+        for level, comparison in keys:
+            group = [j for j in rows if (j.level or "", j.comparison or "") == (level, comparison)]
+            title = level.capitalize() if level else ""
+            if comparison:
+                title = (f"{title}, " if title else "") + f"{_COMPARED[comparison]} similar areas or nationally"
+            yield title[0].upper() + title[1:], sorted(group, key=lambda j: (j.council, -j.year))
+        return
+    groups: dict[tuple, list[JudgementRow]] = {}
+    for j in rows:
+        groups.setdefault((j.year, j.kind), []).append(j)
+    for (year, kind), group in sorted(groups.items(), key=lambda item: (-item[0][0], item[0][1])):
+        yield f"The {year} {kinds.get(kind).prose}", sorted(group, key=lambda j: j.council)
+
+
+_COMPARED = {"above": "above", "below": "below", "in_line": "in line with"}
+
+
+def _judged_as(j: JudgementRow, q: Query, service: bool = False) -> str:
+    """The letter's own words for it: "private fostering “inadequate”", "“two of the 14” inadequate"."""
+    parts = []
+    if service or len(q.services) > 1:
+        parts.append(md_escape(service_title(j.service).lower()))
+    parts.append(f"“{md_escape(j.word)}”")
+    if j.level and j.word.lower() != j.level:
+        parts.append(f"({j.level})")
+    if j.count is not None and j.total is not None:
+        parts.append(f"({j.count} of {j.total})")
+    elif j.total is not None:
+        parts.append(f"({j.total} in all)")
+    if j.comparison and j.level:
+        parts.append(f"{_COMPARED[j.comparison]} similar areas or nationally")
+    return " ".join(parts)
+
+
+def _service_criterion(q: Query, named: bool = True) -> str:
+    """"private fostering inadequate", "primary schools below similar areas", "children's homes more than 3"."""
+    names = " or ".join(service_title(s).lower() for s in q.services) if named else ""
+    if len(q.services) > 4:
+        names = "schools (any kind)" if named else ""
+    parts = [names] if names else []
+    if q.grades:
+        parts.append(" or ".join(GRADE_LEVELS[g] for g in sorted(q.grades, reverse=True)))
+    if q.comparison:
+        parts.append(f"{_COMPARED[q.comparison]} similar areas or the national figure")
+    if q.threshold:
+        op, n = q.threshold
+        parts.append(f"with {'more than' if op == 'more' else 'at least' if op == 'least' else 'fewer than'} {n}")
+    if not (q.grades or q.comparison or q.threshold):
+        parts.append("at any level")
+    return " ".join(parts)
+
 
 
 def _letter_title(fact: Fact) -> str:

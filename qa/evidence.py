@@ -18,15 +18,19 @@ from dataclasses import dataclass, replace
 
 from index import kinds
 from index.polarity import classify_spans
-from index.reader import IndexReader, LetterInfo, RatingRow
+from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
+from index.services import LEVEL_GRADES
 from qa.glossary import expand
 from qa.query import (
     CHANGE,
     COMPARE,
+    COUNCIL,
     COUNT,
     FACTS,
     LIST,
     LOOKUP,
+    SERVICE_CHANGE,
+    SERVICE_INTENTS,
     STRENGTHS,
     SUMMARY,
     SUPERLATIVE,
@@ -39,6 +43,7 @@ MIN_DENSE = 0.30  # below this cosine a passage is not evidence (an unrelated qu
 MIN_DENSE_WITH_KEYWORDS = 0.20  # ... unless it also shares keywords with the question
 MIN_DENSE_ALONE = 0.40  # a passage sharing no content word with the question needs this much
 MAX_QUOTES = 3  # open questions
+MAX_ALL = 1000  # passages quoted when every match is asked for (all=True)
 MAX_LISTED = 12  # strengths / weaknesses of one letter, no topic
 SUMMARY_QUOTES = 3  # strengths and weaknesses each, per letter
 FACTS_LETTERS = 20  # letter facts for at most this many letters
@@ -87,12 +92,23 @@ class Evidence:
     passages: tuple[Passage, ...] = ()
     facts: tuple[Fact, ...] = ()
     summaries: tuple[LetterSummary, ...] = ()
+    judgements: tuple[JudgementRow, ...] = ()  # service questions: every matching judgement
+    service_rows: tuple[JudgementRow, ...] = ()  # service questions: every judgement of the services asked
+    no_judgements: bool = False  # the index predates judgements (format 3 or 4)
+    # open questions: how many passages (and letters) match the question's words, of which `passages` are shown
+    matches: int | None = None
+    match_letters: int | None = None
+    every_match: bool = False  # `passages` are all the matches (all=True), not the best few
 
 
-def gather(query: Query, reader: IndexReader, retriever: Retriever) -> Evidence:
-    """The evidence for `query`'s intent."""
+def gather(query: Query, reader: IndexReader, retriever: Retriever, every: bool = False) -> Evidence:
+    """The evidence for `query`'s intent; `every`: an open question's every matching passage, not the best few."""
     q = query
     missing = q.unknown_councils
+    if q.intent in SERVICE_INTENTS:
+        return service_evidence(q, reader, missing)
+    if q.intent == COUNCIL:
+        return council_evidence(q, reader, missing)
     if q.intent in (LIST, COUNT):
         rows = [r for r in rating_rows(q, reader, q.years) if r.area in (q.areas or ("overall",))]
         rows, earlier = (rows, ()) if q.years else latest_year(rows)
@@ -113,8 +129,72 @@ def gather(query: Query, reader: IndexReader, retriever: Retriever) -> Evidence:
     if q.intent == SUMMARY:
         return Evidence(q, missing, summaries=tuple(summaries(q, reader)))
     if q.intent in (STRENGTHS, WEAKNESSES) and q.councils and not q.topic:
-        return Evidence(q, missing, passages=tuple(polarity_passages(q, reader)))
-    return Evidence(q, missing, passages=tuple(retrieved(q, retriever)))
+        found = polarity_passages(q, reader)
+        return Evidence(q, missing, passages=tuple(found), matches=len(found), match_letters=len({p.letter for p in found}))
+    rows = retriever.matching(q.topic, council=list(q.councils) or None, year=list(q.years) or None,
+                              kind=list(q.kinds) or None, area=list(q.areas) or None, polarity=asked_polarity(q))
+    letters = len({int(reader.row_letter[row]) for row in rows}) if rows is not None else None
+    matches = len(rows) if rows is not None else None
+    if every and rows:
+        return Evidence(q, missing, passages=tuple(every_match(q, retriever, rows)), matches=matches,
+                        match_letters=letters, every_match=True)
+    return Evidence(q, missing, passages=tuple(retrieved(q, retriever)), matches=matches, match_letters=letters)
+
+
+# --- judgements of services -----------------------------------------------------------------
+
+GRADE_LEVELS = {grade: level for level, grade in LEVEL_GRADES.items()}
+
+
+def service_evidence(q: Query, reader: IndexReader, missing: tuple[str, ...]) -> Evidence:
+    """Every judgement of the asked services that matches the question's level, comparison or count."""
+    if reader.judgements is None:
+        return Evidence(q, missing, no_judgements=True)
+    rows = [j for j in reader.judgements if j.service in q.services]
+    if q.councils:
+        rows = [j for j in rows if j.council in q.councils]
+    if q.years and q.intent != SERVICE_CHANGE:
+        rows = [j for j in rows if j.year in q.years]
+    if q.kinds:
+        rows = [j for j in rows if j.kind in q.kinds]
+    return Evidence(q, missing, judgements=tuple(j for j in rows if judgement_matches(q, j)), service_rows=tuple(rows))
+
+
+def judgement_matches(q: Query, j: JudgementRow) -> bool:
+    """Whether judgement `j` says what the question asks: its level, comparison, count threshold
+    (a negated judgement, "no inadequate primary schools", never has the level it names)."""
+    if q.grades and (j.negated or j.level not in {GRADE_LEVELS[g] for g in q.grades}):
+        return False
+    if q.comparison and j.comparison != q.comparison:
+        return False
+    if q.threshold:
+        op, n = q.threshold
+        if j.total is None or not (j.total > n if op == "more" else j.total >= n if op == "least" else j.total < n):
+            return False
+    if not (q.grades or q.comparison or q.threshold):
+        return not j.negated and (j.level is not None or j.comparison is not None)
+    return True
+
+
+def council_evidence(q: Query, reader: IndexReader, missing: tuple[str, ...]) -> Evidence:
+    """A council as a whole: its ratings over time, its latest letter's judgements, its summary."""
+    rows = tuple(r for r in reader.ratings_for(q.councils) if r.area == "overall" or len(kinds.get(r.kind).areas) < 2)
+    latest = _letters(q, reader)[:1]
+    judged = tuple(j for j in reader.judgements or () if latest and j.letter == latest[0].name)
+    latest_summary = tuple(summaries(replace(q, years=(latest[0].year,), kinds=(latest[0].kind,)), reader)[:1]) \
+        if latest else ()
+    return Evidence(q, missing, rows=tuple(sorted(rows, key=lambda r: (r.year, r.kind))), judgements=judged,
+                    summaries=latest_summary, no_judgements=reader.judgements is None)
+
+
+def every_match(q: Query, retriever: Retriever, rows: list[int]) -> list[Passage]:
+    """Every matching passage (up to MAX_ALL), grouped by council and in reading order, of the asked polarity."""
+    passages = retriever.passages(rows[:MAX_ALL * 2])
+    polarity = asked_polarity(q)
+    if polarity:
+        passages = narrowed(passages, polarity)
+    passages = without_overlaps(sorted(passages, key=lambda p: (p.council, p.year, p.letter, p.start)))
+    return passages[:MAX_ALL]
 
 
 # --- ratings ------------------------------------------------------------------------------

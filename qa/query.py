@@ -10,6 +10,14 @@
   facts        "Who signed the Trafford letter?"         -> signatory, date, recipient, cited
   summary      "Give me an overview of Stockport's 2009 letter" -> rating, strengths, weaknesses
   strengths / weaknesses  "What is going badly in Stockport?" -> evidence of that polarity only
+  service_list   "Which councils have inadequate private fostering?" -> every council whose letter
+                 judges that service so (index/judgements.py), also "below similar areas", "more
+                 than 3 children's homes", and a service named alone ("What did Ofsted say about
+                 private fostering?": every council's judgement of it, by level)
+  service_count  "How many councils have good private fostering?" -> the number, and who
+  service_lookup "Is private fostering in Trafford good?" -> that council's judgements of it
+  service_change "Which councils' fostering got better?" -> councils whose judgement of it changed
+  council      "What did Ofsted say about Trafford?", "How is Stockport doing?" -> the council's summary
   open         anything else                             -> retrieval over the letters
 A question that still has topic words once councils, years, rating and area words are
 taken out ("Which councils have inadequate private fostering?") is an open question.
@@ -29,10 +37,14 @@ from dataclasses import dataclass, replace
 from index import kinds
 from index.councils import canonical, find_mentions
 from index.kinds.scales import SCALES
+from index.services import AREA_SERVICES, SERVICES
 
 LIST, LOOKUP, COMPARE, OPEN = "list", "lookup", "compare", "open"
 COUNT, SUPERLATIVE, CHANGE, FACTS, SUMMARY = "count", "superlative", "change", "facts", "summary"
 STRENGTHS, WEAKNESSES = "strengths", "weaknesses"
+SERVICE_LIST, SERVICE_COUNT, SERVICE_LOOKUP = "service_list", "service_count", "service_lookup"
+SERVICE_CHANGE, COUNCIL = "service_change", "council"
+SERVICE_INTENTS = (SERVICE_LIST, SERVICE_COUNT, SERVICE_LOOKUP, SERVICE_CHANGE)
 MAX_QUESTION_CHARS = 1000  # longer questions are refused with a clear message (qa/assistant.py)
 MAX_NAMES = 40  # council names read from one question; any after these are words of the question
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -62,6 +74,10 @@ class Query:
     polarity: str | None = None  # "strength" / "weakness" when the question asks for one
     extreme: str | None = None  # superlatives: "max" (best, top) or "min" (worst, bottom)
     facts: tuple[str, ...] = ()  # letter facts asked for: "signatory", "date", "recipient"
+    services: tuple[str, ...] = ()  # services named (index/services.py keys): "private_fostering"
+    comparison: str | None = None  # "above" / "in_line" / "below" similar areas or the national figure
+    threshold: tuple[str, int] | None = None  # ("more", 3): "more than 3 children's homes"; also "less", "least"
+    change: str | None = None  # "better" / "worse" / "any": a change over time asked about
 
 
 def normalise(text: str) -> str:
@@ -94,7 +110,7 @@ scores scored perform performs performed performing performance judged judgement
 assessments apa inspection inspections year years letter letters latest scale level please as only than better
 worse least most highest lowest best worst rank ranked compare compared comparison versus vs between against same
 also both was were their was being overall effectiveness areas area one ones result results whose according did
-came come comes finished ranked place placed now then about
+came come comes finished ranked place placed now then about councils' council's authorities' authority's
 """.split())
 
 
@@ -121,14 +137,17 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
     search_text = " ".join(norm.split())
     kinds, norm = _find_kinds(norm)
     areas, norm = _find_areas(norm)  # first: "positive contribution", "capacity to improve" are areas
+    services, comparison, threshold, norm, others = _find_services(norm)
     asks, norm = _find_asks(norm)
+    asks["others"] = {w for w in re.findall(r"[a-z0-9']+", _find_asks(others)[1]) if w not in _GENERIC and len(w) > 1}
     grades, scale, norm = _find_grades(norm)
     if areas and scale is None:
         scale = _area_scale(areas)
     topic_words = [w for w in re.findall(r"[a-z0-9']+", norm) if w not in _GENERIC and len(w) > 1]
     query = Query(text, OPEN, tuple(found), unknown, years, kinds, scale, grades, areas,
                   topic=" ".join(topic_words), search_text=search_text, polarity=asks.get("polarity"),
-                  extreme=asks.get("extreme"), facts=tuple(asks.get("facts", ())))
+                  extreme=asks.get("extreme"), facts=tuple(asks.get("facts", ())), services=services,
+                  comparison=comparison, threshold=threshold, change=asks.get("direction"))
     if previous is not None and _is_followup(text, query):
         return _merge(previous, query)
     return replace(query, intent=_intent(query, norm, asks))
@@ -330,16 +349,94 @@ def _find_asks(norm: str) -> tuple[dict, str]:
         if found:
             asks.setdefault("extreme", extreme)
     for key, pattern in (("summary", _SUMMARY), ("count", _COUNT), ("change", _CHANGE)):
+        if key == "change":
+            words = " ".join(match.group(0) for match in pattern.finditer(norm))
+            better, worse = re.search(r"better|improve", words), re.search(r"worse|declin|deteriorat", words)
+            asks["direction"] = "better" if better and not worse else "worse" if worse and not better else "any"
         norm, found = pattern.subn(" councils " if key == "count" else " ", norm)
         if found:
             asks[key] = True
+    if not asks.get("change"):
+        asks.pop("direction", None)
     return asks, norm
+
+
+# Services as questions name them (index/services.py): people's words and the letters' own;
+# the APA's judgement areas are read as areas (above), not services. Longest phrases first.
+_SERVICE_PHRASES = tuple((service.key, re.compile(rf"\b(?:{service.people}|{service.letter})\b", re.I))
+                         for service in SERVICES if service.key not in AREA_SERVICES)
+_SCHOOL_PHASES = ("primary_schools", "secondary_schools", "special_schools", "nursery_schools", "schools")
+_COMPARED = (
+    (r"(?:below|worse than|lower than|weaker than|behind|under|not as good as|less good than|poorer than)"
+     r"(?: the| that of| those of| in)?(?: similar| comparable| other| statistical| national| england| the national)"
+     r"|(?:below|under) (?:the )?(?:national )?average|below par", "below"),
+    (r"(?:above|better than|higher than|stronger than|ahead of|beat|beats|outperform|outperforms)"
+     r"(?: the| that of| those of| in)?(?: similar| comparable| other| statistical| national| england| the national)"
+     r"|above (?:the )?(?:national )?average", "above"),
+    (r"in line with|on a par with|same as (?:similar|national)|similar to (?:similar|other|national)", "in_line"),
+)
+_BASELINE_WORDS = re.compile(r"\b(?:similar|comparable|statistical) (?:areas?|councils?|authorities|neighbours|places)"
+                             r"|\bnational (?:average|figures?|picture|rate)|\bnationally\b|\baverage\b|\bengland\b")
+_THRESHOLD = re.compile(r"\b(?P<op>more than|over|at least|fewer than|less than|under) (?P<n>\d{1,4}|one|two|three"
+                        r"|four|five|six|seven|eight|nine|ten|eleven|twelve)\b")
+_NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+
+def _find_services(norm: str) -> tuple[tuple[str, ...], str | None, tuple[str, int] | None, str, str]:
+    """Services the question names (index/services.py), a comparison with similar areas or the
+    national figure, and a count threshold ("more than 3"), the last two taken out of the text;
+    and the text without the services too (what else the question asks). "schools" alone asks
+    about every kind of school."""
+    services: list[str] = []
+    others = norm
+    for key, pattern in _SERVICE_PHRASES:
+        others, found = pattern.subn(" ", others)
+        if found:
+            services.extend(_SCHOOL_PHASES if key == "schools" and not services else (key,))
+    services = list(dict.fromkeys(services))
+    if "schools" in services and any(s in services for s in _SCHOOL_PHASES[:-1]) and len(services) < 5:
+        services.remove("schools")
+    comparison = None
+    if services:
+        for pattern, direction in _COMPARED:
+            norm, found = re.subn(rf"\b(?:{pattern})\b", " ", norm)
+            others = re.sub(rf"\b(?:{pattern})\b", " ", others)
+            if found and comparison is None:
+                comparison = direction
+        if comparison:
+            norm, others = _BASELINE_WORDS.sub(" ", norm), _BASELINE_WORDS.sub(" ", others)
+    threshold = None
+    match = _THRESHOLD.search(others) if services else None
+    if match:
+        n = match.group("n")
+        op = {"more than": "more", "over": "more", "at least": "least"}.get(match.group("op"), "less")
+        threshold = (op, int(n) if n.isdigit() else _NUMBER_WORDS[n])
+        others = others[:match.start()] + " " + others[match.end():]
+        norm = _THRESHOLD.sub(" ", norm)
+    return tuple(services), comparison, threshold, norm, others
+
+
+# With a council named and nothing else asked, these words ask for the council as a whole.
+_BROAD_WORDS = frozenset("""
+say said says tell doing getting going know make made think thought verdict lowdown like news picture
+inspectors inspector inspected find found write wrote written story general generally things thing overall
+overview summary summarise summarize up sum give what's how's they you
+""".split())
+_RATING_WORDS = re.compile(r"\b(?:rating|ratings|rated|rate|grade|grades|graded|score|scored|scores|perform"
+                           r"|performs|performed|performing|judged|band)\b")
 
 
 def _intent(query: Query, norm: str, asks: dict) -> str:
     named = len(query.councils) + len(query.unknown_councils)
     if query.facts:
         return FACTS
+    service = _service_intent(query, named, asks)
+    if service:
+        return service
+    if named == 1 and not (query.grades or query.areas or query.polarity or query.kinds or asks.get("change")
+                           or asks.get("count") or query.extreme) and set(query.topic.split()) <= _BROAD_WORDS \
+            and not _RATING_WORDS.search(normalise(query.text)) and (query.topic or not query.years):
+        return COUNCIL
     if asks.get("summary") and not query.topic:
         return SUMMARY
     if query.polarity and (named or query.topic or query.areas or not query.grades):
@@ -359,6 +456,23 @@ def _intent(query: Query, norm: str, asks: dict) -> str:
     if query.grades:
         return LIST
     return OPEN if not query.areas else LIST
+
+
+def _service_intent(query: Query, named: int, asks: dict) -> str | None:
+    """A question about a service's judgements, when it names a service and asks for no passages
+    (no polarity, no words beyond the service's): which councils, how many, one council's, a change."""
+    broad = asks.get("others", set()) <= _BROAD_WORDS
+    if re.search(r"\bhow (?:good|well|bad|badly)\b", normalise(query.text)):  # asks for the passages, not a level
+        return None
+    if not query.services or query.polarity or query.areas or not (broad or query.grades):
+        return None
+    if named:
+        return SERVICE_LOOKUP if query.grades or query.comparison else None
+    if asks.get("change"):
+        return SERVICE_CHANGE
+    if asks.get("count"):
+        return SERVICE_COUNT
+    return SERVICE_LIST
 
 
 _FOLLOWUP = re.compile(r"^\s*(?:and|what about|how about|what of|same for|also|now)\b", re.I)

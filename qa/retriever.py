@@ -202,6 +202,28 @@ class Retriever:
             passages = self.reranker(query, passages)
         return without_overlaps(passages, k)
 
+    def matching(self, words: str, council=None, year=None, kind=None, area=None,
+                 polarity=None) -> list[int] | None:
+        """Every non-boilerplate passage row (of the selected letters, areas and polarity) whose
+        text holds each content word of `words` the index knows, in row order: how many passages
+        an answer's few quotes are drawn from. None when no word is one the index holds."""
+        terms = sorted(content_terms(words))
+        if not terms:
+            return None
+        filtered = council is not None or year is not None or kind is not None
+        letters = select_letters(self.reader, council, year, kind) if filtered else self.reader.letters
+        if not letters:
+            return []
+        areas = text_filter(area, "area", "a graded area")
+        polarities = text_filter(polarity, "polarity", "'strength', 'weakness' or 'neutral'")
+        allowed = self._allowed_rows([letter.id for letter in letters] if filtered else None, False, areas, polarities)
+        rows = self.reader.matching(terms, allowed)
+        return None if rows is None else [int(row) for row in rows]
+
+    def passages(self, rows: list[int]) -> list[Passage]:
+        """The passages of these chunk rows, unscored, in the order given."""
+        return self._passages(list(rows), {row: 0.0 for row in rows}, {}, {})
+
     def _allowed_rows(self, letter_ids: list[int] | None, include_boilerplate: bool, areas: list[str],
                       polarities: list[str]) -> np.ndarray | None:
         reader = self.reader

@@ -1,0 +1,347 @@
+"""Find every judgement a letter makes of a service: "private fostering is inadequate".
+
+`extract_judgements(letter)` reads each sentence of the letter's body and returns a
+Judgement per service it judges: the service (index/services.py), the letter's own word
+("satisfactory"), the normalised level ("adequate"), a comparison with similar areas or the
+national figure ("below"), a count ("two of the 14 secondary schools" -> 2 of 14), whether
+it is negated ("no inadequate primary schools"), and two spans: the clause that says it and
+the whole sentence (what answers cite).
+
+How a sentence is read:
+1. Services are found by their words; a level word (index/services.py LEVELS) judges the
+   services named since the previous level word, when a linking verb leads up to it ("are
+   good", "was judged adequate", "are all good or better") or it stands before the service
+   ("no inadequate primary schools"). "a good level of support" judges nothing.
+2. With no service of its own, a level word after "the rest", "one", "none", "too many"...
+   judges the services the sentence judged before ("Half of the children's homes are good
+   and the rest are satisfactory" -> good and adequate).
+3. A service named as an exception ("with the exception of private fostering") takes no level
+   from the others, only one stated of it ("except for the pupil referral unit where they are
+   satisfactory").
+4. A comparison ("higher than in similar areas", "below the national average") is set on the
+   judgements of its clause, or, with none, is a judgement of its own (level None).
+But: - rules, not a model: wordings outside these patterns are missed; tests measure recall
+and precision on a hand-labelled set (tests/fixtures/judgements_labelled.jsonl).
+- A comparison's direction is the letter's ("above" may be bad news: re-registrations).
+- Every pattern is a flat alternation with bounded repeats: linear time on any text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.letters import Letter, body_span
+from index.polarity import is_standard_text
+from index.sentences import sentence_spans
+from index.services import LEVELS, SERVICES, level_of
+
+MAX_SENTENCE = 2000  # characters; a letter's sentences are far shorter, and longer runs are not prose
+
+_NUMBERS = {"no": 0, "none": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "both": 2}
+_NUMBER = r"\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One service judged by one sentence; letter.text[start:end] is the clause that says it."""
+
+    service: str  # index/services.py key
+    word: str  # the letter's own words: "satisfactory", "good or better", "below similar areas"
+    level: str | None  # outstanding / good / adequate / inadequate; None for a comparison or count alone
+    comparison: str | None  # above / in_line / below (similar areas or the national figure)
+    count: int | None  # how many of the service the level is about ("two of the 14") when stated
+    total: int | None  # how many there are, when stated
+    negated: bool  # "no inadequate primary schools": none has this level
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+
+
+# One alternation of every service's words, each in its own group, most specific first (the order
+# of SERVICES); "schools" alone is the generic service, not a school phase's noun.
+_PHASE_BEFORE = r"(?:primary|secondary|special|nursery|infant|junior)(?=,? (?:and|or) (?:primary|secondary|special)|, (?:primary|secondary|special))"
+_SERVICE_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<s{i}>{service.letter})" for i, service in enumerate(SERVICES))
+    + rf"|(?P<phase>{_PHASE_BEFORE}))\b",
+    re.I,
+)
+_PHASES = {"primary": "primary_schools", "secondary": "secondary_schools", "special": "special_schools",
+           "nursery": "nursery_schools", "infant": "primary_schools", "junior": "primary_schools"}
+_LEVEL_RE = re.compile(r"\b(?:" + "|".join(level.words for level in LEVELS) + r")\b", re.I)
+# What leads up to a level word that judges: a linking verb, then at most three softening words.
+_LINK = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|remain|remains|remained|judged|rated|graded|found|considered|assessed"
+    r"|evaluated|as)\b(?:[ ,]+(?:all|mostly|largely|generally|now|also|judged|to|be|been|being|consistently|overall"
+    r"|both|still|at|least|broadly|predominantly|nearly|almost|rated|found|as|very|particularly|either|of|a|an"
+    r"|uniformly|mainly|usually|either|always|equally|already|satisfactory|either|judged))"
+    r"{0,3}[ ,]*$",
+    re.I,
+)
+# A level word followed by these nouns describes something else ("good progress", "a good level of").
+_NOT_A_VERDICT_AFTER = re.compile(
+    r"^[ ]+(?:progress|practice|practices|use|access|level|levels|range|links|link|support|start|work|relationships"
+    r"|opportunities|opportunity|attendance|behaviour|results|outcomes|health|understanding|knowledge|quality|value"
+    r"|start|job|deal|partnership|partnerships|information|advice|care|grades|grade|gcse|gcses|reason|news"
+    r"|awareness|communication|engagement|examples|example|analysis|account|effect|impact|evidence|standards)\b",
+    re.I,
+)
+_NEGATION_BEFORE = re.compile(r"\b(?:not|never|no longer|not yet|n't)[ ]+(?:all[ ]+|always[ ]+|yet[ ]+|been[ ]+|judged[ ]+|be[ ]+){0,2}$", re.I)
+_NONE_BEFORE = re.compile(r"(?:^|\b(?:are|is|were|was|be|there|and|but|with|has|have|had)[ ]+)(?:no|none|not one)[ ]+$", re.I)
+_CARRY = re.compile(
+    r"^[ ,;]*(?:and|but|while|whereas|although|with)?[ ,]*(?:the rest|the remainder|the others|the other"
+    r"|others|one|two|three|four|five|six|none|neither|all|most|many|too many|some|a few|several|half|each"
+    r"|the remaining|the majority|a minority|the other (?:one|two|three)|(?:it|they|these|this|which|where they))\b",
+    re.I,
+)
+_EXCEPTION = re.compile(r"\b(?:exception of|except for|except|apart from|other than|excluding|with the exception)[ ]+(?:the[ ]+|its[ ]+|a[ ]+)?$", re.I)
+_RELATIVE = re.compile(r"\b(?:where|which|that|whose|who)\b", re.I)
+_CLAUSE = re.compile(r";|,? but\b|,? although\b|,? whereas\b|, while\b|, though\b", re.I)
+# Comparisons: "above / below / in line with ... similar areas | the national average", or
+# "higher ... than (in) similar areas / nationally".
+_BASELINE = (r"(?:similar (?:areas|councils|authorities|local authorities|council areas|areas and nationally)"
+             r"|statistical neighbours|comparator|(?:the )?national (?:average|averages|figure|figures|picture"
+             r"|benchmark|rate|trend|level)|nationally|england|other councils|(?:the )?average)")
+_COMPARE_DIRECT = re.compile(
+    rf"\b(?P<dir>well above|above|well below|below|broadly in line with|in line with|similar to|better than|worse than"
+    rf"|stronger than|weaker than|higher than|lower than)[ ]+(?:[a-z'’]+[ ]+){{0,4}}?{_BASELINE}",
+    re.I,
+)
+_COMPARE_THAN = re.compile(
+    rf"\b(?P<dir>higher|lower|greater|smaller|larger|more|fewer|less|better|worse|stronger|weaker)\b"
+    rf"[^;.]{{0,160}}?\bthan[ ]+(?:(?:is|it is|are)[ ]+the case[ ]+|that[ ]+|those[ ]+|in[ ]+|of[ ]+|the[ ]+){{0,3}}{_BASELINE}",
+    re.I,
+)
+_UP = {"above", "well above", "better than", "stronger than", "higher than", "higher", "greater", "larger", "more",
+       "better", "stronger"}
+_IN_LINE = {"in line with", "broadly in line with", "similar to"}
+_COUNT_OF = re.compile(rf"\b(?P<n>{_NUMBER}|all|half|none|both)[ ]+of[ ]+(?:the[ ]+|its[ ]+|their[ ]+)?(?P<t>{_NUMBER})?[ ]*$", re.I)
+_ALL_N = re.compile(rf"\ball[ ]+(?:the[ ]+|of[ ]+the[ ]+)?(?P<t>{_NUMBER})[ ]+$", re.I)
+_N_BEFORE = re.compile(rf"(?:^|[ ,(])(?P<n>{_NUMBER}|a|an)[ ]+(?:of[ ]+the[ ]+)?$", re.I)
+_THERE_ARE = re.compile(rf"\bthere (?:are|is|were|was)[ ]+(?P<t>{_NUMBER})[ ]+$", re.I)
+
+
+@dataclass
+class _Mention:
+    service: str
+    start: int  # in the sentence
+    end: int
+    exception: bool
+
+
+def extract_judgements(letter: Letter) -> list[Judgement]:
+    """Every judgement in the letter's body, in reading order (boilerplate and tables skipped)."""
+    start, end = body_span(letter.text)
+    return judgements_in(letter.text, start, end)
+
+
+def judgements_in(text: str, start: int = 0, end: int | None = None) -> list[Judgement]:
+    """The judgements of each sentence of text[start:end], spans as offsets into `text`."""
+    end = len(text) if end is None else end
+    found: list[Judgement] = []
+    for s, e in sentence_spans(text[start:end]):
+        sentence = text[start + s:start + e]
+        if e - s > MAX_SENTENCE or is_standard_text(sentence):
+            continue
+        found.extend(sentence_judgements(sentence, start + s))
+    return found
+
+
+def sentence_judgements(sentence: str, offset: int = 0) -> list[Judgement]:
+    """The judgements one sentence makes; spans are offsets into the letter (`offset` is the sentence's)."""
+    low = sentence.replace("’", "'")
+    mentions = _mentions(low)
+    if not mentions:
+        return []
+    clauses = _clauses(low)
+    found: list[Judgement] = []
+    previous: list[_Mention] = []
+    segment_start = 0
+    for match in _LEVEL_RE.finditer(low):
+        before, after = low[segment_start:match.start()], low[match.end():]
+        if _NOT_A_VERDICT_AFTER.match(after):
+            continue
+        mine = [m for m in mentions if segment_start <= m.start and m.end <= match.start()]
+        eligible = [m for m in mine if not m.exception or _RELATIVE.search(low, m.end, min(match.start(), m.end + 40))]
+        prenominal = _prenominal(low, match, mentions)
+        linked = bool(_LINK.search(low[max(segment_start, match.start() - 80):match.start()]))
+        if prenominal and not (eligible and linked):
+            targets, how = [prenominal], "prenominal"
+        elif linked and eligible:
+            targets, how = eligible, "linked"
+        elif linked and not mine and previous and _CARRY.match(before):
+            targets, how = previous, "carried"
+        elif linked and not eligible and _after(low, match, mentions):
+            targets, how = _after(low, match, mentions), "after"
+        else:
+            continue
+        if not targets:
+            continue
+        level = level_of(match.group(0))
+        negated = bool(_NEGATION_BEFORE.search(low[max(0, match.start() - 40):match.start()]) and how != "prenominal")
+        none = _NONE_BEFORE.search(low[max(0, match.start() - 20):match.start()]) if how == "prenominal" else None
+        none = none or re.search(r"\b(?:no|none|neither|not one)\b", before, re.I) if how != "prenominal" else none
+        clause = _clause_at(clauses, match.start())
+        for mention in targets:
+            count, total = _counts(low, mention, match, segment_start)
+            negative = bool(none) or negated
+            if none:
+                count = 0
+            found.append(Judgement(
+                mention.service, sentence[match.start():match.end()], level.key, None, count, total, negative,
+                offset + clause[0], offset + clause[1], offset, offset + len(sentence)))
+        previous = targets
+        segment_start = match.end()
+        # A service after the level word ("good or better in enjoying and achieving", "no
+        # inadequate primary schools") is used up.
+        if how in ("after", "prenominal"):
+            segment_start = max(segment_start, max(m.end for m in targets))
+    found = _with_comparisons(found, low, sentence, mentions, clauses, offset)
+    found += _stated_totals(low, sentence, mentions, clauses, offset, found)
+    return _unique(found)
+
+
+def _mentions(low: str) -> list[_Mention]:
+    mentions = []
+    for match in _SERVICE_RE.finditer(low):
+        group = match.lastgroup
+        service = _PHASES[match.group("phase").lower()] if group == "phase" else SERVICES[int(group[1:])].key
+        exception = bool(_EXCEPTION.search(low, max(0, match.start() - 40), match.start()))
+        mentions.append(_Mention(service, match.start(), match.end(), exception))
+    return mentions
+
+
+def _clauses(low: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for cut in _CLAUSE.finditer(low):
+        spans.append((start, cut.start()))
+        start = cut.end()
+    spans.append((start, len(low)))
+    trimmed = []
+    for s, e in spans:
+        while s < e and low[s] in " ,":
+            s += 1
+        while e > s and low[e - 1] in " ,":
+            e -= 1
+        trimmed.append((s, e))
+    return trimmed
+
+
+def _clause_at(clauses: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    return next((c for c in clauses if c[0] <= position <= c[1]), clauses[-1])
+
+
+def _prenominal(low: str, level: re.Match, mentions: list[_Mention]) -> _Mention | None:
+    """The service right after the level word ("no inadequate primary schools", "two good nurseries")."""
+    after = next((m for m in mentions if level.end() <= m.start <= level.end() + 12), None)
+    if after is None or low[level.end():after.start].strip(" ") not in ("", "and", "or"):
+        return None
+    lead = low[max(0, level.start() - 20):level.start()]
+    if re.search(rf"(?:^|[ ])(?:no|none|{_NUMBER}|some|several|many|few|more|all|any|an|a)[ ]+$", lead):
+        return after
+    return None
+
+
+def _after(low: str, level: re.Match, mentions: list[_Mention]) -> list[_Mention]:
+    """"are good or better in enjoying and achieving": a service right after "in" judged by the level before it."""
+    rest = low[level.end():level.end() + 40]
+    lead = re.match(r"[ ]+(?:in|for)[ ]+(?:all[ ]+)?(?:the[ ]+)?", rest)
+    if not lead:
+        return []
+    at = level.end() + lead.end()
+    return [m for m in mentions if m.start == at]
+
+
+def _counts(low: str, mention: _Mention, level: re.Match, segment_start: int) -> tuple[int | None, int | None]:
+    """(count, total) the sentence states for this mention ("two of the five", "all six", "one ... which")."""
+    lead = low[max(segment_start, mention.start - 40):mention.start]
+    of = _COUNT_OF.search(lead)
+    if of:
+        n, t = of.group("n").lower(), of.group("t")
+        total = _number(t) if t else None
+        if n == "all":
+            return total, total
+        if n == "half":
+            return (total // 2 if total else None), total
+        return _number(n), total
+    every = _ALL_N.search(lead)
+    if every:
+        total = _number(every.group("t"))
+        return total, total
+    there = _THERE_ARE.search(lead)
+    if there:
+        return None, _number(there.group("t"))
+    single = _N_BEFORE.search(lead)
+    if single and single.group("n").lower() not in ("a", "an") and mention.end <= level.start():
+        return _number(single.group("n")), None
+    carried = re.search(rf"\b(?P<n>{_NUMBER})[ ]+(?:is|was|are|were)\b", low[segment_start:level.start()])
+    if carried and mention.end <= segment_start:
+        return _number(carried.group("n")), None
+    return None, None
+
+
+def _number(word: str | None) -> int | None:
+    if word is None:
+        return None
+    word = word.lower()
+    return int(word) if word.isdigit() else _NUMBERS.get(word)
+
+
+def _comparison_word(direction: str) -> str:
+    direction = direction.lower()
+    if direction in _IN_LINE:
+        return "in_line"
+    return "above" if direction in _UP else "below"
+
+
+def _with_comparisons(found: list[Judgement], low: str, sentence: str, mentions: list[_Mention],
+                      clauses: list[tuple[int, int]], offset: int) -> list[Judgement]:
+    """Set each clause's comparison on its judgements; a compared service with no level is a judgement too."""
+    result = list(found)
+    for pattern in (_COMPARE_DIRECT, _COMPARE_THAN):
+        for match in pattern.finditer(low):
+            clause = _clause_at(clauses, match.start())
+            direction = _comparison_word(match.group("dir"))
+            word = sentence[match.start():match.end()]
+            judged = [i for i, j in enumerate(result)
+                      if (j.start - offset, j.end - offset) == clause and j.comparison is None]
+            if judged:
+                for i in judged:
+                    j = result[i]
+                    result[i] = Judgement(j.service, j.word, j.level, direction, j.count, j.total, j.negated,
+                                          j.start, j.end, j.sentence_start, j.sentence_end)
+                continue
+            if any((j.start - offset, j.end - offset) == clause for j in result):
+                continue
+            subjects = [m for m in mentions if clause[0] <= m.start and m.end <= match.end() and not m.exception]
+            for mention in subjects:
+                result.append(Judgement(mention.service, word, None, direction, None, None, False,
+                                        offset + clause[0], offset + clause[1], offset, offset + len(sentence)))
+    return result
+
+
+def _stated_totals(low: str, sentence: str, mentions: list[_Mention], clauses: list[tuple[int, int]],
+                   offset: int, found: list[Judgement]) -> list[Judgement]:
+    """"There are 3 children's homes": a count with no level, when the sentence judges nothing else of it."""
+    extra = []
+    judged = {j.service for j in found}
+    for mention in mentions:
+        there = _THERE_ARE.search(low[max(0, mention.start - 30):mention.start])
+        if there and mention.service not in judged:
+            clause = _clause_at(clauses, mention.start)
+            extra.append(Judgement(mention.service, sentence[mention.start:mention.end], None, None, None,
+                                   _number(there.group("t")), False, offset + clause[0], offset + clause[1],
+                                   offset, offset + len(sentence)))
+    return extra
+
+
+def _unique(found: list[Judgement]) -> list[Judgement]:
+    seen, kept = set(), []
+    for j in found:
+        key = (j.service, j.level, j.comparison, j.count, j.negated, j.start)
+        if key not in seen:
+            seen.add(key)
+            kept.append(j)
+    return kept
