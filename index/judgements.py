@@ -74,7 +74,7 @@ _LEVEL_RE = re.compile(r"\b(?:" + "|".join(level.words for level in LEVELS) + r"
 # What leads up to a level word that judges: a linking verb, then at most three softening words.
 _LINK = re.compile(
     r"\b(?:is|are|was|were|be|been|being|remain|remains|remained|judged|rated|graded|found|considered|assessed"
-    r"|evaluated|as)\b(?:[ ,]+(?:all|mostly|largely|generally|now|also|judged|to|be|been|being|consistently|overall"
+    r"|evaluated|as|provide|provides|providing)\b(?:[ ,]+(?:all|mostly|largely|generally|now|also|judged|to|be|been|being|consistently|overall"
     r"|both|still|at|least|broadly|predominantly|nearly|almost|rated|found|as|very|particularly|either|of|a|an"
     r"|uniformly|mainly|usually|either|always|equally|already|satisfactory|either|judged))"
     r"{0,3}[ ,]*$",
@@ -98,29 +98,48 @@ _CARRY = re.compile(
 )
 _EXCEPTION = re.compile(r"\b(?:exception of|except for|except|apart from|other than|excluding|with the exception)[ ]+(?:the[ ]+|its[ ]+|a[ ]+)?$", re.I)
 _RELATIVE = re.compile(r"\b(?:where|which|that|whose|who)\b", re.I)
-_CLAUSE = re.compile(r";|,? but\b|,? although\b|,? whereas\b|, while\b|, though\b", re.I)
+_CLAUSE = re.compile(r";|, and\b|,? but\b|,? although\b|,? whereas\b|, while\b|, though\b", re.I)
 # Comparisons: "above / below / in line with ... similar areas | the national average", or
 # "higher ... than (in) similar areas / nationally".
-_BASELINE = (r"(?:similar (?:areas|councils|authorities|local authorities|council areas|areas and nationally)"
+_BASELINE = (r"(?:(?:similar|comparable) (?:areas|councils|authorities|local authorities|council areas|areas and nationally)"
              r"|statistical neighbours|comparator|(?:the )?national (?:average|averages|figure|figures|picture"
              r"|benchmark|rate|trend|level)|nationally|england|other councils|(?:the )?average)")
 _COMPARE_DIRECT = re.compile(
-    rf"\b(?P<dir>well above|above|well below|below|broadly in line with|in line with|similar to|better than|worse than"
+    rf"(?<!\bor )\b(?P<dir>above or in line with|in line with or above|well above|above|well below|below|broadly in line with"
+    rf"|in line with|similar to|compares? well with|compare favourably with|better than|worse than"
     rf"|stronger than|weaker than|higher than|lower than)[ ]+(?:[a-z'’]+[ ]+){{0,4}}?{_BASELINE}",
     re.I,
 )
 _COMPARE_THAN = re.compile(
-    rf"\b(?P<dir>higher|lower|greater|smaller|larger|more|fewer|less|better|worse|stronger|weaker)\b"
+    rf"(?<!\bor )\b(?P<dir>higher|lower|greater|smaller|larger|more|fewer|less|better|worse|stronger|weaker)\b"
     rf"[^;.]{{0,160}}?\bthan[ ]+(?:(?:is|it is|are)[ ]+the case[ ]+|that[ ]+|those[ ]+|in[ ]+|of[ ]+|the[ ]+){{0,3}}{_BASELINE}",
     re.I,
 )
-_UP = {"above", "well above", "better than", "stronger than", "higher than", "higher", "greater", "larger", "more",
+_UP = {"above", "well above", "compare well with", "compares well with", "compare favourably with", "better than", "stronger than", "higher than", "higher", "greater", "larger", "more",
        "better", "stronger"}
-_IN_LINE = {"in line with", "broadly in line with", "similar to"}
+_IN_LINE = {"in line with", "broadly in line with", "similar to", "above or in line with", "in line with or above"}
 _COUNT_OF = re.compile(rf"\b(?P<n>{_NUMBER}|all|half|none|both)[ ]+of[ ]+(?:the[ ]+|its[ ]+|their[ ]+)?(?P<t>{_NUMBER})?[ ]*$", re.I)
 _ALL_N = re.compile(rf"\ball[ ]+(?:the[ ]+|of[ ]+the[ ]+)?(?P<t>{_NUMBER})[ ]+$", re.I)
 _N_BEFORE = re.compile(rf"(?:^|[ ,(])(?P<n>{_NUMBER}|a|an)[ ]+(?:of[ ]+the[ ]+)?$", re.I)
 _THERE_ARE = re.compile(rf"\bthere (?:are|is|were|was)[ ]+(?P<t>{_NUMBER})[ ]+$", re.I)
+
+
+_IMPERATIVE = re.compile(r"\W*(?:ensure|improve|reduce|raise|increase|develop|continue|make sure|strengthen|secure"
+                         r"|tackle|address|review|establish|extend|sustain|maintain)\b", re.I)
+_LEVEL_AS_NOUN = re.compile(r"^[ ]+(?:performance|improvements?)\b", re.I)  # "very good performance is achieved"
+_ELLIPSIS = re.compile(r"[ ,]*(?:and|but)?[ ,]*(?:one|two|three|four|five|the rest|the other|the others|another)[ ,]*",
+                       re.I)  # "one was judged good and one adequate"
+_AS_IS = re.compile(r"[ ,]+as (?:is|are|was|were) (?:the |its |their |all )?", re.I)
+_SHARE = re.compile(r"\b(?:proportion|percentage|share|number)\b", re.I)
+_GOOD_OR_BETTER = re.compile(r"\bor $", re.I)  # "good or better than nationally": "better" is the level's
+# What a comparison may be of that is not the service itself ("exclusions from primary schools").
+_MEASURE = re.compile(r"\b(?:exclusions?|attendance|absence|results|attainment|achievement|behaviour|status"
+                      r"|standards|conceptions|admissions|grades|gcse)\b", re.I)
+# Measures where more is worse ("a higher proportion ... receiving a final warning or conviction").
+_PEOPLE = frozenset({"looked_after_children", "care_leavers", "youth_offending"})
+_BAD_MEASURE = re.compile(r"\b(?:final warnings?|convictions?|custodial|re-?offending|re-registrations?|moves|excluded"
+                          r"|exclusions?|first-time entrants"
+                          r"|not in education|neet)\b", re.I)
 
 
 @dataclass
@@ -152,18 +171,21 @@ def judgements_in(text: str, start: int = 0, end: int | None = None) -> list[Jud
 def sentence_judgements(sentence: str, offset: int = 0) -> list[Judgement]:
     """The judgements one sentence makes; spans are offsets into the letter (`offset` is the sentence's)."""
     low = sentence.replace("’", "'")
+    aim = bool(_IMPERATIVE.match(low))  # "Ensure that all children's homes are at least good": an aim, not a finding
     mentions = _mentions(low)
     if not mentions:
         return []
     clauses = _clauses(low)
-    found: list[Judgement] = []
+    found: list[_Found] = []
     previous: list[_Mention] = []
     segment_start = 0
     for match in _LEVEL_RE.finditer(low):
         before, after = low[segment_start:match.start()], low[match.end():]
-        if _NOT_A_VERDICT_AFTER.match(after):
+        if _NOT_A_VERDICT_AFTER.match(after) or _LEVEL_AS_NOUN.match(after):
             continue
-        mine = [m for m in mentions if segment_start <= m.start and m.end <= match.start()]
+        if aim and not re.search(r"\b(?:judged|rated|graded)[ ]+$", low[max(0, match.start() - 10):match.start()]):
+            continue  # in an aim, only a stated past judgement ("its fostering agency, judged adequate")
+        mine = _specific([m for m in mentions if segment_start <= m.start and m.end <= match.start()])
         eligible = [m for m in mine if not m.exception or _RELATIVE.search(low, m.end, min(match.start(), m.end + 40))]
         prenominal = _prenominal(low, match, mentions)
         linked = bool(_LINK.search(low[max(segment_start, match.start() - 80):match.start()]))
@@ -171,36 +193,61 @@ def sentence_judgements(sentence: str, offset: int = 0) -> list[Judgement]:
             targets, how = [prenominal], "prenominal"
         elif linked and eligible:
             targets, how = eligible, "linked"
-        elif linked and not mine and previous and _CARRY.match(before):
+        elif previous and not mine and (linked and _CARRY.match(before) or _ELLIPSIS.fullmatch(before)):
             targets, how = previous, "carried"
-        elif linked and not eligible and _after(low, match, mentions):
+        elif not eligible and _after(low, match, mentions):
             targets, how = _after(low, match, mentions), "after"
         else:
             continue
-        if not targets:
-            continue
+        targets = list({m.service: m for m in targets + _as_is(low, match, mentions)}.values())
         level = level_of(match.group(0))
         negated = bool(_NEGATION_BEFORE.search(low[max(0, match.start() - 40):match.start()]) and how != "prenominal")
         none = _NONE_BEFORE.search(low[max(0, match.start() - 20):match.start()]) if how == "prenominal" else None
         none = none or re.search(r"\b(?:no|none|neither|not one)\b", before, re.I) if how != "prenominal" else none
         clause = _clause_at(clauses, match.start())
+        share = bool(_SHARE.search(low, segment_start, match.start()))
         for mention in targets:
             count, total = _counts(low, mention, match, segment_start)
-            negative = bool(none) or negated
             if none:
                 count = 0
-            found.append(Judgement(
-                mention.service, sentence[match.start():match.end()], level.key, None, count, total, negative,
-                offset + clause[0], offset + clause[1], offset, offset + len(sentence)))
+            found.append(_Found(Judgement(
+                mention.service, sentence[match.start():match.end()], level.key, None, count, total,
+                bool(none) or negated, offset + clause[0], offset + clause[1], offset, offset + len(sentence)),
+                match.start(), share))
         previous = targets
         segment_start = match.end()
         # A service after the level word ("good or better in enjoying and achieving", "no
-        # inadequate primary schools") is used up.
-        if how in ("after", "prenominal"):
+        # inadequate primary schools", "good as is the children's home") is used up.
+        if how in ("after", "prenominal") or len(targets) > 1 and targets[-1].start > match.end():
             segment_start = max(segment_start, max(m.end for m in targets))
-    found = _with_comparisons(found, low, sentence, mentions, clauses, offset)
-    found += _stated_totals(low, sentence, mentions, clauses, offset, found)
-    return _unique(found)
+    judged = _with_comparisons(found, low, sentence, mentions, clauses, offset)
+    return judged + _stated_totals(low, sentence, mentions, clauses, offset, judged)
+
+
+@dataclass
+class _Found:
+    judgement: Judgement
+    at: int  # where its level word starts in the sentence
+    share: bool  # "a higher proportion of primary schools are good": the level is of a share, not the service
+
+
+def _measured(low: str, start: int, end: int, service: str) -> bool:
+    """A comparison of a measure of a setting ("exclusions from primary schools"), not of the setting;
+    for groups of children (looked after children, care leavers) their outcomes are what is judged."""
+    return service not in _PEOPLE and bool(_MEASURE.search(low, start, end))
+
+
+def _specific(mentions: list[_Mention]) -> list[_Mention]:
+    """Generic "schools" beside a named kind of school or setting is that one's noun ("sixth form provision in schools")."""
+    if len(mentions) > 1:
+        return [m for m in mentions if m.service != "schools"]
+    return mentions
+
+
+def _as_is(low: str, level: re.Match, mentions: list[_Mention]) -> list[_Mention]:
+    """"... is good as is the children's home": the service after "as is" takes the same level."""
+    lead = _AS_IS.match(low, level.end())
+    return [m for m in mentions if lead and m.start == lead.end()]
 
 
 def _mentions(low: str) -> list[_Mention]:
@@ -209,6 +256,8 @@ def _mentions(low: str) -> list[_Mention]:
         group = match.lastgroup
         service = _PHASES[match.group("phase").lower()] if group == "phase" else SERVICES[int(group[1:])].key
         exception = bool(_EXCEPTION.search(low, max(0, match.start() - 40), match.start()))
+        if low.startswith("'s ", match.end()):  # "the board's most recent serious case review": the owner, not the judged
+            continue
         mentions.append(_Mention(service, match.start(), match.end(), exception))
     return mentions
 
@@ -247,7 +296,7 @@ def _prenominal(low: str, level: re.Match, mentions: list[_Mention]) -> _Mention
 def _after(low: str, level: re.Match, mentions: list[_Mention]) -> list[_Mention]:
     """"are good or better in enjoying and achieving": a service right after "in" judged by the level before it."""
     rest = low[level.end():level.end() + 40]
-    lead = re.match(r"[ ]+(?:in|for)[ ]+(?:all[ ]+)?(?:the[ ]+)?", rest)
+    lead = re.match(r"[ ]+(?:in|for|contribution to)[ ]+(?:all[ ]+)?(?:the[ ]+)?", rest)
     if not lead:
         return []
     at = level.end() + lead.end()
@@ -296,30 +345,48 @@ def _comparison_word(direction: str) -> str:
     return "above" if direction in _UP else "below"
 
 
-def _with_comparisons(found: list[Judgement], low: str, sentence: str, mentions: list[_Mention],
+def _with_comparisons(found: list[_Found], low: str, sentence: str, mentions: list[_Mention],
                       clauses: list[tuple[int, int]], offset: int) -> list[Judgement]:
-    """Set each clause's comparison on its judgements; a compared service with no level is a judgement too."""
-    result = list(found)
-    for pattern in (_COMPARE_DIRECT, _COMPARE_THAN):
+    """Each comparison goes to the judgements of the last level word before it in its clause (a
+    level that was of a share, "a higher proportion ... are good ... than nationally", gives way
+    to the comparison); with none, the services of its clause are compared, level None."""
+    judged = [f.judgement for f in found]
+    extra: list[Judgement] = []
+    taken: list[tuple[int, int]] = []  # spans of comparisons already read (the two patterns can meet one)
+    for pattern in (_COMPARE_THAN, _COMPARE_DIRECT):
         for match in pattern.finditer(low):
+            if any(match.start() < e and s < match.end() for s, e in taken):
+                continue
+            taken.append(match.span())
             clause = _clause_at(clauses, match.start())
             direction = _comparison_word(match.group("dir"))
+            if _BAD_MEASURE.search(low, clause[0], clause[1]) and direction != "in_line":
+                direction = "below" if direction == "above" else "above"
             word = sentence[match.start():match.end()]
-            judged = [i for i, j in enumerate(result)
-                      if (j.start - offset, j.end - offset) == clause and j.comparison is None]
-            if judged:
-                for i in judged:
-                    j = result[i]
-                    result[i] = Judgement(j.service, j.word, j.level, direction, j.count, j.total, j.negated,
-                                          j.start, j.end, j.sentence_start, j.sentence_end)
+            before = [i for i, f in enumerate(found) if clause[0] <= f.at < match.end()]
+            if not before:  # "a higher than average proportion of ... schools is good": the share after it
+                later = [f.at for f in found if match.end() <= f.at <= clause[1] and f.share]
+                before = [i for i, f in enumerate(found) if later and f.at == min(later)]
+            if before:
+                last = max(found[i].at for i in before)
+                for i in before:
+                    f = found[i]
+                    j = f.judgement
+                    if f.at != last or _measured(low, clause[0], match.end(), j.service):
+                        continue
+                    judged[i] = Judgement(j.service, word if f.share else j.word, None if f.share else j.level,
+                                          direction, j.count, j.total, j.negated, j.start, j.end, j.sentence_start,
+                                          j.sentence_end)
                 continue
-            if any((j.start - offset, j.end - offset) == clause for j in result):
+            if any(clause[0] <= f.at <= clause[1] for f in found):
                 continue
-            subjects = [m for m in mentions if clause[0] <= m.start and m.end <= match.end() and not m.exception]
+            subjects = _specific([m for m in mentions if clause[0] <= m.start and m.end <= match.end()
+                                  and not m.exception and not _measured(low, clause[0], match.end(), m.service)])
             for mention in subjects:
-                result.append(Judgement(mention.service, word, None, direction, None, None, False,
-                                        offset + clause[0], offset + clause[1], offset, offset + len(sentence)))
-    return result
+                if not any(e.service == mention.service and e.start == offset + clause[0] for e in extra):
+                    extra.append(Judgement(mention.service, word, None, direction, None, None, False,
+                                           offset + clause[0], offset + clause[1], offset, offset + len(sentence)))
+    return judged + extra
 
 
 def _stated_totals(low: str, sentence: str, mentions: list[_Mention], clauses: list[tuple[int, int]],
@@ -337,11 +404,3 @@ def _stated_totals(low: str, sentence: str, mentions: list[_Mention], clauses: l
     return extra
 
 
-def _unique(found: list[Judgement]) -> list[Judgement]:
-    seen, kept = set(), []
-    for j in found:
-        key = (j.service, j.level, j.comparison, j.count, j.negated, j.start)
-        if key not in seen:
-            seen.add(key)
-            kept.append(j)
-    return kept

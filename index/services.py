@@ -71,7 +71,8 @@ SERVICES: tuple[Service, ...] = (
             r"serious case reviews?|scrs?|case reviews?"),
     Service("youth_offending", "Youth offending service",
             r"youth offending (?:service|team|teams|services)|youth offending|youth justice (?:service|services)"
-            r"|\bYOT\b|\bYOS\b",
+            r"|\bYOT\b|\bYOS\b|young people known to the offending services|offending services"
+            r"|custodial sentences?|re-?offending|first-time entrants(?: to the youth justice system)?",
             r"youth offending|youth justice|yots?|yos|young offenders?"),
     Service("camhs", "CAMHS",
             r"child and adolescent mental health services|child and adolescent mental health service|\bCAMHS\b",
@@ -91,13 +92,15 @@ SERVICES: tuple[Service, ...] = (
             r"lscbs?|safeguarding (?:children )?boards?"),
     Service("safeguarding", "Safeguarding",
             r"safeguarding arrangements|safeguarding services|safeguarding|child protection arrangements"
-            r"|child protection services|child protection",
+            r"|child protection services|child protection|arrangements to safeguard children",
             r"safeguarding|child protection|protecting children"),
     Service("schools", "Schools", r"schools", r"schools"),
     # The APA's judgement areas, when a sentence judges one ("Judgements on staying safe are all good").
-    Service("being_healthy", "Being healthy", r"being healthy"),
+    Service("being_healthy", "Being healthy",
+            r"being healthy|improving the health of children and young people|improving the health of children"),
     Service("staying_safe", "Staying safe", r"staying safe"),
-    Service("enjoying_achieving", "Enjoying and achieving", r"enjoying and achieving"),
+    Service("enjoying_achieving", "Enjoying and achieving",
+            r"enjoying and achieving|helping children and young people enjoy their education and achieve well"),
     Service("positive_contribution", "Making a positive contribution", r"making a positive contribution"),
     Service("economic_wellbeing", "Achieving economic well-being", r"achieving economic well-being|economic well-being"),
 )
@@ -117,8 +120,11 @@ class Level:
 LEVELS: tuple[Level, ...] = (
     Level("outstanding", 4, r"outstanding|excellent"),
     Level("good", 3, r"good or better|good or outstanding|good or excellent|good"),
-    Level("adequate", 2, r"satisfactory|adequate"),
-    Level("inadequate", 1, r"inadequate|poor|weak"),
+    # "requires improvement (to be good)": the third grade of the inspections since 2012, the old "adequate".
+    Level("adequate", 2, r"satisfactory|adequate|requires improvement to be good|requires improvement"
+                         r"|require improvement to be good|require improvement"),
+    # "in special measures" / "a notice to improve": the inadequate categories of school inspection.
+    Level("inadequate", 1, r"inadequate|poor|weak|in special measures|have a notice to improve|has a notice to improve"),
 )
 LEVEL_KEYS = tuple(level.key for level in LEVELS)
 LEVEL_GRADES = {level.key: level.grade for level in LEVELS}

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from index.embedder import DEFAULT_MODEL, Embedder, QueryCache, make_embedder
 from index.errors import ArgumentError, ArgumentTypeError, IndexStoreError, QuestionError
-from index.reader import IndexReader, LetterInfo, RatingRow
+from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
+from index.services import BY_KEY as SERVICES, LEVEL_KEYS, level_of
 from qa.answer import Answer, answer_query
 from qa.query import MAX_QUESTION_CHARS, Query, clean_text, parse_question
-from qa.retriever import Passage, Reranker, Retriever, check_flag, check_k, select_letters
+from qa.retriever import Passage, Reranker, Retriever, check_flag, check_k, select_letters, text_filter
 
 
 class Assistant:
@@ -98,28 +99,31 @@ class Assistant:
                                           include_boilerplate=include_boilerplate)
         return found
 
-    def ask(self, question: str, history: Iterable | None = None, generative: bool = True) -> Answer:
+    def ask(self, question: str, history: Iterable | None = None, generative: bool = True,
+            all: bool = False) -> Answer:  # noqa: A002 (the documented name)
         """Answer `question`; `history` holds the earlier questions of the conversation (strings,
         Answers or {"question": ...} dicts), so follow-ups like "And Trafford?" resolve.
         Opened with `llm=`, open questions are worded by that model (checked; qa/generate.py)
-        unless `generative=False`."""
+        unless `generative=False`. `all=True`: an open question quotes every passage that holds
+        its words, grouped by council, instead of the few most relevant (answer.coverage says which)."""
         answer = None
-        for item in self.ask_stream(question, history, generative):
+        for item in self.ask_stream(question, history, generative, all):
             answer = item
         return answer
 
     def ask_stream(self, question: str, history: Iterable | None = None,
-                   generative: bool = True) -> Iterator[str | Answer]:
+                   generative: bool = True, all: bool = False) -> Iterator[str | Answer]:  # noqa: A002
         """`ask`, as it is written: with a model (`llm=`), its text in chunks as they come, not
         yet checked; the last item is always the Answer, which is what to show."""
         check_flag(generative, "generative")
+        every = check_flag(all, "all")
         if not _check_text(question):
             raise QuestionError("the question is empty; type a question about the letters")
         earlier = _history(history)
         retriever = self.retriever
         query = self._parse(clean_text(question), earlier)
-        if self.composer is None or not generative:
-            yield answer_query(query, retriever.reader, retriever)
+        if self.composer is None or not generative or every:
+            yield answer_query(query, retriever.reader, retriever, every=every)
             return
         from qa.evidence import gather
 
@@ -142,6 +146,36 @@ class Assistant:
         reader = self.reader
         names = {letter.name for letter in select_letters(reader, council, year, kind)}
         return [row for row in reader.ratings if row.letter in names]
+
+    def judgements(self, service=None, level=None, council=None, year=None, kind=None,
+                   comparison=None) -> list[JudgementRow]:
+        """The extracted judgements of services (index/judgements.py; no model needed): `service`
+        a key of index/services.py ("private_fostering"), `level` outstanding / good / adequate
+        (or "satisfactory") / inadequate (or "poor"), `comparison` above / in_line / below.
+        A level never matches a negated judgement ("no inadequate primary schools")."""
+        services = [" ".join(s.lower().replace("'", "").replace("’", "").split()).replace(" ", "_")
+                    for s in text_filter(service, "service", "a service key (see `letters-qa judgements --help`)")]
+        unknown = [s for s in services if s not in SERVICES]
+        if unknown:
+            raise ArgumentError(f"unknown service {unknown[0]!r}; services: {', '.join(SERVICES)}")
+        levels = []
+        for word in text_filter(level, "level", f"a level ({', '.join(LEVEL_KEYS)})"):
+            try:
+                levels.append(level_of(word).key)
+            except ValueError:
+                raise ArgumentError(f"unknown level {word!r}; levels: {', '.join(LEVEL_KEYS)}") from None
+        comparisons = text_filter(comparison, "comparison", "'above', 'in_line' or 'below'")
+        if any(c not in ("above", "in_line", "below") for c in comparisons):
+            raise ArgumentError("comparison must be 'above', 'in_line' or 'below'")
+        reader = self.reader
+        if reader.judgements is None:
+            raise IndexStoreError(f"the index in {self.index_dir} was built before judgements were read from the "
+                                  f"letters; run `letters-qa index --index {self.index_dir}` to add them (nothing is "
+                                  "embedded again)")
+        names = {letter.name for letter in select_letters(reader, council, year, kind)}
+        return [j for j in reader.judgements if j.letter in names and (not services or j.service in services)
+                and (not levels or (j.level in levels and not j.negated))
+                and (not comparisons or j.comparison in comparisons)]
 
     def letters(self) -> list[LetterInfo]:
         return list(self.reader.letters)

@@ -15,7 +15,7 @@ from index.kinds.scales import SCALES
 from index.reader import IndexReader, JudgementRow, RatingRow
 from index.services import LEVEL_GRADES, LEVEL_KEYS, service_title
 from qa.answer import Answer, Citation, Coverage, md_escape, short
-from qa.evidence import GRADE_LEVELS, Evidence, Extreme, Fact
+from qa.evidence import GRADE_LEVELS, MAX_ALL, Evidence, Extreme, Fact
 from qa.query import (
     CHANGE,
     COMPARE,
@@ -496,9 +496,9 @@ class _Writer:
         complete = evidence.every_match or (matches is not None and shown >= matches)
         self.coverage = Coverage(complete, matches, shown, letters)
         if evidence.every_match:
-            capped = f" (the first {shown:,})" if matches and matches > shown else ""
+            capped = f" (the first {shown:,} quotes; the limit is {MAX_ALL:,})" if shown >= MAX_ALL else ""
             self.lines.append(f"\nEvery passage that holds the question's words{capped}: {matches:,} in {letters:,} "
-                              f"letter{'s' if letters != 1 else ''}, overlapping ones joined.")
+                              f"letter{'s' if letters != 1 else ''}, overlapping ones joined into one quote.")
         elif matches is None:
             self.lines.append(f"\nThe {shown} most relevant passage{'s' if shown != 1 else ''} found (a sample, not "
                               "a list of every council).")

@@ -204,3 +204,41 @@ def _precision_recall(named: set[str], expected: list[str], assistant) -> tuple[
 
 def _norm(text: str) -> str:
     return " ".join(text.lower().replace("’", "'").split())
+
+
+# --- the judgements extractor on hand-labelled sentences ------------------------------------
+
+
+def judgement_scores(path: str | Path) -> dict:
+    """Precision and recall of index/judgements.py on a labelled file (tests/fixtures/judgements_*.jsonl:
+    one sentence a line with its judgements), overall, per service and per letter kind. A judgement
+    is (service, level, comparison, negated); each sentence's found and labelled ones are matched
+    as multisets."""
+    from collections import Counter
+
+    from index.judgements import sentence_judgements
+
+    tallies: dict[str, dict[str, Counter]] = {"overall": {}, "service": {}, "kind": {}}
+
+    def add(group: str, key: str, outcome: str, n: int) -> None:
+        tallies[group].setdefault(key, Counter())[outcome] += n
+
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        gold = Counter((j["service"], j["level"], j["comparison"], bool(j["negated"])) for j in row["judgements"])
+        got = Counter((j.service, j.level, j.comparison, j.negated) for j in sentence_judgements(row["sentence"]))
+        for outcome, found in (("tp", gold & got), ("fp", got - gold), ("fn", gold - got)):
+            for key, n in found.items():
+                add("overall", "all", outcome, n)
+                add("service", key[0], outcome, n)
+                add("kind", row["kind"], outcome, n)
+
+    def rates(c: Counter) -> dict:
+        tp, fp, fn = c["tp"], c["fp"], c["fn"]
+        return {"precision": round(tp / (tp + fp), 4) if tp + fp else None,
+                "recall": round(tp / (tp + fn), 4) if tp + fn else None, "tp": tp, "fp": fp, "fn": fn}
+
+    return {"sentences": len(Path(path).read_text(encoding="utf-8").splitlines()),
+            **rates(tallies["overall"].get("all", Counter())),
+            "by_service": {k: rates(v) for k, v in sorted(tallies["service"].items())},
+            "by_kind": {k: rates(v) for k, v in sorted(tallies["kind"].items())}}

@@ -193,8 +193,13 @@ def every_match(q: Query, retriever: Retriever, rows: list[int]) -> list[Passage
     polarity = asked_polarity(q)
     if polarity:
         passages = narrowed(passages, polarity)
-    passages = without_overlaps(sorted(passages, key=lambda p: (p.council, p.year, p.letter, p.start)))
-    return passages[:MAX_ALL]
+    kept: list[Passage] = []
+    for p in sorted(passages, key=lambda p: (p.council, p.year, p.letter, p.start)):
+        if kept and kept[-1].letter == p.letter and p.start <= kept[-1].end:
+            kept[-1] = joined(kept[-1], p)  # overlapping windows of one letter: one quote
+        else:
+            kept.append(p)
+    return kept[:MAX_ALL]
 
 
 # --- ratings ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from conftest import ROOT, CountingEmbedder, FakeEmbedder, reseal
 from index import bm25
 from index.chunks import search_text
 from index.errors import IndexStoreError
-from index.manifest import MANIFEST
+from index.manifest import MANIFEST, VERSION
 from index.reader import IndexReader
 from index.update import update_index
 
@@ -139,10 +139,10 @@ def test_an_index_in_an_older_format_is_refused_then_upgraded_in_place(tmp_path,
     counting = CountingEmbedder(real_embedder)
     report = update_index(letters_dir, index_dir, embedder=counting)
     assert counting.texts == report.embedded_chunks == len(vectors)
-    assert report.note.startswith(f"index format {version} upgraded to 4") and report.generation == 2
+    assert report.note.startswith(f"index format {version} upgraded to {VERSION}") and report.generation == 2
     assert sorted(report.added) == sorted(p.name for p in letters_dir.iterdir())
     reader = IndexReader.open(index_dir)
-    assert reader.manifest.version == 4 and reader.bm25("private fostering", 10, None) == want
+    assert reader.manifest.version == VERSION and reader.bm25("private fostering", 10, None) == want
     assert reader.ratings == ratings and np.allclose(reader.vectors(), vectors, atol=1e-5)
     assert update_index(letters_dir, index_dir, embedder=counting).generation == 2  # nothing left to do
 

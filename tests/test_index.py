@@ -28,7 +28,7 @@ from index.check import check_index
 from index.chunks import chunk_letter
 from index.errors import IndexBusyError, IndexStoreError
 from index.letters import MAX_LETTER_BYTES, read_letter
-from index.manifest import MANIFEST, Manifest
+from index.manifest import MANIFEST, VERSION, Manifest
 from index.reader import IndexReader
 from index.store import update_lock
 from index.update import update_index
@@ -255,7 +255,7 @@ def test_rebuild_re_embeds_everything(tmp_path, letters_dir):
 
 def test_manifest_records_format_model_and_letter_hashes(seeds_index):
     manifest = json.loads((seeds_index / MANIFEST).read_text(encoding="utf-8"))
-    assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 4, MODEL)
+    assert (manifest["format"], manifest["version"], manifest["model"]) == ("letters-qa-index", 5, MODEL)
     assert manifest["fusion"] == {"method": "rrf", "k": 2, "dense": 1.0, "bm25": 1.0, "expand": "bm25"}
     assert (manifest["dim"], manifest["generation"], manifest["data"]) == (384, 1, "gen-000001")
     assert manifest["letters"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.iterdir()}
@@ -628,7 +628,7 @@ def test_a_format_3_index_is_read_and_upgraded_without_embedding(tmp_path, lette
     assert found.ok and "records no checksums" in found.advice and "adds them without embedding" in found.advice
     report = fake_index(letters_dir, index_dir)
     assert (report.embedded_chunks, report.generation, report.added) == (0, 2, [])
-    assert report.note.startswith("index format 3 upgraded to 4: checked")
+    assert report.note.startswith(f"index format 3 upgraded to {VERSION}: checked")
     assert segment_files(index_dir) == ["vectors.faiss"]  # linked as it was, now with its checksum
     upgraded = IndexReader.open(index_dir)
     assert upgraded.manifest.verified and np.array_equal(upgraded.vectors(), expected)
@@ -875,9 +875,16 @@ def test_a_rewrite_that_keeps_size_and_mtime_is_seen_by_its_ctime(tmp_path, lett
 def test_a_real_format_3_index_upgrades_to_the_same_index_as_a_fresh_build(tmp_path, letters_dir):
     """tests/fixtures/format-3-index was written by b1182c1 (the last format-3 letters-qa) from
     seeds/ with FakeEmbedder. Upgrading it embeds nothing, and gives what a fresh build gives:
-    every row of every table, the postings and the vectors."""
+    every row of every table (the judgements, which format 3 lacks, read from the stored letter
+    texts), the postings and the vectors. Before the upgrade a judgement question says how to get them."""
     old = tmp_path / "old"
     shutil.copytree(ROOT / "tests" / "fixtures" / "format-3-index", old)
+    before = Assistant.open(old, embedder=FakeEmbedder())
+    answer = before.ask("Which councils have inadequate private fostering?")
+    assert answer.text.startswith("This index was built before judgements of services were read") and not answer.citations
+    assert answer.to_dict()["coverage"] == {"complete": False, "matches": None, "shown": 0}
+    with pytest.raises(IndexStoreError, match=r"built before judgements .* run `letters-qa index --index"):
+        before.judgements(level="inadequate")
     counting = CountingEmbedder(FakeEmbedder())
     report = update_index(letters_dir, old, embedder=counting)
     assert (counting.texts, report.generation, report.unchanged) == (0, 2, sorted(p.name for p in SEEDS.iterdir()))
@@ -887,10 +894,12 @@ def test_a_real_format_3_index_upgrades_to_the_same_index_as_a_fresh_build(tmp_p
     def tables(folder: Path) -> list:
         db = sqlite3.connect(folder / json.loads((folder / MANIFEST).read_text())["data"] / "index.sqlite")
         found = [db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-                 for table in ("letters", "ratings", "chunks", "postings")]
+                 for table in ("letters", "ratings", "chunks", "postings", "judgements")]
         db.close()
         return found
 
-    assert tables(old) == tables(fresh)
+    assert tables(old) == tables(fresh) and len(tables(old)[-1]) > 50
     assert np.array_equal(IndexReader.open(old).vectors(), IndexReader.open(fresh).vectors())
+    assert [j.council for j in Assistant.open(old, embedder=FakeEmbedder()).judgements(
+        service="private_fostering", level="inadequate")] == ["Trafford Metropolitan Borough Council"]
     assert check_index(old).ok and IndexReader.open(old).manifest.verified

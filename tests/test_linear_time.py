@@ -35,6 +35,7 @@ from index.bm25 import query_terms
 from index.chunks import chunk_letter
 from index.councils import AUTHORITIES, canonical, find_mentions
 from index.errors import LetterError, QuestionError
+from index.judgements import judgements_in
 from index.kinds import KINDS
 from index.letters import normalise, parse_letter, read_letter
 from index.polarity import classify
@@ -156,6 +157,7 @@ QUESTION_FAMILIES: dict[str, Callable[[int], str]] = {
     "areas": repeat("staying safe capacity economic "),
     "unicode": repeat("Öçé ßİ ǅ "),
     "glossary words": repeat("kids in care locked up a&e a-level at-risk sen "),
+    "service words": repeat("private fostering kids' homes more than 3 below similar areas got better "),
 }
 
 
@@ -325,6 +327,13 @@ LETTER_FAMILIES: dict[str, Callable[[int], str]] = {
     "assessment titles": repeat("children's services assessment "),
     "subheadings over lists": repeat("Key areas for further development\n- x\n"),
     "titles over grades": repeat("Staying safe\nGrade 2\n"),
+    # Judgements of services (index/judgements.py): services, levels, counts, comparisons, exceptions.
+    "judging sentences": repeat("Two of the 14 secondary schools are good but private fostering is inadequate; "),
+    "judging sentences with stops": repeat("The fostering and adoption services are good as is the children's home. "),
+    "service words": repeat("private fostering children's homes primary and secondary "),
+    "level words": repeat("good or better "),
+    "comparisons": repeat("a higher proportion than similar areas "),
+    "exceptions": repeat("with the exception of the pupil referral unit where "),
 }
 
 
@@ -357,6 +366,7 @@ def test_text_level_parsers_are_linear(family: str) -> None:
         growth(f"{kind.key} {family}", lambda t, kind=kind: (kind.recognise(t), kind.council(t), kind.year(t),
                                                               kind.ratings(t)), make, 2_000)
     growth(f"sentence_spans {family}", sentence_spans, make, 2_000)
+    growth(f"judgements_in {family}", judgements_in, make, 2_000)
     growth(f"classify {family}", classify, make, 2_000)
 
 

@@ -1,4 +1,5 @@
-"""The plain JSON API beside the web UI: /api/ask, /api/search, /api/ratings, /api/letters, /api/health.
+"""The plain JSON API beside the web UI: /api/ask, /api/search, /api/ratings, /api/judgements, /api/letters,
+/api/health.
 
 A small FastAPI app, mounted at /api on the app Gradio serves (`ui.web.launch` passes it in
 as a route of that app, so `launch()` keeps all its settings). Its endpoints are plain `def`s:
@@ -35,7 +36,8 @@ from index.errors import IndexBusyError, IndexStoreError, LettersQAError
 from index.formats import MAX_DOCUMENT_BYTES
 from index.intake import AddReport, IntakeRefused, add_letters
 from index.reader import LetterInfo
-from qa.answer import rating_dict
+from index.services import BY_KEY as SERVICES
+from qa.answer import judgement_dict, rating_dict
 from qa.query import MAX_QUESTION_CHARS, clean_text
 from ui.web import KIND_NAMES, MAX_HISTORY, WebApp
 
@@ -93,6 +95,7 @@ def text_filter(value: str | None, name: str) -> str | None:
     return clean_text(value.strip())
 
 
+SERVICE_HELP = ", ".join(SERVICES)
 KIND_HELP = f"a letter kind: {', '.join(KIND_NAMES)} (README: the kinds table)"
 
 
@@ -120,6 +123,8 @@ class AskRequest(BaseModel):
                                       examples=[["Which councils perform adequately?"]])
     generative: bool = Field(True, description="with a server started with --llm: let its model word open answers "
                                                 "(checked against the letters); false for the excerpts")
+    all: bool = Field(False, description="quote every passage that holds an open question's words, grouped by "
+                                         "council, not the few most relevant (the answer's coverage says which)")
 
 
 # --- the app ------------------------------------------------------------------------------
@@ -158,8 +163,8 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
             raise ApiError(400, f"history holds at most {MAX_HISTORY} questions; send the latest ones")
         question = clean_text(request.question)
         history = [clean_text(h) for h in request.history or ()]
-        return library_call(lambda: assistant.ask(question, history=history,
-                                                  generative=request.generative).to_dict())
+        return library_call(lambda: assistant.ask(question, history=history, generative=request.generative,
+                                                  all=request.all).to_dict())
 
     @api.get("/search", summary="The k best passages for a query")
     def search(q: Annotated[str, Query(description="words to search the letters for")],
@@ -184,6 +189,22 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
                    "year": whole(year, "year", "a whole number such as 2009", 1000, 9999)}
         rows = library_call(lambda: assistant.ratings(**filters))
         return {"ratings": [rating_dict(row) for row in rows]}
+
+    @api.get("/judgements", summary="The extracted judgements of services, optionally filtered")
+    def judgements(service: Annotated[str | None, Query(description="only this service: " + SERVICE_HELP)] = None,
+                   level: Annotated[str | None, Query(description="only this level: outstanding, good, adequate "
+                                                                  "(satisfactory) or inadequate (poor)")] = None,
+                   council: Annotated[str | None, Query(description="only this council")] = None,
+                   year: Annotated[str | None, Query(description="only this year")] = None,
+                   kind: Annotated[str | None, Query(description=KIND_HELP)] = None,
+                   comparison: Annotated[str | None, Query(description="above, in_line or below similar areas "
+                                                                       "or the national figure")] = None) -> dict:
+        filters = {"service": text_filter(service, "service"), "level": text_filter(level, "level"),
+                   "council": text_filter(council, "council"), "kind": kind_filter(kind),
+                   "year": whole(year, "year", "a whole number such as 2009", 1000, 9999),
+                   "comparison": text_filter(comparison, "comparison")}
+        rows = library_call(lambda: assistant.judgements(**filters))
+        return {"judgements": [judgement_dict(row) for row in rows]}
 
     @api.get("/letters", summary="The metadata of every indexed letter")
     def letters() -> dict:

@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--stream", action="store_true",
                    help="with --llm: print the model's text as it comes, then the checked answer if it differs")
+    p.add_argument("--all", action="store_true",
+                   help="quote every passage that holds the question's words, grouped by council (not the best few)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("search", parents=[common, model], help="ranked passages for a query")
@@ -97,6 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="only this year")
     p.add_argument("--kind", help="only this letter kind (annual_rating, annual_assessment, apa, apa_services)")
     p.set_defaults(func=cmd_ratings)
+
+    p = sub.add_parser("judgements", parents=[common], help="the extracted judgements of services")
+    p.add_argument("--service", help="only this service (private_fostering, childrens_homes, ...; see index/services.py)")
+    p.add_argument("--level", help="only this level (outstanding, good, adequate, inadequate)")
+    p.add_argument("--council", help="only this council (full or short name)")
+    p.add_argument("--year", type=int, help="only this year")
+    p.add_argument("--kind", help="only this letter kind")
+    p.add_argument("--comparison", choices=("above", "in_line", "below"), help="only this comparison with similar areas")
+    p.set_defaults(func=cmd_judgements)
 
     p = sub.add_parser("check", parents=[common], help="verify every file of the index against its checksums")
     p.set_defaults(func=cmd_check)
@@ -229,7 +240,7 @@ def cmd_ask(args) -> int:
     assistant = _assistant(args, llm=args.llm)
     if args.stream:
         return _ask_streaming(assistant, args.question)
-    answer = assistant.ask(args.question)
+    answer = assistant.ask(args.question, all=args.all)
     _emit(args, answer.to_dict(), _answer_text(answer))
     return 0
 
@@ -288,6 +299,25 @@ def cmd_ratings(args) -> int:
     widths = [max(map(len, column)) for column in zip(*table)]
     line = "  ".join(f"{{:{w}}}" for w in widths)  # one format string: 10,000 letters have ~28,000 rows
     _emit(args, {}, "\n".join(line.format(*row).rstrip() for row in table) if rows else "no ratings found")
+    return 0
+
+
+def cmd_judgements(args) -> int:
+    from qa.answer import judgement_dict
+
+    rows = _assistant(args).judgements(service=args.service, level=args.level, council=args.council,
+                                       year=args.year, kind=args.kind, comparison=args.comparison)
+    if args.json:
+        _emit(args, {"judgements": [judgement_dict(j) for j in rows]}, "")
+        return 0
+    table = [("council", "year", "kind", "service", "level", "comparison", "count", "word", "letter")]
+    table += [(j.council, str(j.year), j.kind, j.service, j.level or "", j.comparison or "",
+               ("no " if j.negated else "") + (f"{j.count} of {j.total}" if j.count is not None and j.total is not None
+                                              else str(j.count if j.count is not None else j.total or "")),
+               " ".join(j.word.split()), j.letter) for j in rows]
+    widths = [max(map(len, column)) for column in zip(*table)]
+    line = "  ".join(f"{{:{w}}}" for w in widths)
+    _emit(args, {}, "\n".join(line.format(*row).rstrip() for row in table) if rows else "no judgements found")
     return 0
 
 
