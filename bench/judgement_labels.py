@@ -16,7 +16,7 @@ from _common import ROOT, finish, start
 
 from qa.evaluate import judgement_scores
 
-SETS = [ROOT / "tests" / "fixtures" / "judgements_labelled.jsonl", ROOT / "tests" / "fixtures" / "judgements_heldout.jsonl"]
+SETS = [ROOT / "tests" / "fixtures" / f"judgements_{name}.jsonl" for name in ("labelled", "heldout")]
 
 
 def main(argv: list[str]) -> int:

@@ -120,9 +120,12 @@ def insert_judgements(db: sqlite3.Connection, letter_id: int, text: str, judgeme
          j.sentence_start, j.sentence_end, text[j.sentence_start:j.sentence_end]) for j in judgements])
 
 
+HAS_JUDGEMENTS = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'judgements'"
+
+
 def has_judgements(db: sqlite3.Connection) -> bool:
     """Whether the database has the judgements table (index format 5 on)."""
-    return db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'judgements'").fetchone()[0] > 0
+    return db.execute(HAS_JUDGEMENTS).fetchone()[0] > 0
 
 
 def add_judgements(db: sqlite3.Connection) -> None:

@@ -62,7 +62,8 @@ class Judgement:
 
 # One alternation of every service's words, each in its own group, most specific first (the order
 # of SERVICES); "schools" alone is the generic service, not a school phase's noun.
-_PHASE_BEFORE = r"(?:primary|secondary|special|nursery|infant|junior)(?=,? (?:and|or) (?:primary|secondary|special)|, (?:primary|secondary|special))"
+_PHASE_BEFORE = (r"(?:primary|secondary|special|nursery|infant|junior)"
+                 r"(?=,? (?:and|or) (?:primary|secondary|special)|, (?:primary|secondary|special))")
 _SERVICE_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<s{i}>{service.letter})" for i, service in enumerate(SERVICES))
     + rf"|(?P<phase>{_PHASE_BEFORE}))\b",
@@ -74,72 +75,77 @@ _LEVEL_RE = re.compile(r"\b(?:" + "|".join(level.words for level in LEVELS) + r"
 # What leads up to a level word that judges: a linking verb, then at most three softening words.
 _LINK = re.compile(
     r"\b(?:is|are|was|were|be|been|being|remain|remains|remained|judged|rated|graded|found|considered|assessed"
-    r"|evaluated|as|provide|provides|providing)\b(?:[ ,]+(?:all|mostly|largely|generally|now|also|judged|to|be|been|being|consistently|overall"
-    r"|both|still|at|least|broadly|predominantly|nearly|almost|rated|found|as|very|particularly|either|of|a|an"
-    r"|uniformly|mainly|usually|either|always|equally|already|satisfactory|either|judged))"
-    r"{0,3}[ ,]*$",
+    r"|evaluated|as|provide|provides|providing)\b"
+    r"(?:[ ,]+(?:all|mostly|largely|generally|now|also|judged|to|be|been|being|consistently|overall|both|still|at"
+    r"|least|broadly|predominantly|nearly|almost|rated|found|as|very|particularly|either|of|a|an|uniformly|mainly"
+    r"|usually|always|equally|already|satisfactory)){0,3}[ ,]*$",
     re.I,
 )
 # A level word followed by these nouns describes something else ("good progress", "a good level of").
 _NOT_A_VERDICT_AFTER = re.compile(
     r"^[ ]+(?:progress|practice|practices|use|access|level|levels|range|links|link|support|start|work|relationships"
     r"|opportunities|opportunity|attendance|behaviour|results|outcomes|health|understanding|knowledge|quality|value"
-    r"|start|job|deal|partnership|partnerships|information|advice|care|grades|grade|gcse|gcses|reason|news"
+    r"|job|deal|partnership|partnerships|information|advice|care|grades|grade|gcse|gcses|reason|news"
     r"|awareness|communication|engagement|examples|example|analysis|account|effect|impact|evidence|standards)\b",
     re.I,
 )
-_NEGATION_BEFORE = re.compile(r"\b(?:not|never|no longer|not yet|n't)[ ]+(?:all[ ]+|always[ ]+|yet[ ]+|been[ ]+|judged[ ]+|be[ ]+){0,2}$", re.I)
-_NONE_BEFORE = re.compile(r"(?:^|\b(?:are|is|were|was|be|there|and|but|with|has|have|had)[ ]+)(?:no|none|not one)[ ]+$", re.I)
+_LEVEL_AS_NOUN = re.compile(r"^[ ]+(?:performance|improvements?)\b", re.I)  # "very good performance is achieved"
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:not|never|no longer|not yet|n't)[ ]+(?:all[ ]+|always[ ]+|yet[ ]+|been[ ]+|judged[ ]+|be[ ]+){0,2}$", re.I)
+_NONE_BEFORE = re.compile(
+    r"(?:^|\b(?:are|is|were|was|be|there|and|but|with|has|have|had)[ ]+)(?:no|none|not one)[ ]+$", re.I)
 _CARRY = re.compile(
     r"^[ ,;]*(?:and|but|while|whereas|although|with)?[ ,]*(?:the rest|the remainder|the others|the other"
     r"|others|one|two|three|four|five|six|none|neither|all|most|many|too many|some|a few|several|half|each"
     r"|the remaining|the majority|a minority|the other (?:one|two|three)|(?:it|they|these|this|which|where they))\b",
     re.I,
 )
-_EXCEPTION = re.compile(r"\b(?:exception of|except for|except|apart from|other than|excluding|with the exception)[ ]+(?:the[ ]+|its[ ]+|a[ ]+)?$", re.I)
+_ELLIPSIS = re.compile(r"[ ,]*(?:and|but)?[ ,]*(?:one|two|three|four|five|the rest|the other|the others|another)[ ,]*",
+                       re.I)  # "one was judged good and one adequate"
+_AS_IS = re.compile(r"[ ,]+as (?:is|are|was|were) (?:the |its |their |all )?", re.I)  # "good as is the children's home"
+_EXCEPTION = re.compile(
+    r"\b(?:exception of|except for|except|apart from|other than|excluding|with the exception)[ ]+(?:the[ ]+|its[ ]+"
+    r"|a[ ]+)?$", re.I)
 _RELATIVE = re.compile(r"\b(?:where|which|that|whose|who)\b", re.I)
 _CLAUSE = re.compile(r";|, and\b|,? but\b|,? although\b|,? whereas\b|, while\b|, though\b", re.I)
+_IMPERATIVE = re.compile(r"\W*(?:ensure|improve|reduce|raise|increase|develop|continue|make sure|strengthen|secure"
+                         r"|tackle|address|review|establish|extend|sustain|maintain)\b", re.I)
+
 # Comparisons: "above / below / in line with ... similar areas | the national average", or
-# "higher ... than (in) similar areas / nationally".
-_BASELINE = (r"(?:(?:similar|comparable) (?:areas|councils|authorities|local authorities|council areas|areas and nationally)"
-             r"|statistical neighbours|comparator|(?:the )?national (?:average|averages|figure|figures|picture"
-             r"|benchmark|rate|trend|level)|nationally|england|other councils|(?:the )?average)")
+# "higher ... than (in) similar areas / nationally"; "good or better than" is a level, not one.
+_BASELINE = (r"(?:(?:similar|comparable) (?:areas|councils|authorities|local authorities|council areas"
+             r"|areas and nationally)|statistical neighbours|comparator|(?:the )?national (?:average|averages|figure"
+             r"|figures|picture|benchmark|rate|trend|level)|nationally|england|other councils|(?:the )?average)")
 _COMPARE_DIRECT = re.compile(
-    rf"(?<!\bor )\b(?P<dir>above or in line with|in line with or above|well above|above|well below|below|broadly in line with"
-    rf"|in line with|similar to|compares? well with|compare favourably with|better than|worse than"
-    rf"|stronger than|weaker than|higher than|lower than)[ ]+(?:[a-z'’]+[ ]+){{0,4}}?{_BASELINE}",
+    rf"(?<!\bor )\b(?P<dir>above or in line with|in line with or above|well above|above|well below|below"
+    rf"|broadly in line with|in line with|similar to|compares? well with|compare favourably with|better than"
+    rf"|worse than|stronger than|weaker than|higher than|lower than)[ ]+(?:[a-z'’]+[ ]+){{0,4}}?{_BASELINE}",
     re.I,
 )
 _COMPARE_THAN = re.compile(
     rf"(?<!\bor )\b(?P<dir>higher|lower|greater|smaller|larger|more|fewer|less|better|worse|stronger|weaker)\b"
-    rf"[^;.]{{0,160}}?\bthan[ ]+(?:(?:is|it is|are)[ ]+the case[ ]+|that[ ]+|those[ ]+|in[ ]+|of[ ]+|the[ ]+){{0,3}}{_BASELINE}",
+    rf"[^;.]{{0,160}}?\bthan[ ]+(?:(?:is|it is|are)[ ]+the case[ ]+|that[ ]+|those[ ]+|in[ ]+|of[ ]+|the[ ]+){{0,3}}"
+    rf"{_BASELINE}",
     re.I,
 )
-_UP = {"above", "well above", "compare well with", "compares well with", "compare favourably with", "better than", "stronger than", "higher than", "higher", "greater", "larger", "more",
-       "better", "stronger"}
+_UP = {"above", "well above", "compare well with", "compares well with", "compare favourably with", "better than",
+       "stronger than", "higher than", "higher", "greater", "larger", "more", "better", "stronger"}
 _IN_LINE = {"in line with", "broadly in line with", "similar to", "above or in line with", "in line with or above"}
-_COUNT_OF = re.compile(rf"\b(?P<n>{_NUMBER}|all|half|none|both)[ ]+of[ ]+(?:the[ ]+|its[ ]+|their[ ]+)?(?P<t>{_NUMBER})?[ ]*$", re.I)
-_ALL_N = re.compile(rf"\ball[ ]+(?:the[ ]+|of[ ]+the[ ]+)?(?P<t>{_NUMBER})[ ]+$", re.I)
-_N_BEFORE = re.compile(rf"(?:^|[ ,(])(?P<n>{_NUMBER}|a|an)[ ]+(?:of[ ]+the[ ]+)?$", re.I)
-_THERE_ARE = re.compile(rf"\bthere (?:are|is|were|was)[ ]+(?P<t>{_NUMBER})[ ]+$", re.I)
-
-
-_IMPERATIVE = re.compile(r"\W*(?:ensure|improve|reduce|raise|increase|develop|continue|make sure|strengthen|secure"
-                         r"|tackle|address|review|establish|extend|sustain|maintain)\b", re.I)
-_LEVEL_AS_NOUN = re.compile(r"^[ ]+(?:performance|improvements?)\b", re.I)  # "very good performance is achieved"
-_ELLIPSIS = re.compile(r"[ ,]*(?:and|but)?[ ,]*(?:one|two|three|four|five|the rest|the other|the others|another)[ ,]*",
-                       re.I)  # "one was judged good and one adequate"
-_AS_IS = re.compile(r"[ ,]+as (?:is|are|was|were) (?:the |its |their |all )?", re.I)
 _SHARE = re.compile(r"\b(?:proportion|percentage|share|number)\b", re.I)
-_GOOD_OR_BETTER = re.compile(r"\bor $", re.I)  # "good or better than nationally": "better" is the level's
 # What a comparison may be of that is not the service itself ("exclusions from primary schools").
 _MEASURE = re.compile(r"\b(?:exclusions?|attendance|absence|results|attainment|achievement|behaviour|status"
                       r"|standards|conceptions|admissions|grades|gcse)\b", re.I)
+_PEOPLE = frozenset({"looked_after_children", "care_leavers", "youth_offending"})  # their outcomes are the service's
 # Measures where more is worse ("a higher proportion ... receiving a final warning or conviction").
-_PEOPLE = frozenset({"looked_after_children", "care_leavers", "youth_offending"})
 _BAD_MEASURE = re.compile(r"\b(?:final warnings?|convictions?|custodial|re-?offending|re-registrations?|moves|excluded"
-                          r"|exclusions?|first-time entrants"
-                          r"|not in education|neet)\b", re.I)
+                          r"|exclusions?|first-time entrants|not in education|neet)\b", re.I)
+
+# Counts: "two of the 14", "all six", "there are 3", "one ... which".
+_COUNT_OF = re.compile(
+    rf"\b(?P<n>{_NUMBER}|all|half|none|both)[ ]+of[ ]+(?:the[ ]+|its[ ]+|their[ ]+)?(?P<t>{_NUMBER})?[ ]*$", re.I)
+_ALL_N = re.compile(rf"\ball[ ]+(?:the[ ]+|of[ ]+the[ ]+)?(?P<t>{_NUMBER})[ ]+$", re.I)
+_N_BEFORE = re.compile(rf"(?:^|[ ,(])(?P<n>{_NUMBER}|a|an)[ ]+(?:of[ ]+the[ ]+)?$", re.I)
+_THERE_ARE = re.compile(rf"\bthere (?:are|is|were|was)[ ]+(?P<t>{_NUMBER})[ ]+$", re.I)
 
 
 @dataclass
@@ -238,7 +244,7 @@ def _measured(low: str, start: int, end: int, service: str) -> bool:
 
 
 def _specific(mentions: list[_Mention]) -> list[_Mention]:
-    """Generic "schools" beside a named kind of school or setting is that one's noun ("sixth form provision in schools")."""
+    """Generic "schools" beside a named kind of school or setting is its noun ("sixth form provision in schools")."""
     if len(mentions) > 1:
         return [m for m in mentions if m.service != "schools"]
     return mentions
@@ -256,7 +262,7 @@ def _mentions(low: str) -> list[_Mention]:
         group = match.lastgroup
         service = _PHASES[match.group("phase").lower()] if group == "phase" else SERVICES[int(group[1:])].key
         exception = bool(_EXCEPTION.search(low, max(0, match.start() - 40), match.start()))
-        if low.startswith("'s ", match.end()):  # "the board's most recent serious case review": the owner, not the judged
+        if low.startswith("'s ", match.end()):  # "the board's most recent serious case review": the owner
             continue
         mentions.append(_Mention(service, match.start(), match.end(), exception))
     return mentions

@@ -247,7 +247,7 @@ class IndexReader:
     def judgements(self) -> list[JudgementRow] | None:
         """Every judgement of a service, by council and year; read on first use. None for an index
         written before judgements were extracted (format 3 or 4: `letters-qa index` adds them)."""
-        if not self._query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'judgements'")[0][0]:
+        if not self._query(database.HAS_JUDGEMENTS)[0][0]:
             return None
         return [JudgementRow(*row[:9], bool(row[9]), *row[10:]) for row in self._query(database.SELECT_JUDGEMENTS)]
 

@@ -33,8 +33,8 @@ SERVICES: tuple[Service, ...] = (
             r"private fostering|privately fostered children|privately fostered",
             r"private foster(?:ing)?|privately fostered"),
     Service("fostering", "Fostering service",
-            rf"(?<!private )(?<!privately )fostering (?:agency|agencies|service|services|team)"
-            rf"|fostering(?= and adoption)|(?<!private )(?<!privately )fostering(?! and adoption| inspection)",
+            r"(?<!private )(?<!privately )fostering (?:agency|agencies|service|services|team)"
+            r"|fostering(?= and adoption)|(?<!private )(?<!privately )fostering(?! and adoption| inspection)",
             r"foster care|fostering|foster carers?|fostering agenc(?:y|ies)|fostering services?"),
     Service("adoption", "Adoption service",
             r"adoption (?:agency|agencies|service|services|team|support)|adoption",
@@ -54,7 +54,8 @@ SERVICES: tuple[Service, ...] = (
     Service("special_schools", "Special schools", r"special schools|special school",
             r"special schools?|send schools?|sen schools?"),
     Service("sixth_forms", "Sixth forms",
-            rf"sixth form provision|sixth form colleges|sixth form college|sixth forms|sixth form|schools{APOS} sixth forms",
+            rf"sixth form provision|sixth form colleges|sixth form college|sixth forms|sixth form"
+            rf"|schools{APOS} sixth forms",
             r"sixth forms?|6th forms?|post 16|post-16"),
     Service("pupil_referral_units", "Pupil referral units",
             r"pupil referral units|pupil referral unit|\bPRUs\b|\bPRU\b",
@@ -102,7 +103,8 @@ SERVICES: tuple[Service, ...] = (
     Service("enjoying_achieving", "Enjoying and achieving",
             r"enjoying and achieving|helping children and young people enjoy their education and achieve well"),
     Service("positive_contribution", "Making a positive contribution", r"making a positive contribution"),
-    Service("economic_wellbeing", "Achieving economic well-being", r"achieving economic well-being|economic well-being"),
+    Service("economic_wellbeing", "Achieving economic well-being",
+            r"achieving economic well-being|economic well-being"),
 )
 BY_KEY = {service.key: service for service in SERVICES}
 AREA_SERVICES = frozenset({"being_healthy", "staying_safe", "enjoying_achieving", "positive_contribution",
@@ -124,7 +126,8 @@ LEVELS: tuple[Level, ...] = (
     Level("adequate", 2, r"satisfactory|adequate|requires improvement to be good|requires improvement"
                          r"|require improvement to be good|require improvement"),
     # "in special measures" / "a notice to improve": the inadequate categories of school inspection.
-    Level("inadequate", 1, r"inadequate|poor|weak|in special measures|have a notice to improve|has a notice to improve"),
+    Level("inadequate", 1, r"inadequate|poor|weak|in special measures|have a notice to improve"
+                           r"|has a notice to improve"),
 )
 LEVEL_KEYS = tuple(level.key for level in LEVELS)
 LEVEL_GRADES = {level.key: level.grade for level in LEVELS}

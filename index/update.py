@@ -33,9 +33,9 @@ import numpy as np
 
 from index import bm25, database, kinds, segments
 from index.chunks import chunk_letter
-from index.judgements import extract_judgements
 from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
+from index.judgements import extract_judgements
 from index.letters import Letter, parse_letter
 from index.manifest import DATABASE, FUSION, FileRecord, Manifest, Segment, checksum_file, rebuild_hint
 from index.scan import File, Scan, scan, stat_cache

@@ -17,7 +17,8 @@ from pathlib import Path
 from index.embedder import DEFAULT_MODEL, Embedder, QueryCache, make_embedder
 from index.errors import ArgumentError, ArgumentTypeError, IndexStoreError, QuestionError
 from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
-from index.services import BY_KEY as SERVICES, LEVEL_KEYS, level_of
+from index.services import BY_KEY as SERVICES
+from index.services import LEVEL_KEYS, level_of
 from qa.answer import Answer, answer_query
 from qa.query import MAX_QUESTION_CHARS, Query, clean_text, parse_question
 from qa.retriever import Passage, Reranker, Retriever, check_flag, check_k, select_letters, text_filter

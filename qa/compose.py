@@ -177,7 +177,7 @@ class _Writer:
             if first.year == last.year:
                 continue
             step = LEVEL_GRADES[last.level] - LEVEL_GRADES[first.level]
-            if (q.change == "better" and step > 0) or (q.change == "worse" and step < 0) or (q.change == "any" and step):
+            if step and (q.change == "any" or (step > 0) == (q.change == "better")):
                 changed.append((first, last))
         compared = sum(1 for rows in by_council.values() if len({j.year for j in rows}) > 1)
         names = " or ".join(service_title(s).lower() for s in q.services)
@@ -226,7 +226,8 @@ class _Writer:
         elif evidence.no_judgements:
             self.lines.append(f"- {NO_JUDGEMENTS}")
         for found in evidence.summaries:
-            for title, passages in (("Main strengths", found.strengths), ("Main areas for development", found.weaknesses)):
+            for title, passages in (("Main strengths", found.strengths),
+                                    ("Main areas for development", found.weaknesses)):
                 if passages:
                     self.lines.append(f"- {title} ({found.letter.year}):")
                     self.lines.extend(f"  - {self.quote(p)}" for p in passages)

@@ -130,7 +130,8 @@ def gather(query: Query, reader: IndexReader, retriever: Retriever, every: bool 
         return Evidence(q, missing, summaries=tuple(summaries(q, reader)))
     if q.intent in (STRENGTHS, WEAKNESSES) and q.councils and not q.topic:
         found = polarity_passages(q, reader)
-        return Evidence(q, missing, passages=tuple(found), matches=len(found), match_letters=len({p.letter for p in found}))
+        return Evidence(q, missing, passages=tuple(found), matches=len(found),
+                        match_letters=len({p.letter for p in found}))
     rows = retriever.matching(q.topic, council=list(q.councils) or None, year=list(q.years) or None,
                               kind=list(q.kinds) or None, area=list(q.areas) or None, polarity=asked_polarity(q))
     letters = len({int(reader.row_letter[row]) for row in rows}) if rows is not None else None

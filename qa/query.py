@@ -379,7 +379,8 @@ _BASELINE_WORDS = re.compile(r"\b(?:similar|comparable|statistical) (?:areas?|co
                              r"|\bnational (?:average|figures?|picture|rate)|\bnationally\b|\baverage\b|\bengland\b")
 _THRESHOLD = re.compile(r"\b(?P<op>more than|over|at least|fewer than|less than|under) (?P<n>\d{1,4}|one|two|three"
                         r"|four|five|six|seven|eight|nine|ten|eleven|twelve)\b")
-_NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve"
+                                             .split())}
 
 
 def _find_services(norm: str) -> tuple[tuple[str, ...], str | None, tuple[str, int] | None, str, str]:

@@ -881,7 +881,8 @@ def test_a_real_format_3_index_upgrades_to_the_same_index_as_a_fresh_build(tmp_p
     shutil.copytree(ROOT / "tests" / "fixtures" / "format-3-index", old)
     before = Assistant.open(old, embedder=FakeEmbedder())
     answer = before.ask("Which councils have inadequate private fostering?")
-    assert answer.text.startswith("This index was built before judgements of services were read") and not answer.citations
+    assert answer.text.startswith("This index was built before judgements of services were read")
+    assert not answer.citations
     assert answer.to_dict()["coverage"] == {"complete": False, "matches": None, "shown": 0}
     with pytest.raises(IndexStoreError, match=r"built before judgements .* run `letters-qa index --index"):
         before.judgements(level="inadequate")

@@ -63,7 +63,7 @@ def test_counts_negation_and_comparisons_are_read():
     assert not any(j[0] == "primary_schools" and j[1] == "inadequate" and not j[5] for j in stockton)
     stoke = {j[:6] for j in _judged("004_2db2c4d829b3adf3.txt")}
     assert ("childrens_homes", "good", None, 6, 6, False) in stoke  # "All six children's homes ... good or outstanding"
-    assert ("early_years", "good", "above", None, None, False) in stoke  # "good and better than ... similar authorities"
+    assert ("early_years", "good", "above", None, None, False) in stoke  # "good and better than ... similar ..."
     assert ("private_fostering", "good", None, None, None, False) in stoke
     trafford = {j[:6] for j in _judged("003_e59f001d04c76981.txt")}
     # "A higher proportion of primary ... schools are good or better than ...": a share compared, not a level.

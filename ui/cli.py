@@ -101,12 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ratings)
 
     p = sub.add_parser("judgements", parents=[common], help="the extracted judgements of services")
-    p.add_argument("--service", help="only this service (private_fostering, childrens_homes, ...; see index/services.py)")
+    p.add_argument("--service", help="only this service (private_fostering, childrens_homes, ...: index/services.py)")
     p.add_argument("--level", help="only this level (outstanding, good, adequate, inadequate)")
     p.add_argument("--council", help="only this council (full or short name)")
     p.add_argument("--year", type=int, help="only this year")
     p.add_argument("--kind", help="only this letter kind")
-    p.add_argument("--comparison", choices=("above", "in_line", "below"), help="only this comparison with similar areas")
+    p.add_argument("--comparison", choices=("above", "in_line", "below"),
+                   help="only this comparison with similar areas")
     p.set_defaults(func=cmd_judgements)
 
     p = sub.add_parser("check", parents=[common], help="verify every file of the index against its checksums")
