@@ -68,6 +68,41 @@ A document's truth has ``"encoding": null`` and ``"newline": null``; every truth
 ``"format"``. ``--check`` parses every file written with ``index.letters.read_letter`` and
 counts the letters whose kind, council, short name, year or ratings differ from the truth.
 
+Judgements
+----------
+Each truth dict's ``"judgements"`` lists every judgement of a service the letter writes, in the
+order written: ``{"service", "level", "word", "comparison", "count", "total", "negated"}``. The
+service is one of ``SERVICES`` (private_fostering, fostering, adoption, childrens_homes, the school
+phases, childminding, childcare, early_years, serious_case_reviews, care_leavers, ..., and the five
+APA outcome areas where a sentence judges one); the level is "outstanding", "good", "adequate",
+"inadequate" or null (``LEVEL_OF``: excellent is outstanding, "good or better" and "good or
+outstanding" good, satisfactory adequate, poor and weak inadequate); "word" is the level words as
+written (or the comparison's, where there is no level); the comparison with similar areas or
+national figures is "above", "in_line", "below" or null (``COMPARISON_OF``); count and total are
+how many of how many ("two of the five": 2 and 5), else null; "no inadequate primary schools" and
+"none is inadequate" give count 0 and negated true. ``judged(truth, service, level)`` says whether
+a letter judges some of a service at a level (not negated). A level word about anything else
+(value for money, attainment, behaviour, access, progress, the headline grades) is no judgement.
+
+The phrase templates say what they judge with tagged placeholders, which _fill writes like the
+untagged ones (the same draws, the tag left out):
+
+* ``{NAME:SERVICES}`` draws NAME as usual (``{j:private_fostering}`` writes, say, "inadequate");
+  ``{=WORDS:SERVICES}`` writes WORDS without drawing (``{=inadequate:private_fostering}``).
+* SERVICES is one service key or several joined by "+" (``{j:fostering+adoption}``).
+* What the value says follows from its text: a level (``LEVEL_OF``), a comparison
+  (``COMPARISON_OF``: above, below, better than, higher, greater, ...), a count ("no", "none",
+  "one" to "six", "two of the five") or "the rest" (the total less the last count).
+* ``@total`` makes a number the total (``{Num:serious_case_reviews@total} serious case reviews``),
+  ``@all`` both count and total (``All {num:childrens_homes@all} children's homes``).
+* Within one sentence, a value fills in its service's last record, or starts a new one (keeping the
+  total) where that record has the field already: "{of_total:childrens_homes} children's homes are
+  {j:childrens_homes} and {=the rest:childrens_homes} are {j:childrens_homes}" gives two records.
+
+Text carries its judgements as a ``Judged`` str (``+`` and _join keep them) up to the letter, so only
+the sentences actually written, after any sampling or trimming, are recorded.
+bench/judgements_truth_check.py checks them against the letters' text.
+
 What it leaves out
 ------------------
 * Councils never get letters of several years (each name is used once), so no council has
@@ -80,15 +115,17 @@ What it leaves out
 * Curly apostrophes are only put in prose (body paragraphs, bullets, the APA
   "Overall effectiveness of children’s services" heading), never in the
   boilerplate or the rating tables, as in the seeds.
-* The truth dicts only record the headline ratings; the judgements inside
-  body paragraphs and bullets are not recorded.
+* The judgements record no comparisons of statistics (attainment, NEET, rates, timeliness) and no
+  judgement-like phrases without a level word ("key weaknesses in secondary provision"); "in
+  special measures" is recorded as inadequate (the school inspection category it is). The text is not made consistent: "All three children's homes are inadequate and
+  none is inadequate" can be written, and is recorded as written (both records).
 
 Usage::
 
     python bench/make_corpus.py N OUT_DIR [--seed S] [--truth FILE] [--mix all|legacy]
-                                [--formats txt=70,pdf=20,...] [--check]
+                                [--formats txt=70,pdf=20,...] [--judgements] [--check]
 
-or ``from bench.make_corpus import make_letter, make_corpus, check_corpus``. The same N, seed,
+or ``from bench.make_corpus import make_letter, make_corpus, check_corpus, judged``. The same N, seed,
 mix and formats always give the same letters; text files are byte-identical (standard library
 only, ``random.Random(seed)``; --formats and --check import tests/documents.py and index).
 """
@@ -370,43 +407,53 @@ OVERVIEW = [
     "The overall effectiveness of {qty} of inspected and regulated services and settings is good or better.",
 ]
 EARLY_YEARS = [
-    "Provision for very young children is {j}.",
-    "A {more} proportion of nursery schools and childcare is good or outstanding than is the "
-    "case nationally and in similar areas.",
-    "Childminding is {js} and most childcare settings are {js} overall.",
-    "The quality of early years provision is {j} and {cmpw} that in similar authorities.",
-    "Most nurseries are {jpos} and the proportion is {more} than that of similar areas.",
+    "Provision for very young children is {j:early_years}.",
+    "A {more:nursery_schools+childcare} proportion of nursery schools and childcare is "
+    "good or outstanding than is the case nationally and in similar areas.",
+    "Childminding is {js:childminding} and most childcare settings are {js:childcare} overall.",
+    "The quality of early years provision is {j:early_years} and {cmpw:early_years} that in similar authorities.",
+    "Most nurseries are {jpos:nursery_schools} and the proportion is {more:nursery_schools} than that of "
+    "similar areas.",
 ]
 SCHOOLS = [
-    "A {higher} proportion of primary schools are good or better than nationally but there "
-    "are key weaknesses in secondary provision.",
-    "A higher than average proportion of both primary and secondary schools, including the "
-    "schools' sixth forms, is good or outstanding.",
-    "There are no inadequate primary schools but {of_total} secondary schools are inadequate.",
-    "One special school is {j}, one is {j} and one is satisfactory.",
-    "The pupil referral unit is {j}.",
-    "No secondary school is outstanding and too many are satisfactory.",
-    "Half of primary schools and a third of secondary schools provide {j} education.",
-    "Sixth form provision in schools is {j} overall.",
+    "A {higher:primary_schools} proportion of primary schools are good or better than nationally "
+    "but there are key weaknesses in secondary provision.",
+    "A {=higher than average:primary_schools+secondary_schools+sixth_forms} proportion of both primary and "
+    "secondary schools, including the schools' sixth forms, is "
+    "good or outstanding.",
+    "There are {=no:primary_schools} {=inadequate:primary_schools} primary schools but "
+    "{of_total:secondary_schools} secondary schools are {=inadequate:secondary_schools}.",
+    "{=One:special_schools} special school is {j:special_schools}, {=one:special_schools} is {j:special_schools} "
+    "and {=one:special_schools} is {=satisfactory:special_schools}.",
+    "The pupil referral unit is {j:pupil_referral_units}.",
+    "{=No:secondary_schools} secondary school is {=outstanding:secondary_schools} and too many are "
+    "{=satisfactory:secondary_schools}.",
+    "Half of primary schools and a third of secondary schools provide {j:primary_schools+secondary_schools} education.",
+    "Sixth form provision in schools is {j:sixth_forms} overall.",
 ]
 SOCIAL_CARE = [
-    "The performance of the local authority's fostering and adoption agencies is {j}.",
-    "The local authority fostering agency is {j} and the adoption agency is {j}.",
-    "Private fostering arrangements are {j}.",
-    "The local authority fostering and adoption services are {j} but private fostering is {j}.",
-    "Private fostering was judged {j} at its most recent inspection.",
-    "{Of_total} children's homes are {j} and the rest are {j}.",
-    "The children's home is {j}.",
-    "All {num} children's homes are {j} and none is inadequate.",
-    "Arrangements for private fostering are {j}, although notification rates remain low.",
-    "The local authority's adoption agency was judged {j} at its most recent inspection and "
-    "the fostering agency was judged {j}.",
+    "The performance of the local authority's fostering and adoption agencies is {j:fostering+adoption}.",
+    "The local authority fostering agency is {j:fostering} and the adoption agency is {j:adoption}.",
+    "Private fostering arrangements are {j:private_fostering}.",
+    "The local authority fostering and adoption services are {j:fostering+adoption} but private fostering is "
+    "{j:private_fostering}.",
+    "Private fostering was judged {j:private_fostering} at its most recent inspection.",
+    "{Of_total:childrens_homes} children's homes are {j:childrens_homes} and {=the rest:childrens_homes} are "
+    "{j:childrens_homes}.",
+    "The children's home is {j:childrens_homes}.",
+    "All {num:childrens_homes@all} children's homes are {j:childrens_homes} and {=none:childrens_homes} is "
+    "{=inadequate:childrens_homes}.",
+    "Arrangements for private fostering are {j:private_fostering}, although notification rates remain low.",
+    "The local authority's adoption agency was judged {j:adoption} at its most recent inspection and "
+    "the fostering agency was judged {j:fostering}.",
 ]
 CASE_REVIEWS = [
-    "One serious case review was judged to be {j} in {month} {year}.",
-    "There has been one serious case review which was judged {j}.",
-    "{Num} serious case reviews were evaluated during the year; one was judged {j} and one {j}.",
-    "The serious case review evaluated in {month} {year} was judged {j}.",
+    "{=One:serious_case_reviews} serious case review was judged to be {j:serious_case_reviews} in {month} {year}.",
+    "There has been {=one:serious_case_reviews} serious case review which was judged {j:serious_case_reviews}.",
+    "{Num:serious_case_reviews@total} serious case reviews were evaluated during the year; "
+    "{=one:serious_case_reviews} was judged {j:serious_case_reviews} and {=one:serious_case_reviews} "
+    "{j:serious_case_reviews}.",
+    "The serious case review evaluated in {month} {year} was judged {j:serious_case_reviews}.",
 ]
 INDICATORS = [
     "Performance against {qty} of national indicators, including those for staying safe and "
@@ -417,7 +464,7 @@ INDICATORS = [
     "However, a third of indicators are below similar areas and national figures.",
     "Educational achievement is {cmp} the national averages at ages 11 and 16.",
     "Achievement of a level 2 qualification by the age of 19 is {cmp} similar areas, but at level 3 it is {cmp} them.",
-    "Under staying safe performance is {cmp} similar areas apart from the stability of "
+    "Under staying safe performance is {cmp:staying_safe} similar areas apart from the stability of "
     "placement for looked after children.",
     "The proportion of secondary schools with good or outstanding behaviour is {higher} than "
     "similar areas and the national average.",
@@ -435,12 +482,13 @@ VULNERABLE = [
     "more vulnerable and their peers is {closing} in line with similar areas.",
 ]
 CARE_LEAVERS = [
-    "Performance for care leavers is {j}.",
+    "Performance for care leavers is {j:care_leavers}.",
     "Performance for care leavers and for young people known to the offending services is "
-    "{jpos} with a higher than average number engaged in education, employment or training.",
+    "{jpos:care_leavers+youth_offending} with a higher than average number engaged in education, employment or "
+    "training.",
     "A {smaller} proportion of young people leaving care are in education, employment or "
     "training than the national average and in similar areas.",
-    "Support for care leavers in {short} is {j} and most have suitable accommodation.",
+    "Support for care leavers in {short} is {j:care_leavers} and most have suitable accommodation.",
 ]
 NEET = [
     "A {more} proportion of 16- to 18-year-olds than in similar areas and found nationally "
@@ -483,7 +531,8 @@ APA_BULLETS = {
             "transition plan has risen from {pct_a} to {pct_b}.",
             "The rate of teenage conceptions has fallen by {pct} since 1998, faster than in similar areas.",
             "Breastfeeding initiation rates are above those of similar councils and continue to rise.",
-            "The fostering inspection confirmed that health arrangements for looked after children are {jpos}.",
+            "The fostering inspection confirmed that health arrangements for looked after children are "
+            "{jpos:looked_after_children}.",
             "Waiting times for specialist CAMHS have reduced and almost all young people are seen within 13 weeks.",
         ],
         [
@@ -503,29 +552,29 @@ APA_BULLETS = {
             "Referral rates are below those found in similar areas.",
             "The common assessment framework has ensured over a third more children in need have "
             "received additional services.",
-            "The fostering service is {jpos}.",
+            "The fostering service is {jpos:fostering}.",
             "Very good performance is achieved in completing core assessments.",
             "Initial assessments are completed within timescales in {pct_b} of cases, which is "
             "better than in similar councils.",
             "All children on the child protection register have an allocated qualified social worker.",
             "Reviews of child protection cases are held on time in all cases.",
-            "The stability of placements for looked after children is good, with few children "
+            "The stability of placements for looked after children is {=good:looked_after_children}, with few children "
             "experiencing three or more moves in a year.",
             "The Local Safeguarding Children Board is well established and provides effective "
             "challenge to partner agencies.",
-            "Private fostering arrangements are {jpos} and notifications have increased following "
+            "Private fostering arrangements are {jpos:private_fostering} and notifications have increased following "
             "a publicity campaign.",
-            "The adoption service is {jpos} and the number of children adopted from care has increased.",
+            "The adoption service is {jpos:adoption} and the number of children adopted from care has increased.",
         ],
         [
-            "Private fostering arrangements are inadequate and too few privately fostered children "
-            "are known to the council.",
+            "Private fostering arrangements are {=inadequate:private_fostering} and too few privately fostered "
+            "children are known to the council.",
             "The proportion of initial assessments completed within seven working days is below "
             "that of similar councils.",
             "Too many looked after children experience three or more placement moves in a year.",
             "Re-registrations on the child protection register are higher than in similar areas.",
-            "A serious case review completed during the year was judged inadequate.",
-            "The council's fostering service was judged {jneg} at its most recent inspection.",
+            "A serious case review completed during the year was judged {=inadequate:serious_case_reviews}.",
+            "The council's fostering service was judged {jneg:fostering} at its most recent inspection.",
             "Recruitment and retention of qualified social workers remain difficult and caseloads are high.",
         ],
     ),
@@ -551,7 +600,8 @@ APA_BULLETS = {
         [
             "Standards in English and science at the end of Key Stage 3, although in line with "
             "national averages, are not as high as those attained at the end of Key Stages 1, 2 and 4.",
-            "{Num} secondary schools are in special measures or have a notice to improve.",
+            "{Num:secondary_schools} secondary schools are {=in special measures:secondary_schools} or have a notice "
+            "to improve.",
             "Persistent absence in secondary schools is higher than in similar areas.",
             "The attainment of looked after children at Key Stage 4 remains low.",
             "Fixed term exclusions from secondary schools are higher than the national average.",
@@ -644,6 +694,10 @@ APA_ANALYSIS = [
     "has been made.",
 ]
 APA_TABLE_BELOW = "The table below sets out the evidence for the grade awarded."
+# An outcome section's judgement sentence; AREA becomes the section's key (its grade's judgement).
+APA_ASPECT = (
+    "The contribution of services to improving outcomes for children and young people in this aspect is {label:AREA}."
+)
 OVERALL_POSITIVE = [
     "Children and young people are encouraged to be physically active and have increasingly "
     "good access to the child and adolescent mental health service (CAMHS).",
@@ -661,7 +715,7 @@ OVERALL_NEGATIVE = [  # the first one used gets "However, " in front
     "increasing the proportion of young people with learning difficulties and/or "
     "disabilities in work related activities remains a key priority.",
     "too many young people are not in education, employment or training.",
-    "private fostering arrangements remain inadequate.",
+    "private fostering arrangements remain {=inadequate:private_fostering}.",
     "the rate of teenage conceptions remains high.",
     "attendance in secondary schools is below that of similar areas.",
 ]
@@ -740,23 +794,146 @@ def _word_draw(rng: random.Random, name: str, ctx: Ctx, grade: int) -> str:
     return fixed[name]
 
 
-def _fill(template: str, rng: random.Random, ctx: Ctx, grade: int | None = None) -> str:
-    """Replace each {name} with a fresh draw; {Name} gives a capitalised value."""
+# Tagged placeholders (see the module docstring): {NAME:SERVICES[@ROLE]} or {=WORDS:SERVICES[@ROLE]}.
+TAGGED = re.compile(r"\{(=[^{}:]+|\w+)(?::([a-z_]+(?:\+[a-z_]+)*)(?:@(all|total))?)?\}")
+# What a tagged value says, by its (lower-cased) text: a level, a comparison or a count.
+LEVEL_OF = {
+    "outstanding": "outstanding",
+    "excellent": "outstanding",
+    "good": "good",
+    "good or better": "good",
+    "good or outstanding": "good",
+    "satisfactory": "adequate",
+    "adequate": "adequate",
+    "inadequate": "inadequate",
+    "in special measures": "inadequate",  # a school inspection's inadequate category
+    "poor": "inadequate",
+    "weak": "inadequate",
+}
+COMPARISON_OF = {
+    "above": "above",
+    "well above": "above",
+    "better than": "above",
+    "greater": "above",
+    "higher": "above",
+    "higher than average": "above",
+    "in line with": "in_line",
+    "similar to": "in_line",
+    "below": "below",
+    "weaker than": "below",
+    "smaller": "below",
+    "lower": "below",
+}
+COUNT_WORDS = {"no": 0, "none": 0, "one": 1, **{w: k for k, w in enumerate(NUMBER_WORDS, 2)}}
+# The services a judgement can be of. fostering: the local authority fostering agency or service;
+# nursery_schools: nursery schools and nurseries; childcare: childcare settings; early_years: early
+# years provision, provision for very young children; schools: schools in general; the last five: the
+# APA outcome areas, where a sentence judges one (an outcome section's or the 2005 letter's own sentence).
+SERVICES = (
+    "private_fostering fostering adoption childrens_homes nursery_schools primary_schools secondary_schools "
+    "special_schools sixth_forms pupil_referral_units childminding childcare early_years serious_case_reviews "
+    "youth_offending camhs looked_after_children care_leavers contact_referral_assessment lscb safeguarding "
+    "schools being_healthy staying_safe enjoying_achieving positive_contribution economic_wellbeing"
+).split()
+LEVELS = ("outstanding", "good", "adequate", "inadequate")
+
+
+class Judged(str):
+    """Letter text with the judgements written in it, in the order written (``.judgements``, dicts as
+    in a truth's "judgements"). ``+`` and _join keep them; other str methods give a plain str."""
+
+    def __new__(cls, text: str = "", judgements=()):
+        self = super().__new__(cls, text)
+        self.judgements = tuple(judgements)
+        return self
+
+    def __add__(self, other):
+        return Judged(str.__add__(self, other), self.judgements + _judgements(other))
+
+    def __radd__(self, other):
+        return Judged(str.__add__(other, self), _judgements(other) + self.judgements)
+
+
+def _judgements(text) -> tuple:
+    return getattr(text, "judgements", ())
+
+
+def _join(sep: str, parts) -> Judged:
+    """sep.join(parts), keeping the parts' judgements."""
+    parts = list(parts)
+    return Judged(sep.join(parts), [j for part in parts for j in _judgements(part)])
+
+
+def _recase(text: str, upper: bool) -> Judged:
+    """The text with its first letter upper- (or lower-) cased, keeping its judgements."""
+    first = text[0].upper() if upper else text[0].lower()
+    return Judged(first + text[1:], _judgements(text))
+
+
+def _tag(records: list[dict], services: str, value: str, role: str | None) -> None:
+    """Add what one tagged value says to each of its services' records for this sentence. A value
+    adds its fields (level, comparison, count or total) to the service's last record, or starts a new
+    record (keeping the last one's total) where that record has them set already."""
+    low = value.lower()
+    if role in ("all", "total"):
+        fields = {"total": COUNT_WORDS[low]} | ({"count": COUNT_WORDS[low]} if role == "all" else {})
+    elif low in LEVEL_OF:
+        fields = {"level": LEVEL_OF[low], "word": value}
+    elif low in COMPARISON_OF:
+        fields = {"comparison": COMPARISON_OF[low]}
+    elif low in COUNT_WORDS:
+        fields = {"count": COUNT_WORDS[low], "negated": COUNT_WORDS[low] == 0}
+    elif low == "the rest":
+        fields = {"count": None}  # the last record's total less its count, below
+    elif match := re.fullmatch(r"(\w+) of the (\w+)", low):
+        fields = {"count": COUNT_WORDS[match[1]], "total": COUNT_WORDS[match[2]]}
+    else:
+        raise ValueError(f"tagged value {value!r} is no level, comparison or count")
+    for service in services.split("+"):
+        if service not in SERVICES:
+            raise ValueError(f"unknown service {service!r} in a tag")
+        last = next((r for r in reversed(records) if r["service"] == service), None)
+        record = last
+        if record is None or any(record[k] is not None for k in fields if k not in ("word", "negated")):
+            record = dict(service=service, level=None, word=None, comparison=None, count=None, negated=False)
+            record["total"] = last["total"] if last else None
+            records.append(record)
+        record.update(fields)
+        if low == "the rest":
+            record["count"] = record["total"] - last["count"]
+        if record["word"] is None and "comparison" in fields:
+            record["word"] = value
+
+
+def _fill(template: str, rng: random.Random, ctx: Ctx, grade: int | None = None, **values: str) -> Judged:
+    """Replace each {name} with a fresh draw ({Name} gives a capitalised value), or with values[name]
+    where given, and each {=words} with the words; tagged ones also record judgements (see the module
+    docstring) in the Judged text returned."""
     grade = ctx.grade if grade is None else grade
+    records: list[dict] = []
 
     def draw(match: re.Match) -> str:
-        name = match.group(1)
-        value = _word_draw(rng, name.lower(), ctx, grade)
-        return value[0].upper() + value[1:] if name[0].isupper() else value
+        name, services, role = match.groups()
+        if name[0] == "=":
+            value = name[1:]
+        else:
+            value = values[name.lower()] if name.lower() in values else _word_draw(rng, name.lower(), ctx, grade)
+            value = value[0].upper() + value[1:] if name[0].isupper() else value
+        if services:
+            _tag(records, services, value, role)
+        return value
 
-    return re.sub(r"\{(\w+)\}", draw, template)
+    text = TAGGED.sub(draw, template)
+    order = ("service", "level", "word", "comparison", "count", "total", "negated")
+    return Judged(text, [{k: r[k] for k in order} for r in records])
 
 
 def _curl(text: str, rng: random.Random, ctx: Ctx) -> str:
     """Turn some in-word apostrophes (children's, council's) into ’."""
     if ctx.curly <= 0:
         return text
-    return re.sub(r"(?<=[A-Za-z])'(?=[a-z])", lambda m: "\u2019" if rng.random() < ctx.curly else "'", text)
+    curled = re.sub(r"(?<=[A-Za-z])'(?=[a-z])", lambda m: "\u2019" if rng.random() < ctx.curly else "'", text)
+    return Judged(curled, _judgements(text))
 
 
 def _paragraph(lines: list[str], text: str, blanks: int = 1) -> None:
@@ -923,7 +1100,7 @@ def _body_paragraph(rng: random.Random, ctx: Ctx, recipe) -> str:
     for bank, low, high in recipe:
         for template in rng.sample(bank, rng.randint(low, high)):
             sentences.append(_fill(template, rng, ctx))
-    return _curl(" ".join(sentences), rng, ctx)
+    return _curl(_join(" ", sentences), rng, ctx)
 
 
 def _annual_body(rng: random.Random, ctx: Ctx) -> list[str]:
@@ -956,11 +1133,12 @@ def _annual_letter(rng: random.Random, ctx: Ctx) -> str:
     while size + sum(len(p) + 2 for p in body) < 3100:
         body.append(_body_paragraph(rng, ctx, rng.choice(PARAGRAPH_RECIPES[1:])))
     if ctx.curly and not any("\u2019" in p for p in body):
-        body[0] += " " + _fill(rng.choice(CHILDRENS_SENTENCES), rng, ctx).replace("'", "\u2019")
+        extra = _fill(rng.choice(CHILDRENS_SENTENCES), rng, ctx)
+        body[0] += " " + Judged(extra.replace("'", "\u2019"), extra.judgements)
     for paragraph in body:
         _paragraph(lines, paragraph)
     _paragraph(lines, SECTION_138_ANNUAL)
-    return "\n".join(lines + _annual_signoff(rng, ctx, signatory))
+    return _join("\n", lines + _annual_signoff(rng, ctx, signatory))
 
 
 # --------------------------------------------------------------------------
@@ -1028,14 +1206,14 @@ def _apa_bullet_items(rng: random.Random, ctx: Ctx, key: str, grade: int) -> tup
 def _apa_bullets(rng: random.Random, ctx: Ctx, strong: list[str], weak: list[str]) -> list[str]:
     """The two bullet lists, as "- item" lines or as one-line HTML lists (seed 001_)."""
     if ctx.html_bullets and rng.random() < 0.5:
-        lines = [STRENGTHS, HTML_UL + "".join(f" {HTML_BULLET} {s}" for s in strong), WEAKNESSES]
+        lines = [STRENGTHS, HTML_UL + _join("", [f" {HTML_BULLET} " + s for s in strong]), WEAKNESSES]
         if weak:
-            lines.append(HTML_UL + "".join(f" {HTML_BULLET} {w}" for w in weak))
+            lines.append(HTML_UL + _join("", [f" {HTML_BULLET} " + w for w in weak]))
         return lines + [""]
     lines = [STRENGTHS, ""] + ([" ", ""] if rng.random() < 0.08 else [])
-    lines.extend([f"- {s}" for s in strong] + ["", WEAKNESSES, ""])
+    lines.extend(["- " + s for s in strong] + ["", WEAKNESSES, ""])
     if weak:
-        lines.extend([f"- {w}" for w in weak] + [""])
+        lines.extend(["- " + w for w in weak] + [""])
     return lines
 
 
@@ -1052,10 +1230,7 @@ def _apa_area_section(rng: random.Random, ctx: Ctx, key: str, heading: str, grad
         )
         text += rng.choice(APA_ANALYSIS) + " " + _fill(CAPACITY_RESPONSE[grade], rng, ctx)
     else:
-        text = (
-            f"The contribution of services to improving outcomes for children and young "
-            f"people in this aspect is {label}. " + rng.choice(APA_ANALYSIS)
-        )
+        text = _fill(APA_ASPECT.replace("AREA", key), rng, ctx, label=label) + " " + rng.choice(APA_ANALYSIS)
         if rng.random() < 0.4:
             text += " " + APA_TABLE_BELOW
     _paragraph(lines, _curl(text, rng, ctx))
@@ -1072,14 +1247,14 @@ def _apa_overall_section(rng: random.Random, ctx: Ctx, grades: dict[str, int]) -
     _paragraph(lines, f"Grade {grade}")
     n_pos = max(1, grade - 1 + rng.randint(0, 3))
     n_neg = max(1, 4 - grade + rng.randint(-1, 0))
-    negatives = [s[0].upper() + s[1:] for s in rng.sample(OVERALL_NEGATIVE, n_neg)]
-    negatives[0] = "However, " + negatives[0][0].lower() + negatives[0][1:]
+    negatives = [_recase(_fill(s, rng, ctx), True) for s in rng.sample(OVERALL_NEGATIVE, n_neg)]
+    negatives[0] = "However, " + _recase(negatives[0], False)
     first = [
         f"{ctx.council}'s contribution to outcomes for children and young people is "
         f"{APA_LABELS[grade].lower()} overall."
     ]
     first += rng.sample(OVERALL_POSITIVE, n_pos) + negatives
-    _paragraph(lines, _curl(" ".join(first), rng, ctx))
+    _paragraph(lines, _curl(_join(" ", first), rng, ctx))
     second = [
         f"The council has a {TRACK_RECORD[capacity]} track record of securing "
         f"improvements. The management of services is {APA_LABELS[capacity].lower()}, "
@@ -1111,7 +1286,7 @@ def _apa_letter(rng: random.Random, ctx: Ctx) -> tuple[str, dict[str, int]]:
     _paragraph(lines, SECTION_138_APA)
     _paragraph(lines, APA_THANKS)
     lines += ["Yours sincerely", "", "", "", rng.choice(SIGNATORIES), "Divisional Manager, Local Services Inspection"]
-    return "\n".join(lines), grades
+    return _join("\n", lines), grades
 
 
 # --------------------------------------------------------------------------
@@ -1178,24 +1353,30 @@ SERVICE_OUTCOMES = [  # (heading, APA_BULLETS key, judgement sentence)
     (
         "Being healthy",
         "being_healthy",
-        "The council's contribution to improving the health of children and young people is {label}.",
+        "The council's contribution to improving the health of children and young people is {label:being_healthy}.",
     ),
-    ("Staying safe", "staying_safe", "Arrangements to safeguard children and young people are {label}."),
+    (
+        "Staying safe",
+        "staying_safe",
+        "Arrangements to safeguard children and young people are {label:safeguarding}.",
+    ),
     (
         "Enjoying and achieving",
         "enjoying_achieving",
         "The contribution of services to helping children and young people enjoy their education and achieve "
-        "well is {label}.",
+        "well is {label:enjoying_achieving}.",
     ),
     (
         "Making a positive contribution",
         "positive_contribution",
-        "Children and young people are given {label} opportunities to make a positive contribution.",
+        "Children and young people are given {label:positive_contribution} opportunities to make a positive "
+        "contribution.",
     ),
     (
         "Achieving economic well-being",
         "economic_wellbeing",
-        "The contribution of services to helping young people achieve economic well-being is {label}.",
+        "The contribution of services to helping young people achieve economic well-being is "
+        "{label:economic_wellbeing}.",
     ),
 ]
 SERVICE_MANAGEMENT = (
@@ -1257,10 +1438,10 @@ ASSESSMENT_SIGNOFFS = [
 ]
 ASSESSMENT_DEVELOPMENT = [
     "Raise attainment at the age of 16, particularly for pupils eligible for free school meals.",
-    "Reduce the number of secondary schools judged satisfactory.",
+    "Reduce the number of secondary schools judged {=satisfactory:secondary_schools}.",
     "Improve the timeliness of initial assessments in children's social care.",
     "Reduce the proportion of young people aged 16 to 18 who are not in education, employment or training.",
-    "Improve the quality of the council's fostering agency, judged adequate at its last inspection.",
+    "Improve the quality of the council's fostering agency, judged {=adequate:fostering} at its last inspection.",
     "Increase the proportion of looked after children who have an annual health assessment.",
     "Reduce persistent absence from secondary schools.",
     "Improve the stability of placements for looked after children.",
@@ -1430,7 +1611,7 @@ def _addressed(rng: random.Random, ctx: Ctx) -> list[str]:
 
 
 def _bullets(items: list[str]) -> list[str]:
-    return [f"- {item}" for item in items] + [""]
+    return ["- " + item for item in items] + [""]
 
 
 def _apa_services_letter(rng: random.Random, ctx: Ctx) -> tuple[str, list[tuple[str, int]]]:
@@ -1458,12 +1639,12 @@ def _apa_services_letter(rng: random.Random, ctx: Ctx) -> tuple[str, list[tuple[
     for heading, key, judgement in SERVICE_OUTCOMES:
         grade = _near(rng, ctx.grade)
         good, weak = APA_BULLETS[key]
-        text = [judgement.format(label=JUDGEMENTS[4 - grade])]
+        text = [_fill(judgement, rng, ctx, grade, label=JUDGEMENTS[4 - grade])]
         text += [_fill(t, rng, ctx, grade) for t in rng.sample(good, rng.randint(1, 2))]
         if grade <= 3:
             text += [_fill(t, rng, ctx, grade) for t in rng.sample(weak, rng.randint(0, 2))]
         _paragraph(lines, heading)
-        _paragraph(lines, _curl(" ".join(text), rng, ctx))
+        _paragraph(lines, _curl(_join(" ", text), rng, ctx))
         strengths.append(_fill(rng.choice(good), rng, ctx, 4))
         weaknesses.append(_fill(rng.choice(weak), rng, ctx, 1))
     capacity = grades["capacity_to_improve"]
@@ -1502,7 +1683,7 @@ def _apa_services_letter(rng: random.Random, ctx: Ctx) -> tuple[str, list[tuple[
         f"{first} {last}",
         rng.choice(CSCI_ROLES),
     ]
-    return "\n".join(lines), [(key, grades[key]) for key in SERVICE_ROWS if key in grades]
+    return _join("\n", lines), [(key, grades[key]) for key in SERVICE_ROWS if key in grades]
 
 
 def _assessment_letter(rng: random.Random, ctx: Ctx) -> str:
@@ -1528,9 +1709,9 @@ def _assessment_letter(rng: random.Random, ctx: Ctx) -> str:
         _paragraph(lines, paragraph)
     _paragraph(lines, "Key areas for further development")
     items = rng.sample(ASSESSMENT_DEVELOPMENT, max(1, min(5, 5 - ctx.grade + rng.randint(-1, 1))))
-    lines += _bullets([_curl(item, rng, ctx) for item in items])
+    lines += _bullets([_curl(_fill(item, rng, ctx), rng, ctx) for item in items])
     name, role = rng.choice(ASSESSMENT_SIGNOFFS)
-    return "\n".join(lines + ["Yours sincerely", "", name, role])
+    return _join("\n", lines + ["Yours sincerely", "", name, role])
 
 
 def _unannounced_letter(rng: random.Random, ctx: Ctx) -> str:
@@ -1663,6 +1844,7 @@ def make_letter(i: int, rng: random.Random, used: set[str] | None = None, mix: s
         "encoding": encoding,
         "newline": newline,
         "ratings": ratings,
+        "judgements": [dict(j) for j in _judgements(text)],
         "format": "txt",
     }
     return name, data, truth
@@ -1803,6 +1985,33 @@ def check_corpus(out_dir, truths: list[dict]) -> list[str]:
     return problems
 
 
+def judgement_table(truths: list[dict]) -> list[str]:
+    """The judgements of the truth dicts, one line per service judged: how many at each level (and with
+    no level), compared above / in line / below, negated ("no X is inadequate"), and in how many letters."""
+    columns = (*LEVELS, None)
+    head = f"{'service':<28}" + "".join(f"{c or 'no level':>12}" for c in columns)
+    lines = [head + f"{'above':>7}{'in_line':>8}{'below':>7}{'negated':>8}{'letters':>8}"]
+    for service in SERVICES:
+        found = [(k, j) for k, t in enumerate(truths) for j in t["judgements"] if j["service"] == service]
+        if not found:
+            continue
+        levels = Counter(j["level"] for _, j in found)
+        comparisons = Counter(j["comparison"] for _, j in found)
+        row = f"{service:<28}" + "".join(f"{levels[c]:>12}" for c in columns)
+        row += "".join(f"{comparisons[c]:>{w}}" for c, w in (("above", 7), ("in_line", 8), ("below", 7)))
+        lines.append(row + f"{sum(j['negated'] for _, j in found):>8}{len({k for k, _ in found}):>8}")
+    unjudged = [s for s in SERVICES if not any(j["service"] == s for t in truths for j in t["judgements"])]
+    return lines + ([f"never judged: {', '.join(unjudged)}"] if unjudged else [])
+
+
+def judged(truth: dict, service: str, level: str) -> bool:
+    """Whether the letter says (not "no ... is") that some of its ``service`` is ``level``."""
+    return any(
+        j["service"] == service and j["level"] == level and not j["negated"] and j["count"] != 0
+        for j in truth["judgements"]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, metavar="N", help="number of letters")
@@ -1821,6 +2030,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SHARES",
         help="e.g. txt=70,md=5,pdf=20,docx=5 (also html): write that share of the letters in each "
         "format; PDFs need Chromium and Playwright, DOCX python-docx (tests/documents.py)",
+    )
+    parser.add_argument(
+        "--judgements",
+        action="store_true",
+        help="print how many judgements of each service the letters hold, by level and comparison",
     )
     parser.add_argument(
         "--check",
@@ -1849,6 +2063,10 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{shares[f]} {f}" for f in FORMATS if shares[f])
         + f" in {time.perf_counter() - start:.2f}s"
     )
+    if args.judgements:
+        inadequate = sum(judged(t, "private_fostering", "inadequate") for t in truths)
+        print("\n".join(judgement_table(truths)))
+        print(f"{inadequate} letters judge private fostering inadequate")
     if not args.check:
         return 0
     start = time.perf_counter()

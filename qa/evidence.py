@@ -164,9 +164,10 @@ def service_evidence(q: Query, reader: IndexReader, missing: tuple[str, ...]) ->
 def judgement_matches(q: Query, j: JudgementRow) -> bool:
     """Whether judgement `j` says what the question asks: its level, comparison, count threshold
     (a negated judgement, "no inadequate primary schools", never has the level it names)."""
-    if q.grades and (j.negated or j.level not in {GRADE_LEVELS[g] for g in q.grades}):
-        return False
-    if q.comparison and j.comparison != q.comparison:
+    if q.comparison:  # "more good primary schools than nationally": the comparison is what is asked
+        if j.comparison != q.comparison:
+            return False
+    elif q.grades and (j.negated or j.level not in {GRADE_LEVELS[g] for g in q.grades}):
         return False
     if q.threshold:
         op, n = q.threshold

@@ -90,7 +90,10 @@ def normalise(text: str) -> str:
 # scale's own words come first (index/kinds/scales.py), then the words every scale shares.
 _RATING_PATTERNS: tuple[tuple[str, tuple[int, ...], str | None], ...] = (
     *((pattern, (grade,), scale.key) for scale in SCALES for pattern, grade in scale.question_words),
-    (r"excellent", (4,), None),
+    (r"not good enough|not up to (?:scratch|standard|the mark)|sub ?standard|below standard|letting (?:\w+ )?down"
+     r"|lets (?:\w+ )?down", (1,), None),
+    (r"excellent|top notch|top rated", (4,), None),
+    (r"thumbs up", (3, 4), None),
     (r"good", (3,), None),
     (r"inadequate|failing", (1,), None),
     (r"adequate|satisfactory", (2,), None),
@@ -144,6 +147,10 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
     if areas and scale is None:
         scale = _area_scale(areas)
     topic_words = [w for w in re.findall(r"[a-z0-9']+", norm) if w not in _GENERIC and len(w) > 1]
+    if services and asks.get("polarity") and not grades and not found and not unknown:
+        # "Where is private fostering a weakness?": a service's weakness is an inadequate judgement,
+        # its strength good or better.
+        grades = (1,) if asks["polarity"] == "weakness" else (3, 4)
     query = Query(text, OPEN, tuple(found), unknown, years, kinds, scale, grades, areas,
                   topic=" ".join(topic_words), search_text=search_text, polarity=asks.get("polarity"),
                   extreme=asks.get("extreme"), facts=tuple(asks.get("facts", ())), services=services,
@@ -303,7 +310,8 @@ _POLARITY_ASKS = (  # (pattern, polarity); the words are taken out of the topic
     (r"weakness(?:es)?|weakest (?:areas?|points?|aspects?)|areas? for (?:development|improvement)"
      r"|going (?:badly|wrong)|gone (?:badly|wrong)|went (?:badly|wrong)|doing badly|bad news|problems?"
      r"|concerns?|negatives?|shortcomings?|criticisms?|criticised|criticise|needs? to improve|needs? improving"
-     r"|struggling|worries|worst aspects?|(?:isn't|is not|aren't|are not) going well|falls? short|fell short",
+     r"|struggling|worries|worst aspects?|(?:isn't|is not|aren't|are not) going well|falls? short|fell short"
+     r"|falling short",
      "weakness"),
     (r"strengths?|strongest (?:areas?|points?|aspects?)|going well|gone well|went well|good news|good at"
      r"|positives?|praised?|strong points?|best aspects?|what works|doing well", "strength"),
@@ -374,6 +382,11 @@ _COMPARED = (
      r"(?: the| that of| those of| in)?(?: similar| comparable| other| statistical| national| england| the national)"
      r"|above (?:the )?(?:national )?average", "above"),
     (r"in line with|on a par with|same as (?:similar|national)|similar to (?:similar|other|national)", "in_line"),
+    # "more good sixth forms than average": one bounded gap, so linear on any question
+    (r"(?:more|higher|greater|better|bigger)\b[^?]{0,60}?\bthan (?:the |in |elsewhere)?(?:national |england )?"
+     r"(?:average|picture|similar|comparable|other|nationally|elsewhere)", "above"),
+    (r"(?:fewer|lower|less|worse|smaller)\b[^?]{0,60}?\bthan (?:the |in |elsewhere)?(?:national |england )?"
+     r"(?:average|picture|similar|comparable|other|nationally|elsewhere)", "below"),
 )
 _BASELINE_WORDS = re.compile(r"\b(?:similar|comparable|statistical) (?:areas?|councils?|authorities|neighbours|places)"
                              r"|\bnational (?:average|figures?|picture|rate)|\bnationally\b|\baverage\b|\bengland\b")
@@ -419,7 +432,8 @@ def _find_services(norm: str) -> tuple[tuple[str, ...], str | None, tuple[str, i
 
 # With a council named and nothing else asked, these words ask for the council as a whole.
 _BROAD_WORDS = frozenset("""
-say said says tell doing getting going know make made think thought verdict lowdown like news picture
+say said says tell doing getting going know make made think thought verdict lowdown like news picture pass muster
+fare faring shape state
 inspectors inspector inspected find found write wrote written story general generally things thing overall
 overview summary summarise summarize up sum give what's how's they you
 """.split())
@@ -465,7 +479,7 @@ def _service_intent(query: Query, named: int, asks: dict) -> str | None:
     broad = asks.get("others", set()) <= _BROAD_WORDS
     if re.search(r"\bhow (?:good|well|bad|badly)\b", normalise(query.text)):  # asks for the passages, not a level
         return None
-    if not query.services or query.polarity or query.areas or not (broad or query.grades):
+    if not query.services or query.areas or not (broad or query.grades) or (query.polarity and named):
         return None
     if named:
         return SERVICE_LOOKUP if query.grades or query.comparison else None
