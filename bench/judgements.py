@@ -33,7 +33,6 @@ from index.services import AREA_SERVICES, LEVEL_KEYS, SERVICES
 from index.update import update_index
 from qa import Assistant
 
-
 # "safeguarding" in a question names the APA's staying-safe area, answered from the ratings table;
 # the service is asked for in its other words.
 QUESTION_WORDS = {"safeguarding": "child protection"}
@@ -110,7 +109,8 @@ def main(argv: list[str]) -> int:
           f"{found['exact']} exact (tp {found['tp']}, fp {found['fp']}, fn {found['fn']})")
     for q in found["by_question"]:
         if q["fp"] or q["fn"]:
-            print(f"  {q['question']}: {q['listed']} listed, {q['truth']} true; extra {q['extra']} missed {q['missed']}")
+            print(f"  {q['question']}: {q['listed']} listed, {q['truth']} true; "
+                  f"extra {q['extra']} missed {q['missed']}")
     print(f"written: {finish(doc)}")
     return 0
 

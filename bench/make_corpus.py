@@ -117,8 +117,9 @@ What it leaves out
   boilerplate or the rating tables, as in the seeds.
 * The judgements record no comparisons of statistics (attainment, NEET, rates, timeliness) and no
   judgement-like phrases without a level word ("key weaknesses in secondary provision"); "in
-  special measures" is recorded as inadequate (the school inspection category it is). The text is not made consistent: "All three children's homes are inadequate and
-  none is inadequate" can be written, and is recorded as written (both records).
+  special measures" is recorded as inadequate (the school inspection category it is). The text is
+  not made consistent: "All three children's homes are inadequate and none is inadequate" can be
+  written, and is recorded as written (both records).
 
 Usage::
 
