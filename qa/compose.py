@@ -109,19 +109,23 @@ class _Writer:
         councils = sorted({j.council for j in per_council})
         asked = _service_criterion(q)
         self.coverage = Coverage(True, len(councils), len(councils), len({j.letter for j in per_council}))
+        counted = " Only letters that state how many there are are counted." if q.threshold else ""
         if not councils:
-            self.lines.append(f"No council's letter in the index judges {asked}{_years(q.years)}. "
-                              "This is complete: every judgement of a service in every letter was read.")
+            self.lines.append(f"No council's letter in the index {_says(q, asked)}{_years(q.years)}. "
+                              f"This is complete: every judgement of a service in every letter was read.{counted}")
             self._judged_otherwise(evidence)
             return
         n = len(councils)
         if q.intent == SERVICE_COUNT:
-            self.lines.append(f"**{n} council{'s' if n != 1 else ''}**: {'its' if n == 1 else 'their'} letters "
-                              f"judge {asked}{_years(q.years)} (all of them; each cited below):")
+            self.lines.append(f"**{n} council{'s' if n != 1 else ''}**: {'its' if n == 1 else 'their'} "
+                              f"letter{'s' if n != 1 else ''} "
+                              f"{_says(q, asked, plural=n != 1)}{_years(q.years)} (all of them; each cited below):")
         else:
             head = f"**All {n} councils**" if n > 1 else "**1 council**"
-            self.lines.append(f"{head} whose letter judges {asked}{_years(q.years)} (complete: every judgement "
+            self.lines.append(f"{head} whose letter {_says(q, asked)}{_years(q.years)} (complete: every judgement "
                               "in the index; each cited below):")
+        if counted:
+            self.lines.append(counted.strip())
         by_level = not (q.grades or q.comparison or q.threshold)
         for title, group in _judgement_groups(per_council, by_level):
             self.lines.append(f"\n{title} ({len({j.council for j in group})}):")
@@ -570,6 +574,16 @@ def _judged_as(j: JudgementRow, q: Query, service: bool = False) -> str:
     if j.comparison and j.level:
         parts.append(f"{_COMPARED[j.comparison]} similar areas or nationally")
     return " ".join(parts)
+
+
+def _says(q: Query, asked: str, plural: bool = False) -> str:
+    """What the letter says: "judges private fostering inadequate", "counts more than 3 children's homes"."""
+    if q.threshold and not (q.grades or q.comparison):
+        op, n = q.threshold
+        bound = {"more": "more than", "least": "at least"}.get(op, "fewer than")
+        names = " or ".join(service_title(s).lower() for s in q.services)
+        return f"{'count' if plural else 'counts'} {bound} {n} {names}"
+    return f"{'judge' if plural else 'judges'} {asked}"
 
 
 def _service_criterion(q: Query, named: bool = True) -> str:

@@ -183,7 +183,10 @@ def test_health(api):
 
 def test_openapi_documents_the_endpoints(api):
     schema = api.http.get("/openapi.json").json()
-    assert {"/ask", "/search", "/ratings", "/letters", "/letters/{letter}", "/health"} <= set(schema["paths"])
+    assert {"/ask", "/search", "/ratings", "/judgements", "/letters", "/letters/{letter}", "/health"} <= set(
+        schema["paths"])
+    names = {p["name"] for p in schema["paths"]["/judgements"]["get"]["parameters"]}
+    assert names == {"service", "level", "council", "year", "kind", "comparison"}
     docs = api.http.get("/docs")
     assert docs.status_code == 200 and "/api/openapi.json" in docs.text
 
@@ -215,6 +218,15 @@ KIND_ERROR = "kind must be one of apa_services, apa, annual_assessment, annual_r
     ("GET", "/search?k=3", None, 422, "q is required"),
     ("GET", "/ratings?year=20x9", None, 400, "year must be a whole number such as 2009, not '20x9'"),
     ("GET", "/ratings?kind=annual", None, 400, KIND_ERROR + ", not 'annual'"),
+    ("GET", "/judgements?service=nothing", None, 400, "unknown service 'nothing'; services: private_fostering, "
+     "fostering, adoption, childrens_homes, nursery_schools, primary_schools, secondary_schools, special_schools, "
+     "sixth_forms, pupil_referral_units, childminding, childcare, early_years, serious_case_reviews, "
+     "youth_offending, camhs, looked_after_children, care_leavers, contact_referral_assessment, lscb, "
+     "safeguarding, schools, being_healthy, staying_safe, enjoying_achieving, positive_contribution, "
+     "economic_wellbeing"),
+    ("GET", "/judgements?level=middling", None, 400,
+     "unknown level 'middling'; levels: outstanding, good, adequate, inadequate"),
+    ("GET", "/judgements?comparison=sideways", None, 400, "comparison must be 'above', 'in_line' or 'below'"),
     ("GET", "/ask", None, 405, "Method Not Allowed"),
     ("GET", "/nothing", None, 404, "no such endpoint; see /api/docs"),
 ])
@@ -427,3 +439,88 @@ def test_the_questions_people_ask_answer_alike_in_python_cli_and_http(api, assis
         assert {c["council"] for c in answer["citations"]} == cited
         assert (answer["answer"], answer["citations"]) == (python["answer"], python["citations"])
     assert_citations_are_letter_slices(api, http["citations"])
+
+
+# --- issue 23: every judgement as data, the same through every interface ---------------------------
+
+STOCKTON, STOCKPORT = "Stockton-on-Tees Borough Council", "Stockport Metropolitan Borough Council"
+JUDGEMENT_QUESTIONS = [
+    ("Which councils have inadequate private fostering?", "**1 council** whose letter judges private fostering "
+     "inadequate (complete", {TRAFFORD}, {"complete": True, "matches": 1, "shown": 1, "letters": 1}),
+    ("How many councils have good private fostering?", "**2 councils**", {STOCKTON, STOKE},
+     {"complete": True, "matches": 2, "shown": 2, "letters": 2}),
+    ("Which councils' primary schools are above similar areas?", "above similar areas",
+     {STOCKPORT, STOCKTON, TRAFFORD}, {"complete": True, "matches": 3, "shown": 3, "letters": 3}),
+    ("Which councils have more than 3 children's homes?", "counts more than 3 children's homes", {STOCKTON, STOKE},
+     {"complete": True, "matches": 2, "shown": 2, "letters": 2}),
+    ("Which councils' fostering got worse between their 2008 and 2009 letters?", "2008 fostering service "
+     "“outstanding” [1] → 2009 fostering service “good” [2]", {STOCKPORT}, None),
+    ("Is private fostering in Trafford good?", "- No: asked whether it is good", {TRAFFORD}, None),
+    ("What did Ofsted say about Trafford?", "Judged inadequate or below similar areas in its 2009 annual rating: "
+     "private fostering", {TRAFFORD}, None),
+    ("What did the letter to Stockport say?", "Ratings, oldest first", {STOCKPORT}, None),
+    ("Tell me about Stoke-on-Trent", "Main strengths (2009)", {STOKE}, None),
+    ("How is Stockton-on-Tees doing?", "secondary schools (“inadequate” (2 of 14))", {STOCKTON}, None),
+]
+
+
+@pytest.mark.parametrize(("question", "said", "cited", "coverage"), JUDGEMENT_QUESTIONS,
+                         ids=[q for q, *_ in JUDGEMENT_QUESTIONS])
+def test_judgement_questions_answer_alike_in_python_cli_and_http(api, assistant, capsys, question, said, cited,
+                                                                 coverage):
+    """Issue 23's questions: every council, the count first, one citation each, the same JSON from
+    `Assistant.ask`, `letters-qa ask --json` and POST /api/ask (the web chat asks them in test_web)."""
+    import json
+
+    from ui.cli import main
+
+    python = json.loads(json.dumps(assistant.ask(question).to_dict()))
+    assert main(["ask", "--json", "--index", str(assistant.index_dir), question]) in (0, None)
+    cli = json.loads(capsys.readouterr().out)
+    http = api.http.post("/ask", json={"question": question}).json()
+    for answer in (python, cli, http):
+        assert said in answer["answer"], answer["answer"]
+        assert {c["council"] for c in answer["citations"]} == cited
+        assert answer == python
+        if coverage:
+            assert answer["coverage"] == coverage
+            assert {j["council"] for j in answer["judgements"]} == cited
+    assert_citations_are_letter_slices(api, http["citations"])
+
+
+def test_judgements_endpoint_matches_the_cli_and_python(api, assistant, capsys):
+    import json
+
+    from qa.answer import judgement_dict
+    from ui.cli import main
+
+    http = api.http.get("/judgements", params={"level": "inadequate"}).json()["judgements"]
+    assert main(["judgements", "--json", "--level", "poor", "--index", str(assistant.index_dir)]) in (0, None)
+    cli = json.loads(capsys.readouterr().out)["judgements"]
+    python = [judgement_dict(j) for j in assistant.judgements(level="inadequate")]
+    assert http == cli == python
+    assert {(j["council"], j["service"], j["count"], j["total"]) for j in http} == {
+        (STOCKTON, "secondary_schools", 2, 14), (STOCKTON, "serious_case_reviews", 1, None),
+        (TRAFFORD, "private_fostering", None, None)}
+    assert not any(j["negated"] for j in http)  # "no inadequate primary schools" is not an inadequate one
+    for row in http:  # the sentence and the clause are the letter's own text
+        text = api.http.get(f"/letters/{row['letter']}").json()["text"]
+        assert text[row["start"]:row["end"]] == row["text"]
+        assert row["start"] <= row["clause_start"] < row["clause_end"] <= row["end"]
+        assert row["word"] in text[row["clause_start"]:row["clause_end"]]
+    one = api.http.get("/judgements", params={"service": "children's homes", "council": "Stoke-on-Trent"}).json()
+    assert [(j["level"], j["count"], j["total"], j["negated"]) for j in one["judgements"]] == [
+        ("good", 6, 6, False), ("inadequate", 0, None, True)]
+
+
+def test_an_open_answer_says_it_is_a_sample_and_all_gives_every_match(api):
+    question = "What did Ofsted say about private fostering in Trafford?"
+    sample = api.http.post("/ask", json={"question": question}).json()
+    assert sample["coverage"]["complete"] is False and sample["coverage"]["matches"] > sample["coverage"]["shown"]
+    assert "a sample, not a list of every council" in sample["answer"]
+    every = api.http.post("/ask", json={"question": question, "all": True}).json()
+    assert every["coverage"]["complete"] is True and every["coverage"]["matches"] == sample["coverage"]["matches"]
+    assert "Every passage that holds the question's words" in every["answer"]
+    assert {c["text"] for c in sample["citations"]} <= {c["text"] for c in every["citations"]} or all(
+        any(s["text"] in e["text"] for e in every["citations"]) for s in sample["citations"])
+    assert_citations_are_letter_slices(api, every["citations"])
