@@ -10,12 +10,14 @@ from qa.evaluate import evaluate
 
 GOLD = Path(__file__).with_name("gold.jsonl")
 HELD_OUT = Path(__file__).with_name("gold_heldout.jsonl")
+JUDGEMENTS_HELD_OUT = Path(__file__).with_name("gold_judgements_heldout.jsonl")
 
 # category -> lowest answer accuracy allowed (every check on the line passes)
 ACCURACY = {
     "list": 1.0, "lookup": 1.0, "compare": 1.0, "superlative": 1.0, "count": 1.0, "change": 1.0, "facts": 1.0,
     "summary": 1.0, "absent": 1.0, "refusal": 1.0, "open": 1.0,
     "strengths_weaknesses": 1.0, "followup": 1.0, "paraphrase": 0.80,
+    "service_list": 1.0, "service_count": 1.0, "broad_council": 1.0,  # issue 23
 }
 
 
@@ -42,3 +44,15 @@ def test_held_out_paraphrases_keep_their_retrieval(assistant):
     scores = report.by_category()["paraphrase"]
     assert report.summary()["questions"] == 30
     assert scores["top1"] >= 0.66 and scores["top3"] >= 0.93 and scores["mrr"] >= 0.79
+
+
+def test_held_out_judgement_questions_keep_their_floor(assistant):
+    """30 questions about services and councils written by a helper who saw neither the rules nor
+    gold.jsonl (issue 23): 0.13 before judgements, 0.63 when first measured with them, 0.83 after
+    the wording fixes their misses showed (so no longer unseen); README "Evaluation"."""
+    report = evaluate(assistant, JUDGEMENTS_HELD_OUT, k=5)
+    by_category = report.by_category()
+    assert report.summary()["questions"] == 30
+    floors = {"service_list": 0.8, "service_count": 1.0, "broad_council": 0.7}
+    assert set(by_category) == set(floors)
+    assert {name: scores["accuracy"] for name, scores in by_category.items() if scores["accuracy"] < floors[name]} == {}

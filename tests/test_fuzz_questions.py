@@ -27,10 +27,12 @@ from index.kinds import AREA_KEYS as KNOWN_AREAS
 from index.kinds import KEYS as KINDS
 from index.kinds.scales import SCALES
 from index.letters import read_letter
+from index.services import BY_KEY as SERVICES
 from qa import Answer
 from qa.query import (
     CHANGE,
     COMPARE,
+    COUNCIL,
     COUNT,
     FACTS,
     LIST,
@@ -38,6 +40,7 @@ from qa.query import (
     MAX_NAMES,
     MAX_QUESTION_CHARS,
     OPEN,
+    SERVICE_INTENTS,
     STRENGTHS,
     SUMMARY,
     SUPERLATIVE,
@@ -50,7 +53,8 @@ from qa.retriever import Passage
 if not os.getenv("HYPOTHESIS_STORAGE_DIRECTORY"):
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "letters-qa-hypothesis")
 
-INTENTS = {LIST, COUNT, SUPERLATIVE, LOOKUP, COMPARE, CHANGE, FACTS, SUMMARY, STRENGTHS, WEAKNESSES, OPEN}
+INTENTS = {LIST, COUNT, SUPERLATIVE, LOOKUP, COMPARE, CHANGE, FACTS, SUMMARY, STRENGTHS, WEAKNESSES, OPEN, COUNCIL,
+           *SERVICE_INTENTS}
 AREA_KEYS = set(KNOWN_AREAS)
 SEED_COUNCILS = tuple(sorted({(letter.council, letter.short_name)
                               for letter in map(read_letter, sorted(SEEDS.glob("*.txt")))}))
@@ -125,6 +129,10 @@ def check_query(query: Query, text: str, previous: Query | None) -> None:
     assert query.scale in (None, *(scale.key for scale in SCALES))
     assert query.polarity in (None, "strength", "weakness") and query.extreme in (None, "max", "min")
     assert set(query.facts) <= {"signatory", "date", "recipient"}
+    assert set(query.services) <= set(SERVICES) and len(set(query.services)) == len(query.services)
+    assert query.comparison in (None, "above", "in_line", "below")
+    assert query.threshold is None or (query.threshold[0] in ("more", "least", "less") and query.threshold[1] >= 0)
+    assert query.intent not in SERVICE_INTENTS or query.services
     assert isinstance(query.topic, str) and isinstance(query.search_text, str)
     assert previous is not None or not query.followup
 

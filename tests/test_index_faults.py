@@ -136,7 +136,7 @@ def test_letters_qa_check_finds_a_flipped_byte_and_says_what_to_do(tmp_path, let
     update_index(letters_dir, index_dir, embedder=FakeEmbedder())
     ok = cli("check", "--index", str(index_dir))
     assert ok.returncode == 0 and ok.stderr == "", ok.stderr
-    assert ok.stdout.splitlines()[0] == "ok       manifest.json: format 4, generation 1, 5 letters, 170 passages"
+    assert ok.stdout.splitlines()[0] == "ok       manifest.json: format 5, generation 1, 5 letters, 170 passages"
     assert "ok       gen-000001/vectors.faiss: 170 vectors" in ok.stdout
     path = index_dir / "gen-000001" / "index.sqlite"
     data = bytearray(path.read_bytes())
