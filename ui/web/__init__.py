@@ -1,20 +1,24 @@
 """The web UI: a Gradio app over one index folder (`letters-qa serve`), with the JSON API beside it.
 
-Three tabs. Ask: a chat whose replies cite the letters, with the cited excerpts (the
-cited sentence highlighted in its paragraph) and the ratings used shown beside it.
+Four tabs. Ask: a chat whose replies cite the letters, with the cited excerpts (the
+cited sentence highlighted in its paragraph) and the ratings used shown beside it; an answer that
+quotes only a sample of the matching passages offers "Show all N matching passages" (the same
+question again with Assistant.ask(all=True), every match grouped by council).
 Ratings: the extracted table with filters and a CSV download, a council's page (all its letters and
 grades over time, each linking to the letter in the reader; opened from the council filter or a click
 on a council's name in the table), a chart of councils per grade and the APA grade grid. On a phone
 (style.py's media queries) the Ask tab stacks the sources right under the chat, and tables scroll
-sideways with their key column kept. Letters: the indexed letters, a reader with each letter's original file to
-download, and uploads that index/intake.py checks, saves under safe names and indexes at
-once (as `letters-qa add` and POST /api/letters do). Named endpoints /ask, /search and
-/ratings return the DESIGN.md JSON to `gradio_client`; the plain JSON API under /api is
-ui/api.py, mounted on the same server by `launch`.
+sideways with their key column kept. Judgements (judgements.py): the council x service matrix of
+the judgements read from the letters, each coloured by level, its sentence on hover, a click
+opening the letter there, with filters and a CSV download. Letters: the indexed letters, a reader
+with each letter's original file to download, and uploads that index/intake.py checks, saves under
+safe names and indexes at once (as `letters-qa add` and POST /api/letters do). Named endpoints
+/ask, /search and /ratings return the DESIGN.md JSON to `gradio_client`; the plain JSON API under
+/api is ui/api.py, mounted on the same server by `launch`.
 
 style.py holds the CSS, render.py the HTML (every letter-derived value escaped), ratings.py
-the Ratings tab's views, app.py the handlers (WebApp), layout.py the page, server.py
-launch/serve.
+the Ratings tab's views, judgements.py the Judgements tab's, app.py the handlers (WebApp),
+layout.py the page, server.py launch/serve.
 """
 
 import importlib.abc

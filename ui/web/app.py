@@ -18,6 +18,7 @@ from index.intake import Original, add_letters, original_file
 from qa import Assistant
 from qa.answer import md_escape, rating_dict
 from qa.query import MAX_QUESTION_CHARS, clean_text
+from ui.web.judgements import judgements_csv, judgements_html, service_choices
 from ui.web.ratings import (
     COUNCIL_HINT,
     apa_grid_html,
@@ -33,6 +34,7 @@ from ui.web.render import (
     ALL,
     PENDING,
     bubble_markdown,
+    coverage_note,
     draft_markdown,
     error_html,
     letter_choices,
@@ -96,43 +98,59 @@ class WebApp:
 
     def echo(self, question: str, turns: list[dict]):
         """At once, before any answer: the question in the chat with a pending reply.
-        Returns (textbox, the question to answer, chat messages, sources)."""
+        Returns (textbox, the question to answer, chat messages, sources, whether to quote every
+        match, the "Show all" button)."""
         question = clean_text((question or "").strip())
         if not question:
-            return gr.skip(), "", gr.skip(), gr.skip()
-        pending = [{"role": "user", "content": md_escape(question)}, {"role": "assistant", "content": PENDING}]
-        return "", question, chat_messages(turns) + pending, pending_html(question)
+            return gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        pending = [{"role": "user", "content": user_markdown(question, False)},
+                   {"role": "assistant", "content": PENDING}]
+        return "", question, chat_messages(turns) + pending, pending_html(question), False, show_all_button(None)
 
-    def respond(self, question: str, turns: list[dict], generative: bool = False):
-        """Answer one chat message; yields (turns, chat messages, sources, ratings). With a model
-        (`serve --llm`) and `generative` ticked, its draft shows as it is written, marked as not
-        yet checked, and the checked answer replaces it."""
+    def ask_all(self, chosen: int | None, turns: list[dict]):
+        """"Show all N matching passages": the chosen answer's question again, quoting every passage
+        that holds its words (Assistant.ask(all=True)), as a new turn of the same conversation.
+        Returns what echo does."""
+        if chosen is None or not turns or not 0 <= chosen < len(turns) or not turns[chosen].get("more"):
+            return gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), show_all_button(None)
+        question = turns[chosen]["question"]
+        pending = [{"role": "user", "content": user_markdown(question, True)},
+                   {"role": "assistant", "content": PENDING}]
+        return gr.skip(), question, chat_messages(turns) + pending, pending_html(question), True, show_all_button(None)
+
+    def respond(self, question: str, turns: list[dict], generative: bool = False, every: bool = False):
+        """Answer one chat message; yields (turns, chat messages, sources, ratings, the "Show all"
+        button, the turn shown). With a model (`serve --llm`) and `generative` ticked, its draft shows
+        as it is written, marked as not yet checked, and the checked answer replaces it. `every`:
+        quote every passage that holds the question's words (the "Show all" button)."""
         if not question:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield (gr.skip(),) * 6
             return
+        every = every is True
         history = [t["question"] for t in turns if t["ok"]]
         number = len(turns)
-        asked = {"role": "user", "content": md_escape(question)}
+        asked = {"role": "user", "content": user_markdown(question, every)}
         try:
             draft, shown = "", 0.0
-            for item in self.assistant.ask_stream(question, history, generative=bool(generative)):
+            for item in self.assistant.ask_stream(question, history, generative=bool(generative), all=every):
                 if isinstance(item, str):
                     draft += item
                     if time.monotonic() - shown >= DRAFT_REFRESH_SECONDS:
                         shown = time.monotonic()
                         reply = {"role": "assistant", "content": draft_markdown(self.model_name, draft)}
-                        yield gr.skip(), chat_messages(turns) + [asked, reply], gr.skip(), gr.skip()
+                        yield gr.skip(), chat_messages(turns) + [asked, reply], *(gr.skip(),) * 4
                     continue
                 answer = item
-            turn = {"question": question, "ok": True, "reply": bubble_markdown(answer, number),
+            turn = {"question": question, "ok": True, "all": every,
+                    "reply": bubble_markdown(answer, number) + coverage_note(answer),
                     "sources": sources_html(answer, self.assistant.reader.letter_text, number),
                     "ratings": used_ratings_html(answer.ratings),
-                    "cites": [(c.letter, c.start, c.end) for c in answer.citations]}
+                    "cites": [(c.letter, c.start, c.end) for c in answer.citations], "more": more_matches(answer)}
         except LettersQAError as exc:
-            turn = {"question": question, "ok": False, "reply": f"**Error:** {md_escape(str(exc))}",
-                    "sources": error_html(str(exc)), "ratings": "", "cites": []}
+            turn = {"question": question, "ok": False, "all": every, "reply": f"**Error:** {md_escape(str(exc))}",
+                    "sources": error_html(str(exc)), "ratings": "", "cites": [], "more": 0}
         turns = [*turns, turn]
-        yield turns, chat_messages(turns), turn["sources"], turn["ratings"]
+        yield turns, chat_messages(turns), turn["sources"], turn["ratings"], show_all_button(turn), number
 
     @property
     def model_name(self) -> str | None:
@@ -141,21 +159,29 @@ class WebApp:
         return composer.model.model_id if composer is not None else None
 
     def show_turn(self, turns: list[dict], evt: gr.SelectData):
-        """Clicking a message shows that answer's sources in the panel."""
+        """Clicking a message shows that answer's sources in the panel, and its "Show all" button.
+        Returns (sources, ratings used, the button, the turn shown)."""
         index = evt.index if isinstance(evt.index, int) else evt.index[0]
         if not turns or not 0 <= index // 2 < len(turns):
-            return gr.skip(), gr.skip()
+            return (gr.skip(),) * 4
         turn = turns[index // 2]
-        return turn["sources"], turn["ratings"]
+        return turn["sources"], turn["ratings"], show_all_button(turn), index // 2
 
-    def jump(self, target: str, turns: list[dict], council: str = ALL):
-        """A chip or "Open in the letter" was clicked: "turn:n:nonce" (from the page's script), or a
-        row of the council page: "c:i:nonce". Opens citation n of that turn, or row i's letter, in the
-        Letters reader with its span (the cited or the rating's sentence) marked. Returns (tabs,
-        letter choice, reader HTML, the mark kept for the reader)."""
+    def jump(self, target: str, turns: list[dict], council: str = ALL, marks: list | None = None):
+        """A chip or "Open in the letter" was clicked: "turn:n:nonce" (from the page's script), a
+        row of the council page: "c:i:nonce", or a judgement of the Judgements tab: "j:i:nonce"
+        (`marks`, kept by judgements_view, holds each one's letter and sentence). Opens citation n of
+        that turn, or row i's letter, or judgement i's, in the Letters reader with its span (the
+        cited, the rating's or the judging sentence) marked. Returns (tabs, letter choice, reader
+        HTML, the mark kept for the reader)."""
         parts = (target or "").split(":")
         try:
-            if parts[0] == "c":
+            if parts[0] == "j":
+                row = int(parts[1])
+                if row < 0:
+                    raise IndexError(row)
+                letter, start, end = (marks or [])[row]
+            elif parts[0] == "c":
                 row = int(parts[1])
                 info, rating = council_rows(self.assistant.letters(), self.assistant.ratings(), council)[row] \
                     if council and row >= 0 else (None, None)
@@ -201,6 +227,33 @@ class WebApp:
             return gr.skip()
         return evt.value if evt.value in known else gr.skip()
 
+    def judgements_view(self, service=ALL, level=ALL, comparison=ALL, council=ALL, year=ALL, kind=ALL):
+        """The Judgements tab for the filters: (matrix, CSV download, the marks its buttons open)."""
+        try:
+            every = self.assistant.judgements()
+            # The council as chosen, exactly (as the Ratings tab filters): not every council of its short name.
+            rows = [r for r in self.assistant.judgements(service=service or None, level=level or None,
+                                                         comparison=comparison or None, year=year or None,
+                                                         kind=kind or None) if not council or r.council == council]
+        except LettersQAError as exc:
+            return error_html(str(exc)), gr.update(value=None, interactive=False, label="Download as CSV"), []
+        matrix, marks = judgements_html(rows, len(every))
+        csv_file = temporary_copy(judgements_csv(rows).encode("utf-8"), "judgements.csv")
+        label = "Download this 1 row as CSV" if len(rows) == 1 else f"Download these {len(rows):,} rows as CSV"
+        return matrix, gr.update(value=str(csv_file), interactive=bool(rows), label=label), marks
+
+    def judgement_choices(self):
+        """The Judgements tab's service, council and year choices: what the index holds."""
+        letters = self.assistant.letters()
+        try:
+            services = service_choices(self.assistant.judgements())
+        except LettersQAError:
+            services = service_choices([])
+        return (gr.update(choices=services),
+                gr.update(choices=[("All councils", ALL)] + [(c, c) for c in sorted({x.council for x in letters})]),
+                gr.update(choices=[("All years", ALL)] + [(str(y), str(y))
+                                                          for y in sorted({x.year for x in letters}, reverse=True)]))
+
     def filter_choices(self):
         letters = self.assistant.letters()
         councils = sorted({x.council for x in letters})
@@ -224,14 +277,16 @@ class WebApp:
         except LettersQAError as exc:
             return error_html(str(exc))
 
-    def refresh_all(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
-        """Everything that depends on the index, after a page load or an upload (filters kept)."""
+    def refresh_all(self, council=ALL, year=ALL, kind=ALL, grade=ALL, *judged):
+        """Everything that depends on the index, after a page load or an upload (filters kept):
+        `judged` holds the Judgements tab's filters (judgements_view's arguments)."""
         try:
-            return (*self.letters_view(), *self.filter_choices(), *self.ratings_view(council, year, kind, grade))
+            return (*self.letters_view(), *self.filter_choices(), *self.ratings_view(council, year, kind, grade),
+                    *self.judgement_choices(), *self.judgements_view(*judged))
         except LettersQAError as exc:
             message = error_html(str(exc))
             return (letters_frame([]), gr.skip(), gr.skip(), gr.skip(), ratings_frame([]), chart_frame([]), message,
-                    gr.skip(), "")
+                    gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), message, gr.skip(), [])
 
     def generation(self) -> int | None:
         try:
@@ -239,17 +294,17 @@ class WebApp:
         except LettersQAError:
             return None
 
-    def load(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
+    def load(self, *filters):
         """A page load: the generation this session now shows, and everything refresh_all gives."""
-        return self.generation(), *self.refresh_all(council, year, kind, grade)
+        return self.generation(), *self.refresh_all(*filters)
 
-    def poll(self, seen: int | None, council=ALL, year=ALL, kind=ALL, grade=ALL):
+    def poll(self, seen: int | None, *filters):
         """Every few seconds in each open page: refresh it once the index has a newer generation
         (an upload from this page or any other, or `letters-qa add`); otherwise change nothing."""
         now = self.generation()
         if now == seen:
-            return (gr.skip(),) * 10
-        return now, *self.refresh_all(council, year, kind, grade)
+            return (gr.skip(),) * (1 + REFRESHED)
+        return now, *self.refresh_all(*filters)
 
     # Uploads ---------------------------------------------------------------------------
 
@@ -402,10 +457,34 @@ def api_year(value) -> int | None:
     return api_int(value, "year", "a whole number such as 2009", 1000, 9999)
 
 
+REFRESHED = 15  # the outputs of refresh_all: letters 2, ratings filters 2 and views 5, judgements 3 and 3
+
+
+def user_markdown(question: str, every: bool) -> str:
+    """A question in the chat; asked again by "Show all", marked as such."""
+    return md_escape(question) + ("\n\n*(every matching passage)*" if every else "")
+
+
 def chat_messages(turns: list[dict]) -> list[dict]:
     messages = []
     for turn in turns:
-        messages.append({"role": "user", "content": md_escape(turn["question"])})
+        messages.append({"role": "user", "content": user_markdown(turn["question"], turn.get("all", False))})
         messages.append({"role": "assistant", "content": turn["reply"]})
     return messages
+
+
+def more_matches(answer) -> int:
+    """How many passages match an answer that quotes only a sample of them (coverage); else 0."""
+    coverage = answer.coverage
+    if coverage is None or coverage.complete or coverage.matches is None or coverage.matches <= coverage.shown:
+        return 0
+    return coverage.matches
+
+
+def show_all_button(turn: dict | None):
+    """The "Show all N matching passages" button, for a turn whose answer is a sample (or hidden)."""
+    more = (turn or {}).get("more", 0)
+    if not more:
+        return gr.update(visible=False)
+    return gr.update(visible=True, value=f"Show all {more:,} matching passages")
 

@@ -1,4 +1,4 @@
-"""The web UI's page: the Ask, Ratings and Letters tabs, wired to WebApp's handlers.
+"""The web UI's page: the Ask, Ratings, Judgements and Letters tabs, wired to WebApp's handlers.
 
 But: - no handlers or HTML of its own beyond labels; those are app.py's and render.py's.
 """
@@ -15,6 +15,7 @@ from index.scan import LETTER_SUFFIXES
 from qa import Assistant
 from qa.answer import md_escape
 from ui.web.app import WebApp, api_error
+from ui.web.judgements import comparison_choices, kind_choices, level_choices, service_choices
 from ui.web.ratings import CHART_COLOURS, COUNCIL_HINT, grade_choices
 from ui.web.render import ALL, NO_ANSWER, NO_SOURCES, letter_html
 
@@ -46,23 +47,29 @@ class Blocks(gr.Blocks):
 
 def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
               uploads_off: str | None = None) -> gr.Blocks:
-    """The Blocks app: Ask, Ratings and Letters tabs, and the /ask, /search, /ratings endpoints.
+    """The Blocks app: Ask, Ratings, Judgements and Letters tabs, and the /ask, /search, /ratings endpoints.
 
     Without `letters_dir` uploads are off; `uploads_off` says why (no letters folder by default)."""
     web = WebApp(assistant, letters_dir, embedder, uploads_off)
     with Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
         gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
-        with gr.Tabs() as tabs:
+        with gr.Tabs(elem_id="lqa-tabs") as tabs:
             with gr.Tab("Ask", id="ask"):
                 turns, jump = _ask_tab(web)
             with gr.Tab("Ratings", id="ratings"):
-                ratings_parts, filters = _ratings_tab(web)
+                ratings_parts, ratings_filters = _ratings_tab(web)
+            with gr.Tab("Judgements", id="judgements"):
+                judged_choices, judged_parts, judged_filters, marks = _judgements_tab(web)
             with gr.Tab("Letters", id="letters"):
                 letters_parts, reader, added = _letters_tab(web)
         # A chip or "Open in the letter" (the page's script fills #lqa-jump): the letter in the reader.
-        # A council page's row, likewise, with the council it belongs to.
-        jump.change(web.jump, [jump, turns, filters[0]], [tabs, *reader], api_visibility="private", queue=False)
-        everything = [*letters_parts, *ratings_parts]
+        # A council page's row, likewise, with the council it belongs to; a judgement, with the marks
+        # of the matrix it was in.
+        jump.change(web.jump, [jump, turns, ratings_filters[0], marks], [tabs, *reader], api_visibility="private",
+                    queue=False)
+        # In refresh_all's order; the filters are kept, the choices and views follow the index.
+        everything = [*letters_parts, *ratings_parts, *judged_choices, *judged_parts]
+        filters = [*ratings_filters, *judged_filters]
         seen = gr.State(None)  # the index generation this page shows
         # Hidden progress: the upload's one bar is beside its button, not on every table it refreshes.
         app.load(web.load, filters, [seen, *everything], api_visibility="private", show_progress="hidden")
@@ -81,6 +88,8 @@ def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
 def _ask_tab(web: WebApp) -> tuple[gr.State, gr.Textbox]:
     turns = gr.State([])
     asked = gr.State("")  # the question being answered (the box is cleared at once)
+    every = gr.State(False)  # whether it is asked again by "Show all" (every matching passage)
+    chosen = gr.State(None)  # the turn whose sources the panel shows (the last, or the one clicked)
     # On a phone the columns dissolve and style.py orders their parts: the chat, the question box,
     # then the sources and ratings used, and the examples last.
     with gr.Row(equal_height=False, elem_id="lqa-ask-row"):
@@ -90,6 +99,9 @@ def _ask_tab(web: WebApp) -> tuple[gr.State, gr.Textbox]:
             chat = gr.Chatbot(label="Chat", height=520, sanitize_html=True, latex_delimiters=[], elem_id="lqa-chat",
                               buttons=["copy_all"], autoscroll=False,
                               placeholder="Ask about the councils' ratings or what the letters say.")
+            # For an answer that quotes a sample of the matching passages: ask again for every one.
+            show_all = gr.Button("Show all matching passages", visible=False, size="sm", variant="secondary",
+                                 elem_id="lqa-show-all")
             with gr.Row(elem_id="lqa-ask-input"):
                 question = gr.Textbox(placeholder="Ask a question, e.g. Which councils perform adequately?",
                                       show_label=False, scale=5, elem_id="lqa-question", submit_btn=False)
@@ -106,17 +118,19 @@ def _ask_tab(web: WebApp) -> tuple[gr.State, gr.Textbox]:
             used = gr.HTML(NO_ANSWER, elem_id="lqa-used")
     jump = gr.Textbox(elem_id="lqa-jump", elem_classes=["lqa-hidden"], container=False, show_label=False)
     # Two steps: the question and a pending reply show at once (no queue), then the answer.
-    echoed = [question, asked, chat, sources]
-    answered = dict(fn=web.respond, inputs=[asked, turns, generative], outputs=[turns, chat, sources, used],
-                    api_visibility="private", show_progress="hidden")
+    echoed = [question, asked, chat, sources, every, show_all]
+    answered = dict(fn=web.respond, inputs=[asked, turns, generative, every],
+                    outputs=[turns, chat, sources, used, show_all, chosen], api_visibility="private",
+                    show_progress="hidden")
     for trigger in (ask.click, question.submit):
         trigger(web.echo, [question, turns], echoed, api_visibility="private", queue=False).then(**answered)
     examples.click(lambda index, turns: web.echo(EXAMPLES[index], turns), [examples, turns], echoed,
                    api_visibility="private", queue=False).then(**answered)
-    chat.select(web.show_turn, [turns], [sources, used], api_visibility="private")
+    show_all.click(web.ask_all, [chosen, turns], echoed, api_visibility="private", queue=False).then(**answered)
+    chat.select(web.show_turn, [turns], [sources, used, show_all, chosen], api_visibility="private")
     for trigger in (clear.click, chat.clear):
-        trigger(lambda: ("", [], [], NO_SOURCES, NO_ANSWER), None, [question, turns, chat, sources, used],
-                api_visibility="private")
+        trigger(lambda: ("", [], [], NO_SOURCES, NO_ANSWER, gr.update(visible=False), None), None,
+                [question, turns, chat, sources, used, show_all, chosen], api_visibility="private")
     return turns, jump
 
 
@@ -154,6 +168,26 @@ def _ratings_tab(web: WebApp) -> tuple[list, list]:
         dropdown.change(web.ratings_view, filters, [table, chart, grid, csv_file, page], api_visibility="private")
     table.select(web.pick_council, None, [council], api_visibility="private")  # a council's name opens its page
     return [council, year, table, chart, grid, csv_file, page], filters
+
+
+def _judgements_tab(web: WebApp) -> tuple[list, list, list, gr.State]:
+    gr.Markdown("Every sentence in which a letter judges a service (“private fostering is inadequate”, “two of "
+                "the 14 secondary schools are inadequate”, “below similar areas”): councils down the side, the "
+                "services judged across, each judgement coloured by its level.")
+    with gr.Row():
+        service = gr.Dropdown(service_choices([]), value=ALL, label="Service", elem_id="lqa-j-service")
+        level = gr.Dropdown(level_choices(), value=ALL, label="Level", elem_id="lqa-j-level")
+        comparison = gr.Dropdown(comparison_choices(), value=ALL, label="Compared", elem_id="lqa-j-comparison")
+        council = gr.Dropdown([("All councils", ALL)], value=ALL, label="Council", elem_id="lqa-j-council")
+        year = gr.Dropdown([("All years", ALL)], value=ALL, label="Year", elem_id="lqa-j-year")
+        kind = gr.Dropdown(kind_choices(), value=ALL, label="Kind", elem_id="lqa-j-kind")
+    matrix = gr.HTML('<p class="lqa-empty">Loading the judgements…</p>', elem_id="lqa-judgements")
+    csv_file = gr.DownloadButton("Download as CSV", elem_id="lqa-judgements-csv", size="sm", interactive=False)
+    marks = gr.State([])  # [letter, start, end] of each judgement the matrix shows, by its data-j
+    filters = [service, level, comparison, council, year, kind]
+    for dropdown in filters:
+        dropdown.change(web.judgements_view, filters, [matrix, csv_file, marks], api_visibility="private")
+    return [service, council, year], [matrix, csv_file, marks], filters, marks
 
 
 def _letters_tab(web: WebApp) -> tuple[list, list, object]:

@@ -79,14 +79,19 @@ def csv_cell(value) -> str:
     return "'" + text if isinstance(value, str) and text.startswith(FORMULA_START) else text
 
 
+def csv_text(columns: Iterable[str], rows: Iterable[Iterable]) -> str:
+    """A header and rows as CSV, every cell through csv_cell (the Ratings and Judgements downloads)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
 def ratings_csv(rows: Iterable[RatingRow]) -> str:
     """The filtered table as CSV, with the table's columns and values."""
     frame = ratings_frame(rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(frame.columns)
-    writer.writerows([csv_cell(v) for v in row] for row in frame.itertuples(index=False))
-    return out.getvalue()
+    return csv_text(frame.columns, frame.itertuples(index=False))
 
 
 def apa_grid_html(rows: Iterable[RatingRow]) -> str:

@@ -152,6 +152,22 @@ def bubble_markdown(answer: Answer, turn: int = 0) -> str:
     return _MARKER.sub(chip, answer.text)
 
 
+def coverage_note(answer: Answer) -> str:
+    """A line under an answer that quotes a sample of the passages, when its text does not say so
+    itself (the extractive text ends with that sentence; a model's wording does not): never a top-k
+    list read as every match."""
+    coverage = answer.coverage
+    if coverage is None or coverage.complete or "a sample" in answer.text:
+        return ""
+    if coverage.matches is None:
+        return "\n\n*The most relevant passages found: a sample, not a list of every council.*"
+    letters = coverage.letters
+    where = f", in {letters:,} letter{'s' if letters != 1 else ''}" if letters else ""
+    more = " “Show all” quotes every one." if coverage.matches > coverage.shown else ""
+    return (f"\n\n*The {coverage.shown} most relevant of {coverage.matches:,} passages that hold the question's "
+            f"words{where}: a sample, not a list of every council.{more}*")
+
+
 PENDING = '<span class="lqa-pending">Looking through the letters…</span>'
 
 

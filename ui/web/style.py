@@ -1,8 +1,8 @@
 """The web UI's stylesheet and its one script: one palette for grades (lqa-g1..lqa-g4) everywhere.
 
 The script only listens (delegated listeners on the document and one MutationObserver): it
-reads the numbers our own HTML carries (data-turn, data-n) and never takes text from a letter
-into markup or handlers.
+reads the numbers our own HTML carries (data-turn, data-n, data-i, data-j) and never takes text
+from a letter into markup or handlers (a judgement's title is copied as text, textContent).
 
 But: - no theme of its own; Gradio's Soft theme supplies colours and fonts.
 """
@@ -44,14 +44,27 @@ def _ratings_mobile() -> str:
             "}\n")
 
 
+def _judgement_hover() -> str:
+    """A judgement's own colours when hovered, over Gradio's `button:hover` (which repaints buttons)."""
+    looks = {**{f"lqa-g{g}": (c, "#1f1f1f") for g, c in GRADE_COLOURS.items()},
+             "lqa-jcmp": ("var(--background-fill-secondary)", "var(--body-text-color)"),
+             "lqa-jneg": ("var(--background-fill-primary)", "var(--body-text-color)")}
+    return "\n".join(f"#lqa-judgements .lqa-jcell.{css}:hover {{ background: {background}; color: {colour}; }}"
+                     for css, (background, colour) in looks.items())
+
+
 CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.items()) + """
 .lqa-g4, .lqa-g3, .lqa-g2, .lqa-g1 { color: #1f1f1f; }
+/* Secondary text: the theme's subdued grey (#9ca3af) is 2.5:1 on its light background, under WCAG AA's
+   4.5:1; one shade darker on light pages (7:1) and one lighter on dark ones. */
+:root { --lqa-subdued: var(--neutral-600, #4b5563); }
+.dark { --lqa-subdued: var(--neutral-400, #9ca3af); }
 .lqa-cite { border-left: 3px solid var(--color-accent); padding: 2px 0 2px 10px; margin: 0 0 14px 0;
             border-radius: 0 4px 4px 0; transition: background 0.15s; }
 .lqa-cite.lqa-hover { background: #fff4c2; }
 .lqa-cite.lqa-hover, .lqa-cite.lqa-hover .lqa-meta { color: #1f1f1f; }
 .lqa-cite-title { font-weight: 600; }
-.lqa-meta { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.lqa-meta { color: var(--lqa-subdued); font-size: 0.85em; }
 .lqa-excerpt { white-space: pre-wrap; margin: 4px 0 0 0; line-height: 1.45; }
 .lqa-excerpt mark, .lqa-letter mark { background: #ffe08a; color: #1f1f1f; padding: 0 1px; }
 .lqa-letter mark.lqa-target { outline: 2px solid #e0a800; }
@@ -67,7 +80,7 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
                        border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); }
 .lqa-open { margin-left: 6px; }
 .lqa-md { display: none; }
-.lqa-pending { color: var(--body-text-color-subdued); font-style: italic; }
+.lqa-pending { color: var(--lqa-subdued); font-style: italic; }
 #lqa-chat { position: relative; }
 #lqa-chat [data-lqa-selected] { outline: 2px solid var(--color-accent, #4338ca); outline-offset: 2px; }
 #lqa-new-answer { position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%); z-index: 20;
@@ -80,7 +93,7 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
 .lqa-letter { white-space: pre-wrap; font-family: var(--font-mono); font-size: 0.85em; max-height: 560px;
               overflow-y: auto; border: 1px solid var(--border-color-primary); padding: 10px; }
 .lqa-ok { color: #1b7a2c; } .lqa-bad { color: #b3261e; }
-.lqa-empty { color: var(--body-text-color-subdued); }
+.lqa-empty { color: var(--lqa-subdued); }
 #lqa-ratings, #lqa-ratings * { font-family: var(--font) !important; }
 .lqa-scroll { overflow-x: auto; max-width: 100%; }
 .lqa-council-page { margin: 0 0 6px 0; }
@@ -90,6 +103,35 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
 .lqa-read { background: none; border: none; padding: 0; cursor: pointer; text-align: left; font: inherit;
             color: var(--color-accent, #4338ca); text-decoration: underline; overflow-wrap: anywhere; }
 .lqa-council-table td.lqa-num-cell { white-space: nowrap; }
+/* The Judgements matrix: councils down, services across; the header and the council column stay put. */
+.lqa-jsummary { margin: 0 0 4px 0; font-size: 0.9em; color: var(--body-text-color); }
+.lqa-jlegend { display: flex; flex-wrap: wrap; gap: 4px 6px; margin: 4px 0 6px 0; font-size: 0.85em; }
+.lqa-jkey { padding: 1px 8px; border-radius: 10px; }
+.lqa-jdetail { min-height: 2.9em; margin: 0 0 6px 0; padding: 4px 8px; border-left: 3px solid var(--color-accent);
+               background: var(--background-fill-secondary); font-size: 0.9em; white-space: pre-line; }
+.lqa-jscroll { max-height: min(620px, 70vh); overflow: auto; border: 1px solid var(--border-color-primary); }
+#lqa-judgements table.lqa-jtable { width: auto; margin: 0; padding: 0; border: none; border-collapse: separate;
+                                   border-spacing: 0; }
+.lqa-jtable th, .lqa-jtable td { border-width: 0 1px 1px 0; vertical-align: top; }
+.lqa-jtable thead th { position: sticky; top: 0; z-index: 2; min-width: 6.5em; max-width: 9em; font-size: 0.85em;
+                       vertical-align: bottom; }
+.lqa-jtable tbody th { position: sticky; left: 0; z-index: 1; font-weight: 600; min-width: 8em; max-width: 12em;
+                       background: var(--background-fill-primary); overflow-wrap: anywhere; }
+.lqa-jtable thead th:first-child { left: 0; z-index: 3; }
+.lqa-jcell { display: block; width: 100%; margin: 0 0 2px 0; padding: 1px 6px; border-radius: 4px; cursor: pointer;
+             font: inherit; font-size: 0.9em; text-align: left; white-space: nowrap;
+             border: 1px solid rgba(0, 0, 0, 0.18); }
+.lqa-jcell:last-child { margin-bottom: 0; }
+.lqa-jcmp { background: var(--background-fill-secondary); color: var(--body-text-color); }
+.lqa-jneg { background: var(--background-fill-primary); color: var(--body-text-color); font-style: italic;
+            border: 1px dashed var(--border-color-primary); }
+/* Hovered or focused, a judgement keeps its colours (Gradio's button:hover would repaint it): an outline marks it. */
+#lqa-judgements .lqa-jcell:hover, #lqa-judgements .lqa-jcell:focus-visible {
+    outline: 2px solid var(--color-accent, #4338ca); outline-offset: 1px; transform: none; box-shadow: none; }
+""" + _judgement_hover() + """
+.lqa-jcell.lqa-jcmp, .lqa-jkey.lqa-jcmp { border: 1px solid var(--border-color-primary); }
+.lqa-jkey.lqa-jneg { border: 1px dashed var(--border-color-primary); }
+.lqa-jyear { font-size: 0.85em; font-variant-numeric: tabular-nums; }
 """ + _ratings_mobile() + """
 /* Phones: the answer, its sources and the ratings it used stack under the chat, before the examples. */
 """ + f"@media (max-width: {MOBILE_WIDTH}px) {{" + """
@@ -97,6 +139,7 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
   #lqa-ask-main, #lqa-ask-side { display: contents; }
   #lqa-ask-main > *, #lqa-ask-side > * { order: 9; width: 100%; min-width: 0; }
   #lqa-ask-row #lqa-chat { order: 1; height: min(440px, 60vh) !important; }
+  #lqa-ask-row #lqa-show-all { order: 1; }
   #lqa-ask-row #lqa-ask-input { order: 2; }
   #lqa-ask-row #lqa-sources-head { order: 3; }
   #lqa-ask-row #lqa-sources { order: 4; }
@@ -105,12 +148,16 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
   #lqa-ask-row #lqa-examples { order: 7; }
   #lqa-ask-row #lqa-clear { order: 8; }
   #lqa-sources-head p { display: none; }
+  /* All four tabs' names in a row at 390 px, none in Gradio's overflow menu. */
+  #lqa-tabs .tab-container button { padding: 0 10px; }
   /* The small tables scroll sideways; the first column (the council, or the year) stays put. */
   .lqa-table th, .lqa-table td { white-space: nowrap; }
   .lqa-table th:first-child, .lqa-table td:first-child { position: sticky; left: 0; z-index: 1; white-space: normal;
       min-width: 7em; max-width: 9.5em; background: var(--background-fill-primary); }
   .lqa-table th:first-child { background: var(--background-fill-secondary); }
   .lqa-council-table th:first-child, .lqa-council-table td:first-child { min-width: 3.5em; }
+  .lqa-jtable th:first-child { min-width: 6.5em; max-width: 7.5em; }
+  .lqa-jtable thead th { white-space: normal; }
 }
 """
 
@@ -136,6 +183,14 @@ JS = r"""
     const target = cite(chip);
     if (target) { target.classList.add('lqa-hover'); target.scrollIntoView({block: 'nearest'}); }
   });
+  // A judgement hovered or focused: its sentence (the title, as text) in the line above the matrix.
+  const detail = (e) => {
+    const cell = e.target.closest && e.target.closest('.lqa-jcell');
+    const line = cell && q('.lqa-jdetail', cell.closest('.lqa-jmatrix'));
+    if (line) line.textContent = cell.title;
+  };
+  document.addEventListener('mouseover', detail);
+  document.addEventListener('focusin', detail);
   document.addEventListener('mouseout', (e) => {
     const chip = e.target.closest && e.target.closest('.lqa-chip');
     if (chip) document.querySelectorAll('.lqa-cite.lqa-hover').forEach((c) => c.classList.remove('lqa-hover'));
@@ -144,9 +199,12 @@ JS = r"""
     const box = q('#lqa-jump textarea') || q('#lqa-jump input');
     // A row of the council page: "c:i" (its row number); a citation: "turn:n".
     const row = el.classList.contains('lqa-read') && /^\d+$/.test(el.dataset.i || '') ? el.dataset.i : null;
-    const r = row === null ? ref(el) : null;
-    if (!box || (row === null && !r)) return;
-    box.value = row !== null ? `c:${row}:${Date.now()}` : `${r.turn}:${r.n}:${Date.now()}`;
+    // A judgement of the Judgements matrix: "j:i" (its place in the matrix's marks).
+    const judged = el.classList.contains('lqa-jcell') && /^\d+$/.test(el.dataset.j || '') ? el.dataset.j : null;
+    const r = row === null && judged === null ? ref(el) : null;
+    if (!box || (row === null && judged === null && !r)) return;
+    box.value = judged !== null ? `j:${judged}:${Date.now()}`
+      : row !== null ? `c:${row}:${Date.now()}` : `${r.turn}:${r.n}:${Date.now()}`;
     box.dispatchEvent(new Event('input', {bubbles: true}));
   };
   const copy = async (button) => {
@@ -160,7 +218,8 @@ JS = r"""
     setTimeout(() => { button.textContent = 'Copy as markdown'; }, 1500);
   };
   document.addEventListener('click', (e) => {
-    const el = e.target.closest && e.target.closest('.lqa-chip, .lqa-open, .lqa-read, .lqa-copy, #lqa-new-answer');
+    const el = e.target.closest
+      && e.target.closest('.lqa-chip, .lqa-open, .lqa-read, .lqa-jcell, .lqa-copy, #lqa-new-answer');
     if (!el) return;
     if (el.id === 'lqa-new-answer') { toBottom(); return; }
     e.preventDefault(); e.stopPropagation();
