@@ -130,11 +130,16 @@ def has_judgements(db: sqlite3.Connection) -> bool:
 
 def add_judgements(db: sqlite3.Connection) -> None:
     """An older generation's copy brought to format 5: the table, filled from each stored letter's text."""
-    from index.letters import body_span
-
     db.executescript(SCHEMA[SCHEMA.index("CREATE TABLE judgements"):SCHEMA.index("CREATE TABLE postings")])
     for letter_id, text in db.execute("SELECT id, text FROM letters ORDER BY id").fetchall():
-        insert_judgements(db, letter_id, text, judgements_in(text, *body_span(text)))
+        judge_stored(db, letter_id, text)
+
+
+def judge_stored(db: sqlite3.Connection, letter_id: int, text: str) -> None:
+    """The judgements of a letter stored before they were extracted, read from its stored text."""
+    from index.letters import body_span
+
+    insert_judgements(db, letter_id, text, judgements_in(text, *body_span(text)))
 
 
 def insert_chunks(db: sqlite3.Connection, letter_id: int, chunks: Iterable[Chunk], first_row: int) -> int:
@@ -165,11 +170,8 @@ def copy_letter(db: sqlite3.Connection, old_db: sqlite3.Connection, old_id: int,
         db.executemany(
             _INSERT_JUDGEMENT, [(letter_id, *j) for j in old_db.execute(
                 f"SELECT {_JUDGEMENT_COLUMNS} FROM judgements WHERE letter_id = ? ORDER BY id", (old_id,))])
-    else:  # an index from before judgements (format 3 or 4): read them from the stored text
-        from index.letters import body_span
-
-        text = row[_LETTER_COLUMNS.split(", ").index("text")]
-        insert_judgements(db, letter_id, text, judgements_in(text, *body_span(text)))
+    else:  # an index from before judgements (format 3 or 4)
+        judge_stored(db, letter_id, row[_LETTER_COLUMNS.split(", ").index("text")])
     old_rows, copied = [], []
     for old_row, *columns in old_db.execute(
         f"SELECT row, {_CHUNK_COLUMNS} FROM chunks WHERE letter_id = ? ORDER BY row", (old_id,)

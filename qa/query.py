@@ -374,6 +374,8 @@ def _find_asks(norm: str) -> tuple[dict, str]:
 _SERVICE_PHRASES = tuple((service.key, re.compile(rf"\b(?:{service.people}|{service.letter})\b", re.I))
                          for service in SERVICES if service.key not in AREA_SERVICES)
 _SCHOOL_PHASES = ("primary_schools", "secondary_schools", "special_schools", "nursery_schools", "schools")
+_THAN_ELSEWHERE = (r"\b[^?]{0,60}?\bthan (?:the |in |elsewhere)?(?:national |england )?"
+                   r"(?:average|picture|similar|comparable|other|nationally|elsewhere)")
 _COMPARED = (
     (r"(?:below|worse than|lower than|weaker than|behind|under|not as good as|less good than|poorer than)"
      r"(?: the| that of| those of| in)?(?: similar| comparable| other| statistical| national| england| the national)"
@@ -383,10 +385,8 @@ _COMPARED = (
      r"|above (?:the )?(?:national )?average", "above"),
     (r"in line with|on a par with|same as (?:similar|national)|similar to (?:similar|other|national)", "in_line"),
     # "more good sixth forms than average": one bounded gap, so linear on any question
-    (r"(?:more|higher|greater|better|bigger)\b[^?]{0,60}?\bthan (?:the |in |elsewhere)?(?:national |england )?"
-     r"(?:average|picture|similar|comparable|other|nationally|elsewhere)", "above"),
-    (r"(?:fewer|lower|less|worse|smaller)\b[^?]{0,60}?\bthan (?:the |in |elsewhere)?(?:national |england )?"
-     r"(?:average|picture|similar|comparable|other|nationally|elsewhere)", "below"),
+    (rf"(?:more|higher|greater|better|bigger){_THAN_ELSEWHERE}", "above"),
+    (rf"(?:fewer|lower|less|worse|smaller){_THAN_ELSEWHERE}", "below"),
 )
 _BASELINE_WORDS = re.compile(r"\b(?:similar|comparable|statistical) (?:areas?|councils?|authorities|neighbours|places)"
                              r"|\bnational (?:average|figures?|picture|rate)|\bnationally\b|\baverage\b|\bengland\b")

@@ -297,10 +297,15 @@ def cmd_ratings(args) -> int:
     table = [("council", "year", "kind", "area", "label", "grade", "scale", "letter")]
     table += [(r.council, str(r.year), r.kind, r.area, r.label, str(r.grade), scale_key(r.kind), r.letter)
               for r in rows]
+    _emit(args, {}, _columns(table) if rows else "no ratings found")
+    return 0
+
+
+def _columns(table: list[tuple[str, ...]]) -> str:
+    """Rows as aligned text columns, the first row the header."""
     widths = [max(map(len, column)) for column in zip(*table)]
     line = "  ".join(f"{{:{w}}}" for w in widths)  # one format string: 10,000 letters have ~28,000 rows
-    _emit(args, {}, "\n".join(line.format(*row).rstrip() for row in table) if rows else "no ratings found")
-    return 0
+    return "\n".join(line.format(*row).rstrip() for row in table)
 
 
 def cmd_judgements(args) -> int:
@@ -316,9 +321,7 @@ def cmd_judgements(args) -> int:
                ("no " if j.negated else "") + (f"{j.count} of {j.total}" if j.count is not None and j.total is not None
                                               else str(j.count if j.count is not None else j.total or "")),
                " ".join(j.word.split()), j.letter) for j in rows]
-    widths = [max(map(len, column)) for column in zip(*table)]
-    line = "  ".join(f"{{:{w}}}" for w in widths)
-    _emit(args, {}, "\n".join(line.format(*row).rstrip() for row in table) if rows else "no judgements found")
+    _emit(args, {}, _columns(table) if rows else "no judgements found")
     return 0
 
 
