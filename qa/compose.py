@@ -478,10 +478,25 @@ class _Writer:
         if not evidence.passages:
             where = f" for {', '.join(md_escape(short(c)) for c in q.councils)}" if q.councils else ""
             asked = {STRENGTHS: "strengths", WEAKNESSES: "weaknesses or areas for development"}.get(q.intent)
-            what = f"no {asked}" if asked else "nothing"
             area = f" in {', '.join(kinds.AREA_TITLES[a].lower() for a in q.areas)}" if q.areas else ""
-            self.lines.append(f"I found {what}{area} in the letters{where}{_years(q.years)}"
-                              f"{'' if asked else ' that answers this'}.")
+            if evidence.closest:
+                # What was looked for and not found is said as such: the labels are rules, and a letter
+                # may well name one in words they do not read. The nearest passages follow, marked.
+                looked = f"passages labelled as {asked}" if asked else "passages"
+                self.lines.append(f"I looked for {looked}{area} in the letters{where}{_years(q.years)} and found "
+                                  "none marked so; that is not to say the letters name none. The closest passages "
+                                  "(of any kind; read them for yourself):")
+                for p in evidence.closest:
+                    where_p = f"**{md_escape(short(p.council))}** ({p.year}, {md_escape(p.section)})"
+                    self.lines.append(f"- {where_p}: {self.quote(p)}")
+                self.coverage = Coverage(False, None, len(evidence.closest))
+                return
+            if asked:
+                self.lines.append(f"I found no passage marked as one of the {asked}{area} in the letters{where}"
+                                  f"{_years(q.years)}, and none close to the question; that is not to say the "
+                                  "letters name none.")
+                return
+            self.lines.append(f"I found nothing{area} in the letters{where}{_years(q.years)} that answers this.")
             return
         heading = {STRENGTHS: "Strengths the letters name", WEAKNESSES: "Weaknesses and areas for development the "
                    "letters name"}.get(q.intent, "From the letters")

@@ -99,6 +99,8 @@ class Evidence:
     matches: int | None = None
     match_letters: int | None = None
     every_match: bool = False  # `passages` are all the matches (all=True), not the best few
+    # No passage of the asked polarity or area: the nearest ones of any, shown as such (never a false "none")
+    closest: tuple[Passage, ...] = ()
 
 
 def gather(query: Query, reader: IndexReader, retriever: Retriever, every: bool = False) -> Evidence:
@@ -129,9 +131,10 @@ def gather(query: Query, reader: IndexReader, retriever: Retriever, every: bool 
     if q.intent == SUMMARY:
         return Evidence(q, missing, summaries=tuple(summaries(q, reader)))
     if q.intent in (STRENGTHS, WEAKNESSES) and q.councils and not q.topic:
-        found = polarity_passages(q, reader)
+        found = polarity_passages(q, reader, retriever)
         return Evidence(q, missing, passages=tuple(found), matches=len(found),
-                        match_letters=len({p.letter for p in found}))
+                        match_letters=len({p.letter for p in found}),
+                        closest=() if found else tuple(closest(q, retriever)))
     rows = retriever.matching(q.topic, council=list(q.councils) or None, year=list(q.years) or None,
                               kind=list(q.kinds) or None, area=list(q.areas) or None, polarity=asked_polarity(q))
     letters = len({int(reader.row_letter[row]) for row in rows}) if rows is not None else None
@@ -139,7 +142,9 @@ def gather(query: Query, reader: IndexReader, retriever: Retriever, every: bool 
     if every and rows:
         return Evidence(q, missing, passages=tuple(every_match(q, retriever, rows)), matches=matches,
                         match_letters=letters, every_match=True)
-    return Evidence(q, missing, passages=tuple(retrieved(q, retriever)), matches=matches, match_letters=letters)
+    found = retrieved(q, retriever)
+    near = tuple(closest(q, retriever)) if not found and (asked_polarity(q) or q.areas) else ()
+    return Evidence(q, missing, passages=tuple(found), matches=matches, match_letters=letters, closest=near)
 
 
 # --- judgements of services -----------------------------------------------------------------
@@ -302,14 +307,51 @@ def summaries(q: Query, reader: IndexReader) -> list[LetterSummary]:
     return found
 
 
-def polarity_passages(q: Query, reader: IndexReader) -> list[Passage]:
-    """The named councils' passages of the asked polarity (and APA areas), in reading order."""
+def polarity_passages(q: Query, reader: IndexReader, retriever: Retriever) -> list[Passage]:
+    """The named councils' passages of the asked polarity (and APA areas), in reading order.
+
+    A letter whose kind has no section for an asked area (the 2009-2011 letters have none for
+    "staying safe") is searched for the area's words instead: its sentences about keeping
+    children safe are there, only not under that heading."""
     polarity = asked_polarity(q)
     found = []
     for letter in _letters(q, reader):
+        if q.areas and not set(q.areas) & {area.key for area in kinds.get(letter.kind).areas}:
+            text = f"{q.search_text or q.text} ({area_words(q)})"
+            hits = retriever.search(text, k=8, council=[letter.council], year=[letter.year], kind=[letter.kind],
+                                    polarity=polarity)
+            found.extend(without_overlaps(narrowed([p for p in sharing(hits, text) if p.letter == letter.name],
+                                                   polarity)))
+            continue
         rows = reader.letter_chunks(letter.id, polarity, q.areas)
         found.extend(without_overlaps(narrowed(_passages(reader, rows), polarity), MAX_LISTED))
     return found
+
+
+def area_words(q: Query) -> str:
+    """The asked areas' titles, as words to search for: "staying safe"."""
+    return "; ".join(kinds.AREA_TITLES[a].lower() for a in q.areas)
+
+
+def closest(q: Query, retriever: Retriever) -> list[Passage]:
+    """When no passage of the asked polarity or area was found: the passages closest to the
+    question among the same letters, of any polarity and section, so the answer shows what the
+    letters do say instead of claiming they say nothing."""
+    text = f"{q.search_text or q.text} ({area_words(q)})" if q.areas else q.search_text or q.text
+    passages = retriever.search(text, k=8, council=list(q.councils) or None, year=list(q.years) or None,
+                                kind=list(q.kinds) or None)
+    return sharing(passages, text)[:MAX_QUOTES]
+
+
+def sharing(passages: list[Passage], text: str) -> list[Passage]:
+    """The passages with a sentence that shares a content word with `text` (or the glossary's
+    letter terms for its everyday words), other than words that ask for a polarity."""
+    wanted = content_terms(expand(text)) - _ASKING
+    return [p for p in passages if any(wanted & content_terms(s) for s in SENTENCE.findall(p.text))]
+
+
+# Words that ask for a polarity, not a topic: a passage sharing only these is not close.
+_ASKING = content_terms("strengths weaknesses strong weak areas development improvement good bad well badly")
 
 
 def asked_polarity(q: Query) -> str | None:
