@@ -15,12 +15,13 @@ from index.kinds.scales import SCALES
 from index.reader import IndexReader, JudgementRow, RatingRow
 from index.services import LEVEL_GRADES, LEVEL_KEYS, service_title
 from qa.answer import Answer, Citation, Coverage, md_escape, short
-from qa.evidence import GRADE_LEVELS, MAX_ALL, Evidence, Extreme, Fact
+from qa.evidence import GRADE_LEVELS, MAX_ALL, Evidence, Extreme, Fact, defined_words
 from qa.query import (
     CHANGE,
     COMPARE,
     COUNCIL,
     COUNT,
+    DEFINITION,
     FACTS,
     LIST,
     LOOKUP,
@@ -499,7 +500,8 @@ class _Writer:
             self.lines.append(f"I found nothing{area} in the letters{where}{_years(q.years)} that answers this.")
             return
         heading = {STRENGTHS: "Strengths the letters name", WEAKNESSES: "Weaknesses and areas for development the "
-                   "letters name"}.get(q.intent, "From the letters")
+                   "letters name", DEFINITION: f"What the letters say “{md_escape(defined_words(q))}” means"
+                   }.get(q.intent, "From the letters")
         self.lines.append(f"{heading}:")
         council = None
         for p in evidence.passages:
@@ -507,7 +509,13 @@ class _Writer:
                 council = p.council
                 self.lines.append(f"\n**{md_escape(p.council)}**:")
             where = f"**{md_escape(short(p.council))}** ({p.year}, {md_escape(p.section)})"
+            if p.boilerplate:  # the standard text of every letter of its kind, never a finding about the council
+                where = (f"the standard text of every {p.year} {md_escape(kinds.get(p.kind).prose)} letter "
+                         f"(quoted from **{md_escape(short(p.council))}**'s)")
             self.lines.append(f"- {where}: {self.quote(p)}")
+        if q.intent == DEFINITION:  # the letters' own definition, not a sample of passages
+            self.coverage = Coverage(True, len(evidence.passages), len(evidence.passages))
+            return
         self._sample(evidence)
 
     def _sample(self, evidence: Evidence) -> None:

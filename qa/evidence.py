@@ -13,12 +13,15 @@ But: - a passage is quoted whole or not at all; nothing here paraphrases or gene
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from index import kinds
+from index.kinds.scales import SCALES
 from index.polarity import classify_spans
 from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
+from index.sentences import sentence_spans
 from index.services import LEVEL_GRADES
 from qa.glossary import expand
 from qa.query import (
@@ -26,6 +29,7 @@ from qa.query import (
     COMPARE,
     COUNCIL,
     COUNT,
+    DEFINITION,
     FACTS,
     LIST,
     LOOKUP,
@@ -111,6 +115,8 @@ def gather(query: Query, reader: IndexReader, retriever: Retriever, every: bool 
         return service_evidence(q, reader, missing)
     if q.intent == COUNCIL:
         return council_evidence(q, reader, missing)
+    if q.intent == DEFINITION and not (missing and not q.councils):
+        return Evidence(q, missing, passages=tuple(definitions(q, retriever)))
     if q.intent in (LIST, COUNT):
         rows = [r for r in rating_rows(q, reader, q.years) if r.area in (q.areas or ("overall",))]
         rows, earlier = (rows, ()) if q.years else latest_year(rows)
@@ -192,6 +198,56 @@ def council_evidence(q: Query, reader: IndexReader, missing: tuple[str, ...]) ->
         if latest else ()
     return Evidence(q, missing, rows=tuple(sorted(rows, key=lambda r: (r.year, r.kind))), judgements=judged,
                     summaries=latest_summary, no_judgements=reader.judgements is None)
+
+
+_PRONOUNS = frozenset({"that", "this", "it", "they", "these", "those", "which"})
+_GRADE_WORDS = content_terms("grade grades rating ratings rated score judgement band")
+
+
+def defined_words(q: Query) -> str:
+    """The words whose meaning is asked: the question's ("performs adequately"), or for "that" or
+    "grade 2" the scale's own words for the grade asked ("Performs well", "Adequate")."""
+    term = re.sub(r"(?: (?:in|for|of|on|to|at|the|a|an))+$", "", q.term)
+    if term and term not in _PRONOUNS and content_terms(term) - _GRADE_WORDS:
+        return term
+    if q.grades:
+        scales = [s for s in SCALES if s.key == q.scale] or [kinds.scale_of(k) for k in q.kinds if kinds.scale_of(k)]
+        scales = scales or list(SCALES)
+        return "; ".join(dict.fromkeys(scale.label(g) for scale in scales for g in q.grades))
+    return term
+
+
+def definitions(q: Query, retriever: Retriever) -> list[Passage]:
+    """Where the letters define what is asked ("performs adequately": the scale table's row
+    "2 Performs adequately An organisation that meets only minimum requirements"): boilerplate
+    included, since the standard text is what defines it; each quote cut to the sentences that
+    hold the asked words (the words as a phrase first), the same wording quoted once."""
+    text = q.search_text or q.text
+    term = defined_words(q)
+    phrases = [" ".join(part.lower().split()) for part in term.split(";") if part.strip()]
+    passages = retriever.search(f"{term} {text}" if term else text, k=12, council=list(q.councils) or None,
+                                year=list(q.years) or None, kind=list(q.kinds) or None, include_boilerplate=True)
+    wanted = [content_terms(phrase) for phrase in phrases if content_terms(phrase)] or [content_terms(text)]
+    found, seen = [], set()
+    for p in passages:
+        spans = [(s, e) for s, e in sentence_spans(p.text) if any(w <= content_terms(p.text[s:e]) for w in wanted)]
+        if not spans:
+            continue
+        cut = replace(p, text=p.text[spans[0][0]:spans[-1][1]], start=p.start + spans[0][0],
+                      end=p.start + spans[-1][1])
+        key = " ".join(cut.text.split())
+        if key not in seen:
+            seen.add(key)
+            found.append(cut)
+    # The asked words as a phrase ("Performs adequately An organisation ...") before a sentence that
+    # only holds them apart ("'performs poorly' does not mean there are no adequate ... aspects").
+    def place(p: Passage) -> tuple[bool, int]:  # the phrase present, then how early (a scale row starts with it)
+        said = " ".join(p.text.lower().split())
+        at = [said.find(phrase) for phrase in phrases if phrase in said]
+        return (not at, min(at, default=0))
+
+    found.sort(key=place)
+    return found[:2] or judged(passages, text)
 
 
 def every_match(q: Query, retriever: Retriever, rows: list[int]) -> list[Passage]:

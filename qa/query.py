@@ -18,6 +18,7 @@
   service_lookup "Is private fostering in Trafford good?" -> that council's judgements of it
   service_change "Which councils' fostering got better?" -> councils whose judgement of it changed
   council      "What did Ofsted say about Trafford?", "How is Stockport doing?" -> the council's summary
+  definition   "What does 'performs adequately' mean?" -> the letters' own definition (the scale table)
   open         anything else                             -> retrieval over the letters
 A question that still has topic words once councils, years, rating and area words are
 taken out ("Which councils have inadequate private fostering?") is an open question.
@@ -43,7 +44,7 @@ LIST, LOOKUP, COMPARE, OPEN = "list", "lookup", "compare", "open"
 COUNT, SUPERLATIVE, CHANGE, FACTS, SUMMARY = "count", "superlative", "change", "facts", "summary"
 STRENGTHS, WEAKNESSES = "strengths", "weaknesses"
 SERVICE_LIST, SERVICE_COUNT, SERVICE_LOOKUP = "service_list", "service_count", "service_lookup"
-SERVICE_CHANGE, COUNCIL = "service_change", "council"
+SERVICE_CHANGE, COUNCIL, DEFINITION = "service_change", "council", "definition"
 SERVICE_INTENTS = (SERVICE_LIST, SERVICE_COUNT, SERVICE_LOOKUP, SERVICE_CHANGE)
 MAX_QUESTION_CHARS = 1000  # longer questions are refused with a clear message (qa/assistant.py)
 MAX_NAMES = 40  # council names read from one question; any after these are words of the question
@@ -78,6 +79,7 @@ class Query:
     comparison: str | None = None  # "above" / "in_line" / "below" similar areas or the national figure
     threshold: tuple[str, int] | None = None  # ("more", 3): "more than 3 children's homes"; also "less", "least"
     change: str | None = None  # "better" / "worse" / "any": a change over time asked about
+    term: str = ""  # definition: the words whose meaning is asked ("performs adequately")
 
 
 def normalise(text: str) -> str:
@@ -140,6 +142,7 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
     search_text = " ".join(norm.split())
     kinds, norm = _find_kinds(norm)
     areas, norm = _find_areas(norm)  # first: "positive contribution", "capacity to improve" are areas
+    defined = _DEFINE.search(norm)
     services, comparison, threshold, norm, others = _find_services(norm)
     asks, norm = _find_asks(norm)
     asks["others"] = {w for w in re.findall(r"[a-z0-9']+", _find_asks(others)[1]) if w not in _GENERIC and len(w) > 1}
@@ -154,7 +157,8 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
     query = Query(text, OPEN, tuple(found), unknown, years, kinds, scale, grades, areas,
                   topic=" ".join(topic_words), search_text=search_text, polarity=asks.get("polarity"),
                   extreme=asks.get("extreme"), facts=tuple(asks.get("facts", ())), services=services,
-                  comparison=comparison, threshold=threshold, change=asks.get("direction"))
+                  comparison=comparison, threshold=threshold, change=asks.get("direction"),
+                  term=_term(defined) if defined else "")
     if previous is not None and _is_followup(text, query):
         return _merge(previous, query)
     return replace(query, intent=_intent(query, norm, asks))
@@ -441,10 +445,25 @@ _RATING_WORDS = re.compile(r"\b(?:rating|ratings|rated|rate|grade|grades|graded|
                            r"|performs|performed|performing|judged|band)\b")
 
 
+# "What does 'performs adequately' mean?", "the meaning of grade 2": one bounded lazy gap each (linear).
+_DEFINE = re.compile(
+    r"\bwhat (?:does|do|did|would) (?:a |an |the )?(?:rating of |grade of |judgement of |score of )?(?P<a>[^?]{1,80}?)"
+    r" (?:actually |really |exactly )?(?:mean|means|stand for|stands for|signify)\b"
+    r"|\b(?:definition|meaning) of (?:a |an |the )?(?P<b>[^?]{1,80})"
+    r"|\bwhat is meant by (?:a |an |the )?(?P<c>[^?]{1,80})")
+
+
+def _term(match: re.Match) -> str:
+    term = next(group for group in match.groups() if group)
+    return " ".join(term.replace("'", " ").replace('"', " ").split())
+
+
 def _intent(query: Query, norm: str, asks: dict) -> str:
     named = len(query.councils) + len(query.unknown_councils)
     if query.facts:
         return FACTS
+    if query.term:
+        return DEFINITION
     service = _service_intent(query, named, asks)
     if service:
         return service

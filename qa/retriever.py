@@ -52,6 +52,7 @@ class Passage:
     dense_score: float | None  # cosine similarity to the query, when dense search found it
     bm25_score: float | None  # BM25 (index/bm25.py), when keyword search found it
     polarity: str = "neutral"  # strength / weakness / neutral (index/polarity.py)
+    boilerplate: bool = False  # text every letter of its kind carries (the scale table): never about one council
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -247,11 +248,11 @@ class Retriever:
         found = self.reader.chunk_rows(rows)
         passages = []
         for row in rows:
-            letter_id, section, text, start, end, _, polarity = found[row]
+            letter_id, section, text, start, end, boilerplate, polarity = found[row]
             letter = self.reader.by_id[letter_id]
             passages.append(Passage(
                 letter.name, letter.council, letter.year, letter.kind, section, text, start, end,
-                round(fused[row], 6), _rounded(dense.get(row)), _rounded(sparse.get(row)), polarity,
+                round(fused[row], 6), _rounded(dense.get(row)), _rounded(sparse.get(row)), polarity, bool(boilerplate),
             ))
         return passages
 
