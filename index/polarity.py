@@ -211,6 +211,37 @@ def _classify_one(sentence: str, section: str) -> str:
 # --- public ------------------------------------------------------------------------------
 
 
+def mixed(sentence: str) -> bool:
+    """Whether a sentence read as a weakness also names a strength ("Childminding is good and most
+    childcare settings are satisfactory overall"): a weaknesses answer that quotes it says so."""
+    if is_standard_text(sentence):
+        return False
+    text = _META.sub(" ", sentence.replace("’", "'"))
+    cues = [_clause_cues(clause) for clause in _CLAUSE.split(text)]
+    strong = any(s for _, s in cues)
+    return strong and (any(w for w, _ in cues) or bool(_MEDIOCRE.search(text)))
+
+
+def weakness_starts(sentence: str) -> int:
+    """Where a sentence's weakness begins: the first clause with a weakness cue when the clauses
+    before it only praise ("The fostering and adoption services are good but private fostering is
+    inadequate." -> the offset of "private"), else 0."""
+    text = sentence.replace("’", "'")
+    start, praised = 0, False
+    for cut in [*_CLAUSE.finditer(text), None]:
+        end = cut.start() if cut else len(text)
+        if not text[start:end].strip(" ,;"):  # "; however," cuts twice
+            start = cut.end() if cut else start
+            continue
+        weak, strong = _clause_cues(_META.sub(" ", text[start:end]))
+        if weak:
+            return start + len(text[start:end]) - len(text[start:end].lstrip(" ,;")) if praised else 0
+        if not strong or cut is None:
+            return 0
+        praised, start = True, cut.end()
+    return 0
+
+
 def classify_spans(text: str, section: str = "") -> list[tuple[tuple[int, int], str]]:
     """Each sentence of `text` (its span, as index/sentences.py cuts it) with its polarity, in order.
 

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 
 from index import kinds
 from index.kinds.scales import SCALES
+from index.polarity import mixed
 from index.reader import IndexReader, JudgementRow, RatingRow
+from index.sentences import sentences
 from index.services import LEVEL_GRADES, LEVEL_KEYS, service_title
 from qa.answer import Answer, Citation, Coverage, md_escape, short
 from qa.evidence import GRADE_LEVELS, MAX_ALL, Evidence, Extreme, Fact, defined_words
@@ -512,7 +514,9 @@ class _Writer:
             if p.boilerplate:  # the standard text of every letter of its kind, never a finding about the council
                 where = (f"the standard text of every {p.year} {md_escape(kinds.get(p.kind).prose)} letter "
                          f"(quoted from **{md_escape(short(p.council))}**'s)")
-            self.lines.append(f"- {where}: {self.quote(p)}")
+            mark = " (mixed: it also names a strength)" if q.intent == WEAKNESSES and any(
+                mixed(sentence) for sentence in sentences(p.text)) else ""
+            self.lines.append(f"- {where}: {self.quote(p)}{mark}")
         if q.intent == DEFINITION:  # the letters' own definition, not a sample of passages
             self.coverage = Coverage(True, len(evidence.passages), len(evidence.passages))
             return

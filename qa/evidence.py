@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from index import kinds
 from index.kinds.scales import SCALES
-from index.polarity import classify_spans
+from index.polarity import classify_spans, weakness_starts
 from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
 from index.sentences import sentence_spans
 from index.services import LEVEL_GRADES
@@ -47,6 +47,7 @@ MIN_DENSE = 0.30  # below this cosine a passage is not evidence (an unrelated qu
 MIN_DENSE_WITH_KEYWORDS = 0.20  # ... unless it also shares keywords with the question
 MIN_DENSE_ALONE = 0.40  # a passage sharing no content word with the question needs this much
 MAX_QUOTES = 3  # open questions
+STANDARD_MARGIN = 0.05  # standard text quoted when its cosine beats every council passage's by this much
 MAX_ALL = 1000  # passages quoted when every match is asked for (all=True)
 MAX_LISTED = 12  # strengths / weaknesses of one letter, no topic
 SUMMARY_QUOTES = 3  # strengths and weaknesses each, per letter
@@ -430,6 +431,8 @@ def narrowed(passages: Iterable[Passage], polarity: str) -> list[Passage]:
         while last + 1 < len(labelled) and labelled[last + 1][1] == polarity:
             last += 1
         start, end = labelled[run[0]][0][0], labelled[last][0][1]
+        if polarity == "weakness":  # "... are good but private fostering is inadequate": from the weak clause
+            start += weakness_starts(passage.text[start:labelled[run[0]][0][1]])
         cut = replace(passage, text=passage.text[start:end], start=passage.start + start,
                       end=passage.start + end, polarity=polarity)
         for i, kept in enumerate(found):
@@ -470,7 +473,26 @@ def retrieved(q: Query, retriever: Retriever) -> list[Passage]:
     passages = retriever.search(text, k=8, council=list(q.councils) or None, year=list(q.years) or None,
                                 kind=list(q.kinds) or None, area=list(q.areas) or None, polarity=polarity)
     found = judged(passages, text)
-    return without_overlaps(narrowed(found, polarity)) if polarity else found
+    if polarity:
+        return without_overlaps(narrowed(found, polarity))
+    standard = standard_text(q, retriever, found, text)
+    return [standard, *found][:MAX_QUOTES] if standard else found
+
+
+def standard_text(q: Query, retriever: Retriever, found: list[Passage], text: str) -> Passage | None:
+    """The standard text every letter of a kind carries, when it is the answer ("Why was 2009 a
+    transitional year?", "How does the rating count towards the CAA?"): the best passage of a
+    search that includes boilerplate, if it is boilerplate and either holds every content word of
+    the question in one sentence or is clearly closer to it than any passage about a council."""
+    hits = retriever.search(text, k=3, council=list(q.councils) or None, year=list(q.years) or None,
+                            kind=list(q.kinds) or None, include_boilerplate=True)
+    if not hits or not hits[0].boilerplate:
+        return None
+    best, closest = hits[0], max((p.dense_score or 0.0 for p in found), default=0.0)
+    dense = best.dense_score or 0.0
+    if says_it_all(content_terms(text), best) or (dense >= MIN_DENSE_ALONE and dense >= closest + STANDARD_MARGIN):
+        return best
+    return None
 
 
 def judged(passages: list[Passage], topic: str) -> list[Passage]:

@@ -177,7 +177,7 @@ def test_health(api):
     health = api.http.get("/health").json()
     assert health["ok"] is True and health["letters"] == 5
     assert isinstance(health["generation"], int) and isinstance(health["model_loaded"], bool)
-    api.http.post("/ask", json={"question": "What did Ofsted say about private fostering?"})
+    api.http.post("/ask", json={"question": "What did Ofsted say about private fostering in Trafford?"})
     assert api.http.get("/health").json()["model_loaded"] is True  # an open question has embedded by now
 
 

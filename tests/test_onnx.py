@@ -95,7 +95,7 @@ def test_an_open_question_from_the_command_line_never_imports_torch(seeds_index)
             "assert not {'torch', 'sentence_transformers', 'gradio'} & set(sys.modules); sys.exit(rc)")
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     env.pop("LETTERS_QA_BACKEND", None)
-    question = "What did Ofsted say about private fostering?"
+    question = "What did Ofsted say about private fostering in Trafford?"
     result = subprocess.run([sys.executable, "-c", code, str(seeds_index), question],
                             capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
