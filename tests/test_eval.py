@@ -11,6 +11,7 @@ from qa.evaluate import evaluate
 GOLD = Path(__file__).with_name("gold.jsonl")
 HELD_OUT = Path(__file__).with_name("gold_heldout.jsonl")
 JUDGEMENTS_HELD_OUT = Path(__file__).with_name("gold_judgements_heldout.jsonl")
+PEOPLE_HELD_OUT = Path(__file__).with_name("gold_people_heldout.jsonl")
 
 # category -> lowest answer accuracy allowed (every check on the line passes)
 ACCURACY = {
@@ -18,6 +19,7 @@ ACCURACY = {
     "summary": 1.0, "absent": 1.0, "refusal": 1.0, "open": 1.0,
     "strengths_weaknesses": 1.0, "followup": 1.0, "paraphrase": 0.80,
     "service_list": 1.0, "service_count": 1.0, "broad_council": 1.0,  # issue 23
+    "people": 1.0,  # issue 29: a false "none", abbreviations, definitions, mixed quotes
 }
 
 
@@ -56,3 +58,13 @@ def test_held_out_judgement_questions_keep_their_floor(assistant):
     floors = {"service_list": 0.8, "service_count": 1.0, "broad_council": 0.7}
     assert set(by_category) == set(floors)
     assert {name: scores["accuracy"] for name, scores in by_category.items() if scores["accuracy"] < floors[name]} == {}
+
+
+def test_held_out_questions_in_peoples_words_keep_their_floor(assistant):
+    """81 questions in councillors', journalists' and parents' words (abbreviations, plain words for
+    areas, what a rating means, strengths and weaknesses in one area) written by a helper who saw
+    neither the rules, the glossary nor the gold files, never tuned on (issue 29): 0.62 at e245a0f,
+    0.72 now, short of the issue's 0.9 (README "Evaluation")."""
+    report = evaluate(assistant, PEOPLE_HELD_OUT, k=5)
+    assert report.summary()["questions"] == 81
+    assert report.summary()["accuracy"] >= 0.71

@@ -523,3 +523,24 @@ def test_linear_time_on_adversarial_text(unit: str) -> None:
 def test_a_negated_strength_is_a_weakness(sentence, label):
     """Before: "do not perform well" was a strength (the cue "perform well" read alone)."""
     assert classify(sentence, "") == label
+
+
+def test_polarity_on_sentences_labelled_by_someone_else() -> None:
+    """tests/fixtures/polarity_labelled.jsonl: every body sentence of the seeds and the kinds'
+    test letters (336), labelled by a helper who never saw the rules (issue 29). Measured at
+    e245a0f and now: weakness precision 0.86, recall 1.00; strength precision 0.99, recall 0.94.
+    A weakness is never missed; the 7 sentences read as weaknesses that the labeller read
+    otherwise mix praise with "satisfactory" or an exception, and answers mark them "mixed"."""
+    import json
+
+    from index.polarity import classify
+
+    rows = [json.loads(line) for line in (SEEDS.parent / "tests" / "fixtures" / "polarity_labelled.jsonl")
+            .read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 330
+    pairs = [(row["label"], classify(row["sentence"], row["section"])) for row in rows]
+    for label, precision, recall in (("weakness", 0.86, 1.0), ("strength", 0.98, 0.93)):
+        tp = sum(1 for gold, got in pairs if gold == got == label)
+        found = sum(1 for _, got in pairs if got == label)
+        wanted = sum(1 for gold, _ in pairs if gold == label)
+        assert tp / found >= precision and tp / wanted >= recall, (label, tp, found, wanted)
