@@ -37,6 +37,7 @@ class CheckReport:
     files: list[FileCheck] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)  # temporary folders of killed updates (removed by the next)
     updating: bool = False  # an update holds the lock now (then `leftovers` may be its work in progress)
+    unsearchable: list[dict] = field(default_factory=list)  # {"letter", "problem"}: database.searchability
     advice: str = ""
 
     def to_dict(self) -> dict:
@@ -82,6 +83,8 @@ def check_index(index_dir: str | Path) -> CheckReport:
     report.leftovers = sorted(p.name for p in index_dir.iterdir() if p.name.startswith((".gen-", f".{MANIFEST}.")))
     report.updating = _update_running(index_dir)
     report.ok = all(item.ok for item in report.files)
+    if report.ok:
+        report.unsearchable = searchability(index_dir / manifest.data / DATABASE)
     again = f"`letters-qa index --rebuild --index {index_dir}{letters_option({'letters_dir': manifest.letters_dir})}`"
     if not report.ok:
         report.advice = (f"rebuild it with {again} (every letter is read and embedded again from the letters "
@@ -91,6 +94,18 @@ def check_index(index_dir: str | Path) -> CheckReport:
                          f"{index_dir}{letters_option({'letters_dir': manifest.letters_dir})}` adds them "
                          "without embedding anything again")
     return report
+
+
+def searchability(path: Path) -> list[dict]:
+    """database.searchability of a written generation's SQLite file ([] when it cannot be read)."""
+    try:
+        db = database.open_read_only(path)
+    except sqlite3.Error:
+        return []
+    try:
+        return database.searchability(db)
+    finally:
+        db.close()
 
 
 def _update_running(index_dir: Path) -> bool:

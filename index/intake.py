@@ -101,7 +101,8 @@ class AddReport:
         return taken and self.failure is None
 
     def sentences(self) -> list[tuple[str, str]]:
-        """(what, plain sentence): what is "added", "already_there", "skipped", "failure", "index" or "nothing"."""
+        """(what, plain sentence): what is "added", "already_there", "skipped", "unsearchable", "failure",
+        "index" or "nothing"."""
         out = []
         if self.added:
             letters = ", ".join(f"{a.short_name} {a.year} ({rating_words(a)}, {a.letter})" for a in self.added)
@@ -112,6 +113,11 @@ class AddReport:
         if self.skipped:
             reasons = "; ".join(f"{s.file}: {s.reason}" for s in self.skipped)
             out.append(("skipped", f"Skipped {len(self.skipped)}: {reasons}."))
+        added = {a.letter for a in self.added}
+        hidden = [u for u in (self.update.unsearchable if self.update is not None else ()) if u["letter"] in added]
+        if hidden:
+            out.append(("unsearchable", "Check " + "; ".join(f"{u['letter']}: {u['problem']}" for u in hidden)
+                        + ". Its ratings are read, but a search may not find it."))
         if self.failure is not None:
             out.append(("failure", f"The index was not updated: {self.failure}. The new letters are in the letters "
                                    "folder; the next update (letters-qa index) indexes them."))

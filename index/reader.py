@@ -252,6 +252,12 @@ class IndexReader:
         return [JudgementRow(*row[:9], bool(row[9]), *row[10:]) for row in self._query(database.SELECT_JUDGEMENTS)]
 
     @functools.cached_property
+    def unsearchable(self) -> dict[str, str]:
+        """letter name -> why a search would not find it (database.searchability); read on first use."""
+        rows = self._query(database.SELECT_SEARCHABILITY)
+        return {found["letter"]: found["problem"] for found in database.searchability_problems(rows)}
+
+    @functools.cached_property
     def council_names(self) -> tuple[tuple[str, str], ...]:
         """(council, short name) of every letter, in `letters` order; built once per reader."""
         return tuple((letter.council, letter.short_name) for letter in self.letters)

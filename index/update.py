@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from index import bm25, database, kinds, segments
+from index.check import searchability
 from index.chunks import chunk_letter
 from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
@@ -58,6 +59,8 @@ class Report:
     skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
     duplicates: list[dict] = field(default_factory=list)  # {"file", "same_as"}
     generic: list[str] = field(default_factory=list)  # read now, of no known kind: indexed without ratings
+    # letters a search would not find, each with why (database.searchability): never silently unsearchable
+    unsearchable: list[dict] = field(default_factory=list)
     embedded_chunks: int = 0
     letters: int = 0
     chunks: int = 0
@@ -123,6 +126,7 @@ def update_index(
         old = base.manifest
         if old is not None and not base.upgrading and not report.changed:
             report.generation, report.letters, report.chunks = old.generation, len(old.letters), old.chunks
+            report.unsearchable = searchability(index_dir / old.data / DATABASE)
             if plan.stats != old.stats:  # remember what was read, so the next scan need not
                 _save_stat_cache(index_dir, old, plan.stats, report)
             return report
@@ -316,6 +320,7 @@ def _extend_into(job: _Update, tmp: Path) -> tuple[int, list[Segment], set[str]]
             bm25.index_rows(db, first)
         database.mark_shared_boilerplate(db, 0 if job.base.upgrading else first, reset=job.base.upgrading)
         job.report.letters, job.report.chunks = database.counts(db)
+        job.report.unsearchable = database.searchability(db)
         db.commit()
     finally:
         db.close()
@@ -332,6 +337,7 @@ def _fill_database(job: _Update, db: sqlite3.Connection) -> tuple[int, np.ndarra
     database.mark_shared_boilerplate(db)
     bm25.index_rows(db, 0)
     job.report.letters, job.report.chunks = database.counts(db)
+    job.report.unsearchable = database.searchability(db)
     db.commit()
     return dim, np.concatenate(parts) if parts else np.zeros((0, dim), np.float32)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from index import kinds
 from index.kinds.scales import SCALES
-from index.polarity import mixed
+from index.polarity import is_standard_text, mixed
 from index.reader import IndexReader, JudgementRow, RatingRow
 from index.sentences import sentences
 from index.services import LEVEL_GRADES, LEVEL_KEYS, service_title
@@ -511,8 +511,11 @@ class _Writer:
                 council = p.council
                 self.lines.append(f"\n**{md_escape(p.council)}**:")
             where = f"**{md_escape(short(p.council))}** ({p.year}, {md_escape(p.section)})"
-            if p.boilerplate:  # the standard text of every letter of its kind, never a finding about the council
+            if p.boilerplate and is_standard_text(p.text):  # never a finding about the council
                 where = (f"the standard text of every {p.year} {md_escape(kinds.get(p.kind).prose)} letter "
+                         f"(quoted from **{md_escape(short(p.council))}**'s)")
+            elif p.boilerplate:
+                where = ("wording the letters to several councils share "
                          f"(quoted from **{md_escape(short(p.council))}**'s)")
             mark = " (mixed: it also names a strength)" if q.intent == WEAKNESSES and any(
                 mixed(sentence) for sentence in sentences(p.text)) else ""

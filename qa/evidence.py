@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from index import kinds
 from index.kinds.scales import SCALES
-from index.polarity import classify_spans, weakness_starts
+from index.polarity import classify_spans, is_standard_text, weakness_starts
 from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
 from index.sentences import sentence_spans
 from index.services import LEVEL_GRADES
@@ -486,8 +486,8 @@ def standard_text(q: Query, retriever: Retriever, found: list[Passage], text: st
     the question in one sentence or is clearly closer to it than any passage about a council."""
     hits = retriever.search(text, k=3, council=list(q.councils) or None, year=list(q.years) or None,
                             kind=list(q.kinds) or None, include_boilerplate=True)
-    if not hits or not hits[0].boilerplate:
-        return None
+    if not hits or not hits[0].boilerplate or not is_standard_text(hits[0].text):
+        return None  # only the standard paragraphs themselves, not a finding that letters share
     best, closest = hits[0], max((p.dense_score or 0.0 for p in found), default=0.0)
     dense = best.dense_score or 0.0
     if says_it_all(content_terms(text), best) or (dense >= MIN_DENSE_ALONE and dense >= closest + STANDARD_MARGIN):

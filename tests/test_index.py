@@ -904,3 +904,62 @@ def test_a_real_format_3_index_upgrades_to_the_same_index_as_a_fresh_build(tmp_p
     assert [j.council for j in Assistant.open(old, embedder=FakeEmbedder()).judgements(
         service="private_fostering", level="inadequate")] == ["Trafford Metropolitan Borough Council"]
     assert check_index(old).ok and IndexReader.open(old).manifest.verified
+
+
+# --- never silently unsearchable (issue 24) ------------------------------------------------------
+
+
+def _one_block(letters_dir: Path, council: str) -> str:
+    """Trafford's letter for another council with every paragraph break gone (one block, as a PDF
+    that keeps no blank lines reads): its body holds standard phrases, so every passage was hidden."""
+    text = (SEEDS / "003_e59f001d04c76981.txt").read_text(encoding="utf-8").replace("Trafford", council)
+    head, body = text.split("Dear Mr Pratt", 1)
+    name = f"{council.lower()}.txt"
+    (letters_dir / name).write_text(f"{head}Dear Mr Pratt\n\n" + re.sub(r"\n+", "\n", body).strip("\n"),
+                                    encoding="utf-8")
+    return name
+
+
+def test_a_letter_read_as_one_block_stays_searchable_and_is_reported_everywhere(tmp_path, letters_dir):
+    from index.intake import add_letters
+    from ui.web.render import letters_frame
+
+    name = _one_block(letters_dir, "Wexbury")
+    index_dir = tmp_path / "index"
+    report = fake_index(letters_dir, index_dir)
+    problem = "its text was read as a single section: its headings were not found"
+    assert report.unsearchable == [{"letter": name, "problem": problem}]
+    assistant = Assistant.open(index_dir, embedder=FakeEmbedder())
+    hits = assistant.search("private fostering is inadequate", k=3, council="Wexbury")
+    assert hits and all(h.letter == name and not h.boilerplate for h in hits)
+    assert "private fostering is inadequate" in " ".join(h.text for h in hits)
+    assert check_index(index_dir).unsearchable == report.unsearchable
+    assert letters_frame(assistant.letters(), assistant.reader.unsearchable).set_index("file").loc[
+        name, "warning"] == problem
+    again = fake_index(letters_dir, index_dir)  # nothing changed: still said
+    assert again.generation == report.generation and again.unsearchable == report.unsearchable
+    other = tmp_path / "upload"
+    other.mkdir()
+    added = add_letters([(other / _one_block(other, "Yarnford"), "yarnford.txt")], letters_dir, index_dir,
+                        embedder=FakeEmbedder())
+    assert "Check yarnford.txt: its text was read as a single section" in " ".join(added.summary())
+    # Three councils' letters now share Trafford's sentences: the shared rule marks most of its text too.
+    said = {u["letter"]: u["problem"] for u in added.update.unsearchable}
+    assert set(said) == {name, "yarnford.txt", "003_e59f001d04c76981.txt"}
+    assert re.fullmatch(r"\d+% of its text is marked as the standard text every letter repeats",
+                        said["003_e59f001d04c76981.txt"])
+
+
+def test_text_shared_with_other_councils_never_hides_a_whole_letter(tmp_path, letters_dir):
+    """The same body under four councils' names: every passage is found in letters of three or more
+    councils (boilerplate by the shared rule), yet each letter keeps its own passages searchable."""
+    text = (SEEDS / "003_e59f001d04c76981.txt").read_text(encoding="utf-8")
+    for council in ("Wexbury", "Yarnford", "Zedmoor"):
+        (letters_dir / f"{council.lower()}.txt").write_text(text.replace("Trafford", council), encoding="utf-8")
+    index_dir = tmp_path / "index"
+    report = fake_index(letters_dir, index_dir)
+    assistant = Assistant.open(index_dir, embedder=FakeEmbedder())
+    for council in ("Trafford", "Wexbury", "Zedmoor"):
+        hits = assistant.search("private fostering is inadequate", k=2, council=council)
+        assert hits and not any(h.boilerplate for h in hits), council
+    assert not any(u["problem"].startswith("no passage") for u in report.unsearchable)

@@ -180,6 +180,7 @@ def cmd_index(args) -> int:
     lines += [f"duplicate: {d['file']} (same content as {d['same_as']}; indexed once)" for d in report.duplicates]
     lines += [f"generic letter: {name} (an Ofsted letter of no known kind: indexed and searchable, no ratings)"
               for name in report.generic]
+    lines += [f"warning: {u['letter']}: {u['problem']}" for u in report.unsearchable]
     _emit(args, report.to_dict(), "\n".join(lines))
     return 0
 
@@ -333,6 +334,7 @@ def cmd_check(args) -> int:
     held = ("an update is running now" if report.updating
             else "from an update that was stopped; the next update removes it")
     lines += [f"leftover {name}: {held}" for name in report.leftovers]
+    lines += [f"warning  {u['letter']}: {u['problem']}" for u in report.unsearchable]
     if report.advice and report.ok:
         lines.append(report.advice)
     _emit(args, report.to_dict(), "\n".join(lines))

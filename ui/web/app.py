@@ -263,7 +263,7 @@ class WebApp:
 
     def letters_view(self):
         letters = self.assistant.letters()
-        return letters_frame(letters), gr.update(choices=letter_choices(letters))
+        return letters_frame(letters, self.assistant.reader.unsearchable), gr.update(choices=letter_choices(letters))
 
     def open_letter(self, name: str | None, mark: list | None = None):
         """The reader's HTML for letter `name`; `mark` [letter, start, end] highlights a cited span of it."""

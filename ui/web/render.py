@@ -185,10 +185,13 @@ def error_html(message: str) -> str:
     return f'<p class="lqa-bad"><strong>Error:</strong> {esc(message)}</p>'
 
 
-def letters_frame(letters: Iterable[LetterInfo]) -> pd.DataFrame:
-    columns = ["council", "year", "kind", "sections", "chunks", "file"]
-    return pd.DataFrame([[x.council, x.year, KIND_NAMES.get(x.kind, x.kind), x.sections, x.chunks, x.name]
-                         for x in letters], columns=columns)
+def letters_frame(letters: Iterable[LetterInfo], unsearchable: dict[str, str] | None = None) -> pd.DataFrame:
+    """The Letters tab's table; `unsearchable` (letter -> why) fills a "warning" column: a letter a
+    search would not find is never listed as if it were fine."""
+    unsearchable = unsearchable or {}
+    columns = ["council", "year", "kind", "sections", "chunks", "file", "warning"]
+    return pd.DataFrame([[x.council, x.year, KIND_NAMES.get(x.kind, x.kind), x.sections, x.chunks, x.name,
+                          unsearchable.get(x.name, "")] for x in letters], columns=columns)
 
 
 def letter_choices(letters: Iterable[LetterInfo]) -> list[tuple[str, str]]:
