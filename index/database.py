@@ -18,7 +18,7 @@ from index.chunks import Chunk, text_fingerprint
 from index.councils import canonical
 from index.judgements import Judgement, judgements_in
 from index.letters import Letter
-from index.polarity import POLARITIES
+from index.polarity import POLARITIES, is_standard_text
 
 SHARED_MIN_COUNCILS = 3  # a passage found in letters about this many councils is boilerplate
 AREA_KEYS = ("", *kinds.AREA_KEYS)  # the reader's row_area codes
@@ -225,44 +225,44 @@ def keep_letters_searchable(db: sqlite3.Connection) -> None:
     """A boilerplate decision never takes a whole letter out of search. In a letter every passage
     of which is marked (shared with other councils' letters, or a whole body read as one paragraph
     that holds a standard phrase), each passage whose own text holds no standard phrase is searchable."""
-    from index.polarity import is_standard_text
-
     texts = db.execute("SELECT row, text FROM chunks WHERE letter_id IN (SELECT letter_id FROM chunks"
                        " GROUP BY letter_id HAVING min(boilerplate) = 1)").fetchall()
     db.executemany("UPDATE chunks SET boilerplate = 0 WHERE row = ?",
                    [(row,) for row, text in texts if not is_standard_text(text)])
 
 
-MOSTLY_STANDARD = 0.75  # share of a letter's text marked boilerplate past which `searchability` warns
+SHARED_WARNING = 0.5  # share of a letter's own text hidden as shared with other councils' letters: warn past it
 
 
 SELECT_SEARCHABILITY = (
     "SELECT l.name, json_array_length(l.sections), count(c.row), coalesce(sum(c.boilerplate = 0), 0),"
-    " coalesce(sum(CASE WHEN c.boilerplate THEN length(c.text) ELSE 0 END) * 1.0 / sum(length(c.text)), 0)"
+    " coalesce(sum(CASE WHEN c.boilerplate AND NOT c.phrase_boilerplate THEN length(c.text) ELSE 0 END) * 1.0"
+    " / nullif(sum(CASE WHEN c.phrase_boilerplate THEN 0 ELSE length(c.text) END), 0), 0)"
     " FROM letters l LEFT JOIN chunks c ON c.letter_id = l.id GROUP BY l.id ORDER BY l.name"
 )
 
 
 def searchability(db: sqlite3.Connection) -> list[dict]:
     """{"letter", "problem"} for each letter that a person would not find by searching: no passage
-    left to search, a single section (its headings were not found), or more than MOSTLY_STANDARD of
-    its text marked boilerplate. 2009-2011 letters are about half standard text by design (the
-    scale table, the guidance and "section 138" paragraphs): the seeds measure 0.17-0.53."""
+    left to search, a single section (its headings were not found), or more than SHARED_WARNING of
+    its own text (the standard paragraphs aside: 2009-2011 letters are about half standard text by
+    design) hidden because letters to three or more other councils share it word for word."""
     return searchability_problems(db.execute(SELECT_SEARCHABILITY))
 
 
 def searchability_problems(rows: Iterable[tuple]) -> list[dict]:
     """`searchability` of SELECT_SEARCHABILITY's rows (the reader runs it on its own connection)."""
     found = []
-    for name, sections, chunks, searchable, standard in rows:
+    for name, sections, chunks, searchable, shared in rows:
         if not searchable:
             problem = ("no passage of it can be searched or cited: all its text is the standard text every "
                        "letter repeats" if chunks else "no passage of it can be searched or cited: no body text "
                        "was found in it")
         elif sections <= 1:
             problem = "its text was read as a single section: its headings were not found"
-        elif standard > MOSTLY_STANDARD:
-            problem = f"{standard:.0%} of its text is marked as the standard text every letter repeats"
+        elif shared > SHARED_WARNING:
+            problem = (f"{shared:.0%} of its own text (the standard paragraphs aside) is not searched: letters "
+                       "to three or more other councils share it word for word")
         else:
             continue
         found.append({"letter": name, "problem": problem})

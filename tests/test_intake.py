@@ -107,6 +107,11 @@ def test_good_letters_are_copied_in_and_indexed_once(letters_dir, index_dir, tmp
     assert report.summary() == [
         "Added 2 letters: Northwold 2009 (performs excellently, Northwold_letter.txt), "
         "Southmere 2009 (performs poorly, from_disk.txt).",
+        # Both are Stoke-on-Trent's paragraphs (conftest.make_annual_letter): three councils share most of them.
+        "Check Northwold_letter.txt: 69% of its own text (the standard paragraphs aside) is not searched: letters "
+        "to three or more other councils share it word for word; from_disk.txt: 69% of its own text (the standard "
+        "paragraphs aside) is not searched: letters to three or more other councils share it word for word. Its "
+        "ratings are read, but a search may not find it.",
         "The index now holds 7 letters.",
     ]
     assert folder(letters_dir) == sorted([*SEED_NAMES, "Northwold_letter.txt", "from_disk.txt"])

@@ -180,7 +180,7 @@ def cmd_index(args) -> int:
     lines += [f"duplicate: {d['file']} (same content as {d['same_as']}; indexed once)" for d in report.duplicates]
     lines += [f"generic letter: {name} (an Ofsted letter of no known kind: indexed and searchable, no ratings)"
               for name in report.generic]
-    lines += [f"warning: {u['letter']}: {u['problem']}" for u in report.unsearchable]
+    lines += _warnings("warning: ", report.unsearchable)
     _emit(args, report.to_dict(), "\n".join(lines))
     return 0
 
@@ -302,6 +302,17 @@ def cmd_ratings(args) -> int:
     return 0
 
 
+MAX_WARNINGS = 20  # letters named one per line; --json lists them all
+
+
+def _warnings(lead: str, unsearchable: list[dict]) -> list[str]:
+    """One line per letter a search would not find as it should, the first MAX_WARNINGS of them."""
+    lines = [f"{lead}{u['letter']}: {u['problem']}" for u in unsearchable[:MAX_WARNINGS]]
+    if len(unsearchable) > MAX_WARNINGS:
+        lines.append(f"{lead}... and {len(unsearchable) - MAX_WARNINGS:,} more letters (--json lists them all)")
+    return lines
+
+
 def _columns(table: list[tuple[str, ...]]) -> str:
     """Rows as aligned text columns, the first row the header."""
     widths = [max(map(len, column)) for column in zip(*table)]
@@ -334,7 +345,7 @@ def cmd_check(args) -> int:
     held = ("an update is running now" if report.updating
             else "from an update that was stopped; the next update removes it")
     lines += [f"leftover {name}: {held}" for name in report.leftovers]
-    lines += [f"warning  {u['letter']}: {u['problem']}" for u in report.unsearchable]
+    lines += _warnings("warning  ", report.unsearchable)
     if report.advice and report.ok:
         lines.append(report.advice)
     _emit(args, report.to_dict(), "\n".join(lines))
