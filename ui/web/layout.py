@@ -28,6 +28,8 @@ EXAMPLES = (
     "What rating did Trafford get?",
     "Which councils are outstanding for staying safe?",
     "What did Ofsted say about private fostering in Trafford?",
+    "Which councils have inadequate private fostering?",
+    "How is Stockton-on-Tees doing?",
 )
 
 POLL_SECONDS = 3  # how often an open page asks whether the index has changed
