@@ -14,7 +14,8 @@ every authority named in free text, in time linear in the text.
 
 Left out: district councils, Welsh, Scottish and Northern Irish councils, the councils
 created after 2011 (Bournemouth, Christchurch and Poole; the Northamptonshire unitaries),
-ambiguous names ("Kingston", "Cleveland", "Berkshire") and misspellings. A former district
+ambiguous names ("Kingston", "Cleveland", "Berkshire"); misspellings are `spelled_like`'s,
+against the names a caller gives (qa/query.py: the indexed councils). A former district
 with an authority's name ("Durham City Council", "Bedford Borough Council" before 2009)
 maps to that authority. Names are matched on ASCII words; other letters never match.
 """
@@ -347,3 +348,48 @@ def _longest_at(tokens: list[_Token], i: int, text: str) -> tuple[int, str] | No
         if name and (j > i or token.word not in CAPITAL_ONLY or text[token.start].isupper()):
             best = (j, name)
     return best
+
+
+# --- misspellings -------------------------------------------------------------------------------
+
+MIN_TYPO_LETTERS = 6  # shorter words are too close to ordinary words ("Kent", "rent") to correct
+
+
+def _letters(name: str) -> str:
+    return "".join(ch for ch in name.lower() if "a" <= ch <= "z")
+
+
+def spelled_like(written: str, names: list[str]) -> list[str]:
+    """The names (of `names`) that `written` misspells: within one edit (a letter added, dropped,
+    changed, or two swapped) for a word of 6-8 letters, two for longer ones; letters alone are
+    compared ("stockprt" -> "Stockport", "stoke on trnt" -> "Stoke-on-Trent"). [] for an exact
+    name (not a misspelling) or a word under MIN_TYPO_LETTERS letters."""
+    word = _letters(written)
+    if len(word) < MIN_TYPO_LETTERS:
+        return []
+    limit = 1 if len(word) < 9 else 2
+    found = []
+    for name in names:
+        target = _letters(name)
+        if target == word:
+            return []
+        if abs(len(target) - len(word)) <= limit and _edits(word, target, limit) <= limit:
+            found.append(name)
+    return found
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Edit distance with adjacent swaps (optimal string alignment), or limit + 1 once it is over."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]

@@ -20,6 +20,7 @@ from qa.answer import Answer, Citation, Coverage, md_escape, short
 from qa.evidence import GRADE_LEVELS, MAX_ALL, Evidence, Extreme, Fact, defined_words
 from qa.query import (
     CHANGE,
+    CLARIFY,
     COMPARE,
     COUNCIL,
     COUNT,
@@ -50,7 +51,14 @@ FACT_TITLES = {"signatory": "Signed by", "date": "Dated", "recipient": "Addresse
 def compose(evidence: Evidence, reader: IndexReader) -> Answer:
     writer = _Writer(evidence.query, reader)
     intent = evidence.query.intent
-    if intent in SERVICE_INTENTS and evidence.no_judgements:
+    for written, council in evidence.query.typos:  # a misspelt council is read as the one it is closest to
+        writer.lines.append(f"Answering for **{md_escape(short(council))}** (you wrote “{md_escape(written)}”).\n")
+    if intent == CLARIFY:
+        word, *names = evidence.query.did_you_mean
+        writer.lines.append(f"Which council do you mean by “{md_escape(word)}”: "
+                            f"{' or '.join(f'**{md_escape(name)}**' for name in names)}? Ask again with its name.")
+        writer.coverage = Coverage(True, 0, 0)
+    elif intent in SERVICE_INTENTS and evidence.no_judgements:
         writer.lines.append(NO_JUDGEMENTS)
         writer.coverage = Coverage(False, None, 0)
     elif intent in SERVICE_INTENTS:

@@ -26,6 +26,7 @@ from index.services import LEVEL_GRADES
 from qa.glossary import expand
 from qa.query import (
     CHANGE,
+    CLARIFY,
     COMPARE,
     COUNCIL,
     COUNT,
@@ -112,6 +113,8 @@ def gather(query: Query, reader: IndexReader, retriever: Retriever, every: bool 
     """The evidence for `query`'s intent; `every`: an open question's every matching passage, not the best few."""
     q = query
     missing = q.unknown_councils
+    if q.intent == CLARIFY:  # a misspelt name as close to several councils: nothing to gather until it is said
+        return Evidence(q, missing)
     if q.intent in SERVICE_INTENTS:
         return service_evidence(q, reader, missing)
     if q.intent == COUNCIL:

@@ -19,6 +19,7 @@
   service_change "Which councils' fostering got better?" -> councils whose judgement of it changed
   council      "What did Ofsted say about Trafford?", "How is Stockport doing?" -> the council's summary
   definition   "What does 'performs adequately' mean?" -> the letters' own definition (the scale table)
+  clarify      "stockt rating" (as close to Stockport as to Stockton-on-Tees) -> which one is meant
   open         anything else                             -> retrieval over the letters
 A question that still has topic words once councils, years, rating and area words are
 taken out ("Which councils have inadequate private fostering?") is an open question.
@@ -36,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from index import kinds
-from index.councils import canonical, find_mentions
+from index.councils import canonical, find_mentions, spelled_like
 from index.kinds.scales import SCALES
 from index.services import AREA_SERVICES, SERVICES
 
@@ -44,7 +45,7 @@ LIST, LOOKUP, COMPARE, OPEN = "list", "lookup", "compare", "open"
 COUNT, SUPERLATIVE, CHANGE, FACTS, SUMMARY = "count", "superlative", "change", "facts", "summary"
 STRENGTHS, WEAKNESSES = "strengths", "weaknesses"
 SERVICE_LIST, SERVICE_COUNT, SERVICE_LOOKUP = "service_list", "service_count", "service_lookup"
-SERVICE_CHANGE, COUNCIL, DEFINITION = "service_change", "council", "definition"
+SERVICE_CHANGE, COUNCIL, DEFINITION, CLARIFY = "service_change", "council", "definition", "clarify"
 SERVICE_INTENTS = (SERVICE_LIST, SERVICE_COUNT, SERVICE_LOOKUP, SERVICE_CHANGE)
 MAX_QUESTION_CHARS = 1000  # longer questions are refused with a clear message (qa/assistant.py)
 MAX_NAMES = 40  # council names read from one question; any after these are words of the question
@@ -80,6 +81,8 @@ class Query:
     threshold: tuple[str, int] | None = None  # ("more", 3): "more than 3 children's homes"; also "less", "least"
     change: str | None = None  # "better" / "worse" / "any": a change over time asked about
     term: str = ""  # definition: the words whose meaning is asked ("performs adequately")
+    typos: tuple[tuple[str, str], ...] = ()  # (what was written, the indexed council read for it): "stockprt"
+    did_you_mean: tuple[str, ...] = ()  # a misspelling as close to several councils: the word, then their names
 
 
 def normalise(text: str) -> str:
@@ -136,6 +139,7 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
                 normalise(name) in normalise(f) for f in found):
             unknown.append(name)
         norm = re.sub(rf"(?<![a-z0-9]){re.escape(normalise(name))}(?:'s)?(?![a-z0-9])", " ", norm)
+    found, unknown, typos, did_you_mean, norm = _misspelt(found, unknown, norm, councils)
     unknown = tuple(unknown)
     years = tuple(sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", norm)}))
     norm = re.sub(r"\b(?:19|20)\d\d\b", " ", norm)
@@ -158,10 +162,79 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
                   topic=" ".join(topic_words), search_text=search_text, polarity=asks.get("polarity"),
                   extreme=asks.get("extreme"), facts=tuple(asks.get("facts", ())), services=services,
                   comparison=comparison, threshold=threshold, change=asks.get("direction"),
-                  term=_term(defined) if defined else "")
+                  term=_term(defined) if defined else "", typos=typos, did_you_mean=did_you_mean)
     if previous is not None and _is_followup(text, query):
         return _merge(previous, query)
     return replace(query, intent=_intent(query, norm, asks))
+
+
+MAX_TYPO_CANDIDATES = 30  # words and runs of words of one question tried as misspelt council names
+
+
+def _misspelt(found: list[str], unknown: list[str], norm: str, councils: tuple[tuple[str, str], ...]):
+    """Council names misspelt ("stockprt", "What rating did Trafferd get?"): an unknown name, or
+    with no council named at all a word or run of up to three words, that is one or two edits
+    from exactly one indexed council's short name (index/councils.py spelled_like) is read as it;
+    one as close to several is asked about. Returns found, unknown, typos, did_you_mean, norm."""
+    shorts = _short_names(councils)
+    typos: list[tuple[str, str]] = []
+    did_you_mean: tuple[str, ...] = ()
+    still: list[str] = []
+    for name in unknown:
+        near = spelled_like(name, list(shorts))
+        if len(near) == 1:
+            full = shorts[near[0]][0]
+            typos.append((name, full))
+            if full not in found:
+                found.append(full)
+        else:
+            if len(near) > 1 and not did_you_mean:
+                did_you_mean = (name, *near)
+            still.append(name)
+    if found or still or did_you_mean:
+        return found, still, tuple(typos), did_you_mean, norm
+    for run in _runs(norm):
+        near = spelled_like(run, list(shorts))
+        if len(near) == 1:
+            found.extend(shorts[near[0]])
+            typos.append((run, shorts[near[0]][0]))
+            norm = re.sub(rf"(?<![a-z0-9]){re.escape(run)}(?:'s)?(?![a-z0-9])", " ", norm)
+            break
+        if len(near) > 1:
+            did_you_mean = (run, *near)
+            break
+    return found, still, tuple(typos), did_you_mean, norm
+
+
+@functools.lru_cache(maxsize=4)
+def _short_names(councils: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
+    """Short name -> the full names of the indexed councils it stands for."""
+    table: dict[str, list[str]] = {}
+    for full, short in councils:
+        if full not in table.setdefault(short, []):
+            table[short].append(full)
+    return {short: tuple(fulls) for short, fulls in table.items()}
+
+
+_WORDS_KNOWN = frozenset(w for service in SERVICES for w in re.findall(r"[a-z]+", service.title.lower()))
+
+
+def _runs(norm: str) -> list[str]:
+    """Runs of one to three words of the question that may be a council's name (no question word
+    or service word in them), longest first, at most MAX_TYPO_CANDIDATES."""
+    words = [w for w in re.findall(r"[a-z][a-z']*", norm)]
+    runs = []
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            run = words[i:i + size]
+            ends, middle = (run[0], run[-1]), run[1:-1]
+            if any(w in _GENERIC or w in _WORDS_KNOWN for w in ends) or any(
+                    w not in _CONNECTORS and (w in _GENERIC or w in _WORDS_KNOWN) for w in middle):
+                continue  # "stoke on trnt": a connector inside a name, never at its ends
+            runs.append(" ".join(run))
+            if len(runs) >= MAX_TYPO_CANDIDATES:
+                return runs
+    return runs
 
 
 def councils_named(text: str, councils: Iterable[tuple[str, str]]) -> list[str]:
@@ -460,6 +533,8 @@ def _term(match: re.Match) -> str:
 
 def _intent(query: Query, norm: str, asks: dict) -> str:
     named = len(query.councils) + len(query.unknown_councils)
+    if query.did_you_mean and not query.councils:
+        return CLARIFY
     if query.facts:
         return FACTS
     if query.term:

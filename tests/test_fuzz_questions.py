@@ -31,9 +31,11 @@ from index.services import BY_KEY as SERVICES
 from qa import Answer
 from qa.query import (
     CHANGE,
+    CLARIFY,
     COMPARE,
     COUNCIL,
     COUNT,
+    DEFINITION,
     FACTS,
     LIST,
     LOOKUP,
@@ -54,7 +56,7 @@ if not os.getenv("HYPOTHESIS_STORAGE_DIRECTORY"):
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "letters-qa-hypothesis")
 
 INTENTS = {LIST, COUNT, SUPERLATIVE, LOOKUP, COMPARE, CHANGE, FACTS, SUMMARY, STRENGTHS, WEAKNESSES, OPEN, COUNCIL,
-           *SERVICE_INTENTS}
+           DEFINITION, CLARIFY, *SERVICE_INTENTS}
 AREA_KEYS = set(KNOWN_AREAS)
 SEED_COUNCILS = tuple(sorted({(letter.council, letter.short_name)
                               for letter in map(read_letter, sorted(SEEDS.glob("*.txt")))}))
