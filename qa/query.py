@@ -176,12 +176,12 @@ def _misspelt(found: list[str], unknown: list[str], norm: str, councils: tuple[t
     with no council named at all a word or run of up to three words, that is one or two edits
     from exactly one indexed council's short name (index/councils.py spelled_like) is read as it;
     one as close to several is asked about. Returns found, unknown, typos, did_you_mean, norm."""
-    shorts = _short_names(councils)
+    shorts, by_lead = _short_names(councils)
     typos: list[tuple[str, str]] = []
     did_you_mean: tuple[str, ...] = ()
     still: list[str] = []
     for name in unknown:
-        near = spelled_like(name, list(shorts))
+        near = spelled_like(name, _candidates(name, by_lead))
         if len(near) == 1:
             full = shorts[near[0]][0]
             typos.append((name, full))
@@ -194,7 +194,7 @@ def _misspelt(found: list[str], unknown: list[str], norm: str, councils: tuple[t
     if found or still or did_you_mean:
         return found, still, tuple(typos), did_you_mean, norm
     for run in _runs(norm):
-        near = spelled_like(run, list(shorts))
+        near = spelled_like(run, _candidates(run, by_lead))
         if len(near) == 1:
             found.extend(shorts[near[0]])
             typos.append((run, shorts[near[0]][0]))
@@ -207,13 +207,25 @@ def _misspelt(found: list[str], unknown: list[str], norm: str, councils: tuple[t
 
 
 @functools.lru_cache(maxsize=4)
-def _short_names(councils: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
-    """Short name -> the full names of the indexed councils it stands for."""
+def _short_names(councils: tuple[tuple[str, str], ...]) -> tuple[dict[str, tuple[str, ...]], dict[str, list[str]]]:
+    """Short name -> the full names of the indexed councils it stands for; and the short names by
+    their first letter ("1s") and by their second ("2t"), so a misspelling is compared with the
+    names that share one of those (a typo seldom changes both), not with every council indexed."""
     table: dict[str, list[str]] = {}
+    by_lead: dict[str, list[str]] = {}
     for full, short in councils:
         if full not in table.setdefault(short, []):
             table[short].append(full)
-    return {short: tuple(fulls) for short, fulls in table.items()}
+    for short in table:
+        letters = "".join(ch for ch in short.lower() if "a" <= ch <= "z")
+        for key in {f"1{letters[:1]}", f"2{letters[1:2]}"}:
+            by_lead.setdefault(key, []).append(short)
+    return {short: tuple(fulls) for short, fulls in table.items()}, by_lead
+
+
+def _candidates(written: str, by_lead: dict[str, list[str]]) -> list[str]:
+    letters = "".join(ch for ch in written.lower() if "a" <= ch <= "z")
+    return list(dict.fromkeys([*by_lead.get(f"1{letters[:1]}", ()), *by_lead.get(f"2{letters[1:2]}", ())]))
 
 
 _WORDS_KNOWN = frozenset(w for service in SERVICES for w in re.findall(r"[a-z]+", service.title.lower()))
