@@ -1,6 +1,6 @@
 """manifest.json: the one description of an index folder, typed, validated and written atomically.
 
-    {"format": "letters-qa-index", "version": 4, "generation": 7, "data": "gen-000007",
+    {"format": "letters-qa-index", "version": 5, "generation": 7, "data": "gen-000007",
      "model": ..., "dim": 384, "chunks": 170, "letters": {name: sha256},
      "database": {"file": "index.sqlite", "bytes": ..., "checksum": "xxh3_128:..."},
      "segments": [{"file": "vectors.faiss", "rows": ..., "bytes": ..., "checksum": "xxh3_128:..."}, ...],
