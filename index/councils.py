@@ -47,14 +47,14 @@ Ealing | London Borough of Ealing |
 Enfield | London Borough of Enfield |
 Greenwich | London Borough of Greenwich | Royal Greenwich
 Hackney | London Borough of Hackney |
-Hammersmith and Fulham | London Borough of Hammersmith and Fulham | Hammersmith
+Hammersmith and Fulham | London Borough of Hammersmith and Fulham | Hammersmith; H&F; LBHF
 Haringey | London Borough of Haringey |
 Harrow | London Borough of Harrow |
 Havering | London Borough of Havering |
 Hillingdon | London Borough of Hillingdon |
 Hounslow | London Borough of Hounslow |
 Islington | London Borough of Islington |
-Kensington and Chelsea | Royal Borough of Kensington and Chelsea | Kensington
+Kensington and Chelsea | Royal Borough of Kensington and Chelsea | Kensington; K&C; RBKC
 Kingston upon Thames | Royal Borough of Kingston upon Thames | Royal Borough of Kingston
 Lambeth | London Borough of Lambeth |
 Lewisham | London Borough of Lewisham |
