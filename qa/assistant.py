@@ -18,7 +18,7 @@ from index.embedder import DEFAULT_MODEL, Embedder, QueryCache, make_embedder
 from index.errors import ArgumentError, ArgumentTypeError, IndexStoreError, QuestionError
 from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
 from index.services import BY_KEY as SERVICES
-from index.services import LEVEL_KEYS, level_of
+from index.services import COMPARISONS, LEVEL_KEYS, level_of
 from qa.answer import Answer, answer_query
 from qa.query import MAX_QUESTION_CHARS, Query, clean_text, parse_question
 from qa.retriever import Passage, Reranker, Retriever, check_flag, check_k, select_letters, text_filter
@@ -166,7 +166,7 @@ class Assistant:
             except ValueError:
                 raise ArgumentError(f"unknown level {word!r}; levels: {', '.join(LEVEL_KEYS)}") from None
         comparisons = text_filter(comparison, "comparison", "'above', 'in_line' or 'below'")
-        if any(c not in ("above", "in_line", "below") for c in comparisons):
+        if any(c not in COMPARISONS for c in comparisons):
             raise ArgumentError("comparison must be 'above', 'in_line' or 'below'")
         reader = self.reader
         if reader.judgements is None:

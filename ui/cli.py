@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--council", help="only this council (full or short name)")
     p.add_argument("--year", type=int, help="only this year")
     p.add_argument("--kind", help="only this letter kind")
+    # index.services.COMPARISONS, written out: importing the index package would slow `--help` 2x
     p.add_argument("--comparison", choices=("above", "in_line", "below"),
                    help="only this comparison with similar areas")
     p.set_defaults(func=cmd_judgements)
