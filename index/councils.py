@@ -355,7 +355,8 @@ def _longest_at(tokens: list[_Token], i: int, text: str) -> tuple[int, str] | No
 MIN_TYPO_LETTERS = 6  # shorter words are too close to ordinary words ("Kent", "rent") to correct
 
 
-def _letters(name: str) -> str:
+def letters_only(name: str) -> str:
+    """The name's ASCII letters, lower case: what misspellings are compared on ("Stoke-on-Trent" -> "stokeontrent")."""
     return "".join(ch for ch in name.lower() if "a" <= ch <= "z")
 
 
@@ -364,13 +365,13 @@ def spelled_like(written: str, names: list[str]) -> list[str]:
     changed, or two swapped) for a word of 6-8 letters, two for longer ones; letters alone are
     compared ("stockprt" -> "Stockport", "stoke on trnt" -> "Stoke-on-Trent"). [] for an exact
     name (not a misspelling) or a word under MIN_TYPO_LETTERS letters."""
-    word = _letters(written)
+    word = letters_only(written)
     if len(word) < MIN_TYPO_LETTERS:
         return []
     limit = 1 if len(word) < 9 else 2
     found = []
     for name in names:
-        target = _letters(name)
+        target = letters_only(name)
         if target == word:
             return []
         if abs(len(target) - len(word)) <= limit and _edits(word, target, limit) <= limit:

@@ -377,7 +377,7 @@ def polarity_passages(q: Query, reader: IndexReader, retriever: Retriever) -> li
     found = []
     for letter in _letters(q, reader):
         if q.areas and not set(q.areas) & {area.key for area in kinds.get(letter.kind).areas}:
-            text = f"{q.search_text or q.text} ({area_words(q)})"
+            text = with_area_words(q)
             hits = retriever.search(text, k=8, council=[letter.council], year=[letter.year], kind=[letter.kind],
                                     polarity=polarity)
             found.extend(without_overlaps(narrowed([p for p in sharing(hits, text) if p.letter == letter.name],
@@ -388,16 +388,17 @@ def polarity_passages(q: Query, reader: IndexReader, retriever: Retriever) -> li
     return found
 
 
-def area_words(q: Query) -> str:
-    """The asked areas' titles, as words to search for: "staying safe"."""
-    return "; ".join(kinds.AREA_TITLES[a].lower() for a in q.areas)
+def with_area_words(q: Query) -> str:
+    """The question's search text with the asked areas' titles as words to search for ("staying safe")."""
+    text = q.search_text or q.text
+    return f"{text} ({'; '.join(kinds.AREA_TITLES[a].lower() for a in q.areas)})" if q.areas else text
 
 
 def closest(q: Query, retriever: Retriever) -> list[Passage]:
     """When no passage of the asked polarity or area was found: the passages closest to the
     question among the same letters, of any polarity and section, so the answer shows what the
     letters do say instead of claiming they say nothing."""
-    text = f"{q.search_text or q.text} ({area_words(q)})" if q.areas else q.search_text or q.text
+    text = with_area_words(q)
     passages = retriever.search(text, k=8, council=list(q.councils) or None, year=list(q.years) or None,
                                 kind=list(q.kinds) or None)
     return sharing(passages, text)[:MAX_QUOTES]

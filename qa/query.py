@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from index import kinds
-from index.councils import canonical, find_mentions, spelled_like
+from index.councils import canonical, find_mentions, letters_only, spelled_like
 from index.kinds.scales import SCALES
 from index.services import AREA_SERVICES, SERVICES
 
@@ -217,14 +217,14 @@ def _short_names(councils: tuple[tuple[str, str], ...]) -> tuple[dict[str, tuple
         if full not in table.setdefault(short, []):
             table[short].append(full)
     for short in table:
-        letters = "".join(ch for ch in short.lower() if "a" <= ch <= "z")
+        letters = letters_only(short)
         for key in {f"1{letters[:1]}", f"2{letters[1:2]}"}:
             by_lead.setdefault(key, []).append(short)
     return {short: tuple(fulls) for short, fulls in table.items()}, by_lead
 
 
 def _candidates(written: str, by_lead: dict[str, list[str]]) -> list[str]:
-    letters = "".join(ch for ch in written.lower() if "a" <= ch <= "z")
+    letters = letters_only(written)
     return list(dict.fromkeys([*by_lead.get(f"1{letters[:1]}", ()), *by_lead.get(f"2{letters[1:2]}", ())]))
 
 

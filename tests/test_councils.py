@@ -288,7 +288,7 @@ def test_a_misspelt_council_is_read_as_itself_or_asked_about_never_as_another(au
             elif query.intent == CLARIFY:
                 assert authority.name in query.did_you_mean[1:], (question, query.did_you_mean)
             else:
-                assert len(councils._letters(typo)) < councils.MIN_TYPO_LETTERS, (question, query)
+                assert len(councils.letters_only(typo)) < councils.MIN_TYPO_LETTERS, (question, query)
 
 
 def test_typos_read_in_the_issues_examples() -> None:
