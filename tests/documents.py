@@ -83,12 +83,12 @@ def _inline(text: str, soft_hyphens: bool) -> str:
     return out
 
 
-def body_html(text: str, soft_hyphens: bool = True) -> str:
-    """The letter's body as HTML elements: h2, p (with <br> for a block of short lines), ul, table."""
+def body_html(text: str, soft_hyphens: bool = True, heading: str = "h2") -> str:
+    """The letter's body as HTML elements: h2 (or `heading`), p (with <br> for a block of short lines), ul, table."""
     parts = []
     for kind, items in blocks(text):
         if kind == "heading":
-            parts.append(f"<h2>{_inline(items[0], False)}</h2>")
+            parts.append(f"<{heading}>{_inline(items[0], False)}</{heading}>")
         elif kind == "list":
             parts.append("<ul>" + "".join(f"<li>{_inline(item, soft_hyphens)}</li>" for item in items) + "</ul>")
         elif kind == "table":
@@ -237,6 +237,73 @@ def blank_pages_pdf(pages: int) -> bytes:
     return out.getvalue()
 
 
+# --- PDFs as offices print them --------------------------------------------------------------------
+# Each style is how a council or an office prints a letter from a browser: 11 pt Arial (Liberation
+# Sans), 1.15 line spacing, default-ish 10 mm margins, <h3> headings, a "Page n of m" footer. They
+# differ in what separates paragraphs and headings (tests/test_pdf_layout.py).
+
+_OFFICE_CSS = """
+@page { size: A4; }
+body { font-family: "Liberation Sans", Arial, sans-serif; font-size: 11pt; line-height: 1.15; margin: 0; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border: 0.75pt solid #333; padding: 2pt 4pt; text-align: left; vertical-align: top; }
+.cols { display: flex; justify-content: space-between; gap: 24pt; }
+.cols > div { flex: 1; }
+"""
+PRINT_STYLES = {
+    # the browser's own margins: p and h3 1em above and below, lists 1em
+    "browser": "",
+    # no space between paragraphs at all: only the line pitch, headings keep the browser's margins
+    "tight": "p { margin: 0; }",
+    # paragraphs told apart only by a first-line indent
+    "indent": "p { margin: 0; text-indent: 2em; } h3 { margin: 6pt 0 0; }",
+    # a small extra gap (a quarter of a line) between paragraphs
+    "smallgap": "p { margin: 0 0 3pt; } h3 { margin: 6pt 0 3pt; }",
+    # justified paragraphs and list items
+    "justified": "p, li { text-align: justify; } p { margin: 0 0 6pt; }",
+    # the address block beside Ofsted's address and the date: two columns (a flex row)
+    "twocol": "p { margin: 0 0 6pt; }",
+    # no blank space anywhere: headings are body-sized bold lines, told apart only by their weight
+    "nogap": "p, ul, li, table, h3 { margin: 0; } h3 { font-size: 11pt; }",
+}
+_PAGE_FOOTER = ("<div style='font-size:8pt;width:100%;margin:0 10mm;text-align:center;font-family:Liberation Sans'>"
+                "Page <span class='pageNumber'></span> of <span class='totalPages'></span></div>")
+OFFICE_PDF_OPTIONS = {"format": "A4", "display_header_footer": True, "header_template": "<span></span>",
+                      "footer_template": _PAGE_FOOTER,
+                      "margin": {"top": "10mm", "bottom": "15mm", "left": "10mm", "right": "10mm"}}
+
+
+def split_header(text: str) -> tuple[str, str, str]:
+    """(the address block, the rest of the header, the salutation onwards) of a text letter: the
+    address block is the header block naming a council (else the last block before "Dear")."""
+    match = re.search(r"^Dear\b", text, re.M)
+    head, rest = (text[: match.start()], text[match.start():]) if match else ("", text)
+    parts = [part for part in re.split(r"\n\s*\n", head) if part.strip()]
+    if not parts:
+        return "", "", rest
+    address = next((part for part in parts if re.search(r"Council[ \t]*$", part, re.M)), parts[-1])
+    others = "\n\n".join(part for part in parts if part is not address)
+    return address, others, rest
+
+
+def styled_letter_html(text: str, style: str) -> str:
+    """The letter as an office prints it from a browser in one of PRINT_STYLES."""
+    css = _OFFICE_CSS + PRINT_STYLES[style]
+    if style == "twocol":
+        address, others, rest = split_header(text)
+        body = (f"<div class='cols'><div>{body_html(address, False, 'h3')}</div>"
+                f"<div>{body_html(others, False, 'h3')}</div></div>{body_html(rest, False, 'h3')}")
+    else:
+        body = body_html(text, False, "h3")
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><style>{css}</style></head>"
+            f"<body>{body}</body></html>")
+
+
+def styled_letter_pdfs(texts: Iterable[str], style: str, cache: Path = CACHE, browser=None) -> list[bytes]:
+    """Each letter printed by Chromium in `style` (PRINT_STYLES), cached like `pdfs`."""
+    return pdfs([(styled_letter_html(text, style), OFFICE_PDF_OPTIONS) for text in texts], cache, browser)
+
+
 # --- DOCX ---------------------------------------------------------------------------------------
 
 
@@ -274,6 +341,62 @@ def docx_bytes(text: str) -> bytes:
             for row in items:
                 cells = table.add_row().cells
                 for cell, value in zip(cells, row):
+                    cell.text = value.replace("*", "")
+        else:
+            paragraph = document.add_paragraph()
+            for i, line in enumerate(items):
+                _runs(paragraph, line)
+                if i < len(items) - 1:
+                    paragraph.runs[-1].add_break()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def office_docx(text: str, spacing: bool = True, two_column: bool = False) -> bytes:
+    """The letter as an office writes it in Word: Heading 2 headings, bulleted lists, the grades in a
+    "Table Grid" table, a running header and a "Page X of Y" footer (fields); `spacing=False` sets
+    every paragraph's space before and after to 0 and single line spacing (no blank space anywhere);
+    `two_column` puts the address block and Ofsted's address side by side in a borderless table."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = docx.Document()
+    if not spacing:
+        for style in ("Normal", "Heading 2", "List Bullet"):
+            fmt = document.styles[style].paragraph_format
+            fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(0), 1.0
+    section = document.sections[0]
+    section.header.paragraphs[0].text = RUNNING_HEADER
+    footer = section.footer.paragraphs[0]
+    footer.add_run("Page ")
+    _field(footer.add_run(), "PAGE", OxmlElement, qn)
+    footer.add_run(" of ")
+    _field(footer.add_run(), "NUMPAGES", OxmlElement, qn)
+    if two_column:
+        address, others, text = split_header(text)
+        table = document.add_table(rows=1, cols=2)  # the default table style draws no borders
+        for cell, part in zip(table.rows[0].cells, (address, others)):
+            cell.paragraphs[0].text = ""
+            for i, block in enumerate(re.split(r"\n\s*\n", part.strip())):
+                paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+                for j, line in enumerate(block.split("\n")):
+                    run = paragraph.add_run(line.strip())
+                    if j < block.count("\n"):
+                        run.add_break()
+    for kind, items in blocks(text):
+        if kind == "heading":
+            document.add_heading(items[0], level=2)
+        elif kind == "list":
+            for item in items:
+                _runs(document.add_paragraph(style="List Bullet"), item)
+        elif kind == "table":
+            table = document.add_table(rows=0, cols=max(len(row) for row in items))
+            table.style = "Table Grid"
+            for row in items:
+                for cell, value in zip(table.add_row().cells, row):
                     cell.text = value.replace("*", "")
         else:
             paragraph = document.add_paragraph()

@@ -24,11 +24,18 @@ from dataclasses import dataclass
 from statistics import median
 
 from index.formats.cleanup import join_lines, repair, vocabulary
+from index.formats.pdf import _BULLETS as _BULLET_GLYPHS
 from index.formats.pdf import Line, Page
 
 BAND = 0.12  # the share of the page height at the top and at the bottom where running lines live
 _PAGE_NUMBER = re.compile(r"(?:page[ \t]*)?\d{1,4}(?:[ \t]*(?:of|/)[ \t]*\d{1,4})?|-[ \t]*\d{1,4}[ \t]*-", re.I)
-_PARAGRAPH_EXTRA = 0.3  # line heights above the usual line gap that make a paragraph break
+_PARAGRAPH_EXTRA = 0.15  # line heights above a paragraph's own line gap that make a paragraph break
+_PLACE = 2.0  # points: a running line's place on the page, compared in steps of this
+_FLUSH = 1.5  # points from the right edge within which a line ends flush (justified)
+_SIZE_STEP = 0.05  # font sizes further apart than this share are different styles (a heading)
+_INDENT = 0.8  # line heights a line starts right of the one above: a first-line indent
+# A sentence's end: ".", "!" or "?", then perhaps closing quotes or brackets, at the line's end.
+_SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]{0,3}[ \t]*$")
 _JOIN = None  # _separator's answer for "the same paragraph": join the lines
 
 
@@ -40,6 +47,7 @@ class _Item:
     line: Line  # the first printed line (geometry for joining)
     bottom: float
     row: tuple | None = None
+    heading: bool = False  # set in a heading's style: bold, or larger than the body text
 
 
 def layout(pages: list[Page]) -> str:
@@ -52,15 +60,21 @@ def layout(pages: list[Page]) -> str:
     items = _items(lines, known)
     plain = [item.line for item in items if item.row is None and "\t" not in item.text]
     right = max((line.x1 for line in plain), default=0.0)
-    usual = _usual_gap(items)
+    _mark_headings(items)
+    pitch = _pitch(items, right)
+    justified = _justified(items, right)
     out = [items[0].text]  # pieces: each the (mended) text of one item or a separator
-    for before, after in zip(items, items[1:]):
-        separator = _separator(before, after, right, usual)
+    in_item = _bulleted(items[0])  # whether the block being written is a list item
+    wraps_on = [_wraps(item, following, right) and _same_style(item.line, following.line)
+                for item, following in zip(items, items[1:])] + [False]
+    for number, (before, after) in enumerate(zip(items, items[1:]), 1):
+        separator = _separator(before, after, right, pitch, in_item, wraps_on[number], justified)
         if separator is _JOIN:
             out[-1], text = join_lines(out[-1], after.text, known)
             out.append(text)
         else:
             out += [separator, after.text]
+            in_item = _bulleted(after) or (in_item and separator == "\n")
     return repair("".join(out))
 
 
@@ -71,19 +85,26 @@ def _key(text: str) -> str:
 
 
 def _drop_running_lines(pages: list[Page]) -> None:
-    keys: list[dict[int, str]] = []
-    seen: Counter[str] = Counter()
+    """Running headers and footers are printed at one place on every page: a line counts as one
+    where its text recurs within _PLACE points of the same height on enough pages (a heading that
+    happens to fall at the foot of one page and the head of another is not one)."""
+    keys: list[dict[int, tuple[str, int]]] = []
+    seen: Counter[tuple[str, int]] = Counter()
     for page in pages:
         top, bottom = BAND * page.height, (1 - BAND) * page.height
         # A table row's cell is never a running line: a grade "2" atop a page is not a page number.
-        band = {id(line): _key(line.text) for line in page.lines
+        band = {id(line): (_key(line.text), round(line.top / _PLACE)) for line in page.lines
                 if (line.bottom <= top or line.top >= bottom) and line.row is None}
         keys.append(band)
         seen.update(set(band.values()))
     enough = max(2, (len(pages) + 1) // 2)
+
+    def running(key: tuple[str, int]) -> bool:
+        text, place = key
+        return not text or sum(seen[(text, near)] for near in (place - 1, place, place + 1)) >= enough
+
     for page, band in zip(pages, keys):
-        page.lines = [line for line in page.lines
-                      if id(line) not in band or (band[id(line)] and seen[band[id(line)]] < enough)]
+        page.lines = [line for line in page.lines if id(line) not in band or not running(band[id(line)])]
 
 
 def _items(lines: list[Line], known: set[str]) -> list[_Item]:
@@ -115,33 +136,101 @@ def _items(lines: list[Line], known: set[str]) -> list[_Item]:
     return items
 
 
-def _usual_gap(items: list[_Item]) -> float:
-    """The median gap between consecutive lines of one size on one page, in line heights."""
+def _mark_headings(items: list[_Item]) -> None:
+    """Mark the lines set bold or larger than the body text (the size most characters have)."""
+    sizes: Counter[float] = Counter()
+    for item in items:
+        if item.row is None and not item.line.bold:
+            sizes[round(item.line.size or item.line.height, 1)] += len(item.line.chars)
+    if not sizes:
+        return
+    body = sizes.most_common(1)[0][0]
+    for item in items:
+        size = item.line.size or item.line.height
+        item.heading = item.row is None and (item.line.bold or size > body * (1 + _SIZE_STEP))
+
+
+def _justified(items: list[_Item], right: float) -> bool:
+    """Whether the text is set justified: nearly every line the printer wrapped ends at the right edge."""
+    wrapped = [before.line.x1 for before, after in zip(items, items[1:])
+               if not before.heading and _same_style(before.line, after.line) and _wraps(before, after, right)]
+    flush = sum(right - x1 <= _FLUSH for x1 in wrapped)
+    return len(wrapped) >= 5 and flush >= 0.8 * len(wrapped)
+
+
+def _pitch(items: list[_Item], right: float) -> float:
+    """The text's usual gap between the lines of one paragraph, in line heights: the median gap
+    between two lines of the same style on one page where the printer wrapped the line (the next
+    line's first word would not have fitted), so paragraph and heading spacing never count."""
     gaps = []
     for before, after in zip(items, items[1:]):
         a, b = before.line, after.line
-        if a.page == b.page and before.row is None and after.row is None and _same_size(a, b):
+        if a.page == b.page and _same_style(a, b) and _wraps(before, after, right):
             gap = (b.top - before.bottom) / a.height
-            if gap > -0.2:
+            if -0.5 < gap < 2.0:
                 gaps.append(gap)
-    return median(gaps) if gaps else 0.2
+    if not gaps:  # no wrapped paragraph: the closest-set quarter of all same-style lines
+        gaps = sorted((b.line.top - a.bottom) / a.line.height for a, b in zip(items, items[1:])
+                      if a.line.page == b.line.page and a.row is None and b.row is None and _same_style(a.line, b.line)
+                      and b.line.top - a.bottom > -0.5 * a.line.height)
+        return gaps[len(gaps) // 4] if gaps else 0.2
+    return median(gaps)
 
 
 def _same_size(a: Line, b: Line) -> bool:
+    if a.size > 0 and b.size > 0:
+        return abs(a.size - b.size) <= _SIZE_STEP * max(a.size, b.size)
     return abs(a.height - b.height) <= 0.12 * max(a.height, b.height)
 
 
-def _separator(before: _Item, after: _Item, right: float, usual: float) -> str | None:
-    """"\n" (same block), "\n\n" (new block) or _JOIN (the same paragraph, wrapped)."""
+def _same_style(a: Line, b: Line) -> bool:
+    """The same font size and weight: a change of either is a heading's edge."""
+    return a.bold == b.bold and _same_size(a, b)
+
+
+def _tabular(item: _Item) -> bool:
+    return item.row is not None or "\t" in item.text
+
+
+def _bulleted(item: _Item) -> bool:
+    return item.line.bullet or item.text[:1] in _BULLET_GLYPHS
+
+
+def _separator(before: _Item, after: _Item, right: float, pitch: float, in_item: bool, wraps_on: bool,
+               justified: bool) -> str | None:
+    """"\n" (same block), "\n\n" (new block) or _JOIN (the same paragraph, wrapped).
+
+    A new block: a gap wider than the paragraph's own line gap (`pitch`) by _PARAGRAPH_EXTRA, a
+    table's edge, a change of font size or weight (a heading, even with no space around it), a
+    first line set in from the line above, a line back at the margin after a list item, or a
+    line the writer broke (its first word would have fitted above) after one that ends a sentence
+    or before a paragraph that wraps (`wraps_on`: `after` goes on to the next line). Lines the
+    writer broke that are neither (an address, a signature) stay lines of one block. In justified
+    text a line that ends a sentence short of the right edge ends its paragraph.
+    """
     a, b = before.line, after.line
-    if after.line.page != before.line.page:
-        return _JOIN if _wraps(before, after, right) else "\n\n"
-    gap = (b.top - before.bottom) / min(a.height, b.height)
-    if gap < -0.5 or gap > usual + _PARAGRAPH_EXTRA or not _same_size(a, b):
+    tabular = _tabular(before), _tabular(after)
+    if tabular[0] and tabular[1]:
+        return "\n"  # the rows of one table (a bold head row too), however padded, on one page or two
+    if tabular[0] != tabular[1] or not _same_style(a, b):
         return "\n\n"
-    if before.row or after.row or "\t" in before.text or "\t" in after.text or b.bullet:
-        return "\n"
-    return _JOIN if _wraps(before, after, right) else "\n"
+    if b.page == a.page:
+        gap = (b.top - before.bottom) / min(a.height, b.height)
+        if gap < -0.5 or gap > pitch + _PARAGRAPH_EXTRA:
+            return "\n\n"
+    if _bulleted(after):  # a list's next item; a list after a finished paragraph starts a block
+        return "\n" if in_item or not _SENTENCE_END.search(before.text) else "\n\n"
+    if b.x0 - a.x0 > _INDENT * a.height and not _bulleted(before):
+        return "\n\n"  # a first-line indent
+    if in_item and a.x0 - b.x0 > _INDENT * a.height:
+        return "\n\n"  # back at the margin after a list item
+    if justified and right - a.x1 > _FLUSH and _SENTENCE_END.search(before.text):
+        return "\n\n"
+    if _wraps(before, after, right):
+        return _JOIN
+    if b.page != a.page or wraps_on:
+        return "\n\n"
+    return "\n\n" if _SENTENCE_END.search(before.text) else "\n"
 
 
 def _wraps(before: _Item, after: _Item, right: float) -> bool:
@@ -149,4 +238,8 @@ def _wraps(before: _Item, after: _Item, right: float) -> bool:
     if before.row or after.row or after.line.bullet or "\t" in before.text or "\t" in after.text:
         return False
     a = before.line
+    if before.heading and after.text[:1].isupper():
+        # Headings are in sentence case: a capital starts the next heading (an empty subsection's
+        # title sits right above the next one), a wrapped heading goes on in lower case.
+        return False
     return right - a.x1 < after.line.first_word_width() + 0.5 * a.height

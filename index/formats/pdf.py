@@ -56,6 +56,8 @@ class Line:
     bullet: bool = False
     row: tuple | None = None  # lines with the same key are one table row
     cells: list[str] | None = None  # the row's cells this line holds a part of, by column
+    size: float = 0.0  # the font size its characters are drawn at (0: unknown, judge by height)
+    bold: bool = False  # drawn in a bold face throughout
 
     @property
     def height(self) -> float:
@@ -116,10 +118,11 @@ def _read_page(page, number: int, budget: int, name: str) -> Page:
     try:
         if raw.FPDFText_CountChars(textpage.raw) > budget:
             raise LetterError(name, f"too much text for a letter (over {MAX_CHARS:,} characters)")
-        chars = _chars(textpage.raw, height)
+        chars, indexes = _chars(textpage.raw, height)
+        lines = _lines(chars, number)
+        _mark_styles(textpage.raw, lines, indexes)
     finally:
         textpage.close()
-    lines = _lines(chars, number)
     hrules, vrules, dots = _shapes(page.raw, height)
     _mark_rows(lines, hrules, vrules)
     _mark_bullets(lines, dots)
@@ -129,8 +132,9 @@ def _read_page(page, number: int, budget: int, name: str) -> Page:
     return Page(width, height, lines)
 
 
-def _chars(textpage, height: float) -> list[tuple]:
-    """(char, x0, x1, top, bottom, space_before) of every drawn character, in drawing order.
+def _chars(textpage, height: float) -> tuple[list[tuple], list[int]]:
+    """(char, x0, x1, top, bottom, space_before) of every drawn character, in drawing order, and
+    each one's index in the text page.
 
     Spaces are not kept as characters: a space (drawn, or inferred by PDFium) marks the next
     character as starting a word; boxes are PDFium's loose ones (advance width by font height).
@@ -140,6 +144,7 @@ def _chars(textpage, height: float) -> list[tuple]:
     rect = raw.FS_RECTF()
     box = raw.FPDFText_GetLooseCharBox
     out: list[tuple] = []
+    indexes: list[int] = []
     space = False
     for index, char in enumerate(text):
         if char in _SPACES:
@@ -151,8 +156,9 @@ def _chars(textpage, height: float) -> list[tuple]:
             char = "-"  # PDFium's mark for a hyphen it takes to end a line inside a word: layout decides
         box(textpage, index, ctypes.byref(rect))
         out.append((char, rect.left, rect.right, height - rect.top, height - rect.bottom, space))
+        indexes.append(index)
         space = False
-    return out
+    return out, indexes
 
 
 def _page_text(textpage, count: int) -> str:
@@ -192,11 +198,42 @@ def _line(chars: list[tuple], number: int) -> Line:
                 top=tops[len(tops) // 2], bottom=bottoms[len(bottoms) // 2])
 
 
+_BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
+_BOLD_WEIGHT = 600  # PDFium's weight where the font says it (Chromium's subsets say less: names decide)
+_SAMPLES = 3  # characters per line whose font is looked at: first, middle, last
+
+
+def _mark_styles(textpage, lines: list[Line], indexes: list[int]) -> None:
+    """Each line's font size and whether it is bold, from a few of its characters (three calls
+    into PDFium each, not one per character): a heading is told by these when no gap sets it off."""
+    buffer = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    fonts: dict[bytes, bool] = {}
+    position = 0
+    for line in lines:
+        count = len(line.chars)
+        picks = sorted({position, position + count // 2, position + count - 1})[:_SAMPLES]
+        sizes, bold = [], True
+        for pick in picks:
+            index = indexes[pick]
+            sizes.append(raw.FPDFText_GetFontSize(textpage, index))
+            length = raw.FPDFText_GetFontInfo(textpage, index, buffer, len(buffer), ctypes.byref(flags))
+            name = buffer.value if 0 < length <= len(buffer) else b""
+            if name not in fonts:
+                fonts[name] = any(word in name.lower().decode("latin-1") for word in _BOLD_NAMES)
+            bold = bold and (fonts[name] or raw.FPDFText_GetFontWeight(textpage, index) >= _BOLD_WEIGHT)
+        line.size, line.bold = sorted(sizes)[len(sizes) // 2], bold
+        position += count
+
+
+_BULLETS = frozenset("•◦▪■●‣⁃∙\uf0b7\uf0a7")  # glyphs a word processor draws a list item's bullet with
+
+
 def _text(chars: list[tuple], height: float) -> str:
     out = [chars[0][0]]
     for before, char in zip(chars, chars[1:]):
         gap = char[1] - before[2]
-        if gap > TAB_GAP * height:
+        if gap > TAB_GAP * height and not (len(out) == 1 and before[0] in _BULLETS):  # "•<tab>text": an item
             out.append("\t")
         elif char[5] or gap > SPACE_GAP * height:
             out.append(" ")

@@ -1,0 +1,99 @@
+"""Make the test PDFs of tests/fixtures/pdfs: the five seed letters written as Word documents by
+python-docx and converted to PDF by LibreOffice, the way offices make them.
+
+    apt-get install -y libreoffice-writer-nogui      # soffice; CI has no LibreOffice, hence the fixtures
+    .venv/bin/python tools/make_test_pdfs.py         # writes tests/fixtures/pdfs/*.pdf and its README.md
+    .venv/bin/python tools/make_test_pdfs.py --chromium /tmp/prints   # also the Chromium styles, to look at
+
+Variants (tests/documents.py builds the documents):
+- `word`: Heading 2 headings, a "Table Grid" table for the grades, bulleted lists, a running header
+  and a "Page X of Y" footer (PAGE and NUMPAGES fields), python-docx's default spacing;
+- `word-nospacing`: the same with no space before or after any paragraph and single line spacing:
+  no blank line anywhere, headings told apart only by their size and weight;
+- `word-twocol`: the address block and Ofsted's address side by side in a borderless table.
+
+The Chromium styles (documents.PRINT_STYLES) are printed at test time (CI has Chromium), so they
+are not written here unless --chromium asks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import documents  # noqa: E402  (tests/documents.py)
+
+from index.letters import read_letter  # noqa: E402
+
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+OUT = ROOT / "tests" / "fixtures" / "pdfs"
+VARIANTS = {
+    "word": {},
+    "word-nospacing": {"spacing": False},
+    "word-twocol": {"two_column": True},
+}
+
+
+def soffice_version() -> str:
+    return subprocess.run(["soffice", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def convert(docx: dict[str, bytes], out: Path) -> None:
+    """name -> .docx bytes, converted by one LibreOffice run into out/name.pdf."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name, data in docx.items():
+            (folder / f"{name}.docx").write_bytes(data)
+        profile = folder / "profile"
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(folder), *sorted(str(path) for path in folder.glob("*.docx"))],
+                       check=True, capture_output=True, timeout=600)
+        for name in docx:
+            shutil.copy(folder / f"{name}.pdf", out / f"{name}.pdf")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--chromium", type=Path, help="also print the Chromium styles into this folder")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    texts = {path.stem: read_letter(path).text for path in SEEDS}
+    docx = {f"{stem}.{variant}": documents.office_docx(text, **options)
+            for stem, text in texts.items() for variant, options in VARIANTS.items()}
+    convert(docx, args.out)
+    version = soffice_version()
+    sizes = sorted((path.name, path.stat().st_size) for path in args.out.glob("*.pdf"))
+    lines = [
+        "# Test PDFs made as offices make them",
+        "",
+        "Made by `tools/make_test_pdfs.py` (read its docstring): each seed letter of `seeds/` written as a",
+        "Word document by python-docx (`tests/documents.py`, `office_docx`) and converted to PDF by",
+        f"{version} (`soffice --headless --convert-to pdf`).",
+        "CI has no LibreOffice, so the PDFs are kept here; tests/test_pdf_layout.py reads them.",
+        "",
+        "| file | bytes |",
+        "|---|---|",
+        *(f"| {name} | {size:,} |" for name, size in sizes),
+        f"| total | {sum(size for _, size in sizes):,} |",
+        "",
+    ]
+    (args.out / "README.md").write_text("\n".join(lines))
+    if args.chromium:
+        args.chromium.mkdir(parents=True, exist_ok=True)
+        for style in documents.PRINT_STYLES:
+            for stem, data in zip(texts, documents.styled_letter_pdfs(texts.values(), style)):
+                (args.chromium / f"{stem}.{style}.pdf").write_bytes(data)
+    print(f"{len(sizes)} PDFs in {args.out} ({sum(size for _, size in sizes):,} bytes), {version}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
