@@ -3,6 +3,6 @@
 from qa.answer import Answer, Citation
 from qa.assistant import Assistant
 from qa.query import Query
-from qa.retriever import Passage
+from qa.retriever import CouncilNotClear, CouncilReading, Passage
 
-__all__ = ["Answer", "Assistant", "Citation", "Passage", "Query"]
+__all__ = ["Answer", "Assistant", "Citation", "CouncilNotClear", "CouncilReading", "Passage", "Query"]

@@ -21,7 +21,17 @@ from index.services import BY_KEY as SERVICES
 from index.services import COMPARISONS, LEVEL_KEYS, level_of
 from qa.answer import Answer, answer_query
 from qa.query import MAX_QUESTION_CHARS, Query, clean_text, parse_question
-from qa.retriever import Passage, Reranker, Retriever, check_flag, check_k, select_letters, text_filter
+from qa.retriever import (
+    CouncilReading,
+    Passage,
+    Reranker,
+    Retriever,
+    check_flag,
+    check_k,
+    read_councils,
+    select_letters,
+    text_filter,
+)
 
 
 class Assistant:
@@ -78,7 +88,8 @@ class Assistant:
         Councils, years, letter kinds and APA areas named in `query` filter too ("private
         fostering in Trafford" searches Trafford's letters for "private fostering"), unless
         given as arguments or `parse=False`; an area named in `query` that no selected letter
-        grades is searched as words instead of matching nothing.
+        grades is searched as words instead of matching nothing. `council=` is read as
+        `read_councils` says (a misspelling of one council as it; CouncilNotClear for several).
         """
         has_words = _check_text(query, "query", "the search query")
         query = clean_text(query)
@@ -141,6 +152,13 @@ class Assistant:
         for text in earlier:
             previous = parse_question(text, councils, previous)
         return parse_question(question, councils, previous)
+
+    def read_councils(self, council=None) -> list[CouncilReading]:
+        """How a council filter (a name or a list of them) is read by search, ratings and judgements:
+        one CouncilReading each, whose `.note` says when it was not read as written ("council
+        "stockprt" read as Stockport") or selects nothing. Raises CouncilNotClear (an ArgumentError)
+        when a misspelling is as close to several councils, naming them (qa/retriever.py)."""
+        return read_councils(self.reader, council)
 
     def ratings(self, council=None, year=None, kind=None) -> list[RatingRow]:
         """The extracted ratings table (no model needed)."""

@@ -15,6 +15,7 @@ from (query, passages) to passages), applied to the fused candidates.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -23,9 +24,11 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from index.bm25 import query_terms
+from index.councils import AUTHORITIES, canonical, letters_only, spelled_like
 from index.embedder import Embedder, QueryCache
 from index.errors import ArgumentError, ArgumentTypeError
 from index.kinds import KEYS as KIND_KEYS
+from index.letters import short_name
 from index.manifest import FUSION
 from index.polarity import POLARITIES
 from index.reader import AREA_KEYS, IndexReader, LetterInfo
@@ -120,14 +123,139 @@ _YEAR = re.compile(r"[ \t]*[0-9]{1,4}[ \t]*")
 
 
 def select_letters(reader: IndexReader, council=None, year=None, kind=None) -> list[LetterInfo]:
-    """The letters about any of the councils (see IndexReader.letters_about) and of the years and kinds given."""
-    councils = text_filter(council, "council", "a council name")
+    """The letters about any of the councils, each read by `read_councils` (a misspelt one as the
+    council it is closest to; CouncilNotClear when it is as close to several), and of the years
+    and kinds given."""
+    readings = read_councils(reader, council)
     years = year_filter(year)
     kinds = text_filter(kind, "kind", f"a letter kind ({', '.join(repr(key) for key in KIND_KEYS)})")
     letters = reader.letters
-    if councils:
-        letters = [letters[i] for i in sorted(set().union(*(reader.letters_about(c) for c in councils)))]
+    if readings:
+        letters = [letters[i] for i in sorted(set().union(*(r.positions for r in readings)))]
     return [letter for letter in letters if (not years or letter.year in years) and (not kinds or letter.kind in kinds)]
+
+
+# --- council filters as people type them (issue 24) ----------------------------------------------
+# Every council filter (CLI --council, Assistant.search/ratings/judgements(council=), the HTTP
+# API's council=, the web's council boxes) is read here. A name the index knows (full or short,
+# or a form index/councils.py knows: "Stoke", "K&C") selects its letters as before. Otherwise a
+# misspelling (index.councils.spelled_like: one edit for 6-8 letters, two for longer) of exactly
+# one council is read as it, and said; one as close to several is refused (CouncilNotClear),
+# naming them. The names compared with are the indexed councils' and every authority's
+# (index.councils.AUTHORITIES), so a misspelling is never read as an indexed council when it is
+# as close to an authority the index lacks; and a real authority's own name is never corrected.
+
+
+class CouncilNotClear(ArgumentError):
+    """A council filter misspelt as closely as several councils' names: the message lists them.
+    `usage`: the CLI exits 2 on it, as on any other mistake in its arguments."""
+
+    usage = True
+
+    def __init__(self, written: str, names: tuple[str, ...]):
+        self.written, self.names = written, names
+        listed = f"{', '.join(names[:-1])} or {names[-1]}"
+        super().__init__(f'council "{_shown(written)}" is not in the index; did you mean {listed}?')
+
+
+@dataclass(frozen=True)
+class CouncilReading:
+    """How one council of a filter was read: `councils`, the indexed councils (full names) whose
+    letters it selects; `read_as`, the council a misspelling was read as (its short name);
+    `absent`, the authority it names when the index holds no letter of it."""
+
+    written: str
+    councils: tuple[str, ...] = ()
+    positions: frozenset[int] = frozenset()  # of the letters, in IndexReader.letters
+    read_as: str | None = None
+    absent: str | None = None
+
+    @property
+    def note(self) -> str | None:
+        """One line for the user when the filter was not read as written, or selects nothing."""
+        written = _shown(self.written)
+        if self.read_as:
+            return f'council "{written}" read as {self.read_as}'
+        if self.absent:
+            said = "" if letters_only(self.written) == letters_only(self.absent) else f' (you wrote "{written}")'
+            return f"no letters for {self.absent} in the index{said}"
+        if not self.positions and self.written.strip():
+            return f'no council "{written}" in the index'
+        return None
+
+    def to_dict(self) -> dict:
+        return {"written": self.written, "councils": list(self.councils), "read_as": self.read_as,
+                "absent": self.absent, "note": self.note}
+
+
+def council_notes(readings: Iterable[CouncilReading]) -> dict:
+    """The fields every surface adds to its JSON when a council filter was not read as written or
+    selects nothing: "notes" (the lines to show) and "council_filter" (each reading as a dict);
+    {} otherwise, so the JSON is unchanged for a name the index knows."""
+    readings = list(readings)
+    notes = [r.note for r in readings if r.note]
+    return {"notes": notes, "council_filter": [r.to_dict() for r in readings]} if notes else {}
+
+
+def read_councils(reader: IndexReader, council) -> list[CouncilReading]:
+    """Each council of a filter (None, a name or a list of names) as read_council reads it."""
+    return [read_council(reader, name) for name in text_filter(council, "council", "a council name")]
+
+
+def read_council(reader: IndexReader, written: str) -> CouncilReading:
+    """What the council filter `written` selects (see the comment above); CouncilNotClear when a
+    misspelling is as close to several councils."""
+    positions = reader.letters_about(written)
+    if positions:
+        return CouncilReading(written, _fulls(reader, positions), frozenset(positions))
+    if not written.strip():
+        return CouncilReading(written)
+    known = short_name(written)
+    if canonical(known):  # an authority by one of its names, with no letter in the index: never corrected
+        return CouncilReading(written, absent=canonical(known))
+    names, letters = _spellings(reader.council_names)
+    near = letters.get(letters_only(written)) or letters.get(letters_only(known))
+    if near is None:
+        found = [names[n] for text in dict.fromkeys((written, known)) for n in spelled_like(text, list(names))]
+        near = tuple(dict.fromkeys(found))
+    else:
+        near = (near,)
+    if len(near) > 1:
+        raise CouncilNotClear(written, tuple(sorted(near)))
+    if not near:
+        return CouncilReading(written)
+    positions = reader.letters_about(near[0])
+    if not positions:
+        return CouncilReading(written, absent=near[0])
+    return CouncilReading(written, _fulls(reader, positions), frozenset(positions), read_as=near[0])
+
+
+def _fulls(reader: IndexReader, positions: Iterable[int]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(reader.letters[i].council for i in sorted(positions)))
+
+
+@functools.lru_cache(maxsize=4)
+def _spellings(councils: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """Every name a misspelling is compared with -> the council it names (an indexed council's short
+    name, or an authority's): the indexed councils' short and full names and every authority's
+    names (index/councils.py); and the same by their letters alone ("stockport" -> "Stockport")."""
+    names: dict[str, str] = {}
+    for full, short in councils:
+        names.setdefault(short, short)
+        names.setdefault(full, short)
+    for authority in AUTHORITIES:
+        for alias in (authority.name, authority.formal, *authority.variants):
+            names.setdefault(alias, authority.name)
+    letters: dict[str, str] = {}
+    for name, council in names.items():
+        letters.setdefault(letters_only(name), council)
+    return names, letters
+
+
+def _shown(written: str) -> str:
+    """A written council as a message quotes it: one line, at most 60 characters."""
+    text = " ".join(written.split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 Reranker = Callable[[str, list["Passage"]], list["Passage"]]

@@ -40,7 +40,9 @@ def run(*args: str | bytes, env: dict | None = None) -> tuple[int, str, str]:
 ])
 def test_text_that_is_not_utf8_is_read_with_replacement_characters(seeds_index, args, as_json):
     code, out, err = run(*args, "--index", str(seeds_index), *(["--json"] if as_json else []))
-    assert (code, err) == (0, ""), err
+    # "Traff\ufffdrd" is one letter from Trafford: read as it, and said (issue 24), not an error.
+    said = 'note: council "Traff\ufffdrd" read as Trafford\n' if b"Traff\xffrd" in args else ""
+    assert (code, err) == (0, said), err
     if as_json:
         document = json.loads(out)
         text = document.get("question") or document.get("query")

@@ -39,6 +39,8 @@ from index.reader import LetterInfo
 from index.services import BY_KEY as SERVICES
 from qa.answer import judgement_dict, rating_dict
 from qa.query import MAX_QUESTION_CHARS, clean_text
+from qa.retriever import CouncilNotClear
+from qa.retriever import council_notes as council_notes_of
 from ui.web import KIND_NAMES, MAX_HISTORY, WebApp
 
 MAX_UPLOAD_FILES = 20
@@ -59,8 +61,18 @@ def library_call(call):
     """Run a library call; its errors become 400 (409 busy index, 503 broken index) with their one line."""
     try:
         return call()
+    except CouncilNotClear as exc:  # a misspelt council as close to several: 400, naming them
+        raise ApiError(400, str(exc), did_you_mean=list(exc.names)) from None
     except LettersQAError as exc:
         raise ApiError(status_of(exc), str(exc)) from None
+
+
+def council_notes(assistant, council: str | None) -> dict:
+    """How a council filter was read (Assistant.read_councils), as fields to add to the response
+    when it was not read as written or selects nothing: "notes" (lines to show) and
+    "council_filter" (each reading: written, councils, read_as, absent, note). A misspelling as
+    close to several councils is a 400 whose "did_you_mean" lists them."""
+    return council_notes_of(library_call(lambda: assistant.read_councils(council)))
 
 
 def status_of(exc: LettersQAError) -> int:
@@ -96,6 +108,8 @@ def text_filter(value: str | None, name: str) -> str | None:
 
 
 SERVICE_HELP = ", ".join(SERVICES)
+COUNCIL_HELP = ("only this council (full or short name); a misspelling of one council is read as it, said in "
+                "\"notes\"; one as close to several is a 400 naming them in \"did_you_mean\"")
 KIND_HELP = f"a letter kind: {', '.join(KIND_NAMES)} (README: the kinds table)"
 
 
@@ -169,7 +183,7 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
     @api.get("/search", summary="The k best passages for a query")
     def search(q: Annotated[str, Query(description="words to search the letters for")],
                k: Annotated[str | None, Query(description="how many passages, 1 to 100 (default 5)")] = None,
-               council: Annotated[str | None, Query(description="only this council's letters")] = None,
+               council: Annotated[str | None, Query(description=COUNCIL_HELP)] = None,
                year: Annotated[str | None, Query(description="only letters of this year")] = None,
                kind: Annotated[str | None, Query(description=KIND_HELP)] = None) -> dict:
         if not q.strip():
@@ -178,23 +192,25 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
         filters = {"council": text_filter(council, "council"), "kind": kind_filter(kind),
                    "year": whole(year, "year", "a whole number such as 2009", 1000, 9999)}
         query = clean_text(q)
+        notes = council_notes(assistant, filters["council"])
         hits = library_call(lambda: assistant.search(query, k=count, **filters))
-        return {"query": query, "hits": [hit.to_dict() for hit in hits]}
+        return {"query": query, "hits": [hit.to_dict() for hit in hits], **notes}
 
     @api.get("/ratings", summary="The extracted ratings table, optionally filtered")
-    def ratings(council: Annotated[str | None, Query(description="only this council")] = None,
+    def ratings(council: Annotated[str | None, Query(description=COUNCIL_HELP)] = None,
                 year: Annotated[str | None, Query(description="only this year")] = None,
                 kind: Annotated[str | None, Query(description=KIND_HELP)] = None) -> dict:
         filters = {"council": text_filter(council, "council"), "kind": kind_filter(kind),
                    "year": whole(year, "year", "a whole number such as 2009", 1000, 9999)}
+        notes = council_notes(assistant, filters["council"])
         rows = library_call(lambda: assistant.ratings(**filters))
-        return {"ratings": [rating_dict(row) for row in rows]}
+        return {"ratings": [rating_dict(row) for row in rows], **notes}
 
     @api.get("/judgements", summary="The extracted judgements of services, optionally filtered")
     def judgements(service: Annotated[str | None, Query(description="only this service: " + SERVICE_HELP)] = None,
                    level: Annotated[str | None, Query(description="only this level: outstanding, good, adequate "
                                                                   "(satisfactory) or inadequate (poor)")] = None,
-                   council: Annotated[str | None, Query(description="only this council")] = None,
+                   council: Annotated[str | None, Query(description=COUNCIL_HELP)] = None,
                    year: Annotated[str | None, Query(description="only this year")] = None,
                    kind: Annotated[str | None, Query(description=KIND_HELP)] = None,
                    comparison: Annotated[str | None, Query(description="above, in_line or below similar areas "
@@ -203,8 +219,9 @@ def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
                    "council": text_filter(council, "council"), "kind": kind_filter(kind),
                    "year": whole(year, "year", "a whole number such as 2009", 1000, 9999),
                    "comparison": text_filter(comparison, "comparison")}
+        notes = council_notes(assistant, filters["council"])
         rows = library_call(lambda: assistant.judgements(**filters))
-        return {"judgements": [judgement_dict(row) for row in rows]}
+        return {"judgements": [judgement_dict(row) for row in rows], **notes}
 
     @api.get("/letters", summary="The metadata of every indexed letter")
     def letters() -> dict:

@@ -21,6 +21,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")  # `serve` needs no password on 
 # Text to search for loses them (U+FFFD); paths keep them, as the OS needs the same bytes back.
 TEXT_ARGS = ("question", "query", "council")
 PATH_ARGS = ("index", "letters", "gold", "model")
+COUNCIL_HELP = ("only this council (full or short name; a misspelling of one council is read as it, with a note "
+                "on stderr)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except LettersQAError as exc:
         print(f"letters-qa: error: {exc}", file=sys.stderr)
-        return 1
+        return 2 if getattr(exc, "usage", False) else 1  # usage: a misspelt --council as close to several
     except KeyboardInterrupt:
         print("letters-qa: interrupted", file=sys.stderr)
         return 130
@@ -90,12 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", parents=[common, model], help="ranked passages for a query")
     p.add_argument("query")
     p.add_argument("-k", type=_positive, default=5, help="number of passages (default 5)")
-    p.add_argument("--council", help="only this council (full or short name)")
+    p.add_argument("--council", help=COUNCIL_HELP)
     p.add_argument("--year", type=int, help="only letters of this year")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ratings", parents=[common], help="the extracted ratings table")
-    p.add_argument("--council", help="only this council (full or short name)")
+    p.add_argument("--council", help=COUNCIL_HELP)
     p.add_argument("--year", type=int, help="only this year")
     p.add_argument("--kind", help="only this letter kind (annual_rating, annual_assessment, apa, apa_services)")
     p.set_defaults(func=cmd_ratings)
@@ -103,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("judgements", parents=[common], help="the extracted judgements of services")
     p.add_argument("--service", help="only this service (private_fostering, childrens_homes, ...: index/services.py)")
     p.add_argument("--level", help="only this level (outstanding, good, adequate, inadequate)")
-    p.add_argument("--council", help="only this council (full or short name)")
+    p.add_argument("--council", help=COUNCIL_HELP)
     p.add_argument("--year", type=int, help="only this year")
     p.add_argument("--kind", help="only this letter kind")
     # index.services.COMPARISONS, written out: importing the index package would slow `--help` 2x
@@ -280,11 +282,26 @@ def _sources_text(answer) -> str:
                                      f"{' '.join(c.text.split())}" for i, c in enumerate(answer.citations, 1))
 
 
+def _council_notes(assistant, council) -> dict:
+    """How --council was read (Assistant.read_councils): a note on stderr when it was not read as
+    written ("council "stockprt" read as Stockport") or selects nothing, and the same as JSON
+    fields ("notes", "council_filter") to add to the document. A misspelling as close to several
+    councils raises CouncilNotClear: exit 2 with the councils it could be."""
+    from qa.retriever import council_notes
+
+    fields = council_notes(assistant.read_councils(council))
+    for note in fields.get("notes", ()):
+        print(f"note: {note}", file=sys.stderr)
+    return fields
+
+
 def cmd_search(args) -> int:
-    hits = _assistant(args).search(args.query, k=args.k, council=args.council, year=args.year)
+    assistant = _assistant(args)
+    notes = _council_notes(assistant, args.council)
+    hits = assistant.search(args.query, k=args.k, council=args.council, year=args.year)
     text = "\n\n".join(f"{i}. {h.council} {h.year} - {h.section} ({h.letter}, chars {h.start}-{h.end}, "
                        f"score {h.score:.4f})\n   {' '.join(h.text.split())}" for i, h in enumerate(hits, 1))
-    _emit(args, {"query": args.query, "hits": [h.to_dict() for h in hits]}, text or "no passages found")
+    _emit(args, {"query": args.query, "hits": [h.to_dict() for h in hits], **notes}, text or "no passages found")
     return 0
 
 
@@ -292,9 +309,11 @@ def cmd_ratings(args) -> int:
     from index.kinds import scale_key
     from qa.answer import rating_dict
 
-    rows = _assistant(args).ratings(council=args.council, year=args.year, kind=args.kind)
+    assistant = _assistant(args)
+    notes = _council_notes(assistant, args.council)
+    rows = assistant.ratings(council=args.council, year=args.year, kind=args.kind)
     if args.json:
-        _emit(args, {"ratings": [rating_dict(r) for r in rows]}, "")
+        _emit(args, {"ratings": [rating_dict(r) for r in rows], **notes}, "")
         return 0
     table = [("council", "year", "kind", "area", "label", "grade", "scale", "letter")]
     table += [(r.council, str(r.year), r.kind, r.area, r.label, str(r.grade), scale_key(r.kind), r.letter)
@@ -324,10 +343,12 @@ def _columns(table: list[tuple[str, ...]]) -> str:
 def cmd_judgements(args) -> int:
     from qa.answer import judgement_dict
 
-    rows = _assistant(args).judgements(service=args.service, level=args.level, council=args.council,
-                                       year=args.year, kind=args.kind, comparison=args.comparison)
+    assistant = _assistant(args)
+    notes = _council_notes(assistant, args.council)
+    rows = assistant.judgements(service=args.service, level=args.level, council=args.council,
+                                year=args.year, kind=args.kind, comparison=args.comparison)
     if args.json:
-        _emit(args, {"judgements": [judgement_dict(j) for j in rows]}, "")
+        _emit(args, {"judgements": [judgement_dict(j) for j in rows], **notes}, "")
         return 0
     table = [("council", "year", "kind", "service", "level", "comparison", "count", "word", "letter")]
     table += [(j.council, str(j.year), j.kind, j.service, j.level or "", j.comparison or "",

@@ -18,6 +18,7 @@ from index.intake import Original, add_letters, original_file
 from qa import Assistant
 from qa.answer import md_escape, rating_dict
 from qa.query import MAX_QUESTION_CHARS, clean_text
+from qa.retriever import council_notes
 from ui.web.judgements import judgements_csv, judgements_html, service_choices
 from ui.web.ratings import (
     COUNCIL_HINT,
@@ -40,6 +41,7 @@ from ui.web.render import (
     letter_choices,
     letter_html,
     letters_frame,
+    note_html,
     pending_html,
     sources_html,
     upload_result_html,
@@ -183,6 +185,7 @@ class WebApp:
                 letter, start, end = (marks or [])[row]
             elif parts[0] == "c":
                 row = int(parts[1])
+                council = self.council_choice(council)[0]
                 info, rating = council_rows(self.assistant.letters(), self.assistant.ratings(), council)[row] \
                     if council and row >= 0 else (None, None)
                 if info is None:
@@ -200,14 +203,32 @@ class WebApp:
 
     # Ratings and Letters ---------------------------------------------------------------
 
+    def council_choice(self, council: str) -> tuple[str, str]:
+        """A council box's value (a council of the list, or typed: "stockprt", "Stoke") as the indexed
+        council it stands for (Assistant.read_councils, as every council filter reads it), with the
+        note to show when it was not read as written or names none. CouncilNotClear (a
+        LettersQAError) when a misspelling is as close to several councils."""
+        if not council or council in {x.council for x in self.assistant.letters()}:
+            return council, ""
+        reading = self.assistant.read_councils(council)[0]
+        return (reading.councils[0] if reading.councils else council), reading.note or ""
+
     def ratings_view(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
         """The Ratings tab for the filters: (table, chart rows, APA grid, CSV download, council page).
-        The council page shows all the chosen council's letters, whatever the other filters."""
+        The council page shows all the chosen council's letters, whatever the other filters; a
+        typed council is read as council_choice reads it, said above its page."""
+        try:
+            council, note = self.council_choice(council)
+        except LettersQAError as exc:  # a misspelling as close to several councils: which one?
+            return (ratings_frame([]), chart_frame([]), "", gr.update(value=None, interactive=False),
+                    error_html(str(exc)))
         try:
             every = self.assistant.ratings()
             rows = filter_ratings(every, council, year, kind, grade)
-            page = council_html(council, council_rows(self.assistant.letters(), every, council)) if council \
-                else COUNCIL_HINT
+            mine = council_rows(self.assistant.letters(), every, council) if council else []
+            # A note that the council has no letters stands for the page's own "No letters for ...".
+            page = (note_html(note) + council_html(council, mine) if mine or not note else note_html(note)) \
+                if council else COUNCIL_HINT
         except LettersQAError as exc:
             return (ratings_frame([]), chart_frame([]), error_html(str(exc)), gr.update(value=None, interactive=False),
                     "")
@@ -230,6 +251,7 @@ class WebApp:
     def judgements_view(self, service=ALL, level=ALL, comparison=ALL, council=ALL, year=ALL, kind=ALL):
         """The Judgements tab for the filters: (matrix, CSV download, the marks its buttons open)."""
         try:
+            council, note = self.council_choice(council)  # a typed council, read as every filter reads it
             every = self.assistant.judgements()
             # The council as chosen, exactly (as the Ratings tab filters): not every council of its short name.
             rows = [r for r in self.assistant.judgements(service=service or None, level=level or None,
@@ -238,6 +260,7 @@ class WebApp:
         except LettersQAError as exc:
             return error_html(str(exc)), gr.update(value=None, interactive=False, label="Download as CSV"), []
         matrix, marks = judgements_html(rows, len(every))
+        matrix = note_html(note) + matrix
         csv_file = temporary_copy(judgements_csv(rows).encode("utf-8"), "judgements.csv")
         label = "Download this 1 row as CSV" if len(rows) == 1 else f"Download these {len(rows):,} rows as CSV"
         return matrix, gr.update(value=str(csv_file), interactive=bool(rows), label=label), marks
@@ -387,14 +410,21 @@ class WebApp:
         query = api_text(query, "query", "the query is empty; type words to search the letters for")
         k = api_int(k, "k", "a whole number from 1 to 100", 1, 100)
         council, year = api_council(council), api_year(year)
+        notes = self._council_notes(council)
         hits = self._api(lambda: self.assistant.search(query, k=k, council=council, year=year))
-        return {"query": query, "hits": [h.to_dict() for h in hits]}
+        return {"query": query, "hits": [h.to_dict() for h in hits], **notes}
 
     def api_ratings(self, council: str | None = None, year: int | None = None) -> dict:
         """The extracted ratings table, optionally one council's or one year's."""
         council, year = api_council(council), api_year(year)
+        notes = self._council_notes(council)
         rows = self._api(lambda: self.assistant.ratings(council=council, year=year))
-        return {"ratings": [rating_dict(r) for r in rows]}
+        return {"ratings": [rating_dict(r) for r in rows], **notes}
+
+    def _council_notes(self, council: str | None) -> dict:
+        """How the council filter was read, as the JSON API says it (ui/api.py council_notes):
+        "notes" and "council_filter" when it was not read as written or selects nothing."""
+        return council_notes(self._api(lambda: self.assistant.read_councils(council)))
 
     @staticmethod
     def _api(call):

@@ -148,7 +148,8 @@ def _model_toggle(model: str | None):
 def _ratings_tab(web: WebApp) -> tuple[list, list]:
     gr.Markdown("The ratings read from every indexed letter. Filter them, or sort by clicking a column.")
     with gr.Row():
-        council = gr.Dropdown([("All councils", ALL)], value=ALL, label="Council", elem_id="lqa-f-council")
+        council = gr.Dropdown([("All councils", ALL)], value=ALL, label="Council", elem_id="lqa-f-council",
+                              allow_custom_value=True)  # typed: read as every council filter (WebApp.council_choice)
         year = gr.Dropdown([("All years", ALL)], value=ALL, label="Year", elem_id="lqa-f-year")
         kind = gr.Dropdown([("All kinds", ALL)] + [(f"{k.name[0].upper()}{k.name[1:]} ({k.years})", k.key)
                                                    for k in kinds.KINDS if k.graded], value=ALL, label="Kind",
@@ -180,7 +181,8 @@ def _judgements_tab(web: WebApp) -> tuple[list, list, list, gr.State]:
         service = gr.Dropdown(service_choices([]), value=ALL, label="Service", elem_id="lqa-j-service")
         level = gr.Dropdown(level_choices(), value=ALL, label="Level", elem_id="lqa-j-level")
         comparison = gr.Dropdown(comparison_choices(), value=ALL, label="Compared", elem_id="lqa-j-comparison")
-        council = gr.Dropdown([("All councils", ALL)], value=ALL, label="Council", elem_id="lqa-j-council")
+        council = gr.Dropdown([("All councils", ALL)], value=ALL, label="Council", elem_id="lqa-j-council",
+                              allow_custom_value=True)
         year = gr.Dropdown([("All years", ALL)], value=ALL, label="Year", elem_id="lqa-j-year")
         kind = gr.Dropdown(kind_choices(), value=ALL, label="Kind", elem_id="lqa-j-kind")
     matrix = gr.HTML('<p class="lqa-empty">Loading the judgements…</p>', elem_id="lqa-judgements")

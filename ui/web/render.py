@@ -185,6 +185,11 @@ def error_html(message: str) -> str:
     return f'<p class="lqa-bad"><strong>Error:</strong> {esc(message)}</p>'
 
 
+def note_html(note: str) -> str:
+    """A line on how a filter was read ("council "stockprt" read as Stockport"); "" for none."""
+    return f'<p class="lqa-note" role="status">{esc(note)}</p>' if note else ""
+
+
 def letters_frame(letters: Iterable[LetterInfo], unsearchable: dict[str, str] | None = None) -> pd.DataFrame:
     """The Letters tab's table; `unsearchable` (letter -> why) fills a "warning" column: a letter a
     search would not find is never listed as if it were fine."""

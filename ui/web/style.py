@@ -94,6 +94,7 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
               overflow-y: auto; border: 1px solid var(--border-color-primary); padding: 10px; }
 .lqa-ok { color: #1b7a2c; } .lqa-bad { color: #b3261e; }
 .lqa-empty { color: var(--lqa-subdued); }
+.lqa-note { margin: 0 0 .5em; font-style: italic; }
 #lqa-ratings, #lqa-ratings * { font-family: var(--font) !important; }
 .lqa-scroll { overflow-x: auto; max-width: 100%; }
 .lqa-council-page { margin: 0 0 6px 0; }
