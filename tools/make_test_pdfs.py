@@ -5,7 +5,9 @@ python-docx and converted to PDF by LibreOffice, the way offices make them.
     .venv/bin/python tools/make_test_pdfs.py         # writes tests/fixtures/pdfs/*.pdf and its README.md
     .venv/bin/python tools/make_test_pdfs.py --chromium /tmp/prints   # also the Chromium styles, to look at
 
-Variants (tests/documents.py builds the documents):
+The five seeds in every variant, and five letters of tests/fixtures/kinds (APA 2007, a 2009
+monitoring letter, 2010 and 2011 assessments, a 2010 unannounced inspection) as `word` and
+`word-nospacing`. Variants (tests/documents.py builds the documents):
 - `word`: Heading 2 headings, a "Table Grid" table for the grades, bulleted lists, a running header
   and a "Page X of Y" footer (PAGE and NUMPAGES fields), python-docx's default spacing;
 - `word-nospacing`: the same with no space before or after any paragraph and single line spacing:
@@ -33,12 +35,19 @@ import documents  # noqa: E402  (tests/documents.py)
 from index.letters import read_letter  # noqa: E402
 
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+# Letters of the other kinds to 2011 (tests/fixtures/kinds), in the two commonest variants; not
+# 2005-apa-eastmere, whose text glues the title "Grade descriptors" to its table (a one-cell row
+# in print, read as a heading of its own).
+KINDS = [ROOT / "tests" / "fixtures" / "kinds" / f"{name}.txt" for name in (
+    "2007-apa-southvale", "2009-letter-kellingford", "2010-assessment-northwold", "2010-unannounced-harrowby",
+    "2011-assessment-westbridge")]
 OUT = ROOT / "tests" / "fixtures" / "pdfs"
 VARIANTS = {
     "word": {},
     "word-nospacing": {"spacing": False},
     "word-twocol": {"two_column": True},
 }
+KIND_VARIANTS = ("word", "word-nospacing")
 
 
 def soffice_version() -> str:
@@ -68,15 +77,19 @@ def main(argv: list[str] | None = None) -> int:
     texts = {path.stem: read_letter(path).text for path in SEEDS}
     docx = {f"{stem}.{variant}": documents.office_docx(text, **options)
             for stem, text in texts.items() for variant, options in VARIANTS.items()}
+    for path in KINDS:
+        text = read_letter(path).text
+        docx.update({f"{path.stem}.{variant}": documents.office_docx(text, **VARIANTS[variant])
+                     for variant in KIND_VARIANTS})
     convert(docx, args.out)
     version = soffice_version()
     sizes = sorted((path.name, path.stat().st_size) for path in args.out.glob("*.pdf"))
     lines = [
         "# Test PDFs made as offices make them",
         "",
-        "Made by `tools/make_test_pdfs.py` (read its docstring): each seed letter of `seeds/` written as a",
-        "Word document by python-docx (`tests/documents.py`, `office_docx`) and converted to PDF by",
-        f"{version} (`soffice --headless --convert-to pdf`).",
+        "Made by `tools/make_test_pdfs.py` (read its docstring): each seed letter of `seeds/` and five",
+        "letters of `tests/fixtures/kinds/` written as a Word document by python-docx (`tests/documents.py`,",
+        f"`office_docx`) and converted to PDF by {version} (`soffice --headless --convert-to pdf`).",
         "CI has no LibreOffice, so the PDFs are kept here; tests/test_pdf_layout.py reads them.",
         "",
         "| file | bytes |",
@@ -88,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "README.md").write_text("\n".join(lines))
     if args.chromium:
         args.chromium.mkdir(parents=True, exist_ok=True)
+        texts.update({path.stem: read_letter(path).text for path in KINDS})
         for style in documents.PRINT_STYLES:
             for stem, data in zip(texts, documents.styled_letter_pdfs(texts.values(), style)):
                 (args.chromium / f"{stem}.{style}.pdf").write_bytes(data)

@@ -1,19 +1,31 @@
 """Positioned PDF lines -> the letter's text, laid out as the text letters are.
 
-- Running headers and footers go: a line near the top or bottom of a page (the outer 12% of
-  its height), not in a table, that, page numbers ("Page 2 of 3", "2/3", "- 2 -") left out,
-  reads the same on at least half the pages (and two), or that is only a page number. A letterhead printed on
-  page 1 alone stays: it is part of the letter, as in the text letters.
+- Running headers and footers go: a line near the top or bottom of a page (the outer 12% of its
+  height), not in a table, that, page numbers ("Page 2 of 3", "2/3", "- 2 -") left out, reads the
+  same at the same place (within a few points) on at least half the pages (and two), or that is
+  only a page number. A letterhead printed on page 1 alone stays: it is part of the letter, as in
+  the text letters; a heading that falls at the foot of one page and the head of another stays.
 - A table row is one line, its cells joined by tabs, each cell's wrapped lines joined.
-- A paragraph is one line: a printed line is joined to the next when the next one's first word
-  would not have fitted in the room left at the end of it (so the break was the printer's, not
-  the writer's), they are the same size, and no wider gap than the text's usual line gap lies
-  between them. A wider gap, a size change (a heading) or a new page whose first line does not
-  continue the last one starts a new block (a blank line); a bullet starts a "- " item.
+- A paragraph is one line. How the text is set is read off the text itself: its right edge, its
+  left margin, its line gap (the median gap between lines the printer wrapped, so paragraph and
+  heading spacing never count however often they occur) and whether it is justified. A printed
+  line is joined to the next when the next one's first word would not have fitted in the room
+  left at the end of it (so the break was the printer's, not the writer's) and nothing below
+  marks a break.
+- A new block (a blank line): a gap wider than the line gap by 0.15 line heights; a change of
+  font size or weight (a heading, with or without space around it; PDFium gives both); a table's
+  edge; a first line set in from the margin; a line back at the margin after a list item; in
+  justified text, a sentence's end short of the right edge; a line the writer broke after a
+  sentence's end or before a paragraph that wraps. Lines the writer broke otherwise (an address,
+  a signature) stay lines of one block. A bullet starts a "- " item.
+- Headings are in sentence case: a capitalised line under a heading line is a heading of its own
+  unless the heading line ends on "of", "and", ... or the two words meet elsewhere in the letter.
 
-But: - one text column: side-by-side columns would be read a line from each in turn; - a
-paragraph that ends exactly at the right margin, followed by one whose first word is long, on
-the next page, is joined to it.
+But: - one text column: side-by-side columns are read in the order the page draws them (Word and
+browsers draw a cell or a column at a time); - where paragraphs are set apart by nothing (no gap,
+no indent), a paragraph whose last line is full is joined to the next, and so is one that ends a
+page with a full line: nothing on the page tells them apart (tests/test_pdf_layout.py lists the
+cases in its corpus).
 """
 
 from __future__ import annotations
@@ -31,11 +43,12 @@ BAND = 0.12  # the share of the page height at the top and at the bottom where r
 _PAGE_NUMBER = re.compile(r"(?:page[ \t]*)?\d{1,4}(?:[ \t]*(?:of|/)[ \t]*\d{1,4})?|-[ \t]*\d{1,4}[ \t]*-", re.I)
 _PARAGRAPH_EXTRA = 0.15  # line heights above a paragraph's own line gap that make a paragraph break
 _PLACE = 2.0  # points: a running line's place on the page, compared in steps of this
+# Words a heading cannot end on: a heading line ending on one goes on in the next line.
+_GLUE_WORDS = frozenset("a an and as at by for from in into of on or the to with within".split())
 _FLUSH = 1.5  # points from the right edge within which a line ends flush (justified)
 _SIZE_STEP = 0.05  # font sizes further apart than this share are different styles (a heading)
-_INDENT = 0.8  # line heights a line starts right of the one above: a first-line indent
-# A sentence's end: ".", "!" or "?", then perhaps closing quotes or brackets, at the line's end.
-_SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]{0,3}[ \t]*$")
+_INDENT = 0.8  # line heights a line starts right of the margin: a first-line indent ...
+_MAX_INDENT = 6.0  # ... up to this many (further in is a second column or a centred line)
 _JOIN = None  # _separator's answer for "the same paragraph": join the lines
 
 
@@ -58,17 +71,13 @@ def layout(pages: list[Page]) -> str:
         return ""
     known = vocabulary(line.text for line in lines)
     items = _items(lines, known)
-    plain = [item.line for item in items if item.row is None and "\t" not in item.text]
-    right = max((line.x1 for line in plain), default=0.0)
-    _mark_headings(items)
-    pitch = _pitch(items, right)
-    justified = _justified(items, right)
+    measure = _measure(items)
     out = [items[0].text]  # pieces: each the (mended) text of one item or a separator
     in_item = _bulleted(items[0])  # whether the block being written is a list item
-    wraps_on = [_wraps(item, following, right) and _same_style(item.line, following.line)
+    wraps_on = [_wraps(item, following, measure.right) and _same_style(item.line, following.line)
                 for item, following in zip(items, items[1:])] + [False]
     for number, (before, after) in enumerate(zip(items, items[1:]), 1):
-        separator = _separator(before, after, right, pitch, in_item, wraps_on[number], justified)
+        separator = _separator(before, after, measure, in_item, wraps_on[number])
         if separator is _JOIN:
             out[-1], text = join_lines(out[-1], after.text, known)
             out.append(text)
@@ -136,6 +145,26 @@ def _items(lines: list[Line], known: set[str]) -> list[_Item]:
     return items
 
 
+@dataclass(frozen=True)
+class _Measure:
+    """How the text is set, read off the text itself."""
+
+    right: float  # the right edge of the text (the furthest a plain line reaches)
+    left: float  # the left margin: where most body lines start
+    pitch: float  # the gap between two lines of one paragraph, in line heights
+    justified: bool
+    pairs: Counter  # _pairs: the word pairs of the text
+
+
+def _measure(items: list[_Item]) -> _Measure:
+    _mark_headings(items)
+    plain = [item for item in items if item.row is None and "\t" not in item.text]
+    right = max((item.line.x1 for item in plain), default=0.0)
+    starts = Counter(round(item.line.x0) for item in plain if not item.heading and not _bulleted(item))
+    left = starts.most_common(1)[0][0] if starts else 0.0
+    return _Measure(right, left, _pitch(items, right), _justified(items, right), _pairs(items))
+
+
 def _mark_headings(items: list[_Item]) -> None:
     """Mark the lines set bold or larger than the body text (the size most characters have)."""
     sizes: Counter[float] = Counter()
@@ -196,13 +225,19 @@ def _bulleted(item: _Item) -> bool:
     return item.line.bullet or item.text[:1] in _BULLET_GLYPHS
 
 
-def _separator(before: _Item, after: _Item, right: float, pitch: float, in_item: bool, wraps_on: bool,
-               justified: bool) -> str | None:
+def _text_start(item: _Item) -> float:
+    """Where the line's text starts: after its bullet glyph, if it has one (a word processor's item)."""
+    chars = item.line.chars
+    return chars[1][1] if item.text[:1] in _BULLET_GLYPHS and len(chars) > 1 else item.line.x0
+
+
+def _separator(before: _Item, after: _Item, measure: _Measure, in_item: bool, wraps_on: bool) -> str | None:
     """"\n" (same block), "\n\n" (new block) or _JOIN (the same paragraph, wrapped).
 
     A new block: a gap wider than the paragraph's own line gap (`pitch`) by _PARAGRAPH_EXTRA, a
     table's edge, a change of font size or weight (a heading, even with no space around it), a
-    first line set in from the line above, a line back at the margin after a list item, or a
+    first line set in from the margin (by up to _MAX_INDENT: further is a column or a centred
+    line, not an indent), a line back at the margin after a list item, or a
     line the writer broke (its first word would have fitted above) after one that ends a sentence
     or before a paragraph that wraps (`wraps_on`: `after` goes on to the next line). Lines the
     writer broke that are neither (an address, a signature) stay lines of one block. In justified
@@ -216,30 +251,61 @@ def _separator(before: _Item, after: _Item, right: float, pitch: float, in_item:
         return "\n\n"
     if b.page == a.page:
         gap = (b.top - before.bottom) / min(a.height, b.height)
-        if gap < -0.5 or gap > pitch + _PARAGRAPH_EXTRA:
+        if gap < -0.5 or gap > measure.pitch + _PARAGRAPH_EXTRA:
             return "\n\n"
     if _bulleted(after):  # a list's next item; a list after a finished paragraph starts a block
-        return "\n" if in_item or not _SENTENCE_END.search(before.text) else "\n\n"
-    if b.x0 - a.x0 > _INDENT * a.height and not _bulleted(before):
+        return "\n" if in_item or not _ends_sentence(before.text) else "\n\n"
+    if in_item:
+        if _text_start(before) - b.x0 > _INDENT * a.height:
+            return "\n\n"  # back at the margin after a list item
+    elif _INDENT * a.height < b.x0 - measure.left < _MAX_INDENT * a.height and not _bulleted(before):
         return "\n\n"  # a first-line indent
-    if in_item and a.x0 - b.x0 > _INDENT * a.height:
-        return "\n\n"  # back at the margin after a list item
-    if justified and right - a.x1 > _FLUSH and _SENTENCE_END.search(before.text):
+    if measure.justified and measure.right - a.x1 > _FLUSH and _ends_sentence(before.text):
         return "\n\n"
-    if _wraps(before, after, right):
+    if _wraps(before, after, measure.right, measure.pairs):
         return _JOIN
     if b.page != a.page or wraps_on:
         return "\n\n"
-    return "\n\n" if _SENTENCE_END.search(before.text) else "\n"
+    return "\n\n" if _ends_sentence(before.text) else "\n"
 
 
-def _wraps(before: _Item, after: _Item, right: float) -> bool:
+def _ends_sentence(text: str) -> bool:
+    """Whether the line ends a sentence: ".", "!" or "?", then perhaps closing quotes or brackets."""
+    text = text.rstrip(" \t")
+    bare = text.rstrip("\"'’”)]")
+    return len(text) - len(bare) <= 3 and bare[-1:] in (".", "!", "?")
+
+
+def _pair(left: str, right: str) -> tuple[str, str]:
+    """The last word of `left` and the first of `right`, lowercased, as the word pair they make."""
+    return left.rsplit(None, 1)[-1].lower() if left.strip() else "", (right.split(None, 1) or [""])[0].lower()
+
+
+def _pairs(items: list[_Item]) -> Counter:
+    """How often each two words follow each other in the text, across line ends too."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    last = ""
+    for item in items:
+        words = item.text.lower().split()
+        if words:
+            pairs[(last, words[0])] += 1
+            pairs.update(zip(words, words[1:]))
+            last = words[-1]
+    return pairs
+
+
+def _wraps(before: _Item, after: _Item, right: float, pairs: Counter | None = None) -> bool:
     """Whether `after`'s first word would not have fitted at the end of `before` (plus a space)."""
     if before.row or after.row or after.line.bullet or "\t" in before.text or "\t" in after.text:
         return False
     a = before.line
-    if before.heading and after.text[:1].isupper():
-        # Headings are in sentence case: a capital starts the next heading (an empty subsection's
-        # title sits right above the next one), a wrapped heading goes on in lower case.
-        return False
-    return right - a.x1 < after.line.first_word_width() + 0.5 * a.height
+    room, word = right - a.x1, after.line.first_word_width()
+    fits = room >= word + 0.5 * a.height
+    last, first = _pair(before.text, after.text)
+    if fits or not before.heading or not after.text[:1].isupper() or last in _GLUE_WORDS:
+        return not fits
+    # Headings are in sentence case and never end on "of" or "within": a capitalised line under a
+    # heading that could end there is the next heading (an empty subsection's title right above
+    # the next one), unless the room left was clearly too small (under half the word) or the two
+    # words meet elsewhere in the letter too ("Harrowby Borough" + "Council").
+    return room < 0.5 * word or (pairs is not None and pairs[(last, first)] > 1)

@@ -6,8 +6,10 @@ baseline and follow each other become a line; a gap of about a space becomes " "
 (a borderless table's column) becomes a tab. Table rows come from the ruling lines a table is
 drawn with: the lines of text between the same two horizontal rules and inside the same vertical
 rules are one row, cut into cells at the vertical rules. A small filled shape just left of a
-line is a bullet (browsers draw list discs as shapes, not text). `index.formats.layout` turns the
-lines into text.
+line is a bullet (browsers draw list discs as shapes, not text). Each line's font size and
+whether it is bold (the font's name, else its weight) come from three of its characters, so a
+heading set with no space around it is still told apart. `index.formats.layout` turns the lines
+into text.
 
 But: - a borderless table whose cells wrap comes out one printed line at a time; - rules and
 text inside form XObjects are read as PDFium flattens them, rules drawn there are not seen;
