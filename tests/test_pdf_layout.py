@@ -13,7 +13,8 @@ monitoring letter, 2010 and 2011 assessments, a 2010 unannounced inspection),
 Each must give its text letter's council, year, kind, ratings and section titles, and the same
 searchable (not boilerplate) passages, compared word for word (line breaks and the text letters'
 "*" emphasis, "##" heading marks and "----" table rules aside: the documents do not print them). Where nothing on the
-page tells two paragraphs apart (AMBIGUOUS), the passages are an expected failure. One set of
+page tells two paragraphs apart (AMBIGUOUS), the passages are an expected failure (strict for the
+kept files). One set of
 prints is indexed with the real model and an open question about a council quotes its PDF.
 """
 
@@ -141,7 +142,9 @@ def test_a_pdf_gives_its_text_letters_sections_and_ratings(request, texts, stem,
 @pytest.mark.parametrize("stem, variant", CASES)
 def test_a_pdf_gives_its_text_letters_searchable_passages(request, texts, stem, variant):
     if (stem, variant) in AMBIGUOUS:
-        request.applymarker(pytest.mark.xfail(reason=AMBIGUOUS[(stem, variant)], strict=True))
+        # Strict for the kept LibreOffice files; a print by another Chromium may set the line a
+        # point shorter, and then the paragraphs read apart.
+        request.applymarker(pytest.mark.xfail(reason=AMBIGUOUS[(stem, variant)], strict=variant not in STYLES))
     letter = parse_letter(_pdf(request, stem, variant), f"{stem}.pdf")
     assert passages(letter) == passages(texts[stem])
 
