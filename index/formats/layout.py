@@ -16,8 +16,10 @@
   font size or weight (a heading, with or without space around it; PDFium gives both); a table's
   edge; a first line set in from the margin; a line back at the margin after a list item; in
   justified text, a sentence's end short of the right edge; a line the writer broke after a
-  sentence's end or before a paragraph that wraps. Lines the writer broke otherwise (an address,
-  a signature) stay lines of one block. A bullet starts a "- " item.
+  sentence's end or before a paragraph that wraps; a line of its own that ends no sentence after
+  a full line that ends one ("Yours sincerely" over the page). Lines the writer broke otherwise
+  (an address, a signature) stay lines of one block. A bullet starts a "- " item; items set a
+  little apart (less than a blank line) stay one list.
 - Headings are in sentence case: a capitalised line under a heading line is a heading of its own
   unless the heading line ends on "of", "and", ... or the two words meet elsewhere in the letter.
 
@@ -42,6 +44,7 @@ from index.formats.pdf import Line, Page
 BAND = 0.12  # the share of the page height at the top and at the bottom where running lines live
 _PAGE_NUMBER = re.compile(r"(?:page[ \t]*)?\d{1,4}(?:[ \t]*(?:of|/)[ \t]*\d{1,4})?|-[ \t]*\d{1,4}[ \t]*-", re.I)
 _PARAGRAPH_EXTRA = 0.15  # line heights above a paragraph's own line gap that make a paragraph break
+_ITEM_EXTRA = 0.8  # ... and between two list items (which may be set a little apart)
 _PLACE = 2.0  # points: a running line's place on the page, compared in steps of this
 # Words a heading cannot end on: a heading line ending on one goes on in the next line.
 _GLUE_WORDS = frozenset("a an and as at by for from in into of on or the to with within".split())
@@ -251,7 +254,10 @@ def _separator(before: _Item, after: _Item, measure: _Measure, in_item: bool, wr
         return "\n\n"
     if b.page == a.page:
         gap = (b.top - before.bottom) / min(a.height, b.height)
-        if gap < -0.5 or gap > measure.pitch + _PARAGRAPH_EXTRA:
+        # List items may be set a little apart (CSS li margins, Word's item spacing): less than a
+        # blank line between two items keeps them one list.
+        extra = _ITEM_EXTRA if in_item and _bulleted(after) else _PARAGRAPH_EXTRA
+        if gap < -0.5 or gap > measure.pitch + extra:
             return "\n\n"
     if _bulleted(after):  # a list's next item; a list after a finished paragraph starts a block
         return "\n" if in_item or not _ends_sentence(before.text) else "\n\n"
@@ -263,6 +269,10 @@ def _separator(before: _Item, after: _Item, measure: _Measure, in_item: bool, wr
     if measure.justified and measure.right - a.x1 > _FLUSH and _ends_sentence(before.text):
         return "\n\n"
     if _wraps(before, after, measure.right, measure.pairs):
+        if _ends_sentence(before.text) and not wraps_on and after.text.rstrip()[-1:] not in ".!?:;\"'’”)]":
+            # A full line ending a sentence, then a line of its own that ends no sentence ("Yours
+            # sincerely" over the page): not a paragraph's last line, so not its continuation.
+            return "\n\n"
         return _JOIN
     if b.page != a.page or wraps_on:
         return "\n\n"
