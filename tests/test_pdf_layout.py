@@ -225,3 +225,29 @@ def test_an_open_question_quotes_a_printed_pdf(tmp_path, prints, real_embedder):
     assert quoted, answer.text
     letter = read_letter(folder / "002_eaefc0db6d347781.pdf")
     assert all(letter.text[c.start:c.end] == c.text for c in quoted)
+
+
+def test_layout_is_linear_with_headings_lists_and_indents():
+    """The new rules (styles, pitch, indents, items, word pairs) stay linear on a long document of
+    headings, indented paragraphs, list items and full lines."""
+    from test_linear_time import growth
+
+    def pages(n: int) -> list:
+        lines, top = [], 0.0
+        long = "word " * 19 + "end."
+        for i in range(n // 100):
+            kind = i % 4
+            if kind == 0:
+                lines.append(_line(f"Heading {i}", top, bold=True, size=13.0))
+            elif kind == 1:
+                lines.append(_line("Indented " + long, top, x0=70.0))
+            elif kind == 2:
+                line = _line(long, top, x0=60.0)
+                line.bullet = True
+                lines.append(line)
+            else:
+                lines.append(_line(long, top))
+            top += 13.0
+        return [Page(600.0, 1e9, lines)]
+
+    growth("layout of headings, indents and items", lambda made: layout(made), pages, 20_000)
