@@ -54,6 +54,14 @@ def soffice_version() -> str:
     return subprocess.run(["soffice", "--version"], capture_output=True, text=True, check=True).stdout.strip()
 
 
+def chromium_version() -> str:
+    try:
+        return subprocess.run([str(documents.CHROMIUM), "--version"], capture_output=True, text=True,
+                              timeout=60).stdout.strip().split(" built on")[0] or "an unknown Chromium"
+    except OSError:
+        return "an unknown Chromium"
+
+
 def convert(docx: dict[str, bytes], out: Path) -> None:
     """name -> .docx bytes, converted by one LibreOffice run into out/name.pdf."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -91,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         "letters of `tests/fixtures/kinds/` written as a Word document by python-docx (`tests/documents.py`,",
         f"`office_docx`) and converted to PDF by {version} (`soffice --headless --convert-to pdf`).",
         "CI has no LibreOffice, so the PDFs are kept here; tests/test_pdf_layout.py reads them.",
+        "The Chromium styles (`documents.PRINT_STYLES`) are printed at test time instead (CI has",
+        f"Chromium; these tests were written against {chromium_version()}).",
         "",
         "| file | bytes |",
         "|---|---|",
