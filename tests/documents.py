@@ -7,9 +7,13 @@ PDFs are printed by headless Chromium (Playwright's `page.pdf`), DOCX files are 
 python-docx, and the HTML is a web-archive page with a nav bar, a site footer and scripts.
 Printed PDFs are cached by content hash in a temporary folder, so a rerun prints nothing.
 Bad files too: an image-only "scanned" PDF (Pillow), encrypted and blank-page PDFs (pypdf), a
-macro-enabled Word package.
+macro-enabled Word package. For tests/test_pdf_layout.py, letters as offices make them:
+`styled_letter_pdfs` prints one in each of PRINT_STYLES (browser margins, no paragraph margins,
+first-line indents, small gaps, justified, a two-column letterhead, no space anywhere) and
+`office_docx` writes the Word files that tools/make_test_pdfs.py converts with LibreOffice.
 
-But: - the layout is one plausible house style, not Ofsted's; - no OCR'd or two-column letters.
+But: - the layouts are plausible house styles, not Ofsted's; - no OCR'd letters, and no
+two-column body text (only the letterhead).
 """
 
 from __future__ import annotations
