@@ -31,10 +31,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index import kinds
 from index.letters import Letter, body_span
 from index.polarity import is_standard_text
 from index.sentences import sentence_spans
-from index.services import LEVELS, SERVICES, level_of
+from index.services import BY_KEY, LEVELS, SERVICES, level_of
 
 MAX_SENTENCE = 2000  # characters; a letter's sentences are far shorter, and longer runs are not prose
 
@@ -160,9 +161,32 @@ class _Mention:
 
 
 def extract_judgements(letter: Letter) -> list[Judgement]:
-    """Every judgement in the letter's body, in reading order (boilerplate and tables skipped)."""
+    """Every judgement in the letter's body, in reading order (boilerplate and tables skipped),
+    and each graded row of a kind whose area is a service (index/kinds: the ILACS's "The
+    experiences and progress of children in care<TAB>Inadequate" judges looked after children)."""
     start, end = body_span(letter.text)
-    return judgements_in(letter.text, start, end)
+    found = judgements_in(letter.text, start, end) + graded_judgements(letter)
+    return sorted(found, key=lambda j: (j.sentence_start, j.start))
+
+
+def graded_judgements(letter: Letter) -> list[Judgement]:
+    """A judgement per service a rating's area grades: each service the rated row names by its
+    words ("children in care and care leavers": both), else the area's first."""
+    areas = {area.key: area for area in kinds.get(letter.kind).areas}
+    found = []
+    for rating in letter.ratings:
+        area = areas.get(rating.area)
+        if area is None or not area.services:
+            continue
+        row = letter.text[rating.start:rating.end].lower().replace("’", "'")
+        named = [key for key in area.services if re.search(rf"\b(?:{BY_KEY[key].letter.lower()})\b", row)]
+        level = level_of(rating.label)
+        # the row's own words: "Requires improvement" in a SIF table, "Requires improvement to be good" in an ILACS one
+        word = rating.label if row.rstrip(" \t|").endswith(rating.label.lower()) else rating.label.split(" to be ")[0]
+        for service in named or area.services[:1]:
+            found.append(Judgement(service, word, level.key, None, None, None, False,
+                                   rating.start, rating.end, rating.start, rating.end))
+    return found
 
 
 def judgements_in(text: str, start: int = 0, end: int | None = None) -> list[Judgement]:

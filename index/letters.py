@@ -209,9 +209,11 @@ _PREFIXES = ("london borough of ", "royal borough of ", "city of ", "the ")
 
 
 def find_council(text: str, kind: Kind) -> str | None:
-    """The council as the letter names it: from its kind's own sentence first, else the address block."""
+    """The council as the letter names it: from its kind's own sentence first, else the address block,
+    else its kind's title ("Focused visit to Northwold children's services" names it shorter)."""
     address = _ADDRESS_COUNCIL.search(_header(text))
-    for council in (kind.council(text), " ".join(address.group("council").split()) if address else None):
+    addressed = " ".join(address.group("council").split()) if address else None
+    for council in (kind.council(text), addressed, kind.title_council(text)):
         # The sentence patterns take any run of characters; a name has letters in it.
         if council and any(char.isalpha() for char in council):
             return council
@@ -276,7 +278,7 @@ def _recipient(text: str) -> str | None:
 
 
 _ROLE = r"(?:Divisional Manager|Director|Manager|Inspector|HMI|Chief)"
-_ROLE_PREFIX = r"(?:(?:Divisional|Deputy|Regional|Her Majesty['’]s)[ \t]+)?"
+_ROLE_PREFIX = r"(?:(?:Divisional|Deputy|Regional|National|(?:Her|His) Majesty['’]s)[ \t]+)?"
 
 
 def _signatory(text: str) -> str | None:
@@ -329,6 +331,8 @@ def heading_title(block: str) -> str | None:
         return line.lstrip("#").strip() or None
     if kinds.KNOWN_HEADINGS.match(line) and len(line) < 160:
         return line
+    if kinds.FACT_LINES.match(line):  # "Inspection dates: 14 to 25 January 2019": a fact, not a title
+        return None
     if SUBHEADINGS.match(line):
         return line
     words = line.split()

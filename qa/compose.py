@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from index import kinds
 from index.kinds.scales import SCALES
+from index.letters import short_name
 from index.polarity import is_standard_text, mixed
 from index.reader import IndexReader, JudgementRow, RatingRow
 from index.sentences import sentences
@@ -215,9 +216,9 @@ class _Writer:
     def council(self, evidence: Evidence) -> None:
         q = evidence.query
         self.no_letter(evidence.missing)
-        for council in q.councils:
-            self.lines.append(f"**{md_escape(council)}**")
-            rows = [r for r in evidence.rows if r.council == council]
+        for names in _same_councils(q.councils):
+            self.lines.append(f"**{md_escape(max(names, key=len))}**")
+            rows = [r for r in evidence.rows if r.council in names]
             if rows:
                 self.lines.append("- Ratings, oldest first: " + "; ".join(
                     f"{r.year} {md_escape(kinds.get(r.kind).prose)}: {_label(r)} {m}"
@@ -286,10 +287,16 @@ class _Writer:
     def list_by_rating(self, evidence: Evidence) -> None:
         q = evidence.query
         areas = q.areas or ("overall",)
-        # With no year asked, a scale rated in several years is answered for its latest (evidence.latest_year).
-        years = q.years or (tuple(sorted({r.year for r in evidence.scale_rows})) if evidence.earlier else ())
+        # With no year asked, a scale rated in several years is answered for its latest (evidence.latest_year);
+        # a rolling scale (the inspections since 2013) for each council's latest inspection, whatever its year.
+        yearly = {r.year for r in evidence.scale_rows if not _rolling(r.kind)}
+        years = q.years or (tuple(sorted(yearly)) if evidence.earlier else ())
+        rolling = any(_rolling(r.kind) for r in evidence.scale_rows)
+        latest = "" if q.years or not rolling else \
+            (" at their latest inspection" if not yearly else
+             " (on the inspections since 2013: at their latest inspection)")
         if not evidence.rows:
-            self.lines.append(f"No council in the index is rated {_criterion(q, areas)}{_years(years)}.")
+            self.lines.append(f"No council in the index is rated {_criterion(q, areas)}{_years(years)}{latest}.")
             self._existing(evidence.scale_rows)
             self._earlier(evidence)
             return
@@ -297,7 +304,7 @@ class _Writer:
         verb = ("was" if len(councils) == 1 else "were") if q.intent == COUNT else \
             ("is" if len(councils) == 1 else "are")
         self.lines.append(f"**{len(councils)} council{'s' if len(councils) != 1 else ''}** "
-                          f"{verb} rated {_criterion(q, areas)}{_years(years)}:")
+                          f"{verb} rated {_criterion(q, areas)}{_years(years)}{latest}:")
         groups = _grouped(list(evidence.rows))
         marks = iter(self.cite_ratings([row for _, group in groups for row in group]))
         for (kind, year, area), group in groups:
@@ -310,12 +317,18 @@ class _Writer:
         """Name the earlier years left out of a list answer, and how to ask for them."""
         if not evidence.earlier:
             return
-        latest = sorted({r.year for r in evidence.scale_rows}, reverse=True)
+        latest = sorted({r.year for r in evidence.scale_rows if not _rolling(r.kind)}, reverse=True)
         others = [f"the {' and '.join(str(y) for y in years)} {kinds.get(kind).prose}"
                   for kind, years in evidence.earlier]
         example = max(year for _, years in evidence.earlier for year in years)
-        self.lines.append(f"\nThis answers for {' and '.join(str(y) for y in latest)}, the latest year on "
-                          f"{'this scale' if len(latest) == 1 else 'each scale'}. The index also has "
+        answers = []
+        if latest:
+            answers.append(f"for {' and '.join(str(y) for y in latest)}, the latest year on "
+                           f"{'this scale' if len(latest) == 1 else 'each scale'}")
+        if any(_rolling(r.kind) for r in evidence.scale_rows):
+            answers.append("for each council's latest inspection since 2013 (councils are inspected in different "
+                           "years)")
+        self.lines.append(f"\nThis answers {'; and '.join(answers)}. The index also has "
                           f"{'; '.join(others)}: add the year to the question (for example "
                           f"\"{md_escape(self.query.text.rstrip('?. '))} in {example}?\").")
 
@@ -374,10 +387,11 @@ class _Writer:
         q = evidence.query
         self.no_letter(evidence.missing)
         compared: list[RatingRow] = []
-        for council in q.councils:
-            rows = [r for r in evidence.rows if r.council == council]
+        for names in _same_councils(q.councils):
+            rows = sorted((r for r in evidence.rows if r.council in names), key=lambda r: (-r.year, r.kind))
+            council = max(names, key=len)
             if not rows:
-                have = sorted({(r.kind, r.year) for r in self.reader.ratings_for((council,))})
+                have = sorted({(r.kind, r.year) for r in self.reader.ratings_for(names)})
                 self.lines.append(f"The index has no rating for **{md_escape(council)}**{_years(q.years)} "
                                   f"(its letters: {', '.join(_scale_title(k, y, None) for k, y in have) or 'none'}).")
                 continue
@@ -426,14 +440,19 @@ class _Writer:
 
     def change(self, evidence: Evidence) -> None:
         q = evidence.query
+        if not q.councils and not evidence.missing:
+            self.changes(evidence)
+            return
         self.no_letter(evidence.missing)
-        by_council: dict[str, list[RatingRow]] = {}
+        by_council: dict[str, list[RatingRow]] = {}  # by short name: letters may name a council two ways
         for row in evidence.rows:
-            by_council.setdefault(row.council, []).append(row)
+            by_council.setdefault(row.short_name.lower(), []).append(row)
         if not by_council:
             self.lines.append("The index has no ratings for that council to compare over time.")
             return
-        for council, rows in by_council.items():
+        for rows in by_council.values():
+            rows.sort(key=lambda r: (r.year, r.kind, r.letter))
+            council = max((r.council for r in rows), key=len)
             self.lines.append(f"**{md_escape(council)}**, oldest first:")
             for row, mark in zip(rows, self.cite_ratings(rows)):
                 self.lines.append(f"- {_scale_title(row.kind, row.year, None, start=True)}: "
@@ -446,6 +465,37 @@ class _Writer:
             self.lines.append(
                 f"\nThe letters use different scales: {'; '.join(scales)}. The same number on two scales is not "
                 f"the same judgement. Ask about one area (for example \"{_example(q)}\") for the details.")
+
+    def changes(self, evidence: Evidence) -> None:
+        """Every council whose overall grade changed as asked ("from inadequate to good", "got worse")
+        between two letters in a row on one scale (a council named two ways is one council)."""
+        q = evidence.query
+        series: dict[tuple[str, str], list[RatingRow]] = {}
+        for row in evidence.rows:
+            series.setdefault((row.short_name.lower(), kinds.scale_key(row.kind)), []).append(row)
+        compared = {key for key, rows in series.items() if len(rows) > 1}
+        changed: list[tuple[RatingRow, RatingRow]] = []
+        for key in sorted(compared):
+            rows = sorted(series[key], key=lambda r: (r.year, r.kind, r.letter))
+            changed += [(a, b) for a, b in zip(rows, rows[1:]) if _changed_as_asked(q, a.grade, b.grade)]
+        if q.transition:
+            was, now = q.transition
+            asked = f"went from {_grade_words(was, _scale_of(q))} to {_grade_words(now, _scale_of(q))}"
+        else:
+            asked = {"better": "got better", "worse": "got worse"}.get(q.change or "", "changed")
+        councils = len({a.short_name.lower() for a, _ in changed})
+        self.coverage = Coverage(True, councils, councils)
+        of = (f"of the {len(compared)} council{'s' if len(compared) != 1 else ''} with two rated letters on one "
+              "scale in the index")
+        if not changed:
+            self.lines.append(f"No council's overall grade {asked} between two of its letters ({of}).")
+            return
+        self.lines.append(f"**{councils} council{'s' if councils != 1 else ''}** whose overall grade {asked} "
+                          f"between two letters in a row on the same scale ({of}):")
+        for first, last in changed:
+            a, b = self.cite_ratings([first, last])
+            self.lines.append(f"- **{md_escape(short(first.council))}**: {_scale_title(first.kind, first.year, None)} "
+                              f"{_label(first)} {a} → {_scale_title(last.kind, last.year, None)} {_label(last)} {b}")
 
     # --- letter facts and summaries ------------------------------------------------------
 
@@ -660,6 +710,30 @@ def _grade_label(kind: str, grade: int) -> str:
     return f"“{scale.label(grade)}” ({grade})" if scale.worded else f"{grade} ({scale.label(grade).lower()})"
 
 
+def _same_councils(councils: Iterable[str]) -> list[tuple[str, ...]]:
+    """The full names grouped by the council they name (letters may name one council two ways), in order."""
+    groups: dict[str, list[str]] = {}
+    for council in councils:
+        groups.setdefault(short_name(council).lower(), []).append(council)
+    return [tuple(names) for names in groups.values()]
+
+
+def _changed_as_asked(q: Query, was: int, now: int) -> bool:
+    if q.transition:
+        return (was, now) == q.transition
+    return now != was and (q.change not in ("better", "worse") or (now > was) == (q.change == "better"))
+
+
+def _scale_of(q: Query):
+    return next((s for s in SCALES if s.key == q.scale), None)
+
+
+def _rolling(kind: str) -> bool:
+    """Whether the kind's scale is a rolling programme's (each council inspected in its own year)."""
+    scale = kinds.scale_of(kind)
+    return scale is not None and scale.rolling
+
+
 def _scales(rows: Iterable[RatingRow]) -> list[str]:
     """The distinct scales of `rows`, each described and followed by the letters of `rows` on it."""
     on: dict[str, set[str]] = {}
@@ -710,7 +784,7 @@ def _criterion(q: Query, areas: Iterable[str], kind: str | None = None) -> str:
 
 def _grade_words(grade: int, scale) -> str:
     if scale is None:  # "rated 3": every scale's word for it
-        return f"{grade} ({' / '.join(_grade_word(grade, s) for s in SCALES)})"
+        return f"{grade} ({' / '.join(dict.fromkeys(_grade_word(grade, s) for s in SCALES))})"
     return f"{_grade_word(grade, scale)} ({grade})"
 
 

@@ -283,22 +283,33 @@ def rating_rows(q: Query, reader: IndexReader, years=(), councils=()) -> list[Ra
 
 
 def latest_year(rows: list[RatingRow]) -> tuple[list[RatingRow], tuple[tuple[str, tuple[int, ...]], ...]]:
-    """Each scale's rows of its latest year only, and the (kind, earlier years) left out.
+    """Each scale's rows of its latest year only (on a rolling scale, each council's latest
+    inspection), and the (kind, earlier years) left out.
 
     "Which councils perform adequately?" over letters of 2009, 2010 and 2011 answers for 2011
-    and offers the others: one council's grade each year is not three councils.
+    and offers the others: one council's grade each year is not three councils. "Which councils
+    require improvement?" answers from each council's latest SIF or ILACS inspection, whatever its year.
     """
-    latest: dict[str, int] = {}
+    latest: dict[tuple, int] = {}
     for row in rows:
-        scale = kinds.scale_key(row.kind)
-        latest[scale] = max(latest.get(scale, row.year), row.year)
+        key = _latest_key(row)
+        latest[key] = max(latest.get(key, row.year), row.year)
     kept, earlier = [], {}
     for row in rows:
-        if row.year == latest[kinds.scale_key(row.kind)]:
+        if row.year == latest[_latest_key(row)]:
             kept.append(row)
         else:
             earlier.setdefault(row.kind, set()).add(row.year)
     return kept, tuple((kind, tuple(sorted(years))) for kind, years in sorted(earlier.items()))
+
+
+def _latest_key(row: RatingRow) -> tuple:
+    """What "the latest" is taken over: a scale's year (every council rated each year), or on a
+    rolling scale (the inspections since 2013) each council's own latest inspection, per area."""
+    scale = kinds.scale_of(row.kind)
+    if scale is not None and scale.rolling:
+        return scale.key, row.short_name.lower(), row.area
+    return (kinds.scale_key(row.kind),)
 
 
 def extremes(q: Query, reader: IndexReader) -> list[Extreme]:
@@ -321,9 +332,11 @@ def extremes(q: Query, reader: IndexReader) -> list[Extreme]:
 
 
 def change_rows(q: Query, reader: IndexReader) -> list[RatingRow]:
-    """Each named council's overall rating in every letter (or the years named), oldest first."""
-    councils = q.councils or tuple(sorted({r.council for r in reader.ratings}))
-    rows = [r for r in reader.ratings_for(councils) if r.area == "overall" and (len(q.years) < 2 or r.year in q.years)]
+    """Each named council's overall rating in every letter (or the years named), oldest first; with
+    no council named, every council's (on the scale the wording implies, if it implies one)."""
+    # a named council's every letter ("since its APA" names where to start, not what to keep)
+    rows = reader.ratings_for(q.councils) if q.councils else rating_rows(q, reader)
+    rows = [r for r in rows if r.area == "overall" and (len(q.years) < 2 or r.year in q.years)]
     return sorted(rows, key=lambda r: (r.council, r.year, r.kind))
 
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from index import kinds
 from index.councils import canonical, find_mentions, letters_only, spelled_like
 from index.kinds.scales import SCALES
+from index.letters import short_name
 from index.services import AREA_SERVICES, SERVICES
 
 LIST, LOOKUP, COMPARE, OPEN = "list", "lookup", "compare", "open"
@@ -83,6 +84,7 @@ class Query:
     term: str = ""  # definition: the words whose meaning is asked ("performs adequately")
     typos: tuple[tuple[str, str], ...] = ()  # (what was written, the indexed council read for it): "stockprt"
     did_you_mean: tuple[str, ...] = ()  # a misspelling as close to several councils: the word, then their names
+    transition: tuple[int, int] | None = None  # "from inadequate to good": (1, 3), the grades in the order named
 
 
 def normalise(text: str) -> str:
@@ -148,8 +150,10 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
     areas, norm = _find_areas(norm)  # first: "positive contribution", "capacity to improve" are areas
     defined = _DEFINE.search(norm)
     services, comparison, threshold, norm, others = _find_services(norm)
+    before_asks = norm
     asks, norm = _find_asks(norm)
     asks["others"] = {w for w in re.findall(r"[a-z0-9']+", _find_asks(others)[1]) if w not in _GENERIC and len(w) > 1}
+    transition = _transition(before_asks) if asks.get("change") else None
     grades, scale, norm = _find_grades(norm)
     if areas and scale is None:
         scale = _area_scale(areas)
@@ -162,7 +166,8 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
                   topic=" ".join(topic_words), search_text=search_text, polarity=asks.get("polarity"),
                   extreme=asks.get("extreme"), facts=tuple(asks.get("facts", ())), services=services,
                   comparison=comparison, threshold=threshold, change=asks.get("direction"),
-                  term=_term(defined) if defined else "", typos=typos, did_you_mean=did_you_mean)
+                  term=_term(defined) if defined else "", typos=typos, did_you_mean=did_you_mean,
+                  transition=transition)
     if previous is not None and _is_followup(text, query):
         return _merge(previous, query)
     return replace(query, intent=_intent(query, norm, asks))
@@ -249,6 +254,12 @@ def _runs(norm: str) -> list[str]:
     return runs
 
 
+def distinct_councils(councils: Iterable[str]) -> int:
+    """How many councils these full names are: "Southvale" and "Southvale Metropolitan Borough
+    Council" (an ILACS report's name and an older letter's) are one."""
+    return len({normalise(short_name(council)) for council in councils})
+
+
 def councils_named(text: str, councils: Iterable[tuple[str, str]]) -> list[str]:
     """The full names of the indexed councils `text` names (full or short name)."""
     return _find_councils(normalise(text), councils)[0]
@@ -261,6 +272,7 @@ def _find_councils(norm: str, councils: Iterable[tuple[str, str]]) -> tuple[list
     compiled for every council on every question otherwise).
     """
     names, by_first, always = _council_table(tuple(councils))
+    fulls = _fulls_by_name(tuple(councils))
     words = set(re.findall(r"[a-z0-9]+", norm))
     found: list[str] = []
     for rank in sorted({r for word in words for r in by_first.get(word, ())} | set(always)):
@@ -270,9 +282,21 @@ def _find_councils(norm: str, councils: Iterable[tuple[str, str]]) -> tuple[list
         pattern = rf"(?<![a-z0-9]){re.escape(name)}(?:'s)?(?![a-z0-9])"
         if re.search(pattern, norm):
             norm = re.sub(pattern, " ", norm)
-            if full not in found:
-                found.append(full)
+            # every council the name stands for: "Southvale" is the ILACS report's "Southvale" and
+            # the older letters' "Southvale Metropolitan Borough Council"
+            found.extend(f for f in fulls[name] if f not in found)
     return found, norm
+
+
+@functools.lru_cache(maxsize=4)
+def _fulls_by_name(councils: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
+    """Normalised full or short name -> the full names of the indexed councils it names."""
+    table: dict[str, list[str]] = {}
+    for full, short in councils:
+        for name in (normalise(full), normalise(short)):
+            if full not in table.setdefault(name, []):
+                table[name].append(full)
+    return {name: tuple(found) for name, found in table.items()}
 
 
 @functools.lru_cache(maxsize=4)
@@ -395,6 +419,26 @@ def _find_grades(norm: str) -> tuple[tuple[int, ...], str | None, str]:
     return tuple(sorted(set(grades))), scale, norm
 
 
+def _transition(norm: str) -> tuple[int, int] | None:
+    """"went from inadequate to good" -> (1, 3): two grades named after "from", in their order. The
+    rating words are found as _find_grades finds them (earlier patterns first), each blanked out
+    with spaces of its own length so the positions of the others still hold."""
+    start = norm.find(" from ")
+    if start < 0:
+        return None
+    masked, named = norm, []
+    for pattern, fixed, _ in _RATING_PATTERNS:
+        if not fixed:
+            continue
+        for match in re.finditer(rf"\b(?:{pattern})", masked):
+            named.append((match.start(), fixed[0]))
+        masked = re.sub(rf"\b(?:{pattern})", lambda m: " " * len(m.group(0)), masked)
+    after = sorted(g for g in named if g[0] > start)
+    if len(after) != 2 or not re.search(r" (?:to|into) ", norm[after[0][0]:after[1][0]]):
+        return None
+    return after[0][1], after[1][1]
+
+
 _POLARITY_ASKS = (  # (pattern, polarity); the words are taken out of the topic
     (r"weakness(?:es)?|weakest (?:areas?|points?|aspects?)|areas? for (?:development|improvement)"
      r"|going (?:badly|wrong)|gone (?:badly|wrong)|went (?:badly|wrong)|doing badly|bad news|problems?"
@@ -423,7 +467,8 @@ _COUNT = re.compile(r"\b(?:how many|number of) (?:councils|authorities|las|local
                     r"|\w+ councils|\w+ authorities)\b")
 _CHANGE = re.compile(r"\b(?:better or worse|worse or better|(?:got|gotten|getting|doing|done|did|performing) "
                      r"(?:better|worse)|(?:better|worse) now"
-                     r"|improved|improve|declined|deteriorated|changed?|progress(?:ed)?|over time|since)\b")
+                     r"|improved|improve|declined|deteriorated|changed?|progress(?:ed)?|over time|since"
+                     r"|(?:went|gone|moved|move|go|goes|rose|risen|fell|fallen|dropped|slipped|climbed) from)\b")
 
 
 def _find_asks(norm: str) -> tuple[dict, str]:
@@ -544,7 +589,7 @@ def _term(match: re.Match) -> str:
 
 
 def _intent(query: Query, norm: str, asks: dict) -> str:
-    named = len(query.councils) + len(query.unknown_councils)
+    named = distinct_councils(query.councils) + len(query.unknown_councils)
     if query.did_you_mean and not query.councils:
         return CLARIFY
     if query.facts:
@@ -625,5 +670,6 @@ def _merge(previous: Query, new: Query) -> Query:
         search_text=new.search_text if new.topic else previous.search_text,
     )
     if previous.intent in (LIST, COUNT, SUPERLATIVE) and councils_changed:
-        return replace(merged, intent=LOOKUP if len(new.councils) + len(new.unknown_councils) == 1 else COMPARE)
+        return replace(merged, intent=LOOKUP if distinct_councils(new.councils) + len(new.unknown_councils) == 1
+                       else COMPARE)
     return merged

@@ -116,6 +116,90 @@ def test_an_ofsted_letter_of_no_known_kind_is_a_generic_letter():
     assert [s.title for s in found.sections] == ["Monitoring visit to the youth offending service"]
 
 
+def test_2015_sif_reads_its_sentence_and_every_judgement_row_on_the_inspection_scale():
+    found = letter("2015-sif-southvale.txt")
+    assert (found.kind, found.council, found.short_name, found.year) == (
+        "sif", "Southvale Metropolitan Borough Council", "Southvale", 2015)
+    assert [(r.area, r.grade, r.label) for r in found.ratings] == [
+        ("overall", 1, "Inadequate"), ("help_and_protection", 1, "Inadequate"), ("children_in_care", 1, "Inadequate"),
+        ("adoption", 2, "Requires improvement to be good"), ("care_leavers", 2, "Requires improvement to be good"),
+        ("leadership", 1, "Inadequate"), ("lscb", 2, "Requires improvement to be good")]
+    assert stated(found, found.ratings[0]) == "Children's services in Southvale are inadequate."
+    assert stated(found, found.ratings[3]) == "2.1 Adoption performance\tRequires improvement"
+    assert kinds.scale_key("sif") == kinds.scale_key("ilacs") == "inspection_grades"
+    assert [s.title for s in found.sections] == [
+        "Inspection of services for children in need of help and protection, children looked after and care leavers",
+        "Review of the effectiveness of the Local Safeguarding Children Board", "Judgement table", "Summary",
+        "Summary: Areas for improvement", "The experiences and progress of children who need help and protection",
+        "Leadership, management and governance"]
+    improve = next(s for s in found.sections if s.title == "Summary: Areas for improvement")
+    items = [line for line in found.text[improve.start:improve.end].splitlines() if line.startswith("- ")]
+    assert len(items) == 3 and all(classify(item, improve.title) == WEAKNESS for item in items)
+
+
+@pytest.mark.parametrize(("name", "council", "year", "grades"), [
+    ("2019-ilacs-southvale.txt", "Southvale", 2019,
+     [("overall", 3), ("leaders_impact", 3), ("help_and_protection", 3), ("children_in_care", 3)]),
+    ("2023-ilacs-eastmere.txt", "Eastmere", 2023,
+     [("overall", 2), ("leaders_impact", 2), ("help_and_protection", 2), ("children_in_care", 3), ("care_leavers", 1)]),
+])
+def test_ilacs_reads_its_judgement_table_of_either_layout(name, council, year, grades):
+    """2018-2022: children in care and care leavers in one row; from 2023, a row each."""
+    found = letter(name)
+    assert (found.kind, found.council, found.year, found.signatory) == ("ilacs", council, year, None)
+    assert [(r.area, r.grade) for r in found.ratings] == grades
+    assert all(stated(found, r).endswith("\t" + r.label) for r in found.ratings)
+    assert found.sections[0].title == f"Inspection of {council} local authority children's services"
+    improve = next(s for s in found.sections if s.title.endswith(": What needs to improve in this local authority?"))
+    items = [line for line in found.text[improve.start:improve.end].splitlines() if line.startswith("- ")]
+    assert items and all(classify(item, improve.title) == WEAKNESS for item in items)
+    # "Inspection dates: ..." and "Lead inspector: ..." are facts, never a section's title
+    assert not any(s.title.startswith(("Inspection dates", "Lead inspector")) for s in found.sections)
+
+
+def test_graded_rows_of_the_inspections_feed_the_judgements_table():
+    from index.judgements import extract_judgements
+    found = letter("2019-ilacs-southvale.txt")
+    rows = [(j.service, j.word, j.level) for j in extract_judgements(found) if j.level and j.start in
+            {r.start for r in found.ratings}]
+    assert rows == [("safeguarding", "Good", "good"), ("looked_after_children", "Good", "good"),
+                    ("care_leavers", "Good", "good")]  # "children in care and care leavers": both services
+    sif = letter("2015-sif-southvale.txt")
+    words = {(j.service, j.word) for j in extract_judgements(sif)}
+    assert ("adoption", "Requires improvement") in words and ("lscb", "Requires improvement") in words
+
+
+@pytest.mark.parametrize(("name", "kind", "council", "year", "signatory", "titles"), [
+    ("2019-focused-visit-northwold.txt", "focused_visit", "Northwold County Council", 2019, "Marcus Harrold",
+     ["Focused visit to Northwold children's services", "Headline findings",
+      "Headline findings: What needs to improve in this area of social work practice", "Main findings"]),
+    ("2016-monitoring-visit-southvale.txt", "monitoring_visit", "Southvale Metropolitan Borough Council", 2016,
+     "Rachel Holden", ["Monitoring visit to Southvale children's services", "Overview",
+                       "Findings and evaluation of progress",
+                       "Findings and evaluation of progress: Areas for priority action"]),
+    ("2018-jtai-westbridge.txt", "jtai", "Westbridge City Council", 2018, "Yvette Stanley",
+     ["Joint targeted area inspection of the multi-agency response to children living with domestic abuse "
+      "in Westbridge",
+      "Context", "Context: Key strengths", "Context: Areas for improvement", "Next steps"]),
+])
+def test_ungraded_visits_and_jtai_are_indexed_with_their_weaknesses_and_no_rating(
+        name, kind, council, year, signatory, titles):
+    found = letter(name)
+    assert (found.kind, found.council, found.year, found.signatory, found.ratings) == (
+        kind, council, year, signatory, ())
+    assert [s.title for s in found.sections] == titles
+    weak = next(s for s in found.sections if ": " in s.title and "strengths" not in s.title.lower())
+    items = [line for line in found.text[weak.start:weak.end].splitlines() if line.startswith("- ")]
+    assert len(items) == 2 and all(classify(item, weak.title) == WEAKNESS for item in items)
+
+
+def test_a_visit_letter_without_an_address_block_is_named_by_its_title():
+    from index.letters import parse_letter
+    text = (KINDS_DIR / "2019-focused-visit-northwold.txt").read_text()
+    text = text.replace("Northwold County Council\nCounty Hall\n", "County Hall\n")
+    assert parse_letter(text, "visit.txt").council == "Northwold"
+
+
 def test_each_kind_module_is_in_the_registry_once_and_generic_is_tried_last():
     assert len(set(kinds.KEYS)) == len(kinds.KEYS)
     assert kinds.KINDS[-1].key == kinds.GENERIC
@@ -140,7 +224,7 @@ def mixed(tmp_path_factory, real_embedder):
 
 def test_every_kind_indexes_and_the_generic_letter_is_named_in_the_report(mixed):
     _, report, assistant = mixed
-    assert report.skipped == [] and len(report.added) == 11
+    assert report.skipped == [] and len(report.added) == 17
     assert report.generic == ["2009-letter-kellingford.txt"]
     assert {x.kind for x in assistant.letters()} == set(kinds.KEYS)
 
@@ -189,7 +273,52 @@ def test_cli_ratings_json_lists_every_graded_kind(mixed):
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)["ratings"]
-    assert {r["kind"] for r in rows} == {"annual_rating", "annual_assessment", "apa", "apa_services"}
+    assert {r["kind"] for r in rows} == {"annual_rating", "annual_assessment", "apa", "apa_services", "sif", "ilacs"}
+
+
+def test_require_improvement_answers_on_the_inspections_scale_at_each_councils_latest_inspection(mixed):
+    answer = mixed[2].ask("Which councils require improvement?")
+    assert answer.intent == "list"
+    assert [(r.council, r.kind, r.year, r.grade) for r in answer.ratings] == [("Eastmere", "ilacs", 2023, 2)]
+    assert [c.text for c in answer.citations] == ["Overall effectiveness\tRequires improvement to be good"]
+    assert answer.text.startswith("**1 council** is rated requires improvement to be good (2) at their latest "
+                                  "inspection:")
+    # Southvale's 2015 SIF grade (inadequate) gave way to its 2019 ILACS grade: each council's latest stands
+    answer = mixed[2].ask("Which councils are inadequate?")
+    assert not any(r.council.startswith("Southvale") for r in answer.ratings if r.grade == 1)
+    answer = mixed[2].ask("Which councils were judged inadequate in 2015?")
+    assert {(r.council, r.kind) for r in answer.ratings if r.grade == 1} == {
+        ("Southvale Metropolitan Borough Council", "sif")}
+
+
+def test_the_inspection_scale_never_merges_with_the_performs_or_apa_scales(mixed):
+    assert not any(r.kind in ("sif", "ilacs") for r in mixed[2].ask("Which councils perform adequately?").ratings)
+    assert {r.kind for r in mixed[2].ask("Which councils require improvement in 2015?").ratings} == {"sif"}
+
+
+def test_judged_inadequate_for_children_in_care_lists_the_inspection_row(mixed):
+    answer = mixed[2].ask("Which councils were judged inadequate for children in care?")
+    assert answer.intent == "service_list"
+    assert [(j.council, j.kind, j.word) for j in answer.judgements] == [
+        ("Southvale Metropolitan Borough Council", "sif", "Inadequate")]
+    assert [c.text for c in answer.citations] == ["2. Children looked after and achieving permanence\tInadequate"]
+    care_leavers = mixed[2].ask("Which councils have inadequate care leavers services?")
+    assert [(j.council, j.kind) for j in care_leavers.judgements] == [("Eastmere", "ilacs")]
+
+
+def test_improved_from_inadequate_to_good_compares_inspections_on_one_scale(mixed):
+    answer = mixed[2].ask("Which councils improved from inadequate to good?")
+    assert answer.intent == "change" and answer.query.transition == (1, 3)
+    assert [(r.council, r.kind, r.grade) for r in answer.ratings] == [
+        ("Southvale Metropolitan Borough Council", "sif", 1), ("Southvale", "ilacs", 3)]
+    assert answer.text.startswith("**1 council** whose overall grade went from")
+    assert "- **Southvale**: the 2015 SIF inspection of children's services grade 1 (inadequate) [1] → " \
+           "the 2019 ILACS inspection of children's services grade 3 (good) [2]" in answer.text
+    assert mixed[2].ask("Which councils went from good to requires improvement?").ratings == ()
+    # one council named two ways (the ILACS report's "Southvale", the letters' full name) is one council
+    assert mixed[2].ask("What did Ofsted say about Southvale?").intent == "council"
+    change = mixed[2].ask("Has Southvale improved?")
+    assert change.intent == "change" and [r.year for r in change.ratings] == [2007, 2015, 2019]
 
 
 def test_generic_letter_is_searchable_and_cited(mixed):
@@ -240,7 +369,7 @@ def test_a_folder_mixing_text_pdf_and_word_letters_of_every_kind_indexes_in_one_
             (mixed / f"{stem}.docx").write_bytes(documents.docx_bytes(text))
     reports = {name: update_index(tmp_path / name, tmp_path / f"{name}-index", embedder=FakeEmbedder())
                for name in ("text", "mixed")}
-    assert reports["mixed"].skipped == [] and len(reports["mixed"].added) == 11
+    assert reports["mixed"].skipped == [] and len(reports["mixed"].added) == 17
     assert reports["mixed"].generic == [next(name for name in reports["mixed"].added if "kellingford" in name)]
 
     def table(name):

@@ -327,6 +327,18 @@ LETTER_FAMILIES: dict[str, Callable[[int], str]] = {
     "assessment titles": repeat("children's services assessment "),
     "subheadings over lists": repeat("Key areas for further development\n- x\n"),
     "titles over grades": repeat("Staying safe\nGrade 2\n"),
+    # The inspections since 2013 (SIF, ILACS, visits, JTAI): titles, worded rows, the overall sentence, dates.
+    "ILACS titles": repeat("Inspection of a "),
+    "ILACS title and spaces": lambda n: "Inspection of a" + " " * n + "children's services x",
+    "worded rows": repeat("The experiences and progress of children in care\tRequires improvement to be good\n"),
+    "worded row and spaces": lambda n: "Overall effectiveness" + " " * n + "Requires improvement x",
+    "area titles over worded grades": repeat("2.1 Adoption performance\nRequires improvement\n"),
+    "SIF titles": repeat("a\nInspection of services for children in need of help and protection, "),
+    "inspection sentences": repeat("Children's services in X require improvement to be "),
+    "visit titles": repeat("Focused visit to a "),
+    "visit dates": repeat("findings of the monitoring visit to x on 4 and "),
+    "JTAI dates": repeat("Between 7 and 11 May 2018, Ofsted "),
+    "fact lines": repeat("Inspection dates: Lead inspector: "),
     # Judgements of services (index/judgements.py): services, levels, counts, comparisons, exceptions.
     "judging sentences": repeat("Two of the 14 secondary schools are good but private fostering is inadequate; "),
     "judging sentences with stops": repeat("The fostering and adoption services are good as is the children's home. "),
@@ -364,7 +376,7 @@ def test_text_level_parsers_are_linear(family: str) -> None:
     growth(f"normalise {family}", normalise, make, 2_000)
     for kind in KINDS:  # every kind's reading of its council, year and ratings
         growth(f"{kind.key} {family}", lambda t, kind=kind: (kind.recognise(t), kind.council(t), kind.year(t),
-                                                              kind.ratings(t)), make, 2_000)
+                                                              kind.ratings(t), kind.title_council(t)), make, 2_000)
     growth(f"sentence_spans {family}", sentence_spans, make, 2_000)
     growth(f"judgements_in {family}", judgements_in, make, 2_000)
     growth(f"classify {family}", classify, make, 2_000)

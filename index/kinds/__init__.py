@@ -10,12 +10,15 @@ asks the registry.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from index.kinds import annual_rating, apa, apa_services, assessment, generic, unannounced
+from index.kinds import annual_rating, apa, apa_services, assessment, generic, ilacs, jtai, sif, unannounced, visits
 from index.kinds.base import Area, Kind, Rating, Scale
 from index.kinds.scales import SCALES
 
+# The letters since 2013 first: each is known by its title line, and may mention older kinds' words.
 KINDS: tuple[Kind, ...] = (
+    sif.KIND, ilacs.KIND, visits.FOCUSED, visits.MONITORING, jtai.KIND,
     apa_services.KIND, apa.KIND, assessment.KIND, annual_rating.KIND, unannounced.KIND, generic.KIND,
 )
 ANNUAL = annual_rating.KIND.key
@@ -63,11 +66,18 @@ APA_FIRST: tuple[Kind, ...] = (apa.KIND, *(kind for kind in KINDS if kind is not
 
 
 def _union_areas() -> tuple[Area, ...]:
+    """One Area per key: the first kind's title and question words, every kind's title pattern
+    (the SIF's "Children looked after and achieving permanence" and the ILACS's "The experiences
+    and progress of children in care" are one area)."""
     seen: dict[str, Area] = {}
+    patterns: dict[str, list[str]] = {}
     for kind in APA_FIRST:
         for area in kind.areas:
             seen.setdefault(area.key, area)
-    return tuple(seen.values())
+            if area.pattern not in patterns.setdefault(area.key, []):
+                patterns[area.key].append(area.pattern)
+    return tuple(replace(area, pattern=area.pattern if len(patterns[key]) == 1 else
+                         "|".join(f"(?:{pattern})" for pattern in patterns[key])) for key, area in seen.items())
 
 
 AREAS: tuple[Area, ...] = _union_areas()  # every graded area of every kind, first definition first
@@ -85,6 +95,8 @@ STRENGTH_HEADINGS = _alternation(h for kind in KINDS for h in kind.strength_head
 WEAKNESS_HEADINGS = _alternation(h for kind in KINDS for h in kind.weakness_headings)
 SUBHEADING_WORDS = f"{WEAKNESS_HEADINGS}|{STRENGTH_HEADINGS}"  # either kind of subheading, as a regex alternation
 SUBHEADINGS = re.compile(rf"^(?:{SUBHEADING_WORDS})$", re.I)
+# "Inspection dates: ...", "Lead inspector: ...": lines that state a fact, never a section's title.
+FACT_LINES = re.compile(rf"^(?:{_alternation(f for kind in KINDS for f in kind.fact_lines) or '(?!)'})", re.I)
 BOILERPLATE = tuple(dict.fromkeys(phrase for kind in KINDS for phrase in kind.boilerplate))
 
 __all__ = ["ANNUAL", "APA", "APA_FIRST", "AREAS", "AREA_KEYS", "AREA_TITLES", "GENERIC", "KEYS", "KINDS", "SCALES",

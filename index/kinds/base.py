@@ -38,6 +38,7 @@ class Scale:
     # (pattern on a normalised question, grade): words that name a grade on this scale only
     question_words: tuple[tuple[str, int], ...] = ()
     worded: bool = False  # its labels are whole phrases quoted as they are ("Performs well (3)"), not "grade 3 (good)"
+    rolling: bool = False  # councils are graded in different years, each grade standing until the next inspection
 
     def label(self, grade: int) -> str:
         return self.labels[grade]
@@ -55,6 +56,9 @@ class Area:
     title: str  # "Staying safe"
     pattern: str  # regex for the title as letters write it (a table row's start, a section title)
     question: str = ""  # regex on a normalised question that names it ("keep(?:ing)? children safe")
+    # the index/services.py services its grade judges ("looked_after_children"): each one whose
+    # words the graded row uses feeds the judgements table (index/judgements.py)
+    services: tuple[str, ...] = ()
 
 
 # The overall grade: the performs letters' only area, the APA's first.
@@ -88,6 +92,9 @@ class Kind:
     strength_headings: tuple[str, ...] = ()  # subheadings whose lists are strengths
     weakness_headings: tuple[str, ...] = ()  # subheadings whose lists are weaknesses / areas for development
     boilerplate: tuple[str, ...] = ()  # lower-case phrases of paragraphs every letter of the kind repeats
+    fact_lines: tuple[str, ...] = ()  # regexes of "Label: value" lines that are facts, not headings
+    # the council from the kind's title, tried after the address block (which names it in full)
+    title_council: Callable[[str], str | None] = _none
     graded: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
@@ -136,6 +143,37 @@ def year_of(pattern: re.Pattern[str], group: int | str = 1) -> Callable[[str], i
     return year
 
 
+def area_headings(areas: tuple[Area, ...], scale: Scale) -> tuple[str, ...]:
+    """Each area's title as a whole-line heading, numbered or not, with or without ": good" after it."""
+    grades = "|".join(f": {label}" for label in sorted({*scale.labels.values(), "Requires improvement"}, key=len,
+                                                          reverse=True))
+    return tuple(rf"(?:\d\.\d\.? |\d\.? |){area.pattern}(?:{grades}|)" for area in areas)
+
+
 def first_group(pattern: re.Pattern[str], text: str, group: str) -> str | None:
     match = pattern.search(text)
     return " ".join(match.group(group).split()) if match else None
+
+
+def worded_table_ratings(text: str, areas: tuple[Area, ...], scale: Scale) -> list[Rating]:
+    """Each area's grade given as the scale's word, in a table row ("Overall effectiveness<TAB>Good",
+    "... | Requires improvement to be good |") or on the line under the area's title (a PDF's or a
+    Word table's cells one per line); only the areas the letter grades, in table order. A row's
+    "Requires improvement" without "to be good" is the same grade."""
+    words = "|".join(sorted({re.escape(label) for label in scale.labels.values()}
+                            | {"Requires improvement"}, key=len, reverse=True))
+    grade_of = {label.lower(): grade for grade, label in scale.labels.items()}
+    grade_of["requires improvement"] = grade_of.get("requires improvement to be good", 2)
+    ratings = []
+    for area in areas:
+        row = re.compile(rf"^[ \t|]*(?:\d\.\d\.?[ \t]+|\d\.?[ \t]+)?{area.pattern}[^\t|\n]{{0,120}}?(?:\t|\||(?<! )  )"
+                         rf"[ \t|:]*+(?P<word>{words})[ \t|]*+$", re.I | re.M)
+        under = re.compile(rf"^(?:#+[ \t]*)?(?:\d\.\d\.?[ \t]+|\d\.?[ \t]+)?{area.pattern}[^\n]{{0,100}}\n\s*"
+                           rf"(?:Grade:?[ \t]+)?(?P<word>{words})[ \t]*$", re.I | re.M)
+        match = row.search(text) or under.search(text)
+        if match:
+            grade = grade_of[match.group("word").lower()]
+            start, end = match.span()
+            start += len(match.group(0)) - len(match.group(0).lstrip(" \t|#"))
+            ratings.append(Rating(area.key, scale.label(grade), grade, start, end))
+    return ratings

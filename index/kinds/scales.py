@@ -48,4 +48,15 @@ SERVICE_GRADES = Scale(
     ),
 )
 
-SCALES = (PERFORMS, APA_GRADES, SERVICE_GRADES)
+# The inspections since 2013 (SIF 2013-2018, ILACS 2018-): Ofsted's common inspection grades. A
+# rolling programme: each council is inspected every few years, so its latest grade stands until
+# the next, and "which councils are good?" reads each council's latest inspection, not one year's.
+INSPECTION_GRADES = Scale(
+    "inspection_grades",
+    "the inspections' grades since 2013, from outstanding (4) to inadequate (1)",
+    {4: "Outstanding", 3: "Good", 2: "Requires improvement to be good", 1: "Inadequate"},
+    ((r"requires? improvement(?: to be good)?|requiring improvement(?: to be good)?|needs? improvement", 2),),
+    rolling=True,
+)
+
+SCALES = (PERFORMS, APA_GRADES, SERVICE_GRADES, INSPECTION_GRADES)

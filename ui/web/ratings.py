@@ -120,7 +120,7 @@ def apa_grid_html(rows: Iterable[RatingRow]) -> str:
 
 
 def grade_choices() -> list[tuple[str, str]]:
-    return [("All grades", ALL)] + [(f"{g}: {' / '.join(scale.label(g) for scale in SCALES)}", str(g))
+    return [("All grades", ALL)] + [(f"{g}: {' / '.join(dict.fromkeys(scale.label(g) for scale in SCALES))}", str(g))
                                     for g in (4, 3, 2, 1)]
 
 
