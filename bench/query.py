@@ -137,7 +137,7 @@ def breakdown(assistant, searches: list[dict], k: int) -> dict:
         filtered = "council" in q or "year" in q
         letters = select_letters(reader, q.get("council"), q.get("year")) if filtered else reader.letters
         letter_ids = [letter.id for letter in letters] if filtered else None
-        allowed = retriever._allowed_rows(letter_ids, False)
+        allowed = retriever._allowed_rows(letter_ids, False, [], [])
         t = lap("filter", t)
         vector = assistant.embedder.embed([q["query"]])[0]
         t = lap("embed", t)
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
                     "disk_bytes": disk_size(index_dir), "generation_bytes": disk_size(index_dir / manifest.data),
                     "ratings": len(reader.ratings), "provenance": common.provenance(index_dir)}
     t0 = time.perf_counter()
-    assistant.embedder.model  # noqa: B018 - load the model (not timed below)
+    assistant.embedder.embed(["load the model"])  # any backend (ONNX, PyTorch): loads it, not timed below
     doc["model_load_s"] = time.perf_counter() - t0
     rng = random.Random(args.seed)
     searches = make_searches(letters, args.searches, rng)
