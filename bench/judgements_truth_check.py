@@ -110,6 +110,14 @@ NOT_JUDGEMENTS = [
     ),
     (r"this aspect is .*(?:capacity|management)", "capacity to improve: in the ratings"),
     (
+        r"^(?:\d(?:\.\d)? )?(?:Overall effectiveness|Leadership, management and governance|The impact of leaders|"
+        r"The experiences and progress of|Children who need help|Children looked after|Adoption performance|"
+        r"Experiences and progress|Review of the effectiveness)|Children's services in .* (?:are|require)",
+        "SIF and ILACS grades and their section titles: in the ratings (rows of a service: in the judgements)",
+    ),
+    (r"monitoring visit since the local authority was judged inadequate", "a monitoring visit's reason: the council"),
+    (r"National Director", "a signatory's title"),
+    (
         r"inspected and regulated services and settings|Performance is good or better in .* of services|"
         r"Very few settings are inadequate",
         "all services and settings together: no one service",

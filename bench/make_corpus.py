@@ -1314,7 +1314,16 @@ KIND_YEARS = [
     ("letter", 2010, 7),
     ("letter", 2011, 7),
 ]
-MIXES = ("all", "legacy")
+# The letters since 2013 (in "all", not in "2005-2011"): SIF inspections of about 30 councils a
+# year, ILACS inspections of about 25, focused and monitoring visits, a few JTAIs.
+MODERN_KIND_YEARS = [
+    *(("sif", year, 30) for year in range(2014, 2019)),
+    *(("ilacs", year, 25) for year in range(2019, 2026)),
+    *(("focused_visit", year, 20) for year in range(2019, 2025)),
+    *(("monitoring_visit", year, 10) for year in range(2016, 2026)),
+    *(("jtai", year, 5) for year in range(2017, 2025)),
+]
+MIXES = ("all", "2005-2011", "legacy")
 SERVICE_LABELS = {
     4: "Delivers well above minimum requirements",
     3: "Consistently delivers above minimum requirements",
@@ -1563,6 +1572,8 @@ def _kind_ctx(rng: random.Random, used: set[str], kind: str, year: int, encoding
         "apa": APA_GRADE_WEIGHTS,
         "annual_rating": ANNUAL_GRADE_WEIGHTS,
         "annual_assessment": ASSESSMENT_GRADE_WEIGHTS,
+        "sif": INSPECTION_GRADE_WEIGHTS,
+        "ilacs": INSPECTION_GRADE_WEIGHTS,
     }.get(kind, ASSESSMENT_GRADE_WEIGHTS)
     grade = rng.choices(list(weights), list(weights.values()))[0]  # ungraded kinds: biases the prose only
     curly = _curly(rng, encoding)
@@ -1758,11 +1769,14 @@ def _generic_letter(rng: random.Random, ctx: Ctx) -> str:
     return "\n".join(lines + ["Yours sincerely", "", f"{first} {last}", rng.choice(GENERIC_ROLES)])
 
 
-def _any_letter(rng: random.Random, used: set[str], encoding: str) -> tuple[Ctx, str, str, list[dict]]:
-    """One letter of the "all" mix: (ctx, kind, text, expected ratings)."""
-    kind, year, _ = rng.choices(KIND_YEARS, [w for _, _, w in KIND_YEARS])[0]
+def _any_letter(rng: random.Random, used: set[str], encoding: str,
+                kind_years=KIND_YEARS) -> tuple[Ctx, str, str, list[dict]]:
+    """One letter of the "all" (or "2005-2011") mix: (ctx, kind, text, expected ratings)."""
+    kind, year, _ = rng.choices(kind_years, [w for _, _, w in kind_years])[0]
     ctx = _kind_ctx(rng, used, kind, year, encoding)
-    if kind == "apa_services":
+    if kind in MODERN_LETTERS:
+        text, ratings = MODERN_LETTERS[kind](rng, ctx)
+    elif kind == "apa_services":
         text, grades = _apa_services_letter(rng, ctx)
         ratings = [{"area": key, "label": SERVICE_LABELS[grade], "grade": grade} for key, grade in grades]
     elif kind == "apa":
@@ -1777,6 +1791,221 @@ def _any_letter(rng: random.Random, used: set[str], encoding: str) -> tuple[Ctx,
         text = (_unannounced_letter if kind == "unannounced" else _generic_letter)(rng, ctx)
         ratings = []
     return ctx, kind, text, ratings
+
+
+# --------------------------------------------------------------------------
+# The letters since 2013: SIF and ILACS inspections, focused and monitoring visits, JTAIs
+# (tests/fixtures/kinds/2015-sif-southvale.txt ... 2018-jtai-westbridge.txt). Their prose uses no
+# level word and no comparison: the only judgements are the graded rows, recorded with the truth.
+# --------------------------------------------------------------------------
+
+INSPECTION_LABELS = {4: "Outstanding", 3: "Good", 2: "Requires improvement to be good", 1: "Inadequate"}
+INSPECTION_GRADE_WEIGHTS = {4: 10, 3: 45, 2: 33, 1: 12}
+# (area key, the row's title, the services its grade judges)
+SIF_ROWS = [
+    ("help_and_protection", "Children who need help and protection", ("safeguarding",)),
+    ("children_in_care", "Children looked after and achieving permanence", ("looked_after_children",)),
+    ("adoption", "Adoption performance", ("adoption",)),
+    ("care_leavers", "Experiences and progress of care leavers", ("care_leavers",)),
+    ("leadership", "Leadership, management and governance", ()),
+]
+SIF_LSCB = ("lscb", "Review of the effectiveness of the Local Safeguarding Children Board", ("lscb",))
+ILACS_ROWS = [
+    ("leaders_impact", "The impact of leaders on social work practice with children and families", ()),
+    ("help_and_protection", "The experiences and progress of children who need help and protection",
+     ("safeguarding",)),
+]
+ILACS_CARE_JOINED = [("children_in_care", "The experiences and progress of children in care and care leavers",
+                      ("looked_after_children", "care_leavers"))]  # 2018-2022
+ILACS_CARE_SPLIT = [  # from 2023
+    ("children_in_care", "The experiences and progress of children in care", ("looked_after_children",)),
+    ("care_leavers", "The experiences and progress of care leavers", ("care_leavers",)),
+]
+MODERN_FINDINGS = [
+    "Social workers know the children they work with and visit them regularly.",
+    "Strategy meetings are held promptly and include the police and health partners.",
+    "Too many assessments take longer than the timescale set for them.",
+    "Managers track the progress of every plan, and the reasons for decisions are recorded.",
+    "Children who go missing from home are offered a return home interview, but too few take it up.",
+    "Caseloads have fallen since the last visit, and most social workers hold fewer than 20 children.",
+    "Written plans do not always say what needs to change and by when.",
+    "Personal advisers keep in touch with most care leavers and help them find somewhere to live.",
+    "The front door screens referrals within one working day.",
+    "Leaders have recruited more permanent social workers, and fewer agency staff are used.",
+    "Children in care are helped to keep in touch with their brothers and sisters.",
+    "Disabled children wait too long for an assessment of their needs.",
+]
+MODERN_IMPROVE = [
+    "The quality and timeliness of return home interviews for children who go missing.",
+    "The consistency of management oversight of casework.",
+    "The recording of the views of children in their assessments and plans.",
+    "The help offered to care leavers to find suitable accommodation.",
+    "The timeliness of initial child protection conferences.",
+    "The use of chronologies to inform assessments of risk.",
+]
+JTAI_THEMES = ["children living with domestic abuse", "child sexual exploitation and children missing from home",
+               "children's mental health", "child criminal exploitation", "neglect"]
+JTAI_SIGNATORIES = ["Yvette Stanley\nNational Director, Social Care, Ofsted", "Eleanor Schooling\nNational Director, "
+                    "Social Care, Ofsted"]
+
+
+def _graded_rows(rng: random.Random, rows, overall: int) -> tuple[dict[str, int], list]:
+    grades = {key: _near(rng, overall) for key, _, _ in rows}
+    return grades, [(key, title, services, grades[key]) for key, title, services in rows]
+
+
+INSPECTION_LEVELS = {"Outstanding": "outstanding", "Good": "good", "Requires improvement to be good": "adequate",
+                     "Requires improvement": "adequate", "Inadequate": "inadequate"}
+
+
+def _row_judgements(title: str, label: str, services: tuple[str, ...]) -> Judged:
+    """A judgement table's row, with a judgement of each service its grade judges (index/kinds' Area.services)."""
+    level = INSPECTION_LEVELS[label]
+    return Judged(f"{title}\t{label}", [dict(service=s, level=level, word=label, comparison=None, count=None,
+                                              total=None, negated=False) for s in services])
+
+
+def _sif_letter(rng: random.Random, ctx: Ctx) -> tuple[str, list[dict]]:
+    """A SIF inspection report (tests/fixtures/kinds/2015-sif-southvale.txt): the council's name, the
+    framework's title, the overall sentence, the judgement table (numbered rows, SIF's "Requires
+    improvement"), then the summary, the areas for improvement and a section or two."""
+    overall = ctx.grade
+    grades, rows = _graded_rows(rng, SIF_ROWS, overall)
+    lscb = rng.random() < 0.7
+    month = rng.randint(1, 10)
+    lines = [ctx.council, ""]
+    _paragraph(lines, "Inspection of services for children in need of help and protection, children looked after "
+                      "and care leavers")
+    if lscb:
+        _paragraph(lines, "and")
+        _paragraph(lines, SIF_LSCB[1])
+    _paragraph(lines, f"Inspection date: {rng.randint(1, 5)} {MONTHS[month - 1]} {ctx.year} to "
+                      f"{rng.randint(20, 28)} {MONTHS[month - 1]} {ctx.year}")
+    _paragraph(lines, f"Report published: {rng.randint(1, 28)} {MONTHS[month]} {ctx.year}")
+    said = {4: "are outstanding", 3: "are good", 2: "require improvement to be good", 1: "are inadequate"}[overall]
+    _paragraph(lines, f"Children's services in {ctx.short} {said}.")
+    _paragraph(lines, "Judgement table")
+    table = Judged("")
+    for n, (key, title, services, grade) in zip(("1.", "2.", "2.1", "2.2", "3."), rows):
+        label = INSPECTION_LABELS[grade].replace(" to be good", "")
+        table = table + _row_judgements(f"{n} {title}", label, services) + "\n"
+    ratings = [{"area": "overall", "label": INSPECTION_LABELS[overall], "grade": overall}]
+    ratings += [{"area": key, "label": INSPECTION_LABELS[grade], "grade": grade} for key, _, _, grade in rows]
+    lines += [Judged(str(table)[:-1], _judgements(table)), ""]
+    if lscb:
+        grade = _near(rng, overall)
+        _paragraph(lines, _row_judgements(SIF_LSCB[1], INSPECTION_LABELS[grade].replace(" to be good", ""),
+                                          SIF_LSCB[2]))
+        ratings.append({"area": "lscb", "label": INSPECTION_LABELS[grade], "grade": grade})
+    _paragraph(lines, "Summary")
+    _paragraph(lines, " ".join(rng.sample(MODERN_FINDINGS, 3)))
+    _paragraph(lines, "What does the local authority need to improve?")
+    _paragraph(lines, "Areas for improvement")
+    lines += _bullets(rng.sample(MODERN_IMPROVE, rng.randint(2, 4)))
+    _paragraph(lines, "Leadership, management and governance")
+    _paragraph(lines, " ".join(rng.sample(MODERN_FINDINGS, 2)))
+    return _join("\n", lines).rstrip("\n"), ratings
+
+
+def _ilacs_letter(rng: random.Random, ctx: Ctx) -> tuple[str, list[dict]]:
+    """An ILACS inspection report (tests/fixtures/kinds/2019-ilacs-southvale.txt, 2023-ilacs-eastmere.txt):
+    the title, the dates, the judgement table (children in care and care leavers in one row until
+    2022, a row each from 2023), what needs to improve and a section per judgement."""
+    overall = ctx.grade
+    care = ILACS_CARE_SPLIT if ctx.year >= 2023 else ILACS_CARE_JOINED
+    grades, rows = _graded_rows(rng, ILACS_ROWS + care, overall)
+    month = rng.randint(1, 10)
+    lines: list = []
+    _paragraph(lines, f"Inspection of {ctx.short} local authority children's services")
+    _paragraph(lines, f"Inspection dates: {rng.randint(1, 9)} {MONTHS[month - 1]} {ctx.year} to "
+                      f"{rng.randint(12, 26)} {MONTHS[month - 1]} {ctx.year}")
+    first, last = rng.choice(FIRST_NAMES_F + FIRST_NAMES_M), rng.choice(SURNAMES)
+    majesty = "His" if ctx.year >= 2023 else "Her"
+    _paragraph(lines, f"Lead inspector: {first} {last}, {majesty} Majesty's Inspector")
+    table = Judged("Judgement\tGrade\n")
+    for key, title, services, grade in rows:
+        table = table + _row_judgements(title, INSPECTION_LABELS[grade], services) + "\n"
+    table = table + f"Overall effectiveness\t{INSPECTION_LABELS[overall]}"
+    lines += [table, ""]
+    order = [key for key, *_ in ILACS_ROWS + care]
+    ratings = [{"area": "overall", "label": INSPECTION_LABELS[overall], "grade": overall}]
+    ratings += [{"area": key, "label": INSPECTION_LABELS[grades[key]], "grade": grades[key]}
+                for key in ("leaders_impact", "help_and_protection", "children_in_care", "care_leavers")
+                if key in order]
+    _paragraph(lines, " ".join(rng.sample(MODERN_FINDINGS, 2)))
+    _paragraph(lines, "What needs to improve in this local authority?")
+    lines += _bullets(rng.sample(MODERN_IMPROVE, rng.randint(2, 4)))
+    for key, title, _, grade in rows[1:]:
+        _paragraph(lines, f"{title}: {INSPECTION_LABELS[grade].lower()}")
+        _paragraph(lines, " ".join(rng.sample(MODERN_FINDINGS, 2)))
+    return _join("\n", lines).rstrip("\n"), ratings
+
+
+def _visit_letter(rng: random.Random, ctx: Ctx, visit: str) -> str:
+    """A focused or monitoring visit letter (tests/fixtures/kinds/2019-focused-visit-northwold.txt,
+    2016-monitoring-visit-southvale.txt): no grade; findings and what needs to improve."""
+    dates, month = _dates(rng, ctx.year, range(1, 12))
+    lines = ["Ofsted", *rng.choice(UNANNOUNCED_OFFICES), ""]
+    _paragraph(lines, _later_date(rng, ctx.year, month))
+    lines += _addressed(rng, ctx)
+    _paragraph(lines, f"{visit} to {ctx.short} children's services")
+    intro = f"This letter summarises the findings of the {visit.lower()} to {ctx.short} children's services on {dates}."
+    if visit == "Monitoring visit":
+        nth = rng.choice(["first", "second", "third", "fourth", "fifth"])
+        intro += (f" The visit was the {nth} monitoring visit since the local authority was judged inadequate in "
+                  f"{MONTHS[rng.randint(0, 11)]} {ctx.year - 1}.")
+    _paragraph(lines, intro)
+    if visit == "Focused visit":
+        _paragraph(lines, "Headline findings")
+        _paragraph(lines, " ".join(rng.sample(MODERN_FINDINGS, 2)))
+        _paragraph(lines, "What needs to improve in this area of social work practice")
+        lines += _bullets(rng.sample(MODERN_IMPROVE, rng.randint(1, 3)))
+        _paragraph(lines, "Main findings")
+    else:
+        _paragraph(lines, "Overview")
+        _paragraph(lines, " ".join(rng.sample(MODERN_FINDINGS, 2)))
+        _paragraph(lines, "Findings and evaluation of progress")
+    _paragraph(lines, " ".join(rng.sample(MODERN_FINDINGS, 3)))
+    if visit == "Monitoring visit":
+        _paragraph(lines, "Areas for priority action")
+        lines += _bullets(rng.sample(MODERN_IMPROVE, rng.randint(1, 2)))
+    _paragraph(lines, f"Ofsted will take the findings from this {visit.lower()} into account at your next "
+                      f"{'inspection' if visit == 'Focused visit' else 'monitoring visit'}.")
+    first, last = rng.choice(FIRST_NAMES_F + FIRST_NAMES_M), rng.choice(SURNAMES)
+    return "\n".join(lines + ["Yours sincerely", "", f"{first} {last}", "Her Majesty's Inspector"])
+
+
+def _jtai_letter(rng: random.Random, ctx: Ctx) -> str:
+    """A joint targeted area inspection letter (tests/fixtures/kinds/2018-jtai-westbridge.txt): no grade."""
+    dates, month = _dates(rng, ctx.year, range(1, 12))
+    theme = rng.choice(JTAI_THEMES)
+    lines = ["Ofsted", *rng.choice(UNANNOUNCED_OFFICES), ""]
+    _paragraph(lines, _later_date(rng, ctx.year, month))
+    lines += _addressed(rng, ctx)
+    _paragraph(lines, f"Joint targeted area inspection of the multi-agency response to {theme} in {ctx.short}")
+    _paragraph(lines, f"Between {dates.replace(' and ', ' and ', 1)}, Ofsted, the Care Quality Commission (CQC), "
+                      "Her Majesty's Inspectorate of Constabulary and Fire and Rescue Services (HMICFRS) and Her "
+                      f"Majesty's Inspectorate of Probation (HMI Probation) undertook a joint inspection of the "
+                      f"multi-agency response to {theme} in {ctx.short}.")
+    _paragraph(lines, "Context")
+    _paragraph(lines, rng.choice(MODERN_FINDINGS))
+    _paragraph(lines, "Key strengths")
+    lines += _bullets(rng.sample(MODERN_FINDINGS, 2))
+    _paragraph(lines, "Areas for improvement")
+    lines += _bullets(rng.sample(MODERN_IMPROVE, 2))
+    _paragraph(lines, "Next steps")
+    _paragraph(lines, "The director of children's services should prepare a written statement of proposed action "
+                      "responding to the findings outlined in this letter.")
+    return "\n".join(lines + ["Yours sincerely", "", rng.choice(JTAI_SIGNATORIES)])
+
+
+MODERN_LETTERS = {
+    "sif": _sif_letter,
+    "ilacs": _ilacs_letter,
+    "focused_visit": lambda rng, ctx: (_visit_letter(rng, ctx, "Focused visit"), []),
+    "monitoring_visit": lambda rng, ctx: (_visit_letter(rng, ctx, "Monitoring visit"), []),
+    "jtai": lambda rng, ctx: (_jtai_letter(rng, ctx), []),
+}
 
 
 # --------------------------------------------------------------------------
@@ -1812,8 +2041,9 @@ def make_letter(i: int, rng: random.Random, used: set[str] | None = None, mix: s
 
     ``used`` holds the lower-cased short names already taken; pass the same set
     for every letter of a corpus to keep council names unique (make_corpus does).
-    ``mix`` is "all" (every kind, see KIND_YEARS) or "legacy" (the two old kinds,
-    byte-identical to the corpora of the benchmarks before the other kinds).
+    ``mix`` is "all" (every kind, 2005-2026: KIND_YEARS and MODERN_KIND_YEARS), "2005-2011"
+    (KIND_YEARS only: byte-identical to the "all" corpora before the kinds of 2013-2026) or
+    "legacy" (the two old kinds, byte-identical to the corpora of the benchmarks before the other kinds).
     """
     if mix not in MIXES:
         raise ValueError(f"unknown mix {mix!r} (one of {', '.join(MIXES)})")
@@ -1833,12 +2063,13 @@ def make_letter(i: int, rng: random.Random, used: set[str] | None = None, mix: s
     else:
         encoding = "cp1252" if rng.random() < 0.15 else "utf-8"
         newline = "\r\n" if rng.random() < 0.2 else "\n"
-        ctx, kind, text, ratings = _any_letter(rng, used, encoding)
+        ctx, kind, text, ratings = _any_letter(rng, used, encoding,
+                                               KIND_YEARS + MODERN_KIND_YEARS if mix == "all" else KIND_YEARS)
     data = text.replace("\n", newline).encode(encoding)
     name = f"syn_{i:06d}_{hashlib.sha1(data).hexdigest()[:8]}.txt"
     truth = {
         "file": name,
-        "council": ctx.council,
+        "council": ctx.short if kind == "ilacs" else ctx.council,  # an ILACS report names it by its short name
         "short": ctx.short,
         "year": ctx.year,
         "kind": kind,
