@@ -64,11 +64,11 @@ SERVICE_WORDS = {
     "serious_case_reviews": r"serious case review",
     "youth_offending": r"offending|youth justice",
     "camhs": r"CAMHS|mental health",
-    "looked_after_children": r"looked after",
+    "looked_after_children": r"looked after|children in care",  # the ILACS row: "... of children in care"
     "care_leavers": r"care leavers|leaving care",
     "contact_referral_assessment": r"referral|assessment",
     "lscb": r"Safeguarding Children Board|LSCB",
-    "safeguarding": r"safeguard",
+    "safeguarding": r"safeguard|help and protection",  # the SIF and ILACS row: "children who need help and protection"
     "schools": r"schools?\b",
     "being_healthy": r"being healthy|health",
     "staying_safe": r"staying safe",

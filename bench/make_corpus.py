@@ -1904,7 +1904,8 @@ def _sif_letter(rng: random.Random, ctx: Ctx) -> tuple[str, list[dict]]:
     lines += _bullets(rng.sample(MODERN_IMPROVE, rng.randint(2, 4)))
     _paragraph(lines, "Leadership, management and governance")
     _paragraph(lines, " ".join(rng.sample(MODERN_FINDINGS, 2)))
-    return _join("\n", lines).rstrip("\n"), ratings
+    text = _join("\n", lines)
+    return Judged(text.rstrip("\n"), _judgements(text)), ratings
 
 
 def _ilacs_letter(rng: random.Random, ctx: Ctx) -> tuple[str, list[dict]]:
@@ -1938,7 +1939,8 @@ def _ilacs_letter(rng: random.Random, ctx: Ctx) -> tuple[str, list[dict]]:
     for key, title, _, grade in rows[1:]:
         _paragraph(lines, f"{title}: {INSPECTION_LABELS[grade].lower()}")
         _paragraph(lines, " ".join(rng.sample(MODERN_FINDINGS, 2)))
-    return _join("\n", lines).rstrip("\n"), ratings
+    text = _join("\n", lines)
+    return Judged(text.rstrip("\n"), _judgements(text)), ratings
 
 
 def _visit_letter(rng: random.Random, ctx: Ctx, visit: str) -> str:

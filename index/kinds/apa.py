@@ -17,7 +17,8 @@ AREAS = (
     OVERALL,
     Area("being_healthy", "Being healthy", r"Being healthy", r"being healthy|\bhealth(?:y)?\b"),
     Area("staying_safe", "Staying safe", r"Staying safe",
-         r"staying safe|keep(?:ing)? (?:children )?safe|\bsafe(?:ty|guarding)?\b"),
+         # "(local) safeguarding children board" is the LSCB, a service, not this area
+         r"staying safe|keep(?:ing)? (?:children )?safe|\bsafe(?:ty|guarding)?\b(?! children board)"),
     Area("enjoying_achieving", "Enjoying and achieving", r"Enjoying and achieving",
          r"enjoying and achieving|enjoy(?:ing)? and achiev(?:e|ing)"),
     Area("positive_contribution", "Making a positive contribution", r"Making a positive contribution",
