@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from index import database, segments
+from index.conflicts import conflicts_at
 from index.errors import IndexStoreError
 from index.manifest import DATABASE, MANIFEST, UPGRADABLE, Manifest, file_problem, letters_option
 
@@ -38,6 +39,7 @@ class CheckReport:
     leftovers: list[str] = field(default_factory=list)  # temporary folders of killed updates (removed by the next)
     updating: bool = False  # an update holds the lock now (then `leftovers` may be its work in progress)
     unsearchable: list[dict] = field(default_factory=list)  # {"letter", "problem"}: database.searchability
+    conflicts: list[dict] = field(default_factory=list)  # index/conflicts.py: one kind, council, year; ratings differ
     advice: str = ""
 
     def to_dict(self) -> dict:
@@ -85,6 +87,7 @@ def check_index(index_dir: str | Path) -> CheckReport:
     report.ok = all(item.ok for item in report.files)
     if report.ok:
         report.unsearchable = searchability(index_dir / manifest.data / DATABASE)
+        report.conflicts = conflicts_at(index_dir / manifest.data / DATABASE)
     again = f"`letters-qa index --rebuild --index {index_dir}{letters_option({'letters_dir': manifest.letters_dir})}`"
     if not report.ok:
         report.advice = (f"rebuild it with {again} (every letter is read and embedded again from the letters "

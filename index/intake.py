@@ -9,7 +9,9 @@ and the name it came with) and decides, before anything lands in the letters fol
     size     at most index.letters.size_cap(name): 2 MB for text, 20 MB for PDF, Word, HTML
     letter   index.letters.parse_letter parses those bytes under the safe name; its reason is the refusal
     present  the same bytes already lie in the folder (an indexed letter, the same name or a
-             "-N" variant of it, or an earlier file of this call): "already there", not copied
+             "-N" variant of it, or an earlier file of this call): "already there", not copied;
+             so is the same letter in another format (its .txt beside its .pdf: the same council,
+             year, kind, date and body text, index/conflicts.py letter_key)
     place    written to a hidden temporary file, fsynced, then linked (or renamed) to a free
              name: a different file of the same name is kept and the new one gets "-1", "-2"...
 
@@ -31,17 +33,20 @@ import hashlib
 import mimetypes
 import os
 import re
+import sqlite3
 import stat
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from index import kinds
+from index.conflicts import key_of, stored_keys
+from index.database import authority
 from index.embedder import Embedder
 from index.errors import LetterError, LettersQAError
 from index.letters import Letter, parse_letter, read_capped, size_cap
-from index.manifest import Manifest
+from index.manifest import DATABASE, Manifest
 from index.scan import LETTER_SUFFIXES
 from index.store import fsync_dir
 from index.update import Report, update_index
@@ -70,6 +75,7 @@ class Added:
     kind: str
     rating: str | None  # the overall rating's label ("Performs well", "Good"); None when the letter states none
     grade: int | None
+    same_text: bool = False  # already there: the same letter in another file format (not the same bytes)
 
     def describe(self) -> str:
         """'Northwold City Council, 2009 annual rating, performs excellently'."""
@@ -92,6 +98,7 @@ class AddReport:
     already_there: list[Added] = field(default_factory=list)  # the same bytes were in the folder already
     skipped: list[Skipped] = field(default_factory=list)
     update: Report | None = None  # None: no update ran (nothing new), or it failed (see failure)
+    conflicts: list[dict] = field(default_factory=list)  # index/conflicts.py, those naming a letter added now
     failure: LettersQAError | None = field(default=None, repr=False)  # why the update failed
 
     @property
@@ -109,7 +116,7 @@ class AddReport:
             out.append(("added", f"Added {_count(len(self.added), 'letter')}: {letters}."))
         if self.already_there:
             out.append(("already_there", "Already in the letters folder: "
-                        f"{', '.join(f'{a.file} (as {a.letter})' for a in self.already_there)}."))
+                        f"{', '.join(_already(a) for a in self.already_there)}."))
         if self.skipped:
             reasons = "; ".join(f"{s.file}: {s.reason}" for s in self.skipped)
             out.append(("skipped", f"Skipped {len(self.skipped)}: {reasons}."))
@@ -118,6 +125,9 @@ class AddReport:
         if hidden:
             out.append(("unsearchable", "Check " + "; ".join(f"{u['letter']}: {u['problem']}" for u in hidden)
                         + ". Its ratings are read, but a search may not find it."))
+        if self.conflicts:
+            out.append(("conflicts", "Check " + "; ".join(c["problem"] for c in self.conflicts)
+                        + ". Both letters are indexed; which is right is for you to decide."))
         if self.failure is not None:
             out.append(("failure", f"The index was not updated: {self.failure}. The new letters are in the letters "
                                    "folder; the next update (letters-qa index) indexes them."))
@@ -135,7 +145,7 @@ class AddReport:
                 "skipped": [asdict(s) for s in self.skipped],
                 "index": self.update.to_dict() if self.update is not None else None,
                 "index_error": str(self.failure) if self.failure is not None else None,
-                "summary": " ".join(self.summary())}
+                "conflicts": self.conflicts, "summary": " ".join(self.summary())}
 
 
 def add_letters(
@@ -161,10 +171,13 @@ def add_letters(
     if refusal:
         raise IntakeRefused(refusal)
     report = AddReport(str(letters_dir), str(index_dir))
-    intake = _Intake(letters_dir, indexed, max_bytes)
-    for source, given in files:
-        where, item = intake.take(source, str(given))
-        getattr(report, where).append(item)
+    intake = _Intake(letters_dir, indexed, max_bytes, index_dir / manifest.data / DATABASE if manifest else None)
+    try:
+        for source, given in files:
+            where, item = intake.take(source, str(given))
+            getattr(report, where).append(item)
+    finally:
+        intake.close()
     # Files found already there under a name the index does not hold with that content
     # (dropped into the folder by hand) are indexed too: the caller expects them answered.
     if report.added or any(indexed.get(a.letter) != intake.sha[a.letter] for a in report.already_there):
@@ -172,6 +185,9 @@ def add_letters(
             report.update = update_index(letters_dir, index_dir, embedder=embedder, model=model, progress=progress)
         except LettersQAError as exc:
             report.failure = exc
+    if report.update is not None:
+        added = {a.letter for a in report.added}
+        report.conflicts = [c for c in report.update.conflicts if added & set(c["letters"])]
     return report
 
 
@@ -197,12 +213,22 @@ def recorded_letters_dir(index_dir: str | Path) -> Path | None:
 class _Intake:
     """The checks of one add_letters call, with what it has seen so far."""
 
-    def __init__(self, folder: Path, indexed: dict[str, str], max_bytes: int | None):
+    def __init__(self, folder: Path, indexed: dict[str, str], max_bytes: int | None, database_path: Path | None):
         self.folder, self.max_bytes = folder, max_bytes
+        self.indexed = indexed
         self.by_hash: dict[str, list[str]] = {}
         for name, sha in indexed.items():
             self.by_hash.setdefault(sha, []).append(name)
         self.sha: dict[str, str] = {}  # name in the folder -> sha256, for every file of this call taken
+        self.keys: dict[str, str] = {}  # conflicts.letter_key -> name: indexed letters looked at, this call's
+        self.looked: set[tuple[str, int, str]] = set()  # (authority, year, kind) whose indexed letters are in `keys`
+        self.database_path = database_path
+        self._db: sqlite3.Connection | None = None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def take(self, source: Source, given: str) -> tuple[str, Added | Skipped]:
         """("added" | "already_there", Added) or ("skipped", Skipped)."""
@@ -222,13 +248,36 @@ class _Intake:
         if present is not None:
             self.sha[present] = sha
             return "already_there", _added(given, present, letter)
+        key = key_of(letter)
+        same = self._same_letter(letter, key)
+        if same is not None:  # the same letter in another format: its bytes differ, its text does not
+            self.sha.setdefault(same, self.indexed.get(same, ""))
+            return "already_there", replace(_added(given, same, letter), same_text=True)
         try:
             saved, there = place(data, self.folder, name)
         except (LettersQAError, OSError) as exc:
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             return "skipped", Skipped(given, f"cannot save it in the letters folder ({why})")
         self.sha[saved] = sha
+        self.keys.setdefault(key, saved)
         return ("already_there" if there else "added"), _added(given, saved, letter)
+
+    def _same_letter(self, letter: Letter, key: str) -> str | None:
+        """The name of an indexed letter, or a file of this call, that is this letter in another format."""
+        group = (authority(letter.council), letter.year, letter.kind)
+        if group not in self.looked and self.database_path is not None:
+            self.looked.add(group)
+            try:
+                if self._db is None:
+                    self._db = sqlite3.connect(f"{self.database_path.resolve().as_uri()}?mode=ro", uri=True)
+                stored = stored_keys(self._db, [group])
+            except sqlite3.Error:  # a damaged index: the update rebuilds it, and finds copies then
+                stored = {}
+            for found, name in stored.items():
+                if name in self.indexed:
+                    self.keys.setdefault(found, name)
+        same = self.keys.get(key)
+        return same if same is not None and (self.folder / same).is_file() else None
 
     def _present(self, name: str, data: bytes, sha: str) -> str | None:
         """The name under which these bytes already lie in the folder: an indexed letter with
@@ -269,6 +318,11 @@ def rating_words(added: Added) -> str:
     kind = kinds.get(added.kind)
     label = added.rating[:1].lower() + added.rating[1:]
     return label if kind.scale is not None and kind.scale.worded else f"{kind.area_title('overall').lower()} {label}"
+
+
+def _already(added: Added) -> str:
+    """'north.pdf (as north.txt: the same letter in another format)', 'north.txt (as north-1.txt)'."""
+    return f"{added.file} (as {added.letter}{': the same letter in another format' if added.same_text else ''})"
 
 
 def _count(n: int, noun: str) -> str:

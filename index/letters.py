@@ -15,6 +15,7 @@ sections; ratings do not depend on sections.
 from __future__ import annotations
 
 import codecs
+import datetime
 import os
 import re
 from dataclasses import dataclass, field
@@ -109,12 +110,16 @@ def parse_letter(data: bytes | str, name: str) -> Letter:
     if council is None:
         raise LetterError(name, "not a letter to a council (no council name found)")
     date = _first(_DATE, text)
+    year = _year(text, kind, date)
+    future = future_problem(date, year)
+    if future:
+        raise LetterError(name, future)
     return Letter(
         name=name,
         text=text,
         council=council,
         short_name=short_name(council),
-        year=_year(text, kind, date),
+        year=year,
         kind=kind.key,
         date=date,
         recipient=_recipient(text),
@@ -122,6 +127,31 @@ def parse_letter(data: bytes | str, name: str) -> Letter:
         sections=tuple(split_sections(text)),
         ratings=tuple(kind.ratings(text)),
     )
+
+
+FUTURE_SKEW = datetime.timedelta(days=1)  # a clock a day behind the letter's own is allowed for
+
+
+def today() -> datetime.date:
+    """Today's date, as letters are judged by (tests replace it)."""
+    return datetime.date.today()
+
+
+def future_problem(date: str | None, year: int) -> str | None:
+    """Why a letter cannot be right because it is dated after today ("dated 9 December 2099, after
+    today"), or is about a year after this one; None when it is not. A letter dated in the future
+    would become "the latest" that list questions default to, hiding every real one."""
+    latest = today() + FUTURE_SKEW
+    if date:
+        try:
+            dated = datetime.datetime.strptime(date, "%d %B %Y").date()
+        except ValueError:  # "31 February 2010": not a date to judge by
+            dated = None
+        if dated is not None and dated > latest:
+            return f"dated {date}, after today"
+    if year > latest.year:
+        return f"about {year}, after this year"
+    return None
 
 
 # --- decoding and clean-up -------------------------------------------------------------

@@ -258,6 +258,21 @@ class IndexReader:
         return {found["letter"]: found["problem"] for found in database.searchability_problems(rows)}
 
     @functools.cached_property
+    def conflicts(self) -> list[dict]:
+        """Pairs of letters of one kind, council and year whose ratings differ (index/conflicts.py
+        find_conflicts: {"council", "short_name", "year", "kind", "letters": [a, b], "ratings": [{"area",
+        "letter", "label", "grade", "other_label", "other_grade"}], "problem"}); from the loaded
+        letters and ratings, on first use."""
+        from index.conflicts import find_conflicts
+
+        return find_conflicts([(x.name, x.council, x.short_name, x.year, x.kind) for x in self.letters],
+                              [(r.letter, r.area, r.label, r.grade) for r in self.ratings])
+
+    def conflicts_of(self, letter: str) -> list[dict]:
+        """The conflicts (see `conflicts`) that name this letter."""
+        return [c for c in self.conflicts if letter in c["letters"]]
+
+    @functools.cached_property
     def council_names(self) -> tuple[tuple[str, str], ...]:
         """(council, short name) of every letter, in `letters` order; built once per reader."""
         return tuple((letter.council, letter.short_name) for letter in self.letters)

@@ -34,6 +34,7 @@ import numpy as np
 from index import bm25, database, kinds, segments
 from index.check import searchability
 from index.chunks import chunk_letter
+from index.conflicts import conflicts_at, conflicts_in, drop_text_copies
 from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
 from index.judgements import extract_judgements
@@ -61,6 +62,8 @@ class Report:
     generic: list[str] = field(default_factory=list)  # read now, of no known kind: indexed without ratings
     # letters a search would not find, each with why (database.searchability): never silently unsearchable
     unsearchable: list[dict] = field(default_factory=list)
+    # letters of one kind, council and year whose ratings differ (index/conflicts.py): both kept, both named
+    conflicts: list[dict] = field(default_factory=list)
     embedded_chunks: int = 0
     letters: int = 0
     chunks: int = 0
@@ -122,11 +125,14 @@ def update_index(
         found = scan(letters_dir, index_dir, base.manifest)
         report.skipped += found.skipped
         plan = make_plan(found, base.manifest, report)
+        drop_text_copies(plan, report, base.manifest.letters if base.manifest else {},  # one letter in two formats
+                         index_dir / base.manifest.data / DATABASE if base.manifest else None)
         plan.stats = stat_cache(found, plan.hashes)
         old = base.manifest
         if old is not None and not base.upgrading and not report.changed:
             report.generation, report.letters, report.chunks = old.generation, len(old.letters), old.chunks
             report.unsearchable = searchability(index_dir / old.data / DATABASE)
+            report.conflicts = conflicts_at(index_dir / old.data / DATABASE)
             if plan.stats != old.stats:  # remember what was read, so the next scan need not
                 _save_stat_cache(index_dir, old, plan.stats, report)
             return report
@@ -321,6 +327,7 @@ def _extend_into(job: _Update, tmp: Path) -> tuple[int, list[Segment], set[str]]
         database.mark_shared_boilerplate(db, 0 if job.base.upgrading else first, reset=job.base.upgrading)
         job.report.letters, job.report.chunks = database.counts(db)
         job.report.unsearchable = database.searchability(db)
+        job.report.conflicts = conflicts_in(db)
         db.commit()
     finally:
         db.close()
@@ -338,6 +345,7 @@ def _fill_database(job: _Update, db: sqlite3.Connection) -> tuple[int, np.ndarra
     bm25.index_rows(db, 0)
     job.report.letters, job.report.chunks = database.counts(db)
     job.report.unsearchable = database.searchability(db)
+    job.report.conflicts = conflicts_in(db)
     db.commit()
     return dim, np.concatenate(parts) if parts else np.zeros((0, dim), np.float32)
 

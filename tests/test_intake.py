@@ -122,7 +122,7 @@ def test_good_letters_are_copied_in_and_indexed_once(letters_dir, index_dir, tmp
     assert len(calls) == 1 and calls[0][0] == calls[0][1] > 0  # one update, its embedding's progress
     document = report.to_dict()
     assert set(document) == {"letters_dir", "index_dir", "added", "already_there", "skipped", "index",
-                             "index_error", "summary"}
+                             "index_error", "conflicts", "summary"}
     assert document["added"][0] == {"file": "Northwold letter.txt", "letter": "Northwold_letter.txt",
                                     "council": "Northwold County Council", "short_name": "Northwold", "year": 2009,
                                     "kind": "annual_rating", "rating": "Performs excellently", "grade": 4}
@@ -443,11 +443,11 @@ def test_cli_add_exit_codes_and_json(cli_site, tmp_path):
     assert there.returncode == 0, there.stderr
     document = json.loads(there.stdout)
     assert set(document) == {"letters_dir", "index_dir", "added", "already_there", "skipped", "index",
-                             "index_error", "summary"}
+                             "index_error", "conflicts", "summary"}
     assert document["already_there"] == [{"file": str(SEEDS / STOKE), "letter": STOKE,
                                           "council": "Stoke-on-Trent City Council", "short_name": "Stoke-on-Trent",
                                           "year": 2009, "kind": "annual_rating", "rating": "Performs adequately",
-                                          "grade": 2}]
+                                          "grade": 2, "same_text": False}]
     assert (document["added"], document["skipped"], document["index"], document["index_error"]) == ([], [], None, None)
     assert document["letters_dir"] == str(letters.resolve())
 

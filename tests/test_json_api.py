@@ -268,7 +268,7 @@ def test_upload_of_a_non_letter_is_rejected_with_the_reason(upload_api):
     assert response.status_code == 400
     assert response.json() == {"error": f"no letter was added: chart.png: {reason}", "added": [], "already_there": [],
                                "skipped": [{"file": "chart.png", "reason": reason}], "index": None,
-                               "index_error": None, "summary": f"Skipped 1: chart.png: {reason}."}
+                               "index_error": None, "conflicts": [], "summary": f"Skipped 1: chart.png: {reason}."}
     assert not (upload_api.letters / "chart.png").exists()
     upload_api.no_traceback()
 

@@ -180,10 +180,13 @@ def cmd_index(args) -> int:
         lines.append(f"{label}: {len(names)}" + (f"  {', '.join(names)}" if names and label != "unchanged" else ""))
     lines.append(f"skipped: {len(report.skipped)}")
     lines += [f"  {s['file']}: {s['reason']}" for s in report.skipped]
-    lines += [f"duplicate: {d['file']} (same content as {d['same_as']}; indexed once)" for d in report.duplicates]
+    lines += [f"duplicate: {d['file']} (" + ("the same letter as {}, in another format" if d.get("same_text") else
+                                             "same content as {}").format(d["same_as"]) + "; indexed once)"
+              for d in report.duplicates]
     lines += [f"generic letter: {name} (an Ofsted letter of no known kind: indexed and searchable, no ratings)"
               for name in report.generic]
     lines += _warnings("warning: ", report.unsearchable)
+    lines += _conflict_lines("warning: ", report.conflicts)
     _emit(args, report.to_dict(), "\n".join(lines))
     return 0
 
@@ -201,12 +204,15 @@ def cmd_add(args) -> int:
     files = [(Path(path), printable_name(path)) for path in args.files]
     report = add_letters(files, folder, args.index, model=args.model, progress=progress)
     lines = [f"Added {_shown(folder, a.letter, a.file)}: {a.describe()}." for a in report.added]
-    lines += [f"Already there: {a.file} (as {folder / a.letter}): {a.describe()}." for a in report.already_there]
+    other_format = ", the same letter in another format"
+    lines += [f"Already there: {a.file} (as {folder / a.letter}{other_format if a.same_text else ''}): {a.describe()}."
+              for a in report.already_there]
     lines += [f"Skipped {s.file}: {s.reason}" for s in report.skipped]
     if report.update is not None:
         update = report.update
         lines.append(f"Index {update.index_dir}: {update.letters} letters, {update.chunks} chunks "
                      f"(generation {update.generation}, {update.embedded_chunks} embedded now).")
+    lines += _conflict_lines("Check: ", report.conflicts)
     _emit(args, report.to_dict(), "\n".join(lines))
     if report.failure is not None:
         print(f"letters-qa: error: the letters were copied but the index was not updated: {report.failure}",
@@ -333,6 +339,14 @@ def _warnings(lead: str, unsearchable: list[dict]) -> list[str]:
     return lines
 
 
+def _conflict_lines(lead: str, conflicts: list[dict]) -> list[str]:
+    """One line per pair of letters of one kind, council and year whose ratings differ (index/conflicts.py)."""
+    lines = [f"{lead}conflict: {c['problem']}" for c in conflicts[:MAX_WARNINGS]]
+    if len(conflicts) > MAX_WARNINGS:
+        lines.append(f"{lead}... and {len(conflicts) - MAX_WARNINGS:,} more conflicts (--json lists them all)")
+    return lines
+
+
 def _columns(table: list[tuple[str, ...]]) -> str:
     """Rows as aligned text columns, the first row the header."""
     widths = [max(map(len, column)) for column in zip(*table)]
@@ -368,6 +382,9 @@ def cmd_check(args) -> int:
             else "from an update that was stopped; the next update removes it")
     lines += [f"leftover {name}: {held}" for name in report.leftovers]
     lines += _warnings("warning  ", report.unsearchable)
+    lines.append(f"conflicts: {len(report.conflicts)}" + (" (letters of one kind, council and year whose ratings "
+                                                         "differ; both are indexed)" if report.conflicts else ""))
+    lines += _conflict_lines("  ", report.conflicts)
     if report.advice and report.ok:
         lines.append(report.advice)
     _emit(args, report.to_dict(), "\n".join(lines))
