@@ -47,10 +47,47 @@ class CheckReport:
 
 
 def verify_generation(index_dir: Path, manifest: Manifest) -> str | None:
-    """The first problem with the manifest's generation, or None when it is whole."""
-    for item in _file_checks(index_dir, manifest, thorough=not manifest.verified):
+    """The first problem with the manifest's generation, or None when it is whole: anything
+    `check_index` reports as damaged, so the update that asks rebuilds rather than build on it
+    (a manifest edited by hand, whose letters no longer match the database, made every later
+    update fail on "UNIQUE constraint failed: letters.name")."""
+    if manifest.problems:
+        return f"{MANIFEST}: {manifest.problems[0]}"
+    thorough = not manifest.verified
+    for item in _file_checks(index_dir, manifest, thorough=thorough):
         if not item.ok:
             return f"{item.file}: {item.detail}"
+    if not thorough:  # the thorough checks compared these already
+        problem = _consistency(index_dir / manifest.data / DATABASE, manifest)
+        if problem:
+            return f"{manifest.data}/{DATABASE}: {problem}"
+    return None
+
+
+def _consistency(path: Path, manifest: Manifest) -> str | None:
+    """Whether the database holds what the manifest says (its letters and their hashes, and as
+    many passages): cheap queries, no integrity check. None when it does."""
+    try:
+        db = database.open_read_only(path)
+        try:
+            count, last = db.execute(database.SELECT_SHAPE).fetchone()
+            letters = database.letter_hashes(db)
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return f"damaged ({exc})"
+    return _disagreement(count, last, letters, manifest)
+
+
+def _disagreement(count: int, last: int | None, letters: dict[str, str], manifest: Manifest) -> str | None:
+    """How the database's passages and letters disagree with the manifest, or None."""
+    if count != manifest.chunks or (count and last != count - 1):
+        return f"damaged (it holds {count} passages, the manifest says {manifest.chunks})"
+    if letters != manifest.letters:
+        names = letters.keys() | manifest.letters.keys()
+        differ = sorted(name for name in names if letters.get(name) != manifest.letters.get(name))
+        return (f"damaged (its letters differ from the manifest's: {differ[0]}"
+                f"{f' and {len(differ) - 1} more' if len(differ) > 1 else ''})")
     return None
 
 
@@ -80,7 +117,8 @@ def check_index(index_dir: str | Path) -> CheckReport:
     report.version, report.generation = manifest.version, manifest.generation
     report.letters, report.chunks = len(manifest.letters), manifest.chunks
     report.files.append(FileCheck(MANIFEST, True, f"format {manifest.version}, generation {manifest.generation}, "
-                                                  f"{len(manifest.letters)} letters, {manifest.chunks} passages"))
+                                                  f"{len(manifest.letters)} letters, {manifest.chunks} passages")
+                        if not manifest.problems else FileCheck(MANIFEST, False, f"damaged ({manifest.problems[0]})"))
     report.files += _file_checks(index_dir, manifest, thorough=True)
     report.leftovers = sorted(p.name for p in index_dir.iterdir() if p.name.startswith((".gen-", f".{MANIFEST}.")))
     report.updating = _update_running(index_dir)
@@ -182,13 +220,9 @@ def _database_whole(path: Path, manifest: Manifest, add) -> bool:
         return add(DATABASE, False, f"damaged ({exc})")
     if problem:
         return add(DATABASE, False, f"damaged (SQLite: {problem})")
-    if count != manifest.chunks or (count and last != count - 1):
-        return add(DATABASE, False, f"damaged (it holds {count} passages, the manifest says {manifest.chunks})")
-    if letters != manifest.letters:
-        names = letters.keys() | manifest.letters.keys()
-        differ = sorted(name for name in names if letters.get(name) != manifest.letters.get(name))
-        return add(DATABASE, False, f"damaged (its letters differ from the manifest's: {differ[0]}"
-                                    f"{f' and {len(differ) - 1} more' if len(differ) > 1 else ''})")
+    disagreement = _disagreement(count, last, letters, manifest)
+    if disagreement:
+        return add(DATABASE, False, disagreement)
     checksum = "checksum matches, " if manifest.database and manifest.database.checksum else ""
     size = manifest.database.bytes if manifest.database else None
     return add(DATABASE, True, f"{size:,} bytes, {checksum}SQLite integrity ok" if size is not None

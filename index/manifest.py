@@ -19,6 +19,7 @@ But: - format 3 recorded no checksums: it is read as it is (nothing to verify) u
 from __future__ import annotations
 
 import json
+import math
 import mmap
 import os
 import re
@@ -135,6 +136,9 @@ class Manifest:
     letters_dir: str | None = None
     created: str | None = None
     backend: str | None = None  # "onnx" or "torch" (index/embedder.py); the vectors agree, see README
+    # What is wrong with a manifest loaded for an update or a check (`upgrading`), where a reader
+    # would refuse it: the update rebuilds (index/check.py verify_generation), `check` reports it.
+    problems: tuple[str, ...] = ()
 
     @property
     def verified(self) -> bool:
@@ -211,14 +215,18 @@ class Manifest:
         if not isinstance(stats, dict):
             raise damaged("stats")
         fusion = doc.get("fusion") or {}
-        if not _valid_fusion(fusion):
-            raise damaged("fusion")
+        problems: tuple[str, ...] = ()
+        fusion_problem = _fusion_problem(fusion)
+        if fusion_problem:
+            if not upgrading:
+                raise damaged("fusion")
+            problems, fusion = (f"no valid 'fusion': {fusion_problem}",), {}
         manifest = cls(
             generation=doc["generation"], data=doc["data"], model=doc["model"], dim=doc["dim"], letters=letters,
             version=version, chunks=doc.get("chunks") or 0, stats=stats, fusion=fusion,
             letters_dir=doc.get("letters_dir") if isinstance(doc.get("letters_dir"), str) else None,
             created=doc.get("created") if isinstance(doc.get("created"), str) else None,
-            backend=doc.get("backend") if isinstance(doc.get("backend"), str) else None,
+            backend=doc.get("backend") if isinstance(doc.get("backend"), str) else None, problems=problems,
         )
         if version in UPGRADABLE:  # an upgrade reads and embeds every letter again: nothing else is used
             return manifest
@@ -266,11 +274,26 @@ def letters_option(doc: dict) -> str:
 
 def _valid_fusion(fusion: object) -> bool:
     """{} (the defaults), or the fusion settings with the types qa/retriever.py computes with."""
+    return _fusion_problem(fusion) is None
+
+
+def _fusion_problem(fusion: object) -> str | None:
+    """What is wrong with the fusion settings, or None: `k`, `dense` and `bm25` must be positive
+    finite numbers (a weight of 0 silently drops one ranking, k 0 makes the first ranks dominate),
+    the method RRF and the expansion one of EXPANSIONS."""
     if not isinstance(fusion, dict):
-        return False
-    numbers = {key: fusion[key] for key in ("k", "dense", "bm25") if key in fusion}
-    return (all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in numbers.values())
-            and fusion.get("method", "rrf") == "rrf" and fusion.get("expand", "none") in EXPANSIONS)
+        return "not an object"
+    for key in ("k", "dense", "bm25"):
+        if key not in fusion:
+            continue
+        value = fusion[key]
+        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+            return f"{key} must be a positive number, not {json.dumps(value)[:40]}"
+    if fusion.get("method", "rrf") != "rrf":
+        return f"method must be rrf, not {json.dumps(fusion.get('method'))[:40]}"
+    if fusion.get("expand", "none") not in EXPANSIONS:
+        return f"expand must be one of {', '.join(EXPANSIONS)}, not {json.dumps(fusion.get('expand'))[:40]}"
+    return None
 
 
 def _record(item: object, kind: type[FileRecord]) -> FileRecord | None:
