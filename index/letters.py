@@ -24,10 +24,15 @@ from pathlib import Path
 from index import kinds
 from index.councils import canonical
 from index.errors import LetterError
-from index.formats import MAX_DOCUMENT_BYTES, extract_text, is_document
+from index.formats import MAX_DOCUMENT_BYTES, MAX_LETTER_CHARS, extract_text, is_document
 from index.kinds import Kind, Rating
 
-MAX_LETTER_BYTES = 2_000_000
+# What a letter may be. A file may be larger than its text (a document's fonts and images), so
+# bytes are capped per format (size_cap) and the text on its own; the real letters for scale:
+# the longest (seeds/001_..., an APA letter) is 13,464 bytes, 13,327 characters and 81 chunks.
+MAX_LETTER_BYTES = 2_000_000  # a text letter file (documents: index.formats.MAX_DOCUMENT_BYTES)
+# MAX_LETTER_CHARS (index.formats): 150,000 characters of text, 11x the longest letter.
+MAX_LETTER_CHUNKS = 1_000  # passages to embed: 12x the longest letter's 81 (each costs ~13 ms of CPU to embed)
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,7 @@ def parse_letter(data: bytes | str, name: str) -> Letter:
         text = data
     else:
         text = extract_text(data, name) if is_document(name) else decode(data, name)
+    _check_length(text, name)
     text = normalise(text)
     if not text.strip():
         raise LetterError(name, "empty file")
@@ -114,7 +120,7 @@ def parse_letter(data: bytes | str, name: str) -> Letter:
     future = future_problem(date, year)
     if future:
         raise LetterError(name, future)
-    return Letter(
+    letter = Letter(
         name=name,
         text=text,
         council=council,
@@ -127,6 +133,25 @@ def parse_letter(data: bytes | str, name: str) -> Letter:
         sections=tuple(split_sections(text)),
         ratings=tuple(kind.ratings(text)),
     )
+    _check_chunks(letter)
+    return letter
+
+
+def _check_length(text: str, name: str) -> None:
+    """LetterError when the text is longer than any letter (MAX_LETTER_CHARS)."""
+    if len(text) > MAX_LETTER_CHARS:
+        raise LetterError(name, f"too much text for a letter ({len(text):,} characters; the cap is "
+                                f"{MAX_LETTER_CHARS:,})")
+
+
+def _check_chunks(letter: Letter) -> None:
+    """LetterError when the letter would make more passages than any letter (MAX_LETTER_CHUNKS)."""
+    from index.chunks import chunk_letter  # index.chunks imports this module
+
+    count = len(chunk_letter(letter))
+    if count > MAX_LETTER_CHUNKS:
+        raise LetterError(letter.name, f"too many passages for a letter ({count:,}; the cap is "
+                                       f"{MAX_LETTER_CHUNKS:,})")
 
 
 FUTURE_SKEW = datetime.timedelta(days=1)  # a clock a day behind the letter's own is allowed for

@@ -28,6 +28,7 @@ from index.errors import LetterError
 from index.formats import MAX_DOCUMENT_BYTES, extract_text
 from index.formats.cleanup import join_lines, repair, vocabulary
 from index.formats.html import html_text
+from index.formats.pdf import MAX_PAGES
 from index.letters import Letter, read_letter
 from index.update import update_index
 
@@ -204,7 +205,8 @@ BAD_FILES = {
     "not-a.pdf": (lambda: b"Dear Mr Webb, this is text with a .pdf name", "not a readable PDF: data format error"),
     "empty.pdf": (lambda: b"", "empty file"),
     "blank.pdf": (lambda: documents.blank_pages_pdf(2), "no text layer (a scanned image?); OCR it first"),
-    "long.pdf": (lambda: documents.blank_pages_pdf(201), "too many pages for a letter (201; the cap is 200)"),
+    "long.pdf": (lambda: documents.blank_pages_pdf(MAX_PAGES + 1),
+                 f"too many pages for a letter ({MAX_PAGES + 1}; the cap is {MAX_PAGES})"),
     "not-a-zip.docx": (lambda: b"PK\x03\x04 but not really a zip",
                        "not a readable Word file (not a .docx zip package: File is not a zip file)"),
     "macros.docx": (lambda: documents.macro_docx(documents.docx_bytes(_stoke_text())),

@@ -22,6 +22,10 @@ import re
 
 from index.errors import LetterError
 
+# Tags ("<"s) a page may have before it is parsed: lxml builds a node of about 0.5 KB for each
+# (1.65 million <p> took 1.46 GB). A letter's web-archive page has 140-300 (the seeds).
+MAX_TAGS = 100_000
+
 _BLOCK = {"address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl",
           "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
           "main", "ol", "p", "pre", "section", "summary", "table", "ul", "caption"}
@@ -37,6 +41,9 @@ def html_text(data: bytes, name: str) -> str:
     """The letter's text from the page (see the module docstring)."""
     from lxml import etree
 
+    tags = data.count(b"<")
+    if tags > MAX_TAGS:
+        raise LetterError(name, f"an HTML page of {tags:,} tags; the cap for a letter is {MAX_TAGS:,}")
     text = decode_html(data, name)
     if not text.strip():
         return ""

@@ -14,7 +14,14 @@ into text.
 But: - a borderless table whose cells wrap comes out one printed line at a time; - rules and
 text inside form XObjects are read as PDFium flattens them, rules drawn there are not seen;
 - rotated pages and vertical text are read as stored; - PDFium is not thread-safe, so one
-document at a time is read (a lock); - no time limit: the page and character caps bound the work.
+document at a time is read (a lock).
+
+Counts stop a page early (the measured maximum over the 26 LibreOffice fixtures and 484 Chromium
+prints of tests/documents.py and bench/make_corpus.py is beside each cap): pages, drawing objects
+per page (forms' contents included), images per page, form XObject nesting, characters per page
+and in all. PDFium parses a page's whole content when it loads the page, so a page that draws
+millions of things costs what it costs before any count can stop it: the sandbox's memory and
+CPU limits (index/formats/sandbox.py) bound that; the counts stop the text page and the next pages.
 """
 
 from __future__ import annotations
@@ -29,9 +36,14 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from index.errors import LetterError
+from index.formats import MAX_LETTER_CHARS
 
-MAX_PAGES = 200
-MAX_CHARS = 2_000_000  # a letter is ~5-20k characters; the text cap of MAX_LETTER_BYTES
+MAX_PAGES = 100  # real letters: under about 40 pages; the longest seed prints on 7
+MAX_CHARS = 2 * MAX_LETTER_CHARS  # characters PDFium finds in all (running lines and spaces included)
+MAX_PAGE_CHARS = 20_000  # a full page of 10-point text holds about 4,000
+MAX_PAGE_OBJECTS = 50_000  # drawing objects on a page, forms' contents included (measured: at most 4,687)
+MAX_PAGE_IMAGES = 500  # images on a page (measured: none; a letterhead logo or signature is one or two)
+MAX_FORM_DEPTH = 5  # form XObjects inside form XObjects (measured: none)
 SPACE_GAP = 0.12  # a gap wider than this many line heights is a space between words
 TAB_GAP = 0.8  # ... and wider than this a column gap (a space is ~0.25)
 _RULE = 2.5  # pt: a path thinner than this is a ruling line
@@ -97,7 +109,9 @@ def read_pdf(data: bytes, name: str) -> list[Page]:
                 raise LetterError(name, f"too many pages for a letter ({count:,}; the cap is {MAX_PAGES})")
             pages, budget = [], MAX_CHARS
             for number in range(count):
-                pages.append(_read_page(document[number], number, budget, name))
+                page = document[number]
+                _check_objects(page.raw, number, name)
+                pages.append(_read_page(page, number, budget, name))
                 budget -= sum(len(line.chars) for line in pages[-1].lines)
         except pdfium.PdfiumError as exc:
             raise LetterError(name, f"not a readable PDF: {_reason(exc)}") from None
@@ -118,7 +132,11 @@ def _read_page(page, number: int, budget: int, name: str) -> Page:
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        if raw.FPDFText_CountChars(textpage.raw) > budget:
+        count = raw.FPDFText_CountChars(textpage.raw)
+        if count > MAX_PAGE_CHARS:
+            raise LetterError(name, f"too much text on page {number + 1} for a letter ({count:,} characters; "
+                                    f"the cap is {MAX_PAGE_CHARS:,} a page)")
+        if count > budget:
             raise LetterError(name, f"too much text for a letter (over {MAX_CHARS:,} characters)")
         chars, indexes = _chars(textpage.raw, height)
         lines = _lines(chars, number)
@@ -132,6 +150,31 @@ def _read_page(page, number: int, budget: int, name: str) -> Page:
         line.text = _text(line.chars, line.height)
     page.close()
     return Page(width, height, lines)
+
+
+def _check_objects(page, number: int, name: str) -> None:
+    """LetterError when the page draws more objects or images, or nests forms deeper, than a
+    letter's page does. Stops counting at the first cap passed."""
+    objects = images = 0
+    stack = [(None, raw.FPDFPage_CountObjects(page), 0)]  # (form or None for the page, count, depth)
+    while stack:
+        form, count, depth = stack.pop()
+        objects += max(count, 0)
+        if objects > MAX_PAGE_OBJECTS:
+            raise LetterError(name, f"page {number + 1} draws more than {MAX_PAGE_OBJECTS:,} objects; not a letter")
+        for index in range(max(count, 0)):
+            obj = raw.FPDFPage_GetObject(page, index) if form is None else raw.FPDFFormObj_GetObject(form, index)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_IMAGE:
+                images += 1
+                if images > MAX_PAGE_IMAGES:
+                    raise LetterError(name, f"page {number + 1} draws more than {MAX_PAGE_IMAGES:,} images; "
+                                            "not a letter")
+            elif kind == raw.FPDF_PAGEOBJ_FORM:
+                if depth + 1 > MAX_FORM_DEPTH:
+                    raise LetterError(name, f"page {number + 1} nests forms more than {MAX_FORM_DEPTH} deep; "
+                                            "not a letter")
+                stack.append((obj, raw.FPDFFormObj_CountObjects(obj), depth + 1))
 
 
 def _chars(textpage, height: float) -> tuple[list[tuple], list[int]]:
