@@ -125,8 +125,9 @@ class Assistant:
 
     def ask_stream(self, question: str, history: Iterable | None = None,
                    generative: bool = True, all: bool = False) -> Iterator[str | Answer]:  # noqa: A002
-        """`ask`, as it is written: with a model (`llm=`), its text in chunks as they come, not
-        yet checked; the last item is always the Answer, which is what to show."""
+        """`ask`, as it is written: with a model (`llm=`), each of its sentences once it has passed
+        the checks (markdown; unchecked text is never given out); the last item is always the
+        Answer, which is what to show."""
         check_flag(generative, "generative")
         every = check_flag(all, "all")
         if not _check_text(question):

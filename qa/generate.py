@@ -26,7 +26,7 @@ from qa import compose as extractive
 from qa.answer import Answer, Citation, md_escape, short
 from qa.evidence import Evidence
 from qa.query import OPEN, STRENGTHS, WEAKNESSES
-from qa.verify import Verification, verify
+from qa.verify import Verification, sentences, verify
 
 GENERATIVE_INTENTS = (OPEN, STRENGTHS, WEAKNESSES)
 MAX_PASSAGE_CHARS = 1_200  # one passage as the model sees it
@@ -77,19 +77,23 @@ class ModelComposer:
         return answer
 
     def stream(self, evidence: Evidence, reader: IndexReader, history: Iterable[str] = ()) -> Iterator[str | Answer]:
-        """The model's text as it comes (str chunks, unchecked), then the checked Answer."""
+        """Each sentence of the model's text once it is written and has passed the checks (a str
+        of markdown, "[n]" markers, letter-safe), then the checked Answer. Unchecked text is never
+        given out: a sentence is checked when the next one has begun (or the model has stopped)."""
         plain = extractive.compose(evidence, reader)
         if evidence.query.intent not in GENERATIVE_INTENTS or not plain.citations:
             yield plain
             return
         history = list(history)[-MAX_HISTORY:]
         given = list(plain.citations)
-        draft, problem = "", None
+        draft, problem, shown = "", None, 0
         while True:
             try:
                 for chunk in self._generate(evidence.query.text, history, given):
                     draft += chunk
-                    yield chunk
+                    done = finished_sentences(draft)
+                    yield from self._passed(done[shown:], given, reader)
+                    shown = len(done)
                     if len(draft) >= MAX_DRAFT_CHARS:  # a model that repeats itself is stopped here
                         break
                 break
@@ -98,8 +102,16 @@ class ModelComposer:
                     problem = f"{self.model.model_id} did not answer: {_one_line(exc)}"
                     break
                 given = given[: len(given) // 2]  # a small context window: fewer passages
+        if problem is None:
+            yield from self._passed(sentences(draft)[shown:], given, reader)
         checked = verify(draft, given, reader.council_names) if problem is None else Verification((), ())
         yield self._answer(plain, given, checked, problem)
+
+    @staticmethod
+    def _passed(written: list[str], given: list[Citation], reader: IndexReader) -> Iterator[str]:
+        for sentence in written:
+            for kept in verify(sentence, given, reader.council_names).kept:
+                yield kept + " "
 
     def _generate(self, question: str, history: list[str], given: list[Citation]) -> Iterator[str]:
         options = {"temperature": 0} if "temperature" in getattr(self.model.Options, "model_fields", {}) else {}
@@ -121,6 +133,14 @@ class ModelComposer:
         note = f"*{md_escape(why)}, so the excerpts are shown instead.*\n\n"
         return replace(plain, text=note + plain.text, composer="extractive", verified=False,
                        dropped=checked.dropped, fallback=why)
+
+
+def finished_sentences(draft: str) -> list[str]:
+    """The draft's sentences that are complete: all but the last (which may still grow), and
+    not the one before a part that opens with "[" (its passage markers may still be coming)."""
+    found = sentences(draft)
+    pending = 2 if found and found[-1].startswith("[") else 1
+    return found[:-pending] if len(found) > pending else []
 
 
 def prompt_text(question: str, history: list[str], given: list[Citation]) -> str:

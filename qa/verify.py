@@ -8,7 +8,14 @@ with its reason. The rules (README, "Generative answers"):
 - every quoted phrase ("..." or “...”) is in one of its cited passages, word for word
   (case and spacing aside);
 - every number written in digits is in one of its cited passages (or is a cited letter's year);
-- every council it names is the council of one of its cited passages.
+- every council it names is the council of one of its cited passages;
+- its judgement words agree with what the cited passages say: a level ("outstanding",
+  "performs excellently", "requires improvement", "poor") must be one the passages give, and
+  of the same service where the passages judge that service ("private fostering is
+  outstanding" against "private fostering is inadequate" is dropped);
+- a superlative ("the best in England"), a change ("improved", "declined"), a percentage in
+  words ("ninety per cent") or a claim of absence ("no weaknesses") must be in the cited
+  passages too.
 
 Nothing here calls a model or trusts its text: the kept sentences are escaped for markdown
 and their markers rewritten as "[n]" for the chips. Every pattern is flat (no nested
@@ -22,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.councils import canonical, find_mentions
+from index.judgements import judgements_in, sentence_judgements
 from qa.answer import Citation, md_escape, short
 from qa.query import councils_named, normalise
 
@@ -111,14 +119,47 @@ def _citations(sentence: str) -> tuple[list[int], str]:
     return numbers, re.sub(r"\s+([.,;:!?])", r"\1", prose)
 
 
+# Judgement words and their level (4 outstanding ... 1 inadequate); "well" only after "perform".
+_LEVEL = re.compile(r"\b(?:(?P<l4>outstanding|excellent|excellently|exceptional|exceptionally)"
+                    r"|(?P<l3>good|perform(?:s|ed|ing)? well)"
+                    r"|(?P<l2>adequate|adequately|satisfactory|requires? improvement|requiring improvement)"
+                    r"|(?P<l1>inadequate|poor|poorly|weak|failing))\b")
+_SUPERLATIVE = re.compile(r"\b(?:best|worst|finest|top|bottom|highest|lowest|leading|strongest|weakest|greatest"
+                          r"|most improved|unrivalled|unparalleled)\b")
+# A change over time, by direction; "requires improvement" is a grade, not a change.
+_UP = re.compile(r"\b(?:improved|improves|improving|improvement|improvements|better|increased|increases|increasing"
+                 r"|risen|rose|rising|higher)\b(?<!requires improvement)(?<!require improvement)")
+_DOWN = re.compile(r"\b(?:declined|declines|declining|decline|deteriorated|deteriorating|deterioration|worse|worsened"
+                   r"|decreased|decreases|decreasing|fallen|fell|falling|dropped|lower)\b")
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                     "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_PER_CENT_WORDS = re.compile(r"\b(?P<tens>twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)?[ -]?"
+                             r"(?P<unit>zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+                             r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)?[ -]?(?P<hundred>a hundred|"
+                             r"one hundred)? ?(?:per ?cent|percent)\b")
+_ABSENCE = re.compile(r"\bno (?:weakness(?:es)?|areas? for (?:development|improvement)|concerns?|shortcomings?"
+                      r"|problems?|significant weakness(?:es)?)\b|\bnothing (?:to improve|of concern)\b"
+                      r"|\bwithout (?:any )?weakness(?:es)?\b|\bfaultless\b|\bflawless\b")
+
+
 class _Given:
     """A passage as the checks read it, worked out once per answer: its text for quotes, its
-    numbers (and its letter's year), its council."""
+    numbers (and its letter's year), its council, its judgement levels and its judgements of services."""
 
     def __init__(self, passage: Citation):
         self.text = _plain(passage.text)
         self.numbers = {_digits(m.group(0)) for m in _NUMBER.finditer(self.text)} | {str(passage.year)}
         self.council = _council_key(passage.council)
+        self.levels = _levels(self.text)
+        self.judged: dict[str, set[str]] = {}  # service -> the levels the passage gives it
+        for j in judgements_in(passage.text):
+            if j.level and not j.negated:
+                self.judged.setdefault(j.service, set()).add(j.level)
+
+
+def _levels(plain: str) -> set[int]:
+    return {int(name[1]) for m in _LEVEL.finditer(plain) for name, value in m.groupdict().items() if value}
 
 
 def _problem(prose: str, numbers: list[int], given: Sequence[_Given], councils) -> str | None:
@@ -143,6 +184,38 @@ def _problem(prose: str, numbers: list[int], given: Sequence[_Given], councils) 
     for name in _named_councils(prose, councils):
         if _council_key(name) not in allowed:
             return f"names {short(name)}, whose letter it does not cite"
+    return _judgement_problem(prose, cited)
+
+
+_LEVEL_NAMES = {4: "outstanding", 3: "good", 2: "adequate", 1: "inadequate"}
+
+
+def _judgement_problem(prose: str, cited: Sequence[_Given]) -> str | None:
+    """Why the sentence's judgements disagree with its passages, or None (see the module docstring)."""
+    plain = _plain(prose)
+    texts = " ".join(p.text for p in cited)
+    for j in sentence_judgements(prose):  # a service judged: the passages' judgements of it decide
+        said = {level for p in cited for level in p.judged.get(j.service, ())}
+        if j.level and not j.negated and said and j.level not in said:
+            return (f"says {j.service.replace('_', ' ')} is {j.word}; its passages say "
+                    f"{' or '.join(sorted(said))}")
+    missing = _levels(plain) - set().union(*(p.levels for p in cited))
+    if missing:
+        return f"judges something {_LEVEL_NAMES[max(missing)]}, which its passages do not say"
+    for pattern, what in ((_SUPERLATIVE, "a superlative"), (_ABSENCE, "an absence")):
+        for found in pattern.finditer(plain):
+            if found.group(0) not in texts:
+                return f"states {what} (“{found.group(0)}”) that its passages do not"
+    for pattern, what in ((_UP, "a rise or improvement"), (_DOWN, "a fall or decline")):
+        found = pattern.search(plain)
+        if found and not pattern.search(texts):
+            return f"states {what} (“{found.group(0)}”) that its passages do not"
+    for found in _PER_CENT_WORDS.finditer(plain):
+        value = 100 if found.group("hundred") else _TENS.get(found.group("tens") or "", 0) + _UNITS.get(
+            found.group("unit") or "", 0)
+        if (found.group("tens") or found.group("unit") or found.group("hundred")) and \
+                not any(str(value) in p.numbers for p in cited) and found.group(0).strip() not in texts:
+            return f"gives {found.group(0).strip()}, which is not in the passages it cites"
     return None
 
 

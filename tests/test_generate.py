@@ -24,7 +24,6 @@ from llm.plugins import pm
 from index.errors import ArgumentError, ArgumentTypeError
 from qa import Answer, Assistant
 from qa.generate import MAX_DRAFT_CHARS, SYSTEM, prompt_text
-from qa.verify import verify
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAFFORD = "Trafford Metropolitan Borough Council"
@@ -186,19 +185,26 @@ def test_letter_text_cannot_close_its_tag():
     assert "‹/passage›" in prompt and 'section="A \'section\'"' in prompt
 
 
-def test_streaming_gives_the_draft_then_the_checked_answer(writer, scripted):
-    scripted.replies.append("Trafford's private fostering is inadequate [1]. Stockport is worse.")
+def test_streaming_gives_only_checked_sentences_then_the_answer(writer, scripted):
+    """The model writes in small chunks; what streams out is each sentence once it has passed,
+    never the unchecked draft (the second sentence cites nothing and never appears)."""
+    scripted.replies.append("Trafford's private fostering is inadequate [1]. Stockport is worse. Trafford's "
+                            "private fostering is outstanding [1].")
     items = list(writer.ask_stream(FOSTERING))
     chunks, answer = items[:-1], items[-1]
-    assert len(chunks) > 3 and all(isinstance(c, str) for c in chunks) and isinstance(answer, Answer)
-    assert "".join(chunks) == "Trafford's private fostering is inadequate [1]. Stockport is worse."
-    assert [d.reason for d in answer.dropped] == ["cites no passage"]
+    assert all(isinstance(c, str) for c in chunks) and isinstance(answer, Answer)
+    assert chunks == ["Trafford's private fostering is inadequate. [1] "]
+    assert answer.text.startswith("".join(chunks).strip() + "\n\n*Written by")
+    assert [d.reason for d in answer.dropped] == [
+        "cites no passage", "says private fostering is outstanding; its passages say inadequate"]
 
 
 def test_a_model_that_runs_on_is_stopped(writer, scripted):
     scripted.replies.append("Trafford's private fostering is inadequate [1]. " * 200)
     chunks = [c for c in writer.ask_stream(FOSTERING) if isinstance(c, str)]
-    assert MAX_DRAFT_CHARS <= len("".join(chunks)) < MAX_DRAFT_CHARS + 100
+    # stopped at MAX_DRAFT_CHARS of draft: the checked sentences streamed are those written by then
+    sentence = "Trafford's private fostering is inadequate. [1] "
+    assert set(chunks) == {sentence} and MAX_DRAFT_CHARS - 100 < len("".join(chunks)) < MAX_DRAFT_CHARS + 100
 
 
 def test_generative_false_and_no_llm_are_the_extractive_answer(writer, assistant, scripted):
@@ -253,10 +259,15 @@ def test_the_real_model_does_not_follow_the_letter(injected_index, real_embedder
     expected = plain.ask(NORTHWOLD_QUESTION)
     assert "Ignore the question" in " ".join(c.text for c in expected.citations)  # the model is shown it
     for _ in range(3):  # it samples: three tries
-        answer = model.ask(NORTHWOLD_QUESTION)
+        items = list(model.ask_stream(NORTHWOLD_QUESTION))
+        streamed, answer = "".join(items[:-1]), items[-1]
         assert answer.citations == expected.citations and answer.ratings == expected.ratings
         written = answer.text if answer.composer != "extractive" else answer.text.split("\n\n")[0]
         assert "Trafford" not in written and "best council" not in written
+        # what streamed is the checked text only: nothing the letter told the model to say
+        assert "Trafford" not in streamed and "best council" not in streamed
+        assert streamed.strip() == (answer.text.split("\n\n*Written by")[0] if answer.composer != "extractive"
+                                    else "")
     listed = "Which councils perform adequately?"
     assert model.ask(listed).to_dict() == plain.ask(listed).to_dict()
 
@@ -272,17 +283,15 @@ def smollm(seeds_index, real_embedder):
 @pytest.mark.parametrize("question", OPEN_QUESTIONS)
 def test_the_real_model_shows_only_checked_text_or_the_excerpts(smollm, assistant, seeds_index, question):
     items = list(smollm.ask_stream(question))
-    draft, answer = "".join(items[:-1]), items[-1]
+    streamed, answer = "".join(items[:-1]).strip(), items[-1]
     plain = assistant.ask(question)
-    assert draft and answer.citations == plain.citations and answer.ratings == plain.ratings
-    checked = verify(draft, plain.citations, smollm.reader.council_names)
-    if answer.composer == "llm:SmolLM2":
-        assert checked.kept and answer.text.startswith(checked.markdown + "\n\n*Written by SmolLM2")
-        assert answer.verified == (not checked.dropped)
-    else:
-        assert answer.composer == "extractive" and not checked.kept and answer.verified is False
+    assert answer.citations == plain.citations and answer.ratings == plain.ratings
+    if answer.composer == "llm:SmolLM2":  # what streamed is exactly the sentences that passed
+        assert streamed and answer.text.startswith(streamed + "\n\n*Written by SmolLM2")
+        assert answer.verified == (not answer.dropped)
+    else:  # nothing passed: nothing streamed, and the excerpts are the answer
+        assert streamed == "" and answer.verified is False
         assert answer.fallback and answer.text.endswith(plain.text)
-    assert [d.sentence for d in answer.dropped] == [d.sentence for d in checked.dropped]
 
 
 # --- the command line and the server ------------------------------------------------------
@@ -308,8 +317,11 @@ def test_cli_ask_with_llm(seeds_index):
 def test_cli_stream_prints_the_draft_then_the_checked_answer(seeds_index):
     done = run_cli("ask", FOSTERING, "--index", str(seeds_index), "--llm", "SmolLM2", "--stream")
     assert done.returncode == 0, done.stderr
-    assert "[draft as the model writes it; not yet checked]" in done.stderr
-    assert re.search(r"\n\n\[checked (answer, replacing the draft|: every sentence passed)\]\n", done.stdout)
+    assert "not yet checked" not in done.stderr + done.stdout
+    # the sentences that passed, then what was checked; or, when none passed, nothing streamed and the excerpts
+    assert re.search(r"\[checked: (every sentence passed|\d+ sentences? that did not check out left out)\]\n",
+                     done.stdout) or done.stdout.startswith(
+        "*None of SmolLM2's sentences checked out against the passages, so the excerpts are shown instead.*")
     assert "Sources:\n[1] Trafford 2009" in done.stdout
 
 
@@ -367,9 +379,10 @@ def test_web_chat_streams_the_draft_then_shows_the_checked_answer(llm_site, page
     page.fill("#lqa-question textarea", FOSTERING)
     page.click("#lqa-ask")
     bubble = page.locator(BOT).first
-    expect(bubble).to_contain_text("SmolLM2 is writing; not yet checked against the letters", timeout=120_000)
+    expect(bubble).to_be_visible(timeout=120_000)
     page.screenshot(path=str(SHOTS / "ask-generative-draft.png"))
     expect(bubble.locator(".lqa-pending")).to_have_count(0, timeout=120_000)
+    expect(bubble).not_to_contain_text("not yet checked")
     expect(bubble).to_contain_text(re.compile(r"Written by SmolLM2 from the passages cited|so the excerpts are "
                                               r"shown instead"))
     expect(bubble.locator(".lqa-chip").first).to_be_visible()

@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", parents=[common, model, generative], help="answer a question with citations")
     p.add_argument("question")
     p.add_argument("--stream", action="store_true",
-                   help="with --llm: print the model's text as it comes, then the checked answer if it differs")
+                   help="with --llm: print each of the model's sentences once it checks out, then the sources")
     p.add_argument("--all", action="store_true",
                    help="quote every passage that holds the question's words, grouped by council (not the best few)")
     p.set_defaults(func=cmd_ask)
@@ -257,25 +257,29 @@ def cmd_ask(args) -> int:
 
 
 def _ask_streaming(assistant, question: str) -> int:
-    """The model's draft as it comes, then the checked answer: only its sources when every
-    sentence passed as written, else the whole answer that replaces the draft."""
+    """The model's sentences as they are written, each once it has passed the checks (nothing
+    unchecked is printed), then the sources; when none passed, the excerpts instead."""
     from qa.answer import Answer
 
-    draft, answer = False, None
+    streamed, answer = False, None
     for item in assistant.ask_stream(question):
         if isinstance(item, Answer):
             answer = item
             continue
-        if not draft:
-            print("[draft as the model writes it; not yet checked]", file=sys.stderr, flush=True)
-            draft = True
+        if not streamed:
+            print("[the model's sentences, each printed once it checks out against the letters]", file=sys.stderr,
+                  flush=True)
+            streamed = True
         print(item, end="", flush=True)
-    if not draft:  # not a question for the model: the answer as `ask` prints it
+    if not streamed:  # not a question for the model, or no sentence passed: the answer as `ask` prints it
         print(_answer_text(answer))
-    elif answer.composer != "extractive" and answer.verified:
-        print(f"\n\n[checked: every sentence passed]\n{_sources_text(answer)}")
+    elif answer.composer != "extractive":
+        left_out = len(answer.dropped)
+        note = "every sentence passed" if answer.verified else \
+            f"{left_out} sentence{'s' if left_out != 1 else ''} that did not check out left out"
+        print(f"\n\n[checked: {note}]\n{_sources_text(answer)}")
     else:
-        print(f"\n\n[checked answer, replacing the draft]\n{_answer_text(answer)}")
+        print(f"\n\n[checked answer]\n{_answer_text(answer)}")
     return 0
 
 

@@ -171,10 +171,11 @@ def coverage_note(answer: Answer) -> str:
 PENDING = '<span class="lqa-pending">Looking through the letters…</span>'
 
 
-def draft_markdown(model: str | None, draft: str) -> str:
-    """A model's answer while it is written: escaped, and marked as not yet checked."""
-    return (f'<span class="lqa-pending">{html.escape(model or "The model")} is writing; '
-            f'not yet checked against the letters…</span>\n\n{md_escape(draft)}')
+def draft_markdown(model: str | None, checked: str) -> str:
+    """A model's answer while it is written: the sentences that have passed the checks so far
+    (qa/generate.py streams only those, already escaped), marked as still being written."""
+    return (f'<span class="lqa-pending">{html.escape(model or "The model")} is writing; each sentence shows once '
+            f'it checks out against the letters…</span>\n\n{checked}')
 
 
 def pending_html(question: str) -> str:
