@@ -12,6 +12,7 @@ flushed deflate block). Used by tests/test_sandbox.py and to measure the costs i
 - `paragraph_bomb_docx(unpacked)`: a .docx whose document.xml is `unpacked` bytes of empty `<w:p/>`.
 - `lying_docx(stated, inflated)`: a .docx whose document.xml says it is `stated` bytes but
   inflates to `inflated`.
+- `busy_pages_pdf(pages, per_page)`: pages of rectangles, each under the per-page caps.
 - `letter_pdf(text)`: a plain one-font PDF of a text letter (lines as printed), for the
   "a normal letter in the same folder" checks without Chromium.
 """
@@ -227,3 +228,18 @@ def lying_docx(stated: int = 10_000, inflated: int = 1_200_000_000) -> bytes:
 def big_html(paragraphs: int = 1_000_000) -> bytes:
     """An HTML page of `paragraphs` tiny <p> elements (about 12 bytes each)."""
     return b"<html><body><main><p>Dear Sir</p>" + b"<p>x y z</p>" * paragraphs + b"</main></body></html>"
+
+
+def busy_pages_pdf(pages: int = 100, per_page: int = 40_000) -> bytes:
+    """`pages` pages, each drawing `per_page` tiny rectangles (one shared content stream): under
+    every per-page count, but every page costs PDFium a few tenths of a second to load."""
+    body = b"BT /F1 10 Tf 56 760 Td (Dear Sir) Tj ET\n" + b"0 0 1 1 re f\n" * per_page
+    first_page = 3
+    content, font = first_page + pages, first_page + pages + 1
+    kids = b" ".join(b"%d 0 R" % (first_page + n) for n in range(pages))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages)]
+    for _ in range(pages):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> "
+                       b">> /Contents %d 0 R >>" % (font, content))
+    objects += [_stream(body, compress=True), _FONT]
+    return _pdf(objects)

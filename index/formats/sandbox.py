@@ -66,7 +66,7 @@ _BOOT = ("import sys, types\n"
          "package.__path__ = [root + '/index']\n"
          "sys.modules['index'] = package\n"
          "from index.formats.sandbox import child_main\n"
-         "child_main(sys.argv[2], sys.argv[3])\n")
+         "child_main(*sys.argv[2:])\n")
 _KINDS = {"PDF": "the PDF reader", "Word file": "the Word reader", "HTML page": "the HTML reader"}
 _MEMORY_WORDS = ("MemoryError", "bad_alloc", "out of memory", "Out of memory", "Cannot allocate memory")
 
@@ -129,7 +129,7 @@ def _run(data: bytes, kind: str) -> tuple[dict | None, int | None, object, bytes
     """Run one child on `data`: (its JSON answer or None, its wait status or None when it was
     killed at the wall limit, its rusage, the tail of its stderr)."""
     process = subprocess.Popen(
-        [sys.executable, "-I", "-c", _BOOT, str(_ROOT), kind, str(len(data))],
+        [sys.executable, "-I", "-c", _BOOT, str(_ROOT), kind, str(len(data)), str(MEMORY_LIMIT), str(CPU_SECONDS)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True, cwd="/",
         env={"PATH": os.defpath, "LC_ALL": "C.UTF-8", "MALLOC_ARENA_MAX": "1"}, start_new_session=True)
     deadline = time.monotonic() + WALL_SECONDS
@@ -245,16 +245,17 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def child_main(kind: str, size: str) -> None:
-    """In the child: import the reader, set the limits, read the bytes from stdin, answer on stdout."""
+def child_main(kind: str, size: str, memory: str, cpu_seconds: str) -> None:
+    """In the child: import the reader, set the limits (bytes of address space and CPU seconds,
+    the parent's MEMORY_LIMIT and CPU_SECONDS), read the bytes from stdin, answer on stdout."""
     from index.formats import read_document  # imports the reader for `kind` and everything it needs
 
     read_document(b"", "x", kind, preload=True)
     used = resource.getrusage(resource.RUSAGE_SELF)
     cpu = int(used.ru_utime + used.ru_stime) + 1
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS + cpu, CPU_SECONDS + cpu + 1))
-    limit = _address_space() + MEMORY_LIMIT
+    resource.setrlimit(resource.RLIMIT_CPU, (int(cpu_seconds) + cpu, int(cpu_seconds) + cpu + 1))
+    limit = _address_space() + int(memory)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         data = sys.stdin.buffer.read(int(size))
