@@ -165,8 +165,9 @@ class _Writer:
     def service_lookup(self, evidence: Evidence) -> None:
         q = evidence.query
         self.coverage = Coverage(True, len(evidence.service_rows), len(evidence.service_rows))
-        for council in q.councils:
-            rows = [j for j in evidence.service_rows if j.council == council and (j.level or j.comparison)]
+        for same in _same_councils(q.councils):
+            council = max(same, key=len)
+            rows = [j for j in evidence.service_rows if j.council in same and (j.level or j.comparison)]
             names = " or ".join(service_title(s).lower() for s in q.services)
             if not rows:
                 self.lines.append(f"The letters to **{md_escape(council)}** in the index give no judgement of {names}.")
@@ -371,7 +372,11 @@ class _Writer:
         names = sorted({r.council for r in e.rows})
         alone = " (the only council rated on it in the index)" if e.councils == 1 else \
             f" ({len(names)} of the {e.councils} councils rated on it)" if len(names) > 1 else ""
-        self.lines.append(f"\nOn {_scale_title(e.kind, e.year, e.area)}, the {word} grade given is "
+        title = _scale_title(e.kind, e.year, e.area)
+        if e.year == 0:  # each council's latest inspection: name the kinds the rows are of
+            named = " or ".join(kinds.get(k).name for k in kinds.KEYS if any(r.kind == k for r in e.rows))
+            title = title.replace(title.split(" of each council")[0], f"the latest {named}", 1)
+        self.lines.append(f"\nOn {title}, the {word} grade given is "
                           f"{_grade_label(e.kind, e.grade)}{alone}:")
         for row, mark in zip(e.rows, self.cite_ratings(list(e.rows))):
             self.lines.append(f"- **{md_escape(row.council)}**: {_label(row)} {mark}")
@@ -756,6 +761,9 @@ def _scale_title(kind: str, year: int, area: str | None, start: bool = False) ->
     the = "The" if start else "the"
     letter_kind = kinds.get(kind)
     title = f"{the} {year} {letter_kind.prose}"
+    if year == 0 and letter_kind.scale is not None:  # a rolling scale, each council at its latest (evidence.extremes)
+        title = f"{the} latest {' or '.join(kinds.get(k).name for k in kinds.kinds_on(letter_kind.scale.key))} " \
+                "of each council"
     return f"{title}, {letter_kind.area_title(area).lower()}" if area and len(letter_kind.areas) > 1 else title
 
 

@@ -318,10 +318,16 @@ def extremes(q: Query, reader: IndexReader) -> list[Extreme]:
     A scale only one council is rated on ranks nobody, so it is left out unless it is all there is.
     """
     areas = q.areas or ("overall",)
+    rows = [row for row in rating_rows(q, reader, q.years) if row.area in areas]
+    rolling = [row for row in rows if _rolling(row.kind)]
+    if rolling and not q.years:  # the inspections since 2013: each council's latest, ranked together
+        rows = [row for row in rows if not _rolling(row.kind)] + latest_year(rolling)[0]
     groups: dict[tuple, list[RatingRow]] = {}
-    for row in rating_rows(q, reader, q.years):
-        if row.area in areas:
-            groups.setdefault((row.kind, row.year, row.area), []).append(row)
+    for row in rows:
+        # year 0: a rolling scale's councils at their latest inspections, whatever the year (kind: the scale's first)
+        key = (kinds.kinds_on(kinds.scale_key(row.kind))[0], 0, row.area) if _rolling(row.kind) and not q.years \
+            else (row.kind, row.year, row.area)
+        groups.setdefault(key, []).append(row)
     found = []
     for (kind, year, area), rows in sorted(groups.items(), key=lambda item: (-item[0][1], item[0][0], item[0][2])):
         grade = (max if q.extreme != "min" else min)(r.grade for r in rows)
@@ -329,6 +335,11 @@ def extremes(q: Query, reader: IndexReader) -> list[Extreme]:
                              len({r.council for r in rows})))
     ranked = [e for e in found if e.councils > 1]
     return ranked or found
+
+
+def _rolling(kind: str) -> bool:
+    scale = kinds.scale_of(kind)
+    return scale is not None and scale.rolling
 
 
 def change_rows(q: Query, reader: IndexReader) -> list[RatingRow]:

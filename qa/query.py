@@ -632,8 +632,9 @@ def _service_intent(query: Query, named: int, asks: dict) -> str | None:
         return None
     if not query.services or query.areas or not (broad or query.grades) or (query.polarity and named):
         return None
-    if named:
-        return SERVICE_LOOKUP if query.grades or query.comparison else None
+    if named:  # "Is Trafford's private fostering good?", "What grade did Eastmere get for care leavers?"
+        asks_level = query.grades or query.comparison or _RATING_WORDS.search(normalise(query.text))
+        return SERVICE_LOOKUP if asks_level else None
     if asks.get("change"):
         return SERVICE_CHANGE
     if asks.get("count"):

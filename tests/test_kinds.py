@@ -321,6 +321,19 @@ def test_improved_from_inadequate_to_good_compares_inspections_on_one_scale(mixe
     assert change.intent == "change" and [r.year for r in change.ratings] == [2007, 2015, 2019]
 
 
+def test_counts_superlatives_and_a_councils_grade_for_a_service_on_the_inspection_scale(mixed):
+    count = mixed[2].ask("How many councils require improvement?")
+    assert count.intent == "count" and count.text.startswith("**1 council** was rated requires improvement")
+    bottom = mixed[2].ask("Which council came bottom in its ILACS inspection?")
+    assert bottom.intent == "superlative" and [(r.council, r.grade) for r in bottom.ratings] == [("Eastmere", 2)]
+    assert bottom.text.startswith("On the latest ILACS inspection of each council, overall effectiveness, the lowest "
+                                  "grade given is 2 (requires improvement to be good):")
+    lookup = mixed[2].ask("What grade did Eastmere get for care leavers?")
+    assert lookup.intent == "service_lookup"
+    assert [(j.council, j.kind, j.word) for j in lookup.judgements] == [("Eastmere", "ilacs", "Inadequate")]
+    assert [c.text for c in lookup.citations] == ["The experiences and progress of care leavers\tInadequate"]
+
+
 def test_generic_letter_is_searchable_and_cited(mixed):
     hits = mixed[2].search("youth offending pre-sentence reports", k=3)
     assert hits[0].letter == "2009-letter-kellingford.txt"
