@@ -118,7 +118,7 @@ class _Writer:
             return self.service_change(evidence)
         rows = list(evidence.judgements)
         per_council = _first_per_letter(rows)
-        councils = sorted({j.council for j in per_council})
+        councils = sorted({_same_key(j.council) for j in per_council})  # a council named two ways counts once
         asked = _service_criterion(q)
         self.coverage = Coverage(True, len(councils), len(councils), len({j.letter for j in per_council}))
         counted = " Only letters that state how many there are are counted." if q.threshold else ""
@@ -301,7 +301,7 @@ class _Writer:
             self._existing(evidence.scale_rows)
             self._earlier(evidence)
             return
-        councils = sorted({r.council for r in evidence.rows})
+        councils = sorted({_same_key(r.council) for r in evidence.rows})  # a council named two ways counts once
         verb = ("was" if len(councils) == 1 else "were") if q.intent == COUNT else \
             ("is" if len(councils) == 1 else "are")
         self.lines.append(f"**{len(councils)} council{'s' if len(councils) != 1 else ''}** "
@@ -715,11 +715,16 @@ def _grade_label(kind: str, grade: int) -> str:
     return f"“{scale.label(grade)}” ({grade})" if scale.worded else f"{grade} ({scale.label(grade).lower()})"
 
 
+def _same_key(council: str) -> str:
+    """One key per council however its letters name it ("Southvale", "Southvale Metropolitan Borough Council")."""
+    return short_name(council).lower()
+
+
 def _same_councils(councils: Iterable[str]) -> list[tuple[str, ...]]:
     """The full names grouped by the council they name (letters may name one council two ways), in order."""
     groups: dict[str, list[str]] = {}
     for council in councils:
-        groups.setdefault(short_name(council).lower(), []).append(council)
+        groups.setdefault(_same_key(council), []).append(council)
     return [tuple(names) for names in groups.values()]
 
 

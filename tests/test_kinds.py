@@ -334,6 +334,16 @@ def test_counts_superlatives_and_a_councils_grade_for_a_service_on_the_inspectio
     assert [c.text for c in lookup.citations] == ["The experiences and progress of care leavers\tInadequate"]
 
 
+def test_list_headlines_count_councils_not_the_names_their_letters_use(mixed):
+    """Southvale is "Southvale" in its ILACS report and "Southvale Metropolitan Borough Council" in its
+    other letters: listed under each name its letters use, counted once."""
+    answer = mixed[2].ask("What did Ofsted say about looked after children?")
+    named = {j.council for j in answer.judgements}
+    assert {"Southvale", "Southvale Metropolitan Borough Council"} <= named
+    assert answer.text.startswith(f"**All {len(named) - 1} councils** whose letter judges looked after children")
+    assert answer.coverage.matches == answer.coverage.shown == len(named) - 1
+
+
 def test_generic_letter_is_searchable_and_cited(mixed):
     hits = mixed[2].search("youth offending pre-sentence reports", k=3)
     assert hits[0].letter == "2009-letter-kellingford.txt"
