@@ -141,7 +141,9 @@ class AddReport:
 
     def to_dict(self) -> dict:
         return {"letters_dir": self.letters_dir, "index_dir": self.index_dir,
-                "added": [asdict(a) for a in self.added], "already_there": [asdict(a) for a in self.already_there],
+                # "same_text" only where it can be true: a letter already there in another format
+                "added": [{k: v for k, v in asdict(a).items() if k != "same_text"} for a in self.added],
+                "already_there": [asdict(a) for a in self.already_there],
                 "skipped": [asdict(s) for s in self.skipped],
                 "index": self.update.to_dict() if self.update is not None else None,
                 "index_error": str(self.failure) if self.failure is not None else None,

@@ -306,7 +306,7 @@ def test_uploaded_letter_is_indexed_and_answers(upload_api):
     # The same bytes under another name are already there: not copied twice, nothing to index.
     again = upload_api.http.post("/letters", files={"files": ("copy.txt", text.encode(), "text/plain")})
     assert again.status_code == 200, again.text
-    assert again.json()["already_there"] == [{**wigan, "file": "copy.txt"}]
+    assert again.json()["already_there"] == [{**wigan, "file": "copy.txt", "same_text": False}]
     assert again.json()["added"] == [] and again.json()["index"] is None
     assert again.json()["summary"] == "Already in the letters folder: copy.txt (as wigan_2009.txt)."
     assert not (upload_api.letters / "copy.txt").exists()

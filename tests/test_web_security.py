@@ -293,8 +293,8 @@ def test_serving_beyond_this_machine_without_auth_is_refused(tmp_path, host):
     run = run_cli("serve", "--host", host, "--port", str(port), "--index", str(tmp_path / "no-index"))
     assert run.returncode == 2, run.stderr
     assert run.stderr == (f"letters-qa: error: serving on {host} lets anyone who can reach it read the letters: "
-                          "give --auth USER:PASSWORD (or set LETTERS_QA_AUTH), or --insecure-no-auth to serve "
-                          "without a password\n")
+                          "give --auth-file FILE (USER:PASSWORD), set LETTERS_QA_AUTH or give --auth USER:PASSWORD, "
+                          "or --insecure-no-auth to serve without a password\n")
     assert run.stdout == ""
     assert time.monotonic() - started < 5  # refused before gradio (6 s to import) or the index load
 

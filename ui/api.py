@@ -9,16 +9,15 @@ with one line that names the parameter, and the server logs no traceback.
 
 Uploads (POST /letters) go through index/intake.py, as `letters-qa add` and the web UI's do;
 GET /letters/{letter}/file gives an indexed letter's original file back, checked the same way.
-But: - one shared password (HTTP Basic, the `--auth` of `serve`), no accounts or tokens.
+But: - one shared password (HTTP Basic, the password of `serve`: ui/auth.py), no accounts or tokens;
+failed logins are throttled per client address (a 429 after 10 in a minute).
 - uploads only add letters, as in the web UI; nothing here deletes one.
 - /api/docs is Swagger UI, whose script comes from a CDN: offline, read /api/openapi.json.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import secrets
+import asyncio
 import shutil
 import tempfile
 from pathlib import Path
@@ -41,6 +40,7 @@ from qa.answer import judgement_dict, rating_dict
 from qa.query import MAX_QUESTION_CHARS, clean_text
 from qa.retriever import CouncilNotClear
 from qa.retriever import council_notes as council_notes_of
+from ui.auth import Guard, too_many
 from ui.web import KIND_NAMES, MAX_HISTORY, WebApp
 
 MAX_UPLOAD_FILES = 20
@@ -144,7 +144,7 @@ class AskRequest(BaseModel):
 # --- the app ------------------------------------------------------------------------------
 
 
-def build_api(web: WebApp, auth: tuple[str, str] | None = None) -> FastAPI:
+def build_api(web: WebApp, auth: tuple[str, str] | Guard | None = None) -> FastAPI:
     """The JSON API over the web UI's handlers (its Assistant, letters folder and update lock)."""
     api = FastAPI(title="letters-qa JSON API", version="1",
                   description="Questions, search, ratings and letters of the indexed Ofsted letters. "
@@ -379,23 +379,28 @@ async def json_body_cap(request: Request, call_next):
     return await call_next(request)
 
 
-def basic_auth(credentials: tuple[str, str]):
-    """Middleware: every /api request needs HTTP Basic with the server's `--auth` USER:PASSWORD."""
-    user, password = credentials
+def basic_auth(credentials: tuple[str, str] | Guard):
+    """Middleware: every /api request needs HTTP Basic with the server's USER:PASSWORD. Wrong
+    credentials are failed logins, throttled per client address by the Guard (ui/auth.py), which
+    the server shares with its Gradio routes: each answered after a growing delay, and a 429
+    after MAX_FAILURES in a minute."""
+    guard = credentials if isinstance(credentials, Guard) else Guard(credentials)
 
     async def check(request: Request, call_next):
-        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-        given = None
-        if scheme.lower() == "basic":
-            try:
-                given = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
-            except (binascii.Error, UnicodeDecodeError):
-                given = None
-        if given is None or not (secrets.compare_digest(given[0].encode(), user.encode())
-                                 & secrets.compare_digest(given[2].encode(), password.encode())):
+        client = request.client.host if request.client else "unknown"
+        given = guard.basic(request.headers.get("authorization"))
+        if given is not None:
+            wait = guard.retry_after(client)
+            if wait is not None:
+                status, body, headers = too_many(wait)
+                return JSONResponse(body, status_code=status, headers=headers)
+        if not given:
+            if given is False:
+                await asyncio.sleep(guard.failed(client))
             return JSONResponse({"error": "this server needs a password: send HTTP Basic credentials "
                                           "(curl -u USER:PASSWORD)"}, status_code=401,
                                 headers={"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'})
+        guard.succeeded(client)
         return await call_next(request)
 
     return check

@@ -20,7 +20,7 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")  # `serve` needs no password on 
 # Python hands over argv bytes that are not UTF-8 as lone surrogates ("\xff" -> "\udcff").
 # Text to search for loses them (U+FFFD); paths keep them, as the OS needs the same bytes back.
 TEXT_ARGS = ("question", "query", "council")
-PATH_ARGS = ("index", "letters", "gold", "model")
+PATH_ARGS = ("index", "letters", "gold", "model", "auth_file")
 COUNCIL_HELP = ("only this council (full or short name; a misspelling of one council is read as it, with a note "
                 "on stderr)")
 
@@ -120,9 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--letters", default=None, help="folder uploads are saved into (default: the index's)")
-    p.add_argument("--auth", default=os.environ.get("LETTERS_QA_AUTH"),
-                   help="USER:PASSWORD required to use the UI (env LETTERS_QA_AUTH); needed to bind elsewhere "
-                        "than this machine")
+    p.add_argument("--auth", default=None,
+                   help="USER:PASSWORD required to use the UI; needed to bind elsewhere than this machine. Any user "
+                        "of the machine can read it in `ps`: prefer --auth-file or LETTERS_QA_AUTH (it warns)")
+    p.add_argument("--auth-file", default=None, metavar="FILE",
+                   help="a file holding USER:PASSWORD on one line (chmod 600), instead of --auth")
     p.add_argument("--insecure-no-auth", action="store_true",
                    help="bind elsewhere than this machine without a password (uploads are then off)")
     p.add_argument("--allow-uploads", action="store_true", help="with --insecure-no-auth: accept uploads all the same")
@@ -400,28 +402,39 @@ def cmd_check(args) -> int:
     return 0
 
 
-def serve_refusal(host: str, auth: str | None, insecure_no_auth: bool, allow_uploads: bool) -> str | None:
-    """Why `serve` must not start with these settings (one line), or None."""
+def serve_refusal(host: str, auth, insecure_no_auth: bool, allow_uploads: bool) -> str | None:
+    """Why `serve` must not start with these settings (one line), or None. `auth`: the password from
+    --auth, --auth-file or LETTERS_QA_AUTH, in any form (only whether there is one counts)."""
     if auth and insecure_no_auth:
-        return "give --auth or --insecure-no-auth, not both (LETTERS_QA_AUTH counts as --auth)"
+        return "give --auth or --insecure-no-auth, not both (--auth-file and LETTERS_QA_AUTH count as --auth)"
     if allow_uploads and not insecure_no_auth:
         return "--allow-uploads goes with --insecure-no-auth (uploads are already on locally and with --auth)"
     if host not in LOCAL_HOSTS and not auth and not insecure_no_auth:
-        return (f"serving on {host} lets anyone who can reach it read the letters: give --auth USER:PASSWORD "
-                "(or set LETTERS_QA_AUTH), or --insecure-no-auth to serve without a password")
+        return (f"serving on {host} lets anyone who can reach it read the letters: give --auth-file FILE "
+                "(USER:PASSWORD), set LETTERS_QA_AUTH or give --auth USER:PASSWORD, or --insecure-no-auth to "
+                "serve without a password")
     return None
 
 
 def cmd_serve(args) -> int:
     # Checked before gradio loads: a refusal is instant and starts nothing.
-    problem = serve_refusal(args.host, args.auth, args.insecure_no_auth, args.allow_uploads)
+    if args.auth and args.auth_file:
+        print("letters-qa: error: give --auth or --auth-file, not both", file=sys.stderr)
+        return 2
+    given = args.auth or args.auth_file or os.environ.get("LETTERS_QA_AUTH")
+    problem = serve_refusal(args.host, given, args.insecure_no_auth, args.allow_uploads)
     if problem:
         print(f"letters-qa: error: {problem}", file=sys.stderr)
         return 2
+    from ui.auth import credentials
+
+    auth, warnings = credentials(args.auth, args.auth_file)  # LettersQAError: one line, exit 1
+    for warning in warnings:
+        print(f"letters-qa: warning: {warning}", file=sys.stderr)
     from ui.web import serve
 
     serve(index_dir=Path(args.index), host=args.host, port=args.port, letters_dir=args.letters,
-          auth=args.auth, model=args.model, insecure_no_auth=args.insecure_no_auth,
+          auth=auth, model=args.model, insecure_no_auth=args.insecure_no_auth,
           allow_uploads=args.allow_uploads, llm=args.llm)
     return 0
 

@@ -22,9 +22,11 @@ from ui.web.style import CSS, JS
 UPLOAD_CAP_BYTES = 2 * MAX_DOCUMENT_BYTES
 
 
-def parse_auth(auth: str | None) -> tuple[str, str] | None:
+def parse_auth(auth: str | tuple[str, str] | None) -> tuple[str, str] | None:
     if not auth:
         return None
+    if isinstance(auth, tuple):
+        return auth
     user, colon, password = auth.partition(":")
     if not colon or not user or not password:
         raise LettersQAError("--auth must be USER:PASSWORD (or set LETTERS_QA_AUTH)")
@@ -33,23 +35,31 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
 
 def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
            quiet: bool = True) -> str:
-    """Start serving in background threads, the JSON API (ui/api.py) at /api beside the UI; return the local URL."""
+    """Start serving in background threads, the JSON API (ui/api.py) at /api beside the UI; return the local URL.
+
+    With `auth`, every route but the page shell needs it and failed logins are throttled (ui/auth.py).
+    """
+    from starlette.middleware import Middleware
     from starlette.routing import Mount
 
     from ui.api import build_api
+    from ui.auth import Guard, GuardMiddleware
 
+    guard = Guard(auth) if auth is not None else None
     # Passed as a route of the FastAPI app Gradio creates, so it is there before the server starts.
-    routes = [Mount("/api", app=build_api(app.letters_qa_web, auth))] if hasattr(app, "letters_qa_web") else []
+    routes = [Mount("/api", app=build_api(app.letters_qa_web, guard))] if hasattr(app, "letters_qa_web") else []
+    middleware = [Middleware(GuardMiddleware, guard=guard)] if guard is not None else []
     _, url, _ = app.launch(
         server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=quiet,
         max_file_size=UPLOAD_CAP_BYTES, ssr_mode=False, show_error=False, css=CSS, head=f"<script>{JS}</script>",
-        footer_links=["api", "gradio"], theme=gr.themes.Soft(), app_kwargs={"routes": routes},
+        footer_links=["api", "gradio"], theme=gr.themes.Soft(), app_kwargs={"routes": routes, "middleware": middleware},
     )
     return url
 
 
 
-def serve(index_dir, host: str = "127.0.0.1", port: int = 7860, letters_dir=None, auth: str | None = None,
+def serve(index_dir, host: str = "127.0.0.1", port: int = 7860, letters_dir=None,
+          auth: str | tuple[str, str] | None = None,
           model: str | None = None, insecure_no_auth: bool = False, allow_uploads: bool = False,
           llm: str | None = None) -> None:
     """Serve the web UI for `index_dir` until interrupted.
