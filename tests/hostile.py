@@ -13,6 +13,7 @@ flushed deflate block). Used by tests/test_sandbox.py and to measure the costs i
 - `lying_docx(stated, inflated)`: a .docx whose document.xml says it is `stated` bytes but
   inflates to `inflated`.
 - `busy_pages_pdf(pages, per_page)`: pages of rectangles, each under the per-page caps.
+- `whitespace_pdf(size)`: a content stream that inflates to `size` bytes of spaces.
 - `letter_pdf(text)`: a plain one-font PDF of a text letter (lines as printed), for the
   "a normal letter in the same folder" checks without Chromium.
 """
@@ -243,3 +244,18 @@ def busy_pages_pdf(pages: int = 100, per_page: int = 40_000) -> bytes:
                        b">> /Contents %d 0 R >>" % (font, content))
     objects += [_stream(body, compress=True), _FONT]
     return _pdf(objects)
+
+
+def whitespace_pdf(size: int = 1_000_000_000) -> bytes:
+    """One page whose content stream inflates to `size` bytes of spaces (FlateDecode, built by
+    repeating one deflate block, so nothing of that size is ever held here)."""
+    unit = b" " * 1_000_000
+    head, tail = b"BT /F1 10 Tf 56 760 Td (Dear Sir) Tj ET\n", b"\n"
+    data, _, inflated = _repeated_deflate(head, unit, max(1, size // len(unit)), tail)
+    adler = zlib.adler32(head)
+    for _ in range(max(1, size // len(unit))):
+        adler = zlib.adler32(unit, adler)
+    adler = zlib.adler32(tail, adler)
+    stream = b"\x78\xda" + data + struct.pack(">L", adler)  # the zlib wrapper FlateDecode expects
+    return _pages([b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"],
+                  b"<< /Font << /F1 @ 0 R >> >>", [_FONT])

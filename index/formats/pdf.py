@@ -38,7 +38,7 @@ import pypdfium2.raw as raw
 from index.errors import LetterError
 from index.formats import MAX_LETTER_CHARS
 
-MAX_PAGES = 100  # real letters: under about 40 pages; the longest seed prints on 7
+MAX_PAGES = 100  # real letters: under about 40 pages; the longest test PDF has 7
 MAX_CHARS = 2 * MAX_LETTER_CHARS  # characters PDFium finds in all (running lines and spaces included)
 MAX_PAGE_CHARS = 20_000  # a full page of 10-point text holds about 4,000
 MAX_PAGE_OBJECTS = 50_000  # drawing objects on a page, forms' contents included (measured: at most 4,687)

@@ -18,17 +18,19 @@ child the readers stop early on counts of their own (pages, characters, objects,
 form nesting, unpacked bytes, elements: see pdf.py, docx.py, html.py), so most hostile files
 are refused long before a limit.
 
-What a real letter costs (bench/hostile_costs.py, this machine): a child's start, imports
-included, takes about 0.06-0.1 s of CPU; reading the longest seed (13,327 characters, 81
-chunks) takes at most about 60 MB peak RSS and 0.25 s of CPU as a PDF, DOCX or HTML file.
-So the limits are about 8x the memory and 40x the CPU of a real letter.
+What a real letter costs (bench/hostile_costs.py, this machine): reading each seed as a PDF
+(Chromium-printed), a DOCX or an HTML page peaks at 18-33 MB RSS in the child and takes
+0.04-0.16 s of its CPU, the child's start and imports included. So the limits are about 15
+times the memory and 60 times the CPU of a real letter.
 
-Why a subprocess and not multiprocessing: nothing is pickled (the request is a JSON line and
-the bytes, the answer one JSON object of plain strings and numbers, so a child that a hostile
-document took over can only send back text), the parent's `__main__` is never re-imported
-(forkserver and spawn re-run the caller's script in every child), and os.wait4 gives the
-child's own peak memory and CPU. The child imports only index/formats (the `index` package's
-__init__ is skipped), so a start costs about 0.05 s.
+Why a subprocess and not multiprocessing: nothing is pickled (the request is the kind and the
+limits on the command line and the bytes on stdin, the answer one JSON object of plain strings
+and numbers, so a child that a hostile document took over can only send back text), the
+parent's `__main__` is never re-imported (forkserver and spawn re-run the caller's script in
+every child), and os.wait4 gives the child's own peak memory and CPU. The child imports only
+index/formats (the `index` package's __init__ is skipped), so a start costs about 0.05 s. It
+runs `python -I` (no environment variables, no current directory on its path) with the caller's
+sys.path, so it finds the same packages however they were installed.
 But: - at most MAX_CHILDREN documents are read at once; other callers wait their turn (the
 wall limit starts when a child starts); - plain text letters are decoded in the caller's
 process (pure Python, linear-time, capped at 2 MB: tests/test_linear_time.py).
@@ -50,8 +52,8 @@ from pathlib import Path
 from index.errors import LetterError
 
 MEGABYTE = 1024 * 1024
-MEMORY_LIMIT = 512 * MEGABYTE  # a real letter's reading peaks at about 60 MB RSS (see above)
-CPU_SECONDS = 10  # a real letter takes at most about 0.25 s of CPU to read
+MEMORY_LIMIT = 512 * MEGABYTE  # a real letter's reading peaks at 18-33 MB RSS (see above)
+CPU_SECONDS = 10  # a real letter takes 0.04-0.16 s of CPU to read, the child's start included
 WALL_SECONDS = 30  # CPU time is the limit; this catches a stalled or starved child
 MAX_CHILDREN = max(1, min(4, os.cpu_count() or 1))  # documents read at once
 MAX_ANSWER_BYTES = 64 * MEGABYTE  # the child's JSON: text capped at MAX_LETTER_CHARS, escaped at most 6x
@@ -59,14 +61,14 @@ MAX_ANSWER_BYTES = 64 * MEGABYTE  # the child's JSON: text capped at MAX_LETTER_
 _ROOT = Path(__file__).resolve().parent.parent.parent  # the directory that holds index/
 _SLOTS = threading.BoundedSemaphore(MAX_CHILDREN)
 # The child: index/ as a bare package (its __init__ imports the whole build side), then the reader.
-_BOOT = ("import sys, types\n"
+_BOOT = ("import json, sys, types\n"
          "root = sys.argv[1]\n"
-         "sys.path.insert(0, root)\n"
+         "sys.path[:] = [root, *json.loads(sys.argv[2])]\n"
          "package = types.ModuleType('index')\n"
          "package.__path__ = [root + '/index']\n"
          "sys.modules['index'] = package\n"
          "from index.formats.sandbox import child_main\n"
-         "child_main(*sys.argv[2:])\n")
+         "child_main(*sys.argv[3:])\n")
 _KINDS = {"PDF": "the PDF reader", "Word file": "the Word reader", "HTML page": "the HTML reader"}
 _MEMORY_WORDS = ("MemoryError", "bad_alloc", "out of memory", "Out of memory", "Cannot allocate memory")
 
@@ -129,7 +131,8 @@ def _run(data: bytes, kind: str) -> tuple[dict | None, int | None, object, bytes
     """Run one child on `data`: (its JSON answer or None, its wait status or None when it was
     killed at the wall limit, its rusage, the tail of its stderr)."""
     process = subprocess.Popen(
-        [sys.executable, "-I", "-c", _BOOT, str(_ROOT), kind, str(len(data)), str(MEMORY_LIMIT), str(CPU_SECONDS)],
+        [sys.executable, "-I", "-c", _BOOT, str(_ROOT), json.dumps([p for p in sys.path if p]), kind, str(len(data)),
+         str(MEMORY_LIMIT), str(CPU_SECONDS)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True, cwd="/",
         env={"PATH": os.defpath, "LC_ALL": "C.UTF-8", "MALLOC_ARENA_MAX": "1"}, start_new_session=True)
     deadline = time.monotonic() + WALL_SECONDS
