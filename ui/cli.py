@@ -388,9 +388,11 @@ def cmd_check(args) -> int:
             else "from an update that was stopped; the next update removes it")
     lines += [f"leftover {name}: {held}" for name in report.leftovers]
     lines += _warnings("warning  ", report.unsearchable)
-    lines.append(f"conflicts: {len(report.conflicts)}" + (" (letters of one kind, council and year whose ratings "
-                                                         "differ; both are indexed)" if report.conflicts else ""))
-    lines += _conflict_lines("  ", report.conflicts)
+    if report.ok:  # read from a database that checked out
+        lines.append(f"conflicts: {len(report.conflicts)}" + (" (letters of one kind, council and year whose "
+                                                             "ratings differ; both are indexed)" if report.conflicts
+                                                             else ""))
+        lines += _conflict_lines("  ", report.conflicts)
     if report.advice and report.ok:
         lines.append(report.advice)
     _emit(args, report.to_dict(), "\n".join(lines))
