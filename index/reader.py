@@ -251,6 +251,19 @@ class IndexReader:
             return None
         return [JudgementRow(*row[:9], bool(row[9]), *row[10:]) for row in self._query(database.SELECT_JUDGEMENTS)]
 
+    def judgements_of(self, services) -> list[JudgementRow]:
+        """The judgements of these services, in `judgements` order (a list question reads one
+        service's rows, not all 70,000 of 10,000 letters); [] for an index without judgements."""
+        positions = sorted(i for service in set(services) for i in self._judgement_positions.get(service, ()))
+        return [self.judgements[i] for i in positions]
+
+    @functools.cached_property
+    def _judgement_positions(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for i, row in enumerate(self.judgements or ()):
+            found.setdefault(row.service, []).append(i)
+        return found
+
     @functools.cached_property
     def unsearchable(self) -> dict[str, str]:
         """letter name -> why a search would not find it (database.searchability); read on first use."""

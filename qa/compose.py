@@ -118,7 +118,7 @@ class _Writer:
             return self.service_change(evidence)
         rows = list(evidence.judgements)
         per_council = _first_per_letter(rows)
-        councils = sorted({_same_key(j.council) for j in per_council})  # a council named two ways counts once
+        councils = sorted({j.short_name.lower() for j in per_council})  # a council named two ways counts once
         asked = _service_criterion(q)
         self.coverage = Coverage(True, len(councils), len(councils), len({j.letter for j in per_council}))
         counted = " Only letters that state how many there are are counted." if q.threshold else ""
@@ -143,7 +143,7 @@ class _Writer:
             self.lines.append(f"\n{title} ({len({j.council for j in group})}):")
             marks = [self.cite_judgement(j) for j in group]
             if len(group) > COMPACT_AFTER:
-                self.lines.append("; ".join(f"**{md_escape(short(j.council))}** {_judged_as(j, q)} {m}"
+                self.lines.append("; ".join(f"**{md_escape(j.short_name)}** {_judged_as(j, q)} {m}"
                                             for j, m in zip(group, marks)))
             else:
                 self.lines.extend(f"- **{md_escape(j.council)}**: {_judged_as(j, q)} {m}" for j, m in zip(group, marks))
@@ -159,7 +159,7 @@ class _Writer:
         for level in LEVEL_KEYS:
             group = [j for j in rows if j.level == level]
             if group:
-                names = ", ".join(dict.fromkeys(md_escape(short(j.council)) for j in group))
+                names = ", ".join(dict.fromkeys(md_escape(j.short_name) for j in group))
                 self.lines.append(f"- {level.capitalize()}: {names}")
 
     def service_lookup(self, evidence: Evidence) -> None:
@@ -301,7 +301,7 @@ class _Writer:
             self._existing(evidence.scale_rows)
             self._earlier(evidence)
             return
-        councils = sorted({_same_key(r.council) for r in evidence.rows})  # a council named two ways counts once
+        councils = sorted({r.short_name.lower() for r in evidence.rows})  # a council named two ways counts once
         verb = ("was" if len(councils) == 1 else "were") if q.intent == COUNT else \
             ("is" if len(councils) == 1 else "are")
         self.lines.append(f"**{len(councils)} council{'s' if len(councils) != 1 else ''}** "
@@ -341,7 +341,7 @@ class _Writer:
             self.lines.append(f"The index holds ratings for: {scales}.")
             return
         self.lines.append("\nThe ratings that do exist:")
-        groups = [(key, sorted(group, key=lambda r: (-r.grade, short(r.council), r.council)))
+        groups = [(key, sorted(group, key=lambda r: (-r.grade, r.short_name, r.council)))
                   for key, group in _grouped(rows)]
         cited = sum(len(group) for _, group in groups) <= MAX_CITED_EXISTING
         # Each rating named is cited, up to MAX_CITED_EXISTING; past that the list only names them.
@@ -349,7 +349,7 @@ class _Writer:
         for (kind, year, area), group in groups:
             by_grade: dict[int, list[str]] = {}
             for row in group:
-                name = md_escape(short(row.council))
+                name = md_escape(row.short_name)
                 by_grade.setdefault(row.grade, []).append(f"{name} {next(marks)}" if cited else name)
             summary = "; ".join(f"{kinds.label_for(kind, g)} ({g}): {', '.join(dict.fromkeys(names))}"
                                 for g, names in sorted(by_grade.items(), reverse=True))
@@ -432,7 +432,7 @@ class _Writer:
         for (kind, year, area), group in _grouped(rows):
             if len({r.council for r in group}) < 2:
                 continue
-            ordered = ", ".join(f"{md_escape(short(r.council))} ({r.grade})"
+            ordered = ", ".join(f"{md_escape(r.short_name)} ({r.grade})"
                                 for r in sorted(group, key=lambda r: -r.grade))
             same = len({r.grade for r in group}) == 1
             self.lines.append(f"\nOn {_scale_title(kind, year, area)}: "

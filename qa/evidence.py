@@ -166,7 +166,7 @@ def service_evidence(q: Query, reader: IndexReader, missing: tuple[str, ...]) ->
     """Every judgement of the asked services that matches the question's level, comparison or count."""
     if reader.judgements is None:
         return Evidence(q, missing, no_judgements=True)
-    rows = [j for j in reader.judgements if j.service in q.services]
+    rows = reader.judgements_of(q.services)
     if q.councils:
         rows = [j for j in rows if j.council in q.councils]
     if q.years and q.intent != SERVICE_CHANGE:
