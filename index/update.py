@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import bm25, database, kinds, segments
+from index import bm25, database, embed_cache, kinds, segments
 from index.check import searchability
 from index.chunks import chunk_letter
 from index.conflicts import conflicts_at, conflicts_in, drop_text_copies
@@ -65,6 +65,9 @@ class Report:
     # letters of one kind, council and year whose ratings differ (index/conflicts.py): both kept, both named
     conflicts: list[dict] = field(default_factory=list)
     embedded_chunks: int = 0
+    # distinct chunk texts whose vectors came from an interrupted build's cache / the model embedded now
+    cached_texts: int = 0
+    embedded_texts: int = 0
     letters: int = 0
     chunks: int = 0
     note: str | None = None
@@ -243,6 +246,7 @@ def write_generation(job: _Update) -> None:
                               f"{_previous_state(job, current)}") from None
     # The previous generation stays for readers that still have it open.
     collect_garbage(index_dir, keep={final.name} | live)
+    embed_cache.clear(index_dir)  # its vectors are in the new generation now
     job.report.generation = generation
 
 
@@ -381,10 +385,18 @@ def _insert_new(job: _Update, db: sqlite3.Connection) -> np.ndarray:
     job.report.embedded_chunks = len(texts)
     if not texts:
         return np.zeros((0, 0), np.float32)
-    vectors = np.asarray(job.embedder.embed(texts, progress=job.progress), dtype=np.float32)
+    old = job.base.manifest
+    # Through the index folder's embedding cache: what an interrupted build embedded is reused.
+    vectors, cached = embed_cache.embed_texts(job.embedder, texts, job.index_dir, job.progress,
+                                              expect_dim=old.dim if old is not None else None)
+    job.report.cached_texts, job.report.embedded_texts = cached.cached, cached.embedded
+    notes = [job.report.note] if job.report.note else []
+    if cached.cached:
+        notes.append(f"resumed: {cached.cached} texts' vectors were kept from an interrupted build, "
+                     f"{cached.embedded} embedded now")
+    job.report.note = "; ".join(notes + ([cached.note] if cached.note else [])) or None
     if vectors.ndim != 2 or vectors.shape[0] != len(texts):
         raise IndexStoreError(f"the embedder returned {vectors.shape[0]} vectors for {len(texts)} chunks")
-    old = job.base.manifest
     if old is not None and vectors.shape[1] != old.dim:
         raise IndexStoreError(f"the embedder {job.embedder.name!r} gives {vectors.shape[1]}-dimensional vectors, "
                               f"the index holds {old.dim}; {rebuild_hint(job.index_dir)}")
