@@ -43,6 +43,7 @@ HOSTILE = {
     "images-100x99k.pdf": lambda: hostile.image_objects_pdf(100, 99_000),
     "whitespace-1GB.pdf": lambda: hostile.whitespace_pdf(1_000_000_000),
     "busy-100x40k.pdf": lambda: hostile.busy_pages_pdf(100, 40_000),
+    "save-restore-100x2M.pdf": lambda: hostile.busy_pages_pdf(100, 2_000_000, b"q Q\n"),
     "paragraphs-199MB.docx": lambda: hostile.paragraph_bomb_docx(199_000_000),
     "lying-1.2GB.docx": lambda: hostile.lying_docx(10_000, 1_200_000_000),
     "paragraphs-20MB.html": lambda: hostile.big_html(1_650_000),

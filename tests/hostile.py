@@ -12,7 +12,7 @@ flushed deflate block). Used by tests/test_sandbox.py and to measure the costs i
 - `paragraph_bomb_docx(unpacked)`: a .docx whose document.xml is `unpacked` bytes of empty `<w:p/>`.
 - `lying_docx(stated, inflated)`: a .docx whose document.xml says it is `stated` bytes but
   inflates to `inflated`.
-- `busy_pages_pdf(pages, per_page)`: pages of rectangles, each under the per-page caps.
+- `busy_pages_pdf(pages, per_page, operation)`: pages of rectangles (or of any operator).
 - `whitespace_pdf(size)`: a content stream that inflates to `size` bytes of spaces.
 - `letter_pdf(text)`: a plain one-font PDF of a text letter (lines as printed), for the
   "a normal letter in the same folder" checks without Chromium.
@@ -231,10 +231,11 @@ def big_html(paragraphs: int = 1_000_000) -> bytes:
     return b"<html><body><main><p>Dear Sir</p>" + b"<p>x y z</p>" * paragraphs + b"</main></body></html>"
 
 
-def busy_pages_pdf(pages: int = 100, per_page: int = 40_000) -> bytes:
-    """`pages` pages, each drawing `per_page` tiny rectangles (one shared content stream): under
-    every per-page count, but every page costs PDFium a few tenths of a second to load."""
-    body = b"BT /F1 10 Tf 56 760 Td (Dear Sir) Tj ET\n" + b"0 0 1 1 re f\n" * per_page
+def busy_pages_pdf(pages: int = 100, per_page: int = 40_000, operation: bytes = b"0 0 1 1 re f\n") -> bytes:
+    """`pages` pages, each doing `operation` (a tiny filled rectangle) `per_page` times, in one
+    shared content stream. With `b"q Q\n"` (save and restore the graphics state) a page draws
+    nothing at all, so no count stops it, but PDFium still parses every operator."""
+    body = b"BT /F1 10 Tf 56 760 Td (Dear Sir) Tj ET\n" + operation * per_page
     first_page = 3
     content, font = first_page + pages, first_page + pages + 1
     kids = b" ".join(b"%d 0 R" % (first_page + n) for n in range(pages))

@@ -30,7 +30,7 @@ from index.errors import LetterError
 from index.formats import MAX_LETTER_CHARS, extract_text, sandbox
 from index.formats.docx import MAX_UNPACKED_BYTES, MAX_XML_ELEMENTS
 from index.formats.html import MAX_TAGS
-from index.formats.pdf import MAX_FORM_DEPTH, MAX_PAGE_CHARS, MAX_PAGE_IMAGES, MAX_PAGES
+from index.formats.pdf import MAX_FORM_DEPTH, MAX_OBJECTS, MAX_PAGE_CHARS, MAX_PAGE_IMAGES, MAX_PAGES
 from index.letters import MAX_LETTER_CHUNKS, parse_letter
 from index.update import update_index
 
@@ -66,6 +66,9 @@ HOSTILE = {
                        "too much text on page 1 for a letter (100,099 characters; "
                        f"the cap is {MAX_PAGE_CHARS:,} a page)"),
     "rectangles.pdf": (lambda: hostile.rectangles_pdf(4_000_000), MEMORY),
+    "busy-pages.pdf": (lambda: hostile.busy_pages_pdf(100, 40_000),
+                       f"draws more than {MAX_OBJECTS:,} objects in its first 7 pages; not a letter"),
+    "whitespace.pdf": (lambda: hostile.whitespace_pdf(1_000_000_000), MEMORY),
     "images.pdf": (lambda: hostile.image_objects_pdf(2, 1_000),
                    f"page 1 draws more than {MAX_PAGE_IMAGES} images; not a letter"),
     "many-pages.pdf": (lambda: hostile.image_objects_pdf(200, 99_000),
@@ -138,12 +141,12 @@ def test_the_bombs_are_refused_by_the_reader_directly_in_seconds():
 
 
 def test_a_document_over_the_cpu_limit_is_refused_with_the_cpu_line(monkeypatch):
-    """100 pages of 40,000 rectangles each (under every count) take ~0.3 s of CPU a page:
-    the CPU limit stops the child (lowered to 1 s here, to keep the test fast)."""
+    """100 pages of a million "q Q" each (they draw nothing, so no count stops them) take about
+    0.1 s of CPU a page: the CPU limit stops the child (lowered to 1 s here, to keep the test fast)."""
     monkeypatch.setattr(sandbox, "CPU_SECONDS", 1)
     start = time.monotonic()
     with pytest.raises(LetterError) as caught:
-        extract_text(hostile.busy_pages_pdf(100, 40_000), "slow.pdf")
+        extract_text(hostile.busy_pages_pdf(100, 1_000_000, b"q Q\n"), "slow.pdf")
     assert caught.value.reason == "takes more than 1 s of CPU to read; not a letter"
     assert time.monotonic() - start < 10
 
@@ -151,14 +154,14 @@ def test_a_document_over_the_cpu_limit_is_refused_with_the_cpu_line(monkeypatch)
 def test_a_document_over_the_wall_limit_is_refused_with_the_wall_line(monkeypatch):
     monkeypatch.setattr(sandbox, "WALL_SECONDS", 0.5)
     with pytest.raises(LetterError) as caught:
-        extract_text(hostile.busy_pages_pdf(100, 40_000), "slow.pdf")
+        extract_text(hostile.busy_pages_pdf(100, 1_000_000, b"q Q\n"), "slow.pdf")
     assert caught.value.reason == "takes more than 0.5 s to read; not a letter"
 
 
 def test_no_child_is_left_behind(monkeypatch):
     """After refusals by every limit, no child process of this one is still running."""
     monkeypatch.setattr(sandbox, "WALL_SECONDS", 0.5)
-    for build, name in ((lambda: hostile.busy_pages_pdf(100, 40_000), "slow.pdf"),
+    for build, name in ((lambda: hostile.busy_pages_pdf(100, 1_000_000, b"q Q\n"), "slow.pdf"),
                         (HOSTILE["form-bomb.pdf"][0], "form-bomb.pdf")):
         with pytest.raises(LetterError):
             extract_text(build(), name)

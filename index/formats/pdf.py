@@ -42,6 +42,7 @@ MAX_PAGES = 100  # real letters: under about 40 pages; the longest test PDF has 
 MAX_CHARS = 2 * MAX_LETTER_CHARS  # characters PDFium finds in all (running lines and spaces included)
 MAX_PAGE_CHARS = 20_000  # a full page of 10-point text holds about 4,000
 MAX_PAGE_OBJECTS = 50_000  # drawing objects on a page, forms' contents included (measured: at most 4,687)
+MAX_OBJECTS = 250_000  # drawing objects in all pages together (measured: under 33,000, 7 pages)
 MAX_PAGE_IMAGES = 500  # images on a page (measured: none; a letterhead logo or signature is one or two)
 MAX_FORM_DEPTH = 5  # form XObjects inside form XObjects (measured: none)
 SPACE_GAP = 0.12  # a gap wider than this many line heights is a space between words
@@ -107,10 +108,13 @@ def read_pdf(data: bytes, name: str) -> list[Page]:
             count = len(document)
             if count > MAX_PAGES:
                 raise LetterError(name, f"too many pages for a letter ({count:,}; the cap is {MAX_PAGES})")
-            pages, budget = [], MAX_CHARS
+            pages, budget, objects = [], MAX_CHARS, 0
             for number in range(count):
                 page = document[number]
-                _check_objects(page.raw, number, name)
+                objects += _check_objects(page.raw, number, name)
+                if objects > MAX_OBJECTS:
+                    raise LetterError(name, f"draws more than {MAX_OBJECTS:,} objects in its first {number + 1} "
+                                            "pages; not a letter")
                 pages.append(_read_page(page, number, budget, name))
                 budget -= sum(len(line.chars) for line in pages[-1].lines)
         except pdfium.PdfiumError as exc:
@@ -152,9 +156,10 @@ def _read_page(page, number: int, budget: int, name: str) -> Page:
     return Page(width, height, lines)
 
 
-def _check_objects(page, number: int, name: str) -> None:
-    """LetterError when the page draws more objects or images, or nests forms deeper, than a
-    letter's page does. Stops counting at the first cap passed."""
+def _check_objects(page, number: int, name: str) -> int:
+    """How many objects the page draws (forms' contents included); LetterError when it draws
+    more objects or images, or nests forms deeper, than a letter's page does. Stops counting at
+    the first cap passed."""
     objects = images = 0
     stack = [(None, raw.FPDFPage_CountObjects(page), 0)]  # (form or None for the page, count, depth)
     while stack:
@@ -175,6 +180,7 @@ def _check_objects(page, number: int, name: str) -> None:
                     raise LetterError(name, f"page {number + 1} nests forms more than {MAX_FORM_DEPTH} deep; "
                                             "not a letter")
                 stack.append((obj, raw.FPDFFormObj_CountObjects(obj), depth + 1))
+    return objects
 
 
 def _chars(textpage, height: float) -> tuple[list[tuple], list[int]]:
