@@ -20,8 +20,8 @@ are refused long before a limit.
 
 What a real letter costs (bench/hostile_costs.py, this machine): reading each seed as a PDF
 (Chromium-printed), a DOCX or an HTML page peaks at 18-33 MB RSS in the child and takes
-0.04-0.16 s of its CPU, the child's start and imports included. So the limits are about 15
-times the memory and 60 times the CPU of a real letter.
+0.04-0.23 s of its CPU, the child's start and imports included (the higher figures on a busy
+machine). So the limits are about 15 times the memory and 40 times the CPU of a real letter.
 
 Why a subprocess and not multiprocessing: nothing is pickled (the request is the kind and the
 limits on the command line and the bytes on stdin, the answer one JSON object of plain strings
@@ -53,7 +53,7 @@ from index.errors import LetterError
 
 MEGABYTE = 1024 * 1024
 MEMORY_LIMIT = 512 * MEGABYTE  # a real letter's reading peaks at 18-33 MB RSS (see above)
-CPU_SECONDS = 10  # a real letter takes 0.04-0.16 s of CPU to read, the child's start included
+CPU_SECONDS = 10  # a real letter takes 0.04-0.23 s of CPU to read, the child's start included
 WALL_SECONDS = 30  # CPU time is the limit; this catches a stalled or starved child
 MAX_CHILDREN = max(1, min(4, os.cpu_count() or 1))  # documents read at once
 MAX_ANSWER_BYTES = 64 * MEGABYTE  # the child's JSON: text capped at MAX_LETTER_CHARS, escaped at most 6x
