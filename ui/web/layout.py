@@ -14,7 +14,23 @@ from index.letters import MAX_LETTER_BYTES
 from index.scan import LETTER_SUFFIXES
 from qa import Assistant
 from qa.answer import md_escape
-from ui.web.app import WebApp, api_error
+from qa.query import MAX_QUESTION_CHARS, clean_text
+from ui.web.app import WebApp, api_error, chat_messages, show_all_button, temporary_copy
+from ui.web.chat import (
+    EMPTY_QUESTION,
+    STORAGE_KEY,
+    STORAGE_SECRET,
+    archive,
+    conversation_json,
+    conversation_markdown,
+    earlier_choices,
+    keep,
+    language_note,
+    new_server_id,
+    note_line,
+    read_kept,
+    too_long,
+)
 from ui.web.judgements import comparison_choices, kind_choices, level_choices, service_choices
 from ui.web.ratings import CHART_COLOURS, COUNCIL_HINT, grade_choices
 from ui.web.render import ALL, NO_ANSWER, NO_SOURCES, letter_html
@@ -57,7 +73,7 @@ def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
         gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
         with gr.Tabs(elem_id="lqa-tabs") as tabs:
             with gr.Tab("Ask", id="ask"):
-                turns, jump = _ask_tab(web)
+                turns, jump = _ask_tab(web, app)
             with gr.Tab("Ratings", id="ratings"):
                 ratings_parts, ratings_filters = _ratings_tab(web)
             with gr.Tab("Judgements", id="judgements"):
@@ -87,31 +103,47 @@ def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
     return app
 
 
-def _ask_tab(web: WebApp) -> tuple[gr.State, gr.Textbox]:
+def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
+    server = new_server_id()  # a restarted server has another: the page says it reconnected
     turns = gr.State([])
     asked = gr.State("")  # the question being answered (the box is cleared at once)
     every = gr.State(False)  # whether it is asked again by "Show all" (every matching passage)
     chosen = gr.State(None)  # the turn whose sources the panel shows (the last, or the one clicked)
+    # The conversation, and up to ten earlier ones, kept in the browser's localStorage (chat.py).
+    kept = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
     # On a phone the columns dissolve and style.py orders their parts: the chat, the question box,
     # then the sources and ratings used, and the examples last.
     with gr.Row(equal_height=False, elem_id="lqa-ask-row"):
         with gr.Column(scale=3, elem_id="lqa-ask-main"):
             # No LaTeX: "$$" from a letter would turn the rest of an answer into math (md_escape escapes "$"
             # too; this also covers the chat's own text).
-            chat = gr.Chatbot(label="Chat", height=520, sanitize_html=True, latex_delimiters=[], elem_id="lqa-chat",
-                              buttons=["copy_all"], autoscroll=False,
+            # No floating "Chat" label over the first line (show_label=False); the page's script brings
+            # each new answer's question to the top of the chat (style.py), so Gradio's autoscroll is off.
+            chat = gr.Chatbot(label="Chat", show_label=False, height=520, sanitize_html=True, latex_delimiters=[],
+                              elem_id="lqa-chat", buttons=["copy_all"], autoscroll=False,
                               placeholder="Ask about the councils' ratings or what the letters say.")
             # For an answer that quotes a sample of the matching passages: ask again for every one.
             show_all = gr.Button("Show all matching passages", visible=False, size="sm", variant="secondary",
                                  elem_id="lqa-show-all")
             with gr.Row(elem_id="lqa-ask-input"):
-                question = gr.Textbox(placeholder="Ask a question, e.g. Which councils perform adequately?",
-                                      show_label=False, scale=5, elem_id="lqa-question", submit_btn=False)
+                # The label is the box's accessible name (read by screen readers, not shown).
+                question = gr.Textbox(label="Ask about the letters", show_label=False, scale=5,
+                                      placeholder="Ask a question, e.g. Which councils perform adequately?",
+                                      elem_id="lqa-question", submit_btn=False)
                 ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="lqa-ask")
+            # Refusals and notes on the question (empty, too long, not English), and "reconnected".
+            note = gr.HTML("", elem_id="lqa-ask-note")
             generative = _model_toggle(web.model_name)
             examples = gr.Dataset(components=[question], samples=[[text] for text in EXAMPLES], type="index",
                                   label="Examples (click to ask)", elem_id="lqa-examples", layout="gallery")
-            clear = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="lqa-clear")
+            with gr.Row(elem_id="lqa-conversation"):
+                clear = gr.Button("New conversation", size="sm", variant="secondary", elem_id="lqa-clear")
+                export_md = gr.DownloadButton("Export as markdown", size="sm", variant="secondary",
+                                              interactive=False, elem_id="lqa-export-md")
+                export_json = gr.DownloadButton("Export as JSON", size="sm", variant="secondary",
+                                                interactive=False, elem_id="lqa-export-json")
+            earlier = gr.Dropdown([], value=None, label="Earlier conversations (kept in this browser)",
+                                  elem_id="lqa-earlier", visible=False)
         with gr.Column(scale=2, elem_id="lqa-ask-side"):
             gr.Markdown("### Sources\nOf the marked answer; click an answer to see its own. Hover a number in "
                         "an answer to find its excerpt; click it to read the letter there.", elem_id="lqa-sources-head")
@@ -119,20 +151,81 @@ def _ask_tab(web: WebApp) -> tuple[gr.State, gr.Textbox]:
             gr.Markdown("### Ratings used", elem_id="lqa-used-head")
             used = gr.HTML(NO_ANSWER, elem_id="lqa-used")
     jump = gr.Textbox(elem_id="lqa-jump", elem_classes=["lqa-hidden"], container=False, show_label=False)
-    # Two steps: the question and a pending reply show at once (no queue), then the answer.
-    echoed = [question, asked, chat, sources, every, show_all]
+
+    def echo(text: str, now: list[dict]):
+        """web.echo, after the box's checks: an empty or too long question is refused with a line
+        under the box, the text left in it; a French or Welsh one is asked, with a note."""
+        cleaned = clean_text((text or "").strip())
+        if not cleaned:
+            return gr.skip(), "", *(gr.skip(),) * 4, note_line(EMPTY_QUESTION, bad=True)
+        if len(cleaned) > MAX_QUESTION_CHARS:
+            return gr.skip(), "", *(gr.skip(),) * 4, note_line(too_long(cleaned), bad=True)
+        return *web.echo(text, now), note_line(language_note(cleaned))
+
+    def exports(now: list[dict]):
+        if not now:
+            return (gr.update(value=None, interactive=False),) * 2
+        md = temporary_copy(conversation_markdown(now).encode("utf-8"), "letters-qa-conversation.md")
+        js = temporary_copy(conversation_json(now).encode("utf-8"), "letters-qa-conversation.json")
+        return gr.update(value=str(md), interactive=True), gr.update(value=str(js), interactive=True)
+
+    def shown(now: list[dict], message: str = ""):
+        """The Ask tab showing conversation `now` (its last answer's sources), with `message` under the box."""
+        last = now[-1] if now else None
+        return (now, chat_messages(now), last["sources"] if last else NO_SOURCES,
+                last["ratings"] if last else NO_ANSWER, show_all_button(last), len(now) - 1 if now else None,
+                note_line(message))
+
+    def earlier_list(value: dict):
+        return gr.update(choices=earlier_choices(value), value=None, visible=bool(value["earlier"]))
+
+    def save(now: list[dict], stored):
+        return keep(now, read_kept(stored, server), server), *exports(now)
+
+    def restore(stored):
+        """A page load: the conversation the browser kept, if any."""
+        value = read_kept(stored, server)
+        if not value["turns"]:
+            return *(gr.skip(),) * 7, keep([], value, server), *exports([]), earlier_list(value)
+        again = value["server"] and value["server"] != server
+        message = ("Reconnected; your conversation is kept." if again
+                   else "Your conversation is kept in this browser.")
+        return *shown(value["turns"], message), keep(value["turns"], value, server), *exports(value["turns"]), \
+            earlier_list(value)
+
+    def start_new(now: list[dict], stored):
+        """"New conversation": the current one goes to the earlier ones."""
+        value = archive(now, read_kept(stored, server), server)
+        return "", *shown([]), value, *exports([]), earlier_list(value)
+
+    def open_earlier(index, now: list[dict], stored):
+        value = read_kept(stored, server)
+        if not isinstance(index, int) or not 0 <= index < len(value["earlier"]):
+            return (gr.skip(),) * 12
+        reopened = value["earlier"].pop(index)["turns"]
+        value = {**archive(now, value, server), "turns": reopened}
+        return "", *shown(reopened), value, *exports(reopened), earlier_list(value)
+
+    # Two steps: the question and a pending reply show at once (no queue), then the answer; then the
+    # conversation is kept in the browser and its exports follow it.
+    echoed = [question, asked, chat, sources, every, show_all, note]
     answered = dict(fn=web.respond, inputs=[asked, turns, generative, every],
                     outputs=[turns, chat, sources, used, show_all, chosen], api_visibility="private",
                     show_progress="hidden")
+    saved = dict(fn=save, inputs=[turns, kept], outputs=[kept, export_md, export_json], api_visibility="private",
+                 show_progress="hidden")
     for trigger in (ask.click, question.submit):
-        trigger(web.echo, [question, turns], echoed, api_visibility="private", queue=False).then(**answered)
-    examples.click(lambda index, turns: web.echo(EXAMPLES[index], turns), [examples, turns], echoed,
-                   api_visibility="private", queue=False).then(**answered)
-    show_all.click(web.ask_all, [chosen, turns], echoed, api_visibility="private", queue=False).then(**answered)
+        trigger(echo, [question, turns], echoed, api_visibility="private", queue=False).then(**answered).then(**saved)
+    examples.click(lambda index, now: (*web.echo(EXAMPLES[index], now), ""), [examples, turns], echoed,
+                   api_visibility="private", queue=False).then(**answered).then(**saved)
+    show_all.click(lambda index, now: (*web.ask_all(index, now), ""), [chosen, turns], echoed,
+                   api_visibility="private", queue=False).then(**answered).then(**saved)
     chat.select(web.show_turn, [turns], [sources, used, show_all, chosen], api_visibility="private")
+    whole = [turns, chat, sources, used, show_all, chosen, note, kept, export_md, export_json, earlier]
     for trigger in (clear.click, chat.clear):
-        trigger(lambda: ("", [], [], NO_SOURCES, NO_ANSWER, gr.update(visible=False), None), None,
-                [question, turns, chat, sources, used, show_all, chosen], api_visibility="private")
+        trigger(start_new, [turns, kept], [question, *whole], api_visibility="private")
+    earlier.input(open_earlier, [earlier, turns, kept], [question, *whole], api_visibility="private")
+    app.load(restore, [kept], whole, api_visibility="private", show_progress="hidden")
     return turns, jump
 
 

@@ -82,6 +82,11 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
 .lqa-md { display: none; }
 .lqa-pending { color: var(--lqa-subdued); font-style: italic; }
 #lqa-chat { position: relative; }
+/* The chat's buttons (clear, copy) in a strip of their own above the messages, not over their text. */
+#lqa-chat .top-panel { position: static; align-self: flex-end; margin: 2px 4px; }
+#lqa-chat .bubble-wrap { flex: 1 1 0; min-height: 0; height: auto; padding-top: var(--spacing-md); }
+/* Gradio's own "Scroll down" arrow floats over the last lines; "New answer below" (the script) does its job. */
+#lqa-chat button[aria-label="Scroll down"] { display: none; }
 #lqa-chat [data-lqa-selected] { outline: 2px solid var(--color-accent, #4338ca); outline-offset: 2px; }
 #lqa-new-answer { position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%); z-index: 20;
                   padding: 4px 14px; border-radius: 14px; border: none; cursor: pointer;
@@ -222,7 +227,7 @@ JS = r"""
     const el = e.target.closest
       && e.target.closest('.lqa-chip, .lqa-open, .lqa-read, .lqa-jcell, .lqa-copy, #lqa-new-answer');
     if (!el) return;
-    if (el.id === 'lqa-new-answer') { toBottom(); return; }
+    if (el.id === 'lqa-new-answer') { toAnswer(); return; }
     e.preventDefault(); e.stopPropagation();
     if (el.classList.contains('lqa-copy')) copy(el); else jump(el);
   }, true);
@@ -232,7 +237,7 @@ JS = r"""
     }
   });
 
-  // Following new answers: the chat's scroller stays at the bottom unless the user scrolled up.
+  // Following new answers unless the user scrolled away (then "New answer below" jumps there).
   const scroller = () => {
     const chat = q('#lqa-chat');
     if (!chat) return null;
@@ -242,8 +247,11 @@ JS = r"""
     }
     return null;
   };
-  let following = true, seen = 0, lastText = '';
-  const nearBottom = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+  // A new answer is shown from its top: its question at the top of the chat, the answer's first lines
+  // under it (a long answer no longer opens at its end). `pinned` is where that left the chat.
+  let following = true, seen = 0, lastText = '', pinned = -1;
+  const nearBottom = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 40
+    || Math.abs(el.scrollTop - pinned) < 40;
   const marker = (show) => {
     let m = q('#lqa-new-answer');
     if (!m && show) {
@@ -255,9 +263,15 @@ JS = r"""
     }
     if (m) m.classList.toggle('lqa-hidden', !show);
   };
-  const toBottom = () => {
+  const toAnswer = () => {
     const el = scroller();
-    if (el) el.scrollTop = el.scrollHeight;
+    const users = document.querySelectorAll('#lqa-chat [data-testid="user"]');
+    const asked = users.length ? (users[users.length - 1].closest('.message-row') || users[users.length - 1]) : null;
+    if (el && asked) {
+      const top = asked.getBoundingClientRect().top - el.getBoundingClientRect().top + el.scrollTop - 8;
+      el.scrollTop = Math.max(0, Math.min(top, el.scrollHeight - el.clientHeight));
+      pinned = el.scrollTop;
+    }
     following = true; marker(false);
   };
   document.addEventListener('scroll', (e) => {
@@ -281,7 +295,9 @@ JS = r"""
     seen = all.length; lastText = last;
     if (!all.length) { following = true; marker(false); return; }
     if (!grew) return;
-    if (following) requestAnimationFrame(toBottom); else marker(true);
+    // Again once the reply's markdown has settled (Gradio renders it in steps).
+    if (following) { requestAnimationFrame(toAnswer); setTimeout(() => { if (following) toAnswer(); }, 250); }
+    else marker(true);
   };
   new MutationObserver(() => {
     onChange();
