@@ -95,6 +95,7 @@ class _Writer:
         self.ratings: list[RatingRow] = []
         self._numbers: dict[Citation, int] = {}  # citation -> its [n]
         self._rated: set[RatingRow] = set()
+        self._conflicts_said: set[tuple[str, str]] = set()
         self.judgements: list[JudgementRow] = []
         self.coverage: Coverage | None = None
 
@@ -312,6 +313,7 @@ class _Writer:
             self.lines.append(f"\n{_scale_title(kind, year, area, start=True)}:")
             for row in group:
                 self.lines.append(f"- **{md_escape(row.council)}**: {_label(row)} {next(marks)}")
+        self._conflicts(evidence.rows)
         self._earlier(evidence)
 
     def _earlier(self, evidence: Evidence) -> None:
@@ -407,8 +409,28 @@ class _Writer:
             compared.extend(r for r in rows if r.area in (q.areas or ("overall",)))
             if q.grades:
                 self._verdict(rows)
+        self._conflicts(evidence.rows)
         if q.intent == COMPARE:
             self._comparison(compared)
+
+    def _conflicts(self, rows: Iterable[RatingRow]) -> None:
+        """Where a listed rating's letter and another letter of its kind, council and year grade the
+        same area differently (index/conflicts.py): say so, citing both, once per pair."""
+        shown = {row.letter for row in rows}
+        if not shown or not self.reader.conflicts:
+            return
+        for conflict in self.reader.conflicts:
+            first, second = conflict["letters"]
+            if (first not in shown and second not in shown) or (first, second) in self._conflicts_said:
+                continue
+            self._conflicts_said.add((first, second))
+            areas = {r["area"] for r in conflict["ratings"]}
+            stated = [r for r in self.reader.ratings if r.letter in (first, second) and r.area in areas]
+            parts = [f"{_label(r)} in {md_escape(r.letter)} {self.cite_rating(r)}" for r in stated]
+            self.lines.append(f"\n**Conflict**: two letters are {md_escape(conflict['short_name'])}'s "
+                              f"{conflict['year']} {md_escape(kinds.get(conflict['kind']).prose)}, and they grade it "
+                              f"differently: {'; '.join(parts)}. Both are in the index; which is right is not "
+                              "decided here.")
 
     def no_letter(self, names: Iterable[str]) -> None:
         names = [md_escape(name) for name in names]
