@@ -53,3 +53,11 @@ def test_an_answer_showing_either_letter_names_the_conflict_and_cites_both(assis
 def test_an_answer_about_other_councils_says_nothing_of_it(assistant):
     answer = assistant.ask("Which councils perform well?")
     assert "Conflict" not in answer.text and POORLY not in [c.text for c in answer.citations]
+
+
+def test_the_letters_view_names_the_conflict_beside_both_letters(assistant):
+    from ui.web.app import letter_warnings
+
+    assert letter_warnings(assistant.reader) == {
+        STOKE: "conflict: its ratings differ from stoke-poorly.txt's (same kind, council and year)",
+        "stoke-poorly.txt": f"conflict: its ratings differ from {STOKE}'s (same kind, council and year)"}

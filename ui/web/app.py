@@ -86,6 +86,18 @@ def default_letters_dir(assistant: Assistant) -> Path | None:
 # --- the app -----------------------------------------------------------------------------
 
 
+def letter_warnings(reader) -> dict[str, str]:
+    """The Letters tab's "warning" column: why a letter would not be found by a search, and a
+    conflict with another letter of its kind, council and year (both named)."""
+    warnings = dict(reader.unsearchable)
+    for conflict in reader.conflicts:
+        first, second = conflict["letters"]
+        for name, other in ((first, second), (second, first)):
+            note = f"conflict: its ratings differ from {other}'s (same kind, council and year)"
+            warnings[name] = f"{warnings[name]}; {note}" if name in warnings else note
+    return warnings
+
+
 class WebApp:
     """The event handlers, over one Assistant; build_app wires them to components."""
 
@@ -286,7 +298,8 @@ class WebApp:
 
     def letters_view(self):
         letters = self.assistant.letters()
-        return letters_frame(letters, self.assistant.reader.unsearchable), gr.update(choices=letter_choices(letters))
+        warnings = letter_warnings(self.assistant.reader)
+        return letters_frame(letters, warnings), gr.update(choices=letter_choices(letters))
 
     def open_letter(self, name: str | None, mark: list | None = None):
         """The reader's HTML for letter `name`; `mark` [letter, start, end] highlights a cited span of it."""
