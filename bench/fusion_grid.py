@@ -5,7 +5,7 @@
 Runs every question of the gold file that has a "relevant" passage through the same search
 `letters-qa eval` runs (council and year filters from the question), once per fusion
 setting, over one index and one model load, and prints all questions and the paraphrased
-ones. The README's ablation table and index/manifest.py's FUSION come from this grid.
+ones. docs/decisions/fusion-weights.md's ablation table and index/manifest.py's FUSION come from this grid.
 But: - weights chosen here are scored on the same questions: fitted, not held out;
 `--gold tests/gold_heldout.jsonl` scores them on questions written without sight of it.
 """

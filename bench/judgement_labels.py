@@ -4,7 +4,7 @@
 
 Prints overall, per-service and per-kind precision and recall and writes
 bench/results/judgement_labels.json. The labelled set was tuned on; the held-out one was
-measured before any rule was changed for it (see the README for both figures).
+measured before any rule was changed for it (docs/evaluation.md has both figures).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from index.polarity import classify
 from index.sentences import sentence_spans
 
 MIN_WORDS = 12  # shorter blocks are joined to the next one
-WINDOW = 2  # sentences per passage; windows overlap by WINDOW - 1 (chosen on the gold set: README "How it answers")
+WINDOW = 2  # sentences per passage; windows overlap by WINDOW - 1 (chosen on the gold set: docs/how-it-answers.md)
 _AREA_TITLE = tuple((area.key, re.compile(area.pattern, re.I)) for area in kinds.AREAS)
 
 BOILERPLATE_PHRASES = (

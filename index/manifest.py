@@ -40,7 +40,7 @@ DATABASE = "index.sqlite"
 GENERATION = re.compile(r"gen-\d{6,}")
 CHECKSUM = "xxh3_128"
 # How qa/retriever.py fuses dense and BM25 rankings over this index's passages; written into
-# the manifest at build time. Chosen on tests/gold.jsonl (bench/fusion_grid.py; README "How it answers").
+# the manifest at build time. Chosen on tests/gold.jsonl (bench/fusion_grid.py; docs/decisions/fusion-weights.md).
 # "expand": which search takes the question with qa/glossary.py's letter terms appended.
 FUSION = {"method": "rrf", "k": 2, "dense": 1.0, "bm25": 1.0, "expand": "bm25"}
 EXPANSIONS = ("none", "bm25", "dense", "both")
@@ -135,7 +135,7 @@ class Manifest:
     fusion: dict = field(default_factory=dict)
     letters_dir: str | None = None
     created: str | None = None
-    backend: str | None = None  # "onnx" or "torch" (index/embedder.py); the vectors agree, see README
+    backend: str | None = None  # "onnx" or "torch" (index/embedder.py); the vectors agree, see docs/decisions/onnx.md
     # What is wrong with a manifest loaded for an update or a check (`upgrading`), where a reader
     # would refuse it: the update rebuilds (index/check.py verify_generation), `check` reports it.
     problems: tuple[str, ...] = ()

@@ -8,7 +8,7 @@ checked against the PyTorch model on sample texts before it is kept: a cosine un
 any of them is an error, and the caller falls back to PyTorch. At run time only the
 tokenizers library (tokenizer.json), onnxruntime and numpy are used: mean pooling over real
 tokens and L2 normalisation, as the model's Pooling and Normalize modules do.
-Why: measured in bench/backends.py (README "Performance"): a question embeds in ~0.4x the time,
+Why: measured in bench/backends.py (docs/performance.md, docs/decisions/onnx.md): a question embeds in ~0.4x the time,
 a process is ready in 0.3 s instead of ~7 s (no torch import), memory 128 MB instead of 605 MB,
 and the gold set's retrieval figures are identical (cosine to torch's vectors 1.00000). The
 int8 exports were faster still but moved the gold figures, so they are not offered.

@@ -10,7 +10,7 @@
 Readers open formats 3, 4 and 5 as they are (index/manifest.py READABLE: 3 and 4 answer
 judgement questions by asking for `letters-qa index`) and refuse 1 and 2 with the command
 that upgrades them. Adding format 6 means: bump manifest.VERSION, add one Upgrade per older
-version here, and say in the README what changed.
+version here, and say in CHANGELOG.md what changed.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ BM25); nothing of it is shown or cited.
 
 The entries are the vocabulary of children's services inspection (Every Child Matters
 outcomes, the national indicators, the letters' recurring phrases), written for the domain,
-not for one question: README "How it answers" gives the gold set before and after, and a
+not for one question: docs/how-it-answers.md gives the gold set before and after, and a
 held-out set (tests/gold_heldout.jsonl) written without sight of this list.
 But: - a phrase is expanded wherever it occurs ("work" also in "social work"); the added
 terms only add candidates and weight, the filters and the evidence checks still apply.

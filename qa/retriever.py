@@ -8,7 +8,7 @@ windows, so a hit that overlaps a better one in the same letter is dropped. An a
 the wrong type or an unreadable one (`k="x"`, `council=5`, `year="abc"`) raises ArgumentError
 naming it; a well-formed filter that matches nothing (`council="Nowhere"`, `k=0`) returns nothing.
 The fusion weights are the manifest's "fusion" (written at build time from index/manifest.py's
-FUSION, chosen on the gold set: README "How it answers").
+FUSION, chosen on the gold set: docs/decisions/fusion-weights.md).
 But: - no re-ranking model by default; `Retriever(reranker=...)` takes one (any callable
 from (query, passages) to passages), applied to the fused candidates.
 """

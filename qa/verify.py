@@ -1,7 +1,7 @@
 """Check a model's answer against the passages it was given, sentence by sentence.
 
 A generated sentence is shown only if every check passes; a sentence that fails is dropped
-with its reason. The rules (README, "Generative answers"):
+with its reason. The rules (docs/generative.md):
 
 - it cites at least one passage (`[n]`, or "Passage n:" opening it), and every `[n]` is a
   passage the model was given;

@@ -2,7 +2,7 @@
 
 Each is built here from raw PDF syntax or raw zip/deflate bytes (nothing large is stored in the
 repository, and nothing large is ever held in memory while building: the zip bombs repeat one
-flushed deflate block). Used by tests/test_sandbox.py and to measure the costs in the README.
+flushed deflate block). Used by tests/test_sandbox.py and to measure the costs in docs/reliability.md.
 
 - `form_bomb_pdf(depth, fanout)`: form XObjects that each draw the next `fanout` times,
   `depth` deep (8 x 10: 10^8 draws from under 5 KB).

@@ -1,6 +1,6 @@
 """The shipped gold set: fails if answer or retrieval quality drops below what it reaches now.
 
-The floors are the figures reached at the end of issue 11 (README "Evaluation"); raise
+The floors are the figures reached at the end of issue 11 (docs/evaluation.md); raise
 them when answers improve, never lower them to make a change pass.
 """
 
@@ -41,7 +41,7 @@ def test_gold_set_scores_do_not_drop(assistant):
 
 def test_held_out_paraphrases_keep_their_retrieval(assistant):
     """Questions written without sight of qa/glossary.py or the fusion grid: the glossary and
-    weights chosen on gold.jsonl must carry over (README "Evaluation")."""
+    weights chosen on gold.jsonl must carry over (docs/evaluation.md)."""
     report = evaluate(assistant, HELD_OUT, k=5)
     scores = report.by_category()["paraphrase"]
     assert report.summary()["questions"] == 30
@@ -51,7 +51,7 @@ def test_held_out_paraphrases_keep_their_retrieval(assistant):
 def test_held_out_judgement_questions_keep_their_floor(assistant):
     """30 questions about services and councils written by a helper who saw neither the rules nor
     gold.jsonl (issue 23): 0.13 before judgements, 0.63 when first measured with them, 0.83 after
-    the wording fixes their misses showed (so no longer unseen); README "Evaluation"."""
+    the wording fixes their misses showed (so no longer unseen); docs/evaluation.md."""
     report = evaluate(assistant, JUDGEMENTS_HELD_OUT, k=5)
     by_category = report.by_category()
     assert report.summary()["questions"] == 30
@@ -64,7 +64,7 @@ def test_held_out_questions_in_peoples_words_keep_their_floor(assistant):
     """81 questions in councillors', journalists' and parents' words (abbreviations, plain words for
     areas, what a rating means, strengths and weaknesses in one area) written by a helper who saw
     neither the rules, the glossary nor the gold files, never tuned on (issue 29): 0.62 at e245a0f,
-    0.72 now, short of the issue's 0.9 (README "Evaluation")."""
+    0.72 now, short of the issue's 0.9 (docs/evaluation.md)."""
     report = evaluate(assistant, PEOPLE_HELD_OUT, k=5)
     assert report.summary()["questions"] == 81
     assert report.summary()["accuracy"] >= 0.71

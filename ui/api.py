@@ -110,7 +110,7 @@ def text_filter(value: str | None, name: str) -> str | None:
 SERVICE_HELP = ", ".join(SERVICES)
 COUNCIL_HELP = ("only this council (full or short name); a misspelling of one council is read as it, said in "
                 "\"notes\"; one as close to several is a 400 naming them in \"did_you_mean\"")
-KIND_HELP = f"a letter kind: {', '.join(KIND_NAMES)} (README: the kinds table)"
+KIND_HELP = f"a letter kind: {', '.join(KIND_NAMES)} (docs/letter-kinds.md)"
 
 
 def kind_filter(value: str | None) -> str | None:
