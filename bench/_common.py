@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+# LETTERS_QA_BENCH_RESULTS: another folder for the result files (tests/test_bench_smoke.py: never bench/results)
+RESULTS = Path(os.environ.get("LETTERS_QA_BENCH_RESULTS") or ROOT / "bench" / "results")
 if str(ROOT) not in sys.path:  # `python bench/NAME.py` puts bench/ first, not the repository
     sys.path.insert(0, str(ROOT))
 

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import ROOT, finish, median, start
+from _common import RESULTS, ROOT, finish, median, start
 
 from bench.make_corpus import judged, make_corpus
 from bench.make_index import FakeEmbedder
@@ -120,7 +120,7 @@ def main(argv: list[str]) -> int:
         if q["fp"] or q["fn"]:
             print(f"  {q['question']}: {q['listed']} listed, {q['truth']} true; "
                   f"extra {q['extra']} missed {q['missed']}")
-    out = ROOT / "bench" / "results" / f"judgements{'-real' if args.vectors == 'real' else ''}.json"
+    out = RESULTS / f"judgements{'-real' if args.vectors == 'real' else ''}.json"
     print(f"written: {finish(doc, out)}")
     return 0
 

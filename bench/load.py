@@ -141,7 +141,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[10, 50])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--paths", nargs="+", choices=sorted(CALLERS), default=["gradio", "json"])
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.json")
+    parser.add_argument("--out", type=Path, default=common.RESULTS / "load.json")
     args = parser.parse_args()
     if args.url and urlparse(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("load tests only target this machine (127.0.0.1)")

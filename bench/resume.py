@@ -151,7 +151,10 @@ def main(argv: list[str] | None = None) -> int:
           f"({m['clean_embedded']} texts embedded); killed at {m['killed_s']:.1f} s; re-run {m['resumed_s']:.1f} s "
           f"({m['resumed_embedded']} texts embedded, the rest from the cache); load {doc['loadavg_before']} -> "
           f"{common.loadavg()}; {path}")
-    bad = [r for r in runs if not r["vectors"].get("same_texts") or r["resumed_cached"] != r["cached_at_kill"]]
+    bad = [r for r in runs if not r["vectors"].get("same_texts") or r["vectors"]["max_abs_diff"] > 1e-5
+           or r["resumed_cached"] != r["cached_at_kill"]]
+    if bad:
+        print(f"FAILED: {len(bad)} runs resumed with other texts, other vectors or another count than cached")
     return 1 if bad else 0
 
 

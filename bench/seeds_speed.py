@@ -1,6 +1,6 @@
 """Warm `ask` latency and full-build time on the seeds, for the checkout it runs in.
 
-    python bench/seeds_speed.py INDEX [--gold tests/gold.jsonl] [--categories open,paraphrase]
+    python bench/seeds_speed.py INDEX [--gold tests/gold.jsonl] [--categories open,paraphrase] [--tiny]
 
 Prints one JSON line: the median and p95 of `Assistant.ask` over the gold questions of the
 chosen categories (3 passes, after 10 warm-up asks; and of the first pass alone, where each
@@ -26,10 +26,10 @@ from index.update import update_index
 from qa import Assistant
 
 
-def ask_times(index: str, gold: Path, categories: set[str]) -> list[float]:
+def ask_times(index: str, gold: Path, categories: set[str], limit: int | None = None) -> list[float]:
     assistant = Assistant.open(index)
     questions = [json.loads(line) for line in gold.read_text().splitlines() if line.strip()]
-    questions = [q for q in questions if q.get("category") in categories]
+    questions = [q for q in questions if q.get("category") in categories][:limit]
     for q in questions[:10]:
         assistant.ask(q["question"], history=q.get("history") or [])
     times = []
@@ -41,11 +41,11 @@ def ask_times(index: str, gold: Path, categories: set[str]) -> list[float]:
     return times  # in asking order: the first pass embeds each question, the later ones may hit a cache
 
 
-def build_times(letters: str) -> tuple[list[float], int]:
+def build_times(letters: str, runs: int = 3) -> tuple[list[float], int]:
     embedder = make_embedder()
     embedder.embed(["warm up"])
     times, chunks = [], 0
-    for _ in range(3):
+    for _ in range(runs):
         folder = tempfile.mkdtemp()
         start = time.perf_counter()
         chunks = update_index(letters, Path(folder) / "index", embedder=embedder).chunks
@@ -60,10 +60,11 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=Path("tests/gold.jsonl"))
     parser.add_argument("--categories", default="open,paraphrase")
     parser.add_argument("--letters", default="seeds")
+    parser.add_argument("--tiny", action="store_true", help="one build and 3 questions (the smoke test's run)")
     args = parser.parse_args()
     # Builds first: the query side's embedder sets torch to one thread for the whole process.
-    builds, chunks = build_times(args.letters)
-    asks = ask_times(args.index, args.gold, set(args.categories.split(",")))
+    builds, chunks = build_times(args.letters, 1 if args.tiny else 3)
+    asks = ask_times(args.index, args.gold, set(args.categories.split(",")), 3 if args.tiny else None)
     first = sorted(asks[: len(asks) // 3])
     asks = sorted(asks)
     print(json.dumps({

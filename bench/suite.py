@@ -28,6 +28,7 @@ import argparse
 import importlib.util
 import json
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -43,6 +44,7 @@ GOLD = ROOT / "tests" / "gold.jsonl"
 CATEGORIES = ("open", "paraphrase")
 PASSES = 3  # over the gold questions
 SIZE, SEED = 1000, 0
+TINY = False  # --tiny: two seed letters, one build, 3 questions, one pass, no corpus (tests/test_bench_smoke.py)
 SEARCHES, OPENS = 100, 30  # at 1,000 letters; list questions: query.LIST_QUESTIONS twice
 
 
@@ -143,7 +145,7 @@ def summary(measured: tuple[dict[str, list[float]], dict[str, list]], baseline: 
 
 def gold_questions() -> list[dict]:
     questions = [json.loads(line) for line in GOLD.read_text().splitlines() if line.strip()]
-    questions = [q for q in questions if q.get("category") in CATEGORIES]
+    questions = [q for q in questions if q.get("category") in CATEGORIES][: 3 if TINY else None]
     if not questions:
         raise Missing(f"no {' or '.join(CATEGORIES)} questions in {GOLD}")
     return questions
@@ -154,7 +156,7 @@ def seeds_build(doc: dict) -> float:
     from seeds_speed import build_times
 
     load = common.loadavg()
-    builds, chunks = build_times(str(SEEDS))
+    builds, chunks = build_times(str(SEEDS), 1 if TINY else 3)
     doc["seeds"]["build"] = {"runs_s": builds, "median_s": common.median(builds), "chunks": chunks,
                              "letters": len([p for p in SEEDS.iterdir() if p.is_file()]),
                              "loadavg_before": load, "loadavg_after": common.loadavg()}
@@ -399,8 +401,13 @@ def run(args) -> int:
     preflight()
     from index.embedder import make_embedder
 
-    global SIZE
+    global SIZE, TINY, PASSES, SEEDS
     SIZE = args.size
+    if args.tiny:  # two of the seeds, in a folder of their own
+        TINY, PASSES, args.quick = True, 1, True
+        SEEDS = Path(tempfile.mkdtemp(prefix="letters-bench-tiny-"))
+        for letter in sorted((ROOT / "seeds").iterdir())[:2]:
+            shutil.copyfile(letter, SEEDS / letter.name)
 
     t_start = time.perf_counter()
     version = code_version()
@@ -447,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the seeds only (about a minute)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="--quick on two seed letters: one build, 3 questions, one pass (seconds)")
     parser.add_argument("--size", type=int, default=SIZE, help=f"letters in the generated folder (default {SIZE})")
     parser.add_argument("--vectors", choices=("auto", "fake", "real"), default="auto",
                         help="the 1,000-letter index's vectors: auto = real only if the build is estimated under "

@@ -1,7 +1,7 @@
 """Incremental update: add one letter to an N-letter index, beyond model load (goal < 3 s).
 
     .venv/bin/python bench/make_index.py 1000 /tmp/bench1000      # once: letters, extra, index
-    .venv/bin/python bench/update.py /tmp/bench1000 [/tmp/bench10k ...] [--runs 3]
+    .venv/bin/python bench/update.py /tmp/bench1000 [/tmp/bench10k ...] [--runs 3] [--encoder torch|default]
 
 Each FOLDER holds letters/ (N letters), extra/ (the letter to add) and index/ (built from
 letters/). Every run copies the index to a scratch folder (not timed), then times
@@ -143,11 +143,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="one more run under pyinstrument (not counted)")
     parser.add_argument("--work", default="/tmp/letters-bench-update")
     parser.add_argument("--out", help="result file (default bench/results/update.json)")
+    parser.add_argument("--encoder", choices=("torch", "default"), default="torch",
+                        help="torch: sentence-transformers, as the figures in docs/performance.md were measured "
+                             "(default); default: make_embedder() (ONNX Runtime), what `letters-qa add` uses")
     args = parser.parse_args(argv)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     doc = common.start("update", argv, runs=args.runs)
-    embedder, doc["model_load_s"] = common.load_embedder()
+    if args.encoder == "torch":
+        embedder, doc["model_load_s"] = common.load_embedder()
+    else:
+        from index.embedder import make_embedder
+
+        t0 = time.perf_counter()
+        embedder = make_embedder()
+        embedder.embed(["warm up the model", "Private fostering arrangements are good."])
+        doc["model_load_s"] = time.perf_counter() - t0
+    doc["encoder"] = getattr(embedder, "backend", "torch")
     doc["sizes"] = []
     for folder in args.folders:
         doc["sizes"].append(bench_folder(Path(folder), args.runs, embedder, work, args.profile))
