@@ -257,3 +257,94 @@ def test_new_conversation_keeps_the_old_one_in_the_list_and_exports_download(pag
     wait_for_answers(page, 1)
     assert page.locator(USER).first.inner_text().strip() == SHORTER
     shot(page, "chat-earlier-conversations")
+
+
+# --- 3. Edge inputs ---------------------------------------------------------------------------------
+
+
+def test_a_question_over_the_limit_is_counted_and_refused_with_its_text_kept(page, corpus_url):
+    from playwright.sync_api import expect
+
+    open_app(page, corpus_url)
+    box, counter = page.locator("#lqa-question textarea"), page.locator("#lqa-counter")
+    note = page.locator("#lqa-ask-note")
+    box.fill("Which councils perform well? " * 20)  # 580 characters: no count yet
+    expect(counter).to_have_text("")
+    near = "Which councils perform well in 2009? " * 25  # 925
+    box.fill(near)
+    expect(counter).to_have_text(f"{len(near)} / 1,000 characters")
+    long = "x" * 5_000
+    box.fill(long)
+    expect(counter).to_have_text("5,000 / 1,000 characters: 4,000 over the limit")
+    expect(counter).to_have_class(re.compile("lqa-over"))
+    assert box.get_attribute("aria-invalid") == "true"
+    page.click("#lqa-ask")
+    expect(note).to_contain_text("Your question is 5,000 characters long; the limit is 1,000")
+    expect(note).to_be_in_viewport()
+    expect(counter).to_be_in_viewport()
+    page.wait_for_timeout(1_000)
+    assert page.locator(USER).count() == 0 and page.locator(BOT).count() == 0  # no giant bubble
+    assert box.input_value() == long  # nothing cleared
+    shot(page, "chat-too-long")
+    # Shortened, it is asked, and the refusal goes.
+    box.fill(SHORTER)
+    expect(counter).to_have_text("")
+    ask(page, SHORTER)
+    expect(note).to_have_text("")
+    assert box.input_value() == ""
+
+
+def test_an_empty_send_says_so(page, corpus_url):
+    from playwright.sync_api import expect
+
+    open_app(page, corpus_url)
+    page.click("#lqa-ask")
+    expect(page.locator("#lqa-ask-note")).to_have_text("Type a question first.")
+    page.fill("#lqa-question textarea", "   ")
+    page.press("#lqa-question textarea", "Enter")
+    expect(page.locator("#lqa-ask-note")).to_have_text("Type a question first.")
+    assert page.locator(USER).count() == 0
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("Quels conseils ont une bonne note pour le placement familial ?", "French"),
+    ("Pa gynghorau sy'n perfformio'n dda?", "Welsh"),
+])
+def test_a_french_or_welsh_question_gets_a_note_that_the_letters_are_english(page, corpus_url, question, language):
+    from playwright.sync_api import expect
+
+    open_app(page, corpus_url)
+    ask(page, question)  # still answered
+    note = page.locator("#lqa-ask-note")
+    expect(note).to_have_text(f"This question looks {language}: the letters and the question parser are English, "
+                              "so ask in English for a reliable answer.")
+    ask(page, SHORTER)
+    expect(note).to_have_text("")
+
+
+# --- 4. Accessibility -----------------------------------------------------------------------------
+
+
+def test_the_box_chips_and_turns_have_names_and_focus_shows(page, corpus_url):
+    from playwright.sync_api import expect
+
+    open_app(page, corpus_url)
+    box = page.get_by_role("textbox", name="Ask about the letters")
+    expect(box).to_have_count(1)
+    ask(page, SHORTER)
+    chip = page.locator(BOT).first.locator(".lqa-chip").first
+    name = chip.get_attribute("aria-label")
+    assert re.fullmatch(r"Source 1: \S.* 2009, Children's services rating 2009", name), name
+    expect(page.get_by_role("button", name=name)).to_have_count(1)
+    expect(page.get_by_role("article", name="Your question")).to_have_count(1)
+    expect(page.get_by_role("article", name="Answer")).to_have_count(1)
+    # A focus ring of at least 2 px on the box and on a chip reached by the keyboard.
+    box.focus()
+    ring = box.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+    assert ring[0] != "none" and ring[1] >= 2, ring
+    chip.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    ring = chip.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+    assert ring[0] != "none" and ring[1] >= 2, ring
+    shot(page, "chat-focus-ring")

@@ -127,12 +127,17 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
                                  elem_id="lqa-show-all")
             with gr.Row(elem_id="lqa-ask-input"):
                 # The label is the box's accessible name (read by screen readers, not shown).
-                question = gr.Textbox(label="Ask about the letters", show_label=False, scale=5,
+                # At most 4 lines high: a pasted page scrolls inside the box, the count and refusal stay in view.
+                question = gr.Textbox(label="Ask about the letters", show_label=False, scale=5, max_lines=4,
                                       placeholder="Ask a question, e.g. Which councils perform adequately?",
                                       elem_id="lqa-question", submit_btn=False)
                 ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="lqa-ask")
-            # Refusals and notes on the question (empty, too long, not English), and "reconnected".
-            note = gr.HTML("", elem_id="lqa-ask-note")
+            # The live count near the length limit (the page's script writes it), then refusals and
+            # notes on the question (empty, too long, not English), and "reconnected".
+            with gr.Row(elem_id="lqa-ask-notes", equal_height=False):
+                note = gr.HTML("", elem_id="lqa-ask-note", padding=False, scale=3)
+                gr.HTML('<div id="lqa-counter" aria-live="polite"></div>', elem_id="lqa-count", padding=False,
+                        scale=1, min_width=120)
             generative = _model_toggle(web.model_name)
             examples = gr.Dataset(components=[question], samples=[[text] for text in EXAMPLES], type="index",
                                   label="Examples (click to ask)", elem_id="lqa-examples", layout="gallery")
@@ -151,6 +156,12 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
             gr.Markdown("### Ratings used", elem_id="lqa-used-head")
             used = gr.HTML(NO_ANSWER, elem_id="lqa-used")
     jump = gr.Textbox(elem_id="lqa-jump", elem_classes=["lqa-hidden"], container=False, show_label=False)
+    # A server restarted under an open page: Gradio reloads the page when it notices (then `restore`
+    # runs on load), but a quick restart goes unnoticed and the new server knows none of this page's
+    # state. `alive` is set by the page's load; where a tick finds it unset, the server id is written
+    # to `restarted`, whose change restores the conversation kept in the browser.
+    alive = gr.State(False)
+    restarted = gr.Textbox(elem_id="lqa-server", elem_classes=["lqa-hidden"], container=False, show_label=False)
 
     def echo(text: str, now: list[dict]):
         """web.echo, after the box's checks: an empty or too long question is refused with a line
@@ -182,12 +193,12 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
     def save(now: list[dict], stored):
         return keep(now, read_kept(stored, server), server), *exports(now)
 
-    def restore(stored):
+    def restore(stored, after_restart: bool = False):
         """A page load: the conversation the browser kept, if any."""
         value = read_kept(stored, server)
         if not value["turns"]:
             return *(gr.skip(),) * 7, keep([], value, server), *exports([]), earlier_list(value)
-        again = value["server"] and value["server"] != server
+        again = after_restart or (value["server"] and value["server"] != server)
         message = ("Reconnected; your conversation is kept." if again
                    else "Your conversation is kept in this browser.")
         return *shown(value["turns"], message), keep(value["turns"], value, server), *exports(value["turns"]), \
@@ -225,7 +236,12 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
     for trigger in (clear.click, chat.clear):
         trigger(start_new, [turns, kept], [question, *whole], api_visibility="private")
     earlier.input(open_earlier, [earlier, turns, kept], [question, *whole], api_visibility="private")
-    app.load(restore, [kept], whole, api_visibility="private", show_progress="hidden")
+    app.load(restore, [kept], whole, api_visibility="private", show_progress="hidden").then(
+        lambda: True, None, [alive], api_visibility="private", show_progress="hidden")
+    gr.Timer(POLL_SECONDS).tick(lambda known: (gr.skip(),) * 2 if known else (server, True), [alive],
+                                [restarted, alive], api_visibility="private", queue=False, show_progress="hidden")
+    restarted.change(lambda stored: restore(stored, after_restart=True), [kept], whole, api_visibility="private",
+                     show_progress="hidden")
     return turns, jump
 
 

@@ -145,9 +145,12 @@ def bubble_markdown(answer: Answer, turn: int = 0) -> str:
         n = int(match.group(2))
         if not 1 <= n <= count:
             return match.group(0)
-        # The chat's sanitiser drops data- attributes, so turn and number travel as classes.
+        # The chat's sanitiser drops data- and aria- attributes, so turn and number travel as classes,
+        # and the chip's name, "Source 1: Trafford 2009, private fostering", in its title (escaped), from
+        # which the page's script sets aria-label.
+        name = f"Source {n}: {answer.citations[n - 1].title.replace(' - ', ', ', 1)}"
         return (f'{match.group(1)}<span class="lqa-chip lqa-t{turn} lqa-n{n}" tabindex="0" '
-                f'role="button" title="Source {n}: open it in the letter">{n}</span>')
+                f'role="button" title="{esc(name)}: open it in the letter">{n}</span>')
 
     return _MARKER.sub(chip, answer.text)
 

@@ -7,6 +7,8 @@ from a letter into markup or handlers (a judgement's title is copied as text, te
 But: - no theme of its own; Gradio's Soft theme supplies colours and fonts.
 """
 
+from qa.query import MAX_QUESTION_CHARS
+
 # Grade 4 (best) to 1: the table cells, the chart's bars and the APA grid use these.
 GRADE_COLOURS = {4: "#8fd19e", 3: "#cfe79a", 2: "#f7d774", 1: "#f19a8f"}
 
@@ -87,6 +89,18 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
 #lqa-chat .bubble-wrap { flex: 1 1 0; min-height: 0; height: auto; padding-top: var(--spacing-md); }
 /* Gradio's own "Scroll down" arrow floats over the last lines; "New answer below" (the script) does its job. */
 #lqa-chat button[aria-label="Scroll down"] { display: none; }
+/* The question box: the count near the limit, and the line under it (refusals, notes). */
+#lqa-count, #lqa-ask-note { min-height: 0; }
+#lqa-counter { font-size: 0.85em; color: var(--lqa-subdued); text-align: right; min-height: 0; }
+#lqa-ask-notes:not(:has(#lqa-counter:not(:empty))):not(:has(#lqa-ask-note p)) { display: none; }
+#lqa-counter.lqa-over { color: #b3261e; font-weight: 600; }
+#lqa-ask-note p { margin: 0; }
+/* A visible focus ring on everything that takes focus (the theme's is a faint shadow). */
+#lqa-question textarea:focus, #lqa-question textarea:focus-visible {
+    outline: 3px solid var(--color-accent, #4338ca) !important; outline-offset: 1px; }
+.lqa-chip:focus-visible, .lqa-open:focus-visible, .lqa-copy:focus-visible, .lqa-read:focus-visible,
+button:focus-visible, [role="tab"]:focus-visible, input:focus-visible {
+    outline: 3px solid var(--color-accent, #4338ca) !important; outline-offset: 2px; }
 #lqa-chat [data-lqa-selected] { outline: 2px solid var(--color-accent, #4338ca); outline-offset: 2px; }
 #lqa-new-answer { position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%); z-index: 20;
                   padding: 4px 14px; border-radius: 14px; border: none; cursor: pointer;
@@ -146,7 +160,7 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
   #lqa-ask-main > *, #lqa-ask-side > * { order: 9; width: 100%; min-width: 0; }
   #lqa-ask-row #lqa-chat { order: 1; height: min(440px, 60vh) !important; }
   #lqa-ask-row #lqa-show-all { order: 1; }
-  #lqa-ask-row #lqa-ask-input { order: 2; }
+  #lqa-ask-row #lqa-ask-input, #lqa-ask-row #lqa-ask-notes { order: 2; }
   #lqa-ask-row #lqa-sources-head { order: 3; }
   #lqa-ask-row #lqa-sources { order: 4; }
   #lqa-ask-row #lqa-used-head { order: 5; }
@@ -286,8 +300,36 @@ JS = r"""
       else if (b.hasAttribute('data-lqa-selected')) b.removeAttribute('data-lqa-selected');
     });
   };
+  // The question box: a live count from 80% of the limit; over it, how far over (the server refuses
+  // the question and leaves it in the box).
+  const LIMIT = __LQA_MAX__, fmt = (n) => n.toLocaleString('en-GB');
+  const counter = () => {
+    const box = q('#lqa-question textarea'), c = q('#lqa-counter');
+    if (!box || !c) return;
+    const n = box.value.length, over = n > LIMIT;
+    const text = n >= LIMIT * 0.8
+      ? `${fmt(n)} / ${fmt(LIMIT)} characters` + (over ? `: ${fmt(n - LIMIT)} over the limit` : '') : '';
+    if (c.textContent !== text) c.textContent = text;
+    c.classList.toggle('lqa-over', over);
+    if (box.getAttribute('aria-invalid') !== String(over)) box.setAttribute('aria-invalid', String(over));
+  };
+  document.addEventListener('input', (e) => { if (e.target.closest && e.target.closest('#lqa-question')) counter(); });
+  // Screen readers: each turn a labelled article (Gradio labels them "user's message: <markup>").
+  const roles = () => {
+    for (const [sel, label] of [['[data-testid="user"]', 'Your question'], ['[data-testid="bot"]', 'Answer']]) {
+      document.querySelectorAll(`#lqa-chat ${sel}`).forEach((m) => {
+        if (m.getAttribute('role') !== 'article') m.setAttribute('role', 'article');
+        if (m.getAttribute('aria-label') !== label) m.setAttribute('aria-label', label);
+      });
+    }
+    // A chip's name, "Source 1: Trafford 2009, private fostering", from its title (the chat's sanitiser
+    // drops aria-label; the title is text, set as text).
+    document.querySelectorAll('#lqa-chat .lqa-chip[title]:not([aria-label])').forEach((chip) => {
+      chip.setAttribute('aria-label', chip.title.replace(/: open it in the letter$/, ''));
+    });
+  };
   const onChange = () => {
-    markSelected();
+    markSelected(); counter(); roles();
     const all = bots();
     const last = all.length ? all[all.length - 1].innerText : '';
     if (all.length === seen && last === lastText) return;
@@ -309,3 +351,4 @@ JS = r"""
   }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 })();
 """
+JS = JS.replace("__LQA_MAX__", str(MAX_QUESTION_CHARS))
