@@ -104,9 +104,9 @@ class _Writer:
         return Answer(self.query.text, "\n".join(self.lines).strip(), tuple(self.citations), tuple(self.ratings),
                       self.query.intent, self.query, coverage=coverage, judgements=tuple(self.judgements))
 
-    def cite_judgement(self, row: JudgementRow) -> str:
+    def cite_judgement(self, row: JudgementRow, section: str | None = None) -> str:
         self.judgements.append(row)
-        return f"[{self.cite(row.letter, row.start, row.end, row.text)}]"
+        return f"[{self.cite(row.letter, row.start, row.end, row.text, section)}]"
 
     # --- services: every council whose letter judges a service so ---------------------------
 
@@ -142,7 +142,9 @@ class _Writer:
         by_level = not (q.grades or q.comparison or q.threshold)
         for title, group in _judgement_groups(per_council, by_level):
             self.lines.append(f"\n{title} ({len({j.council for j in group})}):")
-            marks = [self.cite_judgement(j) for j in group]
+            # the sections of a list's thousands of citations in one pass (a query per 500 letters), not one each
+            sections = self.reader.section_titles([(j.letter, j.start) for j in group])
+            marks = [self.cite_judgement(j, section) for j, section in zip(group, sections)]
             if len(group) > COMPACT_AFTER:
                 self.lines.append("; ".join(f"**{md_escape(j.short_name)}** {_judged_as(j, q)} {m}"
                                             for j, m in zip(group, marks)))

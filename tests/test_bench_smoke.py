@@ -54,6 +54,7 @@ def scripts_args(ctx: dict) -> dict[str, list[str]]:
         "generative.py": [index, "--gold", str(ctx["gold1"]), "--out", str(work / "generative.json")],
         "hostile_costs.py": ["--no-real", "--only", "chunks-2MB.txt"],  # one case, a plain text file
         "judgement_labels.py": [],
+        "judgement_lists.py": [index, "--runs", "2"],
         "judgements.py": ["--letters", "10", "--runs", "1", "--cache", str(work / "judgements")],
         "judgements_truth_check.py": ["5", "0"],
         "load.py": ["--index", index, "--clients", "1", "--seconds", "1", "--paths", "json",
