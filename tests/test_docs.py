@@ -76,6 +76,8 @@ NOT_RUN = {
         "stores an API key and calls a hosted model (network)",
     ".venv/bin/pip install pypdf pdfminer.six pdfplumber": "installs packages (network)",
     ".venv/bin/python bench/query.py INDEX --asks 20 --searches 100": MINUTES,
+    ".venv/bin/python bench/make_index.py 10000 /tmp/big --fake-vectors": MINUTES + " (10,000 letters)",
+    ".venv/bin/python bench/judgement_lists.py /tmp/big/index --runs 20": "needs the 10,000-letter index above",
     ".venv/bin/python bench/fusion_grid.py IDX": MINUTES + " (every weight on the gold set, real model)",
     ".venv/bin/python bench/fusion_grid.py IDX --gold tests/gold_heldout.jsonl": MINUTES + " (real model)",
     ".venv/bin/python bench/backends.py --build-threads 1": MINUTES + "; needs OpenVINO and optimum installed",
