@@ -170,6 +170,7 @@ def test_on_a_phone_a_long_answer_opens_at_its_question(phone, corpus_url):
     assert in_view(phone, '#lqa-chat [data-testid="user"]')
     assert phone.evaluate(COVERED) == []
     shot(phone, "chat-long-answer-phone")
+    shot(phone, "chat-phone-full", full=True)
 
 
 # --- 2. Conversations kept in the browser -----------------------------------------------------------

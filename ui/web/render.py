@@ -136,6 +136,13 @@ def used_ratings_html(rows: Iterable[RatingRow]) -> str:
 _MARKER = re.compile(r"(?<!\\)((?:\\\\)*)\[(\d+)\]")
 
 
+def markdown_safe_attribute(value: str) -> str:
+    """Text for an HTML attribute inside the chat's markdown: every character but letters, digits and
+    spaces as a numeric entity, so neither HTML (quotes, <, &) nor markdown (`*`, `_`, backticks, `[`)
+    reads anything in it; the browser decodes it back to the text."""
+    return "".join(c if c.isalnum() or c == " " else f"&#{ord(c)};" for c in value)
+
+
 def bubble_markdown(answer: Answer, turn: int = 0) -> str:
     """The chat reply: the answer's markdown (already escaped), each [n] a chip that points at
     excerpt n of this turn in the sources panel. The sources themselves are listed only there."""
@@ -150,7 +157,7 @@ def bubble_markdown(answer: Answer, turn: int = 0) -> str:
         # which the page's script sets aria-label.
         name = f"Source {n}: {answer.citations[n - 1].title.replace(' - ', ', ', 1)}"
         return (f'{match.group(1)}<span class="lqa-chip lqa-t{turn} lqa-n{n}" tabindex="0" '
-                f'role="button" title="{esc(name)}: open it in the letter">{n}</span>')
+                f'role="button" title="{markdown_safe_attribute(name)}: open it in the letter">{n}</span>')
 
     return _MARKER.sub(chip, answer.text)
 
