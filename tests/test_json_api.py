@@ -194,7 +194,8 @@ def test_openapi_documents_the_endpoints(api):
 # --- errors ----------------------------------------------------------------------------------
 
 
-KIND_ERROR = "kind must be one of sif, ilacs, focused_visit, monitoring_visit, jtai, apa_services, apa, annual_assessment, annual_rating, unannounced, letter"
+KIND_ERROR = ("kind must be one of sif, ilacs, focused_visit, monitoring_visit, jtai, apa_services, apa, "
+              "annual_assessment, annual_rating, unannounced, letter")
 
 @pytest.mark.parametrize("method, path, body, status, message", [
     ("POST", "/ask", {"question": "   "}, 400, "the question is empty; type a question about the letters"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from index.kinds.base import APOS, Area, Kind, area_headings, first_group
-from index.kinds.inspection import OVERALL, inspection_ratings, sentence_council
+from index.kinds.inspection import FACT_LINES, OVERALL, inspection_ratings, inspection_year, sentence_council
 from index.kinds.scales import INSPECTION_GRADES
 
 AREAS = (
@@ -36,15 +36,7 @@ _TITLE = re.compile(
     rf"^[ \t]*Inspection of (?P<council>[^\n]{{3,120}}?)(?:{APOS}s)? (?:local authority )?children{APOS}s services"
     r"[ \t]*$",
     re.I | re.M)
-_DATES = re.compile(r"Inspection dates?:?[ \t]+[^\n]{0,60}?\b((?:19|20)\d\d)\b", re.I)
 
-_FACT_LINES = (r"Inspection dates?:", r"Lead inspector:", r"Report published:", r"Inspectors?:",
-               r"Dates? of (?:inspection|visit):")
-
-
-def _year(text: str) -> int | None:
-    found = _DATES.search(text)
-    return int(found.group(1)) if found else None
 
 
 KIND = Kind(
@@ -58,9 +50,9 @@ KIND = Kind(
     areas=AREAS,
     ratings=lambda text: inspection_ratings(text, AREAS),
     council=lambda text: first_group(_TITLE, text, "council") or sentence_council(text),
-    year=_year,
+    year=inspection_year,
     question=r"\bilacs\b|inspections? of local authority children'?s services",
-    fact_lines=_FACT_LINES,
+    fact_lines=FACT_LINES,
     headings=(*area_headings(AREAS[1:], INSPECTION_GRADES), rf"Inspection of [^\n]{{3,120}} children{APOS}s services",
               r"Judgement\tGrade",
               r"What needs to improve in this local authority\??",

@@ -23,6 +23,18 @@ _SENTENCE = re.compile(
     re.I)
 
 
+# "Inspection dates: 14 January 2019 to 25 January 2019": the year inspected, and the report's
+# lines that state a fact (never a section's title).
+_DATES = re.compile(r"Inspection dates?:?[ \t]+[^\n]{0,60}?\b((?:19|20)\d\d)\b", re.I)
+FACT_LINES = (r"Inspection dates?:", r"Lead inspector:", r"Report published:", r"Inspectors?:",
+              r"Dates? of (?:inspection|visit):")
+
+
+def inspection_year(text: str) -> int | None:
+    found = _DATES.search(text)
+    return int(found.group(1)) if found else None
+
+
 def sentence_rating(text: str) -> Rating | None:
     """The overall grade from its plain-language sentence, if the letter has one."""
     found = _SENTENCE.search(text)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from index.kinds.base import Area, Kind, area_headings
-from index.kinds.inspection import OVERALL, inspection_ratings, sentence_council
+from index.kinds.inspection import FACT_LINES, OVERALL, inspection_ratings, inspection_year, sentence_council
 from index.kinds.scales import INSPECTION_GRADES
 
 _FRAMEWORK = (r"Inspection of services for children in need of help and protection,? children looked after"
@@ -38,10 +38,7 @@ AREAS = (
          r"(?:Review of )?the effectiveness of the (?:Local Safeguarding Children Board|LSCB)", "", ("lscb",)),
 )
 _RECOGNISE = re.compile(_FRAMEWORK, re.I)
-_DATES = re.compile(r"Inspection dates?:?[ \t]+[^\n]{0,60}?\b((?:19|20)\d\d)\b", re.I)
 
-_FACT_LINES = (r"Inspection dates?:", r"Lead inspector:", r"Report published:", r"Inspectors?:",
-               r"Dates? of (?:inspection|visit):")
 
 
 def _title_council(text: str) -> str | None:
@@ -55,11 +52,6 @@ def _title_council(text: str) -> str | None:
     return " ".join(name.split()) if 3 <= len(name) <= 120 else None
 
 
-def _year(text: str) -> int | None:
-    found = _DATES.search(text)
-    return int(found.group(1)) if found else None
-
-
 KIND = Kind(
     key="sif",
     name="SIF inspection",
@@ -71,9 +63,9 @@ KIND = Kind(
     areas=AREAS,
     ratings=lambda text: inspection_ratings(text, AREAS),
     council=lambda text: _title_council(text) or sentence_council(text),
-    year=_year,
+    year=inspection_year,
     question=r"\bsif\b|single inspection(?: framework)?",
-    fact_lines=_FACT_LINES,
+    fact_lines=FACT_LINES,
     headings=(*area_headings(AREAS[1:], INSPECTION_GRADES), _FRAMEWORK,
               r"Review of the effectiveness of the Local Safeguarding Children Board",
               r"Judgement table", r"Summary", r"What does the local authority need to improve\??",
