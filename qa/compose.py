@@ -251,6 +251,7 @@ class _Writer:
                 if passages:
                     self.lines.append(f"- {title} ({found.letter.year}):")
                     self.lines.extend(f"  - {self.quote(p)}" for p in passages)
+        self._conflicts(evidence.rows)
         if not (evidence.rows or evidence.judgements or evidence.summaries) and not evidence.missing:
             self.lines.append("I found nothing in its letters to summarise.")
 
@@ -489,6 +490,7 @@ class _Writer:
             if len(rows) == 1:
                 self.lines.append(f"Only one rated letter for {md_escape(short(council))} is in the index, "
                                   "so there is no change to show.")
+        self._conflicts(evidence.rows)
         scales = _scales(evidence.rows)
         if len(scales) > 1:
             self.lines.append(

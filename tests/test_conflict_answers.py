@@ -41,6 +41,8 @@ def assistant(tmp_path_factory):
     "Which councils perform poorly?",  # ... or the other side: each names the conflict
     "What rating did Stoke-on-Trent get?",
     "Compare Stoke-on-Trent and Trafford",
+    "What did Ofsted say about Stoke-on-Trent?",
+    "Has Stoke-on-Trent got better or worse?",
 ])
 def test_an_answer_showing_either_letter_names_the_conflict_and_cites_both(assistant, question):
     answer = assistant.ask(question)
