@@ -8,6 +8,8 @@ kind="inspection_report", k=0) still returns nothing: tests/test_retrieval.py pi
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from conftest import SEEDS, FakeEmbedder
@@ -111,7 +113,23 @@ BAD_OPENS = {
     "model=5": (lambda d: Assistant.open(d, model=5), ArgumentTypeError, "model must be"),
     "reranker=5": (lambda d: Assistant.open(d, embedder=FakeEmbedder(), reranker=5), ArgumentTypeError,
                    "reranker must be"),
+    "threads=0": (lambda d: Assistant.open(d, embedder=FakeEmbedder(), threads=0), ArgumentTypeError,
+                  "threads must be a whole number from 1 to 64, not 0"),
+    "threads='2'": (lambda d: Assistant.open(d, embedder=FakeEmbedder(), threads="2"), ArgumentTypeError,
+                    "threads must be"),
 }
+
+
+def test_the_encoders_threads_reach_it(index_dir) -> None:
+    """One thread by default (the server's), two for the CLI's one question (docs/performance.md)."""
+    from ui.cli import _assistant, build_parser
+
+    def threads(embedder):  # the ONNX encoder behind its fallback, or the torch one
+        return getattr(embedder, "_first", embedder).threads
+
+    assert threads(Assistant.open(index_dir).embedder) == 1
+    args = build_parser().parse_args(["search", "fostering", "--index", str(index_dir)])
+    assert threads(_assistant(args).embedder) == min(2, os.cpu_count() or 1)
 
 
 @pytest.mark.parametrize("name", BAD_OPENS)

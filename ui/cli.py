@@ -165,7 +165,9 @@ def _emit(args, document: dict, text: str) -> None:
 def _assistant(args, llm: str | None = None):
     from qa import Assistant
 
-    return Assistant.open(args.index, model=getattr(args, "model", None), llm=llm)
+    # one question per process: the encoder gets two threads (docs/performance.md, "Encoder threads")
+    return Assistant.open(args.index, model=getattr(args, "model", None), llm=llm,
+                          threads=min(2, os.cpu_count() or 1))
 
 
 def cmd_index(args) -> int:
