@@ -294,9 +294,9 @@ class _Writer:
         areas = q.areas or ("overall",)
         # With no year asked, a scale rated in several years is answered for its latest (evidence.latest_year);
         # a rolling scale (the inspections since 2013) for each council's latest inspection, whatever its year.
-        yearly = {r.year for r in evidence.scale_rows if not _rolling(r.kind)}
+        yearly = {r.year for r in evidence.scale_rows if not kinds.rolling(r.kind)}
         years = q.years or (tuple(sorted(yearly)) if evidence.earlier else ())
-        rolling = any(_rolling(r.kind) for r in evidence.scale_rows)
+        rolling = any(kinds.rolling(r.kind) for r in evidence.scale_rows)
         latest = "" if q.years or not rolling else \
             (" at their latest inspection" if not yearly else
              " (on the inspections since 2013: at their latest inspection)")
@@ -323,7 +323,7 @@ class _Writer:
         """Name the earlier years left out of a list answer, and how to ask for them."""
         if not evidence.earlier:
             return
-        latest = sorted({r.year for r in evidence.scale_rows if not _rolling(r.kind)}, reverse=True)
+        latest = sorted({r.year for r in evidence.scale_rows if not kinds.rolling(r.kind)}, reverse=True)
         others = [f"the {' and '.join(str(y) for y in years)} {kinds.get(kind).prose}"
                   for kind, years in evidence.earlier]
         example = max(year for _, years in evidence.earlier for year in years)
@@ -331,7 +331,7 @@ class _Writer:
         if latest:
             answers.append(f"for {' and '.join(str(y) for y in latest)}, the latest year on "
                            f"{'this scale' if len(latest) == 1 else 'each scale'}")
-        if any(_rolling(r.kind) for r in evidence.scale_rows):
+        if any(kinds.rolling(r.kind) for r in evidence.scale_rows):
             answers.append("for each council's latest inspection since 2013 (councils are inspected in different "
                            "years)")
         self.lines.append(f"\nThis answers {'; and '.join(answers)}. The index also has "
@@ -377,10 +377,8 @@ class _Writer:
         names = sorted({r.council for r in e.rows})
         alone = " (the only council rated on it in the index)" if e.councils == 1 else \
             f" ({len(names)} of the {e.councils} councils rated on it)" if len(names) > 1 else ""
-        title = _scale_title(e.kind, e.year, e.area)
-        if e.year == 0:  # each council's latest inspection: name the kinds the rows are of
-            named = " or ".join(kinds.get(k).name for k in kinds.KEYS if any(r.kind == k for r in e.rows))
-            title = title.replace(title.split(" of each council")[0], f"the latest {named}", 1)
+        # year 0, each council at its latest inspection: named by the kinds the rows are of
+        title = _scale_title(e.kind, e.year, e.area, shown=[r.kind for r in e.rows])
         self.lines.append(f"\nOn {title}, the {word} grade given is "
                           f"{_grade_label(e.kind, e.grade)}{alone}:")
         for row, mark in zip(e.rows, self.cite_ratings(list(e.rows))):
@@ -764,12 +762,6 @@ def _scale_of(q: Query):
     return next((s for s in SCALES if s.key == q.scale), None)
 
 
-def _rolling(kind: str) -> bool:
-    """Whether the kind's scale is a rolling programme's (each council inspected in its own year)."""
-    scale = kinds.scale_of(kind)
-    return scale is not None and scale.rolling
-
-
 def _scales(rows: Iterable[RatingRow]) -> list[str]:
     """The distinct scales of `rows`, each described and followed by the letters of `rows` on it."""
     on: dict[str, set[str]] = {}
@@ -787,14 +779,14 @@ def _grouped(rows: list[RatingRow], by_area: bool = True):
     return sorted(groups.items(), key=lambda item: (-item[0][1], item[0][0], str(item[0][2])))
 
 
-def _scale_title(kind: str, year: int, area: str | None, start: bool = False) -> str:
+def _scale_title(kind: str, year: int, area: str | None, start: bool = False, shown=()) -> str:
     """"the 2009 annual rating", "The 2008 annual performance assessment (APA), staying safe"."""
     the = "The" if start else "the"
     letter_kind = kinds.get(kind)
     title = f"{the} {year} {letter_kind.prose}"
     if year == 0 and letter_kind.scale is not None:  # a rolling scale, each council at its latest (evidence.extremes)
-        title = f"{the} latest {' or '.join(kinds.get(k).name for k in kinds.kinds_on(letter_kind.scale.key))} " \
-                "of each council"
+        named = [k for k in kinds.kinds_on(letter_kind.scale.key) if not shown or k in shown]
+        title = f"{the} latest {' or '.join(kinds.get(k).name for k in named)} of each council"
     return f"{title}, {letter_kind.area_title(area).lower()}" if area and len(letter_kind.areas) > 1 else title
 
 
@@ -814,7 +806,7 @@ def _criterion(q: Query, areas: Iterable[str], kind: str | None = None) -> str:
     if not grades:
         return "at all"
     scale = kinds.scale_of(kind) if kind else None
-    scale = scale or next((s for s in SCALES if s.key == q.scale), None)
+    scale = scale or _scale_of(q)
     scale = scale or (kinds.scale_of(q.kinds[0]) if len(q.kinds) == 1 else None)
     words = " or ".join(_grade_words(g, scale) for g in grades)
     areas = [a for a in areas if a != "overall"]

@@ -306,9 +306,8 @@ def latest_year(rows: list[RatingRow]) -> tuple[list[RatingRow], tuple[tuple[str
 def _latest_key(row: RatingRow) -> tuple:
     """What "the latest" is taken over: a scale's year (every council rated each year), or on a
     rolling scale (the inspections since 2013) each council's own latest inspection, per area."""
-    scale = kinds.scale_of(row.kind)
-    if scale is not None and scale.rolling:
-        return scale.key, row.short_name.lower(), row.area
+    if kinds.rolling(row.kind):
+        return kinds.scale_key(row.kind), row.short_name.lower(), row.area
     return (kinds.scale_key(row.kind),)
 
 
@@ -319,13 +318,13 @@ def extremes(q: Query, reader: IndexReader) -> list[Extreme]:
     """
     areas = q.areas or ("overall",)
     rows = [row for row in rating_rows(q, reader, q.years) if row.area in areas]
-    rolling = [row for row in rows if _rolling(row.kind)]
+    rolling = [row for row in rows if kinds.rolling(row.kind)]
     if rolling and not q.years:  # the inspections since 2013: each council's latest, ranked together
-        rows = [row for row in rows if not _rolling(row.kind)] + latest_year(rolling)[0]
+        rows = [row for row in rows if not kinds.rolling(row.kind)] + latest_year(rolling)[0]
     groups: dict[tuple, list[RatingRow]] = {}
     for row in rows:
         # year 0: a rolling scale's councils at their latest inspections, whatever the year (kind: the scale's first)
-        key = (kinds.kinds_on(kinds.scale_key(row.kind))[0], 0, row.area) if _rolling(row.kind) and not q.years \
+        key = (kinds.kinds_on(kinds.scale_key(row.kind))[0], 0, row.area) if kinds.rolling(row.kind) and not q.years \
             else (row.kind, row.year, row.area)
         groups.setdefault(key, []).append(row)
     found = []
@@ -335,11 +334,6 @@ def extremes(q: Query, reader: IndexReader) -> list[Extreme]:
                              len({r.council for r in rows})))
     ranked = [e for e in found if e.councils > 1]
     return ranked or found
-
-
-def _rolling(kind: str) -> bool:
-    scale = kinds.scale_of(kind)
-    return scale is not None and scale.rolling
 
 
 def change_rows(q: Query, reader: IndexReader) -> list[RatingRow]:

@@ -53,6 +53,13 @@ def scale_of(kind: str) -> Scale | None:
     return get(kind).scale
 
 
+def rolling(kind: str) -> bool:
+    """Whether the kind grades on a rolling programme's scale (the inspections since 2013: each
+    council inspected in its own year, its grade standing until the next)."""
+    scale = get(kind).scale
+    return scale is not None and scale.rolling
+
+
 def scale_key(kind: str) -> str:
     """The key of the scale a kind's grades are on ("performs", "apa_grades", "service_grades"),
     "" for an ungraded kind: grades on different scales are not the same judgement."""
@@ -100,4 +107,5 @@ FACT_LINES = re.compile(rf"^(?:{_alternation(f for kind in KINDS for f in kind.f
 BOILERPLATE = tuple(dict.fromkeys(phrase for kind in KINDS for phrase in kind.boilerplate))
 
 __all__ = ["ANNUAL", "APA", "APA_FIRST", "AREAS", "AREA_KEYS", "AREA_TITLES", "GENERIC", "KEYS", "KINDS", "SCALES",
-           "Area", "Kind", "Rating", "Scale", "get", "kinds_on", "label_for", "recognise", "scale_key", "scale_of"]
+           "Area", "Kind", "Rating", "Scale", "get", "kinds_on", "label_for", "recognise", "rolling", "scale_key",
+           "scale_of"]
