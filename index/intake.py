@@ -43,12 +43,12 @@ from pathlib import Path
 from index import kinds
 from index.conflicts import key_of, stored_keys
 from index.database import authority
+from index.durable import fsync_dir, write_synced
 from index.embedder import Embedder
 from index.errors import LetterError, LettersQAError
 from index.letters import Letter, parse_letter, read_capped, size_cap
 from index.manifest import DATABASE, Manifest
 from index.scan import LETTER_SUFFIXES
-from index.store import fsync_dir
 from index.update import Report, update_index
 
 Source = str | os.PathLike | bytes  # a file's path, or its bytes
@@ -381,7 +381,7 @@ def place(data: bytes, folder: Path, name: str) -> tuple[str, bool]:
             return target.name, True
         tmp = folder / f".{uuid.uuid4().hex}.{target.name}.part"
         try:
-            _write_synced(tmp, data)
+            write_synced(tmp, data)
             if not _link_or_rename(tmp, target):
                 continue
             fsync_dir(folder)
@@ -389,18 +389,6 @@ def place(data: bytes, folder: Path, name: str) -> tuple[str, bool]:
         finally:
             tmp.unlink(missing_ok=True)
     raise LettersQAError(f"the name {name} kept being taken while saving")
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
 
 
 def _link_or_rename(tmp: Path, target: Path) -> bool:

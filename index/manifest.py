@@ -29,6 +29,7 @@ from pathlib import Path
 
 import xxhash
 
+from index.durable import atomic_write
 from index.errors import IndexStoreError
 
 FORMAT = "letters-qa-index"
@@ -248,21 +249,8 @@ class Manifest:
 
         A failure (a full disk) removes the temporary file and raises OSError; the old manifest stays.
         """
-        from index.store import fsync_dir
-
-        path = Path(index_dir) / MANIFEST
-        tmp = path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                # Compact: with indent, json falls back to its pure-Python encoder (0.15 s at 10,000 letters).
-                json.dump(self.to_json(), fh, sort_keys=True, separators=(",", ":"))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        fsync_dir(path.parent)
+        # Compact: with indent, json falls back to its pure-Python encoder (0.15 s at 10,000 letters).
+        atomic_write(Path(index_dir) / MANIFEST, json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")))
 
 
 def letters_option(doc: dict) -> str:

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from index.durable import replacing
 from index.embedder import BATCH_SIZE, DEFAULT_MODEL, BatchedEmbedder, resolve_model
 from index.errors import IndexStoreError
 
@@ -107,21 +107,14 @@ def _export(model_dir: Path, out: Path) -> None:
     feed = tokenize(tok, ["an example sentence to trace with", "short"])
     names = ["input_ids", "attention_mask", "token_type_ids"]
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=out.parent)
-    os.close(fd)
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            # dynamo=True: the TorchScript exporter traces transformers 5's mask code to fixed shapes.
-            torch.onnx.export(Encoder(bert), tuple(torch.from_numpy(feed[k]) for k in names), tmp, dynamo=True,
-                              opset_version=18, input_names=names, output_names=["last_hidden_state"],
-                              dynamic_axes={k: {0: "batch", 1: "seq"} for k in [*names, "last_hidden_state"]},
-                              external_data=False, verbose=False)
-        _check_agreement(model_dir, Path(tmp))
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with replacing(out) as tmp, warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        # dynamo=True: the TorchScript exporter traces transformers 5's mask code to fixed shapes.
+        torch.onnx.export(Encoder(bert), tuple(torch.from_numpy(feed[k]) for k in names), str(tmp), dynamo=True,
+                          opset_version=18, input_names=names, output_names=["last_hidden_state"],
+                          dynamic_axes={k: {0: "batch", 1: "seq"} for k in [*names, "last_hidden_state"]},
+                          external_data=False, verbose=False)
+        _check_agreement(model_dir, tmp)
 
 
 def _check_agreement(model_dir: Path, onnx_file: Path) -> None:

@@ -26,25 +26,6 @@ from index.errors import IndexBusyError, IndexStoreError
 from index.manifest import MANIFEST
 
 
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_tree(path: Path, skip: set[str] | frozenset[str] = frozenset()) -> None:
-    """fsync the files of `path` (except those named in `skip`, hard links to files already
-    synced by an earlier generation), then the folder itself, which holds the new links."""
-    for file in path.iterdir():
-        if file.name in skip:
-            continue
-        with open(file, "rb") as fh:
-            os.fsync(fh.fileno())
-    fsync_dir(path)
-
-
 @contextmanager
 def update_lock(index_dir: Path) -> Iterator[None]:
     """Only one update at a time; a second one is refused at once with a clear message.

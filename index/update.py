@@ -35,13 +35,14 @@ from index import bm25, database, embed_cache, kinds, segments
 from index.check import searchability
 from index.chunks import chunk_letter
 from index.conflicts import conflicts_at, conflicts_in, drop_text_copies
+from index.durable import fsync_dir, fsync_tree
 from index.embedder import DEFAULT_MODEL, Embedder, make_embedder
 from index.errors import IndexStoreError, LetterError, LettersQAError
 from index.judgements import extract_judgements
 from index.letters import Letter, parse_letter
 from index.manifest import DATABASE, FUSION, FileRecord, Manifest, Segment, checksum_file, rebuild_hint
 from index.scan import File, Scan, scan, stat_cache
-from index.store import collect_garbage, fsync_dir, fsync_tree, generation_name, update_lock
+from index.store import collect_garbage, generation_name, update_lock
 from index.upgrades import Base, base_for
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from index.durable import atomic_write
 from index.errors import LetterError, LettersQAError
 from index.intake import Original, add_letters, original_file
 from qa import Assistant
@@ -66,9 +67,7 @@ def temporary_copy(data: bytes, filename: str) -> Path:
     path = folder / filename
     if not path.is_file():
         folder.mkdir(exist_ok=True)
-        partial = folder / f".{filename}.part"
-        partial.write_bytes(data)
-        partial.replace(path)
+        atomic_write(path, data, sync=False)  # a cache of bytes we hold: no need to outlive a crash
     return path
 
 
