@@ -11,19 +11,20 @@ the rating sentence) are joined to the block after them. Sentences end only at "
 its polarity (index/polarity.py) and the APA judgement area its section is about.
 
 Boilerplate (text every letter repeats: the scale table, the guidance paragraph, the
-"section 138" paragraph) is marked by known phrases here, and again at index time by
-`mark_shared` for any paragraph found in letters about different councils. Marked chunks
-are stored but never cited as evidence about a council.
+"section 138" paragraph) is marked here by known phrases (index/boilerplate.py), and again at
+index time for any passage found in letters about several councils (index/database.py's
+mark_shared_boilerplate). Marked chunks are stored but never cited as evidence about a council.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from index import kinds
+from index.boilerplate import is_boilerplate
 from index.letters import Letter, blocks, heading_title
 from index.polarity import classify
 from index.sentences import sentence_spans
@@ -31,23 +32,6 @@ from index.sentences import sentence_spans
 MIN_WORDS = 12  # shorter blocks are joined to the next one
 WINDOW = 2  # sentences per passage; windows overlap by WINDOW - 1 (chosen on the gold set: docs/how-it-answers.md)
 _AREA_TITLE = tuple((area.key, re.compile(area.pattern, re.I)) for area in kinds.AREAS)
-
-BOILERPLATE_PHRASES = (
-    "four point scale",
-    "minimum requirements",
-    "section 138 of the education and inspections act",
-    "ofsted guidance published in may",
-    "in considering the evidence in the profile",
-    "within each level there will be differing standards",
-    "this letter summarises the findings",
-    "inspectors make judgements based on the following scale",
-    "we are grateful for the information",
-    "the following table sets out the grades",
-    *kinds.BOILERPLATE,  # each kind's own standard paragraphs
-)
-# Not "assessment judgement area": that header heads the APA grade table, which states this
-# council's own grades (the ratings' source spans lie in it), so it is evidence, not boilerplate.
-
 
 @dataclass(frozen=True)
 class Chunk:
@@ -99,11 +83,6 @@ def section_area(section: str) -> str:
     return ""
 
 
-def is_boilerplate(text: str) -> bool:
-    low = " ".join(text.lower().split())
-    return any(phrase in low for phrase in BOILERPLATE_PHRASES)
-
-
 def chunk_letter(letter: Letter) -> list[Chunk]:
     """The letter's chunks in reading order."""
     chunks = []
@@ -123,13 +102,6 @@ def chunk_letter(letter: Letter) -> list[Chunk]:
                       "neutral" if boilerplate else classify(text, section.title), area)
             )
     return chunks
-
-
-def mark_shared(chunks: Iterable[Chunk], councils_by_fingerprint: dict[str, set[str]]) -> Iterator[Chunk]:
-    """Mark as boilerplate the chunks whose wording appears in letters about 2+ councils."""
-    for chunk in chunks:
-        shared = len(councils_by_fingerprint.get(chunk.fingerprint, ())) > 1
-        yield replace(chunk, boilerplate=True) if shared and not chunk.boilerplate else chunk
 
 
 def _units(text: str, start: int, end: int) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:

@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from index import kinds
+from index.boilerplate import SHARED_MIN_COUNCILS, is_standard_text
 from index.chunks import Chunk, text_fingerprint
 from index.councils import canonical
 from index.judgements import Judgement, judgements_in
 from index.letters import Letter
-from index.polarity import POLARITIES, is_standard_text
+from index.polarity import POLARITIES
 
-SHARED_MIN_COUNCILS = 3  # a passage found in letters about this many councils is boilerplate
 AREA_KEYS = ("", *kinds.AREA_KEYS)  # the reader's row_area codes
 
 SCHEMA = """

@@ -32,8 +32,8 @@ import re
 from dataclasses import dataclass
 
 from index import kinds
+from index.boilerplate import is_standard_text
 from index.letters import Letter, body_span
-from index.polarity import is_standard_text
 from index.sentences import sentence_spans
 from index.services import BY_KEY, LEVELS, SERVICES, level_of
 

@@ -4,9 +4,9 @@
 `classify_sentences` it rests on labels each sentence (which polarity a user's question asks
 for is qa/query.py's business). The rules, in order, for each sentence:
 
-1. Not a finding -> NEUTRAL: boilerplate (the phrases of index/chunks.py and the parts of the
-   standard paragraphs chunking cuts away from them), table rows (a tab), "Grade 3", and the
-   APA subheadings themselves.
+1. Not a finding -> NEUTRAL: standard text (index/boilerplate.py: the boilerplate phrases and the
+   parts of the standard paragraphs chunking cuts away from them, table rows (a tab), "Grade 3",
+   and the APA subheadings themselves).
 2. APA structure: under "Major strengths" -> STRENGTH; under "Important weaknesses" or
    "Areas for development" -> WEAKNESS. The letters say it outright. One exception: under
    "Major strengths", a severe weakness cue ("too high", "key weakness", "remains a key
@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import re
 
+from index.boilerplate import is_standard_text, is_standard_wording
 from index.kinds import STRENGTH_HEADINGS, SUBHEADINGS, WEAKNESS_HEADINGS
 from index.sentences import sentence_spans
 
@@ -52,38 +53,6 @@ STRENGTH, WEAKNESS, NEUTRAL = "strength", "weakness", "neutral"
 POLARITIES = (NEUTRAL, STRENGTH, WEAKNESS)  # the index stores these; a reader codes them by position
 
 # --- not findings ------------------------------------------------------------------------
-
-# Parts of the standard paragraphs that chunking cuts off from the phrase chunks.py knows.
-_STANDARD_PHRASES = (
-    "transitional year",
-    "performance bands with flexibility",
-    "not based on an inspection",
-    "grateful to you for assuring",
-    "best fit",
-    "everything is perfect",
-    "adequate or even good",
-    "in a rounded way",
-    "not necessarily all",
-    "does not mean all aspects",
-    "managing performance theme",
-    "service block in the comprehensive performance assessment",
-)
-_GRADE_LINE = re.compile(r"\s*Grade\s+\d\s*", re.I)
-
-
-def is_standard_text(text: str) -> bool:
-    """Boilerplate, a table row, a "Grade 3" line or a subheading: no finding about the council."""
-    if "\t" in text or _GRADE_LINE.fullmatch(text) or SUBHEADINGS.match(text.strip()):
-        return True
-    return _is_boilerplate(text)
-
-
-def _is_boilerplate(text: str) -> bool:
-    from index.chunks import is_boilerplate  # here: index.chunks imports this module
-
-    low = " ".join(text.lower().replace("’", "'").split())
-    return is_boilerplate(low) or any(phrase in low for phrase in _STANDARD_PHRASES)
-
 
 # --- cues --------------------------------------------------------------------------------
 
@@ -249,7 +218,7 @@ def classify_spans(text: str, section: str = "") -> list[tuple[tuple[int, int], 
     ("Important weaknesses and areas for development") sets the section for what follows.
     """
     spans = sentence_spans(text)
-    if _is_boilerplate(text):
+    if is_standard_wording(text):
         return [(span, NEUTRAL) for span in spans]
     parent = section.split(":")[0].strip()
     labelled = []

@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from index import kinds
+from index.boilerplate import is_standard_text
 from index.kinds.scales import SCALES
-from index.polarity import classify_spans, is_standard_text, weakness_starts
+from index.polarity import classify_spans, weakness_starts
 from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
 from index.sentences import sentence_spans
 from index.services import LEVEL_GRADES

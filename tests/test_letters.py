@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from index.chunks import Chunk, chunk_letter, mark_shared, text_fingerprint
+from index.chunks import Chunk, chunk_letter, text_fingerprint
 from index.errors import LetterError
 from index.kinds import apa
 from index.kinds.scales import APA_GRADES as APA_SCALE
@@ -294,40 +294,6 @@ def chunks_of(chunks: list[Chunk], letter: Letter, paragraph: str) -> list[Chunk
     assert found and found[0].start == start and found[-1].end == start + len(paragraph)
     assert all(not letter.text[a.end : b.start].strip() for a, b in zip(found, found[1:]))  # no gaps
     return found
-
-
-def test_mark_shared(tmp_path):
-    """A paragraph in letters about two councils is marked; one in two letters about one council is not."""
-    stockport = seed_text("000_be5145f8e9499e13.txt")
-    paragraphs = [p.strip() for p in stockport.split("\n\n")]
-    two_councils = next(p for p in paragraphs if p.startswith("Outcomes for young people whose"))
-    one_council = next(p for p in paragraphs if p.startswith("Overall, performance against the national"))
-    # Stoke gets one Stockport paragraph (two councils); the 2008 Stockport letter another (one council).
-    stoke = seed_text(STOKE_SEED).replace("\n\nThe children's services rating is provided",
-                                          f"\n\n{two_councils}\n\nThe children's services rating is provided")
-    apa = seed_text(APA_SEED).replace("\n\nWe are grateful", f"\n\n{one_council}\n\nWe are grateful")
-    assert stoke.count(two_councils) == apa.count(one_council) == 1
-
-    letters = [write_and_read(tmp_path, f"{i}.txt", text.encode()) for i, text in enumerate([stockport, stoke, apa])]
-    chunks = [chunk for letter in letters for chunk in chunk_letter(letter)]
-    councils: dict[str, set[str]] = {}
-    for chunk in chunks:
-        councils.setdefault(chunk.fingerprint, set()).add(chunk.council)
-    marked = list(mark_shared(chunks, councils))
-
-    assert [(c.letter, c.start, c.end, c.text) for c in marked] == [(c.letter, c.start, c.end, c.text) for c in chunks]
-    in_stockport, in_stoke = (chunks_of(marked, letter, two_councils) for letter in letters[:2])
-    assert [c.text for c in in_stockport] == [c.text for c in in_stoke]
-    assert {c.council for c in in_stoke} == {"Stoke-on-Trent City Council"}
-    assert all(c.boilerplate for c in in_stockport + in_stoke)
-    in_2009, in_2008 = chunks_of(marked, letters[0], one_council), chunks_of(marked, letters[2], one_council)
-    assert [c.text for c in in_2009] == [c.text for c in in_2008]
-    assert {(c.council, c.year) for c in in_2009 + in_2008} == {
-        ("Stockport Metropolitan Borough Council", 2009), ("Stockport Metropolitan Borough Council", 2008)}
-    assert not any(c.boilerplate for c in in_2009 + in_2008)
-    # Chunks already marked stay marked; nothing else changes.
-    for before, after in zip(chunks, marked, strict=True):
-        assert after.boilerplate == (before.boilerplate or len(councils[before.fingerprint]) > 1)
 
 
 def test_fingerprint_ignores_case_spacing_and_apostrophe_style():
