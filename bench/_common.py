@@ -20,8 +20,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # LETTERS_QA_BENCH_RESULTS: another folder for the result files (tests/test_bench_smoke.py: never bench/results)
 RESULTS = Path(os.environ.get("LETTERS_QA_BENCH_RESULTS") or ROOT / "bench" / "results")
-if str(ROOT) not in sys.path:  # `python bench/NAME.py` puts bench/ first, not the repository
-    sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -162,7 +160,7 @@ def corpus(folder: str | Path, size: int, seed: int = 0) -> tuple[Path, Path]:
     """
     import random
 
-    from bench.make_corpus import make_letter
+    from tools.make_corpus import make_letter
 
     folder = Path(folder)
     letters, extra = folder / "letters", folder / "extra"

@@ -17,8 +17,10 @@ import random
 import sys
 from pathlib import Path
 
-import _common  # noqa: F401, I001 - sets sys.path and the offline environment first
-from query import LIST_QUESTIONS, make_opens, make_searches
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
+
+from bench import _common  # noqa: F401 - the offline environment
+from bench.query import LIST_QUESTIONS, make_opens, make_searches
 
 
 def questions(letters) -> list[str]:

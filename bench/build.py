@@ -29,7 +29,7 @@ the sampled batches (every other one, so both halves span all lengths), the pipe
 half; the texts are first collected by one build with a null encoder (timed too: the pipeline's
 cost outside the model).
 
-But: - the corpus is synthetic (bench/make_corpus.py), so its share of repeated text is
+But: - the corpus is synthetic (tools/make_corpus.py), so its share of repeated text is
 not that of real letters; GPU builds are not measured here.
 """
 
@@ -45,15 +45,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import _common as common  # noqa: I001 - sets sys.path and the offline environment first
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
+
 import numpy as np
+
+from bench import _common as common
 
 ARMS = ("pipeline", "bare", "distinct")  # round 0 runs the pipeline first: the others encode the texts it stored
 BARE = ("bare", "distinct")
 
 
 def corpus(work: Path, size: int, seed: int) -> Path:
-    from bench.make_corpus import make_corpus
+    from tools.make_corpus import make_corpus
 
     folder = work / f"corpus-{size}-seed{seed}"
     if not (folder.is_dir() and len(list(folder.iterdir())) == size):

@@ -25,7 +25,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-import _common as common  # noqa: I001 - sets sys.path and the offline environment first
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
+
+from bench import _common as common
 
 LIST_QUESTION = "Which councils perform adequately?"
 OPEN_QUESTION = "What did Ofsted say about private fostering?"

@@ -1,6 +1,6 @@
 """Build cost per letter format: the same N letters as .txt, .pdf, .docx and .html, each folder indexed.
 
-For each format, the same N synthetic letters (bench/make_corpus.py, every kind) are written in
+For each format, the same N synthetic letters (tools/make_corpus.py, every kind) are written in
 that format (PDFs printed by headless Chromium, DOCX by python-docx, HTML as a saved web page:
 tests/documents.py), then, in one process with one loaded model (load time excluded), rounds
 alternate the formats (forward, then backward) and for each one:
@@ -30,15 +30,17 @@ import sys
 import time
 from pathlib import Path
 
-import _common as common  # noqa: I001 - sets sys.path and the offline environment first
-from build import run_pipeline
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
+
+from bench import _common as common
+from bench.build import run_pipeline
 
 FORMATS = ("txt", "pdf", "docx", "html")
 
 
 def write_folders(work: Path, n: int, seed: int, formats: list[str]) -> dict[str, dict]:
     """work/<format>/ with the same n letters in that format; their truth dicts and the time writing took."""
-    from bench.make_corpus import make_corpus
+    from tools.make_corpus import make_corpus
 
     folders = {}
     for fmt in formats:
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     doc = common.start("formats", argv, n=args.n, runs=args.runs, seed=args.seed, formats=formats)
 
-    from bench.make_corpus import check_corpus
+    from tools.make_corpus import check_corpus
 
     folders = write_folders(work, args.n, args.seed, formats)
     for fmt, info in folders.items():

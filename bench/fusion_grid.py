@@ -13,7 +13,10 @@ But: - weights chosen here are scored on the same questions: fitted, not held ou
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
 
 from qa import Assistant
 from qa.evaluate import _norm, load_gold

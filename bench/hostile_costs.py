@@ -28,10 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
 
-import hostile  # noqa: E402
+from tests import hostile
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HOSTILE = {
     "form-bomb-8x10.pdf": lambda: hostile.form_bomb_pdf(8, 10),
@@ -79,9 +80,8 @@ def _chunky_text() -> bytes:
 
 
 def real_letters() -> dict:
-    import documents
-
     from index.letters import read_letter
+    from tests import documents
 
     out = {}
     paths = sorted((ROOT / "seeds").glob("*.txt"))

@@ -12,8 +12,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from _common import ROOT, finish, start
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
 
+from bench._common import ROOT, finish, start
 from qa.evaluate import judgement_scores
 
 SETS = [ROOT / "tests" / "fixtures" / f"judgements_{name}.jsonl" for name in ("labelled", "heldout")]

@@ -16,10 +16,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
-import _common as common  # noqa: I001 - sets sys.path and the offline environment first
-from make_index import FakeEmbedder
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
 
+from bench import _common as common
+from bench.make_index import FakeEmbedder
 from qa import Assistant
 
 QUESTIONS = (

@@ -3,7 +3,7 @@
     .venv/bin/python bench/judgements.py [--letters 1000] [--seed 0] [--runs 3] [--vectors fake|real]
                                          [--cache .bench-cache]
 
-1. Writes N letters with bench/make_corpus.py, which records every judgement of a service it
+1. Writes N letters with tools/make_corpus.py, which records every judgement of a service it
    writes (truth "judgements"), and builds an index of them with fake vectors (the answers scored
    here come from the judgements table, not from vectors).
 2. For every service (the APA's outcome areas aside: those questions are answered from the
@@ -24,15 +24,16 @@ import sys
 import time
 from pathlib import Path
 
-from _common import RESULTS, ROOT, finish, median, start
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
 
-from bench.make_corpus import judged, make_corpus
+from bench._common import RESULTS, ROOT, finish, median, start
 from bench.make_index import FakeEmbedder
 from index import judgements as judgements_module
 from index import update as update_module
 from index.services import AREA_SERVICES, LEVEL_KEYS, SERVICES
 from index.update import update_index
 from qa import Assistant
+from tools.make_corpus import judged, make_corpus
 
 # "safeguarding" in a question names the APA's staying-safe area, answered from the ratings table;
 # the service is asked for in its other words.

@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-import _common as common  # noqa: I001 - sets sys.path and the offline environment first
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
+
+from bench import _common as common
 
 TOPICS = [
     "private fostering", "private fostering arrangements", "serious case review", "serious case reviews judged",

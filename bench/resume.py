@@ -4,7 +4,7 @@
     .venv/bin/python bench/resume.py --tiny          (seconds: the smoke test's run)
 
 Per run, each build a fresh process (`update_index` with the default encoder, as `letters-qa
-index` runs it; model load included), over N letters from bench/make_corpus.py:
+index` runs it; model load included), over N letters from tools/make_corpus.py:
   clean    a build from scratch into an empty folder
   killed   the same into another folder, SIGKILLed once the embedding cache (index/embed_cache.py)
            holds --kill-at of the texts the clean build embedded
@@ -28,7 +28,9 @@ import sys
 import time
 from pathlib import Path
 
-import _common as common  # noqa: I001 - sets sys.path and the offline environment first
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
+
+from bench import _common as common
 
 
 def child(letters: str, index: str, min_texts: int | None) -> int:
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work)
     shutil.rmtree(work, ignore_errors=True)
     letters = work / "letters"
-    subprocess.run([sys.executable, str(common.ROOT / "bench" / "make_corpus.py"), str(args.letters), str(letters),
+    subprocess.run([sys.executable, str(common.ROOT / "tools" / "make_corpus.py"), str(args.letters), str(letters),
                     "--seed", str(args.seed)], check=True, capture_output=True)
     doc = common.start("resume", argv, letters=args.letters, seed=args.seed, kill_at=args.kill_at, runs=args.runs)
     runs = doc["runs"] = []

@@ -36,7 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import _common as common  # noqa: I001 - sets sys.path and the offline environment first
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
+
+from bench import _common as common
 
 ROOT = common.ROOT
 SEEDS = ROOT / "seeds"
@@ -120,7 +122,7 @@ def paired(assistant, items: list, arms: dict, passes: int = 1) -> tuple[dict[st
 def summary(measured: tuple[dict[str, list[float]], dict[str, list]], baseline: str | None = "bare") -> dict:
     """query.stats per arm over every call; beside the baseline, the same over the calls that embedded
     their question and the baseline's calls on those items ("paired"), with the ratios."""
-    from query import stats
+    from bench.query import stats
 
     times, embedded = measured
     out = {name: stats(seconds) | {"raw_ms": [round(s * 1000, 3) for s in seconds]} for name, seconds in times.items()}
@@ -153,7 +155,7 @@ def gold_questions() -> list[dict]:
 
 def seeds_build(doc: dict) -> float:
     """Full builds of seeds/ (median of 3, warm model); returns chunks per second for the estimate below."""
-    from seeds_speed import build_times
+    from bench.seeds_speed import build_times
 
     load = common.loadavg()
     builds, chunks = build_times(str(SEEDS), 1 if TINY else 3)
@@ -205,8 +207,7 @@ def provenance_matches(folder: Path, version: dict, vectors: str) -> dict | None
 
 def corpus_index(doc: dict, args, version: dict, chunks_per_s: float) -> Path:
     """FOLDER/letters (make_corpus, seed 0) and FOLDER/index, reused from --cache when this code built it."""
-    from make_index import FakeEmbedder
-
+    from bench.make_index import FakeEmbedder
     from index.update import update_index
 
     folder = Path(args.cache) / f"letters-{SIZE}-seed{SEED}"
@@ -251,8 +252,7 @@ def corpus_index(doc: dict, args, version: dict, chunks_per_s: float) -> Path:
 
 
 def corpus_queries(doc: dict, embedder, index: Path) -> None:
-    from query import LIST_QUESTIONS, make_opens, make_searches
-
+    from bench.query import LIST_QUESTIONS, make_opens, make_searches
     from qa import Assistant
 
     assistant = Assistant.open(index, embedder=embedder)
@@ -283,7 +283,7 @@ def free_port() -> int:
 
 
 def cold_starts(doc: dict, args, index: Path) -> None:
-    from coldstart import cli, time_command, time_serve
+    from bench.coldstart import cli, time_command, time_serve
 
     runs: dict[str, list[dict]] = {"ratings": [], "help": [], "serve": []}
     commands = {"ratings": [*cli(), "ratings", "--index", str(index)], "help": [*cli(), "--help"]}

@@ -1,10 +1,10 @@
-"""Every bench/ entry point runs on a tiny input (issue 28: benchmarks that cannot rot).
+"""Every bench/ and tools/ entry point runs on a tiny input (issue 28: benchmarks that cannot rot).
 
-Each script in bench/ is run as users run it, `python bench/NAME.py ARGS`, in a fresh process,
-with its smallest arguments (a `--tiny` flag where the script had no small setting), on the
-seeds index or a few generated letters, with a time limit; it must exit 0. Result files go to
+Each script in bench/ and tools/ is run as users run it, `python bench/NAME.py ARGS` (no
+PYTHONPATH), in a fresh process, with its smallest arguments (a `--tiny` flag where the script had
+no small setting), on the seeds index or a few generated letters, with a time limit; it must exit 0. Result files go to
 a temporary folder (LETTERS_QA_BENCH_RESULTS), never bench/results. A new script must be added
-to SCRIPTS, or to NOT_RUN with the reason: `test_every_bench_script_is_listed` fails otherwise.
+to scripts_args, or to NOT_RUN with the reason: `test_every_bench_script_is_listed` fails otherwise.
 Nothing here checks a figure: only that each script still runs against today's code.
 """
 
@@ -21,23 +21,26 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
+FOLDERS = ("bench", "tools")
 LIMIT_S = 120  # per script; each takes 1-15 s on the 2-core machine
 
 # Scripts that cannot run here, each with why (they are not silently skipped).
 NOT_RUN = {
-    "backends.py": "needs a venv of its own with OpenVINO, NNCF and optimum (its docstring), which the project's "
-                   "venv cannot hold (optimum needs transformers < 4.58); it compares encoders, and "
-                   "tests/test_onnx.py checks the one the project uses",
-    "peer.py": "needs a venv of its own with llama-index-core and llama-index-embeddings-huggingface (its docstring)",
+    "bench/backends.py": "needs a venv of its own with OpenVINO, NNCF and optimum (its docstring), which the "
+                         "project's venv cannot hold (optimum needs transformers < 4.58); it compares encoders, "
+                         "and tests/test_onnx.py checks the one the project uses",
+    "bench/peer.py": "needs a venv of its own with llama-index-core and llama-index-embeddings-huggingface "
+                     "(its docstring)",
     # not a skip that CI would pass quietly: make test does not install the bench extra, so it is never run there
-    "formats_compare.py": "needs the bench extra (pip install -e '.[bench]': pdfminer.six, pdfplumber), which "
-                          "make test does not install; a one-off comparison of PDF libraries "
-                          "(docs/decisions/pdf-library.md)",
+    "bench/formats_compare.py": "needs the bench extra (pip install -e '.[bench]': pdfminer.six, pdfplumber), "
+                                "which make test does not install; a one-off comparison of PDF libraries "
+                                "(docs/decisions/pdf-library.md)",
+    "tools/make_test_pdfs.py": "needs LibreOffice (soffice), which CI does not have (hence the committed "
+                               "tests/fixtures/pdfs it writes); tests/test_pdf_layout.py reads what it made",
 }
 # Scripts that need an optional extra: run when it is installed, else skipped with the reason.
 NEEDS = {
-    "generative.py": (("llm",), "needs the llm extra (make llm)"),
+    "bench/generative.py": (("llm",), "needs the llm extra (make llm)"),
 }
 
 
@@ -45,41 +48,44 @@ def scripts_args(ctx: dict) -> dict[str, list[str]]:
     """Each runnable script's smallest arguments."""
     index, work = str(ctx["index"]), ctx["work"]
     return {
-        "answers.py": [index, str(work / "answers.json")],
-        "build.py": ["--sizes", "2", "--runs", "1", "--arms", "pipeline,distinct", "--work", str(work / "build")],
-        "coldstart.py": [index, "--runs", "1", "--only", "ratings", "--no-serve"],
-        "encode_order.py": ["--letters", str(ROOT / "seeds"), "--sample", "20", "--rounds", "1"],
-        "formats.py": ["--n", "1", "--runs", "1", "--formats", "txt", "--encoder", "default",
-                       "--work", str(work / "formats")],
-        "fusion_grid.py": [index, "--gold", str(ctx["gold"])],
-        "generative.py": [index, "--gold", str(ctx["gold1"]), "--out", str(work / "generative.json")],
-        "hostile_costs.py": ["--no-real", "--only", "chunks-2MB.txt"],  # one case, a plain text file
-        "judgement_labels.py": [],
-        "judgement_lists.py": [index, "--runs", "2"],
-        "judgements.py": ["--letters", "10", "--runs", "1", "--cache", str(work / "judgements")],
-        "judgements_truth_check.py": ["5", "0"],
-        "load.py": ["--index", index, "--clients", "1", "--seconds", "1", "--paths", "json",
-                    "--out", str(work / "load.json")],
-        "make_corpus.py": ["3", str(work / "corpus")],
-        "make_index.py": ["3", str(work / "make_index"), "--fake-vectors"],
-        "query.py": [index, "--searches", "3", "--asks", "2"],
-        "query_cache.py": [index, "--n", "2"],
-        "resume.py": ["--tiny", "--work", str(work / "resume")],
-        "seeds_speed.py": [index, "--tiny", "--letters", str(ctx["two"])],
-        "soak.py": ["--minutes", "0", "--pool", "3", "--work", str(work / "soak")],
-        "suite.py": ["--tiny", "--out", str(work / "suite")],
-        "update.py": [str(ctx["folder"]), "--runs", "1", "--encoder", "default", "--work", str(work / "update")],
-        "verify_cost.py": [index, "--runs", "1"],
+        "bench/answers.py": [index, str(work / "answers.json")],
+        "bench/build.py": ["--sizes", "2", "--runs", "1", "--arms", "pipeline,distinct", "--work", str(work / "build")],
+        "bench/coldstart.py": [index, "--runs", "1", "--only", "ratings", "--no-serve"],
+        "bench/encode_order.py": ["--letters", str(ROOT / "seeds"), "--sample", "20", "--rounds", "1"],
+        "bench/formats.py": ["--n", "1", "--runs", "1", "--formats", "txt", "--encoder", "default",
+                             "--work", str(work / "formats")],
+        "bench/fusion_grid.py": [index, "--gold", str(ctx["gold"])],
+        "bench/generative.py": [index, "--gold", str(ctx["gold1"]), "--out", str(work / "generative.json")],
+        "bench/hostile_costs.py": ["--no-real", "--only", "chunks-2MB.txt"],  # one case, a plain text file
+        "bench/judgement_labels.py": [],
+        "bench/judgement_lists.py": [index, "--runs", "2"],
+        "bench/judgements.py": ["--letters", "10", "--runs", "1", "--cache", str(work / "judgements")],
+        "bench/make_index.py": ["3", str(work / "make_index"), "--fake-vectors"],
+        "bench/query.py": [index, "--searches", "3", "--asks", "2"],
+        "bench/query_cache.py": [index, "--n", "2"],
+        "bench/resume.py": ["--tiny", "--work", str(work / "resume")],
+        "bench/seeds_speed.py": [index, "--tiny", "--letters", str(ctx["two"])],
+        "bench/suite.py": ["--tiny", "--out", str(work / "suite")],
+        "bench/update.py": [str(ctx["folder"]), "--runs", "1", "--encoder", "default", "--work", str(work / "update")],
+        "bench/verify_cost.py": [index, "--runs", "1"],
+        "tools/judgements_truth_check.py": ["5", "0"],
+        "tools/load.py": ["--index", index, "--clients", "1", "--seconds", "1", "--paths", "json",
+                          "--out", str(work / "load.json")],
+        "tools/make_corpus.py": ["3", str(work / "corpus")],
+        "tools/soak.py": ["--minutes", "0", "--pool", "3", "--work", str(work / "soak")],
     }
 
 
 def bench_scripts() -> list[str]:
-    return sorted(p.name for p in BENCH.glob("*.py") if not p.name.startswith("_"))
+    """Each entry point as FOLDER/NAME.py; modules starting with _ and __init__.py are not."""
+    return sorted(f"{folder}/{p.name}" for folder in FOLDERS for p in (ROOT / folder).glob("*.py")
+                  if not p.name.startswith("_"))
 
 
 def env(results: Path) -> dict:
-    return {**os.environ, "HF_HUB_OFFLINE": "1", "LETTERS_QA_BENCH_RESULTS": str(results),
-            "PYTHONPATH": str(ROOT)}
+    """No PYTHONPATH: each script finds the repository itself, as when a user runs it."""
+    return {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "HF_HUB_OFFLINE": "1",
+            "LETTERS_QA_BENCH_RESULTS": str(results)}
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +96,7 @@ def ctx(tmp_path_factory) -> dict:
     subprocess.run([sys.executable, "-m", "ui", "index", "--letters", str(ROOT / "seeds"), "--index",
                     str(work / "index"), "--json"], check=True, capture_output=True, cwd=ROOT, env=env(results),
                    timeout=LIMIT_S)
-    subprocess.run([sys.executable, str(BENCH / "make_index.py"), "3", str(work / "folder"), "--fake-vectors"],
+    subprocess.run([sys.executable, str(ROOT / "bench" / "make_index.py"), "3", str(work / "folder"), "--fake-vectors"],
                    check=True, capture_output=True, cwd=ROOT, env=env(results), timeout=LIMIT_S)
     gold = [json.loads(line) for line in (ROOT / "tests" / "gold.jsonl").read_text().splitlines() if line.strip()]
     picked = [[q for q in gold if q.get("category") == category and "relevant" in q][:n]
@@ -117,12 +123,12 @@ def test_bench_script_runs_on_a_tiny_input(script, ctx):
     modules, why = NEEDS.get(script, ((), ""))
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
     if missing:
-        pytest.skip(f"bench/{script} {why} ({', '.join(missing)} missing)")
+        pytest.skip(f"{script} {why} ({', '.join(missing)} missing)")
     args = scripts_args(ctx)[script]
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, str(ROOT / script), *args], capture_output=True, text=True,
                             cwd=ROOT, env=env(ctx["results"]), timeout=LIMIT_S)
     seconds = time.perf_counter() - start
-    assert result.returncode == 0, f"bench/{script} {' '.join(args)} exited {result.returncode} after " \
+    assert result.returncode == 0, f"{script} {' '.join(args)} exited {result.returncode} after " \
                                    f"{seconds:.1f} s:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

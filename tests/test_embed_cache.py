@@ -57,7 +57,7 @@ print("finished without being killed", flush=True)
 @pytest.fixture(scope="module")
 def forty_letters(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("forty") / "letters"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), "40", str(folder), "--seed", "3"],
+    subprocess.run([sys.executable, str(ROOT / "tools" / "make_corpus.py"), "40", str(folder), "--seed", "3"],
                    check=True, capture_output=True, cwd=ROOT, timeout=120)
     return folder
 

@@ -1,7 +1,7 @@
 """The chat in a real browser (issue 25): long answers read from their top, nothing over the chat's
 text, conversations kept in the browser, and the question box's edge inputs.
 
-The server here runs over 120 generated letters (bench/make_corpus.py, the legacy mix: about 85
+The server here runs over 120 generated letters (tools/make_corpus.py, the legacy mix: about 85
 annual ratings, so "Which councils perform well in 2009?" lists about 30 councils, far taller
 than the chat) indexed with the fake embedder: the answers these tests read are ratings answers,
 which need no model. Browser and page helpers are test_web's; screenshots go to tests/screenshots/.
@@ -37,7 +37,7 @@ def corpus_index(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("web-chat")
     letters, index = root / "letters", root / "index"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), "120", str(letters), "--seed", "5",
+    subprocess.run([sys.executable, str(ROOT / "tools" / "make_corpus.py"), "120", str(letters), "--seed", "5",
                     "--mix", "legacy"], check=True, capture_output=True, cwd=ROOT, timeout=120)
     update_index(letters, index, embedder=FakeEmbedder())
     return index

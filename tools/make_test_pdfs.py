@@ -27,12 +27,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python tools/X.py` imports from the repository root
+
+from index.letters import read_letter
+from tests import documents
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-import documents  # noqa: E402  (tests/documents.py)
-
-from index.letters import read_letter  # noqa: E402
 
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 # Letters of the other kinds to 2011 (tests/fixtures/kinds), in the two commonest variants; not

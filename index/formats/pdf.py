@@ -17,7 +17,7 @@ text inside form XObjects are read as PDFium flattens them, rules drawn there ar
 document at a time is read (a lock).
 
 Counts stop a page early (the measured maximum over the 26 LibreOffice fixtures and 484 Chromium
-prints of tests/documents.py and bench/make_corpus.py is beside each cap): pages, drawing objects
+prints of tests/documents.py and tools/make_corpus.py is beside each cap): pages, drawing objects
 per page (forms' contents included), images per page, form XObject nesting, characters per page
 and in all. PDFium parses a page's whole content when it loads the page, so a page that draws
 millions of things costs what it costs before any count can stop it: the sandbox's memory and

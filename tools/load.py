@@ -1,6 +1,6 @@
 """Bounded load test: N concurrent users calling /ask and /search on localhost, by two paths.
 
-    .venv/bin/python bench/load.py --index .letters-index --clients 10 50 --seconds 60
+    .venv/bin/python tools/load.py --index .letters-index --clients 10 50 --seconds 60
 
 Starts `letters-qa serve` on a free 127.0.0.1 port (or uses --url, which must be a
 loopback address), then for each path and client count runs that many threads until the
@@ -27,7 +27,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-import _common as common  # noqa: I001 - bench/ is on sys.path when run as a script
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python tools/X.py` imports from the repository root
+
+from bench import _common as common
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [

@@ -1,9 +1,9 @@
 """Soak test against a live server: questions, killed updates and damaged files, for N minutes.
 
-    .venv/bin/python bench/soak.py [--minutes 5] [--work /tmp/letters-soak] [--seed 0]
+    .venv/bin/python tools/soak.py [--minutes 5] [--work /tmp/letters-soak] [--seed 0]
 
 Sets up WORK/letters (copies of seeds/) and WORK/pool (synthetic letters from
-bench/make_corpus.py), builds WORK/index with `letters-qa index` (the real bundled model),
+tools/make_corpus.py), builds WORK/index with `letters-qa index` (the real bundled model),
 starts `letters-qa serve` on a free 127.0.0.1 port, then until the time is up:
 
 - a client thread asks the server's /ask and /search (gradio_client) over and over: rating
@@ -38,8 +38,9 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import _common as common  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python tools/X.py` imports from the repository root
+
+from bench import _common as common
 
 ROOT = common.ROOT
 MARKER = ".letters-soak"  # only a folder holding this is ever removed
@@ -99,15 +100,15 @@ class Work:
         self.log = root / "server.log"
 
     def create(self, pool_size: int, seed: int) -> None:
-        from bench.make_corpus import make_letter
+        from tools.make_corpus import make_letter
 
         if self.root.exists():
             if not (self.root / MARKER).exists():
-                raise SystemExit(f"{self.root} exists and was not made by bench/soak.py; choose another --work")
+                raise SystemExit(f"{self.root} exists and was not made by tools/soak.py; choose another --work")
             shutil.rmtree(self.root)
         for folder in (self.letters, self.pool):
             folder.mkdir(parents=True)
-        (self.root / MARKER).write_text("made by bench/soak.py; removed by its next run\n")
+        (self.root / MARKER).write_text("made by tools/soak.py; removed by its next run\n")
         for seed_letter in sorted((ROOT / "seeds").glob("*.txt")):
             shutil.copyfile(seed_letter, self.letters / seed_letter.name)
         rng, used = random.Random(seed), set()

@@ -1,4 +1,4 @@
-"""Sanity check of the judgements bench/make_corpus.py records in each letter's truth ("judgements").
+"""Sanity check of the judgements tools/make_corpus.py records in each letter's truth ("judgements").
 
 Writes N letters (seed S, every kind; default 300, seed 0) with make_corpus, reads each file back
 (its encoding, "\\n" newlines, ’ as ') and checks, per letter:
@@ -20,7 +20,7 @@ or two, both that some of a service is inadequate and that none is: the generato
 three children's homes are inadequate and none is inadequate", or "The children's home is
 inadequate." in a letter with "All four children's homes are good and none is inadequate."
 
-    python3 bench/judgements_truth_check.py [N] [SEED] [--mix all|legacy] [--keep DIR]
+    python3 tools/judgements_truth_check.py [N] [SEED] [--mix all|legacy] [--keep DIR]
 
 Standard library only. Exit status 1 if any check fails.
 """
@@ -34,9 +34,9 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python tools/X.py` imports from the repository root
 
-from bench.make_corpus import (  # noqa: E402
+from tools.make_corpus import (
     APA_AREAS,
     COMPARISON_OF,
     COUNT_WORDS,

@@ -101,7 +101,7 @@ untagged ones (the same draws, the tag left out):
 
 Text carries its judgements as a ``Judged`` str (``+`` and _join keep them) up to the letter, so only
 the sentences actually written, after any sampling or trimming, are recorded.
-bench/judgements_truth_check.py checks them against the letters' text.
+tools/judgements_truth_check.py checks them against the letters' text.
 
 What it leaves out
 ------------------
@@ -123,10 +123,10 @@ What it leaves out
 
 Usage::
 
-    python bench/make_corpus.py N OUT_DIR [--seed S] [--truth FILE] [--mix all|legacy]
+    python tools/make_corpus.py N OUT_DIR [--seed S] [--truth FILE] [--mix all|legacy]
                                 [--formats txt=70,pdf=20,...] [--judgements] [--check]
 
-or ``from bench.make_corpus import make_letter, make_corpus, check_corpus, judged``. The same N, seed,
+or ``from tools.make_corpus import make_letter, make_corpus, check_corpus, judged``. The same N, seed,
 mix and formats always give the same letters; text files are byte-identical (standard library
 only, ``random.Random(seed)``; --formats and --check import tests/documents.py and index).
 """
@@ -143,6 +143,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python tools/X.py` imports from the repository root
 
 # --------------------------------------------------------------------------
 # Verbatim boilerplate (copied from the seeds)
@@ -2127,11 +2129,7 @@ def assign_formats(n: int, shares: dict[str, float], seed: int = 0) -> list[str]
 
 def _documents():
     """tests/documents.py (the builders of PDF, DOCX and HTML letters), imported from the repository."""
-    root = Path(__file__).resolve().parent.parent
-    for folder in (root, root / "tests"):
-        if str(folder) not in sys.path:
-            sys.path.insert(0, str(folder))
-    import documents
+    from tests import documents
 
     return documents
 
