@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from index import kinds
-from index.database import authority
+from index.councils import authority
 from index.letters import Letter, body_span
 
 _WORD = re.compile(r"\w+")

@@ -282,6 +282,17 @@ def _cores(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
                 yield end[len(prefix):]
 
 
+def normalise_name(name: str) -> str:
+    """Case-, hyphen- and apostrophe-insensitive form of a council name, for matching:
+    "Stoke-on-Trent City Council" -> "stoke on trent city council", "King’s Lynn" -> "kings lynn"."""
+    return " ".join(re.findall(r"[a-z0-9]+", name.lower().replace("’", "'").replace("'", "")))
+
+
+def authority(name: str) -> str:
+    """Who a name is about, whatever the spelling: the canonical authority, else the normalised name."""
+    return canonical(name) or normalise_name(name)
+
+
 class _Token(NamedTuple):
     start: int
     end: int

@@ -16,7 +16,7 @@ from pathlib import Path
 from index import kinds
 from index.boilerplate import SHARED_MIN_COUNCILS, is_standard_text
 from index.chunks import Chunk, text_fingerprint
-from index.councils import canonical
+from index.councils import authority
 from index.judgements import Judgement, judgements_in
 from index.letters import Letter
 from index.polarity import POLARITIES
@@ -189,11 +189,6 @@ def letter_hashes(db: sqlite3.Connection) -> dict[str, str]:
 
 def letter_ids(db: sqlite3.Connection) -> dict[str, int]:
     return dict(db.execute("SELECT name, id FROM letters"))
-
-
-def authority(council: str) -> str:
-    """Who a letter is about, whatever the spelling: the canonical authority, else the normalised name."""
-    return canonical(council) or " ".join(council.lower().split())
 
 
 def mark_shared_boilerplate(db: sqlite3.Connection, from_row: int = 0, reset: bool = False) -> None:

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from index import kinds
 from index.conflicts import key_of, stored_keys
-from index.database import authority
+from index.councils import authority
 from index.durable import fsync_dir, write_synced
 from index.embedder import Embedder
 from index.errors import LetterError, LettersQAError

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -27,6 +26,7 @@ import numpy as np
 
 from index import database, segments
 from index.bm25 import Scorer, matching_rows, top_rows
+from index.councils import normalise_name
 from index.database import AREA_KEYS
 from index.errors import IndexStoreError
 from index.letters import short_name
@@ -93,11 +93,6 @@ class JudgementRow:
     clause_start: int
     clause_end: int
     short_name: str
-
-
-def normalise_name(name: str) -> str:
-    """Case-, hyphen- and apostrophe-insensitive form of a council name, for matching."""
-    return " ".join(re.findall(r"[a-z0-9]+", name.lower().replace("’", "'").replace("'", "")))
 
 
 class IndexReader:

@@ -28,10 +28,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.councils import canonical, find_mentions
+from index.councils import authority, find_mentions
 from index.judgements import judgements_in, sentence_judgements
 from qa.answer import Citation, md_escape, short
-from qa.query import councils_named, normalise
+from qa.query import councils_named
 
 MAX_ANSWER_CHARS = 8_000  # a model's answer is cut here before it is checked
 
@@ -150,7 +150,7 @@ class _Given:
     def __init__(self, passage: Citation):
         self.text = _plain(passage.text)
         self.numbers = {_digits(m.group(0)) for m in _NUMBER.finditer(self.text)} | {str(passage.year)}
-        self.council = _council_key(passage.council)
+        self.council = authority(passage.council)
         self.levels = _levels(self.text)
         self.judged: dict[str, set[str]] = {}  # service -> the levels the passage gives it
         for j in judgements_in(passage.text):
@@ -182,7 +182,7 @@ def _problem(prose: str, numbers: list[int], given: Sequence[_Given], councils) 
             return f"gives the number {number.group(0).rstrip(',')}, which is not in the passages it cites"
     allowed = {p.council for p in cited}
     for name in _named_councils(prose, councils):
-        if _council_key(name) not in allowed:
+        if authority(name) not in allowed:
             return f"names {short(name)}, whose letter it does not cite"
     return _judgement_problem(prose, cited)
 
@@ -225,14 +225,10 @@ def _digits(number: str) -> str:
 
 
 def _named_councils(prose: str, councils) -> list[str]:
-    named = {_council_key(name): name for _, _, name in find_mentions(prose)}
+    named = {authority(name): name for _, _, name in find_mentions(prose)}
     for name in councils_named(prose, councils) if councils else ():
-        named.setdefault(_council_key(name), name)
+        named.setdefault(authority(name), name)
     return list(named.values())
-
-
-def _council_key(name: str) -> str:
-    return canonical(name) or normalise(name)
 
 
 def _plain(text: str) -> str:

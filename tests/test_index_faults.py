@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT, SEEDS, FakeEmbedder
 
 from index.check import check_index
-from index.database import authority
+from index.councils import authority
 from index.errors import IndexStoreError
 from index.manifest import MANIFEST
 from index.reader import IndexReader
