@@ -192,5 +192,6 @@ def council_html(council: str, rows: list[tuple[LetterInfo, RatingRow | None]]) 
     return (f'<div class="lqa-council-page"><div class="lqa-cite-title">{esc(council)}</div>'
             f'<div class="lqa-meta">{count}. Click a letter to read it at the rating\'s sentence.</div>'
             f'<div class="lqa-steps">{" → ".join(steps)}</div>'
-            f'<div class="lqa-scroll"><table class="lqa-table lqa-council-table"><thead><tr>{head}</tr></thead>'
+            f'<div class="lqa-scroll" tabindex="0"><table class="lqa-table lqa-council-table">'
+            f'<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div></div>')

@@ -109,7 +109,7 @@ def html_table(headers: Iterable[str], rows: Iterable[Iterable], classes: Iterab
             for value, css in zip(row, [*cell_classes, *[""] * 99])
         ]
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return (f'<div class="lqa-scroll"><table class="lqa-table"><thead><tr>{head}</tr></thead>'
+    return (f'<div class="lqa-scroll" tabindex="0"><table class="lqa-table"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
@@ -225,7 +225,8 @@ def letter_html(info: LetterInfo | None, text: str | None, mark: tuple[int, int]
     else:
         body = esc(text)
     return (f'<div class="lqa-cite-title">{esc(info.council)}</div><div class="lqa-meta">{meta}</div>'
-            f'<div class="lqa-letter">{body}</div>')
+            # It scrolls, so it takes focus (a keyboard can scroll it), as a named region.
+            f'<div class="lqa-letter" tabindex="0" role="region" aria-label="The letter\'s text">{body}</div>')
 
 
 def upload_result_html(report: AddReport) -> str:

@@ -15,7 +15,7 @@ from qa import Assistant
 from ui.cli import LOCAL_HOSTS, serve_refusal
 from ui.web.app import NO_LETTERS_FOLDER, default_letters_dir
 from ui.web.layout import build_app
-from ui.web.style import CSS, JS
+from ui.web.style import CSS, JS, theme
 
 # Gradio refuses bigger uploads outright; between the two caps the file reaches us and
 # is listed as rejected with its size, which is the clearer message.
@@ -52,7 +52,7 @@ def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: tupl
     _, url, _ = app.launch(
         server_name=host, server_port=port, auth=auth, prevent_thread_lock=True, quiet=quiet,
         max_file_size=UPLOAD_CAP_BYTES, ssr_mode=False, show_error=False, css=CSS, head=f"<script>{JS}</script>",
-        footer_links=["api", "gradio"], theme=gr.themes.Soft(), app_kwargs={"routes": routes, "middleware": middleware},
+        footer_links=["api", "gradio"], theme=theme(), app_kwargs={"routes": routes, "middleware": middleware},
     )
     return url
 

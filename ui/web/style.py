@@ -4,10 +4,27 @@ The script only listens (delegated listeners on the document and one MutationObs
 reads the numbers our own HTML carries (data-turn, data-n, data-i, data-j) and never takes text
 from a letter into markup or handlers (a judgement's title is copied as text, textContent).
 
-But: - no theme of its own; Gradio's Soft theme supplies colours and fonts.
+But: - no theme of its own: Gradio's Soft theme supplies colours and fonts, with the few of its
+colours that fall under WCAG AA's 4.5:1 darkened (theme()).
 """
 
 from qa.query import MAX_QUESTION_CHARS
+
+
+def theme():
+    """Gradio's Soft theme with text at WCAG 2.1 AA contrast (4.5:1, checked by axe-core in
+    tests/test_web_a11y.py): its indigo-500 labels on indigo-100 are 3.6:1, white on an indigo-500
+    button 4.5:1 less a little, and its grey meta text, links and placeholder about 2.5:1; each is
+    one or two shades darker here (indigo-700, neutral-600)."""
+    import gradio as gr
+
+    return gr.themes.Soft().set(
+        color_accent="*primary_700", border_color_accent="*primary_700",
+        block_label_text_color="*primary_700", block_title_text_color="*primary_700",
+        button_primary_background_fill="*primary_600", button_primary_background_fill_hover="*primary_700",
+        body_text_color_subdued="*neutral_600", input_placeholder_color="*neutral_600",
+        link_text_color="*primary_700", link_text_color_visited="*primary_700", link_text_color_hover="*primary_800",
+    )
 
 # Grade 4 (best) to 1: the table cells, the chart's bars and the APA grid use these.
 GRADE_COLOURS = {4: "#8fd19e", 3: "#cfe79a", 2: "#f7d774", 1: "#f19a8f"}
@@ -66,19 +83,19 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
 .lqa-cite.lqa-hover { background: #fff4c2; }
 .lqa-cite.lqa-hover, .lqa-cite.lqa-hover .lqa-meta { color: #1f1f1f; }
 .lqa-cite-title { font-weight: 600; }
-.lqa-meta { color: var(--lqa-subdued); font-size: 0.85em; }
+.lqa-meta { color: var(--lqa-subdued); font-size: max(12px, 0.85em); }
 .lqa-excerpt { white-space: pre-wrap; margin: 4px 0 0 0; line-height: 1.45; }
 .lqa-excerpt mark, .lqa-letter mark { background: #ffe08a; color: #1f1f1f; padding: 0 1px; }
 .lqa-letter mark.lqa-target { outline: 2px solid #e0a800; }
 .lqa-num, .lqa-chip { display: inline-block; min-width: 1.5em; padding: 0 0.35em; border-radius: 0.75em;
                       background: var(--color-accent-soft, #e0e7ff); color: var(--color-accent, #4338ca);
-                      border: 1px solid var(--color-accent, #4338ca); font-size: 0.8em; font-weight: 600;
+                      border: 1px solid var(--color-accent, #4338ca); font-size: max(12px, 0.8em); font-weight: 600;
                       line-height: 1.4; text-align: center; }
 .lqa-chip { cursor: pointer; margin: 0 1px; }
 .lqa-chip:hover, .lqa-chip:focus { background: var(--color-accent, #4338ca); color: #fff; }
-.lqa-for { font-size: 0.9em; margin: 0 0 10px 0; display: flex; gap: 8px; align-items: baseline;
+.lqa-for { font-size: max(12px, 0.9em); margin: 0 0 10px 0; display: flex; gap: 8px; align-items: baseline;
            justify-content: space-between; flex-wrap: wrap; }
-.lqa-copy, .lqa-open { font-size: 0.8em; padding: 1px 8px; border-radius: 4px; cursor: pointer;
+.lqa-copy, .lqa-open { font-size: max(12px, 0.8em); padding: 1px 8px; border-radius: 4px; cursor: pointer;
                        border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); }
 .lqa-open { margin-left: 6px; }
 .lqa-md { display: none; }
@@ -91,25 +108,24 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
 #lqa-chat button[aria-label="Scroll down"] { display: none; }
 /* The question box: the count near the limit, and the line under it (refusals, notes). */
 #lqa-count, #lqa-ask-note { min-height: 0; }
-#lqa-counter { font-size: 0.85em; color: var(--lqa-subdued); text-align: right; min-height: 0; }
+#lqa-counter { font-size: max(12px, 0.85em); color: var(--lqa-subdued); text-align: right; min-height: 0; }
 #lqa-ask-notes:not(:has(#lqa-counter:not(:empty))):not(:has(#lqa-ask-note p)) { display: none; }
 #lqa-counter.lqa-over { color: #b3261e; font-weight: 600; }
 #lqa-ask-note p { margin: 0; }
 /* A visible focus ring on everything that takes focus (the theme's is a faint shadow). */
 #lqa-question textarea:focus, #lqa-question textarea:focus-visible {
     outline: 3px solid var(--color-accent, #4338ca) !important; outline-offset: 1px; }
-.lqa-chip:focus-visible, .lqa-open:focus-visible, .lqa-copy:focus-visible, .lqa-read:focus-visible,
-button:focus-visible, [role="tab"]:focus-visible, input:focus-visible {
-    outline: 3px solid var(--color-accent, #4338ca) !important; outline-offset: 2px; }
+*:focus-visible { outline: 3px solid var(--color-accent, #4338ca) !important; outline-offset: 2px; }
+.lqa-letter mark.lqa-target:focus { outline: 3px solid var(--color-accent, #4338ca); outline-offset: 2px; }
 #lqa-chat [data-lqa-selected] { outline: 2px solid var(--color-accent, #4338ca); outline-offset: 2px; }
 #lqa-new-answer { position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%); z-index: 20;
                   padding: 4px 14px; border-radius: 14px; border: none; cursor: pointer;
                   background: var(--color-accent, #4338ca); color: #fff; box-shadow: 0 2px 6px rgba(0,0,0,0.25); }
 .lqa-hidden { display: none !important; }
-.lqa-table { border-collapse: collapse; font-size: 0.9em; width: 100%; }
+.lqa-table { border-collapse: collapse; font-size: max(12px, 0.9em); width: 100%; }
 .lqa-table th, .lqa-table td { border: 1px solid var(--border-color-primary); padding: 3px 6px; text-align: left; }
 .lqa-table th { background: var(--background-fill-secondary); }
-.lqa-letter { white-space: pre-wrap; font-family: var(--font-mono); font-size: 0.85em; max-height: 560px;
+.lqa-letter { white-space: pre-wrap; font-family: var(--font-mono); font-size: max(12px, 0.85em); max-height: 560px;
               overflow-y: auto; border: 1px solid var(--border-color-primary); padding: 10px; }
 .lqa-ok { color: #1b7a2c; } .lqa-bad { color: #b3261e; }
 .lqa-empty { color: var(--lqa-subdued); }
@@ -118,28 +134,28 @@ button:focus-visible, [role="tab"]:focus-visible, input:focus-visible {
 .lqa-scroll { overflow-x: auto; max-width: 100%; }
 .lqa-council-page { margin: 0 0 6px 0; }
 .lqa-steps { display: flex; flex-wrap: wrap; gap: 4px 6px; align-items: center; margin: 6px 0 10px 0; }
-.lqa-step { padding: 2px 8px; border-radius: 10px; font-size: 0.85em; white-space: nowrap; }
+.lqa-step { padding: 2px 8px; border-radius: 10px; font-size: max(12px, 0.85em); white-space: nowrap; }
 .lqa-step.lqa-none { border: 1px dashed var(--border-color-primary); }
 .lqa-read { background: none; border: none; padding: 0; cursor: pointer; text-align: left; font: inherit;
             color: var(--color-accent, #4338ca); text-decoration: underline; overflow-wrap: anywhere; }
 .lqa-council-table td.lqa-num-cell { white-space: nowrap; }
 /* The Judgements matrix: councils down, services across; the header and the council column stay put. */
-.lqa-jsummary { margin: 0 0 4px 0; font-size: 0.9em; color: var(--body-text-color); }
-.lqa-jlegend { display: flex; flex-wrap: wrap; gap: 4px 6px; margin: 4px 0 6px 0; font-size: 0.85em; }
+.lqa-jsummary { margin: 0 0 4px 0; font-size: max(12px, 0.9em); color: var(--body-text-color); }
+.lqa-jlegend { display: flex; flex-wrap: wrap; gap: 4px 6px; margin: 4px 0 6px 0; font-size: max(12px, 0.85em); }
 .lqa-jkey { padding: 1px 8px; border-radius: 10px; }
 .lqa-jdetail { min-height: 2.9em; margin: 0 0 6px 0; padding: 4px 8px; border-left: 3px solid var(--color-accent);
-               background: var(--background-fill-secondary); font-size: 0.9em; white-space: pre-line; }
+               background: var(--background-fill-secondary); font-size: max(12px, 0.9em); white-space: pre-line; }
 .lqa-jscroll { max-height: min(620px, 70vh); overflow: auto; border: 1px solid var(--border-color-primary); }
 #lqa-judgements table.lqa-jtable { width: auto; margin: 0; padding: 0; border: none; border-collapse: separate;
                                    border-spacing: 0; }
 .lqa-jtable th, .lqa-jtable td { border-width: 0 1px 1px 0; vertical-align: top; }
-.lqa-jtable thead th { position: sticky; top: 0; z-index: 2; min-width: 6.5em; max-width: 9em; font-size: 0.85em;
-                       vertical-align: bottom; }
+.lqa-jtable thead th { position: sticky; top: 0; z-index: 2; min-width: 6.5em; max-width: 9em;
+                       font-size: max(12px, 0.85em); vertical-align: bottom; }
 .lqa-jtable tbody th { position: sticky; left: 0; z-index: 1; font-weight: 600; min-width: 8em; max-width: 12em;
                        background: var(--background-fill-primary); overflow-wrap: anywhere; }
 .lqa-jtable thead th:first-child { left: 0; z-index: 3; }
 .lqa-jcell { display: block; width: 100%; margin: 0 0 2px 0; padding: 1px 6px; border-radius: 4px; cursor: pointer;
-             font: inherit; font-size: 0.9em; text-align: left; white-space: nowrap;
+             font: inherit; font-size: max(12px, 0.9em); text-align: left; white-space: nowrap;
              border: 1px solid rgba(0, 0, 0, 0.18); }
 .lqa-jcell:last-child { margin-bottom: 0; }
 .lqa-jcmp { background: var(--background-fill-secondary); color: var(--body-text-color); }
@@ -151,7 +167,7 @@ button:focus-visible, [role="tab"]:focus-visible, input:focus-visible {
 """ + _judgement_hover() + """
 .lqa-jcell.lqa-jcmp, .lqa-jkey.lqa-jcmp { border: 1px solid var(--border-color-primary); }
 .lqa-jkey.lqa-jneg { border: 1px dashed var(--border-color-primary); }
-.lqa-jyear { font-size: 0.85em; font-variant-numeric: tabular-nums; }
+.lqa-jyear { font-size: max(12px, 0.85em); font-variant-numeric: tabular-nums; }
 """ + _ratings_mobile() + """
 /* Phones: the answer, its sources and the ratings it used stack under the chat, before the examples. */
 """ + f"@media (max-width: {MOBILE_WIDTH}px) {{" + """
@@ -327,6 +343,12 @@ JS = r"""
     document.querySelectorAll('#lqa-chat .lqa-chip[title]:not([aria-label])').forEach((chip) => {
       chip.setAttribute('aria-label', chip.title.replace(/: open it in the letter$/, ''));
     });
+    // The chat's message list scrolls: it takes focus, so a keyboard can scroll it (axe's
+    // scrollable-region-focusable). Gradio's empty file box names a plain div, which no role allows.
+    const list = q('#lqa-chat .bubble-wrap');
+    if (list && !list.hasAttribute('tabindex')) { list.setAttribute('tabindex', '0'); }
+    if (list && !list.hasAttribute('aria-label')) list.setAttribute('aria-label', 'Conversation');
+    document.querySelectorAll('div.empty[aria-label]:not([role])').forEach((d) => d.setAttribute('role', 'img'));
   };
   const onChange = () => {
     markSelected(); counter(); roles();
@@ -343,8 +365,13 @@ JS = r"""
   };
   new MutationObserver(() => {
     onChange();
+    // A citation opened in the reader: its sentence in view and focused (a chip opened by Enter would
+    // otherwise leave the focus on <body> once its tab is hidden).
     const target = q('#lqa-letter-text mark.lqa-target:not([data-lqa-seen])');
-    if (target) { target.setAttribute('data-lqa-seen', ''); target.scrollIntoView({block: 'center'}); }
+    if (target) {
+      target.setAttribute('data-lqa-seen', ''); target.setAttribute('tabindex', '-1');
+      target.scrollIntoView({block: 'center'}); target.focus({preventScroll: true});
+    }
     // A council page just chosen (from the filter or a council's name in the table): bring it into view.
     const page = q('#lqa-council .lqa-council-page:not([data-lqa-seen])');
     if (page) { page.setAttribute('data-lqa-seen', ''); page.scrollIntoView({block: 'nearest'}); }
