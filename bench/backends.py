@@ -56,8 +56,9 @@ import sys
 import time
 from pathlib import Path
 
-import _common as common  # noqa: I001 - sets sys.path and the offline environment first
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
 
+from bench import _common as common
 from index.embedder import BatchedEmbedder
 
 DEFAULT_EXPORT = "/tmp/onnx-export"
@@ -139,7 +140,7 @@ def chunk_texts(n: int) -> tuple[list[str], int]:
 def questions(n: int) -> list[str]:
     import random
 
-    from query import LIST_QUESTIONS, OPEN_TEMPLATES, TOPICS
+    from bench.query import LIST_QUESTIONS, OPEN_TEMPLATES, TOPICS
 
     rng = random.Random(0)
     out = list(LIST_QUESTIONS)

@@ -32,16 +32,18 @@ import threading
 import time
 from pathlib import Path
 
-import _common as common  # noqa: I001 - sets sys.path and the offline environment first
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
+
 import numpy as np
+
+from bench import _common as common
 
 ARMS = ("sorted", "unsorted", "tokens", "prefetch")
 
 
 def build_texts(letters: Path, work: Path) -> list[str]:
     """The distinct texts a full build of `letters` embeds (one build with a null encoder)."""
-    from build import NullEmbedder, run_pipeline, stored_texts
-
+    from bench.build import NullEmbedder, run_pipeline, stored_texts
     from index.embedder import DEFAULT_MODEL
 
     result = run_pipeline(letters, work, NullEmbedder(DEFAULT_MODEL, 384), "null")

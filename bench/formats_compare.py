@@ -29,12 +29,12 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
 
-import documents  # noqa: E402  (tests/documents.py)
+from index.letters import parse_letter, read_letter
+from tests import documents
 
-from index.letters import parse_letter, read_letter  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 

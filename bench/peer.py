@@ -27,7 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import _common as common  # noqa: I001 - sets sys.path and the offline environment first
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/X.py` imports from the repository root
+
+from bench import _common as common
 
 
 def peer_build(letters: Path, embed_model, chunk_size: int | None = None) -> tuple[object, dict]:
@@ -81,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     import llama_index.core
     from llama_index.core import Settings
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-    from query import TOPICS
+
+    from bench.query import TOPICS
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
