@@ -8,7 +8,7 @@ checked against the PyTorch model on sample texts before it is kept: a cosine un
 any of them is an error, and the caller falls back to PyTorch. At run time only the
 tokenizers library (tokenizer.json), onnxruntime and numpy are used: mean pooling over real
 tokens and L2 normalisation, as the model's Pooling and Normalize modules do.
-Why: measured in bench/backends.py (docs/performance.md, docs/decisions/onnx.md): a question embeds in ~0.4x the time,
+Why: measured (docs/decisions/onnx.md, docs/performance.md): a question embeds in ~0.4x the time,
 a process is ready in 0.3 s instead of ~7 s (no torch import), memory 128 MB instead of 605 MB,
 and the gold set's retrieval figures are identical (cosine to torch's vectors 1.00000). The
 int8 exports were faster still but moved the gold figures, so they are not offered.
@@ -194,7 +194,7 @@ class OnnxEmbedder(BatchedEmbedder):
     def lengths(self, texts) -> list[int]:
         """Tokens per text (truncated as encode() truncates): sorting by them instead of characters
         packed batches with less padding, 1.29x texts/s on a build's texts for ~1% more tokenising
-        (bench/encode_order.py, bench/results/2026-12-03-encode-order.md); the vectors are the same."""
+        (docs/decisions/encode-order.md); the vectors are the same."""
         self._load()
         counts: list[int] = []
         for i in range(0, len(texts), 1024):  # the tokenizer pads each call to its longest text

@@ -26,15 +26,6 @@ LIMIT_S = 120  # per script; each takes 1-15 s on the 2-core machine
 
 # Scripts that cannot run here, each with why (they are not silently skipped).
 NOT_RUN = {
-    "bench/backends.py": "needs a venv of its own with OpenVINO, NNCF and optimum (its docstring), which the "
-                         "project's venv cannot hold (optimum needs transformers < 4.58); it compares encoders, "
-                         "and tests/test_onnx.py checks the one the project uses",
-    "bench/peer.py": "needs a venv of its own with llama-index-core and llama-index-embeddings-huggingface "
-                     "(its docstring)",
-    # not a skip that CI would pass quietly: make test does not install the bench extra, so it is never run there
-    "bench/formats_compare.py": "needs the bench extra (pip install -e '.[bench]': pdfminer.six, pdfplumber), "
-                                "which make test does not install; a one-off comparison of PDF libraries "
-                                "(docs/decisions/pdf-library.md)",
     "tools/make_test_pdfs.py": "needs LibreOffice (soffice), which CI does not have (hence the committed "
                                "tests/fixtures/pdfs it writes); tests/test_pdf_layout.py reads what it made",
 }
@@ -51,7 +42,6 @@ def scripts_args(ctx: dict) -> dict[str, list[str]]:
         "bench/answers.py": [index, str(work / "answers.json")],
         "bench/build.py": ["--sizes", "2", "--runs", "1", "--arms", "pipeline,distinct", "--work", str(work / "build")],
         "bench/coldstart.py": [index, "--runs", "1", "--only", "ratings", "--no-serve"],
-        "bench/encode_order.py": ["--letters", str(ROOT / "seeds"), "--sample", "20", "--rounds", "1"],
         "bench/formats.py": ["--n", "1", "--runs", "1", "--formats", "txt", "--encoder", "default",
                              "--work", str(work / "formats")],
         "bench/fusion_grid.py": [index, "--gold", str(ctx["gold"])],
@@ -62,12 +52,10 @@ def scripts_args(ctx: dict) -> dict[str, list[str]]:
         "bench/judgements.py": ["--letters", "10", "--runs", "1", "--cache", str(work / "judgements")],
         "bench/make_index.py": ["3", str(work / "make_index"), "--fake-vectors"],
         "bench/query.py": [index, "--searches", "3", "--asks", "2"],
-        "bench/query_cache.py": [index, "--n", "2"],
         "bench/resume.py": ["--tiny", "--work", str(work / "resume")],
         "bench/seeds_speed.py": [index, "--tiny", "--letters", str(ctx["two"])],
         "bench/suite.py": ["--tiny", "--out", str(work / "suite")],
         "bench/update.py": [str(ctx["folder"]), "--runs", "1", "--encoder", "default", "--work", str(work / "update")],
-        "bench/verify_cost.py": [index, "--runs", "1"],
         "tools/judgements_truth_check.py": ["5", "0"],
         "tools/load.py": ["--index", index, "--clients", "1", "--seconds", "1", "--paths", "json",
                           "--out", str(work / "load.json")],

@@ -74,15 +74,11 @@ NOT_RUN = {
     ".venv/bin/llm install llm-ollama && ollama pull llama3.2": "installs a plugin and downloads a model (network)",
     '.venv/bin/llm keys set openai && letters-qa ask "..." --llm gpt-4o-mini':
         "stores an API key and calls a hosted model (network)",
-    ".venv/bin/pip install pypdf pdfminer.six pdfplumber": "installs packages (network)",
     ".venv/bin/python bench/query.py INDEX --asks 20 --searches 100": MINUTES,
     ".venv/bin/python bench/make_index.py 10000 /tmp/big --fake-vectors": MINUTES + " (10,000 letters)",
     ".venv/bin/python bench/judgement_lists.py /tmp/big/index --runs 20": "needs the 10,000-letter index above",
     ".venv/bin/python bench/fusion_grid.py IDX": MINUTES + " (every weight on the gold set, real model)",
     ".venv/bin/python bench/fusion_grid.py IDX --gold tests/gold_heldout.jsonl": MINUTES + " (real model)",
-    ".venv/bin/python bench/backends.py --build-threads 1": MINUTES + "; needs OpenVINO and optimum installed",
-    ".venv/bin/python bench/formats_compare.py --repeat 5 --json /tmp/formats_compare.json":
-        MINUTES + "; needs the bench extra (pypdf, pdfminer.six, pdfplumber) and Chromium",
     ".venv/bin/python bench/generative.py IDX": MINUTES + "; " + LLM,
 }
 TRANSCRIPTS_NOT_COMPARED = {
