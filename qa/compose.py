@@ -572,10 +572,14 @@ class _Writer:
             if evidence.closest:
                 # What was looked for and not found is said as such: the labels are rules, and a letter
                 # may well name one in words they do not read. The nearest passages follow, marked.
-                looked = f"passages labelled as {asked}" if asked else "passages"
-                self.lines.append(f"I looked for {looked}{area} in the letters{where}{_years(q.years)} and found "
-                                  "none marked so; that is not to say the letters name none. The closest passages "
-                                  "(of any kind; read them for yourself):")
+                if asked:
+                    self.lines.append(f"I looked for passages labelled as {asked}{area} in the letters{where}"
+                                      f"{_years(q.years)} and found none marked so; that is not to say the letters "
+                                      "name none. The closest passages (of any kind; read them for yourself):")
+                else:
+                    self.lines.append(f"I found nothing{area} in the letters{where}{_years(q.years)} that clearly "
+                                      "answers this. The closest passages (they may not answer it; read them for "
+                                      "yourself):")
                 for p in evidence.closest:
                     where_p = f"**{md_escape(short(p.council))}** ({p.year}, {md_escape(p.section)})"
                     self.lines.append(f"- {where_p}: {self.quote(p)}")

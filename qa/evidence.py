@@ -154,7 +154,8 @@ def gather(query: Query, reader: IndexReader, retriever: Retriever, every: bool 
         return Evidence(q, missing, passages=tuple(every_match(q, retriever, rows)), matches=matches,
                         match_letters=letters, every_match=True)
     found = retrieved(q, retriever)
-    near = tuple(closest(q, retriever)) if not found and (asked_polarity(q) or q.areas) else ()
+    # Nothing judged evidence for a council's question: its closest passages, marked as such, not a false "none"
+    near = tuple(closest(q, retriever)) if not found and (asked_polarity(q) or q.areas or q.councils) else ()
     return Evidence(q, missing, passages=tuple(found), matches=matches, match_letters=letters, closest=near)
 
 

@@ -60,7 +60,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
      "whose circumstances make them vulnerable"),
     ("secondary|high schools|high school|senior schools|comprehensives", "secondary schools"),
     ("primary|junior schools|infant schools", "primary schools"),
-    ("college|university|further education|apprenticeship|apprenticeships|training|jobs|job|work",
+    ("college|university|further education|apprenticeship|apprenticeships|training|jobs|job|work|ready for work"
+     "|employability",
      "education, employment or training"),
     ("out of work|jobless|unemployed|neet|neets|doing nothing|idle|not working",
      "not in education, employment or training"),
@@ -70,10 +71,11 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     # youth justice
     ("young offenders|youth crime|offenders|offending|crime|criminal|criminals|reoffend|reoffending"
      "|trouble with the police", "offending youth offending service first time entrants"),
-    ("locked up|prison|jail|custody|custodial|detention|detained", "custodial sentence"),
+    ("locked up|lock up|locks up|locking up|banged up|sent down|put away|prison|jail|custody|custodial|detention"
+     "|detained", "custodial sentence"),
     # health
     ("a&e|accident and emergency|hospital|hospitalised|hospitalized", "hospital admissions"),
-    ("drink|drinking|alcohol|drunk|drugs|drug|substance", "substance misuse"),
+    ("drink|drinking|alcohol|drunk|booze|boozing|binge|drugs|drug|substance", "substance misuse"),
     ("teenage pregnancy|teen pregnancy|teenage mums|teenage mothers|pregnant|pregnancies|young mums",
      "teenage conceptions under-18 conception rate"),
     ("sexual health|stis|sti|sexually transmitted|chlamydia", "sexual health chlamydia"),
@@ -101,6 +103,9 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("rest of the country|elsewhere|national average|other councils|other areas|neighbours|comparable",
      "nationally national average similar areas"),
     ("leadership|leaders|managers|management|run|running|managed", "leadership management capacity to improve"),
+    ("self-assessment|self assessment|assessed itself|assesses itself|knows itself|know itself|its own view"
+     "|its own assessment|its own analysis|its own judgement", "the council's analysis of its strengths and areas for"
+     " development self-assessment"),
     ("ask people|asked people|consult|consultation|listen|listens|listening|what they wanted",
      "consultation views of children and young people"),
     ("volunteering|volunteer|school council|youth council|youth parliament|community|anti-social|antisocial",

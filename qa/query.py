@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from index import kinds
-from index.councils import canonical, find_mentions, letters_only, spelled_like
+from index.councils import MIN_TYPO_LETTERS, canonical, find_mentions, letters_only, spelled_like
 from index.kinds.scales import SCALES
 from index.letters import short_name
 from index.services import AREA_SERVICES, SERVICES
@@ -143,8 +143,11 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
         norm = re.sub(rf"(?<![a-z0-9]){re.escape(normalise(name))}(?:'s)?(?![a-z0-9])", " ", norm)
     found, unknown, typos, did_you_mean, norm = _misspelt(found, unknown, norm, councils)
     unknown = tuple(unknown)
-    years = tuple(sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", norm)}))
-    norm = re.sub(r"\b(?:19|20)\d\d\b", " ", norm)
+    # "Have exclusions come down since 2006?" is about a figure the letters compare with 2006, not a
+    # letter of 2006: "since YEAR" filters nothing and stays in the words searched.
+    since = set(re.findall(r"\bsince ((?:19|20)\d\d)\b", norm))
+    years = tuple(sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", norm) if y not in since}))
+    norm = re.sub(r"\b(?:19|20)\d\d\b", lambda m: m[0] if m[0] in since else " ", norm)
     search_text = " ".join(norm.split())
     kinds, norm = _find_kinds(norm)
     areas, norm = _find_areas(norm)  # first: "positive contribution", "capacity to improve" are areas
@@ -221,6 +224,16 @@ def _short_names(councils: tuple[tuple[str, str], ...]) -> tuple[dict[str, tuple
     for full, short in councils:
         if full not in table.setdefault(short, []):
             table[short].append(full)
+    # The first word of a hyphenated name is how people say it ("Stockton" for Stockton-on-Tees), so
+    # "Stockon" is read as it too, where that word is long enough and names one council.
+    leads: dict[str, set[str]] = {}
+    for short in list(table):
+        lead = re.split(r"[- ]", short, maxsplit=1)[0]
+        if lead != short and len(letters_only(lead)) >= MIN_TYPO_LETTERS:
+            leads.setdefault(lead, set()).add(short)
+    for lead, named in leads.items():
+        if len(named) == 1 and lead not in table:
+            table[lead] = list(table[next(iter(named))])
     for short in table:
         letters = letters_only(short)
         for key in {f"1{letters[:1]}", f"2{letters[1:2]}"}:
@@ -239,7 +252,7 @@ _WORDS_KNOWN = frozenset(w for service in SERVICES for w in re.findall(r"[a-z]+"
 def _runs(norm: str) -> list[str]:
     """Runs of one to three words of the question that may be a council's name (no question word
     or service word in them), longest first, at most MAX_TYPO_CANDIDATES."""
-    words = [w for w in re.findall(r"[a-z][a-z']*", norm)]
+    words = [w.removesuffix("'s") for w in re.findall(r"[a-z][a-z']*", norm)]  # "stockon's": the name, not its 's
     runs = []
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):

@@ -41,6 +41,10 @@ def test_every_entry_is_a_flat_list_of_lower_case_phrases() -> None:
     ("Is home-based daycare in Stockton-on-Tees any good?", "Stockton-on-Tees",
      "childminder and childcare settings are just satisfactory"),
     ("Do kids in care in Stockport get their jabs?", "Stockport", "immunisations"),
+    # issue 29, in people's words (a dev set by a helper who saw no rules): each missed before
+    ("Does Trafford lock up more of its young offenders than comparable councils?", "Trafford",
+     "A larger proportion of young people receive a custodial sentence"),
+    ("Is Stockport's self-assessment too rosy?", "Stockport", "analysis of its strengths and areas for development"),
 ])
 def test_search_finds_the_letters_sentence_for_everyday_words(assistant, question, council, key) -> None:
     hits = assistant.search(question, k=3, council=council)
