@@ -48,6 +48,7 @@ from qa.retriever import SENTENCE, Passage, Retriever, content_terms, says_it_al
 MIN_DENSE = 0.30  # below this cosine a passage is not evidence (an unrelated question scores ~0.1)
 MIN_DENSE_WITH_KEYWORDS = 0.20  # ... unless it also shares keywords with the question
 MIN_DENSE_ALONE = 0.40  # a passage sharing no content word with the question needs this much
+MIN_SHARED = 3  # ... or, below MIN_DENSE_WITH_KEYWORDS, a sentence sharing this many (glossary terms count)
 MAX_QUOTES = 3  # open questions
 STANDARD_MARGIN = 0.05  # standard text quoted when its cosine beats every council passage's by this much
 MAX_ALL = 1000  # passages quoted when every match is asked for (all=True)
@@ -528,10 +529,13 @@ def judged(passages: list[Passage], topic: str) -> list[Passage]:
     scored = []
     for p in passages:
         dense = p.dense_score or 0.0
-        if dense < MIN_DENSE_WITH_KEYWORDS or (dense < MIN_DENSE and p.bm25_score is None):
-            continue
         title = content_terms(p.section)
         best = max((len(wanted & (content_terms(s) | title)) for s in SENTENCE.findall(p.text)), default=0)
+        # Everyday words the model reads poorly ("boozing", "money being tight") can still be evidence
+        # when one sentence holds MIN_SHARED of the question's words or their glossary terms.
+        worded = p.bm25_score is not None and best >= MIN_SHARED
+        if (dense < MIN_DENSE_WITH_KEYWORDS and not worded) or (dense < MIN_DENSE and p.bm25_score is None):
+            continue
         scored.append((says_it_all(own, p), best, dense, p))
     # A passage with one sentence holding every content word of the question comes first:
     # "Where is private fostering inadequate?" quotes Trafford's "private fostering is

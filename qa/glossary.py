@@ -75,7 +75,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
      "|detained", "custodial sentence"),
     # health
     ("a&e|accident and emergency|hospital|hospitalised|hospitalized", "hospital admissions"),
-    ("drink|drinking|alcohol|drunk|booze|boozing|binge|drugs|drug|substance", "substance misuse"),
+    ("drink|drinking|alcohol|drunk|booze|boozing|binge|drugs|drug|substance",
+     "substance misuse drinking alcohol drugs"),
     ("teenage pregnancy|teen pregnancy|teenage mums|teenage mothers|pregnant|pregnancies|young mums",
      "teenage conceptions under-18 conception rate"),
     ("sexual health|stis|sti|sexually transmitted|chlamydia", "sexual health chlamydia"),

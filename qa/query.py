@@ -358,6 +358,7 @@ def _unknown_councils(text: str) -> list[str]:
         if after.lower() in _RATING_VERBS:
             guessed.append(name)
     names = [text[start:end] for start, end, _ in find_mentions(text)]
+    guessed = [n.removesuffix("'s").removesuffix("’s") for n in guessed]  # "What about Stockport's ...": Stockport
     names += [n for n in guessed if n and n[0].isupper() and normalise(n) not in _GENERIC]
     # Each name costs a pass over the question (parse_question takes it out), and each is
     # compared with the others: the first MAX_NAMES distinct ones keep that linear in the text.

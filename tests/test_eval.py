@@ -17,9 +17,12 @@ PEOPLE_HELD_OUT = Path(__file__).with_name("gold_people_heldout.jsonl")
 ACCURACY = {
     "list": 1.0, "lookup": 1.0, "compare": 1.0, "superlative": 1.0, "count": 1.0, "change": 1.0, "facts": 1.0,
     "summary": 1.0, "absent": 1.0, "refusal": 1.0, "open": 1.0,
-    "strengths_weaknesses": 1.0, "followup": 1.0, "paraphrase": 0.80,
+    "strengths_weaknesses": 1.0, "followup": 1.0, "paraphrase": 0.85,
     "service_list": 1.0, "service_count": 1.0, "broad_council": 1.0,  # issue 23
     "people": 1.0,  # issue 29: a false "none", abbreviations, definitions, mixed quotes
+    # issue 29, round two: 70 questions in people's words by a helper who saw no rules, glossary or gold
+    # files, added to tune on (0.886 when added); the held-out sets stay untuned
+    "people_dev": 0.94,
 }
 
 
