@@ -4,7 +4,8 @@ Opening reads the index folder but loads no model: torch is imported on the firs
 search or open question. A long-running process (the web server) picks up a newer
 generation of the index on its next call, without a restart. A bad argument raises a
 LettersQAError naming it: ArgumentError (also a ValueError; ArgumentTypeError is a TypeError
-too) for a wrong type or value, QuestionError for an empty or over-long question.
+too) for a wrong type or value (a history of more than MAX_HISTORY questions too), QuestionError
+for an empty or over-long question. The web UI and the HTTP API rely on these checks.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from qa.retriever import (
     select_letters,
     text_filter,
 )
+
+MAX_HISTORY = 50  # earlier questions one question may carry (the HTTP API's limit too)
 
 
 class Assistant:
@@ -223,6 +226,9 @@ def _history(history) -> list[str]:
     if isinstance(history, str | bytes | Mapping) or not isinstance(history, Iterable):
         raise ArgumentTypeError(f"history must be a list of the earlier questions (strings, Answers or "
                                 f"{{'question': ...}} dicts), not {type(history).__name__}")
+    history = list(history)
+    if len(history) > MAX_HISTORY:
+        raise ArgumentError(f"history holds at most {MAX_HISTORY} questions; send the latest ones")
     questions = []
     for i, turn in enumerate(history):
         text = turn.question if isinstance(turn, Answer) else turn

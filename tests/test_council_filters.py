@@ -253,9 +253,10 @@ def test_cli_exit_2_end_to_end_without_a_traceback(seeds_index) -> None:
 
 @pytest.fixture(scope="module")
 def web(assistant):
+    from ui.service import Service
     from ui.web.app import WebApp
 
-    return WebApp(assistant, None)
+    return WebApp(Service(assistant))
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +265,7 @@ def http(web):
 
     from ui.api import build_api
 
-    with TestClient(build_api(web)) as client:
+    with TestClient(build_api(web.service)) as client:
         yield client
 
 

@@ -15,8 +15,8 @@ The convention, for whoever writes the docs:
     JSON. `index` and `add` get a folder of their own, since they change it. `IDX`, `INDEX`, `DIR`
     and `FOLDER` stand for that index; `~/Downloads/wigan-2009.txt` is a letter written there.
   - `curl ...` runs against the JSON API in this process (FastAPI's TestClient over
-    `ui.api.build_api` mounted at /api, as `letters-qa serve` mounts it), on an index of its own with uploads
-    on and `--auth user:secret` where the command gives `-u`. It must answer 200 (JSON where
+    `ui.api.build_api` mounted at /api, as `letters-qa serve` mounts it: ui/serve.py), on an index
+    of its own with uploads on and `--auth user:secret` where the command gives `-u`. It must answer 200 (JSON where
     the API answers JSON).
   - In NOT_RUN (a server, a model, the network, or minutes):
     `letters-qa SUB ...` must have `letters-qa SUB --help` exit 0 and name every flag (and any
@@ -314,12 +314,12 @@ def api(tmp_path_factory):
 
     from qa import Assistant
     from ui.api import build_api
-    from ui.web import WebApp
+    from ui.service import Service
 
     workspace = make_workspace(tmp_path_factory.mktemp("docs-api") / "ws")
-    web = WebApp(Assistant.open(workspace / ".letters-index", embedder=FakeEmbedder()), workspace / "seeds")
-    def served(auth):  # mounted at /api, as `letters-qa serve` mounts it (ui/web/server.py)
-        return TestClient(Starlette(routes=[Mount("/api", app=build_api(web, auth))]))
+    service = Service(Assistant.open(workspace / ".letters-index", embedder=FakeEmbedder()), workspace / "seeds")
+    def served(auth):  # mounted at /api, as `letters-qa serve` mounts it (ui/serve.py)
+        return TestClient(Starlette(routes=[Mount("/api", app=build_api(service, auth))]))
 
     clients = {False: served(None), True: served(AUTH)}
     yield workspace, clients

@@ -191,6 +191,38 @@ def test_openapi_documents_the_endpoints(api):
     assert docs.status_code == 200 and "/api/openapi.json" in docs.text
 
 
+def resolve(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def test_openapi_gives_every_endpoints_response_schema(api):
+    """Each endpoint's 200 has a schema naming its fields (the JSON's), and its errors theirs."""
+    schema = api.http.get("/openapi.json").json()
+    assert schema["servers"] == [{"url": "/api"}]
+    operations = [(path, method, op) for path, methods in schema["paths"].items() for method, op in methods.items()]
+    assert len(operations) == 9
+    for path, method, op in operations:
+        content = op["responses"]["200"]["content"]
+        if path == "/letters/{letter}/file":
+            assert content["application/octet-stream"]["schema"] == {"type": "string", "format": "binary"}
+            continue
+        body = resolve(schema, content["application/json"]["schema"])
+        assert body["type"] == "object" and body["properties"] and body["required"], (method, path, body)
+        error = resolve(schema, op["responses"]["400"]["content"]["application/json"]["schema"])
+        assert error["required"] == ["error"], (method, path)
+    fields = {path: set(resolve(schema, methods[next(iter(methods))]["responses"]["200"]["content"]
+                                ["application/json"]["schema"])["required"])
+              for path, methods in schema["paths"].items() if path != "/letters/{letter}/file"}
+    assert fields["/ask"] >= {"question", "answer", "citations", "ratings"}
+    assert fields["/search"] == {"query", "hits"} and fields["/ratings"] == {"ratings"}
+    hit = resolve(schema, resolve(schema, schema["paths"]["/search"]["get"]["responses"]["200"]["content"]
+                                  ["application/json"]["schema"])["properties"]["hits"]["items"])
+    assert set(CITATION_FIELDS) | {"score"} <= set(hit["properties"])
+    assert "HTTPBasic" not in schema.get("components", {}).get("securitySchemes", {})  # this server has none
+
+
 # --- errors ----------------------------------------------------------------------------------
 
 

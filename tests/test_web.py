@@ -53,10 +53,10 @@ def free_port() -> int:
 
 @contextmanager
 def serving(assistant, letters_dir):
-    from ui.web import build_app, launch
+    from ui.serve import launch
+    from ui.service import Service
 
-    app = build_app(assistant, letters_dir)
-    url = launch(app, "127.0.0.1", free_port())
+    app, url = launch(Service(assistant, letters_dir), "127.0.0.1", free_port())
     try:
         yield url
     finally:

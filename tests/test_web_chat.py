@@ -48,10 +48,10 @@ def serving_on(index: Path, port: int):
     from fake_embedder import FakeEmbedder
 
     from qa import Assistant
-    from ui.web import build_app, launch
+    from ui.serve import launch
+    from ui.service import Service
 
-    app = build_app(Assistant.open(index, embedder=FakeEmbedder()), None)
-    url = launch(app, "127.0.0.1", port)
+    app, url = launch(Service(Assistant.open(index, embedder=FakeEmbedder())), "127.0.0.1", port)
     try:
         yield url
     finally:

@@ -509,6 +509,7 @@ def test_an_answer_that_does_not_say_it_is_a_sample_gets_a_coverage_line():
 
 def test_an_index_without_judgements_says_what_to_do_in_the_tab():
     from index.errors import IndexStoreError
+    from ui.service import Service
     from ui.web.app import WebApp
 
     reason = "the index in /x was built before judgements were read from the letters; run `letters-qa index`"
@@ -522,7 +523,7 @@ def test_an_index_without_judgements_says_what_to_do_in_the_tab():
         def letters(self):
             return [SimpleNamespace(council="Trafford <b>MBC</b>", year=2009)]
 
-    web = WebApp(OldIndex(), None, embedder=object())
+    web = WebApp(Service(OldIndex(), None, embedder=object()))
     matrix, download, marks = web.judgements_view()
     assert matrix == f'<p class="lqa-bad"><strong>Error:</strong> {reason}</p>' and marks == []
     assert download["interactive"] is False

@@ -1,16 +1,19 @@
 """The plain JSON API beside the web UI: /api/ask, /api/search, /api/ratings, /api/judgements, /api/letters,
-/api/health.
+/api/health, over ui/service.py's Service.
 
-A small FastAPI app, mounted at /api on the app Gradio serves (`ui.web.launch` passes it in
-as a route of that app, so `launch()` keeps all its settings). Its endpoints are plain `def`s:
-FastAPI runs them in its threadpool, not through Gradio's queue. OpenAPI at /api/docs and
-/api/openapi.json. The JSON is DESIGN.md's; a caller's mistake gets a 4xx `{"error": "..."}`
-with one line that names the parameter, and the server logs no traceback.
+One FastAPI router whose requests and responses are pydantic models (below), so /api/openapi.json
+gives every response's schema; `build_api` makes the app that ui/serve.py mounts at /api. Its
+endpoints are plain `def`s: FastAPI runs them in its threadpool, not through Gradio's queue.
+OpenAPI at /api/docs and /api/openapi.json. The JSON is DESIGN.md's; a caller's mistake gets a 4xx
+`{"error": "..."}` with one line that names the parameter, and the server logs no traceback.
+Query parameters arrive as text and are read here (`number`), so a wrong one is a 400 in the
+words the Gradio endpoints use; every other check is the Service's or the Assistant's.
 
 Uploads (POST /letters) go through index/intake.py, as `letters-qa add` and the web UI's do;
 GET /letters/{letter}/file gives an indexed letter's original file back, checked the same way.
-But: - one shared password (HTTP Basic, the password of `serve`: ui/auth.py), no accounts or tokens;
-failed logins are throttled per client address (a 429 after 10 in a minute).
+But: - one shared password (HTTP Basic through fastapi.security.HTTPBasic, the password of `serve`:
+ui/auth.py), no accounts or tokens; failed logins are throttled per client address (a 429 after
+10 in a minute). A path that is no endpoint is a 404 with or without it.
 - uploads only add letters, as in the web UI; nothing here deletes one.
 - /api/docs is Swagger UI, whose script comes from a CDN: offline, read /api/openapi.json.
 """
@@ -20,114 +23,146 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
+from base64 import b64decode
+from dataclasses import fields
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, get_type_hints
 from urllib.parse import quote
 
-from fastapi import Body, FastAPI, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi.security.utils import get_authorization_scheme_param
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import IndexBusyError, IndexStoreError, LettersQAError
 from index.formats import MAX_DOCUMENT_BYTES
-from index.intake import AddReport, IntakeRefused, add_letters
+from index.intake import IntakeRefused
+from index.kinds import KEYS as KIND_KEYS
 from index.reader import LetterInfo
 from index.services import BY_KEY as SERVICES
-from qa.answer import judgement_dict, rating_dict
-from qa.query import MAX_QUESTION_CHARS, clean_text
 from qa.retriever import CouncilNotClear
-from qa.retriever import council_notes as council_notes_of
 from ui.auth import Guard, too_many
-from ui.web import KIND_NAMES, MAX_HISTORY, WebApp
+from ui.service import (
+    K_RULE,
+    YEAR_RULE,
+    Service,
+    UploadBusy,
+    UploadsOff,
+    letter_dict,
+    shorten,
+    upload_result,
+)
 
 MAX_UPLOAD_FILES = 20
-UPDATE_FIELDS = ("generation", "letters", "chunks", "added", "updated", "removed", "skipped", "duplicates")
 MAX_JSON_BYTES = 256 * 1024  # a question (1,000 characters) and 50 earlier ones fit many times over
 REALM = "letters-qa"
+# Each answer as the Service gives it: a field it leaves out ("notes") stays out, not null.
+AS_SENT = {"response_model_exclude_unset": True}
+NOT_FOUND = "no indexed letter is named {!r}; GET /api/letters lists them"
 
 
 class ApiError(Exception):
-    """A caller's mistake or a refusal: `status` and a one-line `message`."""
+    """A caller's mistake or a refusal: `status` and a one-line `message` (and fields beside it)."""
 
-    def __init__(self, status: int, message: str, **extra):
+    def __init__(self, status: int, message: str, headers: dict | None = None, **extra):
         super().__init__(message)
-        self.status, self.message, self.extra = status, message, extra
-
-
-def library_call(call):
-    """Run a library call; its errors become 400 (409 busy index, 503 broken index) with their one line."""
-    try:
-        return call()
-    except CouncilNotClear as exc:  # a misspelt council as close to several: 400, naming them
-        raise ApiError(400, str(exc), did_you_mean=list(exc.names)) from None
-    except LettersQAError as exc:
-        raise ApiError(status_of(exc), str(exc)) from None
-
-
-def council_notes(assistant, council: str | None) -> dict:
-    """How a council filter was read (Assistant.read_councils), as fields to add to the response
-    when it was not read as written or selects nothing: "notes" (lines to show) and
-    "council_filter" (each reading: written, councils, read_as, absent, note). A misspelling as
-    close to several councils is a 400 whose "did_you_mean" lists them."""
-    return council_notes_of(library_call(lambda: assistant.read_councils(council)))
+        self.status, self.message, self.headers, self.extra = status, message, headers, extra
 
 
 def status_of(exc: LettersQAError) -> int:
-    """409 for a busy index or a letters folder that disagrees with it, 503 for a broken index, else 400."""
-    if isinstance(exc, IndexBusyError | IntakeRefused):
+    """403 uploads off; 409 a busy index or upload, or a letters folder that disagrees with the
+    index; 503 a broken index; else 400 (a caller's mistake)."""
+    if isinstance(exc, UploadsOff):
+        return 403
+    if isinstance(exc, IndexBusyError | IntakeRefused | UploadBusy):
         return 409
     return 503 if isinstance(exc, IndexStoreError) else 400
 
 
-# --- parameters -------------------------------------------------------------------------
-# Query parameters arrive as text and are checked here rather than by FastAPI, so the
-# message says what the parameter takes in the words the Gradio endpoints use.
+# --- the models: what OpenAPI shows ------------------------------------------------------------
+# Each allows more fields than it names (DESIGN.md: "more fields may be added").
 
 
-def whole(value: str | None, name: str, what: str, low: int, high: int, default: int | None = None) -> int | None:
-    if value is None or value.strip() == "":
-        return default
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise ApiError(400, f"{name} must be {what}, not {shorten(value)!r}") from None
-    if not low <= number <= high:
-        raise ApiError(400, f"{name} must be {what}, not {number}")
-    return number
+class Model(BaseModel):
+    model_config = ConfigDict(extra="allow")
 
 
-def text_filter(value: str | None, name: str) -> str | None:
-    if value is None or not value.strip():
-        return None
-    if len(value) > MAX_QUESTION_CHARS:
-        raise ApiError(400, f"{name} is {len(value):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
-    return clean_text(value.strip())
+class Error(Model):
+    error: str = Field(description="one line that says what was wrong and what to do")
 
 
-SERVICE_HELP = ", ".join(SERVICES)
-COUNCIL_HELP = ("only this council (full or short name); a misspelling of one council is read as it, said in "
-                "\"notes\"; one as close to several is a 400 naming them in \"did_you_mean\"")
-KIND_HELP = f"a letter kind: {', '.join(KIND_NAMES)} (docs/letter-kinds.md)"
+class Citation(Model):
+    letter: str = Field(description="the letter's path relative to the letters folder")
+    council: str
+    year: int
+    kind: str = Field(description="the letter's kind (docs/letter-kinds.md)")
+    section: str | None
+    text: str = Field(description="the cited excerpt, verbatim: the letter's text[start:end]")
+    start: int
+    end: int
 
 
-def kind_filter(value: str | None) -> str | None:
-    kind = text_filter(value, "kind")
-    if kind is not None and kind not in KIND_NAMES:
-        raise ApiError(400, f"kind must be one of {', '.join(KIND_NAMES)}, not {shorten(kind)!r}")
-    return kind
+class Hit(Citation):
+    score: float = Field(description="fused dense + BM25 score, higher wins")
+    dense_score: float | None = None
+    bm25_score: float | None = None
+    polarity: str | None = None
+    boilerplate: bool | None = None
 
 
-def shorten(value: str, limit: int = 40) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"
+class Rating(Model):
+    council: str
+    year: int
+    kind: str
+    area: str = Field(description='"overall", or an APA judgement area')
+    label: str = Field(description='the letter\'s words, e.g. "Performs adequately"')
+    grade: int | None = Field(description="the grade on the kind's scale; null when the letter gives none")
+    scale: str | None = None
+    letter: str
 
 
-def letter_dict(info: LetterInfo) -> dict:
-    return {"letter": info.name, "council": info.council, "short_name": info.short_name, "year": info.year,
-            "kind": info.kind, "date": info.date, "recipient": info.recipient, "signatory": info.signatory,
-            "sections": info.sections, "chunks": info.chunks}
+class Judgement(Model):
+    council: str
+    year: int
+    kind: str
+    service: str = Field(description="a key of index/services.py, e.g. private_fostering")
+    word: str | None = Field(description="the letter's word for the level")
+    level: str | None = Field(description="outstanding, good, adequate or inadequate")
+    comparison: str | None = Field(description="above, in_line or below")
+    count: int | None
+    total: int | None
+    negated: bool
+    letter: str
+    text: str = Field(description="the judging sentence, verbatim: the letter's text[start:end]")
+    start: int
+    end: int
+
+
+class Coverage(Model):
+    complete: bool = Field(description="whether the answer shows every match there is")
+    matches: int | None
+    shown: int
+    letters: int | None = None
+
+
+class CouncilFilter(Model):
+    written: str
+    councils: list[str]
+    read_as: str | None
+    absent: str | None
+    note: str | None
+
+
+class Notes(Model):
+    notes: list[str] | None = Field(None, description="how a council filter was read, when not as written or when "
+                                                      "it selects nothing (only then present)")
+    council_filter: list[CouncilFilter] | None = Field(None, description="each council of the filter as read (with "
+                                                                         "notes)")
 
 
 class AskRequest(BaseModel):
@@ -141,136 +176,183 @@ class AskRequest(BaseModel):
                                          "council, not the few most relevant (the answer's coverage says which)")
 
 
-# --- the app ------------------------------------------------------------------------------
+class AskResponse(Model):
+    question: str
+    answer: str = Field(description="markdown; [n] refers to citations[n-1]")
+    intent: str | None = None
+    citations: list[Citation]
+    ratings: list[Rating]
+    composer: str | None = None
+    verified: bool | None = None
+    coverage: Coverage | None = None
+    judgements: list[Judgement] = []
 
 
-def build_api(web: WebApp, auth: tuple[str, str] | Guard | None = None) -> FastAPI:
-    """The JSON API over the web UI's handlers (its Assistant, letters folder and update lock)."""
-    api = FastAPI(title="letters-qa JSON API", version="1",
-                  description="Questions, search, ratings and letters of the indexed Ofsted letters. "
-                              "Errors are `{\"error\": \"one line\"}` with a 4xx status.",
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
-    assistant = web.assistant
+class SearchResponse(Notes):
+    query: str
+    hits: list[Hit]
 
-    @api.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError):
-        return JSONResponse({"error": exc.message, **exc.extra}, status_code=exc.status)
 
-    @api.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError):
-        return JSONResponse({"error": validation_message(exc)}, status_code=422)
+class RatingsResponse(Notes):
+    ratings: list[Rating]
 
-    @api.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException):
-        message = "no such endpoint; see /api/docs" if exc.status_code == 404 else str(exc.detail)
-        return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
 
-    api.middleware("http")(json_body_cap)
-    if auth is not None:
-        api.middleware("http")(basic_auth(auth))
+class JudgementsResponse(Notes):
+    judgements: list[Judgement]
 
-    @api.post("/ask", summary="Answer a question with citations and the ratings used")
+
+# LetterInfo's fields as the JSON names them (ui.service.letter_dict: its name is "letter", no id).
+Letter = create_model("Letter", __base__=Model,
+                      letter=(str, Field(description="its name: the path relative to the letters folder")),
+                      **{f.name: (get_type_hints(LetterInfo)[f.name], None) for f in fields(LetterInfo)
+                         if f.name not in ("id", "name")})
+
+
+class Letters(Model):
+    letters: list[Letter]
+
+
+class LetterText(Letter):
+    text: str = Field(description="the letter's decoded text, which citations' start/end index")
+
+
+class Health(Model):
+    ok: bool
+    generation: int
+    letters: int
+    model_loaded: bool
+    llm: str | None = Field(description="the model that words open answers (serve --llm), or null")
+
+
+class Upload(Model):
+    added: list[dict[str, Any]]
+    already_there: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+    index: dict[str, Any] | None = Field(description="the index update: generation, letters, chunks, added, ...")
+    index_error: str | None = None
+    conflicts: list[dict[str, Any]] = []
+    summary: str | None = None
+
+
+ERRORS = {400: {"model": Error, "description": "a mistake in the request, said in one line"},
+          401: {"model": Error, "description": "the server has a password: send HTTP Basic credentials"},
+          409: {"model": Error, "description": "the index is busy, or its letters folder disagrees with it"},
+          429: {"model": Error, "description": "too many failed logins from this address; see Retry-After"},
+          503: {"model": Error, "description": "the index is damaged; the message says how to repair it"}}
+
+
+# --- parameters ----------------------------------------------------------------------------
+
+
+def number(value: str | None, name: str, what: str) -> int | None:
+    """A whole number sent as query text; None when absent or blank. Its range is the Service's."""
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ApiError(400, f"{name} must be {what}, not {shorten(value)!r}") from None
+
+
+COUNCIL_HELP = ("only this council (full or short name); a misspelling of one council is read as it, said in "
+                "\"notes\"; one as close to several is a 400 naming them in \"did_you_mean\"")
+KIND_HELP = f"a letter kind: {', '.join(KIND_KEYS)} (docs/letter-kinds.md)"
+
+
+class Filters(BaseModel):
+    council: str | None = Field(None, description=COUNCIL_HELP)
+    year: str | None = Field(None, description="only letters of this year")
+    kind: str | None = Field(None, description=KIND_HELP)
+
+
+class SearchQuery(Filters):
+    q: str = Field(description="words to search the letters for")
+    k: str | None = Field(None, description="how many passages, 1 to 100 (default 5)")
+
+
+class JudgementsQuery(Filters):
+    service: str | None = Field(None, description="only this service: " + ", ".join(SERVICES))
+    level: str | None = Field(None, description="only this level: outstanding, good, adequate (satisfactory) or "
+                                                "inadequate (poor)")
+    comparison: str | None = Field(None, description="above, in_line or below similar areas or the national figure")
+
+
+# --- the routes ------------------------------------------------------------------------------
+
+
+def api_router(service: Service) -> APIRouter:
+    """The JSON API's endpoints over `service`."""
+    router = APIRouter(responses=ERRORS)
+
+    @router.post("/ask", summary="Answer a question with citations and the ratings used",
+                 response_model=AskResponse, **AS_SENT)
     def ask(request: Annotated[AskRequest, Body()]) -> dict:
-        if not request.question.strip():
-            raise ApiError(400, "the question is empty; type a question about the letters")
-        if len(request.history or ()) > MAX_HISTORY:
-            raise ApiError(400, f"history holds at most {MAX_HISTORY} questions; send the latest ones")
-        question = clean_text(request.question)
-        history = [clean_text(h) for h in request.history or ()]
-        return library_call(lambda: assistant.ask(question, history=history, generative=request.generative,
-                                                  all=request.all).to_dict())
+        return service.ask(request.question, request.history, generative=request.generative, all=request.all)
 
-    @api.get("/search", summary="The k best passages for a query")
-    def search(q: Annotated[str, Query(description="words to search the letters for")],
-               k: Annotated[str | None, Query(description="how many passages, 1 to 100 (default 5)")] = None,
-               council: Annotated[str | None, Query(description=COUNCIL_HELP)] = None,
-               year: Annotated[str | None, Query(description="only letters of this year")] = None,
-               kind: Annotated[str | None, Query(description=KIND_HELP)] = None) -> dict:
-        if not q.strip():
+    @router.get("/search", summary="The k best passages for a query", response_model=SearchResponse, **AS_SENT)
+    def search(params: Annotated[SearchQuery, Query()]) -> dict:
+        if not params.q.strip():
             raise ApiError(400, "q is empty; give words to search the letters for")
-        count = whole(k, "k", "a whole number from 1 to 100", 1, 100, default=5)
-        filters = {"council": text_filter(council, "council"), "kind": kind_filter(kind),
-                   "year": whole(year, "year", "a whole number such as 2009", 1000, 9999)}
-        query = clean_text(q)
-        notes = council_notes(assistant, filters["council"])
-        hits = library_call(lambda: assistant.search(query, k=count, **filters))
-        return {"query": query, "hits": [hit.to_dict() for hit in hits], **notes}
+        k = number(params.k, "k", K_RULE)
+        return service.search(params.q, k=5 if k is None else k, council=params.council, kind=params.kind,
+                              year=number(params.year, "year", YEAR_RULE))
 
-    @api.get("/ratings", summary="The extracted ratings table, optionally filtered")
-    def ratings(council: Annotated[str | None, Query(description=COUNCIL_HELP)] = None,
-                year: Annotated[str | None, Query(description="only this year")] = None,
-                kind: Annotated[str | None, Query(description=KIND_HELP)] = None) -> dict:
-        filters = {"council": text_filter(council, "council"), "kind": kind_filter(kind),
-                   "year": whole(year, "year", "a whole number such as 2009", 1000, 9999)}
-        notes = council_notes(assistant, filters["council"])
-        rows = library_call(lambda: assistant.ratings(**filters))
-        return {"ratings": [rating_dict(row) for row in rows], **notes}
+    @router.get("/ratings", summary="The extracted ratings table, optionally filtered",
+                response_model=RatingsResponse, **AS_SENT)
+    def ratings(params: Annotated[Filters, Query()]) -> dict:
+        return service.ratings(council=params.council, year=number(params.year, "year", YEAR_RULE), kind=params.kind)
 
-    @api.get("/judgements", summary="The extracted judgements of services, optionally filtered")
-    def judgements(service: Annotated[str | None, Query(description="only this service: " + SERVICE_HELP)] = None,
-                   level: Annotated[str | None, Query(description="only this level: outstanding, good, adequate "
-                                                                  "(satisfactory) or inadequate (poor)")] = None,
-                   council: Annotated[str | None, Query(description=COUNCIL_HELP)] = None,
-                   year: Annotated[str | None, Query(description="only this year")] = None,
-                   kind: Annotated[str | None, Query(description=KIND_HELP)] = None,
-                   comparison: Annotated[str | None, Query(description="above, in_line or below similar areas "
-                                                                       "or the national figure")] = None) -> dict:
-        filters = {"service": text_filter(service, "service"), "level": text_filter(level, "level"),
-                   "council": text_filter(council, "council"), "kind": kind_filter(kind),
-                   "year": whole(year, "year", "a whole number such as 2009", 1000, 9999),
-                   "comparison": text_filter(comparison, "comparison")}
-        notes = council_notes(assistant, filters["council"])
-        rows = library_call(lambda: assistant.judgements(**filters))
-        return {"judgements": [judgement_dict(row) for row in rows], **notes}
+    @router.get("/judgements", summary="The extracted judgements of services, optionally filtered",
+                response_model=JudgementsResponse, **AS_SENT)
+    def judgements(params: Annotated[JudgementsQuery, Query()]) -> dict:
+        return service.judgements(service=params.service, level=params.level, council=params.council,
+                                  year=number(params.year, "year", YEAR_RULE), kind=params.kind,
+                                  comparison=params.comparison)
 
-    @api.get("/letters", summary="The metadata of every indexed letter")
+    @router.get("/letters", summary="The metadata of every indexed letter", response_model=Letters, **AS_SENT)
     def letters() -> dict:
-        return {"letters": [letter_dict(info) for info in library_call(assistant.letters)]}
+        return {"letters": service.letters()}
 
-    @api.get("/letters/{letter:path}/file", summary="One letter's original file, as it lies in the letters folder",
-             response_class=Response, responses={200: {"description": "the file's bytes, as an attachment",
-                                                       "content": {"application/octet-stream": {}}}})
+    @router.get("/letters/{letter:path}/file", summary="One letter's original file, as it lies in the letters folder",
+                response_class=Response, responses={200: {"description": "the file's bytes, as an attachment",
+                                                          "content": {"application/octet-stream": {"schema": {
+                                                              "type": "string", "format": "binary"}}}},
+                                                    404: {"model": Error, "description": "no letter of that name"}})
     def letter_file(letter: str) -> Response:
         try:
-            original = library_call(lambda: web.original(letter))
-        except ApiError as exc:  # an indexed letter whose file is gone, moved out of the folder or changed: 409
-            raise ApiError(409 if exc.status == 400 else exc.status, exc.message) from None
+            original = service.original(letter)
+        except LettersQAError as exc:  # an indexed letter whose file is gone, moved out of the folder or changed
+            status = status_of(exc)
+            raise ApiError(409 if status == 400 else status, str(exc)) from None
         if original is None:
-            raise ApiError(404, f"no indexed letter is named {shorten(letter, 200)!r}; GET /api/letters lists them")
+            raise ApiError(404, NOT_FOUND.format(shorten(letter, 200)))
         return Response(original.data, headers={
             "Content-Type": original.content_type, "Content-Disposition": attachment(original.filename),
             "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"})
 
-    @api.get("/letters/{letter:path}", summary="One letter's text and metadata (its name as in `letter`)")
+    @router.get("/letters/{letter:path}", summary="One letter's text and metadata (its name as in `letter`)",
+                response_model=LetterText, **AS_SENT,
+                responses={404: {"model": Error, "description": "no letter of that name"}})
     def letter(letter: str) -> dict:
-        def read() -> dict | None:
-            reader = assistant.reader  # one generation for both look-ups
-            info = next((x for x in reader.letters if x.name == letter), None)
-            text = reader.letter_text(info.name) if info else None
-            return {**letter_dict(info), "text": text} if text is not None else None
-
-        found = library_call(read)
+        found = service.letter(letter)
         if found is None:
-            raise ApiError(404, f"no indexed letter is named {shorten(letter, 200)!r}; GET /api/letters lists them")
-        return found
+            raise ApiError(404, NOT_FOUND.format(shorten(letter, 200)))
+        info, text = found
+        return {**letter_dict(info), "text": text}
 
-    @api.get("/health", summary="Whether the server answers, and what it serves")
+    @router.get("/health", summary="Whether the server answers, and what it serves", response_model=Health, **AS_SENT)
     def health() -> dict:
-        def state() -> dict:
-            reader = assistant.reader
-            return {"ok": True, "generation": reader.manifest.generation, "letters": len(reader.letters),
-                    "model_loaded": bool(getattr(assistant.embedder, "loaded", False)),
-                    "llm": web.model_name}
+        return service.health()
 
-        return library_call(state)
-
-    @api.post("/letters", summary="Upload letter files to the letters folder and index them (as `letters-qa add`)",
-              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                  "type": "object", "required": ["files"],
-                  "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
+    @router.post("/letters", summary="Upload letter files to the letters folder and index them (as `letters-qa add`)",
+                 response_model=Upload, **AS_SENT,
+                 responses={403: {"model": Error, "description": "this server takes no uploads"},
+                            411: {"model": Error}, 413: {"model": Error}, 415: {"model": Error}},
+                 openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                     "type": "object", "required": ["files"],
+                     "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
     async def upload(request: Request) -> dict:
-        if web.letters_dir is None:
-            raise ApiError(403, f"uploads are off: {web.uploads_off}")
+        service.check_uploads()
         # Checked before the body is read: the parser would otherwise spool any size to disk.
         length = request.headers.get("content-length")
         cap = MAX_UPLOAD_FILES * 2 * MAX_DOCUMENT_BYTES
@@ -297,47 +379,123 @@ def build_api(web: WebApp, auth: tuple[str, str] | Guard | None = None) -> FastA
                     with open(path, "wb") as out:
                         await run_in_threadpool(shutil.copyfileobj, item.file, out)
                     files.append((path, item.filename or "letter.txt"))
-                return await run_in_threadpool(upload_letters, web, files)
+                return await run_in_threadpool(upload_letters, service, files)
         finally:
             await form.close()
 
-    return api
+    return router
 
 
-def upload_letters(web: WebApp, files: list[tuple[Path, str]]) -> dict:
-    """Check, save and index uploaded files (index.intake.add_letters, as the web UI's Letters tab does).
+def upload_letters(service: Service, files: list[tuple[Path, str]]) -> dict:
+    """Check, save and index uploaded files (Service.add_letters).
 
     200 when a letter was added or every file was already there; 400 when none could be added;
     409 while another upload runs or when the letters folder lacks indexed letters; a failed
     index update has its own status (409 busy, 503 damaged) and the report beside the error."""
-    if not web._update.acquire(blocking=False):
-        raise ApiError(409, "another upload is being indexed; try again when it has finished")
-    try:
-        report = library_call(lambda: add_letters(files, web.letters_dir, web.assistant.index_dir,
-                                                  embedder=web.embedder))
-        result = upload_result(report)
-        if report.failure is not None:
-            raise ApiError(status_of(report.failure), f"the index was not updated: {report.failure}", **result)
-        if not report.ok:
-            raise ApiError(400, f"no letter was added: {problems(report)}", **result)
-        return result
-    finally:
-        web._update.release()
-
-
-def upload_result(report: AddReport) -> dict:
-    """The intake's JSON (as `letters-qa add --json`) less the server's folder paths."""
-    result = {key: value for key, value in report.to_dict().items() if key not in ("letters_dir", "index_dir")}
-    if result["index"] is not None:
-        result["index"] = {key: result["index"][key] for key in UPDATE_FIELDS}
+    report = service.add_letters(files)
+    result = upload_result(report)
+    if report.failure is not None:
+        raise ApiError(status_of(report.failure), f"the index was not updated: {report.failure}", **result)
+    if not report.ok:
+        parts = [f"{s.file}: {s.reason}" for s in report.skipped]
+        parts += [f"{a.file}: already there (as {a.letter})" for a in report.already_there]
+        raise ApiError(400, f"no letter was added: {'; '.join(parts) or 'no files'}", **result)
     return result
 
 
-def problems(report: AddReport) -> str:
-    """Why nothing was added, file by file, in one line."""
-    parts = [f"{s.file}: {s.reason}" for s in report.skipped]
-    parts += [f"{a.file}: already there (as {a.letter})" for a in report.already_there]
-    return "; ".join(parts) or "no files"
+def docs_router() -> APIRouter:
+    """/openapi.json and /docs, as routes of the API (behind its password, as every route)."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/openapi.json")
+    def openapi(request: Request) -> JSONResponse:
+        schema = request.app.openapi()
+        root = request.scope.get("root_path", "").rstrip("/")
+        return JSONResponse({**schema, "servers": [{"url": root}]} if root else schema)
+
+    @router.get("/docs")
+    def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=f"{request.app.title} - Swagger UI")
+
+    return router
+
+
+# --- the app ---------------------------------------------------------------------------------
+
+
+def build_api(service: Service, auth: tuple[str, str] | Guard | None = None) -> FastAPI:
+    """The JSON API over `service`, to mount at /api; with `auth`, every route needs HTTP Basic."""
+    api = FastAPI(title="letters-qa JSON API", version="1",
+                  description="Questions, search, ratings and letters of the indexed Ofsted letters. "
+                              "Errors are `{\"error\": \"one line\"}` with a 4xx status.",
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    guarded = [Depends(password(auth))] if auth is not None else []
+    api.include_router(api_router(service), dependencies=guarded)
+    api.include_router(docs_router(), dependencies=guarded)
+
+    @api.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError):
+        return JSONResponse({"error": exc.message, **exc.extra}, status_code=exc.status, headers=exc.headers)
+
+    @api.exception_handler(LettersQAError)
+    async def library_error(request: Request, exc: LettersQAError):
+        extra = {"did_you_mean": list(exc.names)} if isinstance(exc, CouncilNotClear) else {}
+        return JSONResponse({"error": str(exc), **extra}, status_code=status_of(exc))
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        return JSONResponse({"error": validation_message(exc)}, status_code=422)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = "no such endpoint; see /api/docs" if exc.status_code == 404 else str(exc.detail)
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+
+    api.middleware("http")(json_body_cap)
+    return api
+
+
+class Utf8Basic(HTTPBasic):
+    """fastapi.security.HTTPBasic reading the credentials as UTF-8, as the realm's charset="UTF-8"
+    asks of clients (HTTPBasic reads ASCII only, and refuses a malformed header itself: here it is
+    a wrong password, which the Guard counts)."""
+
+    async def __call__(self, request: Request) -> HTTPBasicCredentials | None:
+        scheme, param = get_authorization_scheme_param(request.headers.get("Authorization"))
+        if scheme.lower() != "basic":
+            return None
+        try:
+            user, colon, password = b64decode(param, validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return HTTPBasicCredentials(username="", password="")
+        return HTTPBasicCredentials(username=user, password=password if colon else "")
+
+
+def password(credentials: tuple[str, str] | Guard):
+    """The dependency every route has when the server has a password: HTTP Basic with the server's
+    USER:PASSWORD. Wrong credentials are failed logins, throttled per client address by the Guard
+    (ui/auth.py), which the server shares with its Gradio routes: each answered after a growing
+    delay, and a 429 after MAX_FAILURES in a minute."""
+    guard = credentials if isinstance(credentials, Guard) else Guard(credentials)
+    basic = Utf8Basic(realm=REALM, auto_error=False, description="the server's USER:PASSWORD (letters-qa serve)")
+
+    # A default, not Annotated[...]: annotations are strings here, which cannot name the local `basic`.
+    async def check(request: Request, given: HTTPBasicCredentials | None = Depends(basic)) -> None:
+        client = request.client.host if request.client else "unknown"
+        if given is not None:
+            wait = guard.retry_after(client)
+            if wait is not None:
+                status, body, headers = too_many(wait)
+                raise ApiError(status, body["error"], headers=headers)
+            if guard.matches(given.username, given.password):
+                guard.succeeded(client)
+                return
+            await asyncio.sleep(guard.failed(client))
+        raise ApiError(401, "this server needs a password: send HTTP Basic credentials (curl -u USER:PASSWORD)",
+                       headers={"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'})
+
+    return check
 
 
 def attachment(filename: str) -> str:
@@ -377,30 +535,3 @@ async def json_body_cap(request: Request, call_next):
             return JSONResponse({"error": f"the request body is over {MAX_JSON_BYTES // 1024} KB; send one "
                                           "question and its history"}, status_code=413)
     return await call_next(request)
-
-
-def basic_auth(credentials: tuple[str, str] | Guard):
-    """Middleware: every /api request needs HTTP Basic with the server's USER:PASSWORD. Wrong
-    credentials are failed logins, throttled per client address by the Guard (ui/auth.py), which
-    the server shares with its Gradio routes: each answered after a growing delay, and a 429
-    after MAX_FAILURES in a minute."""
-    guard = credentials if isinstance(credentials, Guard) else Guard(credentials)
-
-    async def check(request: Request, call_next):
-        client = request.client.host if request.client else "unknown"
-        given = guard.basic(request.headers.get("authorization"))
-        if given is not None:
-            wait = guard.retry_after(client)
-            if wait is not None:
-                status, body, headers = too_many(wait)
-                return JSONResponse(body, status_code=status, headers=headers)
-        if not given:
-            if given is False:
-                await asyncio.sleep(guard.failed(client))
-            return JSONResponse({"error": "this server needs a password: send HTTP Basic credentials "
-                                          "(curl -u USER:PASSWORD)"}, status_code=401,
-                                headers={"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'})
-        guard.succeeded(client)
-        return await call_next(request)
-
-    return check

@@ -7,7 +7,8 @@
              itself, which then shows Gradio's login form, its scripts, styles and icons, and the
              login): Gradio's own routes (`/gradio_api/reset`, `cancel`, `heartbeat`, `app_id`, ...,
              `/openapi.json`) through `GuardMiddleware`, the JSON API under /api through its
-             basic_auth middleware (ui/api.py). Either Gradio's login cookie or HTTP Basic will do.
+             `password` dependency (ui/api.py, fastapi.security.HTTPBasic). Either Gradio's login
+             cookie or HTTP Basic will do on Gradio's routes; HTTP Basic on the API's.
     how fast `Guard` counts failed logins (a wrong HTTP Basic password, a refused POST /login) per
              client address: each failure is answered after an exponential delay (BASE_DELAY
              doubling, at most MAX_DELAY), and after MAX_FAILURES within WINDOW seconds that
@@ -190,10 +191,13 @@ class GuardMiddleware:
     """ASGI middleware on the app Gradio serves: every route but the page shell needs the password
     (Gradio's login cookie or HTTP Basic); failed logins (a wrong Basic password, a POST /login
     that Gradio refuses) are throttled by `Guard`. /api is left to ui/api.py's own check, which
-    shares the Guard."""
+    shares the Guard. What it reads of Gradio's app is ui/web/gradio_compat.py's (login_tokens, started)."""
 
     def __init__(self, app, guard: Guard):
+        from ui.web.gradio_compat import login_tokens, started  # the server's, where gradio is loaded already
+
         self.app, self.guard = app, guard
+        self._login_tokens, self._started = login_tokens, started
         self._token: str | None = None  # Gradio's login token that HTTP Basic requests are given
 
     async def __call__(self, scope, receive, send):
@@ -206,8 +210,7 @@ class GuardMiddleware:
         client = client_of(scope)
         if path in ("/login", "/login/") and method == "POST":
             return await self._login(scope, receive, send, client)
-        if is_public(method, path) or (path == STARTUP and not getattr(scope.get("app"), "startup_events_triggered",
-                                                                        True)):
+        if is_public(method, path) or (path == STARTUP and not self._started(scope.get("app"))):
             # STARTUP: Gradio's launch() calls it once, without a password, and fails if it cannot.
             return await self.app(scope, receive, send)
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope.get("headers", ())}
@@ -227,8 +230,7 @@ class GuardMiddleware:
 
     def _has_cookie(self, scope, header: str | None) -> bool:
         """Whether the request carries a login cookie Gradio issued (its app's tokens)."""
-        app = scope.get("app")
-        tokens, cookie_id = getattr(app, "tokens", None), getattr(app, "cookie_id", None)
+        tokens, cookie_id = self._login_tokens(scope.get("app"))
         if not header or not tokens or cookie_id is None:
             return False
         try:
@@ -244,8 +246,7 @@ class GuardMiddleware:
     def _as_logged_in(self, scope, cookie: str | None) -> dict:
         """The request with a login cookie of Gradio's added, so that Gradio's own check (its
         `login_check` on /config, /gradio_api/info, ...) takes HTTP Basic as a login too."""
-        app = scope.get("app")
-        tokens, cookie_id = getattr(app, "tokens", None), getattr(app, "cookie_id", None)
+        tokens, cookie_id = self._login_tokens(scope.get("app"))
         if tokens is None or cookie_id is None:
             return scope
         if self._token is None or tokens.get(self._token) != self.guard.user:

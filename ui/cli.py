@@ -16,7 +16,6 @@ from pathlib import Path
 
 DEFAULT_INDEX = ".letters-index"
 DEFAULT_LETTERS = "seeds"
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")  # `serve` needs no password on these
 # Python hands over argv bytes that are not UTF-8 as lone surrogates ("\xff" -> "\udcff").
 # Text to search for loses them (U+FFFD); paths keep them, as the OS needs the same bytes back.
 TEXT_ARGS = ("question", "query", "council")
@@ -406,22 +405,9 @@ def cmd_check(args) -> int:
     return 0
 
 
-def serve_refusal(host: str, auth, insecure_no_auth: bool, allow_uploads: bool) -> str | None:
-    """Why `serve` must not start with these settings (one line), or None. `auth`: the password from
-    --auth, --auth-file or LETTERS_QA_AUTH, in any form (only whether there is one counts)."""
-    if auth and insecure_no_auth:
-        return "give --auth or --insecure-no-auth, not both (--auth-file and LETTERS_QA_AUTH count as --auth)"
-    if allow_uploads and not insecure_no_auth:
-        return "--allow-uploads goes with --insecure-no-auth (uploads are already on locally and with --auth)"
-    if host not in LOCAL_HOSTS and not auth and not insecure_no_auth:
-        return (f"serving on {host} lets anyone who can reach it read the letters: give --auth-file FILE "
-                "(USER:PASSWORD), set LETTERS_QA_AUTH or give --auth USER:PASSWORD, or --insecure-no-auth to "
-                "serve without a password")
-    return None
-
-
 def cmd_serve(args) -> int:
-    # Checked before gradio loads: a refusal is instant and starts nothing.
+    from ui.serve import serve, serve_refusal  # gradio loads inside serve(): a refusal is instant, starts nothing
+
     if args.auth and args.auth_file:
         print("letters-qa: error: give --auth or --auth-file, not both", file=sys.stderr)
         return 2
@@ -435,8 +421,6 @@ def cmd_serve(args) -> int:
     auth, warnings = credentials(args.auth, args.auth_file)  # LettersQAError: one line, exit 1
     for warning in warnings:
         print(f"letters-qa: warning: {warning}", file=sys.stderr)
-    from ui.web import serve
-
     serve(index_dir=Path(args.index), host=args.host, port=args.port, letters_dir=args.letters,
           auth=auth, model=args.model, insecure_no_auth=args.insecure_no_auth,
           allow_uploads=args.allow_uploads, llm=args.llm)

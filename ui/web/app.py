@@ -1,4 +1,8 @@
-"""The web UI's state and event handlers (WebApp), and the checks on what its named endpoints are sent.
+"""The web UI's event handlers (WebApp) over ui/service.py's Service, and its named endpoints.
+
+The named endpoints /ask, /search and /ratings (for gradio_client) take any JSON: each value's
+type is checked here, naming the argument; the rest (lengths, ranges, filters) is the Service's
+and the Assistant's, as for the JSON API.
 
 But: - uploads only add letters; nothing here deletes or replaces one (a clash of names
 gets a suffix). - Follow-ups take their context from the earlier questions, not from the
@@ -7,7 +11,6 @@ earlier answers.
 
 import hashlib
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -15,11 +18,11 @@ import gradio as gr
 
 from index.durable import atomic_write
 from index.errors import LetterError, LettersQAError
-from index.intake import Original, add_letters, original_file
-from qa import Assistant
-from qa.answer import md_escape, rating_dict
-from qa.query import MAX_QUESTION_CHARS, clean_text
-from qa.retriever import council_notes
+from index.intake import Original
+from qa.answer import md_escape
+from qa.assistant import MAX_HISTORY
+from qa.query import clean_text
+from ui.service import K_RULE, YEAR_RULE, Service, UploadsOff
 from ui.web.judgements import judgements_csv, judgements_html, service_choices
 from ui.web.ratings import (
     COUNCIL_HINT,
@@ -50,7 +53,6 @@ from ui.web.render import (
 )
 
 DRAFT_REFRESH_SECONDS = 0.25  # a model's draft is redrawn at most this often while it is written
-NO_LETTERS_FOLDER = "this server has no letters folder (start it with --letters DIR)"
 
 
 _TEMPORARY: Path | None = None  # where files for Gradio to serve are kept (originals, CSV downloads)
@@ -76,12 +78,6 @@ def download_copy(original: Original) -> Path:
     return temporary_copy(original.data, original.filename)
 
 
-def default_letters_dir(assistant: Assistant) -> Path | None:
-    recorded = assistant.reader.manifest.letters_dir
-    return Path(recorded) if recorded and Path(recorded).is_dir() else None
-
-
-
 # --- the app -----------------------------------------------------------------------------
 
 
@@ -98,14 +94,11 @@ def letter_warnings(reader) -> dict[str, str]:
 
 
 class WebApp:
-    """The event handlers, over one Assistant; build_app wires them to components."""
+    """The event handlers, over one Service; build_app wires them to components."""
 
-    def __init__(self, assistant: Assistant, letters_dir: Path | None, embedder=None, uploads_off: str | None = None):
-        self.assistant = assistant
-        self.letters_dir = Path(letters_dir) if letters_dir is not None else None
-        self.uploads_off = uploads_off or NO_LETTERS_FOLDER  # why, when letters_dir is None
-        self.embedder = embedder or assistant.embedder
-        self._update = threading.Lock()
+    def __init__(self, service: Service):
+        self.service = service
+        self.assistant = service.assistant
 
     # Ask -------------------------------------------------------------------------------
 
@@ -140,7 +133,7 @@ class WebApp:
             yield (gr.skip(),) * 6
             return
         every = every is True
-        history = [t["question"] for t in turns if t["ok"]]
+        history = [t["question"] for t in turns if t["ok"]][-MAX_HISTORY:]
         number = len(turns)
         asked = {"role": "user", "content": user_markdown(question, every)}
         try:
@@ -168,8 +161,7 @@ class WebApp:
     @property
     def model_name(self) -> str | None:
         """The model that words open answers (`serve --llm`), or None."""
-        composer = self.assistant.composer
-        return composer.model.model_id if composer is not None else None
+        return self.service.model_name
 
     def show_turn(self, turns: list[dict], evt: gr.SelectData):
         """Clicking a message shows that answer's sources in the panel, and its "Show all" button.
@@ -305,10 +297,9 @@ class WebApp:
         if not name:
             return letter_html(None, None)
         try:
-            reader = self.assistant.reader
-            info = next((x for x in reader.letters if x.name == name), None)
+            found = self.service.letter(name)
             span = (mark[1], mark[2]) if mark and mark[0] == name else None
-            return letter_html(info, reader.letter_text(name) if info else None, span)
+            return letter_html(*(found or (None, None)), span)
         except LettersQAError as exc:
             return error_html(str(exc))
 
@@ -324,10 +315,7 @@ class WebApp:
                     gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), message, gr.skip(), [])
 
     def generation(self) -> int | None:
-        try:
-            return self.assistant.reader.manifest.generation
-        except LettersQAError:
-            return None
+        return self.service.generation()
 
     def load(self, *filters):
         """A page load: the generation this session now shows, and everything refresh_all gives."""
@@ -344,48 +332,24 @@ class WebApp:
     # Uploads ---------------------------------------------------------------------------
 
     def add_letters(self, files: list[str] | None, progress=gr.Progress()):
-        """Check, save and index uploaded letters (index/intake.py); returns (result HTML, cleared file input)."""
-        if self.letters_dir is None:
-            return error_html(f"uploads are off: {self.uploads_off}"), None
-        if not files:
+        """Check, save and index uploaded letters (Service.add_letters); returns (result HTML, cleared file input)."""
+        if not files and self.service.letters_dir is not None:
             return '<p class="lqa-empty">Choose one or more letter files first.</p>', gr.skip()
-        if not self._update.acquire(blocking=False):
-            return error_html("another upload is being indexed; try again when it has finished"), gr.skip()
-        try:
-            return self._add_letters(files, progress), None
-        except LettersQAError as exc:
-            return error_html(str(exc)), gr.skip()
-        finally:
-            self._update.release()
-
-    def _add_letters(self, files: list[str], progress) -> str:
-        progress(0, desc="Checking the files")
 
         def on_progress(done: int, total: int) -> None:
             progress((done, total), desc="Embedding the new letters", unit="chunks")
 
-        # Gradio keeps each upload under its own name in a folder of its own.
-        report = add_letters([(Path(f), Path(f).name) for f in files], self.letters_dir, self.assistant.index_dir,
-                             embedder=self.embedder, progress=on_progress)
-        return upload_result_html(report)
+        progress(0, desc="Checking the files")
+        try:
+            # Gradio keeps each upload under its own name in a folder of its own.
+            report = self.service.add_letters([(Path(f), Path(f).name) for f in files or ()], on_progress)
+        except UploadsOff as exc:
+            return error_html(str(exc)), None
+        except LettersQAError as exc:
+            return error_html(str(exc)), gr.skip()
+        return upload_result_html(report), None
 
     # Original files --------------------------------------------------------------------
-
-    def originals_dir(self) -> Path | None:
-        """Where indexed letters' files are read for download: the upload folder, else the
-        folder the index was built from (the server may have uploads off)."""
-        return self.letters_dir or default_letters_dir(self.assistant)
-
-    def original(self, name: str) -> Original | None:
-        """Indexed letter `name`'s file, checked (index.intake.original_file); None when no
-        letter of that name is indexed. LettersQAError when its file cannot be served."""
-        indexed = self.assistant.reader.manifest.letters
-        folder = self.originals_dir()
-        if folder is None:
-            if name in indexed:
-                raise LetterError(name, "this server does not know the letters folder (start it with --letters DIR)")
-            return None
-        return original_file(folder, name, indexed)
 
     def letter_download(self, name: str | None):
         """The download button of the letter chosen in the reader: its original file, or disabled with why."""
@@ -393,7 +357,7 @@ class WebApp:
         if not name:
             return idle
         try:
-            original = self.original(name)
+            original = self.service.original(name)
         except LetterError as exc:
             return gr.update(value=None, interactive=False, label=f"Original file unavailable: {exc.reason}")
         except (LettersQAError, OSError) as exc:
@@ -402,53 +366,34 @@ class WebApp:
             return idle
         return gr.update(value=str(download_copy(original)), interactive=True, label=f"Download {original.filename}")
 
-    # HTTP API --------------------------------------------------------------------------
+    # Named endpoints (gradio_client) -----------------------------------------------------
 
-    # Requests are any JSON: every argument is checked here, so a wrong type or size gets a
-    # message naming the argument, and the server log no traceback.
+    # Requests are any JSON: each value's type is checked here, so a wrong one gets a message
+    # naming the argument, and the server log no traceback. The rest is the Service's.
 
     def api_ask(self, question: str, history: list[str] | None = None) -> dict:
         """Answer a question with citations; `history` holds the earlier questions of a conversation."""
-        question = api_text(question, "question", "the question is empty; type a question about the letters")
+        question = api_text(question, "question")
         if history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
             raise api_error(f"history must be a list of the earlier questions (text), or null, not {kind_of(history)}")
-        if len(history or ()) > MAX_HISTORY:
-            raise api_error(f"history holds at most {MAX_HISTORY} questions; send the latest ones")
-        history = [clean_text(h) for h in history or ()]
-        return self._api(lambda: self.assistant.ask(question, history=history).to_dict())
+        return endpoint(lambda: self.service.ask(question, history))
 
     def api_search(self, query: str, k: int = 5, council: str | None = None, year: int | None = None) -> dict:
         """The k best passages for a query, optionally only one council's or one year's letters."""
-        query = api_text(query, "query", "the query is empty; type words to search the letters for")
-        k = api_int(k, "k", "a whole number from 1 to 100", 1, 100)
+        if not api_text(query, "query").strip():
+            raise api_error("the query is empty; type words to search the letters for")
+        k = api_int(k, "k", K_RULE)
         council, year = api_council(council), api_year(year)
-        notes = self._council_notes(council)
-        hits = self._api(lambda: self.assistant.search(query, k=k, council=council, year=year))
-        return {"query": query, "hits": [h.to_dict() for h in hits], **notes}
+        return endpoint(lambda: self.service.search(query, k=k, council=council, year=year))
 
     def api_ratings(self, council: str | None = None, year: int | None = None) -> dict:
         """The extracted ratings table, optionally one council's or one year's."""
         council, year = api_council(council), api_year(year)
-        notes = self._council_notes(council)
-        rows = self._api(lambda: self.assistant.ratings(council=council, year=year))
-        return {"ratings": [rating_dict(r) for r in rows], **notes}
-
-    def _council_notes(self, council: str | None) -> dict:
-        """How the council filter was read, as the JSON API says it (ui/api.py council_notes):
-        "notes" and "council_filter" when it was not read as written or selects nothing."""
-        return council_notes(self._api(lambda: self.assistant.read_councils(council)))
-
-    @staticmethod
-    def _api(call):
-        try:
-            return call()
-        except LettersQAError as exc:
-            raise api_error(str(exc)) from None
+        return endpoint(lambda: self.service.ratings(council=council, year=year))
 
 
-# --- checking what the HTTP API is sent --------------------------------------------------
+# --- what the named endpoints are sent -----------------------------------------------------
 
-MAX_HISTORY = 50  # earlier questions an /ask call may carry
 _KINDS = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "an object",
           type(None): "null"}
 
@@ -460,43 +405,45 @@ def api_error(message: str) -> gr.Error:
     return gr.Error(message, print_exception=False)
 
 
+def endpoint(call):
+    """A Service call for a named endpoint: its one-line errors as the client's gr.Error."""
+    try:
+        return call()
+    except LettersQAError as exc:
+        raise api_error(str(exc)) from None
+
+
 def kind_of(value) -> str:
     return _KINDS.get(type(value), type(value).__name__)
 
 
-def api_text(value, name: str, empty: str) -> str:
+def api_text(value, name: str) -> str:
     if not isinstance(value, str):
         raise api_error(f"{name} must be text, not {kind_of(value)}")
-    if not value.strip():
-        raise api_error(empty)
-    return clean_text(value)
+    return value
 
 
-def api_int(value, name: str, what: str, low: int, high: int) -> int:
-    """A whole number in [low, high]; JSON may send one as 3.0."""
+def api_int(value, name: str, what: str) -> int:
+    """A whole number; JSON may send one as 3.0. Its range is the Service's."""
     whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    if isinstance(value, bool) or not whole or not low <= value <= high:
+    if isinstance(value, bool) or not whole:
         shown = f", not {kind_of(value)}" if not isinstance(value, int | float) or isinstance(value, bool) else ""
         raise api_error(f"{name} must be {what}{shown}")
     return int(value)
 
 
 def api_council(value) -> str | None:
-    """A council filter: text or null ("" is no filter too)."""
-    if value is None or value == "":
+    """A council filter: text or null."""
+    if value is None:
         return None
-    if not isinstance(value, str):
-        raise api_error(f"council must be text, not {kind_of(value)}")
-    if len(value) > MAX_QUESTION_CHARS:
-        raise api_error(f"council is {len(value):,} characters long; a council's name is under {MAX_QUESTION_CHARS:,}")
-    return clean_text(value)
+    return api_text(value, "council")
 
 
 def api_year(value) -> int | None:
     """A year filter: a whole number or null (0 and "" are no filter too, as before)."""
     if value is None or value == "" or (value == 0 and not isinstance(value, bool)):
         return None
-    return api_int(value, "year", "a whole number such as 2009", 1000, 9999)
+    return api_int(value, "year", YEAR_RULE)
 
 
 REFRESHED = 15  # the outputs of refresh_all: letters 2, ratings filters 2 and views 5, judgements 3 and 3

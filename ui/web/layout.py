@@ -3,19 +3,16 @@
 But: - no handlers or HTML of its own beyond labels; those are app.py's and render.py's.
 """
 
-import inspect
-from pathlib import Path
-
 import gradio as gr
 
 from index import kinds
 from index.formats import MAX_DOCUMENT_BYTES
 from index.letters import MAX_LETTER_BYTES
 from index.scan import LETTER_SUFFIXES
-from qa import Assistant
 from qa.answer import md_escape
 from qa.query import MAX_QUESTION_CHARS, clean_text
-from ui.web.app import WebApp, api_error, chat_messages, show_all_button, temporary_copy
+from ui.service import Service
+from ui.web.app import WebApp, chat_messages, show_all_button, temporary_copy
 from ui.web.chat import (
     EMPTY_QUESTION,
     STORAGE_KEY,
@@ -31,9 +28,11 @@ from ui.web.chat import (
     read_kept,
     too_long,
 )
+from ui.web.gradio_compat import Blocks
 from ui.web.judgements import comparison_choices, kind_choices, level_choices, service_choices
 from ui.web.ratings import CHART_COLOURS, COUNCIL_HINT, grade_choices
 from ui.web.render import ALL, NO_ANSWER, NO_SOURCES, letter_html
+from ui.web.style import CSS, JS, theme
 
 TITLE = "letters-qa: Ofsted letters to councils"
 DESCRIPTION = ("Ask what Ofsted's letters to English councils say about their children's services: "
@@ -51,24 +50,10 @@ EXAMPLES = (
 POLL_SECONDS = 3  # how often an open page asks whether the index has changed
 
 
-class Blocks(gr.Blocks):
-    """gr.Blocks whose calls with too few values get a clear error, not a traceback in the log."""
-
-    def validate_inputs(self, block_fn, inputs) -> None:
-        if len(inputs) < len(block_fn.inputs):
-            names = ", ".join(inspect.signature(block_fn.fn).parameters) if block_fn.fn else "values"
-            raise api_error(f"/{block_fn.api_name} takes {len(block_fn.inputs)} values ({names}); "
-                            f"{len(inputs)} given")
-        super().validate_inputs(block_fn, inputs)
-
-
-
-def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
-              uploads_off: str | None = None) -> gr.Blocks:
-    """The Blocks app: Ask, Ratings, Judgements and Letters tabs, and the /ask, /search, /ratings endpoints.
-
-    Without `letters_dir` uploads are off; `uploads_off` says why (no letters folder by default)."""
-    web = WebApp(assistant, letters_dir, embedder, uploads_off)
+def build_app(service: Service) -> gr.Blocks:
+    """The Blocks app over `service`: Ask, Ratings, Judgements and Letters tabs, and the /ask,
+    /search, /ratings endpoints. Uploads are off when the service has no letters folder."""
+    web = WebApp(service)
     with Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
         gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
         with gr.Tabs(elem_id="lqa-tabs") as tabs:
@@ -99,8 +84,13 @@ def build_app(assistant: Assistant, letters_dir: Path | None, embedder=None,
         gr.api(web.api_search, api_name="search")
         gr.api(web.api_ratings, api_name="ratings")
     app.queue(max_size=64, default_concurrency_limit=2)
-    app.letters_qa_web = web  # for launch(): the JSON API (ui/api.py) serves the same handlers
     return app
+
+
+def page_options() -> dict:
+    """The arguments of Gradio's launch() that draw the page: theme, CSS, the page's script, footer."""
+    return {"css": CSS, "head": f"<script>{JS}</script>", "theme": theme(), "footer_links": ["api", "gradio"],
+            "ssr_mode": False}
 
 
 def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
@@ -312,20 +302,21 @@ def _letters_tab(web: WebApp) -> tuple[list, list, object]:
                                          interactive=False)
             text = gr.HTML(letter_html(None, None), elem_id="lqa-letter-text")
         with gr.Column(scale=2):
-            if web.letters_dir is not None:
-                where = f"Saved into `{md_escape(str(web.letters_dir))}`, then the index is updated."
+            folder = web.service.letters_dir
+            if folder is not None:
+                where = f"Saved into `{md_escape(str(folder))}`, then the index is updated."
             else:
-                where = f"Uploads are off: {md_escape(web.uploads_off)}."
+                where = f"Uploads are off: {md_escape(web.service.uploads_off)}."
             gr.Markdown(f"### Add letters\n{', '.join(LETTER_SUFFIXES)} files, up to "
                         f"{MAX_LETTER_BYTES // 1_000_000} MB each for text and "
                         f"{MAX_DOCUMENT_BYTES // 1_000_000} MB for PDF, Word and HTML. {where}")
             # The picker offers only letter suffixes (Gradio refuses others with its own message);
             # every other check is the intake's, reported beside the button.
             files = gr.File(file_count="multiple", file_types=list(LETTER_SUFFIXES), label="Letters to add",
-                            elem_id="lqa-upload", interactive=web.letters_dir is not None)
+                            elem_id="lqa-upload", interactive=folder is not None)
             with gr.Row(equal_height=False):
                 add = gr.Button("Add to the index", variant="primary", elem_id="lqa-add", scale=0, min_width=150,
-                                interactive=web.letters_dir is not None)
+                                interactive=folder is not None)
                 report = gr.HTML(elem_id="lqa-report", scale=1)
     mark = gr.State(None)  # [letter, start, end] of the citation last opened here
     choose.change(web.open_letter, [choose, mark], [text], api_visibility="private")
