@@ -3,7 +3,9 @@
 A sentence ends at ".", "!" or "?" followed by whitespace, so "8.8%" and "2005/06" stay
 whole; list items, table rows and lines are sentences of their own; a hard-wrapped
 sentence's lines are joined. Used to cut passages (index/chunks.py), to label them
-(index/polarity.py) and to narrow a quote to the sentences that answer (qa/evidence.py).
+(index/polarity.py), to narrow a quote to the sentences that answer (qa/evidence.py), to find
+the sentence that says a whole query (qa/retriever.py) and to check a model's answer sentence by
+sentence (qa/verify.py, with split_at_stops).
 But: - abbreviations ("e.g. the") end a sentence; the letters rarely use them.
 """
 
@@ -33,6 +35,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             piece_start = stop.end()
         _add(spans, text, piece_start, end)
     return spans
+
+
+def split_at_stops(line: str) -> list[str]:
+    """`line` cut after each sentence stop (as sentence_spans cuts a line), every piece kept,
+    even one without a letter ("[2]"), stripped; for text that is not a letter's (a model's answer)."""
+    pieces, start = [], 0
+    for stop in _STOP.finditer(line):
+        pieces.append(line[start:stop.end()].strip())
+        start = stop.end()
+    pieces.append(line[start:].strip())
+    return [piece for piece in pieces if piece]
 
 
 def _units(text: str) -> list[tuple[int, int]]:

@@ -22,7 +22,7 @@ from index.boilerplate import is_standard_text
 from index.kinds.scales import SCALES
 from index.polarity import classify_spans, weakness_starts
 from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
-from index.sentences import sentence_spans
+from index.sentences import sentence_spans, sentences
 from index.services import LEVEL_GRADES
 from qa.glossary import expand
 from qa.query import (
@@ -43,7 +43,7 @@ from qa.query import (
     WEAKNESSES,
     Query,
 )
-from qa.retriever import SENTENCE, Passage, Retriever, content_terms, says_it_all, select_letters, without_overlaps
+from qa.retriever import Passage, Retriever, content_terms, says_it_all, select_letters, without_overlaps
 
 MIN_DENSE = 0.30  # below this cosine a passage is not evidence (an unrelated question scores ~0.1)
 MIN_DENSE_WITH_KEYWORDS = 0.20  # ... unless it also shares keywords with the question
@@ -429,7 +429,7 @@ def sharing(passages: list[Passage], text: str) -> list[Passage]:
     """The passages with a sentence that shares a content word with `text` (or the glossary's
     letter terms for its everyday words), other than words that ask for a polarity."""
     wanted = content_terms(expand(text)) - _ASKING
-    return [p for p in passages if any(wanted & content_terms(s) for s in SENTENCE.findall(p.text))]
+    return [p for p in passages if any(wanted & content_terms(s) for s in sentences(p.text))]
 
 
 # Words that ask for a polarity, not a topic: a passage sharing only these is not close.
@@ -530,7 +530,7 @@ def judged(passages: list[Passage], topic: str) -> list[Passage]:
     for p in passages:
         dense = p.dense_score or 0.0
         title = content_terms(p.section)
-        best = max((len(wanted & (content_terms(s) | title)) for s in SENTENCE.findall(p.text)), default=0)
+        best = max((len(wanted & (content_terms(s) | title)) for s in sentences(p.text)), default=0)
         # Everyday words the model reads poorly ("boozing", "money being tight") can still be evidence
         # when one sentence holds MIN_SHARED of the question's words or their glossary terms.
         worded = p.bm25_score is not None and best >= MIN_SHARED

@@ -32,6 +32,7 @@ from index.letters import short_name
 from index.manifest import FUSION
 from index.polarity import POLARITIES
 from index.reader import AREA_KEYS, IndexReader, LetterInfo
+from index.sentences import sentences
 from qa.glossary import expand
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
@@ -270,20 +271,12 @@ def content_terms(text: str) -> set[str]:
     """Stemmed content words (Snowball, as BM25 uses): "leavers" ~ "leaving" would not match; "fostering" ~ "foster"."""
     return {t for t in query_terms(text) if len(t) > 2 and t not in _STOP}
 
-# A run of text and the stops after it, when whitespace or the end follows them. A match
-# starts only where a run starts: tried inside a run, the same failing tail would be scanned
-# again from every character of it (quadratic on a long run ending in ".x"); possessive, as
-# nothing given back could match.
-SENTENCE = re.compile(r"(?<![^.!?])[^.!?]++(?:[.!?]++(?=\s)|[.!?]*+$)")
-
-
-
 def says_it_all(terms: set[str], passage: Passage) -> bool:
     """One sentence of the passage (with its section title) holds every one of `terms`, two or more."""
     if len(terms) < 2:
         return False
     title = content_terms(passage.section)
-    return any(terms <= (content_terms(s) | title) for s in SENTENCE.findall(passage.text))
+    return any(terms <= (content_terms(s) | title) for s in sentences(passage.text))
 
 
 class Retriever:

@@ -30,13 +30,13 @@ from dataclasses import dataclass
 
 from index.councils import authority, find_mentions
 from index.judgements import judgements_in, sentence_judgements
+from index.sentences import split_at_stops
 from qa.answer import Citation, md_escape, short
 from qa.query import councils_named
 
 MAX_ANSWER_CHARS = 8_000  # a model's answer is cut here before it is checked
 
 _LINE_BREAK = re.compile(r"\n+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _MARKERS = re.compile(r"\[([0-9,;\s]{1,40})\]")  # "[2]", "[1, 3]", "[1][2]" is two of them
 _LEADING_MARKERS = re.compile(r"(?:\[[0-9,;\s]{1,40}\]\s*)+")  # "[2] [3] Next sentence" -> to the one before
 _LABEL = re.compile(r"passages?\s+(\d{1,2})\s*[:.)-]\s*", re.I)  # "Passage 2: ..." opening a sentence cites it
@@ -92,8 +92,7 @@ def sentences(text: str) -> list[str]:
     for line in _LINE_BREAK.split(text):
         bullet = _BULLET.match(line)
         line = _EMPHASIS.sub("", line[bullet.end():] if bullet else line)
-        for part in _SENTENCE_END.split(line):
-            part = part.strip()
+        for part in split_at_stops(line):
             lead = _LEADING_MARKERS.match(part)
             if lead and found:
                 found[-1] += " " + lead.group(0).strip()
