@@ -280,110 +280,123 @@ class JudgementsQuery(Filters):
 # --- the routes ------------------------------------------------------------------------------
 
 
-def api_router(service: Service) -> APIRouter:
-    """The JSON API's endpoints over `service`."""
-    router = APIRouter(responses=ERRORS)
+async def served(request: Request) -> Service:
+    """The Service of the app this request reached (build_api keeps it in the app's state)."""
+    return request.app.state.service
 
-    @router.post("/ask", summary="Answer a question with citations and the ratings used",
-                 response_model=AskResponse, **AS_SENT)
-    def ask(request: Annotated[AskRequest, Body()]) -> dict:
-        return service.ask(request.question, request.history, generative=request.generative, all=request.all)
 
-    @router.get("/search", summary="The k best passages for a query", response_model=SearchResponse, **AS_SENT)
-    def search(params: Annotated[SearchQuery, Query()]) -> dict:
-        if not params.q.strip():
-            raise ApiError(400, "q is empty; give words to search the letters for")
-        k = number(params.k, "k", K_RULE)
-        return service.search(params.q, k=5 if k is None else k, council=params.council, kind=params.kind,
-                              year=number(params.year, "year", YEAR_RULE))
+Served = Annotated[Service, Depends(served)]
+router = APIRouter(responses=ERRORS)  # the JSON API's endpoints; build_api gives them a Service
 
-    @router.get("/ratings", summary="The extracted ratings table, optionally filtered",
-                response_model=RatingsResponse, **AS_SENT)
-    def ratings(params: Annotated[Filters, Query()]) -> dict:
-        return service.ratings(council=params.council, year=number(params.year, "year", YEAR_RULE), kind=params.kind)
 
-    @router.get("/judgements", summary="The extracted judgements of services, optionally filtered",
-                response_model=JudgementsResponse, **AS_SENT)
-    def judgements(params: Annotated[JudgementsQuery, Query()]) -> dict:
-        return service.judgements(service=params.service, level=params.level, council=params.council,
-                                  year=number(params.year, "year", YEAR_RULE), kind=params.kind,
-                                  comparison=params.comparison)
+@router.post("/ask", summary="Answer a question with citations and the ratings used",
+             response_model=AskResponse, **AS_SENT)
+def ask(request: Annotated[AskRequest, Body()], service: Served) -> dict:
+    return service.ask(request.question, request.history, generative=request.generative, all=request.all)
 
-    @router.get("/letters", summary="The metadata of every indexed letter", response_model=Letters, **AS_SENT)
-    def letters() -> dict:
-        return {"letters": service.letters()}
 
-    @router.get("/letters/{letter:path}/file", summary="One letter's original file, as it lies in the letters folder",
-                response_class=Response, responses={200: {"description": "the file's bytes, as an attachment",
-                                                          "content": {"application/octet-stream": {"schema": {
-                                                              "type": "string", "format": "binary"}}}},
-                                                    404: {"model": Error, "description": "no letter of that name"}})
-    def letter_file(letter: str) -> Response:
-        try:
-            original = service.original(letter)
-        except LettersQAError as exc:  # an indexed letter whose file is gone, moved out of the folder or changed
-            status = status_of(exc)
-            raise ApiError(409 if status == 400 else status, str(exc)) from None
-        if original is None:
-            raise ApiError(404, NOT_FOUND.format(shorten(letter, 200)))
-        return Response(original.data, headers={
-            "Content-Type": original.content_type, "Content-Disposition": attachment(original.filename),
-            "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"})
+@router.get("/search", summary="The k best passages for a query", response_model=SearchResponse, **AS_SENT)
+def search(params: Annotated[SearchQuery, Query()], service: Served) -> dict:
+    if not params.q.strip():
+        raise ApiError(400, "q is empty; give words to search the letters for")
+    k = number(params.k, "k", K_RULE)
+    return service.search(params.q, k=5 if k is None else k, council=params.council, kind=params.kind,
+                          year=number(params.year, "year", YEAR_RULE))
 
-    @router.get("/letters/{letter:path}", summary="One letter's text and metadata (its name as in `letter`)",
-                response_model=LetterText, **AS_SENT,
-                responses={404: {"model": Error, "description": "no letter of that name"}})
-    def letter(letter: str) -> dict:
-        found = service.letter(letter)
-        if found is None:
-            raise ApiError(404, NOT_FOUND.format(shorten(letter, 200)))
-        info, text = found
-        return {**letter_dict(info), "text": text}
 
-    @router.get("/health", summary="Whether the server answers, and what it serves", response_model=Health, **AS_SENT)
-    def health() -> dict:
-        return service.health()
+@router.get("/ratings", summary="The extracted ratings table, optionally filtered",
+            response_model=RatingsResponse, **AS_SENT)
+def ratings(params: Annotated[Filters, Query()], service: Served) -> dict:
+    return service.ratings(council=params.council, year=number(params.year, "year", YEAR_RULE), kind=params.kind)
 
-    @router.post("/letters", summary="Upload letter files to the letters folder and index them (as `letters-qa add`)",
-                 response_model=Upload, **AS_SENT,
-                 responses={403: {"model": Error, "description": "this server takes no uploads"},
-                            411: {"model": Error}, 413: {"model": Error}, 415: {"model": Error}},
-                 openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                     "type": "object", "required": ["files"],
-                     "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
-    async def upload(request: Request) -> dict:
-        service.check_uploads()
-        # Checked before the body is read: the parser would otherwise spool any size to disk.
-        length = request.headers.get("content-length")
-        cap = MAX_UPLOAD_FILES * 2 * MAX_DOCUMENT_BYTES
-        if length is None or not length.isdigit():
-            raise ApiError(411, "send the files as multipart/form-data with a Content-Length")
-        if int(length) > cap:
-            raise ApiError(413, f"the upload is {int(length):,} bytes; send at most {MAX_UPLOAD_FILES} letters "
-                                f"of up to {MAX_DOCUMENT_BYTES:,} bytes each")
-        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            raise ApiError(415, "send the files as multipart/form-data, each in a field named files")
-        try:
-            form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
-        except Exception as exc:  # starlette's MultiPartException and parser errors: the caller's body
-            raise ApiError(400, f"cannot read the upload: {exc}") from None
-        try:
-            items = [item for item in form.getlist("files") if hasattr(item, "read")]
-            if not items:
-                raise ApiError(400, "no files: send each letter in a multipart field named files")
-            with tempfile.TemporaryDirectory(prefix="letters-qa-upload-") as scratch:
-                files = []
-                for n, item in enumerate(items):
-                    # Copied to disk as it came (the intake reads at most its cap, and names the size).
-                    path = Path(scratch) / str(n)
-                    with open(path, "wb") as out:
-                        await run_in_threadpool(shutil.copyfileobj, item.file, out)
-                    files.append((path, item.filename or "letter.txt"))
-                return await run_in_threadpool(upload_letters, service, files)
-        finally:
-            await form.close()
 
-    return router
+@router.get("/judgements", summary="The extracted judgements of services, optionally filtered",
+            response_model=JudgementsResponse, **AS_SENT)
+def judgements(params: Annotated[JudgementsQuery, Query()], service: Served) -> dict:
+    return service.judgements(service=params.service, level=params.level, council=params.council,
+                              year=number(params.year, "year", YEAR_RULE), kind=params.kind,
+                              comparison=params.comparison)
+
+
+@router.get("/letters", summary="The metadata of every indexed letter", response_model=Letters, **AS_SENT)
+def letters(service: Served) -> dict:
+    return {"letters": service.letters()}
+
+
+@router.get("/letters/{letter:path}/file", summary="One letter's original file, as it lies in the letters folder",
+            response_class=Response, responses={200: {"description": "the file's bytes, as an attachment",
+                                                      "content": {"application/octet-stream": {"schema": {
+                                                          "type": "string", "format": "binary"}}}},
+                                                404: {"model": Error, "description": "no letter of that name"}})
+def letter_file(letter: str, service: Served) -> Response:
+    try:
+        original = service.original(letter)
+    except LettersQAError as exc:  # an indexed letter whose file is gone, moved out of the folder or changed
+        status = status_of(exc)
+        raise ApiError(409 if status == 400 else status, str(exc)) from None
+    if original is None:
+        raise ApiError(404, NOT_FOUND.format(shorten(letter, 200)))
+    return Response(original.data, headers={
+        "Content-Type": original.content_type, "Content-Disposition": attachment(original.filename),
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"})
+
+
+@router.get("/letters/{letter:path}", summary="One letter's text and metadata (its name as in `letter`)",
+            response_model=LetterText, **AS_SENT,
+            responses={404: {"model": Error, "description": "no letter of that name"}})
+def letter(letter: str, service: Served) -> dict:
+    found = service.letter(letter)
+    if found is None:
+        raise ApiError(404, NOT_FOUND.format(shorten(letter, 200)))
+    info, text = found
+    return {**letter_dict(info), "text": text}
+
+
+@router.get("/health", summary="Whether the server answers, and what it serves", response_model=Health, **AS_SENT)
+def health(service: Served) -> dict:
+    return service.health()
+
+
+@router.post("/letters", summary="Upload letter files to the letters folder and index them (as `letters-qa add`)",
+             response_model=Upload, **AS_SENT,
+             responses={403: {"model": Error, "description": "this server takes no uploads"},
+                        411: {"model": Error}, 413: {"model": Error}, 415: {"model": Error}},
+             openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["files"],
+                 "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
+async def upload(request: Request, service: Served) -> dict:
+    service.check_uploads()
+    # Checked before the body is read: the parser would otherwise spool any size to disk.
+    length = request.headers.get("content-length")
+    cap = MAX_UPLOAD_FILES * 2 * MAX_DOCUMENT_BYTES
+    if length is None or not length.isdigit():
+        raise ApiError(411, "send the files as multipart/form-data with a Content-Length")
+    if int(length) > cap:
+        raise ApiError(413, f"the upload is {int(length):,} bytes; send at most {MAX_UPLOAD_FILES} letters "
+                            f"of up to {MAX_DOCUMENT_BYTES:,} bytes each")
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise ApiError(415, "send the files as multipart/form-data, each in a field named files")
+    try:
+        form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
+    except Exception as exc:  # starlette's MultiPartException and parser errors: the caller's body
+        raise ApiError(400, f"cannot read the upload: {exc}") from None
+    try:
+        items = [item for item in form.getlist("files") if hasattr(item, "read")]
+        if not items:
+            raise ApiError(400, "no files: send each letter in a multipart field named files")
+        with tempfile.TemporaryDirectory(prefix="letters-qa-upload-") as scratch:
+            files = []
+            for n, item in enumerate(items):
+                # Copied to disk as it came (the intake reads at most its cap, and names the size).
+                path = Path(scratch) / str(n)
+                with open(path, "wb") as out:
+                    await run_in_threadpool(shutil.copyfileobj, item.file, out)
+                files.append((path, item.filename or "letter.txt"))
+            return await run_in_threadpool(upload_letters, service, files)
+    finally:
+        await form.close()
+
+
 
 
 def upload_letters(service: Service, files: list[tuple[Path, str]]) -> dict:
@@ -403,22 +416,20 @@ def upload_letters(service: Service, files: list[tuple[Path, str]]) -> dict:
     return result
 
 
-def docs_router() -> APIRouter:
-    """/openapi.json and /docs, as routes of the API (behind its password, as every route)."""
-    router = APIRouter(include_in_schema=False)
+docs = APIRouter(include_in_schema=False)  # /openapi.json and /docs, behind the API's password as every route
 
-    @router.get("/openapi.json")
-    def openapi(request: Request) -> JSONResponse:
-        schema = request.app.openapi()
-        root = request.scope.get("root_path", "").rstrip("/")
-        return JSONResponse({**schema, "servers": [{"url": root}]} if root else schema)
 
-    @router.get("/docs")
-    def docs(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "").rstrip("/")
-        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=f"{request.app.title} - Swagger UI")
+@docs.get("/openapi.json")
+def openapi(request: Request) -> JSONResponse:
+    schema = request.app.openapi()
+    root = request.scope.get("root_path", "").rstrip("/")
+    return JSONResponse({**schema, "servers": [{"url": root}]} if root else schema)
 
-    return router
+
+@docs.get("/docs")
+def swagger(request: Request) -> HTMLResponse:
+    root = request.scope.get("root_path", "").rstrip("/")
+    return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=f"{request.app.title} - Swagger UI")
 
 
 # --- the app ---------------------------------------------------------------------------------
@@ -430,9 +441,10 @@ def build_api(service: Service, auth: tuple[str, str] | Guard | None = None) -> 
                   description="Questions, search, ratings and letters of the indexed Ofsted letters. "
                               "Errors are `{\"error\": \"one line\"}` with a 4xx status.",
                   docs_url=None, redoc_url=None, openapi_url=None)
+    api.state.service = service
     guarded = [Depends(password(auth))] if auth is not None else []
-    api.include_router(api_router(service), dependencies=guarded)
-    api.include_router(docs_router(), dependencies=guarded)
+    api.include_router(router, dependencies=guarded)
+    api.include_router(docs, dependencies=guarded)
 
     @api.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError):
