@@ -291,7 +291,31 @@ def test_auth_is_needed_when_the_server_has_one(upload_api):
                                     "(curl -u USER:PASSWORD)"}
     assert httpx.get(upload_api.url + "api/health", auth=(AUTH[0], "wrong")).status_code == 401
     assert httpx.get(upload_api.url + "api/docs").status_code == 401
+    assert httpx.get(upload_api.url + "api/nothing").status_code == 401  # no endpoint: the password first too
+    assert httpx.get(upload_api.url + "api/ask").status_code == 401
     assert upload_api.http.get("/health").status_code == 200
+    assert upload_api.http.get("/nothing").status_code == 404 and upload_api.http.get("/ask").status_code == 405
+
+
+def test_a_utf8_password_works_and_a_malformed_header_is_a_failed_login(assistant):
+    """HTTP Basic as RFC 7617's charset="UTF-8" (the realm says so): FastAPI's HTTPBasic reads ASCII only."""
+
+    from fastapi.testclient import TestClient
+
+    from ui.api import build_api
+    from ui.auth import Guard
+    from ui.service import Service
+
+    guard = Guard(("lecteur", "mot de passe é€"))
+    with TestClient(build_api(Service(assistant), guard)) as client:
+        assert client.get("/health", auth=("lecteur", "mot de passe é€")).status_code == 200
+        assert client.get("/health", auth=("lecteur", "mot de passe e")).status_code == 401
+        malformed = client.get("/health", headers={"Authorization": "Basic %%%"})
+        assert malformed.status_code == 401 and malformed.json()["error"].startswith("this server needs a password")
+        assert len(guard._failures["testclient"]) == 2  # both wrong ones counted; the right one cleared them
+        schema = client.get("/openapi.json", auth=("lecteur", "mot de passe é€")).json()
+        assert schema["components"]["securitySchemes"]["HTTPBasic"] == {
+            "type": "http", "scheme": "basic", "description": "the server's USER:PASSWORD (letters-qa serve)"}
 
 
 def test_upload_of_a_non_letter_is_rejected_with_the_reason(upload_api):

@@ -13,7 +13,7 @@ Uploads (POST /letters) go through index/intake.py, as `letters-qa add` and the 
 GET /letters/{letter}/file gives an indexed letter's original file back, checked the same way.
 But: - one shared password (HTTP Basic through fastapi.security.HTTPBasic, the password of `serve`:
 ui/auth.py), no accounts or tokens; failed logins are throttled per client address (a 429 after
-10 in a minute). A path that is no endpoint is a 404 with or without it.
+10 in a minute).
 - uploads only add letters, as in the web UI; nothing here deletes one.
 - /api/docs is Swagger UI, whose script comes from a CDN: offline, read /api/openapi.json.
 """
@@ -442,7 +442,8 @@ def build_api(service: Service, auth: tuple[str, str] | Guard | None = None) -> 
                               "Errors are `{\"error\": \"one line\"}` with a 4xx status.",
                   docs_url=None, redoc_url=None, openapi_url=None)
     api.state.service = service
-    guarded = [Depends(password(auth))] if auth is not None else []
+    gate = password(auth) if auth is not None else None
+    guarded = [Depends(gate)] if gate is not None else []
     api.include_router(router, dependencies=guarded)
     api.include_router(docs, dependencies=guarded)
 
@@ -461,6 +462,11 @@ def build_api(service: Service, auth: tuple[str, str] | Guard | None = None) -> 
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if gate is not None and exc.status_code in (404, 405):  # no such endpoint: the password first all the same
+            try:
+                await gate(request, await BASIC(request))
+            except ApiError as refused:
+                return await api_error(request, refused)
         message = "no such endpoint; see /api/docs" if exc.status_code == 404 else str(exc.detail)
         return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
 
@@ -484,16 +490,18 @@ class Utf8Basic(HTTPBasic):
         return HTTPBasicCredentials(username=user, password=password if colon else "")
 
 
+BASIC = Utf8Basic(realm=REALM, auto_error=False, scheme_name="HTTPBasic",
+                  description="the server's USER:PASSWORD (letters-qa serve)")
+
+
 def password(credentials: tuple[str, str] | Guard):
     """The dependency every route has when the server has a password: HTTP Basic with the server's
     USER:PASSWORD. Wrong credentials are failed logins, throttled per client address by the Guard
     (ui/auth.py), which the server shares with its Gradio routes: each answered after a growing
     delay, and a 429 after MAX_FAILURES in a minute."""
     guard = credentials if isinstance(credentials, Guard) else Guard(credentials)
-    basic = Utf8Basic(realm=REALM, auto_error=False, description="the server's USER:PASSWORD (letters-qa serve)")
 
-    # A default, not Annotated[...]: annotations are strings here, which cannot name the local `basic`.
-    async def check(request: Request, given: HTTPBasicCredentials | None = Depends(basic)) -> None:
+    async def check(request: Request, given: Annotated[HTTPBasicCredentials | None, Depends(BASIC)]) -> None:
         client = request.client.host if request.client else "unknown"
         if given is not None:
             wait = guard.retry_after(client)
