@@ -169,7 +169,8 @@ def evaluate(assistant, gold_path: Path, k: int = 5) -> EvalReport:
                     category=item.get("category") or UNCATEGORISED)
         cited = [_norm(c.text) for c in answer.citations]
         if "councils" in item:
-            case.precision, case.recall = _precision_recall(named, item["councils"], assistant)
+            case.precision, case.recall = _precision_recall(named, item["councils"], assistant,
+                                                            _shared_only(answer, assistant))
         if "phrase" in item:
             case.phrase_ok = any(_norm(item["phrase"]) in text for text in cited)
         if "contains" in item:
@@ -189,17 +190,44 @@ def evaluate(assistant, gold_path: Path, k: int = 5) -> EvalReport:
     return EvalReport(k, cases)
 
 
-def _precision_recall(named: set[str], expected: list[str], assistant) -> tuple[float, float]:
-    """Expected names may be short ("Trafford"): map them to the index's full names first."""
+def _precision_recall(named: set[str], expected: list[str], assistant,
+                      shared_only: frozenset[str] = frozenset()) -> tuple[float, float]:
+    """Expected names may be short ("Trafford"): map them to the index's full names first.
+    `shared_only`: councils named only by quoting wording other councils' letters share word for
+    word; they count for the councils the line expects and against none (a question about the
+    process names no council, and its answer must quote the standard text from some council's copy)."""
     full = {}
     for letter in assistant.letters():
         for name in (letter.council, letter.short_name):
             full[normalise_name(name)] = normalise_name(letter.council)
     want = {full.get(normalise_name(name), normalise_name(name)) for name in expected}
+    named = {name for name in named if name not in shared_only or name in want}
     if not named:
         return (1.0 if not want else 0.0), (1.0 if not want else 0.0)
     hits = len(named & want)
     return hits / len(named), (hits / len(want) if want else 1.0)
+
+
+SHARED_WORDS = 8  # a quote this long that another council's letter holds word for word is shared wording
+
+
+def _shared_only(answer, assistant) -> frozenset[str]:
+    """The councils the answer names only through quotes of shared wording: a passage of at least
+    SHARED_WORDS words that another council's letter carries word for word (the scale's definitions,
+    the standard paragraphs). A name or a date (a letter's facts) is each letter's own."""
+    texts = getattr(assistant, "_eval_letter_texts", None)
+    if texts is None:  # read once per assistant
+        texts = [(letter.council, _norm(assistant.reader.letter_text(letter.name) or ""))
+                 for letter in assistant.letters()]
+        assistant._eval_letter_texts = texts
+    shared, own = set(), {normalise_name(r.council) for r in answer.ratings}
+    for c in answer.citations:
+        quote = _norm(c.text)
+        if len(quote.split()) >= SHARED_WORDS and any(quote in text for council, text in texts if council != c.council):
+            shared.add(normalise_name(c.council))
+        else:
+            own.add(normalise_name(c.council))
+    return frozenset(shared - own)
 
 
 def _norm(text: str) -> str:

@@ -497,10 +497,12 @@ def retrieved(q: Query, retriever: Retriever) -> list[Passage]:
     text = q.search_text or q.text
     passages = retriever.search(text, k=8, council=list(q.councils) or None, year=list(q.years) or None,
                                 kind=list(q.kinds) or None, area=list(q.areas) or None, polarity=polarity)
-    found = judged(passages, text)
+    found = judged(passages, text, q.topic)
     if polarity:
         return without_overlaps(narrowed(found, polarity))
     standard = standard_text(q, retriever, found, text)
+    if standard and not q.councils:  # a question about the process: the councils' own findings do not answer it
+        return [standard]
     return [standard, *found][:MAX_QUOTES] if standard else found
 
 
@@ -520,20 +522,22 @@ def standard_text(q: Query, retriever: Retriever, found: list[Passage], text: st
     return None
 
 
-def judged(passages: list[Passage], topic: str) -> list[Passage]:
+def judged(passages: list[Passage], topic: str, words: str = "") -> list[Passage]:
     """The passages that are evidence, best first: judged by their best sentence's shared
     content words (section-title words count, and the glossary's letter terms for the
     question's everyday words) or, sharing none, by cosine similarity."""
     own = content_terms(topic)
     wanted = content_terms(expand(topic))
+    asked = content_terms(words)  # the question's topic words, without council, years or asking words
     scored = []
     for p in passages:
         dense = p.dense_score or 0.0
         title = content_terms(p.section)
         best = max((len(wanted & (content_terms(s) | title)) for s in sentences(p.text)), default=0)
-        # Everyday words the model reads poorly ("boozing", "money being tight") can still be evidence
-        # when one sentence holds MIN_SHARED of the question's words or their glossary terms.
-        worded = p.bm25_score is not None and best >= MIN_SHARED
+        # Everyday words the model reads poorly ("boozing", "money being tight") and short questions
+        # ("Trafford private fostering - a problem?") can still be evidence when one sentence holds
+        # MIN_SHARED of the question's words or their glossary terms, or every topic word (two or more).
+        worded = p.bm25_score is not None and (best >= MIN_SHARED or says_it_all(asked, p))
         if (dense < MIN_DENSE_WITH_KEYWORDS and not worded) or (dense < MIN_DENSE and p.bm25_score is None):
             continue
         scored.append((says_it_all(own, p), best, dense, p))

@@ -58,8 +58,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
      "free school meals vulnerable deprivation"),
     ("at-risk|at risk|vulnerable|troubled|most needy|struggling families|in need",
      "whose circumstances make them vulnerable"),
-    ("secondary|high schools|high school|senior schools|comprehensives", "secondary schools"),
-    ("primary|junior schools|infant schools", "primary schools"),
+    ("secondary|secondaries|high schools|high school|senior schools|comprehensives", "secondary schools"),
+    ("primary|primaries|junior schools|infant schools", "primary schools"),
     ("college|university|further education|apprenticeship|apprenticeships|training|jobs|job|work|ready for work"
      "|employability",
      "education, employment or training"),

@@ -4,6 +4,7 @@ The floors are the figures reached at the end of issue 11 (docs/evaluation.md); 
 them when answers improve, never lower them to make a change pass.
 """
 
+import json
 from pathlib import Path
 
 from qa.evaluate import evaluate
@@ -20,9 +21,9 @@ ACCURACY = {
     "strengths_weaknesses": 1.0, "followup": 1.0, "paraphrase": 0.85,
     "service_list": 1.0, "service_count": 1.0, "broad_council": 1.0,  # issue 23
     "people": 1.0,  # issue 29: a false "none", abbreviations, definitions, mixed quotes
-    # issue 29, round two: 70 questions in people's words by a helper who saw no rules, glossary or gold
-    # files, added to tune on (0.886 when added); the held-out sets stay untuned
-    "people_dev": 0.94,
+    # issue 29, round two: 130 questions in people's words by two helpers who saw no rules, glossary or
+    # gold files, added to tune on (70 at 0.886 and 60 at 0.85 when added); the held-out sets stay untuned
+    "people_dev": 0.92,
 }
 
 
@@ -67,7 +68,22 @@ def test_held_out_questions_in_peoples_words_keep_their_floor(assistant):
     """81 questions in councillors', journalists' and parents' words (abbreviations, plain words for
     areas, what a rating means, strengths and weaknesses in one area) written by a helper who saw
     neither the rules, the glossary nor the gold files, never tuned on (issue 29): 0.62 at e245a0f,
-    0.72 at 80f0d3b, 0.78 after tuning on people_dev; short of the issue's 0.9 (docs/evaluation.md)."""
+    0.72 at 80f0d3b, 0.83 after tuning on people_dev; short of the issue's 0.9 (docs/evaluation.md)."""
     report = evaluate(assistant, PEOPLE_HELD_OUT, k=5)
     assert report.summary()["questions"] == 81
-    assert report.summary()["accuracy"] >= 0.77
+    assert report.summary()["accuracy"] >= 0.82
+
+
+def test_a_quote_of_shared_wording_counts_for_the_council_asked_and_against_none(assistant, tmp_path):
+    """A question about the process names no council, and its answer must quote the standard text
+    from some council's copy: that copy's council is not counted as a wrong council named. A quote
+    only one letter holds still is."""
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(line) for line in [
+        {"question": "When does Ofsted's new rating system fully come in?", "councils": [],
+         "phrase": "the full application of the new system in 2010"},
+        {"question": "What does the Trafford letter say about private fostering?", "councils": []},
+    ]), encoding="utf-8")
+    process, trafford = evaluate(assistant, gold, k=5).cases
+    assert process.correct and process.precision == 1.0 and process.councils  # it does quote a council's copy
+    assert not trafford.correct and trafford.precision == 0.0
