@@ -313,6 +313,10 @@ def test_a_utf8_password_works_and_a_malformed_header_is_a_failed_login(assistan
         malformed = client.get("/health", headers={"Authorization": "Basic %%%"})
         assert malformed.status_code == 401 and malformed.json()["error"].startswith("this server needs a password")
         assert len(guard._failures["testclient"]) == 2  # both wrong ones counted; the right one cleared them
+        big = b'{"question": "' + b"x" * 300_000 + b'"}'  # over the body cap: still the password first
+        assert client.post("/ask", content=big, headers={"content-type": "application/json"}).status_code == 401
+        assert client.post("/ask", content=big, headers={"content-type": "application/json"},
+                           auth=("lecteur", "mot de passe é€")).status_code == 413
         schema = client.get("/openapi.json", auth=("lecteur", "mot de passe é€")).json()
         assert schema["components"]["securitySchemes"]["HTTPBasic"] == {
             "type": "http", "scheme": "basic", "description": "the server's USER:PASSWORD (letters-qa serve)"}

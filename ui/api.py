@@ -460,17 +460,24 @@ def build_api(service: Service, auth: tuple[str, str] | Guard | None = None) -> 
     async def invalid(request: Request, exc: RequestValidationError):
         return JSONResponse({"error": validation_message(exc)}, status_code=422)
 
+    async def denied(request: Request) -> JSONResponse | None:
+        """The password's answer (401, 429) to a request refused before its route's own check, or None."""
+        if gate is None:
+            return None
+        try:
+            await gate(request, await BASIC(request))
+        except ApiError as refused:
+            return await api_error(request, refused)
+        return None
+
     @api.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        if gate is not None and exc.status_code in (404, 405):  # no such endpoint: the password first all the same
-            try:
-                await gate(request, await BASIC(request))
-            except ApiError as refused:
-                return await api_error(request, refused)
+        if exc.status_code in (404, 405) and (refused := await denied(request)):  # the password first, as anywhere
+            return refused
         message = "no such endpoint; see /api/docs" if exc.status_code == 404 else str(exc.detail)
         return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
 
-    api.middleware("http")(json_body_cap)
+    api.middleware("http")(json_body_cap(denied))
     return api
 
 
@@ -544,14 +551,22 @@ def validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
-async def json_body_cap(request: Request, call_next):
-    """POST /ask reads its whole body before validating it: refuse a body over MAX_JSON_BYTES,
-    or one of unstated length, before it is read (uploads have their own cap)."""
-    if request.method == "POST" and request.url.path.rstrip("/").endswith("/ask"):
-        length = request.headers.get("content-length")
-        if length is None or not length.isdigit():
-            return JSONResponse({"error": "send the JSON body with a Content-Length"}, status_code=411)
-        if int(length) > MAX_JSON_BYTES:
-            return JSONResponse({"error": f"the request body is over {MAX_JSON_BYTES // 1024} KB; send one "
-                                          "question and its history"}, status_code=413)
-    return await call_next(request)
+def json_body_cap(denied):
+    """Middleware: POST /ask reads its whole body before validating it, so refuse a body over
+    MAX_JSON_BYTES, or one of unstated length, before it is read (uploads have their own cap);
+    `denied` (the password's check) answers first."""
+
+    async def cap(request: Request, call_next):
+        if request.method == "POST" and request.url.path.rstrip("/").endswith("/ask"):
+            length = request.headers.get("content-length")
+            if length is None or not length.isdigit():
+                refusal = JSONResponse({"error": "send the JSON body with a Content-Length"}, status_code=411)
+            elif int(length) > MAX_JSON_BYTES:
+                refusal = JSONResponse({"error": f"the request body is over {MAX_JSON_BYTES // 1024} KB; send one "
+                                                 "question and its history"}, status_code=413)
+            else:
+                return await call_next(request)
+            return await denied(request) or refusal
+        return await call_next(request)
+
+    return cap
