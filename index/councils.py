@@ -23,7 +23,7 @@ maps to that authority. Names are matched on ASCII words; other letters never ma
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 
@@ -388,6 +388,54 @@ def spelled_like(written: str, names: list[str]) -> list[str]:
         if abs(len(target) - len(word)) <= limit and _edits(word, target, limit) <= limit:
             found.append(name)
     return found
+
+
+class Speller:
+    """`spelled_like` over one fixed list of names, asked about many words (qa/query.py: every
+    question against every indexed council, 10,000 of them in bench/make_corpus.py's largest
+    folder). Each name's letters, length and letter counts are kept once; a word is compared
+    only with the names that share its first or its second letter (a typo seldom changes both),
+    and _edits runs only on those within its edit limit in length and in letter counts (an edit
+    changes the counts by at most two). Answers are spelled_like's over those names, in the
+    names' order: first-letter matches first, then second-letter ones."""
+
+    def __init__(self, names: Iterable[str]):
+        import numpy as np
+
+        self.names = list(dict.fromkeys(names))
+        self._letters = [letters_only(name) for name in self.names]
+        self._exact = set(self._letters)
+        self._lengths = np.array([len(word) for word in self._letters], dtype=np.int32)
+        self._counts = np.stack([_letter_counts(word) for word in self._letters]) if self.names else None
+        self._first = np.array([word[:1] for word in self._letters], dtype="U1")
+        leads: dict[str, list[int]] = {}
+        for i, word in enumerate(self._letters):
+            for key in {f"1{word[:1]}", f"2{word[1:2]}"}:
+                leads.setdefault(key, []).append(i)
+        self._leads = {key: np.array(rows, dtype=np.int64) for key, rows in leads.items()}
+
+    def like(self, written: str) -> list[str]:
+        import numpy as np
+
+        word = letters_only(written)
+        if len(word) < MIN_TYPO_LETTERS or word in self._exact:  # spelled_like: [] for an exact name
+            return []
+        limit = 1 if len(word) < 9 else 2
+        empty = np.zeros(0, dtype=np.int64)
+        first, second = self._leads.get(f"1{word[:1]}", empty), self._leads.get(f"2{word[1:2]}", empty)
+        rows = np.concatenate([first, second[self._first[second] != word[:1]]])
+        rows = rows[np.abs(self._lengths[rows] - len(word)) <= limit]
+        if len(rows):
+            rows = rows[np.abs(self._counts[rows] - _letter_counts(word)).sum(axis=1) <= 2 * limit]
+        return [self.names[i] for i in rows.tolist() if _edits(word, self._letters[i], limit) <= limit]
+
+
+def _letter_counts(word: str):
+    """How many of each letter a-z `word` (letters_only) holds, as 26 int16."""
+    import numpy as np
+
+    codes = np.frombuffer(word.encode("ascii"), dtype=np.uint8) - ord("a")
+    return np.bincount(codes, minlength=26).astype(np.int16)
 
 
 def _edits(a: str, b: str, limit: int) -> int:

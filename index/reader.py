@@ -33,6 +33,15 @@ from index.letters import short_name
 from index.manifest import DATABASE, MANIFEST, Manifest, file_problem, problem_error, rebuild_hint
 from index.segments import stored_vectors
 
+# Searches of the non-boilerplate rows over at least this many rows rank them by float16 copies
+# first (IndexReader._dense_half): 42,386 rows at 10,000 letters; the seeds have ~100.
+HALF_MIN_ROWS = 8192
+# float16 keeps 11 significant bits: each stored number within 2^-11 of itself relatively, so a
+# score within 2^-11 * |query| * |row|; float32 sums and float16's smallest numbers add under
+# 2^-14 more. Over-estimating it only scores a few more rows exactly.
+HALF_ERROR = 2.0**-11 + 2.0**-13
+HALF_EXTRA = 64  # rows asked of the float16 index beyond k: enough, nearly always, to reach the floor
+
 __all__ = ["AREA_KEYS", "IndexReader", "JudgementRow", "LetterInfo", "RatingRow", "normalise_name"]
 
 
@@ -114,6 +123,7 @@ class IndexReader:
         self._vectors: list[tuple[int, object]] | None = None  # (first row, FAISS index) per segment
         self._rows: tuple | None = None  # row_letter, row_boilerplate, BM25, row_polarity, row_area
         self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
+        self._half: tuple[object, float] | None = None  # their float16 FAISS index, the longest's norm
 
     @classmethod
     def open(cls, index_dir: str | Path) -> IndexReader:
@@ -282,8 +292,9 @@ class IndexReader:
 
     @functools.cached_property
     def council_names(self) -> tuple[tuple[str, str], ...]:
-        """(council, short name) of every letter, in `letters` order; built once per reader."""
-        return tuple((letter.council, letter.short_name) for letter in self.letters)
+        """(council, short name) of every letter, in `letters` order; built once per reader. Its hash
+        is computed once: question parsing keys its caches by it (10,000 pairs took ~0.3 ms a hash)."""
+        return _OnceHashed((letter.council, letter.short_name) for letter in self.letters)
 
     def ratings_for(self, councils: Iterable[str]) -> list[RatingRow]:
         """The rating rows of these councils (full names), in `ratings` order."""
@@ -366,10 +377,9 @@ class IndexReader:
         """Top-k (row, cosine) by exact inner product, only over rows where `allowed` is True."""
         if self.chunks == 0 or k <= 0 or (allowed is not None and not allowed.any()):
             return []
-        if allowed is not None and not allowed[self.row_boilerplate].any():
+        if allowed is not None and not (allowed & self.row_boilerplate).any():
             return self._dense_exact(vector, k, allowed)
-        import faiss
-
+        faiss = _faiss()
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
         found: list[tuple[int, float]] = []
         for start, index in self._segment_indexes():
@@ -394,8 +404,30 @@ class IndexReader:
         """Exact inner products over the allowed rows, all of them non-boilerplate (the default).
 
         Most rows are boilerplate, so searches that exclude it use one matrix of the
-        non-boilerplate rows' vectors, copied once, instead of FAISS with an ID selector.
+        non-boilerplate rows' vectors, copied once, instead of FAISS with an ID selector. Over
+        HALF_MIN_ROWS rows or more, the rows that could be among the k best are found first from
+        a half-precision copy (`_dense_half`) and only they are scored in full.
         """
+        ids, matrix = self._content_matrix()
+        mask = allowed[ids]
+        count = int(mask.sum())
+        if count == 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        if count < len(ids) // 8:
+            keep = np.flatnonzero(mask)
+            rows, scores = ids[keep], matrix[keep] @ query
+        elif count >= HALF_MIN_ROWS:
+            keep = self._dense_half(query, k, mask, count)
+            # Row by row, not one matrix product: equal vectors get equal scores wherever they sit
+            # in the block (BLAS may round a block's last rows differently), so ties go by row.
+            rows, scores = ids[keep], (matrix[keep] * query).sum(axis=1)
+        else:
+            rows, scores = ids, np.where(mask, matrix @ query, -np.inf)
+        return top_rows(rows, scores, min(k, count))
+
+    def _content_matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, vectors) of the non-boilerplate rows, copied from the segments on first use."""
         if self._content is None:
             boilerplate = self.row_boilerplate
             indexes = self._segment_indexes()
@@ -408,18 +440,49 @@ class IndexReader:
                         parts.append(stored_vectors(index)[mine])
                     matrix = np.concatenate(parts) if parts else np.zeros((0, self.manifest.dim), np.float32)
                     self._content = (ids, np.ascontiguousarray(matrix))
-        ids, matrix = self._content
-        mask = allowed[ids]
-        count = int(mask.sum())
-        if count == 0:
-            return []
-        query = np.asarray(vector, dtype=np.float32).reshape(-1)
-        if count < len(ids) // 8:
-            keep = np.flatnonzero(mask)
-            rows, scores = ids[keep], matrix[keep] @ query
-        else:
-            rows, scores = ids, np.where(mask, matrix @ query, -np.inf)
-        return top_rows(rows, scores, min(k, count))
+        return self._content
+
+    def _dense_half(self, query: np.ndarray, k: int, mask: np.ndarray, count: int) -> np.ndarray:
+        """Positions (in `_content_matrix`) of every allowed row whose exact score could be among
+        the k best, ascending: FAISS ranks the rows by their float16 copies (a quarter of the
+        memory traffic of the float32 product), and every row within twice the float16 error of
+        the k-th is kept. A float16 score is within HALF_ERROR * |query| * |row| of the exact
+        one, so the k-th scores of the two rankings differ by at most that, and no row of the
+        exact top k (ties included) is left out: the answer is the exact search's."""
+        faiss = _faiss()
+        index, longest = self._half_index()
+        margin = 2 * HALF_ERROR * longest * float(np.linalg.norm(query))
+        search = query.reshape(1, -1)
+        params = None
+        if count < len(mask):
+            # Bit i of byte i // 8, least significant first, as IDSelectorBitmap reads it.
+            bitmap = np.packbits(mask.astype(np.uint8), bitorder="little")
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap)))
+        wanted = min(count, k + HALF_EXTRA)
+        while True:
+            scores, found = index.search(search, wanted, params=params)
+            scores, found = scores[0][found[0] >= 0], found[0][found[0] >= 0]
+            floor = scores[min(k, len(scores)) - 1] - margin
+            # Complete once a row below the floor came back (every row after it is lower) or
+            # every allowed row did.
+            if wanted >= count or len(scores) < wanted or scores[-1] < floor:
+                break
+            wanted = min(count, wanted * 8)
+        return np.sort(found[scores >= floor])
+
+    def _half_index(self) -> tuple[object, float]:
+        """A FAISS float16 index of `_content_matrix`'s vectors, and the longest vector's norm."""
+        if self._half is None:
+            ids, matrix = self._content_matrix()
+            with self._load_lock:
+                if self._half is None:
+                    faiss = _faiss()
+                    index = faiss.IndexScalarQuantizer(matrix.shape[1], faiss.ScalarQuantizer.QT_fp16,
+                                                       faiss.METRIC_INNER_PRODUCT)
+                    index.add(matrix)
+                    longest = float(np.sqrt((matrix * matrix).sum(axis=1).max(initial=0.0)))
+                    self._half = (index, longest)
+        return self._half
 
     def bm25(self, text: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """Top-k (row, BM25 score, higher is better) over rows where `allowed` is True (None: all)."""
@@ -433,6 +496,28 @@ class IndexReader:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+@functools.cache
+def _faiss():
+    """faiss, searching with one OpenMP thread: a search is one query, and FAISS's threads wait
+    spinning for work, so a second one only slows it on a busy machine (the float16 search at
+    10,000 letters, load 12 on 2 cores: 4.2 ms with one thread, 16-24 ms with two); concurrent
+    requests use the cores instead."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    return faiss
+
+
+class _OnceHashed(tuple):
+    """A tuple whose hash is computed on first use and kept."""
+
+    def __hash__(self) -> int:
+        found = self.__dict__.get("hash")
+        if found is None:
+            found = self.__dict__["hash"] = tuple.__hash__(self)
+        return found
 
 
 def _section_title(sections: tuple[tuple[str, int, int], ...], offset: int) -> str:

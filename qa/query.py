@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from index import kinds
-from index.councils import MIN_TYPO_LETTERS, canonical, find_mentions, letters_only, spelled_like
+from index.councils import MIN_TYPO_LETTERS, Speller, canonical, find_mentions, letters_only
 from index.kinds.scales import SCALES
 from index.letters import short_name
 from index.services import AREA_SERVICES, SERVICES
@@ -127,7 +127,7 @@ came come comes finished ranked place placed now then about councils' council's 
 def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Query | None = None) -> Query:
     """Parse `text`; `councils` are the index's (full name, short name) pairs."""
     text = text[:MAX_QUESTION_CHARS]
-    councils = tuple(councils)
+    councils = councils if isinstance(councils, tuple) else tuple(councils)  # keeps a cached hash
     norm = f" {normalise(text)} "
     found, norm = _find_councils(norm, councils)
     by_authority = _by_authority(councils)
@@ -184,12 +184,12 @@ def _misspelt(found: list[str], unknown: list[str], norm: str, councils: tuple[t
     with no council named at all a word or run of up to three words, that is one or two edits
     from exactly one indexed council's short name (index/councils.py spelled_like) is read as it;
     one as close to several is asked about. Returns found, unknown, typos, did_you_mean, norm."""
-    shorts, by_lead = _short_names(councils)
+    shorts, speller = _short_names(councils)
     typos: list[tuple[str, str]] = []
     did_you_mean: tuple[str, ...] = ()
     still: list[str] = []
     for name in unknown:
-        near = spelled_like(name, _candidates(name, by_lead))
+        near = speller.like(name)
         if len(near) == 1:
             full = shorts[near[0]][0]
             typos.append((name, full))
@@ -202,7 +202,7 @@ def _misspelt(found: list[str], unknown: list[str], norm: str, councils: tuple[t
     if found or still or did_you_mean:
         return found, still, tuple(typos), did_you_mean, norm
     for run in _runs(norm):
-        near = spelled_like(run, _candidates(run, by_lead))
+        near = speller.like(run)
         if len(near) == 1:
             found.extend(shorts[near[0]])
             typos.append((run, shorts[near[0]][0]))
@@ -215,12 +215,11 @@ def _misspelt(found: list[str], unknown: list[str], norm: str, councils: tuple[t
 
 
 @functools.lru_cache(maxsize=4)
-def _short_names(councils: tuple[tuple[str, str], ...]) -> tuple[dict[str, tuple[str, ...]], dict[str, list[str]]]:
-    """Short name -> the full names of the indexed councils it stands for; and the short names by
-    their first letter ("1s") and by their second ("2t"), so a misspelling is compared with the
-    names that share one of those (a typo seldom changes both), not with every council indexed."""
+def _short_names(councils: tuple[tuple[str, str], ...]) -> tuple[dict[str, tuple[str, ...]], Speller]:
+    """Short name -> the full names of the indexed councils it stands for; and a Speller over the
+    short names (index/councils.py), which compares a misspelling only with the names that share
+    its first or its second letter, not with every council indexed."""
     table: dict[str, list[str]] = {}
-    by_lead: dict[str, list[str]] = {}
     for full, short in councils:
         if full not in table.setdefault(short, []):
             table[short].append(full)
@@ -234,16 +233,7 @@ def _short_names(councils: tuple[tuple[str, str], ...]) -> tuple[dict[str, tuple
     for lead, named in leads.items():
         if len(named) == 1 and lead not in table:
             table[lead] = list(table[next(iter(named))])
-    for short in table:
-        letters = letters_only(short)
-        for key in {f"1{letters[:1]}", f"2{letters[1:2]}"}:
-            by_lead.setdefault(key, []).append(short)
-    return {short: tuple(fulls) for short, fulls in table.items()}, by_lead
-
-
-def _candidates(written: str, by_lead: dict[str, list[str]]) -> list[str]:
-    letters = letters_only(written)
-    return list(dict.fromkeys([*by_lead.get(f"1{letters[:1]}", ()), *by_lead.get(f"2{letters[1:2]}", ())]))
+    return {short: tuple(fulls) for short, fulls in table.items()}, Speller(table)
 
 
 _WORDS_KNOWN = frozenset(w for service in SERVICES for w in re.findall(r"[a-z]+", service.title.lower()))
@@ -284,8 +274,9 @@ def _find_councils(norm: str, councils: Iterable[tuple[str, str]]) -> tuple[list
     Only names whose first word is in the question are tried (one regex each would be
     compiled for every council on every question otherwise).
     """
-    names, by_first, always = _council_table(tuple(councils))
-    fulls = _fulls_by_name(tuple(councils))
+    councils = councils if isinstance(councils, tuple) else tuple(councils)
+    names, by_first, always = _council_table(councils)
+    fulls = _fulls_by_name(councils)
     words = set(re.findall(r"[a-z0-9]+", norm))
     found: list[str] = []
     for rank in sorted({r for word in words for r in by_first.get(word, ())} | set(always)):

@@ -303,3 +303,30 @@ def test_typos_read_in_the_issues_examples() -> None:
                      "Which councils perform adequately?", "Is healing offered to children in care?"):
         query = parse_question(ordinary, seeds)
         assert query.councils == () and query.typos == () and query.did_you_mean == (), ordinary
+
+
+def _by_lead(names: list[str], written: str) -> list[str]:
+    """The names a Speller compares `written` with: those sharing its first or its second letter."""
+    word = councils.letters_only(written)
+    first = [n for n in names if councils.letters_only(n)[:1] == word[:1]]
+    second = [n for n in names if councils.letters_only(n)[1:2] == word[1:2] and n not in first]
+    return first + second
+
+
+SPELLER_WORDS = [typo for a in AUTHORITIES for typo in _typos(a.name)] + [
+    a.name for a in AUTHORITIES[:20]] + ["private fostering", "children's homes", "care leavers", "stockprt",
+                                         "Stoke on Trnt", "Hull", "", "Kingston upon Hulll", "xyzzyxyzzy"]
+
+
+def test_a_speller_answers_as_spelled_like_over_the_names_sharing_a_lead_letter() -> None:
+    """index.councils.Speller (qa/query.py's misspellings, over 10,000 councils in the benchmarks)
+    gives spelled_like's answer, in the same order, over the names that share the word's first or
+    second letter: every authority's name misspelt three ways, some ordinary words, exact names."""
+    names = [a.name for a in AUTHORITIES] + ["Stockport East", "Stockpert", "Traford", "Trafforde"]
+    speller = councils.Speller(names)
+    found = 0
+    for written in SPELLER_WORDS:
+        expected = councils.spelled_like(written, _by_lead(names, written))
+        assert speller.like(written) == expected, written
+        found += bool(expected)
+    assert found > 300  # most typos are read as some name: the comparison is not of empty lists

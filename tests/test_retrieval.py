@@ -192,11 +192,14 @@ def brute_force(vectors: np.ndarray, query: np.ndarray, k: int, allowed: np.ndar
     return best, scores[best]
 
 
-def random_reader(folder, n: int, dim: int, seed: int) -> tuple[IndexReader, np.ndarray]:
-    """A real index folder whose FAISS rows are n random unit vectors (one letter, n chunks)."""
+def random_reader(folder, n: int, dim: int, seed: int, repeats: int = 1) -> tuple[IndexReader, np.ndarray]:
+    """A real index folder whose FAISS rows are n random unit vectors (one letter, n chunks), or
+    n // repeats of them, each `repeats` times (equal scores, so ties)."""
     rng = np.random.default_rng(seed)
-    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    vectors = rng.standard_normal((n // repeats, dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = np.tile(vectors, (repeats, 1))
+    n = len(vectors)
     generation = folder / generation_name(1)
     generation.mkdir(parents=True)
     db: sqlite3.Connection = database.create(generation / DATABASE)
@@ -239,6 +242,37 @@ def test_faiss_agrees_with_numpy_on_random_vectors(random_index, mask, k):
         rows, scores = brute_force(vectors, query, k, allowed)
         assert [row for row, _ in found] == rows.tolist()
         np.testing.assert_allclose([score for _, score in found], scores, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def repeated_index(tmp_path_factory):
+    reader, vectors = random_reader(tmp_path_factory.mktemp("repeated-index"), 3000, 64, seed=5, repeats=3)
+    yield reader, vectors
+    reader.close()
+
+
+@pytest.mark.parametrize("mask", ["every row", "half", "tenth", "three rows"])
+@pytest.mark.parametrize("k", [1, 10, 100])
+@pytest.mark.parametrize("fixture", ["random_index", "repeated_index"])
+def test_the_float16_first_pass_gives_the_exact_answer(request, monkeypatch, fixture, mask, k):
+    """Non-boilerplate searches over HALF_MIN_ROWS rows or more rank float16 copies first
+    (IndexReader._dense_half) and score in full only the rows that could be in the top k: the
+    rows, their order (ties by row, as brute force breaks them) and scores are the exact ones.
+    HALF_MIN_ROWS is lowered so that these small indexes take that path."""
+    import index.reader
+
+    monkeypatch.setattr(index.reader, "HALF_MIN_ROWS", 50)
+    reader, vectors = request.getfixturevalue(fixture)
+    allowed = masks(len(vectors), seed=11)[mask] if mask != "every row" else np.ones(len(vectors), dtype=bool)
+    rng = np.random.default_rng(k)
+    for _ in range(5):
+        query = rng.standard_normal(vectors.shape[1]).astype(np.float32)
+        query /= np.linalg.norm(query)
+        found = reader.dense(query, k, allowed)
+        rows, scores = brute_force(vectors, query, k, allowed)
+        assert [row for row, _ in found] == rows.tolist()
+        np.testing.assert_allclose([score for _, score in found], scores, atol=1e-5)
+    assert reader._half is not None or mask == "three rows"
 
 
 def test_faiss_returns_nothing_when_no_row_is_allowed(random_index):
