@@ -150,6 +150,15 @@ def test_a_short_question_keeps_the_sentence_that_holds_its_topic(assistant):
     assert any(c.text.endswith("private fostering is inadequate.") for c in answer.citations)
 
 
+def test_plain_words_for_an_area_narrow_the_question_to_it(assistant):
+    # Issue 29: "school results" is enjoying and achieving, "jobs" achieving economic well-being.
+    assert assistant.parse("How good are Stockport's school results?").areas == ("enjoying_achieving",)
+    query = assistant.parse("Are there enough jobs for young people in Stockport?")
+    assert query.areas == ("economic_wellbeing",)
+    answer = assistant.ask("Are there enough jobs for young people in Stockport?")
+    assert answer.citations[0].section.startswith("Achieving economic well-being")
+
+
 def test_a_councils_question_the_letters_do_not_touch_still_finds_nothing(assistant):
     answer = assistant.ask("What does Trafford say about the football team?")
     assert answer.citations == ()

@@ -68,10 +68,10 @@ def test_held_out_questions_in_peoples_words_keep_their_floor(assistant):
     """81 questions in councillors', journalists' and parents' words (abbreviations, plain words for
     areas, what a rating means, strengths and weaknesses in one area) written by a helper who saw
     neither the rules, the glossary nor the gold files, never tuned on (issue 29): 0.62 at e245a0f,
-    0.72 at 80f0d3b, 0.84 after tuning on people_dev; short of the issue's 0.9 (docs/evaluation.md)."""
+    0.72 at 80f0d3b, 0.85 after tuning on people_dev; short of the issue's 0.9 (docs/evaluation.md)."""
     report = evaluate(assistant, PEOPLE_HELD_OUT, k=5)
     assert report.summary()["questions"] == 81
-    assert report.summary()["accuracy"] >= 0.83
+    assert report.summary()["accuracy"] >= 0.85
 
 
 def test_a_quote_of_shared_wording_counts_for_the_council_asked_and_against_none(assistant, tmp_path):

@@ -20,11 +20,11 @@ AREAS = (
          # "(local) safeguarding children board" is the LSCB, a service, not this area
          r"staying safe|keep(?:ing)? (?:children )?safe|\bsafe(?:ty|guarding)?\b(?! children board)"),
     Area("enjoying_achieving", "Enjoying and achieving", r"Enjoying and achieving",
-         r"enjoying and achieving|enjoy(?:ing)? and achiev(?:e|ing)"),
+         r"enjoying and achieving|enjoy(?:ing)? and achiev(?:e|ing)|(?:school|exam|test) results"),
     Area("positive_contribution", "Making a positive contribution", r"Making a positive contribution",
          r"(?:making a )?positive contribution"),
     Area("economic_wellbeing", "Achieving economic well-being", r"Achieving economic well[- ]?being",
-         r"(?:achieving )?economic well ?being|economic"),
+         r"(?:achieving )?economic well ?being|economic|\bjobs\b"),
     Area("capacity_to_improve", "Capacity to improve", r"Capacity to improve",
          r"capacity to improve|capacity|management of (?:children's )?services"),
 )
