@@ -6,7 +6,7 @@ LLM_STAMP := $(VENV)/.llm-installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test lint bench llm chromium clean
+.PHONY: run test check lint bench llm chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -29,6 +29,12 @@ run: $(STAMP)
 
 test: $(STAMP) $(LLM_STAMP) chromium
 	$(PY) -m pytest
+
+# The inner loop: the tests none of pyproject.toml's markers sets aside (no browser, no real or generative
+# model, nothing slow), in two worker processes (pytest-xdist). `make test` runs them all.
+CHECK := not browser and not model and not llm and not slow
+check: $(STAMP)
+	$(PY) -m pytest -n 2 -q -m "$(CHECK)"
 
 # The short benchmark suite (seeds, then a generated 1,000-letter folder cached in .bench-cache/):
 # bench/results/<date>-<commit>.json and .md. `make bench BENCH_ARGS=--quick` for the seeds only.

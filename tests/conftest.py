@@ -1,14 +1,21 @@
-"""Shared fixtures: the real bundled model (loaded once), a seeds index, a fake embedder.
+"""Shared fixtures and helpers: the real bundled model (loaded once), a seeds index, a fake
+embedder, servers' ports, and the test markers.
 
 The fake embedder is for plumbing tests only (call counting, crash points); retrieval
 and answer tests use the real model and real FAISS/SQLite.
+Markers (pyproject.toml; `make check` leaves out the last four): `model` and `browser` are set
+here from the fixtures a test uses (the real model; headless Chromium), and by hand on tests
+that reach them through a subprocess; `llm` and `slow` are set in the test files.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,6 +26,17 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+
+def pytest_collection_modifyitems(items):
+    """`model` on every test that uses the real model in this process (real_embedder, and all
+    built on it: seeds_index, assistant, counting); `browser` on every test that drives Chromium."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "real_embedder" in names:
+            item.add_marker(pytest.mark.model)
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)
 
 
 class CountingEmbedder:
@@ -131,3 +149,30 @@ def stop_server(server: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the OS picks it, so parallel workers do not collide)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_ready(url: str, server: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+    """Poll `url` until it answers 200; fail with the server's log if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"the server did not answer {url} within {timeout:.0f}s:\n{log.read_text()}")
+
+
+def leftovers(index_dir: Path) -> list[str]:
+    """Hidden files an interrupted or failed update left in an index folder (its lock aside)."""
+    return sorted(p.name for p in index_dir.iterdir() if p.name.startswith(".") and p.name != ".lock")

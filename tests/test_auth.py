@@ -16,8 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT, stop_server
-from test_http_api import free_port, wait_until_ready
+from conftest import ROOT, free_port, stop_server, wait_until_ready
 
 from index.errors import LettersQAError
 from ui import auth

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every bench/ and tools/ script in a fresh process
+
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("bench", "tools")
 LIMIT_S = 120  # per script; each takes 1-15 s on the 2-core machine

@@ -20,11 +20,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, FakeEmbedder
+from conftest import SEEDS, FakeEmbedder, leftovers
 
 from index.reader import IndexReader
 from index.update import update_index
 from qa.retriever import Retriever
+
+pytestmark = pytest.mark.slow  # updates SIGKILLed at many moments
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIALS = 22
@@ -94,10 +96,6 @@ def state(index_dir: Path) -> tuple:
         )
     finally:
         reader.close()
-
-
-def leftovers(index_dir: Path) -> list[str]:
-    return sorted(p.name for p in index_dir.iterdir() if p.name.startswith(".") and p.name != ".lock")
 
 
 @pytest.fixture(scope="module")

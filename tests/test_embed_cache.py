@@ -23,6 +23,8 @@ from index import embed_cache
 from index.reader import IndexReader
 from index.update import update_index
 
+pytestmark = pytest.mark.slow  # 40-letter builds, one SIGKILLed
+
 KILL_AFTER = 2  # slices of SLICE_BATCHES * 64 texts committed before the kill
 
 DRIVER_SOURCE = '''

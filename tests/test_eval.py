@@ -7,7 +7,11 @@ them when answers improve, never lower them to make a change pass.
 import json
 from pathlib import Path
 
+import pytest
+
 from qa.evaluate import evaluate
+
+pytestmark = pytest.mark.slow  # the gold sets through the real model
 
 GOLD = Path(__file__).with_name("gold.jsonl")
 HELD_OUT = Path(__file__).with_name("gold_heldout.jsonl")

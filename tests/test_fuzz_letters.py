@@ -15,6 +15,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -23,6 +24,8 @@ from index import kinds
 from index.chunks import chunk_letter
 from index.errors import LetterError
 from index.letters import Letter, normalise, parse_letter
+
+pytestmark = pytest.mark.slow  # hypothesis: hundreds of generated letters
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 SEED_BYTES = [path.read_bytes() for path in sorted(SEEDS_DIR.glob("*.txt"))]

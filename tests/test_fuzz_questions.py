@@ -52,6 +52,8 @@ from qa.query import (
 )
 from qa.retriever import Passage
 
+pytestmark = pytest.mark.slow  # hypothesis: thousands of generated questions
+
 if not os.getenv("HYPOTHESIS_STORAGE_DIRECTORY"):
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "letters-qa-hypothesis")
 

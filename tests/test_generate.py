@@ -25,6 +25,8 @@ from index.errors import ArgumentError, ArgumentTypeError
 from qa import Answer, Assistant
 from qa.generate import MAX_DRAFT_CHARS, SYSTEM, prompt_text
 
+pytestmark = pytest.mark.llm  # the whole file needs the llm extra; a third of it runs SmolLM2
+
 ROOT = Path(__file__).resolve().parent.parent
 TRAFFORD = "Trafford Metropolitan Borough Council"
 FOSTERING = "What did Ofsted say about private fostering in Trafford?"

@@ -9,40 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import stop_server
+from conftest import free_port, stop_server, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 CITATION_FIELDS = {"letter", "council", "year", "kind", "section", "text", "start", "end"}
 RATING_FIELDS = {"council", "year", "kind", "area", "label", "grade", "letter"}
 STOKE = "Stoke-on-Trent City Council"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_ready(url: str, server: subprocess.Popen, log: Path, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"the server did not answer {url} within {timeout:.0f}s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")

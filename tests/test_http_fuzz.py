@@ -21,11 +21,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import stop_server
+from conftest import free_port, stop_server, wait_until_ready
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
-from test_http_api import free_port, wait_until_ready
+
+pytestmark = pytest.mark.slow  # a live server fuzzed over HTTP
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = {"ask": ("question", "history"), "search": ("query", "k", "council", "year"),

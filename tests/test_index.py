@@ -635,6 +635,7 @@ def test_a_format_3_index_is_read_and_upgraded_without_embedding(tmp_path, lette
     assert check_index(index_dir).ok and check_index(index_dir).advice == ""
 
 
+@pytest.mark.model  # its last line runs `letters-qa search`, which loads the real model
 def test_a_segment_faiss_cannot_read_is_reported_on_first_search(tmp_path, letters_dir):
     """Opening checks each segment's size and header; what only loading finds comes on first use."""
     from ui.cli import main

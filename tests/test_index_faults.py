@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEEDS, FakeEmbedder
+from conftest import ROOT, SEEDS, FakeEmbedder, leftovers
 
 from index.check import check_index
 from index.councils import authority
@@ -32,10 +32,6 @@ TRAFFORD = "003_e59f001d04c76981.txt"
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     return subprocess.run([sys.executable, "-m", "ui", *args], capture_output=True, text=True, cwd=cwd, env=env)
-
-
-def leftovers(index_dir: Path) -> list[str]:
-    return sorted(p.name for p in index_dir.iterdir() if p.name.startswith(".") and p.name != ".lock")
 
 
 def test_a_symlink_loop_is_skipped_with_its_reason(tmp_path, letters_dir):

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import SEEDS, make_annual_letter, stop_server
-from test_http_api import CITATION_FIELDS, RATING_FIELDS, STOKE, free_port, wait_until_ready
+from conftest import SEEDS, free_port, make_annual_letter, stop_server, wait_until_ready
+from test_http_api import CITATION_FIELDS, RATING_FIELDS, STOKE
 
 from index.errors import LetterError
 from index.letters import parse_letter

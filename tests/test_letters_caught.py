@@ -24,6 +24,8 @@ from index.letters import parse_letter, read_letter
 from index.reader import IndexReader
 from index.update import update_index
 
+pytestmark = pytest.mark.slow  # every letter kind's hard cases through full builds
+
 sys.path.insert(0, str(ROOT / "tests"))
 from documents import docx_bytes, web_page  # noqa: E402
 

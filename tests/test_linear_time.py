@@ -46,6 +46,8 @@ from qa.evidence import judged
 from qa.query import MAX_QUESTION_CHARS, parse_question
 from qa.retriever import Passage
 
+pytestmark = pytest.mark.slow  # every parser timed at n and 8n
+
 BOUND = 24  # see the module docstring
 RATIOS: dict[str, float] = {}  # every measured ratio, for the report (pytest -s prints them)
 

@@ -22,6 +22,8 @@ from index.update import update_index
 from qa import Assistant
 from qa.evaluate import evaluate
 
+pytestmark = pytest.mark.model  # the real model through ONNX Runtime and PyTorch, side by side
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold.jsonl"
 HELD_OUT = ROOT / "tests" / "gold_heldout.jsonl"

@@ -16,6 +16,8 @@ from index.update import update_index
 from qa import Assistant
 from tests.conftest import ROOT, make_annual_letter
 
+pytestmark = pytest.mark.slow  # servers and updates under failure
+
 
 def test_full_disk_fails_clearly_and_the_previous_index_keeps_serving(small_disk, letters_dir, real_embedder):
     index_dir = small_disk / "index"
@@ -105,9 +107,8 @@ def test_a_reader_keeps_answering_during_updates_and_sees_the_new_generation(let
 
 def test_a_running_server_answers_while_letters_qa_index_runs_beside_it(letters_dir, tmp_path, real_embedder):
     """The real `letters-qa serve` process and a real `letters-qa index` process side by side."""
+    from conftest import free_port, wait_until_ready
     from gradio_client import Client
-
-    from tests.test_http_api import free_port, wait_until_ready
 
     index_dir = tmp_path / "index"
     update_index(letters_dir, index_dir, embedder=real_embedder)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import hostile
 import pytest
-from conftest import SEEDS, FakeEmbedder, stop_server
+from conftest import SEEDS, FakeEmbedder, free_port, stop_server, wait_until_ready
 
 from index.errors import LetterError
 from index.formats import MAX_LETTER_CHARS, extract_text, sandbox
@@ -33,6 +33,8 @@ from index.formats.html import MAX_TAGS
 from index.formats.pdf import MAX_FORM_DEPTH, MAX_OBJECTS, MAX_PAGE_CHARS, MAX_PAGE_IMAGES, MAX_PAGES
 from index.letters import MAX_LETTER_CHUNKS, parse_letter
 from index.update import update_index
+
+pytestmark = pytest.mark.slow  # hostile documents read to their limits
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = SEEDS / "000_be5145f8e9499e13.txt"
@@ -204,7 +206,6 @@ def test_the_parent_never_loads_the_document_libraries():
 
 def test_a_server_survives_an_uploaded_bomb_and_removes_its_scratch_files(seeds_index, tmp_path):
     import httpx
-    from test_http_api import free_port, wait_until_ready
 
     letters, index, scratch = tmp_path / "letters", tmp_path / "index", tmp_path / "tmp"
     shutil.copytree(SEEDS, letters)

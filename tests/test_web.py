@@ -13,12 +13,12 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import free_port
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,12 +43,6 @@ SLOW = 120_000  # ms: an upload embeds its chunks; the first open question loads
 
 
 # --- servers and browser ------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

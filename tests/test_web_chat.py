@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 import test_web
-from test_web import BOT, PHONE, ROOT, SHOTS, USER, free_port, in_view, open_app
+from conftest import free_port
+from test_web import BOT, PHONE, ROOT, SHOTS, USER, in_view, open_app
 
 pytestmark = pytest.mark.browser
 

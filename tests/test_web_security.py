@@ -26,8 +26,8 @@ from types import SimpleNamespace
 
 import pytest
 import test_web
-from conftest import make_annual_letter
-from test_web import SLOW, ask, chart_tooltips, free_port, open_app, serving, shot, text_file
+from conftest import free_port, make_annual_letter, wait_until_ready
+from test_web import SLOW, ask, chart_tooltips, open_app, serving, shot, text_file
 
 browser, page = test_web.browser, test_web.page  # test_web's fixtures: one Chromium per module, a page per test
 
@@ -337,7 +337,6 @@ def upload_config(url: str) -> dict:
                                                 (["--insecure-no-auth", "--allow-uploads"], True)])
 def test_insecure_no_auth_serves_with_uploads_off_unless_allowed(seeds_index, tmp_path, flags, uploads):
     """127.0.0.2 is not one of the local names, so it takes the outside path, yet stays on this machine."""
-    from test_http_api import wait_until_ready
 
     port = free_port()
     log = tmp_path / "server.log"
