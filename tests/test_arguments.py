@@ -8,8 +8,6 @@ kind="inspection_report", k=0) still returns nothing: tests/test_retrieval.py pi
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 from conftest import SEEDS, FakeEmbedder
@@ -121,7 +119,8 @@ BAD_OPENS = {
 
 
 def test_the_encoders_threads_reach_it(index_dir) -> None:
-    """One thread by default (the server's), two for the CLI's one question (docs/performance.md)."""
+    """One thread by default, for the server and the CLI alike (docs/performance.md); serve's
+    --encoder-threads sets another."""
     from ui.cli import _assistant, build_parser
 
     def threads(embedder):  # the ONNX encoder behind its fallback, or the torch one
@@ -129,7 +128,11 @@ def test_the_encoders_threads_reach_it(index_dir) -> None:
 
     assert threads(Assistant.open(index_dir).embedder) == 1
     args = build_parser().parse_args(["search", "fostering", "--index", str(index_dir)])
-    assert threads(_assistant(args).embedder) == min(2, os.cpu_count() or 1)
+    assert threads(_assistant(args).embedder) == 1
+    assert build_parser().parse_args(["serve", "--encoder-threads", "2"]).encoder_threads == 2
+    with pytest.raises(SystemExit) as refused:
+        build_parser().parse_args(["serve", "--encoder-threads", "0"])
+    assert refused.value.code == 2
 
 
 @pytest.mark.parametrize("name", BAD_OPENS)

@@ -54,6 +54,7 @@ def scripts_args(ctx: dict) -> dict[str, list[str]]:
         "bench/judgements.py": ["--letters", "10", "--runs", "1", "--cache", str(work / "judgements")],
         "bench/make_index.py": ["3", str(work / "make_index"), "--fake-vectors"],
         "bench/query.py": [index, "--searches", "3", "--asks", "2"],
+        "bench/search_cost.py": [index, "--searches", "3", "--passes", "1", "--out", str(work / "search_cost.json")],
         "bench/resume.py": ["--tiny", "--work", str(work / "resume")],
         "bench/seeds_speed.py": [index, "--tiny", "--letters", str(ctx["two"])],
         "bench/suite.py": ["--tiny", "--out", str(work / "suite")],

@@ -77,6 +77,11 @@ NOT_RUN = {
     ".venv/bin/python bench/query.py INDEX --asks 20 --searches 100": MINUTES,
     ".venv/bin/python bench/make_index.py 10000 /tmp/big --fake-vectors": MINUTES + " (10,000 letters)",
     ".venv/bin/python bench/judgement_lists.py /tmp/big/index --runs 20": "needs the 10,000-letter index above",
+    ".venv/bin/python bench/make_index.py 1000 /tmp/k1 --fake-vectors": MINUTES + " (1,000 letters)",
+    ".venv/bin/python bench/search_cost.py /tmp/big/index /tmp/k1/index --searches 100 --passes 2":
+        "needs the two indexes above (tests/test_bench_smoke.py runs it on a tiny one)",
+    ".venv/bin/python tools/load.py --index /tmp/seeds-index --clients 1 10 50 --seconds 20 --paths json "
+    "--distinct --encoder-threads 1 2 --rounds 2": "a load test: starts a server per setting, twice each (minutes)",
     ".venv/bin/python bench/fusion_grid.py IDX": MINUTES + " (every weight on the gold set, real model)",
     ".venv/bin/python bench/fusion_grid.py IDX --gold tests/gold_heldout.jsonl": MINUTES + " (real model)",
     ".venv/bin/python bench/generative.py IDX": MINUTES + "; " + LLM,

@@ -192,6 +192,18 @@ def brute_force(vectors: np.ndarray, query: np.ndarray, k: int, allowed: np.ndar
     return best, scores[best]
 
 
+def agrees_with_brute_force(reader: IndexReader, vectors: np.ndarray, k: int, allowed: np.ndarray | None) -> None:
+    """reader.dense gives brute force's rows, in its order, and scores, for 5 random queries."""
+    rng = np.random.default_rng(k)
+    for _ in range(5):
+        query = rng.standard_normal(vectors.shape[1]).astype(np.float32)
+        query /= np.linalg.norm(query)
+        found = reader.dense(query, k, allowed)
+        rows, scores = brute_force(vectors, query, k, allowed)
+        assert [row for row, _ in found] == rows.tolist()
+        np.testing.assert_allclose([score for _, score in found], scores, atol=1e-5)
+
+
 def random_reader(folder, n: int, dim: int, seed: int, repeats: int = 1) -> tuple[IndexReader, np.ndarray]:
     """A real index folder whose FAISS rows are n random unit vectors (one letter, n chunks), or
     n // repeats of them, each `repeats` times (equal scores, so ties)."""
@@ -234,14 +246,7 @@ def random_index(tmp_path_factory):
 def test_faiss_agrees_with_numpy_on_random_vectors(random_index, mask, k):
     reader, vectors = random_index
     allowed = masks(len(vectors), seed=11)[mask]
-    rng = np.random.default_rng(k)
-    for _ in range(5):
-        query = rng.standard_normal(vectors.shape[1]).astype(np.float32)
-        query /= np.linalg.norm(query)
-        found = reader.dense(query, k, allowed)
-        rows, scores = brute_force(vectors, query, k, allowed)
-        assert [row for row, _ in found] == rows.tolist()
-        np.testing.assert_allclose([score for _, score in found], scores, atol=1e-5)
+    agrees_with_brute_force(reader, vectors, k, allowed)
 
 
 @pytest.fixture(scope="module")
@@ -264,14 +269,7 @@ def test_the_float16_first_pass_gives_the_exact_answer(request, monkeypatch, fix
     monkeypatch.setattr(index.reader, "HALF_MIN_ROWS", 50)
     reader, vectors = request.getfixturevalue(fixture)
     allowed = masks(len(vectors), seed=11)[mask] if mask != "every row" else np.ones(len(vectors), dtype=bool)
-    rng = np.random.default_rng(k)
-    for _ in range(5):
-        query = rng.standard_normal(vectors.shape[1]).astype(np.float32)
-        query /= np.linalg.norm(query)
-        found = reader.dense(query, k, allowed)
-        rows, scores = brute_force(vectors, query, k, allowed)
-        assert [row for row, _ in found] == rows.tolist()
-        np.testing.assert_allclose([score for _, score in found], scores, atol=1e-5)
+    agrees_with_brute_force(reader, vectors, k, allowed)
     assert reader._half is not None or mask == "three rows"
 
 

@@ -8,6 +8,9 @@ time is up, alternating /ask and /search over a fixed question list. Paths (--pa
 `gradio`, each thread with its own gradio_client.Client (Gradio's queue); `json`, each
 thread with its own httpx.Client on the plain JSON API (POST /api/ask, GET /api/search).
 Reports requests, errors, throughput and p50/p95 latency per path, and writes JSON.
+--distinct makes every request's text new (a request number appended), so each one runs the
+encoder instead of the question-vector cache; --encoder-threads 1 2 starts one server per
+setting (`letters-qa serve --encoder-threads N`), --rounds times in turn, to compare them.
 But: - loopback only, bounded in time and count; it measures the whole HTTP path, not
 the library alone.
 """
@@ -51,10 +54,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(index: Path) -> tuple[subprocess.Popen, str]:
+def start_server(index: Path, threads: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "ui", "serve", "--index", str(index), "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "ui", "serve", "--index", str(index), "--port", str(port),
+                             "--encoder-threads", str(threads)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/"
     common.wait_until_serving(url, proc, 180, lambda: proc.stderr.read().decode()[-2000:])
@@ -89,12 +93,14 @@ CALLERS = {"gradio": gradio_caller, "json": json_caller}
 
 
 def client_loop(url: str, path: str, stop_at: float, offset: int, latencies: list, errors: list,
-                lock: threading.Lock) -> None:
+                lock: threading.Lock, distinct: bool = False) -> None:
     call = CALLERS[path](url)
     for i in range(MAX_REQUESTS_PER_CLIENT):
         if time.time() >= stop_at:
             return
         api, text = QUESTIONS[(offset + i) % len(QUESTIONS)]
+        if distinct:  # a text no earlier request sent: the server embeds it anew
+            text = f"{text} (request r{offset}n{i})"
         started = time.perf_counter()
         try:
             result = call(api, text)
@@ -109,12 +115,20 @@ def client_loop(url: str, path: str, stop_at: float, offset: int, latencies: lis
                 errors.append(error)
 
 
-def run(url: str, path: str, clients: int, seconds: float) -> dict:
+def warm_up(url: str) -> None:
+    """Every question once, untimed: the model and the index's vectors load on the first ones."""
+    call = json_caller(url)
+    for api, text in QUESTIONS:
+        call(api, f"{text} (warm-up)")
+
+
+def run(url: str, path: str, clients: int, seconds: float, distinct: bool = False) -> dict:
     latencies: list = []
     errors: list = []
     lock = threading.Lock()
     stop_at = time.time() + seconds
-    threads = [threading.Thread(target=client_loop, args=(url, path, stop_at, i, latencies, errors, lock), daemon=True)
+    threads = [threading.Thread(target=client_loop, args=(url, path, stop_at, i, latencies, errors, lock, distinct),
+                                daemon=True)
                for i in range(clients)]
     started = time.time()
     for thread in threads:
@@ -144,26 +158,32 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--paths", nargs="+", choices=sorted(CALLERS), default=["gradio", "json"])
     parser.add_argument("--out", type=Path, default=common.RESULTS / "load.json")
+    parser.add_argument("--distinct", action="store_true", help="every request's text new (no cached vector)")
+    parser.add_argument("--encoder-threads", type=int, nargs="+", default=[1],
+                        help="one server per setting (letters-qa serve --encoder-threads N), in turn")
+    parser.add_argument("--rounds", type=int, default=1, help="times through the settings, in turn")
     args = parser.parse_args()
     if args.url and urlparse(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("load tests only target this machine (127.0.0.1)")
-    proc = None
-    url = args.url
-    if not url:
-        proc, url = start_server(args.index)
-    try:
-        runs = []
-        for path, clients in [(path, clients) for clients in args.clients for path in args.paths]:
-            result = run(url, path, clients, args.seconds)
-            runs.append(result)
-            print(f"{path:>6} {clients:>3} clients {result['seconds']:>5}s: {result['requests']} requests, "
-                  f"{result['errors']} errors, {result['throughput_rps']} req/s; "
-                  f"/ask p50 {result['/ask']['p50_ms']} ms p95 {result['/ask']['p95_ms']} ms; "
-                  f"/search p50 {result['/search']['p50_ms']} ms p95 {result['/search']['p95_ms']} ms")
-    finally:
-        if proc:
-            proc.terminate()
-            proc.wait(timeout=30)
+    runs = []
+    settings = [None] if args.url else [t for _ in range(args.rounds) for t in args.encoder_threads]
+    for threads in settings:
+        proc, url = (None, args.url) if threads is None else start_server(args.index, threads)
+        try:
+            warm_up(url)
+            for path, clients in [(path, clients) for clients in args.clients for path in args.paths]:
+                result = run(url, path, clients, args.seconds, args.distinct) | {
+                    "encoder_threads": threads, "distinct": args.distinct, "load": os.getloadavg()[0]}
+                runs.append(result)
+                print(f"{path:>6} {clients:>3} clients, encoder threads {threads or '?'}, {result['seconds']:>5}s: "
+                      f"{result['requests']} requests, {result['errors']} errors, {result['throughput_rps']} req/s; "
+                      f"/ask p50 {result['/ask']['p50_ms']} ms p95 {result['/ask']['p95_ms']} ms; "
+                      f"/search p50 {result['/search']['p50_ms']} ms p95 {result['/search']['p95_ms']} ms "
+                      f"(load {result['load']:.1f})")
+        finally:
+            if proc:
+                proc.terminate()
+                proc.wait(timeout=30)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
                                     "load_before": os.getloadavg(), "runs": runs}, indent=1))

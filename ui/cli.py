@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--insecure-no-auth", action="store_true",
                    help="bind elsewhere than this machine without a password (uploads are then off)")
     p.add_argument("--allow-uploads", action="store_true", help="with --insecure-no-auth: accept uploads all the same")
+    p.add_argument("--encoder-threads", type=_positive, default=1, metavar="N",
+                   help="threads the encoder uses for one question (default 1: concurrent requests use the cores)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", parents=[common, model], help="retrieval and answer metrics on a gold set")
@@ -164,9 +166,9 @@ def _emit(args, document: dict, text: str) -> None:
 def _assistant(args, llm: str | None = None):
     from qa import Assistant
 
-    # one question per process: the encoder gets two threads (docs/performance.md, "Encoder threads")
-    return Assistant.open(args.index, model=getattr(args, "model", None), llm=llm,
-                          threads=min(2, os.cpu_count() or 1))
+    # One encoder thread, as the server: a second one won ~1 ms a question on an idle machine and lost
+    # ~12 ms on a busy one (docs/performance.md, "Encoder threads").
+    return Assistant.open(args.index, model=getattr(args, "model", None), llm=llm)
 
 
 def cmd_index(args) -> int:
@@ -423,7 +425,7 @@ def cmd_serve(args) -> int:
         print(f"letters-qa: warning: {warning}", file=sys.stderr)
     serve(index_dir=Path(args.index), host=args.host, port=args.port, letters_dir=args.letters,
           auth=auth, model=args.model, insecure_no_auth=args.insecure_no_auth,
-          allow_uploads=args.allow_uploads, llm=args.llm)
+          allow_uploads=args.allow_uploads, llm=args.llm, threads=args.encoder_threads)
     return 0
 
 

@@ -70,8 +70,9 @@ def launch(service: Service, host: str = "127.0.0.1", port: int = 7860, auth: tu
 def serve(index_dir, host: str = "127.0.0.1", port: int = 7860, letters_dir=None,
           auth: str | tuple[str, str] | None = None,
           model: str | None = None, insecure_no_auth: bool = False, allow_uploads: bool = False,
-          llm: str | None = None) -> None:
-    """Serve the web UI and the JSON API for `index_dir` until interrupted.
+          llm: str | None = None, threads: int = 1) -> None:
+    """Serve the web UI and the JSON API for `index_dir` until interrupted; `threads`: the encoder's
+    per question (one by default: concurrent requests use the cores instead, docs/performance.md).
 
     Elsewhere than this machine it needs `auth` (USER:PASSWORD or a pair), or `insecure_no_auth`,
     which also turns uploads off unless `allow_uploads` (serve_refusal says why it will not start).
@@ -80,7 +81,7 @@ def serve(index_dir, host: str = "127.0.0.1", port: int = 7860, letters_dir=None
     if problem:
         raise LettersQAError(problem)
     credentials = parse(auth, "--auth") if isinstance(auth, str) else auth
-    assistant = Assistant.open(Path(index_dir), model=model, llm=llm)
+    assistant = Assistant.open(Path(index_dir), model=model, llm=llm, threads=threads)
     folder = Path(letters_dir) if letters_dir else default_letters_dir(assistant)
     off = NO_LETTERS_FOLDER
     if insecure_no_auth and not allow_uploads:
