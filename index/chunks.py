@@ -22,12 +22,16 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from index import kinds
+from index.blocks import blocks, heading_title
 from index.boilerplate import is_boilerplate
-from index.letters import Letter, blocks, heading_title
 from index.polarity import classify
 from index.sentences import sentence_spans
+
+if TYPE_CHECKING:  # index.letters imports this module (to count a letter's passages)
+    from index.letters import Letter
 
 MIN_WORDS = 12  # shorter blocks are joined to the next one
 WINDOW = 2  # sentences per passage; windows overlap by WINDOW - 1 (chosen on the gold set: docs/how-it-answers.md)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index import kinds
+from index.blocks import blocks, heading_title
 from index.councils import canonical
 from index.errors import LetterError
 from index.formats import MAX_DOCUMENT_BYTES, MAX_LETTER_CHARS, extract_text, is_document
@@ -369,35 +370,6 @@ def body_span(text: str) -> tuple[int, int]:
         else:
             break
     return start, end
-
-
-def blocks(text: str, start: int, end: int):
-    """Spans of the blank-line-separated blocks of text[start:end]."""
-    for match in re.finditer(r"[^\n](?:.|\n(?!\n))*", text[start:end]):
-        yield start + match.start(), start + match.end()
-
-
-def heading_title(block: str) -> str | None:
-    """The heading's title if this block is a heading line, else None."""
-    if "\n" in block or "\t" in block:
-        return None
-    line = block.strip()
-    if line.startswith("#"):
-        return line.lstrip("#").strip() or None
-    if kinds.KNOWN_HEADINGS.match(line) and len(line) < 160:
-        return line
-    if kinds.FACT_LINES.match(line):  # "Inspection dates: 14 to 25 January 2019": a fact, not a title
-        return None
-    if SUBHEADINGS.match(line):
-        return line
-    words = line.split()
-    generic = (
-        1 <= len(words) <= 10
-        and line[0].isupper()
-        and line[-1] not in ".:;,!?"
-        and not re.match(r"^(?:Grade\s+\d|-|\*|\d)", line)
-    )
-    return line if generic else None
 
 
 def split_sections(text: str) -> list[Section]:

@@ -18,6 +18,7 @@ But: - only the bundled default model; `--model NAME` uses sentence-transformers
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from pathlib import Path
@@ -25,9 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from index.durable import replacing
-from index.embedder import BATCH_SIZE, DEFAULT_MODEL, BatchedEmbedder, resolve_model
+from index.encoding import BATCH_SIZE, DEFAULT_MODEL, BatchedEmbedder, resolve_model
 from index.errors import IndexStoreError
 
+log = logging.getLogger(__name__)
 CHECK_TEXTS = (
     "Which councils perform adequately?",
     "The local authority fostering and adoption services are good but private fostering is inadequate.",
@@ -70,10 +72,8 @@ def export(model_dir: Path, out: Path) -> None:
     batch and length dynamic) and keep it only if it agrees with PyTorch on CHECK_TEXTS."""
     import contextlib
     import io
-    import logging
-    import sys
 
-    print("letters-qa: exporting the embedding model to ONNX (once per machine, ~15-30 s)", file=sys.stderr)
+    log.warning("exporting the embedding model to ONNX (once per machine)")
     quiet = io.StringIO()  # the exporter narrates to stdout, which `--json` output must not carry
     with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
         level = logging.root.manager.disable

@@ -1,22 +1,21 @@
-"""The answer's values (Answer, Citation) and the one entry point, `answer_query`.
+"""The answer's values (Answer, Citation, Coverage) and how the JSON gives them.
 
 Answering has two steps with a seam between them: qa/evidence.py chooses what the answer
 rests on (rating rows, passages, letter facts), qa/compose.py words it as markdown with
-numbered citations. A different composer (a generative one, say) plugs in by passing
-`compose=` to `answer_query`; it gets the same Evidence and must cite from it.
+numbered citations; qa/assistant.py's `answer_query` runs both. A different composer (a
+generative one, say) plugs in by passing `compose=` to it; it gets the same Evidence and
+must cite from it.
 Letter text is only ever quoted, never followed: it is data, escaped for markdown.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from index import kinds
-from index.reader import IndexReader, RatingRow
+from index.reader import RatingRow
 from qa.query import Query
-from qa.retriever import Retriever
 
 
 @dataclass(frozen=True)
@@ -123,13 +122,3 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~&$])")
 def md_escape(text: str) -> str:
     """Letter text as literal markdown: no emphasis, links or HTML can come from a letter."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def answer_query(query: Query, reader: IndexReader, retriever: Retriever,
-                 compose: Callable | None = None, every: bool = False) -> Answer:
-    """Gather the evidence for `query`, then word it (qa/compose.py unless `compose` is given);
-    `every`: quote every passage that matches an open question, not the best few."""
-    from qa import compose as default
-    from qa.evidence import gather
-
-    return (compose or default.compose)(gather(query, reader, retriever, every), reader)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from index.embedder import DEFAULT_MODEL, Embedder, QueryCache, make_embedder
@@ -20,7 +20,7 @@ from index.errors import ArgumentError, ArgumentTypeError, IndexStoreError, Ques
 from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
 from index.services import BY_KEY as SERVICES
 from index.services import COMPARISONS, LEVEL_KEYS, level_of
-from qa.answer import Answer, answer_query
+from qa.answer import Answer
 from qa.query import MAX_QUESTION_CHARS, Query, clean_text, parse_question
 from qa.retriever import (
     CouncilReading,
@@ -260,3 +260,13 @@ def _check_arguments(index_dir, embedder, model, reranker) -> None:
         raise ArgumentTypeError(f"model must be a model name or path (str), not {type(model).__name__}")
     if reranker is not None and not callable(reranker):
         raise ArgumentTypeError(f"reranker must be a function of (query, passages), not {type(reranker).__name__}")
+
+
+def answer_query(query: Query, reader: IndexReader, retriever: Retriever,
+                 compose: Callable | None = None, every: bool = False) -> Answer:
+    """Gather the evidence for `query`, then word it (qa/compose.py unless `compose` is given);
+    `every`: quote every passage that matches an open question, not the best few."""
+    from qa import compose as default
+    from qa.evidence import gather
+
+    return (compose or default.compose)(gather(query, reader, retriever, every), reader)

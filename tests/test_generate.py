@@ -137,7 +137,7 @@ def test_a_model_that_fails_falls_back_with_its_reason(writer, assistant, script
 
 
 def test_the_composer_plugs_into_the_compose_seam(writer, scripted):
-    from qa.answer import answer_query
+    from qa.assistant import answer_query
 
     scripted.replies.append("Trafford's private fostering is inadequate [1].")
     retriever = writer.retriever

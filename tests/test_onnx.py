@@ -82,14 +82,15 @@ def test_the_backend_is_chosen_by_model_and_environment(monkeypatch):
         OnnxEmbedder("another-model")
 
 
-def test_a_broken_export_falls_back_to_pytorch_and_says_so(tmp_path, capsys, real_embedder):
+def test_a_broken_export_falls_back_to_pytorch_and_says_so(tmp_path, caplog, real_embedder):
     broken = tmp_path / "model.onnx"
     broken.write_bytes(b"not an onnx file")
     embedder = FallbackEmbedder(OnnxEmbedder(onnx_file=broken), lambda: real_embedder)
     vector = embedder.embed(["Which councils perform adequately?"])
     assert embedder.backend == "torch"
     assert np.allclose(vector, real_embedder.embed(["Which councils perform adequately?"]))
-    assert "ONNX encoder unavailable" in capsys.readouterr().err
+    assert [(r.name, r.levelname) for r in caplog.records if "ONNX encoder unavailable" in r.message] == [
+        ("index.embedder", "WARNING")]
 
 
 def test_an_open_question_from_the_command_line_never_imports_torch(seeds_index):

@@ -36,7 +36,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from index.errors import LetterError
-from index.formats import MAX_LETTER_CHARS
+from index.formats.limits import MAX_LETTER_CHARS
 
 MAX_PAGES = 100  # real letters: under about 40 pages; the longest test PDF has 7
 MAX_CHARS = 2 * MAX_LETTER_CHARS  # characters PDFium finds in all (running lines and spaces included)

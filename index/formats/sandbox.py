@@ -251,7 +251,7 @@ def _address_space() -> int:
 def child_main(kind: str, size: str, memory: str, cpu_seconds: str) -> None:
     """In the child: import the reader, set the limits (bytes of address space and CPU seconds,
     the parent's MEMORY_LIMIT and CPU_SECONDS), read the bytes from stdin, answer on stdout."""
-    from index.formats import read_document  # imports the reader for `kind` and everything it needs
+    from index.formats.read import read_document  # imports the reader for `kind` and everything it needs
 
     read_document(b"", "x", kind, preload=True)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
