@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.reconfigure(errors="backslashreplace")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    _show_library_logs()
     from index.errors import LettersQAError
 
     try:
@@ -47,6 +49,41 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+class _KindsHelp(str):
+    """--kind's help, naming every kind index.kinds knows; written out only when the help is shown
+    (argparse fills help strings in with %), so `--help` does not import the index package."""
+
+    def __mod__(self, params) -> str:
+        from index.kinds import KEYS
+
+        return f"{self} ({', '.join(KEYS)})"
+
+
+class _Stderr(logging.StreamHandler):
+    """A handler that writes to sys.stderr as it is when a message comes (tests swap it)."""
+
+    letters_qa = True
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def _show_library_logs() -> None:
+    """The library's diagnostics (index/, qa/: `logging`, warnings and up) on stderr, as "letters-qa: ...";
+    once, however often main runs in one process."""
+    for name in ("index", "qa", "ui"):
+        logger = logging.getLogger(name)
+        if not any(getattr(h, "letters_qa", False) for h in logger.handlers):
+            handler = _Stderr()
+            handler.setFormatter(logging.Formatter("letters-qa: %(message)s"))
+            logger.addHandler(handler)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ratings", parents=[common], help="the extracted ratings table")
     p.add_argument("--council", help=COUNCIL_HELP)
     p.add_argument("--year", type=int, help="only this year")
-    p.add_argument("--kind", help="only this letter kind (annual_rating, annual_assessment, apa, apa_services)")
+    p.add_argument("--kind", help=_KindsHelp("only this letter kind"))
     p.set_defaults(func=cmd_ratings)
 
     p = sub.add_parser("judgements", parents=[common], help="the extracted judgements of services")
