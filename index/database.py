@@ -335,9 +335,11 @@ def select_sections(count: int) -> str:
     return f"SELECT name, sections FROM letters WHERE name IN ({','.join('?' * count)})"
 
 
+CHUNK_ROW = 'row, letter_id, section, text, start, "end", boilerplate, polarity'  # index.reader.ChunkRow's fields
+
+
 def select_chunk_rows(count: int) -> str:
-    return (f'SELECT row, letter_id, section, text, start, "end", boilerplate, polarity FROM chunks '
-            f"WHERE row IN ({','.join('?' * count)})")
+    return f"SELECT {CHUNK_ROW} FROM chunks WHERE row IN ({','.join('?' * count)})"
 
 
 def select_postings(count: int) -> str:
@@ -345,8 +347,7 @@ def select_postings(count: int) -> str:
 
 
 def select_letter_chunks(polarity: bool, areas: int) -> str:
-    sql = ('SELECT row, letter_id, section, text, start, "end", polarity FROM chunks '
-           "WHERE boilerplate = 0 AND letter_id = ?")
+    sql = f"SELECT {CHUNK_ROW} FROM chunks WHERE boilerplate = 0 AND letter_id = ?"
     if polarity:
         sql += " AND polarity = ?"
     if areas:

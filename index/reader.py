@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,7 +43,7 @@ HALF_MIN_ROWS = 8192
 HALF_ERROR = 2.0**-11 + 2.0**-13
 HALF_EXTRA = 64  # rows asked of the float16 index beyond k: enough, nearly always, to reach the floor
 
-__all__ = ["AREA_KEYS", "IndexReader", "JudgementRow", "LetterInfo", "RatingRow", "normalise_name"]
+__all__ = ["AREA_KEYS", "ChunkRow", "IndexReader", "JudgementRow", "LetterInfo", "RatingRow", "normalise_name"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,19 @@ class JudgementRow:
     clause_start: int
     clause_end: int
     short_name: str
+
+
+class ChunkRow(NamedTuple):
+    """One stored passage as the reader gives it: `text == letter_text[start:end]`."""
+
+    row: int  # its FAISS row (index/segments.py) and chunks.row
+    letter_id: int  # LetterInfo.id: reader.by_id[letter_id]
+    section: str
+    text: str
+    start: int
+    end: int
+    boilerplate: bool
+    polarity: str  # strength / weakness / neutral (index/polarity.py)
 
 
 class IndexReader:
@@ -359,19 +373,20 @@ class IndexReader:
         rows = self._query(database.SELECT_LETTER_TEXT, (name,))
         return rows[0][0] if rows else None
 
-    def chunk_rows(self, rows: list[int]) -> dict[int, tuple]:
-        """row -> (letter_id, section, text, start, end, boilerplate, polarity) for the given rows."""
+    def chunk_rows(self, rows: list[int]) -> dict[int, ChunkRow]:
+        """row -> its ChunkRow, for the given rows."""
         if not rows:
             return {}
         found = self._query(database.select_chunk_rows(len(rows)), [int(r) for r in rows])
-        return {row[0]: row[1:] for row in found}
+        return {row[0]: _chunk_row(row) for row in found}
 
-    def letter_chunks(self, letter_id: int, polarity: str | None = None, areas: Iterable[str] = ()) -> list[tuple]:
-        """(row, letter_id, section, text, start, end, polarity) of one letter's non-boilerplate
-        chunks, optionally of one polarity and of some APA areas, in reading order."""
+    def letter_chunks(self, letter_id: int, polarity: str | None = None, areas: Iterable[str] = ()) -> list[ChunkRow]:
+        """One letter's non-boilerplate chunks, optionally of one polarity and of some APA areas,
+        in reading order."""
         areas = list(areas)
         params = [int(letter_id), *([polarity] if polarity else []), *areas]
-        return self._query(database.select_letter_chunks(bool(polarity), len(areas)), params)
+        return [_chunk_row(row) for row in self._query(database.select_letter_chunks(bool(polarity), len(areas)),
+                                                        params)]
 
     def dense(self, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """Top-k (row, cosine) by exact inner product, only over rows where `allowed` is True."""
@@ -533,3 +548,9 @@ def _stat(path: Path) -> tuple[int, int] | None:
         return st.st_mtime_ns, st.st_ino
     except OSError:
         return None
+
+
+def _chunk_row(row: tuple) -> ChunkRow:
+    """A ChunkRow from database.CHUNK_ROW's columns."""
+    number, letter_id, section, text, start, end, boilerplate, polarity = row
+    return ChunkRow(number, letter_id, section, text, start, end, bool(boilerplate), polarity)

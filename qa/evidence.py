@@ -21,7 +21,7 @@ from index import kinds
 from index.boilerplate import is_standard_text
 from index.kinds.scales import SCALES
 from index.polarity import classify_spans, weakness_starts
-from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
+from index.reader import ChunkRow, IndexReader, JudgementRow, LetterInfo, RatingRow
 from index.sentences import sentence_spans, sentences
 from index.services import LEVEL_GRADES
 from qa.glossary import expand
@@ -479,13 +479,8 @@ def joined(a: Passage, b: Passage) -> Passage:
     return replace(a, text=a.text + b.text[a.end - b.start:], end=b.end)
 
 
-def _passages(reader: IndexReader, rows: Iterable[tuple]) -> list[Passage]:
-    passages = []
-    for _, letter_id, section, text, start, end, polarity in rows:
-        letter = reader.by_id[letter_id]
-        passages.append(Passage(letter.name, letter.council, letter.year, letter.kind, section, text, start, end,
-                                0.0, None, None, polarity))
-    return passages
+def _passages(reader: IndexReader, rows: Iterable[ChunkRow]) -> list[Passage]:
+    return [Passage.of(reader.by_id[row.letter_id], row) for row in rows]
 
 
 # --- open questions -----------------------------------------------------------------------

@@ -35,6 +35,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from index import kinds
 from index.councils import MIN_TYPO_LETTERS, Speller, canonical, find_mentions, letters_only
@@ -42,11 +43,38 @@ from index.kinds.scales import SCALES
 from index.letters import short_name
 from index.services import AREA_SERVICES, SERVICES
 
-LIST, LOOKUP, COMPARE, OPEN = "list", "lookup", "compare", "open"
-COUNT, SUPERLATIVE, CHANGE, FACTS, SUMMARY = "count", "superlative", "change", "facts", "summary"
-STRENGTHS, WEAKNESSES = "strengths", "weaknesses"
-SERVICE_LIST, SERVICE_COUNT, SERVICE_LOOKUP = "service_list", "service_count", "service_lookup"
-SERVICE_CHANGE, COUNCIL, DEFINITION, CLARIFY = "service_change", "council", "definition", "clarify"
+
+class Intent(StrEnum):
+    """What a question asks for. A str: `Intent.LIST == "list"`, and the JSON and the eval's
+    files carry the same strings as before the enum."""
+
+    LIST = "list"
+    LOOKUP = "lookup"
+    COMPARE = "compare"
+    OPEN = "open"
+    COUNT = "count"
+    SUPERLATIVE = "superlative"
+    CHANGE = "change"
+    FACTS = "facts"
+    SUMMARY = "summary"
+    STRENGTHS = "strengths"
+    WEAKNESSES = "weaknesses"
+    SERVICE_LIST = "service_list"
+    SERVICE_COUNT = "service_count"
+    SERVICE_LOOKUP = "service_lookup"
+    SERVICE_CHANGE = "service_change"
+    COUNCIL = "council"
+    DEFINITION = "definition"
+    CLARIFY = "clarify"
+
+
+# The names the modules import (qa.query.LIST, ...): the members themselves.
+LIST, LOOKUP, COMPARE, OPEN = Intent.LIST, Intent.LOOKUP, Intent.COMPARE, Intent.OPEN
+COUNT, SUPERLATIVE, CHANGE = Intent.COUNT, Intent.SUPERLATIVE, Intent.CHANGE
+FACTS, SUMMARY = Intent.FACTS, Intent.SUMMARY
+STRENGTHS, WEAKNESSES = Intent.STRENGTHS, Intent.WEAKNESSES
+SERVICE_LIST, SERVICE_COUNT, SERVICE_LOOKUP = Intent.SERVICE_LIST, Intent.SERVICE_COUNT, Intent.SERVICE_LOOKUP
+SERVICE_CHANGE, COUNCIL, DEFINITION, CLARIFY = Intent.SERVICE_CHANGE, Intent.COUNCIL, Intent.DEFINITION, Intent.CLARIFY
 SERVICE_INTENTS = (SERVICE_LIST, SERVICE_COUNT, SERVICE_LOOKUP, SERVICE_CHANGE)
 MAX_QUESTION_CHARS = 1000  # longer questions are refused with a clear message (qa/assistant.py)
 MAX_NAMES = 40  # council names read from one question; any after these are words of the question
@@ -62,7 +90,7 @@ def clean_text(text: str) -> str:
 @dataclass(frozen=True)
 class Query:
     text: str
-    intent: str
+    intent: Intent
     councils: tuple[str, ...] = ()  # full names of indexed councils the question names
     unknown_councils: tuple[str, ...] = ()  # named councils with no letter in the index
     years: tuple[int, ...] = ()
@@ -593,7 +621,7 @@ def _term(match: re.Match) -> str:
     return " ".join(term.replace("'", " ").replace('"', " ").split())
 
 
-def _intent(query: Query, norm: str, asks: dict) -> str:
+def _intent(query: Query, norm: str, asks: dict) -> Intent:
     named = distinct_councils(query.councils) + len(query.unknown_councils)
     if query.did_you_mean and not query.councils:
         return CLARIFY
@@ -629,7 +657,7 @@ def _intent(query: Query, norm: str, asks: dict) -> str:
     return OPEN if not query.areas else LIST
 
 
-def _service_intent(query: Query, named: int, asks: dict) -> str | None:
+def _service_intent(query: Query, named: int, asks: dict) -> Intent | None:
     """A question about a service's judgements, when it names a service and asks for no passages
     (no polarity, no words beyond the service's): which councils, how many, one council's, a change."""
     broad = asks.get("others", set()) <= _BROAD_WORDS

@@ -31,8 +31,9 @@ from index.kinds import KEYS as KIND_KEYS
 from index.letters import short_name
 from index.manifest import FUSION
 from index.polarity import POLARITIES
-from index.reader import AREA_KEYS, IndexReader, LetterInfo
+from index.reader import AREA_KEYS, ChunkRow, IndexReader, LetterInfo
 from index.sentences import sentences
+from qa.answer import Citation
 from qa.glossary import expand
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
@@ -41,22 +42,21 @@ LITERAL_BONUS = 1.0  # over any fused score (at most dense + BM25 weights over k
 
 
 @dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk: `text` is the letter's text at [start:end], verbatim."""
+class Passage(Citation):
+    """A retrieved chunk: its Citation (`text` is the letter's text at [start:end], verbatim) and scores."""
 
-    letter: str
-    council: str
-    year: int
-    kind: str
-    section: str
-    text: str
-    start: int
-    end: int
     score: float  # fused reciprocal-rank score (+ LITERAL_BONUS when a sentence says the whole query), higher wins
     dense_score: float | None  # cosine similarity to the query, when dense search found it
     bm25_score: float | None  # BM25 (index/bm25.py), when keyword search found it
     polarity: str = "neutral"  # strength / weakness / neutral (index/polarity.py)
     boilerplate: bool = False  # text every letter of its kind carries (the scale table): never about one council
+
+    @classmethod
+    def of(cls, letter: LetterInfo, chunk: ChunkRow, score: float = 0.0, dense_score: float | None = None,
+           bm25_score: float | None = None) -> Passage:
+        """The passage of a stored chunk of `letter`."""
+        return cls(letter.name, letter.council, letter.year, letter.kind, chunk.section, chunk.text, chunk.start,
+                   chunk.end, score, dense_score, bm25_score, chunk.polarity, chunk.boilerplate)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -262,14 +262,14 @@ def _shown(written: str) -> str:
 Reranker = Callable[[str, list["Passage"]], list["Passage"]]
 
 
-_STOP = frozenset(query_terms(
+_STOPWORDS = frozenset(query_terms(
     "which what councils council about their there does ofsted letter letters children services young people "
     "have many much tell with from that say said find found where when how why who whom"
 ))
 
 def content_terms(text: str) -> set[str]:
     """Stemmed content words (Snowball, as BM25 uses): "leavers" ~ "leaving" would not match; "fostering" ~ "foster"."""
-    return {t for t in query_terms(text) if len(t) > 2 and t not in _STOP}
+    return {t for t in query_terms(text) if len(t) > 2 and t not in _STOPWORDS}
 
 def says_it_all(terms: set[str], passage: Passage) -> bool:
     """One sentence of the passage (with its section title) holds every one of `terms`, two or more."""
@@ -369,12 +369,8 @@ class Retriever:
         found = self.reader.chunk_rows(rows)
         passages = []
         for row in rows:
-            letter_id, section, text, start, end, boilerplate, polarity = found[row]
-            letter = self.reader.by_id[letter_id]
-            passages.append(Passage(
-                letter.name, letter.council, letter.year, letter.kind, section, text, start, end,
-                round(fused[row], 6), _rounded(dense.get(row)), _rounded(sparse.get(row)), polarity, bool(boilerplate),
-            ))
+            passages.append(Passage.of(self.reader.by_id[found[row].letter_id], found[row], round(fused[row], 6),
+                                       _rounded(dense.get(row)), _rounded(sparse.get(row))))
         return passages
 
 
