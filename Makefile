@@ -28,11 +28,14 @@ run: $(STAMP)
 	$(VENV)/bin/letters-qa index --letters seeds
 	$(VENV)/bin/letters-qa serve
 
+# Two worker processes (pytest-xdist): each loads its own model, its servers take free ports (the OS picks
+# them), its files go to its own temporary folders. `make test PYTEST_ARGS=` runs one process.
+PYTEST_ARGS ?= -n 2
 test: $(STAMP) $(LLM_STAMP) chromium
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The inner loop: the tests none of pyproject.toml's markers sets aside (no browser, no real or generative
-# model, nothing slow), in two worker processes (pytest-xdist). `make test` runs them all.
+# model, nothing slow), in two worker processes. `make test` runs them all.
 CHECK := not browser and not model and not llm and not slow
 check: $(STAMP)
 	$(PY) -m pytest -n 2 -q -m "$(CHECK)"
