@@ -38,6 +38,7 @@ import stat
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 from index import kinds
@@ -82,6 +83,14 @@ class Added:
         return f"{self.council}, {self.year} {kinds.get(self.kind).prose}, {rating_words(self)}"
 
 
+class Outcome(StrEnum):
+    """What became of one file given to add_letters: the AddReport list it goes in."""
+
+    ADDED = "added"
+    ALREADY_THERE = "already_there"
+    SKIPPED = "skipped"
+
+
 @dataclass(frozen=True)
 class Skipped:
     file: str
@@ -100,6 +109,16 @@ class AddReport:
     update: Report | None = None  # None: no update ran (nothing new), or it failed (see failure)
     conflicts: list[dict] = field(default_factory=list)  # index/conflicts.py, those naming a letter added now
     failure: LettersQAError | None = field(default=None, repr=False)  # why the update failed
+
+    def record(self, outcome: Outcome, item: Added | Skipped) -> None:
+        """Put one file's outcome in its list."""
+        match outcome:
+            case Outcome.ADDED:
+                self.added.append(item)
+            case Outcome.ALREADY_THERE:
+                self.already_there.append(item)
+            case Outcome.SKIPPED:
+                self.skipped.append(item)
 
     @property
     def ok(self) -> bool:
@@ -176,8 +195,7 @@ def add_letters(
     intake = _Intake(letters_dir, indexed, max_bytes, index_dir / manifest.data / DATABASE if manifest else None)
     try:
         for source, given in files:
-            where, item = intake.take(source, str(given))
-            getattr(report, where).append(item)
+            report.record(*intake.take(source, str(given)))
     finally:
         intake.close()
     # Files found already there under a name the index does not hold with that content
@@ -232,11 +250,11 @@ class _Intake:
             self._db.close()
             self._db = None
 
-    def take(self, source: Source, given: str) -> tuple[str, Added | Skipped]:
-        """("added" | "already_there", Added) or ("skipped", Skipped)."""
+    def take(self, source: Source, given: str) -> tuple[Outcome, Added | Skipped]:
+        """(ADDED or ALREADY_THERE, Added) or (SKIPPED, Skipped)."""
         name = safe_name(given)
         if Path(name).suffix.lower() not in LETTER_SUFFIXES:
-            return "skipped", Skipped(given, f"not a letter file (expected {', '.join(LETTER_SUFFIXES)})")
+            return Outcome.SKIPPED, Skipped(given, f"not a letter file (expected {', '.join(LETTER_SUFFIXES)})")
         try:
             cap = self.max_bytes if self.max_bytes is not None else size_cap(name)
             data = _read_source(source, given, cap)
@@ -244,25 +262,25 @@ class _Intake:
             # that is not a letter never enters the letters folder.
             letter = parse_letter(data, name)
         except LetterError as exc:
-            return "skipped", Skipped(given, exc.reason)
+            return Outcome.SKIPPED, Skipped(given, exc.reason)
         sha = hashlib.sha256(data).hexdigest()
         present = self._present(name, data, sha)
         if present is not None:
             self.sha[present] = sha
-            return "already_there", _added(given, present, letter)
+            return Outcome.ALREADY_THERE, _added(given, present, letter)
         key = key_of(letter)
         same = self._same_letter(letter, key)
         if same is not None:  # the same letter in another format: its bytes differ, its text does not
             self.sha.setdefault(same, self.indexed.get(same, ""))
-            return "already_there", replace(_added(given, same, letter), same_text=True)
+            return Outcome.ALREADY_THERE, replace(_added(given, same, letter), same_text=True)
         try:
             saved, there = place(data, self.folder, name)
         except (LettersQAError, OSError) as exc:
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return "skipped", Skipped(given, f"cannot save it in the letters folder ({why})")
+            return Outcome.SKIPPED, Skipped(given, f"cannot save it in the letters folder ({why})")
         self.sha[saved] = sha
         self.keys.setdefault(key, saved)
-        return ("already_there" if there else "added"), _added(given, saved, letter)
+        return (Outcome.ALREADY_THERE if there else Outcome.ADDED), _added(given, saved, letter)
 
     def _same_letter(self, letter: Letter, key: str) -> str | None:
         """The name of an indexed letter, or a file of this call, that is this letter in another format."""
