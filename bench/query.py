@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     segments = [s.file for s in manifest.segments]
     doc["index"] = {"dir": str(index_dir), "letters": len(letters), "chunks": reader.chunks,
                     "segments": segments, "generation": manifest.generation,
-                    "disk_bytes": disk_size(index_dir), "generation_bytes": disk_size(index_dir / manifest.data),
+                    "disk_bytes": disk_size(index_dir), "generation_bytes": disk_size(index_dir / manifest.folder),
                     "ratings": len(reader.ratings), "provenance": common.provenance(index_dir)}
     t0 = time.perf_counter()
     assistant.embedder.embed(["load the model"])  # any backend (ONNX, PyTorch): loads it, not timed below

@@ -84,7 +84,7 @@ def vectors_by_text(index_dir: Path) -> dict[str, object]:
 
     reader = IndexReader.open(index_dir)
     vectors = reader.vectors()
-    db = sqlite3.connect(index_dir / reader.manifest.data / DATABASE)
+    db = sqlite3.connect(index_dir / reader.manifest.folder / DATABASE)
     try:
         return {search_text(context, text): vectors[row]
                 for row, context, text in db.execute("SELECT row, context, text FROM chunks ORDER BY row")}

@@ -58,9 +58,9 @@ def verify_generation(index_dir: Path, manifest: Manifest) -> str | None:
         if not item.ok:
             return f"{item.file}: {item.detail}"
     if not thorough:  # the thorough checks compared these already
-        problem = _consistency(index_dir / manifest.data / DATABASE, manifest)
+        problem = _consistency(index_dir / manifest.folder / DATABASE, manifest)
         if problem:
-            return f"{manifest.data}/{DATABASE}: {problem}"
+            return f"{manifest.folder}/{DATABASE}: {problem}"
     return None
 
 
@@ -124,8 +124,8 @@ def check_index(index_dir: str | Path) -> CheckReport:
     report.updating = _update_running(index_dir)
     report.ok = all(item.ok for item in report.files)
     if report.ok:
-        report.unsearchable = searchability(index_dir / manifest.data / DATABASE)
-        report.conflicts = conflicts_at(index_dir / manifest.data / DATABASE)
+        report.unsearchable = searchability(index_dir / manifest.folder / DATABASE)
+        report.conflicts = conflicts_at(index_dir / manifest.folder / DATABASE)
     again = f"`letters-qa index --rebuild --index {index_dir}{letters_option({'letters_dir': manifest.letters_dir})}`"
     if not report.ok:
         report.advice = (f"rebuild it with {again} (every letter is read and embedded again from the letters "
@@ -169,11 +169,11 @@ def _file_checks(index_dir: Path, manifest: Manifest, thorough: bool) -> list[Fi
     Checksums when the manifest has them; `thorough` adds SQLite's integrity check, a full FAISS
     read of every segment and the row counts (what a format without checksums can be checked by).
     """
-    folder = index_dir / manifest.data
+    folder = index_dir / manifest.folder
     checks: list[FileCheck] = []
 
     def add(name: str, ok: bool, detail: str) -> bool:
-        checks.append(FileCheck(f"{manifest.data}/{name}", ok, detail))
+        checks.append(FileCheck(f"{manifest.folder}/{name}", ok, detail))
         return ok
 
     db_path = folder / DATABASE

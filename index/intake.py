@@ -192,7 +192,7 @@ def add_letters(
     if refusal:
         raise IntakeRefused(refusal)
     report = AddReport(str(letters_dir), str(index_dir))
-    intake = _Intake(letters_dir, indexed, max_bytes, index_dir / manifest.data / DATABASE if manifest else None)
+    intake = _Intake(letters_dir, indexed, max_bytes, index_dir / manifest.folder / DATABASE if manifest else None)
     try:
         for source, given in files:
             report.record(*intake.take(source, str(given)))

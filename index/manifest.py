@@ -124,7 +124,7 @@ class Manifest:
     """What manifest.json says; see the module docstring. Load with `Manifest.load`."""
 
     generation: int
-    data: str
+    folder: str  # the generation's folder, "gen-000007" ("data" in manifest.json)
     model: str
     dim: int
     letters: dict[str, str]
@@ -152,7 +152,7 @@ class Manifest:
 
     def to_json(self) -> dict:
         doc = {
-            "format": FORMAT, "version": self.version, "generation": self.generation, "data": self.data,
+            "format": FORMAT, "version": self.version, "generation": self.generation, "data": self.folder,
             "model": self.model, "dim": self.dim, "chunks": self.chunks, "letters": self.letters,
             "segments": [s.to_json() for s in self.segments], "stats": self.stats, "fusion": self.fusion,
             "letters_dir": self.letters_dir, "created": self.created,
@@ -223,7 +223,7 @@ class Manifest:
                 raise damaged("fusion")
             problems, fusion = (f"no valid 'fusion': {fusion_problem}",), {}
         manifest = cls(
-            generation=doc["generation"], data=doc["data"], model=doc["model"], dim=doc["dim"], letters=letters,
+            generation=doc["generation"], folder=doc["data"], model=doc["model"], dim=doc["dim"], letters=letters,
             version=version, chunks=doc.get("chunks") or 0, stats=stats, fusion=fusion,
             letters_dir=doc.get("letters_dir") if isinstance(doc.get("letters_dir"), str) else None,
             created=doc.get("created") if isinstance(doc.get("created"), str) else None,

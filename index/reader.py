@@ -127,7 +127,7 @@ class IndexReader:
         self._db = db
         self._lock = threading.Lock()  # the SQLite connection
         self._load_lock = threading.Lock()  # the lazy loads below
-        self._folder = index_dir / manifest.data
+        self._folder = index_dir / manifest.folder
         self.chunks = sum(segment.rows for segment in manifest.segments)
         self._manifest_stat = _stat(index_dir / MANIFEST)
         self.letters = self._load_letters()
@@ -145,7 +145,7 @@ class IndexReader:
         manifest = Manifest.load(index_dir)
         if manifest is None:
             raise IndexStoreError(f"no index in {index_dir}; build one with `letters-qa index --index {index_dir}`")
-        folder = index_dir / manifest.data
+        folder = index_dir / manifest.folder
         path, hint = folder / DATABASE, rebuild_hint(index_dir)
         if not path.is_file():
             raise IndexStoreError(f"{path} is missing; {hint}")
@@ -239,7 +239,7 @@ class IndexReader:
             current = Manifest.load(self.index_dir)
         except IndexStoreError:
             return True
-        if current is None or current.data != self.manifest.data:
+        if current is None or current.folder != self.manifest.folder:
             return True
         self._manifest_stat = now
         return False

@@ -116,7 +116,7 @@ def stored_vectors(index) -> np.ndarray:
 
 def all_vectors(manifest: Manifest, index_dir: Path) -> np.ndarray:
     """Every vector of the manifest's generation in row order (one array, a copy)."""
-    folder = index_dir / manifest.data
+    folder = index_dir / manifest.folder
     check(folder, manifest.segments, manifest.dim, index_dir)
     indexes = load(folder, manifest.segments, index_dir)  # held while their views are concatenated
     parts = [stored_vectors(index) for index in indexes]
@@ -135,7 +135,7 @@ def extend(target: Path, manifest: Manifest, index_dir: Path, vectors: np.ndarra
         if len(vectors):
             everything = np.concatenate([everything, vectors])
         return [write(target, 0, everything)], set()
-    source = index_dir / manifest.data
+    source = index_dir / manifest.folder
     linked = set()
     for segment in segments:
         if _link_or_copy(source / segment.file, target / segment.file):

@@ -130,13 +130,13 @@ def update_index(
         report.skipped += found.skipped
         plan = make_plan(found, base.manifest, report)
         drop_text_copies(plan, report, base.manifest.letters if base.manifest else {},  # one letter in two formats
-                         index_dir / base.manifest.data / DATABASE if base.manifest else None)
+                         index_dir / base.manifest.folder / DATABASE if base.manifest else None)
         plan.stats = stat_cache(found, plan.hashes)
         old = base.manifest
         if old is not None and not base.upgrading and not report.changed:
             report.generation, report.letters, report.chunks = old.generation, len(old.letters), old.chunks
-            report.unsearchable = searchability(index_dir / old.data / DATABASE)
-            report.conflicts = conflicts_at(index_dir / old.data / DATABASE)
+            report.unsearchable = searchability(index_dir / old.folder / DATABASE)
+            report.conflicts = conflicts_at(index_dir / old.folder / DATABASE)
             if plan.stats != old.stats:  # remember what was read, so the next scan need not
                 _save_stat_cache(index_dir, old, plan.stats, report)
             return report
@@ -227,7 +227,7 @@ def write_generation(job: _Update) -> None:
     # What manifest.json names stays until the new manifest is in place, even when this update
     # does not reuse it (--rebuild, a new model): a crash here must leave a readable index.
     current = _readable_manifest(index_dir)
-    live = {current.data} if current else set()
+    live = {current.folder} if current else set()
     generation = (current.generation if current else _last_generation(index_dir)) + 1
     final = index_dir / generation_name(generation)
     tmp = index_dir / f".{final.name}.tmp-{os.getpid()}"
@@ -239,7 +239,7 @@ def write_generation(job: _Update) -> None:
         # written; the manifest still names the previous generation.
         shutil.rmtree(tmp, ignore_errors=True)
         now = _readable_manifest(index_dir)
-        if (now.data if now else None) != final.name:
+        if (now.folder if now else None) != final.name:
             shutil.rmtree(final, ignore_errors=True)
         if isinstance(exc, LettersQAError) or not isinstance(exc, Exception):  # already one line; Ctrl-C
             raise
@@ -255,7 +255,7 @@ def _previous_state(job: _Update, current: Manifest | None) -> str:
     """What is true of the index after a failed write: only claim it answers when it was verified."""
     if current is None:
         return "there was no index before, and none was written"
-    if job.base.manifest is not None and job.base.manifest.data == current.data:
+    if job.base.manifest is not None and job.base.manifest.folder == current.folder:
         return "the previous index is unchanged and still answers"
     if job.base.damaged:
         return f"the previous index is unchanged but damaged; `letters-qa check --index {job.index_dir}` says how"
@@ -293,7 +293,7 @@ def _build_into(job: _Update, tmp: Path, final: Path, generation: int) -> None:
     fsync_dir(job.index_dir)
     report = job.report
     Manifest(
-        generation=generation, data=final.name, model=report.model, dim=int(dim), letters=job.plan.hashes,
+        generation=generation, folder=final.name, model=report.model, dim=int(dim), letters=job.plan.hashes,
         chunks=report.chunks, segments=tuple(written), database=record, stats=job.plan.stats, fusion=FUSION,
         letters_dir=str(job.letters_dir.resolve()), created=datetime.now(UTC).isoformat(timespec="seconds"),
         backend=getattr(job.embedder, "backend", None),
@@ -316,10 +316,10 @@ def _extend_into(job: _Update, tmp: Path) -> tuple[int, list[Segment], set[str]]
     their vectors go into one new vector segment (see segments.extend).
     """
     old = job.base.manifest
-    shutil.copyfile(job.index_dir / old.data / DATABASE, tmp / DATABASE)
+    shutil.copyfile(job.index_dir / old.folder / DATABASE, tmp / DATABASE)
     if old.database and old.database.checksum and checksum_file(tmp / DATABASE) != old.database.checksum:
         # Verified when the update began; damage since then must not be copied and re-checksummed as whole.
-        raise IndexStoreError(f"{job.index_dir / old.data / DATABASE} changed on disk during the update; "
+        raise IndexStoreError(f"{job.index_dir / old.folder / DATABASE} changed on disk during the update; "
                               f"run `letters-qa check --index {job.index_dir}`")
     db = database.open_copy(tmp / DATABASE)
     try:
@@ -360,7 +360,7 @@ def _copy_reused(job: _Update, db: sqlite3.Connection) -> np.ndarray:
     old, index_dir = job.base.manifest, job.index_dir
     old_vectors = segments.all_vectors(old, index_dir)
     try:
-        old_db = database.open_read_only(index_dir / old.data / DATABASE)
+        old_db = database.open_read_only(index_dir / old.folder / DATABASE)
         old_ids = database.letter_ids(old_db)
     except sqlite3.Error as exc:
         raise IndexStoreError(f"the index in {index_dir} is damaged ({exc}); {rebuild_hint(index_dir)}") from None

@@ -123,7 +123,7 @@ def reseal(index_dir: Path) -> None:
     from index.manifest import DATABASE, FileRecord, Manifest
 
     manifest = Manifest.load(index_dir)
-    replace(manifest, database=FileRecord.of(index_dir / manifest.data, DATABASE)).write(index_dir)
+    replace(manifest, database=FileRecord.of(index_dir / manifest.folder, DATABASE)).write(index_dir)
 
 
 @pytest.fixture

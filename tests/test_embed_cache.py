@@ -71,7 +71,7 @@ def rows_by_text(index_dir: Path) -> dict[str, np.ndarray]:
 
     reader = IndexReader.open(index_dir)
     vectors = reader.vectors()
-    db = sqlite3.connect(index_dir / reader.manifest.data / DATABASE)
+    db = sqlite3.connect(index_dir / reader.manifest.folder / DATABASE)
     out: dict[str, list] = {}
     for row, context, text in db.execute("SELECT row, context, text FROM chunks ORDER BY row"):
         out.setdefault(search_text(context, text), []).append(vectors[row])

@@ -222,7 +222,7 @@ def random_reader(folder, n: int, dim: int, seed: int, repeats: int = 1) -> tupl
     db.commit()
     db.close()
     segment = segments.write(generation, 0, vectors)
-    Manifest(generation=1, data=generation.name, model="random", dim=dim, letters={"r.txt": "x"}, chunks=n,
+    Manifest(generation=1, folder=generation.name, model="random", dim=dim, letters={"r.txt": "x"}, chunks=n,
              segments=(segment,), database=FileRecord.of(generation, DATABASE)).write(folder)
     return IndexReader.open(folder), vectors
 
