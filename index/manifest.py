@@ -142,6 +142,11 @@ class Manifest:
     problems: tuple[str, ...] = ()
 
     @property
+    def data(self) -> str:
+        """`folder` by its former name (manifest.json's key)."""
+        return self.folder
+
+    @property
     def verified(self) -> bool:
         """True when every file has a recorded checksum (format 4 on)."""
         return self.database is not None and self.database.checksum is not None and all(
