@@ -313,23 +313,23 @@ def test_gradio_endpoints_read_a_misspelt_council(web) -> None:
 
 
 def test_the_ratings_tab_reads_a_typed_council_and_says_so(web) -> None:
-    table, _, _, _, page = web.ratings_view("stockprt")
+    table, _, _, _, page, *_ = web.ratings_view("stockprt")
     page = html.unescape(page)
     assert set(table.data["council"]) == {STOCKPORT}
     assert 'council "stockprt" read as Stockport' in page and "Stockport" in page
     exact = web.ratings_view(STOCKPORT)
     assert "read as" not in exact[4]
-    _, _, _, _, page = web.ratings_view("Sufton")
+    _, _, _, _, page, *_ = web.ratings_view("Sufton")
     assert 'council "Sufton" is not in the index; did you mean Sefton or Sutton?' in html.unescape(page)
     assert "no letters for Kent in the index" in web.ratings_view("Kent")[4]
 
 
 def test_the_judgements_tab_reads_a_typed_council_and_says_so(web) -> None:
-    matrix, _, marks = web.judgements_view("", "", "", "stockprt", "", "")
+    matrix, _, marks, *_ = web.judgements_view("", "", "", "stockprt", "", "")
     matrix = html.unescape(matrix)
-    exact, _, exact_marks = web.judgements_view("", "", "", STOCKPORT, "", "")
+    exact, _, exact_marks, *_ = web.judgements_view("", "", "", STOCKPORT, "", "")
     assert 'council "stockprt" read as Stockport' in matrix and marks == exact_marks != []
-    matrix, _, marks = web.judgements_view("", "", "", "Sufton", "", "")
+    matrix, _, marks, *_ = web.judgements_view("", "", "", "Sufton", "", "")
     assert "did you mean Sefton or Sutton?" in matrix and marks == []
 
 

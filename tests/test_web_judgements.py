@@ -448,7 +448,7 @@ def test_the_matrix_escapes_every_letter_derived_value():
     nasty = "<img src=x onerror=alert(1)> & <script>alert(2)</script>"
     rows = [judgement(council=f"{nasty} Council", short_name=nasty, word=f'bad" onmouseover="alert(3) {nasty}',
                       level=None, comparison=None, text=f'"{nasty}" is "inadequate".')]
-    html, marks = judgements_html(rows, 1)
+    html, marks, _, _ = judgements_html(rows, 1)
     assert "<img" not in html and "<script" not in html and 'onmouseover="' not in html
     assert "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;script&gt;" in html
     assert marks == [["003.txt", 10, 42]] and 'data-j="0"' in html
@@ -465,14 +465,18 @@ def test_cells_say_negated_and_comparison_only_judgements():
         "lqa-jcmp", "in line")
 
 
-def test_the_matrix_draws_at_most_200_councils_and_says_so():
-    from ui.web.judgements import MAX_COUNCILS, judgements_html
+def test_the_matrix_draws_one_page_of_councils_and_says_which():
+    from ui.web.judgements import judgements_html
+    from ui.web.paging import PAGE_COUNCILS
 
-    rows = [judgement(council=f"Council {n:04}", short_name=f"C{n:04}", start=n, end=n + 5) for n in range(250)]
-    html, marks = judgements_html(rows, 250)
-    assert MAX_COUNCILS == 200 and html.count("<tr>") == 1 + MAX_COUNCILS and len(marks) == MAX_COUNCILS
-    assert "Showing the first 200 councils of 250" in html and "the CSV holds every row" in html
-    assert "C0199" in html and "C0200" not in html
+    rows = [judgement(council=f"Council {n:04}", short_name=f"C{n:04}", start=n, end=n + 5) for n in range(260)]
+    html, marks, page, line = judgements_html(rows, 260)
+    assert PAGE_COUNCILS == 25 and html.count("<tr>") == 1 + 25 and len(marks) == 25 and page == 0
+    assert line == "Councils 1–25 of 260 (page 1 of 11)" and "C0024" in html and "C0025" not in html
+    html, marks, page, line = judgements_html(rows, 260, 10)  # the last page holds the last 10
+    assert page == 10 and line == "Councils 251–260 of 260 (page 11 of 11)" and html.count("<tr>") == 1 + 10
+    assert "C0259" in html and "C0249" not in html
+    assert judgements_html(rows, 260, 99)[2] == 10 and judgements_html(rows, 260, "x")[2] == 0
 
 
 def test_the_judgements_csv_quotes_formula_cells_as_the_ratings_csv_does():
@@ -524,7 +528,7 @@ def test_an_index_without_judgements_says_what_to_do_in_the_tab():
             return [SimpleNamespace(council="Trafford <b>MBC</b>", year=2009)]
 
     web = WebApp(Service(OldIndex(), None, embedder=object()))
-    matrix, download, marks = web.judgements_view()
+    matrix, download, marks, _, _ = web.judgements_view()
     assert matrix == f'<p class="lqa-bad"><strong>Error:</strong> {reason}</p>' and marks == []
     assert download["interactive"] is False
     services, councils, years = web.judgement_choices()

@@ -24,6 +24,7 @@ from qa.assistant import MAX_HISTORY
 from qa.query import clean_text
 from ui.service import K_RULE, YEAR_RULE, Service, UploadsOff
 from ui.web.judgements import judgements_csv, judgements_html, service_choices
+from ui.web.paging import council_choices, page_of
 from ui.web.ratings import (
     COUNCIL_HINT,
     apa_grid_html,
@@ -216,29 +217,32 @@ class WebApp:
         reading = self.assistant.read_councils(council)[0]
         return (reading.councils[0] if reading.councils else council), reading.note or ""
 
-    def ratings_view(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
-        """The Ratings tab for the filters: (table, chart rows, APA grid, CSV download, council page).
+    def ratings_view(self, council=ALL, year=ALL, kind=ALL, grade=ALL, page=0, grid_page=0, download=True):
+        """The Ratings tab for the filters: (table, chart rows, APA grid, CSV download, council page,
+        the table's page line, its page, the grid's page line, its page). The table and the grid show
+        page `page` and `grid_page` of their rows (paging.py); the chart and the CSV hold them all
+        (the CSV is made only with `download`: not at a page load, but when the tab is opened).
         The council page shows all the chosen council's letters, whatever the other filters; a
         typed council is read as council_choice reads it, said above its page."""
         try:
             council, note = self.council_choice(council)
         except LettersQAError as exc:  # a misspelling as close to several councils: which one?
             return (ratings_frame([]), chart_frame([]), "", gr.update(value=None, interactive=False),
-                    error_html(str(exc)))
+                    error_html(str(exc)), "", 0, "", 0)
         try:
             every = self.assistant.ratings()
             rows = filter_ratings(every, council, year, kind, grade)
             mine = council_rows(self.assistant.letters(), every, council) if council else []
             # A note that the council has no letters stands for the page's own "No letters for ...".
-            page = (note_html(note) + council_html(council, mine) if mine or not note else note_html(note)) \
-                if council else COUNCIL_HINT
+            council_page = (note_html(note) + council_html(council, mine) if mine or not note
+                            else note_html(note)) if council else COUNCIL_HINT
         except LettersQAError as exc:
             return (ratings_frame([]), chart_frame([]), error_html(str(exc)), gr.update(value=None, interactive=False),
-                    "")
-        csv_file = temporary_copy(ratings_csv(rows).encode("utf-8"), "ratings.csv")
-        return (ratings_table(rows), chart_frame(rows), apa_grid_html(rows),
-                gr.update(value=str(csv_file), interactive=True, label=f"Download these {len(rows)} rows as CSV"),
-                page)
+                    "", "", 0, "", 0)
+        shown, page, line = page_of(rows, page)
+        grid, grid_page, grid_line = apa_grid_html(rows, grid_page)
+        download = csv_download(rows, ratings_csv, "ratings.csv") if download else CSV_LATER
+        return ratings_table(shown), chart_frame(rows), grid, download, council_page, line, page, grid_line, grid_page
 
     def pick_council(self, evt: gr.SelectData):
         """A click on a council's name in the Ratings table chooses that council (its page opens)."""
@@ -251,8 +255,11 @@ class WebApp:
             return gr.skip()
         return evt.value if evt.value in known else gr.skip()
 
-    def judgements_view(self, service=ALL, level=ALL, comparison=ALL, council=ALL, year=ALL, kind=ALL):
-        """The Judgements tab for the filters: (matrix, CSV download, the marks its buttons open)."""
+    def judgements_view(self, service=ALL, level=ALL, comparison=ALL, council=ALL, year=ALL, kind=ALL, page=0,
+                        download=True):
+        """The Judgements tab for the filters: (matrix, CSV download, the marks its buttons open, the
+        page line, the page): page `page` of the matching councils (paging.PAGE_COUNCILS each). The
+        CSV is made only with `download` (ratings_view)."""
         try:
             council, note = self.council_choice(council)  # a typed council, read as every filter reads it
             every = self.assistant.judgements()
@@ -261,12 +268,11 @@ class WebApp:
                                                          comparison=comparison or None, year=year or None,
                                                          kind=kind or None) if not council or r.council == council]
         except LettersQAError as exc:
-            return error_html(str(exc)), gr.update(value=None, interactive=False, label="Download as CSV"), []
-        matrix, marks = judgements_html(rows, len(every))
+            return error_html(str(exc)), gr.update(value=None, interactive=False, label="Download as CSV"), [], "", 0
+        matrix, marks, page, line = judgements_html(rows, len(every), page)
         matrix = note_html(note) + matrix
-        csv_file = temporary_copy(judgements_csv(rows).encode("utf-8"), "judgements.csv")
-        label = "Download this 1 row as CSV" if len(rows) == 1 else f"Download these {len(rows):,} rows as CSV"
-        return matrix, gr.update(value=str(csv_file), interactive=bool(rows), label=label), marks
+        csv_file = csv_download(rows, judgements_csv, "judgements.csv") if download else CSV_LATER
+        return matrix, csv_file, marks, line, page
 
     def judgement_choices(self):
         """The Judgements tab's service, council and year choices: what the index holds."""
@@ -275,22 +281,25 @@ class WebApp:
             services = service_choices(self.assistant.judgements())
         except LettersQAError:
             services = service_choices([])
-        return (gr.update(choices=services),
-                gr.update(choices=[("All councils", ALL)] + [(c, c) for c in sorted({x.council for x in letters})]),
+        choices, label = council_choices(sorted({x.council for x in letters}))
+        return (gr.update(choices=services), gr.update(choices=choices, label=label),
                 gr.update(choices=[("All years", ALL)] + [(str(y), str(y))
                                                           for y in sorted({x.year for x in letters}, reverse=True)]))
 
     def filter_choices(self):
         letters = self.assistant.letters()
-        councils = sorted({x.council for x in letters})
+        choices, label = council_choices(sorted({x.council for x in letters}))
         years = sorted({x.year for x in letters}, reverse=True)
-        return (gr.update(choices=[("All councils", ALL)] + [(c, c) for c in councils]),
+        return (gr.update(choices=choices, label=label),
                 gr.update(choices=[("All years", ALL)] + [(str(y), str(y)) for y in years]))
 
-    def letters_view(self):
+    def letters_view(self, page=0):
+        """The Letters tab's page `page` of the letters (paging.py): (table, the reader's choices, which
+        are the letters of that page, the page line, the page). A citation opens any letter."""
         letters = self.assistant.letters()
         warnings = letter_warnings(self.assistant.reader)
-        return letters_frame(letters, warnings), gr.update(choices=letter_choices(letters))
+        shown, page, line = page_of(letters, page, what="letter")
+        return letters_frame(shown, warnings), gr.update(choices=letter_choices(shown)), line, page
 
     def open_letter(self, name: str | None, mark: list | None = None):
         """The reader's HTML for letter `name`; `mark` [letter, start, end] highlights a cited span of it."""
@@ -307,12 +316,15 @@ class WebApp:
         """Everything that depends on the index, after a page load or an upload (filters kept):
         `judged` holds the Judgements tab's filters (judgements_view's arguments)."""
         try:
-            return (*self.letters_view(), *self.filter_choices(), *self.ratings_view(council, year, kind, grade),
-                    *self.judgement_choices(), *self.judgements_view(*judged))
+            # No CSV yet: at 10,000 letters making both took ~5 s of a page load (the tabs make them when opened).
+            return (*self.letters_view(), *self.filter_choices(),
+                    *self.ratings_view(council, year, kind, grade, download=False),
+                    *self.judgement_choices(), *self.judgements_view(*judged, download=False))
         except LettersQAError as exc:
             message = error_html(str(exc))
-            return (letters_frame([]), gr.skip(), gr.skip(), gr.skip(), ratings_frame([]), chart_frame([]), message,
-                    gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), message, gr.skip(), [])
+            return (letters_frame([]), gr.skip(), "", 0, gr.skip(), gr.skip(), ratings_frame([]), chart_frame([]),
+                    message, gr.skip(), "", "", 0, "", 0, gr.skip(), gr.skip(), gr.skip(), message, gr.skip(), [],
+                    "", 0)
 
     def generation(self) -> int | None:
         return self.service.generation()
@@ -325,7 +337,8 @@ class WebApp:
         """Every few seconds in each open page: refresh it once the index has a newer generation
         (an upload from this page or any other, or `letters-qa add`); otherwise change nothing."""
         now = self.generation()
-        if now == seen:
+        # Before the page's own load has answered (a slow one), the load brings everything anyway.
+        if seen == LOADING or now == seen:
             return (gr.skip(),) * (1 + REFRESHED)
         return now, *self.refresh_all(*filters)
 
@@ -446,7 +459,18 @@ def api_year(value) -> int | None:
     return api_int(value, "year", YEAR_RULE)
 
 
-REFRESHED = 15  # the outputs of refresh_all: letters 2, ratings filters 2 and views 5, judgements 3 and 3
+LOADING = "loading"  # the generation a page shows until its load event has answered (poll waits for it)
+CSV_LATER = gr.update(value=None, interactive=False, label="Download as CSV")
+
+
+def csv_download(rows: list, make, filename: str):
+    """A download button holding `rows` as CSV (`make(rows)`), its label counting them."""
+    label = "Download this 1 row as CSV" if len(rows) == 1 else f"Download these {len(rows):,} rows as CSV"
+    return gr.update(value=str(temporary_copy(make(rows).encode("utf-8"), filename)), interactive=bool(rows),
+                     label=label)
+
+
+REFRESHED = 23  # the outputs of refresh_all: letters 4, ratings filters 2 and views 9, judgements 3 and 5
 
 
 def user_markdown(question: str, every: bool) -> str:

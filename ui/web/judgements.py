@@ -7,8 +7,8 @@ inadequate primary schools") and one that only compares ("below similar areas") 
 that say so. A button's title is the judging sentence; its data-j is its place in the list of marks
 that app.py keeps, so a click opens the letter at that sentence (style.py's script, as chips do).
 
-But: - no I/O; the rows come from Assistant.judgements(). - Only the first MAX_COUNCILS councils'
-rows are drawn (the note says so; the CSV holds every row). - Only services with a judgement in the
+But: - no I/O; the rows come from Assistant.judgements(). - One page of PAGE_COUNCILS councils
+is drawn (ui/web/paging.py; the CSV holds every row). - Only services with a judgement in the
 filtered rows get a column.
 """
 
@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from index import kinds
 from index.reader import JudgementRow
 from index.services import LEVEL_GRADES, LEVEL_KEYS, SERVICES, service_title
+from ui.web.paging import PAGE_COUNCILS, page_of
 from ui.web.ratings import csv_text
 from ui.web.render import ALL, KIND_NAMES, esc
 
-MAX_COUNCILS = 200  # rows of the matrix drawn; beyond that the note asks for a filter
 COMPARISON_WORDS = {"above": "above", "in_line": "in line", "below": "below"}
 CSV_COLUMNS = ("council", "year", "kind", "service", "level", "comparison", "count", "total", "negated", "word",
                "sentence", "letter", "start", "end")
@@ -71,18 +71,20 @@ def cell_title(row: JudgementRow) -> str:
     return f"{sentence}\n({row.short_name} {row.year}, {service_title(row.service)}: “{' '.join(row.word.split())}”)"
 
 
-def judgements_html(rows: list[JudgementRow], total: int | None = None) -> tuple[str, list[list]]:
-    """The matrix for the filtered `rows` (of `total` in the index), and the marks [letter, start,
-    end] its buttons' data-j point at. Every letter-derived value escaped."""
+def judgements_html(rows: list[JudgementRow], total: int | None = None,
+                    page=0) -> tuple[str, list[list], int, str]:
+    """The matrix for the filtered `rows` (of `total` in the index), page `page` of their councils;
+    the marks [letter, start, end] its buttons' data-j point at, the page shown and its line.
+    Every letter-derived value escaped."""
     if not rows:
         found = f" of the {total:,} in the index" if total else ""
-        return f'<p class="lqa-empty">No judgements{found} match the filters.</p>', []
+        return f'<p class="lqa-empty">No judgements{found} match the filters.</p>', [], 0, ""
     by_council: dict[str, dict[str, list[JudgementRow]]] = {}
     for r in rows:
         by_council.setdefault(r.council, {}).setdefault(r.service, []).append(r)
     services = sorted({r.service for r in rows}, key=lambda key: (_SERVICE_ORDER.get(key, 999), key))
     councils = sorted(by_council)
-    shown = councils[:MAX_COUNCILS]
+    shown, page, line = page_of(councils, page, PAGE_COUNCILS, "council")
     marks: list[list] = []
     body = []
     for council in shown:
@@ -104,7 +106,7 @@ def judgements_html(rows: list[JudgementRow], total: int | None = None) -> tuple
     return (f'<div class="lqa-jmatrix">{_summary(rows, services, councils, total)}{LEGEND}'
             f'<div class="lqa-jdetail" aria-live="polite">{JUDGEMENTS_HINT}</div>'
             f'<div class="lqa-scroll lqa-jscroll"><table class="lqa-table lqa-jtable"><thead><tr><th>council</th>'
-            f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div></div>'), marks
+            f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div></div>'), marks, page, line
 
 
 def _summary(rows: list[JudgementRow], services: list[str], councils: list[str], total: int | None) -> str:
@@ -115,10 +117,6 @@ def _summary(rows: list[JudgementRow], services: list[str], councils: list[str],
     of = f" (of {total:,} in the index)" if total is not None and total != len(rows) else ""
     text = (f"{n(len(rows), 'judgement')}{of} of {n(len(services), 'service')} in {n(letters, 'letter')} to "
             f"{n(len(councils), 'council')}.")
-    if len(councils) > MAX_COUNCILS:
-        text += (f' <strong class="lqa-jcap">Showing the first {MAX_COUNCILS:,} councils of '
-                 f"{len(councils):,}</strong>: choose a service, level or council to see the others; the CSV "
-                 "holds every row.")
     return f'<p class="lqa-jsummary">{text}</p>'
 
 

@@ -12,7 +12,7 @@ from index.scan import LETTER_SUFFIXES
 from qa.answer import md_escape
 from qa.query import MAX_QUESTION_CHARS, clean_text
 from ui.service import Service
-from ui.web.app import WebApp, chat_messages, show_all_button, temporary_copy
+from ui.web.app import LOADING, WebApp, chat_messages, show_all_button, temporary_copy
 from ui.web.chat import (
     EMPTY_QUESTION,
     STORAGE_KEY,
@@ -50,6 +50,24 @@ EXAMPLES = (
 POLL_SECONDS = 3  # how often an open page asks whether the index has changed
 
 
+class _Pager:
+    """A grid's pages (ui/web/paging.py): "Previous" and "Next" around the line that says which rows
+    show ("Rows 51–100 of 31,897 (page 2 of 638)"), and the page shown, kept per browser tab."""
+
+    def __init__(self, name: str, what: str):
+        self.page = gr.State(0)
+        with gr.Row(elem_id=f"lqa-{name}-pager", elem_classes=["lqa-pager"], equal_height=True):
+            self.back = gr.Button("‹ Previous", size="sm", variant="secondary", scale=0, min_width=110,
+                                  elem_id=f"lqa-{name}-prev")
+            self.line = gr.HTML("", elem_id=f"lqa-{name}-line", elem_classes=["lqa-page-line"], padding=False,
+                                scale=1)
+            self.forward = gr.Button("Next ›", size="sm", variant="secondary", scale=0, min_width=110,
+                                     elem_id=f"lqa-{name}-next")
+
+    def button(self, step: int) -> gr.Button:
+        return self.back if step < 0 else self.forward
+
+
 def build_app(service: Service) -> gr.Blocks:
     """The Blocks app over `service`: Ask, Ratings, Judgements and Letters tabs, and the /ask,
     /search, /ratings endpoints. Uploads are off when the service has no letters folder."""
@@ -59,9 +77,9 @@ def build_app(service: Service) -> gr.Blocks:
         with gr.Tabs(elem_id="lqa-tabs") as tabs:
             with gr.Tab("Ask", id="ask"):
                 turns, jump = _ask_tab(web, app)
-            with gr.Tab("Ratings", id="ratings"):
+            with gr.Tab("Ratings", id="ratings") as ratings_tab:
                 ratings_parts, ratings_filters = _ratings_tab(web)
-            with gr.Tab("Judgements", id="judgements"):
+            with gr.Tab("Judgements", id="judgements") as judgements_tab:
                 judged_choices, judged_parts, judged_filters, marks = _judgements_tab(web)
             with gr.Tab("Letters", id="letters"):
                 letters_parts, reader, added = _letters_tab(web)
@@ -70,10 +88,15 @@ def build_app(service: Service) -> gr.Blocks:
         # of the matrix it was in.
         jump.change(web.jump, [jump, turns, ratings_filters[0], marks], [tabs, *reader], api_visibility="private",
                     queue=False)
+        # A tab's CSV download is made when the tab is opened (not at the page's load).
+        ratings_tab.select(lambda *now: web.ratings_view(*now)[3], ratings_filters, [ratings_parts[5]],
+                           api_visibility="private")
+        judgements_tab.select(lambda *now: web.judgements_view(*now)[1], judged_filters, [judged_parts[1]],
+                              api_visibility="private")
         # In refresh_all's order; the filters are kept, the choices and views follow the index.
         everything = [*letters_parts, *ratings_parts, *judged_choices, *judged_parts]
         filters = [*ratings_filters, *judged_filters]
-        seen = gr.State(None)  # the index generation this page shows
+        seen = gr.State(LOADING)  # the index generation this page shows
         # Hidden progress: the upload's one bar is beside its button, not on every table it refreshes.
         app.load(web.load, filters, [seen, *everything], api_visibility="private", show_progress="hidden")
         added.then(web.load, filters, [seen, *everything], api_visibility="private", show_progress="hidden")
@@ -262,14 +285,22 @@ def _ratings_tab(web: WebApp) -> tuple[list, list]:
     # The area column fits "Making a positive contribution" whole at desktop widths (phones: style.py).
     table = gr.Dataframe(label="Ratings", interactive=False, elem_id="lqa-ratings", max_height=460,
                          column_widths=["28%", "5%", "10%", "22%", "14%", "5%", "16%"])
+    rows = _Pager("ratings", "rows")
     csv_file = gr.DownloadButton("Download as CSV", elem_id="lqa-ratings-csv", size="sm", interactive=False)
     gr.Markdown("### APA grades by area")
     grid = gr.HTML(elem_id="lqa-apa-grid")
+    grid_rows = _Pager("apa", "council-years")
     filters = [council, year, kind, grade]
-    for dropdown in filters:
-        dropdown.change(web.ratings_view, filters, [table, chart, grid, csv_file, page], api_visibility="private")
+    views = [table, chart, grid, csv_file, page, rows.line, rows.page, grid_rows.line, grid_rows.page]
+    for dropdown in filters:  # a new filter shows the first pages
+        dropdown.change(web.ratings_view, filters, views, api_visibility="private")
+    for step in (-1, 1):
+        rows.button(step).click(lambda *now, step=step: web.ratings_view(*now[:4], now[4] + step, now[5]),
+                                [*filters, rows.page, grid_rows.page], views, api_visibility="private")
+        grid_rows.button(step).click(lambda *now, step=step: web.ratings_view(*now[:4], now[4], now[5] + step),
+                                     [*filters, rows.page, grid_rows.page], views, api_visibility="private")
     table.select(web.pick_council, None, [council], api_visibility="private")  # a council's name opens its page
-    return [council, year, table, chart, grid, csv_file, page], filters
+    return [council, year, *views], filters
 
 
 def _judgements_tab(web: WebApp) -> tuple[list, list, list, gr.State]:
@@ -285,19 +316,27 @@ def _judgements_tab(web: WebApp) -> tuple[list, list, list, gr.State]:
         year = gr.Dropdown([("All years", ALL)], value=ALL, label="Year", elem_id="lqa-j-year")
         kind = gr.Dropdown(kind_choices(), value=ALL, label="Kind", elem_id="lqa-j-kind")
     matrix = gr.HTML('<p class="lqa-empty">Loading the judgements…</p>', elem_id="lqa-judgements")
+    councils = _Pager("judgements", "councils")
     csv_file = gr.DownloadButton("Download as CSV", elem_id="lqa-judgements-csv", size="sm", interactive=False)
     marks = gr.State([])  # [letter, start, end] of each judgement the matrix shows, by its data-j
     filters = [service, level, comparison, council, year, kind]
+    views = [matrix, csv_file, marks, councils.line, councils.page]
     for dropdown in filters:
-        dropdown.change(web.judgements_view, filters, [matrix, csv_file, marks], api_visibility="private")
-    return [service, council, year], [matrix, csv_file, marks], filters, marks
+        dropdown.change(web.judgements_view, filters, views, api_visibility="private")
+    for step in (-1, 1):
+        councils.button(step).click(lambda *now, step=step: web.judgements_view(*now[:6], now[6] + step),
+                                    [*filters, councils.page], views, api_visibility="private")
+    return [service, council, year], views, filters, marks
 
 
 def _letters_tab(web: WebApp) -> tuple[list, list, object]:
     table = gr.Dataframe(label="Indexed letters", interactive=False, elem_id="lqa-letters", max_height=360)
+    letters = _Pager("letters", "letters")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            choose = gr.Dropdown([], value=None, label="Read a letter", elem_id="lqa-letter-choice")
+            # The letters of the table's page; a citation or a council page opens any other.
+            choose = gr.Dropdown([], value=None, label="Read a letter", elem_id="lqa-letter-choice",
+                                 allow_custom_value=True)
             download = gr.DownloadButton("Download the original file", elem_id="lqa-letter-file", size="sm",
                                          interactive=False)
             text = gr.HTML(letter_html(None, None), elem_id="lqa-letter-text")
@@ -318,11 +357,14 @@ def _letters_tab(web: WebApp) -> tuple[list, list, object]:
                 add = gr.Button("Add to the index", variant="primary", elem_id="lqa-add", scale=0, min_width=150,
                                 interactive=folder is not None)
                 report = gr.HTML(elem_id="lqa-report", scale=1)
+    for step in (-1, 1):
+        letters.button(step).click(lambda now, step=step: web.letters_view(now + step), [letters.page],
+                                   [table, choose, letters.line, letters.page], api_visibility="private")
     mark = gr.State(None)  # [letter, start, end] of the citation last opened here
     choose.change(web.open_letter, [choose, mark], [text], api_visibility="private")
     choose.change(web.letter_download, [choose], [download], api_visibility="private")
     # One progress bar, on the result beside the button (not on the file box too).
     added = add.click(web.add_letters, [files], [report, files], api_visibility="private", concurrency_limit=1,
                       concurrency_id="update", show_progress="full", show_progress_on=[report])
-    return [table, choose], [choose, text, mark], added
+    return [table, choose, letters.line, letters.page], [choose, text, mark], added
 

@@ -14,6 +14,7 @@ from index import kinds
 from index.kinds import AREA_TITLES, label_for
 from index.kinds.scales import SCALES
 from index.reader import LetterInfo, RatingRow
+from ui.web.paging import page_of
 from ui.web.render import ALL, KIND_NAMES, esc, html_table
 from ui.web.style import GRADE_COLOURS, RATINGS_COLUMNS
 
@@ -94,29 +95,34 @@ def ratings_csv(rows: Iterable[RatingRow]) -> str:
     return csv_text(frame.columns, frame.itertuples(index=False))
 
 
-def apa_grid_html(rows: Iterable[RatingRow]) -> str:
+def apa_grid_html(rows: Iterable[RatingRow], page=0) -> tuple[str, int, str]:
     """For each kind that grades several areas (the APAs): rows councils (and year), columns its
-    areas, cells the grade and its word."""
+    areas, cells the grade and its word. One page of PAGE_ROWS council-years (ui/web/paging.py):
+    (HTML, the page shown, its line)."""
     by_kind: dict[str, dict[tuple[str, int], dict[str, RatingRow]]] = {}
     for r in rows:
         if len(kinds.get(r.kind).areas) > 1:
             by_kind.setdefault(r.kind, {}).setdefault((r.council, r.year), {})[r.area] = r
     if not by_kind:
-        return '<p class="lqa-empty">No APA letters match the filters.</p>'
+        return '<p class="lqa-empty">No APA letters match the filters.</p>', 0, ""
+    # Every kind's council-years in the order shown, then one page of them, each under its kind's table.
+    entries = [(kind, key) for kind in kinds.APA_FIRST for key in sorted(by_kind.get(kind.key, ()))]
+    shown, page, line = page_of(entries, page, what="council-year")
     parts = []
     for kind in kinds.APA_FIRST:
         grades = by_kind.get(kind.key)
-        if not grades:
+        keys = [key for k, key in shown if k is kind]
+        if not keys:
             continue
         areas = [area.key for area in kind.areas if any(area.key in cells for cells in grades.values())]
         table, classes = [], []
-        for (council, year), by_area in sorted(grades.items()):
-            cells = [by_area.get(a) for a in areas]
+        for council, year in keys:
+            cells = [grades[(council, year)].get(a) for a in areas]
             table.append([council, year, *[f"{c.grade} {c.label}" if c else "–" for c in cells]])
             classes.append(["", "", *[f"lqa-g{c.grade}" if c else "" for c in cells]])
         title = f'<div class="lqa-cite-title">{esc(kind.name)} ({esc(kind.years)})</div>' if len(by_kind) > 1 else ""
         parts.append(title + html_table(["council", "year", *[kind.area_title(a) for a in areas]], table, classes))
-    return "".join(parts)
+    return "".join(parts), page, line
 
 
 def grade_choices() -> list[tuple[str, str]]:

@@ -122,6 +122,9 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
                   padding: 4px 14px; border-radius: 14px; border: none; cursor: pointer;
                   background: var(--color-accent, #4338ca); color: #fff; box-shadow: 0 2px 6px rgba(0,0,0,0.25); }
 .lqa-hidden { display: none !important; }
+/* A grid's pages (paging.py): Previous, the line saying which rows show, Next. */
+.lqa-pager { align-items: center; gap: 8px; }
+.lqa-page-line { text-align: center; color: var(--lqa-subdued); font-size: max(12px, 0.9em); }
 .lqa-table { border-collapse: collapse; font-size: max(12px, 0.9em); width: 100%; }
 .lqa-table th, .lqa-table td { border: 1px solid var(--border-color-primary); padding: 3px 6px; text-align: left; }
 .lqa-table th { background: var(--background-fill-secondary); }

@@ -1,0 +1,83 @@
+"""Server-side paging in a real browser (issue 25): the Ratings table, the APA grid, the Judgements
+matrix and the Letters table send one page of rows, with Previous / Next and a line saying which rows
+show; the page's weight stays under 300 KB whatever the index holds (bench/web_page.py measures it at
+10,000 letters; here the 120 letters of test_web_chat's server, which weighed more before paging).
+"""
+
+from __future__ import annotations
+
+import pytest
+import test_web
+import test_web_chat
+from test_web import open_app
+
+from ui.web.paging import clamp, page_line, page_of
+
+pytestmark = pytest.mark.browser
+
+browser = test_web.browser  # one Chromium per module
+corpus_index, corpus_url, page = test_web_chat.corpus_index, test_web_chat.corpus_url, test_web_chat.page
+
+
+def test_page_of_clamps_and_says_which_rows_show():
+    rows = list(range(120))
+    assert page_of(rows, 0) == (list(range(50)), 0, "Rows 1–50 of 120 (page 1 of 3)")
+    assert page_of(rows, 2)[0] == list(range(100, 120)) and page_of(rows, 2)[2] == "Rows 101–120 of 120 (page 3 of 3)"
+    assert page_of(rows, 7)[1] == 2 and page_of(rows, -3)[1] == 0 and page_of(rows, "x")[1] == 0
+    assert page_of([1], 0, what="letter") == ([1], 0, "1 letter") and page_line(0, 0, 50, "row") == "0 rows"
+    assert clamp(None, 0, 50) == 0
+
+
+def text(page, selector: str) -> str:
+    return page.locator(selector).inner_text().strip()
+
+
+def test_the_ratings_letters_and_judgements_grids_page_on_the_server(page, corpus_url):
+    from playwright.sync_api import expect
+
+    open_app(page, corpus_url, "Ratings")
+    line = page.locator("#lqa-ratings-line")
+    expect(line).to_have_text("Rows 1–50 of 318 (page 1 of 7)")
+    first = page.locator('#lqa-ratings .body-cell[data-col="0"]').first.inner_text()
+    page.click("#lqa-ratings-next")
+    expect(line).to_have_text("Rows 51–100 of 318 (page 2 of 7)")
+    expect(page.locator('#lqa-ratings .body-cell[data-col="0"]').first).not_to_have_text(first)
+    page.click("#lqa-ratings-prev")
+    expect(line).to_have_text("Rows 1–50 of 318 (page 1 of 7)")
+    expect(page.locator("#lqa-ratings-csv")).to_have_text("Download these 318 rows as CSV")  # the CSV holds all
+    assert text(page, "#lqa-apa-line").endswith("council-years")
+    # A filter starts again at its first page.
+    page.click("#lqa-ratings-next")
+    expect(line).to_have_text("Rows 51–100 of 318 (page 2 of 7)")
+    page.locator("#lqa-f-year input").fill("2009")
+    page.keyboard.press("Enter")
+    expect(line).not_to_contain_text("of 318")
+    assert " 1–" in text(page, "#lqa-ratings-line") or text(page, "#lqa-ratings-line").endswith("rows")
+
+    page.get_by_role("tab", name="Letters").click()
+    letters = page.locator("#lqa-letters-line")
+    expect(letters).to_have_text("Letters 1–50 of 120 (page 1 of 3)")
+    page.click("#lqa-letters-next")
+    page.click("#lqa-letters-next")
+    expect(letters).to_have_text("Letters 101–120 of 120 (page 3 of 3)")
+    page.click("#lqa-letters-next")  # past the last page: stays there
+    expect(letters).to_have_text("Letters 101–120 of 120 (page 3 of 3)")
+
+    page.get_by_role("tab", name="Judgements").click()
+    councils = page.locator("#lqa-judgements-line")
+    expect(councils).to_have_text("Councils 1–25 of 120 (page 1 of 5)")
+    expect(page.locator("#lqa-judgements tbody tr")).to_have_count(25)
+    page.click("#lqa-judgements-next")
+    expect(councils).to_have_text("Councils 26–50 of 120 (page 2 of 5)")
+
+
+def test_the_page_weighs_under_300_kb(browser, corpus_index):
+    """bench/web_page.py's visit: every byte the server sends the page but Gradio's own static files,
+    until its load event has answered and a question asked at once has its answer."""
+    from bench.web_page import CountingProxy, count_loads, one_visit
+
+    count_loads()  # before the app is built: the visit waits for the page's load to answer
+    with test_web_chat.serving_on(corpus_index, test_web.free_port()) as url:
+        proxy = CountingProxy(int(url.rstrip("/").rsplit(":", 1)[1]))
+        visit = one_visit(browser, f"http://127.0.0.1:{proxy.port}/", test_web_chat.SHORTER, proxy)
+    assert visit["data_kb"] <= 300, visit
