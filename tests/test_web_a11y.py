@@ -31,7 +31,8 @@ def serious_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
-    return [f"{v['id']} ({v['impact']}): {v['help']}: " + "; ".join(str(n["target"]) for n in v["nodes"][:6])
+    return [f"{v['id']} ({v['impact']}): {v['help']}: " + "; ".join(f"{n['target']} {n['failureSummary']}"
+                                                                   for n in v["nodes"][:6])
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 

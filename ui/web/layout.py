@@ -89,10 +89,11 @@ def build_app(service: Service) -> gr.Blocks:
         jump.change(web.jump, [jump, turns, ratings_filters[0], marks], [tabs, *reader], api_visibility="private",
                     queue=False)
         # A tab's CSV download is made when the tab is opened (not at the page's load).
+        # No progress overlay on the button meanwhile (it would dim its text under 4.5:1).
         ratings_tab.select(lambda *now: web.ratings_view(*now)[3], ratings_filters, [ratings_parts[5]],
-                           api_visibility="private")
+                           api_visibility="private", show_progress="hidden")
         judgements_tab.select(lambda *now: web.judgements_view(*now)[1], judged_filters, [judged_parts[1]],
-                              api_visibility="private")
+                              api_visibility="private", show_progress="hidden")
         # In refresh_all's order; the filters are kept, the choices and views follow the index.
         everything = [*letters_parts, *ratings_parts, *judged_choices, *judged_parts]
         filters = [*ratings_filters, *judged_filters]
