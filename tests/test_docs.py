@@ -77,6 +77,7 @@ NOT_RUN = {
     ".venv/bin/python bench/query.py INDEX --asks 20 --searches 100": MINUTES,
     ".venv/bin/python bench/make_index.py 10000 /tmp/big --fake-vectors": MINUTES + " (10,000 letters)",
     ".venv/bin/python bench/judgement_lists.py /tmp/big/index --runs 20": "needs the 10,000-letter index above",
+    ".venv/bin/python bench/web_page.py /tmp/big/index --runs 3": "needs the 10,000-letter index above and Chromium",
     ".venv/bin/python bench/make_index.py 1000 /tmp/k1 --fake-vectors": MINUTES + " (1,000 letters)",
     ".venv/bin/python bench/search_cost.py /tmp/big/index /tmp/k1/index --searches 100 --passes 2":
         "needs the two indexes above (tests/test_bench_smoke.py runs it on a tiny one)",
