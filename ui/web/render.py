@@ -214,19 +214,55 @@ def letter_choices(letters: Iterable[LetterInfo]) -> list[tuple[str, str]]:
     return [(f"{x.short_name} {x.year} ({KIND_NAMES.get(x.kind, x.kind)}) - {x.name}", x.name) for x in letters]
 
 
+# The letters' own markup, drawn rather than shown: "## Heading", a rule of dashes under a table's
+# header (or alone), "- item" / "▪ item" / "* item" bullets.
+_HEADING = re.compile(r"[ \t]*(#{1,6})[ \t]+")
+_RULE = re.compile(r"[ \t]*[-=_]{3,}(?:[ \t]+[-=_]{3,})*[ \t]*")
+_BULLET = re.compile(r"[ \t]*[-*▪•][ \t]+")
+
+
+def _marked(text: str, start: int, end: int, mark: tuple[int, int] | None, first: list[bool]) -> str:
+    """text[start:end] escaped, the part inside `mark` in <mark> (class lqa-target on the first piece)."""
+    if mark is None or mark[1] <= start or mark[0] >= end:
+        return esc(text[start:end])
+    a, b = max(start, mark[0]), min(end, mark[1])
+    css = ' class="lqa-target"' if first[0] else ""
+    first[0] = False
+    return f"{esc(text[start:a])}<mark{css}>{esc(text[a:b])}</mark>{esc(text[b:end])}"
+
+
+def letter_body(text: str, mark: tuple[int, int] | None = None) -> str:
+    """A letter's text as the reader draws it, line by line and every character escaped: headings as
+    headings, bullets as a list's items, rules of dashes left out (unless cited); tables and the
+    rest as written (white space kept). `mark` (start, end) highlights a cited span."""
+    lines, pos, first = [], 0, [True]
+    for line in text.splitlines(keepends=True):
+        start, end = pos, pos + len(line.rstrip("\r\n"))
+        pos += len(line)
+        cited = mark is not None and mark[0] < end and mark[1] > start
+        heading, bullet = _HEADING.match(text, start, end), _BULLET.match(text, start, end)
+        if _RULE.fullmatch(text, start, end) and not cited:
+            continue
+        if heading:
+            lines.append(f'<div class="lqa-h">{_marked(text, heading.end(), end, mark, first)}</div>')
+        elif bullet:
+            lines.append(f'<div class="lqa-li">{_marked(text, bullet.end(), end, mark, first)}</div>')
+        else:
+            lines.append(f'<div class="lqa-line">{_marked(text, start, end, mark, first) or "&#8203;"}</div>')
+    return "".join(lines)
+
+
 def letter_html(info: LetterInfo | None, text: str | None, mark: tuple[int, int] | None = None) -> str:
-    """A letter in the reader; `mark` (start, end) highlights a cited span, which the page scrolls to."""
+    """A letter in the reader (letter_body); `mark` (start, end) highlights a cited span, which the page
+    scrolls to."""
     if info is None or text is None:
         return '<p class="lqa-empty">Choose a letter to read it.</p>'
     meta = " · ".join(esc(v) for v in (scale_name(info), info.date, info.name) if v)
-    if mark is not None and 0 <= mark[0] < mark[1] <= len(text):
-        start, end = mark
-        body = f'{esc(text[:start])}<mark class="lqa-target">{esc(text[start:end])}</mark>{esc(text[end:])}'
-    else:
-        body = esc(text)
+    span = mark if mark is not None and 0 <= mark[0] < mark[1] <= len(text) else None
     return (f'<div class="lqa-cite-title">{esc(info.council)}</div><div class="lqa-meta">{meta}</div>'
             # It scrolls, so it takes focus (a keyboard can scroll it), as a named region.
-            f'<div class="lqa-letter" tabindex="0" role="region" aria-label="The letter\'s text">{body}</div>')
+            f'<div class="lqa-letter" tabindex="0" role="region" aria-label="The letter\'s text">'
+            f"{letter_body(text, span)}</div>")
 
 
 def upload_result_html(report: AddReport) -> str:

@@ -128,7 +128,11 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
 .lqa-table { border-collapse: collapse; font-size: max(12px, 0.9em); width: 100%; }
 .lqa-table th, .lqa-table td { border: 1px solid var(--border-color-primary); padding: 3px 6px; text-align: left; }
 .lqa-table th { background: var(--background-fill-secondary); }
-.lqa-letter { white-space: pre-wrap; font-family: var(--font-mono); font-size: max(12px, 0.85em); max-height: 560px;
+/* The reader: the letter's headings and bullets drawn (render.letter_body), the rest as written. */
+.lqa-letter .lqa-h { font-weight: 700; font-size: 1.1em; margin: 0.8em 0 0.3em; }
+.lqa-letter .lqa-li { padding-left: 1.4em; text-indent: -0.9em; }
+.lqa-letter .lqa-li::before { content: "•"; display: inline-block; width: 0.9em; text-indent: 0; }
+.lqa-letter { white-space: pre-wrap; font-size: max(12px, 0.95em); line-height: 1.5; max-height: 560px;
               overflow-y: auto; border: 1px solid var(--border-color-primary); padding: 10px; }
 .lqa-ok { color: #1b7a2c; } .lqa-bad { color: #b3261e; }
 .lqa-empty { color: var(--lqa-subdued); }

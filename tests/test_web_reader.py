@@ -1,0 +1,51 @@
+"""The Letters reader draws a letter's headings, bullets and rules rather than showing their markup
+(`##`, `-----`), every character escaped, the cited span marked on every line it covers (issue 25)."""
+
+from __future__ import annotations
+
+import pytest
+import test_web
+import test_web_chat
+from test_web import BOT, open_app
+from test_web_chat import SHORTER, ask
+
+from ui.web.render import letter_body
+
+browser = test_web.browser  # one Chromium per module
+corpus_index, corpus_url, page = test_web_chat.corpus_index, test_web_chat.corpus_url, test_web_chat.page
+
+LETTER = ("## Children's services rating 2009\r\nRating\tPerforms well (3)\r\n-----------   ----------\r\n"
+          "- Strengths <b>noted</b>\r\n▪ Private fostering\r\nThe end & more")
+
+
+def test_headings_bullets_and_rules_are_drawn_not_shown_and_escaped():
+    html = letter_body(LETTER)
+    assert "##" not in html and "-----" not in html and "<b>" not in html and "&lt;b&gt;noted" in html
+    assert '<div class="lqa-h">Children&#x27;s services rating 2009</div>' in html
+    assert ('<div class="lqa-li">Strengths &lt;b&gt;noted&lt;/b&gt;</div>'
+            '<div class="lqa-li">Private fostering</div>') in html
+    assert "Rating\tPerforms well (3)" in html and "The end &amp; more" in html
+
+
+def test_a_cited_span_is_marked_on_each_line_it_covers_the_first_piece_the_target():
+    start = LETTER.index("Performs well")
+    end = LETTER.index("Private") + len("Private")
+    html = letter_body(LETTER, (start, end))
+    # A rule inside the cited span stays, marked, so that the citation reads whole.
+    assert html.count("<mark") == 4 and html.count('class="lqa-target"') == 1
+    assert '<mark class="lqa-target">Performs well (3)</mark>' in html and "<mark>Private</mark> fostering" in html
+
+
+@pytest.mark.parametrize("size", ["desktop"])
+def test_a_chip_opens_the_letter_drawn_with_the_cited_sentence_in_view(page, corpus_url, size):
+    from playwright.sync_api import expect
+
+    open_app(page, corpus_url)
+    ask(page, SHORTER)
+    page.locator(BOT).first.locator(".lqa-chip").nth(1).click()
+    reader = page.locator("#lqa-letter-text .lqa-letter")
+    expect(reader.locator("mark.lqa-target")).to_contain_text("perform adequately")
+    assert reader.locator(".lqa-h").count() >= 1
+    shown = reader.inner_text()
+    assert "## " not in shown and "-----" not in shown
+    assert test_web.in_view(page, "#lqa-letter-text mark.lqa-target")
