@@ -49,3 +49,27 @@ def test_a_chip_opens_the_letter_drawn_with_the_cited_sentence_in_view(page, cor
     shown = reader.inner_text()
     assert "## " not in shown and "-----" not in shown
     assert test_web.in_view(page, "#lqa-letter-text mark.lqa-target")
+
+
+def test_every_chip_lands_on_its_sentence_and_back_to_the_answer_returns_to_the_chip(page, corpus_url):
+    """The second and third jumps too, the same citation twice, and after a visit to another tab."""
+    from playwright.sync_api import expect
+
+    open_app(page, corpus_url)
+    ask(page, SHORTER)
+    chips = page.locator(BOT).first.locator(".lqa-chip")
+    target = page.locator("#lqa-letter-text mark.lqa-target")
+    for n in (0, 1, 1, 2):
+        page.get_by_role("tab", name="Ask").click()
+        chips.nth(n).click()
+        expect(page.get_by_role("tab", name="Letters")).to_have_attribute("aria-selected", "true")
+        expect(target).to_be_focused()
+        page.wait_for_timeout(300)
+        assert test_web.in_view(page, "#lqa-letter-text mark.lqa-target"), n
+        page.get_by_role("tab", name="Ratings").click()  # away, then back through the chat
+    page.get_by_role("tab", name="Ask").click()
+    chips.nth(2).click()
+    expect(target).to_be_focused()
+    page.get_by_role("button", name="← Back to the answer").click()
+    expect(page.get_by_role("tab", name="Ask")).to_have_attribute("aria-selected", "true")
+    expect(chips.nth(2)).to_be_focused()

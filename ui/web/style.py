@@ -122,6 +122,9 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
                   padding: 4px 14px; border-radius: 14px; border: none; cursor: pointer;
                   background: var(--color-accent, #4338ca); color: #fff; box-shadow: 0 2px 6px rgba(0,0,0,0.25); }
 .lqa-hidden { display: none !important; }
+#lqa-back { margin: 0 0 8px 0; padding: 4px 12px; border-radius: 6px; cursor: pointer; font: inherit;
+            border: 1px solid var(--color-accent, #4338ca); color: var(--color-accent, #4338ca);
+            background: var(--background-fill-primary); }
 /* A grid's pages (paging.py): Previous, the line saying which rows show, Next. */
 .lqa-pager { align-items: center; gap: 8px; }
 .lqa-page-line { text-align: center; color: var(--lqa-subdued); font-size: max(12px, 0.9em); }
@@ -248,7 +251,23 @@ JS = r"""
     if (!box || (row === null && judged === null && !r)) return;
     box.value = judged !== null ? `j:${judged}:${Date.now()}`
       : row !== null ? `c:${row}:${Date.now()}` : `${r.turn}:${r.n}:${Date.now()}`;
+    // Where "Back to the answer" returns to; and the reader's mark is scrolled to again, even when the
+    // same citation is opened twice (its HTML then does not change).
+    cameFrom = r;
+    const old = q('#lqa-letter-text mark.lqa-target');
+    if (old) old.removeAttribute('data-lqa-seen');
     box.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  let cameFrom = null;
+  // "Back to the answer": the Ask tab, the chip that opened the letter in view and focused.
+  const back = () => {
+    const tab = [...document.querySelectorAll('#lqa-tabs [role="tab"]')].find((t) => t.textContent.trim() === 'Ask');
+    if (tab) tab.click();
+    const from = cameFrom;
+    setTimeout(() => {
+      const chip = from && q(`#lqa-chat .lqa-chip.lqa-t${from.turn}.lqa-n${from.n}`);
+      if (chip) { chip.scrollIntoView({block: 'center'}); chip.focus({preventScroll: true}); }
+    }, 300);
   };
   const copy = async (button) => {
     const text = q('.lqa-md', button.closest('.lqa-sources')).value;
@@ -262,9 +281,10 @@ JS = r"""
   };
   document.addEventListener('click', (e) => {
     const el = e.target.closest
-      && e.target.closest('.lqa-chip, .lqa-open, .lqa-read, .lqa-jcell, .lqa-copy, #lqa-new-answer');
+      && e.target.closest('.lqa-chip, .lqa-open, .lqa-read, .lqa-jcell, .lqa-copy, #lqa-new-answer, #lqa-back');
     if (!el) return;
     if (el.id === 'lqa-new-answer') { toAnswer(); return; }
+    if (el.id === 'lqa-back') { back(); return; }
     e.preventDefault(); e.stopPropagation();
     if (el.classList.contains('lqa-copy')) copy(el); else jump(el);
   }, true);
@@ -375,9 +395,15 @@ JS = r"""
     // A citation opened in the reader: its sentence in view and focused (a chip opened by Enter would
     // otherwise leave the focus on <body> once its tab is hidden).
     const target = q('#lqa-letter-text mark.lqa-target:not([data-lqa-seen])');
-    if (target) {
+    if (target && target.getClientRects().length) {  // once its tab shows (a hidden one takes no focus)
       target.setAttribute('data-lqa-seen', ''); target.setAttribute('tabindex', '-1');
       target.scrollIntoView({block: 'center'}); target.focus({preventScroll: true});
+      const reader = q('#lqa-letter-text');
+      if (cameFrom && reader && !q('#lqa-back', reader)) {
+        const button = document.createElement('button');
+        button.id = 'lqa-back'; button.type = 'button'; button.textContent = '← Back to the answer';
+        reader.prepend(button);
+      }
     }
     // A council page just chosen (from the filter or a council's name in the table): bring it into view.
     const page = q('#lqa-council .lqa-council-page:not([data-lqa-seen])');
