@@ -183,20 +183,21 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
     services, comparison, threshold, norm, others = _find_services(norm)
     before_asks = norm
     asks, norm = _find_asks(norm)
-    asks["others"] = {w for w in re.findall(r"[a-z0-9']+", _find_asks(others)[1]) if w not in _GENERIC and len(w) > 1}
-    transition = _transition(before_asks) if asks.get("change") else None
+    asks.others = frozenset(w for w in re.findall(r"[a-z0-9']+", _find_asks(others)[1])
+                            if w not in _GENERIC and len(w) > 1)
+    transition = _transition(before_asks) if asks.change else None
     grades, scale, norm = _find_grades(norm)
     if areas and scale is None:
         scale = _area_scale(areas)
     topic_words = [w for w in re.findall(r"[a-z0-9']+", norm) if w not in _GENERIC and len(w) > 1]
-    if services and asks.get("polarity") and not grades and not found and not unknown:
+    if services and asks.polarity and not grades and not found and not unknown:
         # "Where is private fostering a weakness?": a service's weakness is an inadequate judgement,
         # its strength good or better.
-        grades = (1,) if asks["polarity"] == "weakness" else (3, 4)
+        grades = (1,) if asks.polarity == "weakness" else (3, 4)
     query = Query(text, OPEN, tuple(found), unknown, years, kinds, scale, grades, areas,
-                  topic=" ".join(topic_words), search_text=search_text, polarity=asks.get("polarity"),
-                  extreme=asks.get("extreme"), facts=tuple(asks.get("facts", ())), services=services,
-                  comparison=comparison, threshold=threshold, change=asks.get("direction"),
+                  topic=" ".join(topic_words), search_text=search_text, polarity=asks.polarity,
+                  extreme=asks.extreme, facts=asks.facts, services=services,
+                  comparison=comparison, threshold=threshold, change=asks.direction,
                   term=_term(defined) if defined else "", typos=typos, did_you_mean=did_you_mean,
                   transition=transition)
     if previous is not None and _is_followup(text, query):
@@ -504,35 +505,52 @@ _CHANGE = re.compile(r"\b(?:better or worse|worse or better|(?:got|gotten|gettin
                      r"|(?:went|gone|moved|move|go|goes|rose|risen|fell|fallen|dropped|slipped|climbed) from)\b")
 
 
-def _find_asks(norm: str) -> tuple[dict, str]:
+@dataclass
+class Asks:
+    """What a question's wording asks for beside its topic (`_find_asks`): a polarity, facts of the
+    letter, a superlative, a summary, a count, a change (and its direction); `others`, the words
+    beside the services it names."""
+
+    polarity: str | None = None  # "strength" / "weakness"
+    facts: tuple[str, ...] = ()  # "recipient", "signatory", "date"
+    extreme: str | None = None  # "max" / "min"
+    summary: bool = False
+    count: bool = False
+    change: bool = False
+    direction: str | None = None  # with change: "better", "worse" or "any"
+    others: frozenset[str] = frozenset()
+
+
+def _find_asks(norm: str) -> tuple[Asks, str]:
     """What kind of answer the wording asks for (polarity, superlative, facts, summary, count,
     change), with those words taken out of the text."""
-    asks: dict = {}
+    asks = Asks()
     norm = f" {' '.join(norm.split())} "
     for pattern, polarity in _POLARITY_ASKS:
         norm, found = re.subn(rf"\b(?:{pattern})\b", " ", norm)
         if found:
-            asks.setdefault("polarity", polarity)
+            asks.polarity = asks.polarity or polarity
     facts = [fact for pattern, fact in _FACT_ASKS if re.search(rf"\b(?:{pattern})\b", norm)]
     if facts:  # each looked for in the whole question, then all taken out
-        asks["facts"] = facts
+        asks.facts = tuple(facts)
         for pattern, _ in _FACT_ASKS:
             norm = re.sub(rf"\b(?:{pattern})\b", " ", norm)
         norm = re.sub(r"\b(?:when|sent|written|wrote|signed|issued|published|date)\b", " ", norm)
     for pattern, extreme in _SUPERLATIVES:
         norm, found = re.subn(rf"\b(?:{pattern})\b", " ", norm)
         if found:
-            asks.setdefault("extreme", extreme)
+            asks.extreme = asks.extreme or extreme
     for key, pattern in (("summary", _SUMMARY), ("count", _COUNT), ("change", _CHANGE)):
+        direction = None
         if key == "change":
             words = " ".join(match.group(0) for match in pattern.finditer(norm))
             better, worse = re.search(r"better|improve", words), re.search(r"worse|declin|deteriorat", words)
-            asks["direction"] = "better" if better and not worse else "worse" if worse and not better else "any"
+            direction = "better" if better and not worse else "worse" if worse and not better else "any"
         norm, found = pattern.subn(" councils " if key == "count" else " ", norm)
         if found:
-            asks[key] = True
-    if not asks.get("change"):
-        asks.pop("direction", None)
+            setattr(asks, key, True)
+            if key == "change":
+                asks.direction = direction
     return asks, norm
 
 
@@ -621,7 +639,7 @@ def _term(match: re.Match) -> str:
     return " ".join(term.replace("'", " ").replace('"', " ").split())
 
 
-def _intent(query: Query, norm: str, asks: dict) -> Intent:
+def _intent(query: Query, norm: str, asks: Asks) -> Intent:
     named = distinct_councils(query.councils) + len(query.unknown_councils)
     if query.did_you_mean and not query.councils:
         return CLARIFY
@@ -632,19 +650,19 @@ def _intent(query: Query, norm: str, asks: dict) -> Intent:
     service = _service_intent(query, named, asks)
     if service:
         return service
-    if named == 1 and not (query.grades or query.areas or query.polarity or query.kinds or asks.get("change")
-                           or asks.get("count") or query.extreme) and set(query.topic.split()) <= _BROAD_WORDS \
+    if named == 1 and not (query.grades or query.areas or query.polarity or query.kinds or asks.change
+                           or asks.count or query.extreme) and set(query.topic.split()) <= _BROAD_WORDS \
             and not _RATING_WORDS.search(normalise(query.text)) and (query.topic or not query.years):
         return COUNCIL
-    if asks.get("summary") and not query.topic:
+    if asks.summary and not query.topic:
         return SUMMARY
     if query.polarity and (named or query.topic or query.areas or not query.grades):
         return STRENGTHS if query.polarity == "strength" else WEAKNESSES
-    if asks.get("change") and not query.topic and named <= 1:
+    if asks.change and not query.topic and named <= 1:
         return CHANGE
     if query.topic:
         return OPEN
-    if asks.get("count") and not named:
+    if asks.count and not named:
         return COUNT
     if query.extreme and not named:
         return SUPERLATIVE
@@ -657,10 +675,10 @@ def _intent(query: Query, norm: str, asks: dict) -> Intent:
     return OPEN if not query.areas else LIST
 
 
-def _service_intent(query: Query, named: int, asks: dict) -> Intent | None:
+def _service_intent(query: Query, named: int, asks: Asks) -> Intent | None:
     """A question about a service's judgements, when it names a service and asks for no passages
     (no polarity, no words beyond the service's): which councils, how many, one council's, a change."""
-    broad = asks.get("others", set()) <= _BROAD_WORDS
+    broad = asks.others <= _BROAD_WORDS
     if re.search(r"\bhow (?:good|well|bad|badly)\b", normalise(query.text)):  # asks for the passages, not a level
         return None
     if not query.services or query.areas or not (broad or query.grades) or (query.polarity and named):
@@ -668,9 +686,9 @@ def _service_intent(query: Query, named: int, asks: dict) -> Intent | None:
     if named:  # "Is Trafford's private fostering good?", "What grade did Eastmere get for care leavers?"
         asks_level = query.grades or query.comparison or _RATING_WORDS.search(normalise(query.text))
         return SERVICE_LOOKUP if asks_level else None
-    if asks.get("change"):
+    if asks.change:
         return SERVICE_CHANGE
-    if asks.get("count"):
+    if asks.count:
         return SERVICE_COUNT
     return SERVICE_LIST
 
