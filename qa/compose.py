@@ -539,7 +539,7 @@ class _Writer:
 
     def _cite_fact(self, fact: Fact) -> int:
         section = "Signature" if fact.field == "signatory" else "Letter heading"
-        return self.cite(fact.letter.name, fact.start, fact.end, fact.value, section)
+        return self.cite(fact.info.name, fact.start, fact.end, fact.value, section)
 
     def summary(self, evidence: Evidence) -> None:
         if not evidence.summaries:
@@ -727,7 +727,7 @@ def _service_criterion(q: Query, named: bool = True) -> str:
 
 
 def _letter_title(fact: Fact) -> str:
-    return f"The {fact.letter.year} letter to {md_escape(fact.letter.council)}"
+    return f"The {fact.info.year} letter to {md_escape(fact.info.council)}"
 
 
 def _example(q: Query) -> str:

@@ -61,7 +61,7 @@ FACTS_LETTERS = 20  # letter facts for at most this many letters
 class Fact:
     """One fact of a letter's header or signature, with where the letter states it."""
 
-    letter: LetterInfo
+    info: LetterInfo  # the letter it is a fact of (a Passage's `letter` is a file name)
     field: str  # "signatory", "date" or "recipient"
     value: str
     start: int
