@@ -73,3 +73,30 @@ def test_every_chip_lands_on_its_sentence_and_back_to_the_answer_returns_to_the_
     page.get_by_role("button", name="← Back to the answer").click()
     expect(page.get_by_role("tab", name="Ask")).to_have_attribute("aria-selected", "true")
     expect(chips.nth(2)).to_be_focused()
+
+
+def test_on_a_phone_a_chip_is_a_44px_target_and_one_tap_opens_the_letter(browser, corpus_url):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=test_web.PHONE, has_touch=True, is_mobile=True)
+    phone = context.new_page()
+    phone.set_default_timeout(30_000)
+    try:
+        open_app(phone, corpus_url)
+        ask(phone, SHORTER)
+        chip = phone.locator(BOT).first.locator(".lqa-chip").nth(1)
+        chip.scroll_into_view_if_needed()
+        # Every point 21 px from the chip's centre, across and down, still lands on the chip.
+        missed = chip.evaluate("""(c) => {
+            const r = c.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+            return [[-21, 0], [21, 0], [0, -21], [0, 21]].filter(([dx, dy]) => {
+                const hit = document.elementFromPoint(x + dx, y + dy);
+                return !(hit && hit.closest('.lqa-chip') === c);
+            });
+        }""")
+        assert missed == []
+        chip.tap()
+        expect(phone.get_by_role("tab", name="Letters")).to_have_attribute("aria-selected", "true")
+        expect(phone.locator("#lqa-letter-text mark.lqa-target")).to_be_focused()
+    finally:
+        context.close()

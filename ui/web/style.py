@@ -194,6 +194,10 @@ CSS = "".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.ite
   #lqa-ask-row #lqa-examples { order: 7; }
   #lqa-ask-row #lqa-clear { order: 8; }
   #lqa-sources-head p { display: none; }
+  /* A chip is a 44 x 44 px touch target (WCAG 2.5.5), drawn at its size: an invisible square around it. */
+  .lqa-chip { position: relative; }
+  .lqa-chip::after { content: ""; position: absolute; left: 50%; top: 50%; width: 44px; height: 44px;
+                     transform: translate(-50%, -50%); }
   /* All four tabs' names in a row at 390 px, none in Gradio's overflow menu. */
   #lqa-tabs .tab-container button { padding: 0 10px; }
   /* The small tables scroll sideways; the first column (the council, or the year) stays put. */
@@ -225,7 +229,8 @@ JS = r"""
   };
   document.addEventListener('mouseover', (e) => {
     const chip = e.target.closest && e.target.closest('.lqa-chip');
-    if (!chip) return;
+    // Not on a touch screen: a tap's emulated hover would scroll the page under the finger first.
+    if (!chip || matchMedia('(hover: none)').matches) return;
     const target = cite(chip);
     if (target) { target.classList.add('lqa-hover'); target.scrollIntoView({block: 'nearest'}); }
   });
