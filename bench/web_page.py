@@ -36,6 +36,7 @@ from bench.make_index import FakeEmbedder
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 BOT = '#lqa-chat [data-testid="bot"]'
 SETTLE_MS = 3000  # no byte received for this long (after its load event answered): the page has settled
+SETTLE_MAX_S = 30  # ... or this long after the answer, whichever comes first (the run says which)
 LOADS = [0]  # page loads the server has answered (WebApp.load, counted by count_loads)
 
 
@@ -136,14 +137,19 @@ def one_visit(browser, url: str, question: str, proxy: CountingProxy) -> dict:
         return b.length && !b[b.length - 1].querySelector('.lqa-pending'); }}""", timeout=120_000)
     answered = time.monotonic() - asked
     # The page's load event has answered (LOADS counts WebApp.load's returns), and its data has arrived.
-    while LOADS[0] < loads_before + 1 or time.monotonic() - last[0] < SETTLE_MS / 1000:
+    # A page that keeps a stream open (Gradio's heartbeat) never goes quiet: wait SETTLE_MAX_S at most.
+    deadline = time.monotonic() + SETTLE_MAX_S
+    while (LOADS[0] < loads_before + 1 or time.monotonic() - last[0] < SETTLE_MS / 1000) \
+            and time.monotonic() < deadline:
         page.wait_for_timeout(200)
+    settled = time.monotonic() < deadline
     static = sum(n for rid, n in received.items() if "/assets/" in urls.get(rid, "") or
                  urls.get(rid, "").endswith((".js", ".css", ".woff2", ".svg", ".png", ".ico")))
     total = proxy.sent - sent_before
     heaviest = sorted(((n, urls.get(rid, rid)) for rid, n in received.items()), reverse=True)[:6]
     context.close()
-    return {"opened_s": round(opened, 3), "answered_s": round(answered, 3), "static_kb": round(static / 1024, 1),
+    return {"opened_s": round(opened, 3), "answered_s": round(answered, 3), "settled": settled,
+            "static_kb": round(static / 1024, 1),
             "data_kb": round((total - static) / 1024, 1), "total_kb": round(total / 1024, 1),
             "heaviest": [f"{n / 1024:.1f} KB {url.split('?')[0]}" for n, url in heaviest]}
 

@@ -58,6 +58,7 @@ def scripts_args(ctx: dict) -> dict[str, list[str]]:
         "bench/resume.py": ["--tiny", "--work", str(work / "resume")],
         "bench/seeds_speed.py": [index, "--tiny", "--letters", str(ctx["two"])],
         "bench/suite.py": ["--tiny", "--out", str(work / "suite")],
+        "bench/web_page.py": [str(Path(ctx["folder"]) / "index"), "--runs", "1"],
         "bench/update.py": [str(ctx["folder"]), "--runs", "1", "--encoder", "default", "--work", str(work / "update")],
         "tools/judgements_truth_check.py": ["5", "0"],
         "tools/load.py": ["--index", index, "--clients", "1", "--seconds", "1", "--paths", "json",
