@@ -59,7 +59,7 @@ MINUTES = "a benchmark: minutes of CPU on a real model or a 1,000-10,000 letter 
 LLM = "needs the llm extra and a local model (SmolLM2 loads and writes for seconds per answer)"
 NOT_RUN = {
     "make run": SERVER + "; it also installs .venv",
-    "make test": "the whole suite, which runs this file (7-8 minutes)",
+    "make test": "the whole suite, which runs this file (about 10 minutes)",
     "make llm": "compiles llama-cpp-python (about 5 minutes)",
     ". .venv/bin/activate": "a shell builtin; this test runs the venv's letters-qa in its own process",
     "letters-qa serve --port 7860": SERVER,
