@@ -43,7 +43,15 @@ from qa.query import (
     WEAKNESSES,
     Query,
 )
-from qa.retriever import Passage, Retriever, content_terms, says_it_all, select_letters, without_overlaps
+from qa.retriever import (
+    Passage,
+    Retriever,
+    content_terms,
+    says_it_all,
+    select_letters,
+    sentence_terms,
+    without_overlaps,
+)
 
 MIN_DENSE = 0.30  # below this cosine a passage is not evidence (an unrelated question scores ~0.1)
 MIN_DENSE_WITH_KEYWORDS = 0.20  # ... unless it also shares keywords with the question
@@ -527,15 +535,15 @@ def judged(passages: list[Passage], topic: str, words: str = "") -> list[Passage
     scored = []
     for p in passages:
         dense = p.dense_score or 0.0
-        title = content_terms(p.section)
-        best = max((len(wanted & (content_terms(s) | title)) for s in sentences(p.text)), default=0)
+        held = sentence_terms(p)  # each sentence's terms, read once for the three tests below
+        best = max((len(wanted & sentence) for sentence in held), default=0)
         # Everyday words the model reads poorly ("boozing", "money being tight") and short questions
         # ("Trafford private fostering - a problem?") can still be evidence when one sentence holds
         # MIN_SHARED of the question's words or their glossary terms, or every topic word (two or more).
-        worded = p.bm25_score is not None and (best >= MIN_SHARED or says_it_all(asked, p))
+        worded = p.bm25_score is not None and (best >= MIN_SHARED or says_it_all(asked, p, held))
         if (dense < MIN_DENSE_WITH_KEYWORDS and not worded) or (dense < MIN_DENSE and p.bm25_score is None):
             continue
-        scored.append((says_it_all(own, p), best, dense, p))
+        scored.append((says_it_all(own, p, held), best, dense, p))
     # A passage with one sentence holding every content word of the question comes first:
     # "Where is private fostering inadequate?" quotes Trafford's "private fostering is
     # inadequate" before a better-fused "Private fostering arrangements are also good".

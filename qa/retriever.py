@@ -271,12 +271,18 @@ def content_terms(text: str) -> set[str]:
     """Stemmed content words (Snowball, as BM25 uses): "leavers" ~ "leaving" would not match; "fostering" ~ "foster"."""
     return {t for t in query_terms(text) if len(t) > 2 and t not in _STOPWORDS}
 
-def says_it_all(terms: set[str], passage: Passage) -> bool:
-    """One sentence of the passage (with its section title) holds every one of `terms`, two or more."""
+def sentence_terms(passage: Passage) -> list[set[str]]:
+    """Each sentence's content terms, with the section title's."""
+    title = content_terms(passage.section)
+    return [content_terms(s) | title for s in sentences(passage.text)]
+
+
+def says_it_all(terms: set[str], passage: Passage, held: list[set[str]] | None = None) -> bool:
+    """One sentence of the passage (with its section title) holds every one of `terms`, two or more.
+    `held`: the passage's sentence_terms, where the caller has them already."""
     if len(terms) < 2:
         return False
-    title = content_terms(passage.section)
-    return any(terms <= (content_terms(s) | title) for s in sentences(passage.text))
+    return any(terms <= sentence for sentence in (held if held is not None else sentence_terms(passage)))
 
 
 class Retriever:
