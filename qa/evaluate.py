@@ -160,6 +160,8 @@ def load_gold(path: Path) -> list[dict]:
 def evaluate(assistant, gold_path: Path, k: int = 5) -> EvalReport:
     depth = max(k, 3)  # deep enough for top-3 whatever k is
     cases = []
+    letter_texts = [(letter.council, _norm(assistant.reader.letter_text(letter.name) or ""))
+                    for letter in assistant.letters()]  # for _shared_only, read once a run
     for item in load_gold(gold_path):
         history = item.get("history") or []
         answer = assistant.ask(item["question"], history=history)
@@ -170,7 +172,7 @@ def evaluate(assistant, gold_path: Path, k: int = 5) -> EvalReport:
         cited = [_norm(c.text) for c in answer.citations]
         if "councils" in item:
             case.precision, case.recall = _precision_recall(named, item["councils"], assistant,
-                                                            _shared_only(answer, assistant))
+                                                            _shared_only(answer, letter_texts))
         if "phrase" in item:
             case.phrase_ok = any(_norm(item["phrase"]) in text for text in cited)
         if "contains" in item:
@@ -211,15 +213,11 @@ def _precision_recall(named: set[str], expected: list[str], assistant,
 SHARED_WORDS = 8  # a quote this long that another council's letter holds word for word is shared wording
 
 
-def _shared_only(answer, assistant) -> frozenset[str]:
+def _shared_only(answer, texts: list[tuple[str, str]]) -> frozenset[str]:
     """The councils the answer names only through quotes of shared wording: a passage of at least
-    SHARED_WORDS words that another council's letter carries word for word (the scale's definitions,
-    the standard paragraphs). A name or a date (a letter's facts) is each letter's own."""
-    texts = getattr(assistant, "_eval_letter_texts", None)
-    if texts is None:  # read once per assistant
-        texts = [(letter.council, _norm(assistant.reader.letter_text(letter.name) or ""))
-                 for letter in assistant.letters()]
-        assistant._eval_letter_texts = texts
+    SHARED_WORDS words that another council's letter (`texts`: council, normalised text) carries word
+    for word (the scale's definitions, the standard paragraphs). A name or a date (a letter's facts)
+    is each letter's own."""
     shared, own = set(), {normalise_name(r.council) for r in answer.ratings}
     for c in answer.citations:
         quote = _norm(c.text)
