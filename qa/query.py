@@ -540,17 +540,16 @@ def _find_asks(norm: str) -> tuple[Asks, str]:
         norm, found = re.subn(rf"\b(?:{pattern})\b", " ", norm)
         if found:
             asks.extreme = asks.extreme or extreme
-    for key, pattern in (("summary", _SUMMARY), ("count", _COUNT), ("change", _CHANGE)):
-        direction = None
-        if key == "change":
-            words = " ".join(match.group(0) for match in pattern.finditer(norm))
-            better, worse = re.search(r"better|improve", words), re.search(r"worse|declin|deteriorat", words)
-            direction = "better" if better and not worse else "worse" if worse and not better else "any"
-        norm, found = pattern.subn(" councils " if key == "count" else " ", norm)
-        if found:
-            setattr(asks, key, True)
-            if key == "change":
-                asks.direction = direction
+    norm, found = _SUMMARY.subn(" ", norm)
+    asks.summary = bool(found)
+    norm, found = _COUNT.subn(" councils ", norm)
+    asks.count = bool(found)
+    words = " ".join(match.group(0) for match in _CHANGE.finditer(norm))
+    norm, found = _CHANGE.subn(" ", norm)
+    if found:
+        better, worse = re.search(r"better|improve", words), re.search(r"worse|declin|deteriorat", words)
+        asks.change = True
+        asks.direction = "better" if better and not worse else "worse" if worse and not better else "any"
     return asks, norm
 
 
