@@ -191,6 +191,15 @@ def provenance(index_dir: str | Path) -> dict | None:
             "seconds": built.get("seconds"), "commit": built.get("git", {}).get("commit")}
 
 
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the OS picks it)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def wait_until_serving(url: str, proc: subprocess.Popen, seconds: float, exited) -> None:
     """Poll `url` until it answers 200; SystemExit with `exited()` (the log's tail) if the
     server process ends first, or when `seconds` pass (the server is killed then)."""

@@ -29,7 +29,6 @@ import importlib.util
 import json
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -276,12 +275,6 @@ def corpus_queries(doc: dict, embedder, index: Path) -> None:
         "questions": {"search": searches, "ask_open": opens, "ask_list": LIST_QUESTIONS}}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def cold_starts(doc: dict, args, index: Path) -> None:
     from bench.coldstart import cli, time_command, time_serve
 
@@ -294,7 +287,7 @@ def cold_starts(doc: dict, args, index: Path) -> None:
                 raise RuntimeError(f"{' '.join(command)} exited with {runs[name][-1]['rc']}: "
                                    f"{runs[name][-1]['stderr_tail'].strip().splitlines()[-1:]}")
     for _ in range(args.serve_runs):
-        runs["serve"].append(time_serve(str(index), free_port()))
+        runs["serve"].append(time_serve(str(index), common.free_port()))
         if runs["serve"][-1].get("seconds") is None:
             raise RuntimeError(f"letters-qa serve: {runs['serve'][-1].get('error', 'no HTTP 200 in time')}")
     medians = {name: common.median(r["seconds"] for r in rs) for name, rs in runs.items() if rs}

@@ -58,12 +58,6 @@ def count_loads() -> None:
     WebApp.load = counted
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class CountingProxy:
     """A TCP proxy in front of the server that counts the bytes it sends to the browser: the page's
     true weight on the wire, headers and event streams included (Chromium's own network events miss
@@ -173,7 +167,7 @@ def main(argv: list[str]) -> int:
     question = args.question or f"What rating did {letters[0].short_name} get?"
     doc.update(letters=len(letters), question=question)
     warm_up(assistant)  # as `letters-qa serve` does, before the first page
-    app, url = launch(Service(assistant), "127.0.0.1", free_port())
+    app, url = launch(Service(assistant), "127.0.0.1", common.free_port())
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,14 +47,8 @@ QUESTIONS = [
 MAX_REQUESTS_PER_CLIENT = 10_000
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(index: Path, threads: int = 1) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+    port = common.free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "ui", "serve", "--index", str(index), "--port", str(port),
                              "--encoder-threads", str(threads)],

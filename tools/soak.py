@@ -31,7 +31,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -66,12 +65,6 @@ QUESTIONS = [
     ("/search", "serious case review judged inadequate", set()),
     ("/search", "children's homes outstanding", set()),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cli_command() -> list[str]:
@@ -189,7 +182,7 @@ def invalid(api: str, result, must: set[str]) -> str | None:
 
 
 def start_server(work: Work) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+    port = common.free_port()
     with open(work.log, "w") as log:
         server = subprocess.Popen([*cli_command(), "serve", "--index", str(work.index), "--letters", str(work.letters),
                                    "--port", str(port)], env=env(), stdout=log, stderr=subprocess.STDOUT)
