@@ -48,6 +48,8 @@ __all__ = ["AREA_KEYS", "ChunkRow", "IndexReader", "JudgementRow", "LetterInfo",
 
 @dataclass(frozen=True)
 class LetterInfo:
+    """An indexed letter's metadata, as the index's letters table holds it (no text)."""
+
     id: int
     name: str
     council: str
@@ -57,8 +59,8 @@ class LetterInfo:
     date: str | None
     recipient: str | None
     signatory: str | None
-    sections: int
-    chunks: int
+    section_count: int  # how many sections the letter was split into ("sections" in the JSON)
+    chunks: int  # how many passages it was chunked into
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from qa.retriever import CouncilNotClear
 from ui.auth import Guard, too_many
 from ui.service import (
     K_RULE,
+    LETTER_JSON_NAMES,
     YEAR_RULE,
     Service,
     UploadBusy,
@@ -201,11 +202,11 @@ class JudgementsResponse(Notes):
     judgements: list[Judgement]
 
 
-# LetterInfo's fields as the JSON names them (ui.service.letter_dict: its name is "letter", no id).
+# LetterInfo's fields as the JSON names them (ui.service.letter_dict and LETTER_JSON_NAMES), no id.
 Letter = create_model("Letter", __base__=Model,
                       letter=(str, Field(description="its name: the path relative to the letters folder")),
-                      **{f.name: (get_type_hints(LetterInfo)[f.name], None) for f in fields(LetterInfo)
-                         if f.name not in ("id", "name")})
+                      **{LETTER_JSON_NAMES.get(f.name, f.name): (get_type_hints(LetterInfo)[f.name], None)
+                         for f in fields(LetterInfo) if f.name not in ("id", "name")})
 
 
 class Letters(Model):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 
 from index.errors import ArgumentError, LetterError, LettersQAError
@@ -190,10 +191,13 @@ def optional_text(value: str | None, name: str) -> str | None:
     return clean_text(value.strip())
 
 
+# LetterInfo's attributes that the JSON (GET /api/letters) names otherwise; it leaves out `id`.
+LETTER_JSON_NAMES = {"name": "letter", "section_count": "sections"}
+
+
 def letter_dict(info: LetterInfo) -> dict:
-    return {"letter": info.name, "council": info.council, "short_name": info.short_name, "year": info.year,
-            "kind": info.kind, "date": info.date, "recipient": info.recipient, "signatory": info.signatory,
-            "sections": info.sections, "chunks": info.chunks}
+    """GET /api/letters' JSON for one letter: its fields in order, under their JSON names, no id."""
+    return {LETTER_JSON_NAMES.get(f.name, f.name): getattr(info, f.name) for f in fields(info) if f.name != "id"}
 
 
 def upload_result(report: AddReport) -> dict:

@@ -206,7 +206,7 @@ def letters_frame(letters: Iterable[LetterInfo], unsearchable: dict[str, str] | 
     search would not find is never listed as if it were fine."""
     unsearchable = unsearchable or {}
     columns = ["council", "year", "kind", "sections", "chunks", "file", "warning"]
-    return pd.DataFrame([[x.council, x.year, KIND_NAMES.get(x.kind, x.kind), x.sections, x.chunks, x.name,
+    return pd.DataFrame([[x.council, x.year, KIND_NAMES.get(x.kind, x.kind), x.section_count, x.chunks, x.name,
                           unsearchable.get(x.name, "")] for x in letters], columns=columns)
 
 
