@@ -2,6 +2,12 @@
 
 Everything the user can cause (a bad letter, a broken index folder, a busy index)
 raises a subclass of LettersQAError; the CLI and web UI turn it into one line.
+
+QuestionError, ArgumentError and ArgumentTypeError are about questions: only qa/ raises them,
+and the Python API exports them (`from qa import QuestionError`). They are defined here, in the
+bottom layer, because `from index import QuestionError` (and ArgumentError, ArgumentTypeError)
+is public and `index` may not import `qa` (imports point ui -> qa -> index): one class, so
+`except index.QuestionError` and `except qa.QuestionError` catch the same errors.
 """
 
 from __future__ import annotations

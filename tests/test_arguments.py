@@ -186,3 +186,23 @@ def test_lone_surrogates_from_a_python_caller_are_read_as_replacement_characters
     assert len(assistant.search("private \ud800 fostering", k=2, parse=False)) == 2
     answer = assistant.ask("What about private \udcff fostering?", history=["Which councils \ud800 perform well?"])
     assert answer.question == "What about private \ufffd fostering?" and "\ud800" not in str(answer.to_dict())
+
+
+def test_the_python_api_exports_its_errors_as_the_index_package_does() -> None:
+    """`from qa import QuestionError` is the Python API's name; `from index import QuestionError`
+    stays public. One class each (index/errors.py), so either `except` catches what qa raises."""
+    import index
+    import qa
+
+    for name in ("ArgumentError", "ArgumentTypeError", "LettersQAError", "QuestionError"):
+        assert getattr(qa, name) is getattr(index, name), name
+        assert name in qa.__all__ and name in index.__all__
+
+
+def test_an_empty_question_is_caught_under_either_name(assistant) -> None:
+    import index
+    import qa
+
+    for error in (qa.QuestionError, index.QuestionError, qa.LettersQAError):
+        with pytest.raises(error, match="the question is empty"):
+            assistant.ask("  ")
