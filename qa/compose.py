@@ -173,7 +173,16 @@ class _Writer:
             rows = [j for j in evidence.service_rows if j.council in same and (j.level or j.comparison)]
             names = " or ".join(service_title(s).lower() for s in q.services)
             if not rows:
-                self.lines.append(f"The letters to **{md_escape(council)}** in the index give no judgement of {names}.")
+                near = [p for p in evidence.closest if p.council in same]
+                if not near:
+                    self.lines.append(f"The letters to **{md_escape(council)}** in the index give no judgement "
+                                      f"of {names}.")
+                    continue
+                self.lines.append(f"I found no judgement of {names} in the letters to **{md_escape(council)}** "
+                                  "that I can read as a level. The closest passages (they may not answer it; read "
+                                  "them for yourself):")
+                self.lines.extend(f"- {p.year} {md_escape(kinds.get(p.kind).prose)}: {self.quote(p)}" for p in near)
+                self.coverage = Coverage(False, None, len(near))  # a sample of what the letters say, not a list
                 continue
             self.lines.append(f"**{md_escape(council)}**, {names}:")
             for j in rows:

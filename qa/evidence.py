@@ -37,6 +37,7 @@ from qa.query import (
     LOOKUP,
     SERVICE_CHANGE,
     SERVICE_INTENTS,
+    SERVICE_LOOKUP,
     STRENGTHS,
     SUMMARY,
     SUPERLATIVE,
@@ -59,6 +60,7 @@ MIN_DENSE_ALONE = 0.40  # a passage sharing no content word with the question ne
 MIN_SHARED = 3  # ... or, below MIN_DENSE_WITH_KEYWORDS, a sentence sharing this many (glossary terms count)
 MAX_QUOTES = 3  # open questions
 STANDARD_MARGIN = 0.05  # standard text quoted when its cosine beats every council passage's by this much
+STANDARD_CANDIDATES = 5  # the best passages of a search with boilerplate looked at for standard text
 MAX_ALL = 1000  # passages quoted when every match is asked for (all=True)
 MAX_LISTED = 12  # strengths / weaknesses of one letter, no topic
 SUMMARY_QUOTES = 3  # strengths and weaknesses each, per letter
@@ -126,7 +128,14 @@ def gather(query: Query, reader: IndexReader, retriever: Retriever, every: bool 
     if q.intent == CLARIFY:  # a misspelt name as close to several councils: nothing to gather until it is said
         return Evidence(q, missing)
     if q.intent in SERVICE_INTENTS:
-        return service_evidence(q, reader, missing)
+        found = service_evidence(q, reader, missing)
+        unjudged = tuple(c for c in q.councils if not any(j.council == c and (j.level or j.comparison)
+                                                          for j in found.service_rows))
+        if q.intent == SERVICE_LOOKUP and unjudged and not found.no_judgements:
+            # No judgement of the service read for a council named: what its letters do say about it,
+            # marked as the closest passages, not a "no judgement" the extractor's rules may have missed.
+            return replace(found, closest=tuple(closest(replace(q, councils=unjudged), retriever)))
+        return found
     if q.intent == COUNCIL:
         return council_evidence(q, reader, missing)
     if q.intent == DEFINITION and not (missing and not q.councils):
@@ -503,26 +512,34 @@ def retrieved(q: Query, retriever: Retriever) -> list[Passage]:
     found = judged(passages, text, q.topic)
     if polarity:
         return without_overlaps(narrowed(found, polarity))
-    standard = standard_text(q, retriever, found, text)
+    standard = standard_texts(q, retriever, found, text)
     if standard and not q.councils:  # a question about the process: the councils' own findings do not answer it
-        return [standard]
-    return [standard, *found][:MAX_QUOTES] if standard else found
+        return standard
+    return [*standard[:1], *found][:MAX_QUOTES] if standard else found
 
 
-def standard_text(q: Query, retriever: Retriever, found: list[Passage], text: str) -> Passage | None:
+def standard_texts(q: Query, retriever: Retriever, found: list[Passage], text: str) -> list[Passage]:
     """The standard text every letter of a kind carries, when it is the answer ("Why was 2009 a
-    transitional year?", "How does the rating count towards the CAA?"): the best passage of a
-    search that includes boilerplate, if it is boilerplate and either holds every content word of
-    the question in one sentence or is clearly closer to it than any passage about a council."""
-    hits = retriever.search(text, k=3, council=list(q.councils) or None, year=list(q.years) or None,
-                            kind=list(q.kinds) or None, include_boilerplate=True)
-    if not hits or not hits[0].boilerplate or not is_standard_text(hits[0].text):
-        return None  # only the standard paragraphs themselves, not a finding that letters share
-    best, closest = hits[0], max((p.dense_score or 0.0 for p in found), default=0.0)
-    dense = best.dense_score or 0.0
-    if says_it_all(content_terms(text), best) or (dense >= MIN_DENSE_ALONE and dense >= closest + STANDARD_MARGIN):
-        return best
-    return None
+    transitional year?", "How does the rating count towards the CAA?"): the standard passages
+    among the best of a search that includes boilerplate, best first, that either hold every
+    content word of the question in one sentence or are clearly closer to it than any passage
+    about a council. One per kind of letter, and a second kind's only when about as close as the
+    first: the same point is made in two kinds' wording ("does 'performs poorly' mean nothing is good?")."""
+    hits = retriever.search(text, k=STANDARD_CANDIDATES, council=list(q.councils) or None,
+                            year=list(q.years) or None, kind=list(q.kinds) or None, include_boilerplate=True)
+    if not hits or not hits[0].boilerplate:
+        return []  # a council's own finding ranks first: it, not the standard text, is the answer
+    closest = max((p.dense_score or 0.0 for p in found), default=0.0)
+    words = content_terms(text)
+    standard = [p for p in hits if p.boilerplate and is_standard_text(p.text)]
+    kept: list[Passage] = []
+    for p in standard:
+        dense = p.dense_score or 0.0
+        answers = says_it_all(words, p) or (dense >= MIN_DENSE_ALONE and dense >= closest + STANDARD_MARGIN)
+        if answers and all(p.kind != k.kind for k in kept) and (
+                not kept or dense >= (kept[0].dense_score or 0.0) - STANDARD_MARGIN):
+            kept.append(p)
+    return kept[:2]
 
 
 def judged(passages: list[Passage], topic: str, words: str = "") -> list[Passage]:

@@ -344,3 +344,27 @@ def test_a_negative_answer_cites_every_rating_it_names(assistant):
             "Performs adequately (2): Stoke-on-Trent [4]") in answer.text
     assert councils(answer) == {STOCKPORT, STOCKTON, TRAFFORD, STOKE}
     assert [c.council for c in answer.citations] == [STOCKPORT, STOCKTON, TRAFFORD, STOKE]
+
+
+def test_a_service_with_no_judgement_read_shows_the_councils_closest_passages(assistant):
+    # Issue 29, no false "none": the judgements extractor reads no level of childminding in Stockton's
+    # letter, and the answer was "The letters to Stockton-on-Tees ... give no judgement of childminding",
+    # though the letter says childminder settings "are just satisfactory overall".
+    answer = assistant.ask("Are childminders in Stockton on Tees as good as elsewhere?")
+    assert answer.intent == "service_lookup" and "give no judgement" not in answer.text
+    assert answer.text.startswith("I found no judgement of childminding in the letters to **Stockton-on-Tees "
+                                  "Borough Council** that I can read as a level. The closest passages")
+    assert any("childminder and childcare settings are just satisfactory overall" in c.text
+               for c in answer.citations)
+    assert {c.council for c in answer.citations} == {STOCKTON}
+    assert answer.coverage.complete is False
+
+
+def test_the_standard_text_that_answers_is_found_below_the_first_hit(assistant):
+    # The best hit of the search with boilerplate ("We know that one of the features of outstanding
+    # provision ...") is standard text but not close enough; the "best fit" paragraph, second, is.
+    # Only the first was looked at, and the answer quoted Stockport's grade table instead.
+    answer = assistant.ask("how do Ofsted decide on one APA grade when some services are great and others aren't?")
+    assert "the standard text of every 2008 annual performance assessment (APA) letter" in answer.text
+    assert any("the grades awarded are based on an overall 'best fit' model" in c.text for c in answer.citations)
+    assert not any("APA grade" in c.text for c in answer.citations)  # not the council's grade table
