@@ -42,7 +42,10 @@ class QuestionError(LettersQAError):
 
 class ArgumentError(LettersQAError, ValueError):
     """A bad argument to the Python API (`Assistant`, `Retriever`); the message names the argument
-    and says what it takes. A ValueError too, so callers that caught the bare one still do."""
+    and says what it takes. A ValueError too, so callers that caught the bare one still do.
+    `usage`: the CLI exits 2 on it, as on any other mistake in its arguments."""
+
+    usage = True
 
 
 class ArgumentTypeError(ArgumentError, TypeError):

@@ -4,8 +4,10 @@ Opening reads the index folder but loads no model: torch is imported on the firs
 search or open question. A long-running process (the web server) picks up a newer
 generation of the index on its next call, without a restart. A bad argument raises a
 LettersQAError naming it: ArgumentError (also a ValueError; ArgumentTypeError is a TypeError
-too) for a wrong type or value (a history of more than MAX_HISTORY questions too), QuestionError
-for an empty or over-long question. The web UI and the HTTP API rely on these checks.
+too) for a wrong type or value, QuestionError for an empty or over-long question. The limits are
+checked here, once, for every caller (qa/params.py): k from 1 to 100, years of four digits, a
+letter kind the index knows, text filters up to 1,000 characters, a history of at most
+MAX_HISTORY questions. The CLI, the web UI and the HTTP API rely on these checks.
 """
 
 from __future__ import annotations
@@ -21,18 +23,9 @@ from index.reader import IndexReader, JudgementRow, LetterInfo, RatingRow
 from index.services import BY_KEY as SERVICES
 from index.services import COMPARISONS, LEVEL_KEYS, level_of
 from qa.answer import Answer
+from qa.params import Filters, check_flag, check_k, checked_texts
 from qa.query import MAX_QUESTION_CHARS, Query, clean_text, parse_question
-from qa.retriever import (
-    CouncilReading,
-    Passage,
-    Reranker,
-    Retriever,
-    check_flag,
-    check_k,
-    read_councils,
-    select_letters,
-    text_filter,
-)
+from qa.retriever import CouncilReading, Passage, Reranker, Retriever, read_councils, select_letters
 
 MAX_HISTORY = 50  # earlier questions one question may carry (the HTTP API's limit too)
 
@@ -98,9 +91,11 @@ class Assistant:
         grades is searched as words instead of matching nothing. `council=` is read as
         `read_councils` says (a misspelling of one council as it; CouncilNotClear for several).
         """
+        k = check_k(k, limit=True)  # first, as the HTTP API always has; the retriever checks area and polarity
         has_words = _check_text(query, "query", "the search query")
         query = clean_text(query)
-        check_k(k)  # before parsing; the retriever checks the other arguments
+        given = Filters.of(council, year, kind)
+        council, year, kind = given.council, given.year, given.kind
         area_named = False
         if check_flag(parse, "parse") and has_words:
             parsed = self.parse(query)
@@ -166,12 +161,13 @@ class Assistant:
         one CouncilReading each, whose `.note` says when it was not read as written ("council
         "stockprt" read as Stockport") or selects nothing. Raises CouncilNotClear (an ArgumentError)
         when a misspelling is as close to several councils, naming them (qa/retriever.py)."""
-        return read_councils(self.reader, council)
+        return read_councils(self.reader, Filters.of(council=council).council)
 
     def ratings(self, council=None, year=None, kind=None) -> list[RatingRow]:
         """The extracted ratings table (no model needed)."""
+        filters = Filters.of(council, year, kind)
         reader = self.reader
-        names = {letter.name for letter in select_letters(reader, council, year, kind)}
+        names = {letter.name for letter in select_letters(reader, **filters.to_kwargs())}
         return [row for row in reader.ratings if row.letter in names]
 
     def judgements(self, service=None, level=None, council=None, year=None, kind=None,
@@ -180,18 +176,19 @@ class Assistant:
         a key of index/services.py ("private_fostering"), `level` outstanding / good / adequate
         (or "satisfactory") / inadequate (or "poor"), `comparison` above / in_line / below.
         A level never matches a negated judgement ("no inadequate primary schools")."""
+        filters = Filters.of(council, year, kind)
         services = [" ".join(s.lower().replace("'", "").replace("’", "").split()).replace(" ", "_")
-                    for s in text_filter(service, "service", "a service key (see `letters-qa judgements --help`)")]
+                    for s in checked_texts(service, "service", "a service key (see `letters-qa judgements --help`)")]
         unknown = [s for s in services if s not in SERVICES]
         if unknown:
             raise ArgumentError(f"unknown service {unknown[0]!r}; services: {', '.join(SERVICES)}")
         levels = []
-        for word in text_filter(level, "level", f"a level ({', '.join(LEVEL_KEYS)})"):
+        for word in checked_texts(level, "level", f"a level ({', '.join(LEVEL_KEYS)})"):
             try:
                 levels.append(level_of(word).key)
             except ValueError:
                 raise ArgumentError(f"unknown level {word!r}; levels: {', '.join(LEVEL_KEYS)}") from None
-        comparisons = text_filter(comparison, "comparison", "'above', 'in_line' or 'below'")
+        comparisons = checked_texts(comparison, "comparison", "'above', 'in_line' or 'below'")
         if any(c not in COMPARISONS for c in comparisons):
             raise ArgumentError("comparison must be 'above', 'in_line' or 'below'")
         reader = self.reader
@@ -199,7 +196,7 @@ class Assistant:
             raise IndexStoreError(f"the index in {self.index_dir} was built before judgements were read from the "
                                   f"letters; run `letters-qa index --index {self.index_dir}` to add them (nothing is "
                                   "embedded again)")
-        names = {letter.name for letter in select_letters(reader, council, year, kind)}
+        names = {letter.name for letter in select_letters(reader, **filters.to_kwargs())}
         return [j for j in reader.judgements if j.letter in names and (not services or j.service in services)
                 and (not levels or (j.level in levels and not j.negated))
                 and (not comparisons or j.comparison in comparisons)]

@@ -44,12 +44,18 @@ Use only the numbered passages in the user's message. Rules:
 Answer in at most four short sentences."""
 
 
+class LlmMissing(ArgumentError):
+    """The `llm` library, or the model named, is not installed: a setup to fix, so the CLI exits 1."""
+
+    usage = False
+
+
 def load_model(name: str):
     """The `llm` model called `name` (an id or alias), or an ArgumentError listing what is installed."""
     try:
         import llm
     except ImportError as exc:  # the extra is not installed
-        raise ArgumentError("generative answers need the `llm` library: install it with `make llm` "
+        raise LlmMissing("generative answers need the `llm` library: install it with `make llm` "
                             "(or `pip install 'letters-qa[llm]'`)") from exc
     try:
         return llm.get_model(name)
@@ -57,7 +63,7 @@ def load_model(name: str):
         known = sorted(m.model_id for m in llm.get_models())
         listed = ", ".join(known[:MAX_LISTED_MODELS]) + (f" and {len(known) - MAX_LISTED_MODELS} more"
                                                          if len(known) > MAX_LISTED_MODELS else "")
-        raise ArgumentError(f"no model called {name!r} is installed for llm; installed: {listed} "
+        raise LlmMissing(f"no model called {name!r} is installed for llm; installed: {listed} "
                             f"(`llm models` lists them with their aliases)") from None
 
 

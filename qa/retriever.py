@@ -6,7 +6,8 @@ their chunks; both searches run only over what is left, so a filter that matches
 returns nothing. Boilerplate chunks are left out unless asked for. Passages are overlapping
 windows, so a hit that overlaps a better one in the same letter is dropped. An argument of
 the wrong type or an unreadable one (`k="x"`, `council=5`, `year="abc"`) raises ArgumentError
-naming it; a well-formed filter that matches nothing (`council="Nowhere"`, `k=0`) returns nothing.
+naming it (qa/params.py); a well-formed filter that matches nothing (`council="Nowhere"`, `k=0`)
+returns nothing. The Assistant holds its callers to limits on top (k from 1 to 100, a known kind).
 The fusion weights are the manifest's "fusion" (written at build time from index/manifest.py's
 FUSION, chosen on the gold set: docs/decisions/fusion-weights.md).
 But: - no re-ranking model by default; `Retriever(reranker=...)` takes one (any callable
@@ -16,9 +17,7 @@ from (query, passages) to passages), applied to the fused candidates.
 from __future__ import annotations
 
 import functools
-import numbers
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -27,7 +26,6 @@ from index.bm25 import query_terms
 from index.councils import AUTHORITIES, canonical, letters_only, spelled_like
 from index.embedder import Embedder, QueryCache
 from index.errors import ArgumentError, ArgumentTypeError
-from index.kinds import KEYS as KIND_KEYS
 from index.letters import short_name
 from index.manifest import FUSION
 from index.polarity import POLARITIES
@@ -35,6 +33,7 @@ from index.reader import AREA_KEYS, ChunkRow, IndexReader, LetterInfo
 from index.sentences import sentences
 from qa.answer import Citation
 from qa.glossary import expand
+from qa.params import KIND_WANTED, check_flag, check_k, described, text_filter, year_filter
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 MIN_CANDIDATES = 50
@@ -62,74 +61,13 @@ class Passage(Citation):
         return asdict(self)
 
 
-# --- arguments: a wrong type or an unreadable value is an ArgumentError naming the argument;
-# a well-formed value that matches nothing ("Nowhere", 1999, k=0) selects nothing. ---
-
-
-def as_list(value, name: str = "value", wanted: str = "a value") -> list:
-    """A filter as a list: None -> [], one value -> [value], a list, tuple or set -> its items."""
-    if value is None:
-        return []
-    if isinstance(value, str | numbers.Integral):
-        return [value]
-    if isinstance(value, bytes | bytearray | Mapping) or not isinstance(value, Iterable):
-        raise ArgumentTypeError(f"{name} must be {wanted} or a list of them, not {_described(value)}")
-    return list(value)
-
-
-def text_filter(value, name: str, wanted: str) -> list[str]:
-    """A council, kind, area or polarity filter: strings only."""
-    items = as_list(value, name, wanted)
-    for item in items:
-        if not isinstance(item, str):
-            raise ArgumentTypeError(f"{name} must be {wanted} or a list of them, not {_described(item)}")
-    return items
-
-
-def year_filter(value) -> list[int]:
-    """Years as ints: 2009, "2009", or a list of them."""
-    years = []
-    for item in as_list(value, "year", "a year such as 2009"):
-        if isinstance(item, str):
-            if not _YEAR.fullmatch(item):
-                raise ArgumentError(f"year must be a year such as 2009 or a list of them, not {_described(item)}")
-            item = int(item)
-        elif isinstance(item, bool) or not isinstance(item, numbers.Integral):
-            raise ArgumentTypeError(f"year must be a year such as 2009 or a list of them, not {_described(item)}")
-        if not 0 <= item <= 9999:
-            raise ArgumentError(f"year must be a year such as 2009 or a list of them, not {_described(item)}")
-        years.append(int(item))
-    return years
-
-
-def check_k(k) -> int:
-    """`k`, the number of passages asked for, as an int (k < 1 asks for none)."""
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-        raise ArgumentTypeError(f"k must be a whole number of passages such as 5, not {_described(k)}")
-    return int(k)
-
-
-def check_flag(value, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise ArgumentTypeError(f"{name} must be True or False, not {_described(value)}")
-    return value
-
-
-def _described(value) -> str:
-    text = repr(value)
-    return f"{text if len(text) <= 40 else text[:37] + '...'} ({type(value).__name__})"
-
-
-_YEAR = re.compile(r"[ \t]*[0-9]{1,4}[ \t]*")
-
-
 def select_letters(reader: IndexReader, council=None, year=None, kind=None) -> list[LetterInfo]:
     """The letters about any of the councils, each read by `read_councils` (a misspelt one as the
     council it is closest to; CouncilNotClear when it is as close to several), and of the years
     and kinds given."""
     readings = read_councils(reader, council)
     years = year_filter(year)
-    kinds = text_filter(kind, "kind", f"a letter kind ({', '.join(repr(key) for key in KIND_KEYS)})")
+    kinds = text_filter(kind, "kind", KIND_WANTED)
     letters = reader.letters
     if readings:
         letters = [letters[i] for i in sorted(set().union(*(r.positions for r in readings)))]
@@ -148,10 +86,7 @@ def select_letters(reader: IndexReader, council=None, year=None, kind=None) -> l
 
 
 class CouncilNotClear(ArgumentError):
-    """A council filter misspelt as closely as several councils' names: the message lists them.
-    `usage`: the CLI exits 2 on it, as on any other mistake in its arguments."""
-
-    usage = True
+    """A council filter misspelt as closely as several councils' names: the message lists them."""
 
     def __init__(self, written: str, names: tuple[str, ...]):
         self.written, self.names = written, names
@@ -299,7 +234,7 @@ class Retriever:
                include_boilerplate: bool = False) -> list[Passage]:
         """The k best passages for `query` among the letters and chunks the filters select."""
         if not isinstance(query, str):
-            raise ArgumentTypeError(f"query must be a string, not {_described(query)}")
+            raise ArgumentTypeError(f"query must be a string, not {described(query)}")
         k, include_boilerplate = check_k(k), check_flag(include_boilerplate, "include_boilerplate")
         areas = text_filter(area, "area", f"a graded area ({', '.join(repr(a) for a in AREA_KEYS if a)})")
         polarities = text_filter(polarity, "polarity", "'strength', 'weakness' or 'neutral'")

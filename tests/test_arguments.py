@@ -3,7 +3,8 @@ TypeError, ValueError or AttributeError from deep inside (qa/assistant.py, qa/re
 
 ArgumentError is also a ValueError and ArgumentTypeError also a TypeError, so callers that
 caught the bare ones still do. A well-formed filter that matches nothing (council="Nowhere",
-kind="inspection_report", k=0) still returns nothing: tests/test_retrieval.py pins that.
+year=1999) still returns nothing: tests/test_retrieval.py pins that; k outside 1-100, an unknown
+kind or a year that is not four digits is refused, with the HTTP API's words (qa/params.py).
 """
 
 from __future__ import annotations
@@ -174,10 +175,48 @@ def test_well_formed_arguments_of_every_accepted_shape_work(assistant) -> None:
     assert assistant.ratings(year="2009", kind="annual_rating")
 
 
-@pytest.mark.parametrize("kwargs", [dict(council="Nowhere"), dict(kind="inspection_report"), dict(k=0),
-                                    dict(k=-1), dict(area="nowhere"), dict(polarity="sideways")])
+@pytest.mark.parametrize("kwargs", [dict(council="Nowhere"), dict(year=1999), dict(area="nowhere"),
+                                    dict(polarity="sideways")])
 def test_a_well_formed_filter_that_matches_nothing_still_returns_nothing(assistant, kwargs) -> None:
     assert assistant.search(QUERY, **({"k": 5} | kwargs)) == []
+
+
+# The limits the HTTP API always had, now the Assistant's for every caller (qa/params.py): these
+# returned nothing before (k=0, an unknown kind, year 99) or up to 101 passages; the messages are
+# the HTTP API's 400s, word for word (tests/test_json_api.py).
+KINDS = "sif, ilacs, focused_visit, monitoring_visit, jtai, apa_services, apa, annual_assessment, annual_rating"
+OVER_THE_LIMITS = {
+    "search k=0": (lambda a: a.search(QUERY, k=0), "k must be a whole number from 1 to 100, not 0"),
+    "search k=-1": (lambda a: a.search(QUERY, k=-1), "k must be a whole number from 1 to 100, not -1"),
+    "search k=101": (lambda a: a.search(QUERY, k=101), "k must be a whole number from 1 to 100, not 101"),
+    "search k=0, blank query": (lambda a: a.search("", k=0), "k must be a whole number from 1 to 100, not 0"),
+    "search kind": (lambda a: a.search(QUERY, kind="inspection_report"), f"kind must be one of {KINDS}"),
+    "search kind in a list": (lambda a: a.search(QUERY, kind=["apa", "nope"]), "unannounced, letter, not 'nope'"),
+    "search year=99": (lambda a: a.search(QUERY, year=99), "year must be a whole number such as 2009, not 99"),
+    "search year='0099'": (lambda a: a.search(QUERY, year="0099"), "year must be a whole number such as 2009, not 99"),
+    "ratings kind": (lambda a: a.ratings(kind="annual"), "kind must be one of sif, "),
+    "ratings year=0": (lambda a: a.ratings(year=0), "year must be a whole number such as 2009, not 0"),
+    "judgements kind": (lambda a: a.judgements(kind="x" * 50), f"not {'x' * 40 + '…'!r}"),
+    "judgements council": (lambda a: a.judgements(council="x" * 1001),
+                           "council is 1,001 characters long; the limit is 1,000"),
+    "judgements level": (lambda a: a.judgements(level="x" * 1001), "level is 1,001 characters long"),
+    "read_councils": (lambda a: a.read_councils(["Trafford", "x" * 1001]), "council is 1,001 characters long"),
+}
+
+
+@pytest.mark.parametrize("name", OVER_THE_LIMITS)
+def test_the_assistant_holds_every_caller_to_the_limits(assistant, name) -> None:
+    call, says = OVER_THE_LIMITS[name]
+    with pytest.raises(ArgumentError) as raised:
+        call(assistant)
+    assert says in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_the_retriever_keeps_its_own_searches_unlimited(assistant) -> None:
+    """The evidence searches a letter whose year is unknown (0) by its year: only callers are limited."""
+    retriever = Retriever(assistant.reader, FakeEmbedder())
+    assert retriever.search(QUERY, k=0) == [] and retriever.search(QUERY, year=0) == []
+    assert retriever.search(QUERY, kind="inspection_report") == []
 
 
 def test_lone_surrogates_from_a_python_caller_are_read_as_replacement_characters(assistant) -> None:

@@ -18,7 +18,8 @@ from conftest import ROOT, SEEDS, FakeEmbedder, make_annual_letter
 from index import update_index
 from index.errors import ArgumentError, QuestionError
 from qa import Assistant
-from ui.service import MAX_K, Service, UploadBusy, UploadsOff
+from qa.params import MAX_K
+from ui.service import Service, UploadBusy, UploadsOff
 
 TRAFFORD = "Trafford Metropolitan Borough Council"
 

@@ -45,19 +45,10 @@ from index.intake import IntakeRefused
 from index.kinds import KEYS as KIND_KEYS
 from index.reader import LetterInfo
 from index.services import BY_KEY as SERVICES
+from qa.params import K_RULE, YEAR_RULE, shorten
 from qa.retriever import CouncilNotClear
 from ui.auth import Guard, too_many
-from ui.service import (
-    K_RULE,
-    LETTER_JSON_NAMES,
-    YEAR_RULE,
-    Service,
-    UploadBusy,
-    UploadsOff,
-    letter_dict,
-    shorten,
-    upload_result,
-)
+from ui.service import LETTER_JSON_NAMES, Service, UploadBusy, UploadsOff, letter_dict, upload_result
 
 MAX_UPLOAD_FILES = 20
 MAX_JSON_BYTES = 256 * 1024  # a question (1,000 characters) and 50 earlier ones fit many times over
@@ -246,7 +237,7 @@ ERRORS = {400: {"model": Error, "description": "a mistake in the request, said i
 
 
 def number(value: str | None, name: str, what: str) -> int | None:
-    """A whole number sent as query text; None when absent or blank. Its range is the Service's."""
+    """A whole number sent as query text; None when absent or blank. Its range is the Assistant's."""
     if value is None or value.strip() == "":
         return None
     try:

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except LettersQAError as exc:
         print(f"letters-qa: error: {exc}", file=sys.stderr)
-        return 2 if getattr(exc, "usage", False) else 1  # usage: a misspelt --council as close to several
+        return 2 if getattr(exc, "usage", False) else 1  # usage: an ArgumentError (-k 101, --kind nope)
     except KeyboardInterrupt:
         print("letters-qa: interrupted", file=sys.stderr)
         return 130
@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common, model], help="ranked passages for a query")
     p.add_argument("query")
-    p.add_argument("-k", type=_positive, default=5, help="number of passages (default 5)")
+    p.add_argument("-k", type=int, default=5, help="number of passages, 1 to 100 (default 5)")
     p.add_argument("--council", help=COUNCIL_HELP)
     p.add_argument("--year", type=int, help="only letters of this year")
     p.set_defaults(func=cmd_search)

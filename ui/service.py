@@ -4,10 +4,10 @@ lock and the letters' original files, with every question, search, table and upl
 ui/api.py (the JSON API) and ui/web/app.py (the Gradio handlers and named endpoints) call these
 methods; the answers are DESIGN.md's JSON as dicts. A caller's mistake raises a LettersQAError
 (ArgumentError, QuestionError: 400 in HTTP, gr.Error in Gradio) whose one line names the argument.
-The Assistant checks the arguments it takes (types, lengths, history); this adds only the
-server's own limits (k up to MAX_K, a known letter kind, years of four digits). Each front end
-turns its wire format into Python values first (query text into numbers, JSON types), naming
-its own parameters.
+The Assistant checks every argument, limits included (qa/params.py: k up to MAX_K, a known letter
+kind, years of four digits), as it does for the CLI and the Python API; this only reads a blank
+text filter as none given. Each front end turns its wire format into Python values first (query
+text into numbers, JSON types), naming its own parameters.
 
 But: - no Gradio and no FastAPI here: HTML, status codes and auth are the front ends'.
 - uploads only add letters; one runs at a time (UploadBusy for the next), none deletes a letter.
@@ -20,18 +20,14 @@ from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
-from index.errors import ArgumentError, LetterError, LettersQAError
+from index.errors import LetterError, LettersQAError
 from index.intake import AddReport, Original, add_letters, original_file
-from index.kinds import KEYS as KIND_KEYS
 from index.reader import LetterInfo
 from qa import Assistant
 from qa.answer import judgement_dict, rating_dict
-from qa.query import MAX_QUESTION_CHARS, clean_text
+from qa.query import clean_text
 from qa.retriever import council_notes
 
-MAX_K = 100  # passages one search may ask for
-K_RULE = f"a whole number from 1 to {MAX_K}"
-YEAR_RULE = "a whole number such as 2009"
 NO_LETTERS_FOLDER = "this server has no letters folder (start it with --letters DIR)"
 # The intake's report fields an upload's answer keeps (not the server's folder paths).
 UPDATE_FIELDS = ("generation", "letters", "chunks", "added", "updated", "removed", "skipped", "duplicates")
@@ -81,37 +77,21 @@ class Service:
     def search(self, query: str, k: int = 5, council: str | None = None, year: int | None = None,
                kind: str | None = None) -> dict:
         """{"query", "hits"}, and "notes" / "council_filter" when the council was not read as written."""
-        if not 1 <= k <= MAX_K:
-            raise ArgumentError(f"k must be {K_RULE}, not {k}")
-        query = clean_text(query)
-        filters = self.filters(council=council, year=year, kind=kind)
-        notes = self.council_notes(filters["council"])
-        hits = self.assistant.search(query, k=k, **filters)
-        return {"query": query, "hits": [hit.to_dict() for hit in hits], **notes}
+        query, council, kind = clean_text(query), given(council), given(kind)
+        hits = self.assistant.search(query, k=k, council=council, year=year, kind=kind)
+        return {"query": query, "hits": [hit.to_dict() for hit in hits], **self.council_notes(council)}
 
     def ratings(self, council: str | None = None, year: int | None = None, kind: str | None = None) -> dict:
-        filters = self.filters(council=council, year=year, kind=kind)
-        notes = self.council_notes(filters["council"])
-        return {"ratings": [rating_dict(row) for row in self.assistant.ratings(**filters)], **notes}
+        council, kind = given(council), given(kind)
+        rows = self.assistant.ratings(council=council, year=year, kind=kind)
+        return {"ratings": [rating_dict(row) for row in rows], **self.council_notes(council)}
 
     def judgements(self, service: str | None = None, level: str | None = None, council: str | None = None,
                    year: int | None = None, kind: str | None = None, comparison: str | None = None) -> dict:
-        """The Assistant reads `service`, `level` and `comparison` (an unknown one is an ArgumentError)."""
-        filters = self.filters(service=service, level=level, council=council, year=year, kind=kind,
-                               comparison=comparison)
-        notes = self.council_notes(filters["council"])
-        return {"judgements": [judgement_dict(row) for row in self.assistant.judgements(**filters)], **notes}
-
-    def filters(self, year: int | None = None, kind: str | None = None, **texts: str | None) -> dict:
-        """The filters as the Assistant takes them: blank text is no filter, text is capped and
-        cleaned, a year has four digits and a kind is one the index knows."""
-        found = {name: optional_text(value, name) for name, value in texts.items()}
-        if year is not None and not 1000 <= year <= 9999:
-            raise ArgumentError(f"year must be {YEAR_RULE}, not {year}")
-        kind = optional_text(kind, "kind")
-        if kind is not None and kind not in KIND_KEYS:
-            raise ArgumentError(f"kind must be one of {', '.join(KIND_KEYS)}, not {shorten(kind)!r}")
-        return {**found, "year": year, "kind": kind}
+        council = given(council)
+        rows = self.assistant.judgements(service=given(service), level=given(level), council=council, year=year,
+                                         kind=given(kind), comparison=given(comparison))
+        return {"judgements": [judgement_dict(row) for row in rows], **self.council_notes(council)}
 
     def council_notes(self, council: str | None) -> dict:
         """How a council filter was read (Assistant.read_councils), as fields of the answer when it
@@ -181,14 +161,9 @@ class Service:
             self._update.release()
 
 
-def optional_text(value: str | None, name: str) -> str | None:
-    """A text filter: None when blank, else stripped and cleaned (qa.query.clean_text), at most
-    MAX_QUESTION_CHARS long."""
-    if value is None or not value.strip():
-        return None
-    if len(value) > MAX_QUESTION_CHARS:
-        raise ArgumentError(f"{name} is {len(value):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
-    return clean_text(value.strip())
+def given(value: str | None) -> str | None:
+    """A text filter as sent: None when blank (a form's empty box, `?council=`), else stripped."""
+    return value.strip() if value is not None and value.strip() else None
 
 
 # LetterInfo's attributes that the JSON (GET /api/letters) names otherwise; it leaves out `id`.
@@ -207,6 +182,3 @@ def upload_result(report: AddReport) -> dict:
         result["index"] = {key: result["index"][key] for key in UPDATE_FIELDS}
     return result
 
-
-def shorten(value: str, limit: int = 40) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"

@@ -21,8 +21,9 @@ from index.errors import LetterError, LettersQAError
 from index.intake import Original
 from qa.answer import md_escape
 from qa.assistant import MAX_HISTORY
+from qa.params import K_RULE, YEAR_RULE
 from qa.query import clean_text
-from ui.service import K_RULE, YEAR_RULE, Service, UploadsOff
+from ui.service import Service, UploadsOff
 from ui.web.judgements import judgements_csv, judgements_html, service_choices
 from ui.web.paging import council_choices, page_of
 from ui.web.ratings import (
@@ -437,7 +438,7 @@ def api_text(value, name: str) -> str:
 
 
 def api_int(value, name: str, what: str) -> int:
-    """A whole number; JSON may send one as 3.0. Its range is the Service's."""
+    """A whole number; JSON may send one as 3.0. Its range is the Assistant's."""
     whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
     if isinstance(value, bool) or not whole:
         shown = f", not {kind_of(value)}" if not isinstance(value, int | float) or isinstance(value, bool) else ""
