@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from statistics import mean
 
+from index.boilerplate import is_standard_wording
 from index.errors import LettersQAError
 from index.reader import normalise_name
 
@@ -216,12 +217,15 @@ SHARED_WORDS = 8  # a quote this long that another council's letter holds word f
 def _shared_only(answer, texts: list[tuple[str, str]]) -> frozenset[str]:
     """The councils the answer names only through quotes of shared wording: a passage of at least
     SHARED_WORDS words that another council's letter (`texts`: council, normalised text) carries word
-    for word (the scale's definitions, the standard paragraphs). A name or a date (a letter's facts)
-    is each letter's own."""
+    for word (the scale's definitions, the standard paragraphs), or a quote of the standard wording
+    index/boilerplate.py knows, which every letter of its kind carries though the index may hold one
+    such letter (the seeds' one 2008 APA letter). A name or a date (a letter's facts) is each letter's own."""
     shared, own = set(), {normalise_name(r.council) for r in answer.ratings}
     for c in answer.citations:
         quote = _norm(c.text)
-        if len(quote.split()) >= SHARED_WORDS and any(quote in text for council, text in texts if council != c.council):
+        elsewhere = len(quote.split()) >= SHARED_WORDS and any(
+            quote in text for council, text in texts if council != c.council)
+        if elsewhere or is_standard_wording(c.text):
             shared.add(normalise_name(c.council))
         else:
             own.add(normalise_name(c.council))

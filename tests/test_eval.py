@@ -87,7 +87,12 @@ def test_a_quote_of_shared_wording_counts_for_the_council_asked_and_against_none
         {"question": "When does Ofsted's new rating system fully come in?", "councils": [],
          "phrase": "the full application of the new system in 2010"},
         {"question": "What does the Trafford letter say about private fostering?", "councils": []},
+        # The seeds hold one 2008 APA letter, so its standard paragraphs are in no other council's
+        # letter; they are still the standard wording of every 2008 APA letter (index/boilerplate.py).
+        {"question": "how do Ofsted decide on one APA grade when some services are great and others aren't?",
+         "councils": [], "phrase": "the grades awarded are based on an overall 'best fit' model"},
     ]), encoding="utf-8")
-    process, trafford = evaluate(assistant, gold, k=5).cases
+    process, trafford, apa = evaluate(assistant, gold, k=5).cases
     assert process.correct and process.precision == 1.0 and process.councils  # it does quote a council's copy
     assert not trafford.correct and trafford.precision == 0.0
+    assert apa.correct and apa.precision == 1.0 and apa.councils == ["stockport metropolitan borough council"]
