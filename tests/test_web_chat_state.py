@@ -8,6 +8,8 @@ import json
 from ui.web.chat import (
     EARLIER,
     SOURCES_NOT_KEPT,
+    Kept,
+    Turn,
     archive,
     checked_turns,
     conversation_json,
@@ -19,7 +21,8 @@ from ui.web.chat import (
 )
 
 
-def turn(question: str = "Which councils perform well?", **changes) -> dict:
+def stored(question: str = "Which councils perform well?", **changes) -> dict:
+    """A turn as the browser keeps it (Turn.to_json)."""
     base = {"question": question, "ok": True, "all": False, "more": 0, "ratings": "",
             "reply": 'Trafford: Performs well (3) <span class="lqa-chip lqa-t0 lqa-n1" tabindex="0">1</span>',
             "sources": '<textarea class="lqa-md" readonly hidden>Trafford: Performs well (3) [1]\n\nSources:\n'
@@ -28,30 +31,69 @@ def turn(question: str = "Which councils perform well?", **changes) -> dict:
     return {**base, **changes}
 
 
+def turn(question: str = "Which councils perform well?", **changes) -> Turn:
+    return Turn.from_json(stored(question, **changes))
+
+
+# What the browsers of the version before Turn (dicts in gr.State) kept, as that version's keep() wrote
+# it: a current conversation of three turns (one asked for every passage, one an error) and one earlier
+# conversation, restored once (its keys in another order). It must keep loading.
+SAVED_BEFORE_TURN = json.loads(r"""
+{"v": 1, "server": "s1", "turns": [{"question": "Which councils perform well?", "ok": true, "all": false, "reply":
+"Trafford: Performs well (3) <span class=\"lqa-chip lqa-t0 lqa-n1\" tabindex=\"0\">1</span>", "sources":
+"<textarea class=\"lqa-md\" readonly hidden>Trafford: Performs well (3) [1]</textarea>", "ratings": "<table></table>",
+"cites": [["003_e59f001d04c76981.txt", 2211, 2380]], "more": 0}, {"question": "What did Ofsted say about fostering?",
+"ok": true, "all": true, "reply": "Passages [1]", "sources": "<p>x</p>", "ratings": "", "cites":
+[["002_eaefc0db6d347781.txt", 3031, 3158]], "more": 14}, {"question": "And Nowhere?", "ok": false, "all": false,
+"reply": "**Error:** no council", "sources": "<p>e</p>", "ratings": "", "cites": [], "more": 0}], "earlier":
+[{"when": "2026-12-06 18:00", "turns": [{"question": "Which councils perform well?", "ok": true, "all": false, "reply":
+"Trafford: Performs well (3) <span class=\"lqa-chip lqa-t0 lqa-n1\" tabindex=\"0\">1</span>", "sources":
+"<textarea class=\"lqa-md\" readonly hidden>Trafford: Performs well (3) [1]</textarea>", "ratings": "<table></table>",
+"more": 0, "cites": [["003_e59f001d04c76981.txt", 2211, 2380]]}]}]}
+""")
+
+
+def test_a_conversation_saved_before_turns_were_typed_still_restores():
+    kept = read_kept(SAVED_BEFORE_TURN, "s2")
+    assert kept.server == "s1" and [t.question for t in kept.turns] == [
+        "Which councils perform well?", "What did Ofsted say about fostering?", "And Nowhere?"]
+    first, every, failed = kept.turns
+    assert first.cites == (("003_e59f001d04c76981.txt", 2211, 2380),) and first.ratings == "<table></table>"
+    assert (every.all, every.more, failed.ok, failed.cites) == (True, 14, False, ())
+    assert [(old.when, len(old.turns)) for old in kept.earlier] == [("2026-12-06 18:00", 1)]
+    assert kept.earlier[0].turns[0] == first
+    # Written back, it is the same JSON, key for key (the order of keys aside): nothing is lost or renamed.
+    assert keep(kept.turns, kept, "s1") == SAVED_BEFORE_TURN
+    assert earlier_choices(kept) == [("Which councils perform well? (1 question, 2026-12-06 18:00)", 0)]
+
+
 def test_a_turn_of_the_wrong_shape_drops_the_whole_conversation():
-    assert checked_turns([turn(), turn()]) == [turn(), turn()]
-    for bad in ({**turn(), "ok": "yes"}, {**turn(), "cites": [["t.txt", "1", 9]]}, {**turn(), "more": True},
-                {**turn(), "question": "x" * 1001}, {**turn(), "question": " "}, "text", None):
-        assert checked_turns([turn(), bad]) == []
-    assert checked_turns("not a list") == []
+    assert checked_turns([stored(), stored()]) == (turn(), turn())
+    for bad in ({**stored(), "ok": "yes"}, {**stored(), "cites": [["t.txt", "1", 9]]}, {**stored(), "more": True},
+                {**stored(), "question": "x" * 1001}, {**stored(), "question": " "}, "text", None):
+        assert checked_turns([stored(), bad]) == ()
+    assert checked_turns("not a list") == ()
+    assert Turn.from_json({**stored(), "question": "Trafford \ud800?"}).question == "Trafford \ufffd?"
 
 
 def test_what_the_browser_kept_is_read_back_checked():
-    assert read_kept(None, "s1")["turns"] == []
-    assert read_kept({"v": 99, "turns": [turn()]}, "s1")["turns"] == []
+    assert read_kept(None, "s1") == Kept("s1")
+    assert read_kept({"v": 99, "turns": [stored()]}, "s1").turns == ()
     kept = keep([turn()], read_kept(None, "s1"), "s1")
-    assert read_kept(json.loads(json.dumps(kept)), "s2") == {**kept, "server": "s1"}
+    assert kept["turns"] == [stored()]
+    assert read_kept(json.loads(json.dumps(kept)), "s2") == Kept("s1", (turn(),))
     big = turn(sources="x" * 300_000)
-    assert keep([big], kept, "s1")["turns"][0]["sources"] == SOURCES_NOT_KEPT
+    assert keep([big], read_kept(kept, "s1"), "s1")["turns"][0]["sources"] == SOURCES_NOT_KEPT
 
 
 def test_new_conversations_push_the_old_ones_into_a_short_list():
     value = read_kept(None, "s")
     for n in range(EARLIER + 3):
         value = archive([turn(f"Question {n}?")], value, "s")
-    assert value["turns"] == [] and len(value["earlier"]) == EARLIER
+    assert value.turns == () and len(value.earlier) == EARLIER
     assert earlier_choices(value)[0][0].startswith(f"Question {EARLIER + 2}? (1 question, ")
-    assert archive([], value, "s")["earlier"] == value["earlier"]  # an empty conversation is not listed
+    assert archive([], value, "s").earlier == value.earlier  # an empty conversation is not listed
+    assert read_kept(json.loads(json.dumps(value.to_json())), "s") == value
 
 
 def test_exports_hold_the_answers_with_their_sources_as_text():

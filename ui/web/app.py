@@ -12,6 +12,7 @@ earlier answers.
 import hashlib
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import gradio as gr
@@ -24,6 +25,7 @@ from qa.assistant import MAX_HISTORY
 from qa.params import K_RULE, YEAR_RULE
 from qa.query import clean_text
 from ui.service import Service, UploadsOff
+from ui.web.chat import Turn
 from ui.web.judgements import judgements_csv, judgements_html, service_choices
 from ui.web.paging import council_choices, page_of
 from ui.web.ratings import (
@@ -104,7 +106,7 @@ class WebApp:
 
     # Ask -------------------------------------------------------------------------------
 
-    def echo(self, question: str, turns: list[dict]):
+    def echo(self, question: str, turns: list[Turn]):
         """At once, before any answer: the question in the chat with a pending reply.
         Returns (textbox, the question to answer, chat messages, sources, whether to quote every
         match, the "Show all" button)."""
@@ -115,18 +117,18 @@ class WebApp:
                    {"role": "assistant", "content": PENDING}]
         return "", question, chat_messages(turns) + pending, pending_html(question), False, show_all_button(None)
 
-    def ask_all(self, chosen: int | None, turns: list[dict]):
+    def ask_all(self, chosen: int | None, turns: list[Turn]):
         """"Show all N matching passages": the chosen answer's question again, quoting every passage
         that holds its words (Assistant.ask(all=True)), as a new turn of the same conversation.
         Returns what echo does."""
-        if chosen is None or not turns or not 0 <= chosen < len(turns) or not turns[chosen].get("more"):
+        if chosen is None or not turns or not 0 <= chosen < len(turns) or not turns[chosen].more:
             return gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), show_all_button(None)
-        question = turns[chosen]["question"]
+        question = turns[chosen].question
         pending = [{"role": "user", "content": user_markdown(question, True)},
                    {"role": "assistant", "content": PENDING}]
         return gr.skip(), question, chat_messages(turns) + pending, pending_html(question), True, show_all_button(None)
 
-    def respond(self, question: str, turns: list[dict], generative: bool = False, every: bool = False):
+    def respond(self, question: str, turns: list[Turn], generative: bool = False, every: bool = False):
         """Answer one chat message; yields (turns, chat messages, sources, ratings, the "Show all"
         button, the turn shown). With a model (`serve --llm`) and `generative` ticked, its draft shows
         as it is written, marked as not yet checked, and the checked answer replaces it. `every`:
@@ -135,7 +137,7 @@ class WebApp:
             yield (gr.skip(),) * 6
             return
         every = every is True
-        history = [t["question"] for t in turns if t["ok"]][-MAX_HISTORY:]
+        history = [t.question for t in turns if t.ok][-MAX_HISTORY:]
         number = len(turns)
         asked = {"role": "user", "content": user_markdown(question, every)}
         try:
@@ -149,32 +151,31 @@ class WebApp:
                         yield gr.skip(), chat_messages(turns) + [asked, reply], *(gr.skip(),) * 4
                     continue
                 answer = item
-            turn = {"question": question, "ok": True, "all": every,
-                    "reply": bubble_markdown(answer, number) + coverage_note(answer),
-                    "sources": sources_html(answer, self.assistant.reader.letter_text, number),
-                    "ratings": used_ratings_html(answer.ratings),
-                    "cites": [(c.letter, c.start, c.end) for c in answer.citations], "more": more_matches(answer)}
+            turn = Turn(question, ok=True, all=every, reply=bubble_markdown(answer, number) + coverage_note(answer),
+                        sources=sources_html(answer, self.assistant.reader.letter_text, number),
+                        ratings=used_ratings_html(answer.ratings),
+                        cites=tuple((c.letter, c.start, c.end) for c in answer.citations), more=more_matches(answer))
         except LettersQAError as exc:
-            turn = {"question": question, "ok": False, "all": every, "reply": f"**Error:** {md_escape(str(exc))}",
-                    "sources": error_html(str(exc)), "ratings": "", "cites": [], "more": 0}
+            turn = Turn(question, ok=False, all=every, reply=f"**Error:** {md_escape(str(exc))}",
+                        sources=error_html(str(exc)), ratings="", cites=(), more=0)
         turns = [*turns, turn]
-        yield turns, chat_messages(turns), turn["sources"], turn["ratings"], show_all_button(turn), number
+        yield turns, chat_messages(turns), turn.sources, turn.ratings, show_all_button(turn), number
 
     @property
     def model_name(self) -> str | None:
         """The model that words open answers (`serve --llm`), or None."""
         return self.service.model_name
 
-    def show_turn(self, turns: list[dict], evt: gr.SelectData):
+    def show_turn(self, turns: list[Turn], evt: gr.SelectData):
         """Clicking a message shows that answer's sources in the panel, and its "Show all" button.
         Returns (sources, ratings used, the button, the turn shown)."""
         index = evt.index if isinstance(evt.index, int) else evt.index[0]
         if not turns or not 0 <= index // 2 < len(turns):
             return (gr.skip(),) * 4
         turn = turns[index // 2]
-        return turn["sources"], turn["ratings"], show_all_button(turn), index // 2
+        return turn.sources, turn.ratings, show_all_button(turn), index // 2
 
-    def jump(self, target: str, turns: list[dict], council: str = ALL, marks: list | None = None):
+    def jump(self, target: str, turns: list[Turn], council: str = ALL, marks: list | None = None):
         """A chip or "Open in the letter" was clicked: "turn:n:nonce" (from the page's script), a
         row of the council page: "c:i:nonce", or a judgement of the Judgements tab: "j:i:nonce"
         (`marks`, kept by judgements_view, holds each one's letter and sentence). Opens citation n of
@@ -200,7 +201,7 @@ class WebApp:
                 turn, n = int(parts[0]), int(parts[1])
                 if turn < 0 or n < 1:
                     raise IndexError(turn)
-                letter, start, end = turns[turn]["cites"][n - 1]
+                letter, start, end = turns[turn].cites[n - 1]
         except (ValueError, IndexError, KeyError, TypeError, LettersQAError):
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         mark = [letter, start, end] if end > start else None
@@ -479,11 +480,12 @@ def user_markdown(question: str, every: bool) -> str:
     return md_escape(question) + ("\n\n*(every matching passage)*" if every else "")
 
 
-def chat_messages(turns: list[dict]) -> list[dict]:
+def chat_messages(turns: Iterable[Turn]) -> list[dict]:
+    """The turns as the Chatbot's messages (Gradio's {"role", "content"} dicts): question, then reply."""
     messages = []
     for turn in turns:
-        messages.append({"role": "user", "content": user_markdown(turn["question"], turn.get("all", False))})
-        messages.append({"role": "assistant", "content": turn["reply"]})
+        messages.append({"role": "user", "content": user_markdown(turn.question, turn.all)})
+        messages.append({"role": "assistant", "content": turn.reply})
     return messages
 
 
@@ -495,9 +497,9 @@ def more_matches(answer) -> int:
     return coverage.matches
 
 
-def show_all_button(turn: dict | None):
+def show_all_button(turn: Turn | None):
     """The "Show all N matching passages" button, for a turn whose answer is a sample (or hidden)."""
-    more = (turn or {}).get("more", 0)
+    more = turn.more if turn is not None else 0
     if not more:
         return gr.update(visible=False)
     return gr.update(visible=True, value=f"Show all {more:,} matching passages")

@@ -1,8 +1,9 @@
 """The chat's conversation kept in the browser, its exports, and the question box's checks (issue 25).
 
-Kept: the page's gr.BrowserState (the browser's localStorage, key STORAGE_KEY) holds the current
-conversation's turns as the server built them (questions, answers, the sources and ratings HTML,
-the citations' letters and spans) and up to EARLIER earlier conversations. A page load (a
+Turn is one question and its answer as the server built them (the reply, the sources and ratings
+HTML, the citations' letters and spans); the handlers pass Turns, and gr.State holds them. Kept:
+the page's gr.BrowserState (the browser's localStorage, key STORAGE_KEY) holds the current
+conversation's turns as JSON (Kept.to_json, Turn.to_json) and up to EARLIER earlier conversations. A page load (a
 reload, or Gradio's own reload once a restarted server is back) restores them; what comes back
 from the browser is checked turn by turn, and a turn of the wrong shape is dropped.
 Checks: an empty question, one over the length limit (refused with the text kept in the box) and
@@ -20,6 +21,8 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from qa.query import MAX_QUESTION_CHARS, clean_text
 
@@ -30,7 +33,77 @@ EARLIER = 10  # earlier conversations kept besides the current one
 MAX_KEPT_SOURCES = 200_000  # characters of one answer's sources HTML kept; beyond, a note instead
 SOURCES_NOT_KEPT = ('<p class="lqa-empty">This answer\'s sources were too long to keep in the browser; '
                     'ask the question again to see them.</p>')
-_TURN_KEYS = {"question": str, "ok": bool, "all": bool, "reply": str, "sources": str, "ratings": str, "more": int}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question of the chat and what the server made of it (WebApp.respond). The handlers pass
+    Turns (gr.State holds them); the browser keeps each as `to_json()`, the format of VERSION, and
+    `from_json` reads it back, checked."""
+
+    question: str
+    ok: bool  # answered; False: `reply` is the error
+    all: bool  # asked for every matching passage ("Show all")
+    reply: str  # the chat bubble's markdown
+    sources: str  # the sources panel's HTML (escaped when it was built)
+    ratings: str  # the "Ratings used" HTML
+    cites: tuple[tuple[str, int, int], ...]  # citation n's (letter, start, end) is cites[n - 1]
+    more: int  # how many passages match an answer that quotes a sample ("Show all N"); else 0
+
+    def to_json(self) -> dict:
+        """What the browser keeps: the fields by name, each citation a [letter, start, end] list."""
+        return {"question": self.question, "ok": self.ok, "all": self.all, "reply": self.reply,
+                "sources": self.sources, "ratings": self.ratings, "cites": [list(c) for c in self.cites],
+                "more": self.more}
+
+    @classmethod
+    def from_json(cls, value) -> Turn | None:
+        """A turn read back from the browser, or None when it is not of the shape `to_json` gives."""
+        if not isinstance(value, dict):
+            return None
+        for key, kind in _JSON_TYPES.items():
+            item = value.get(key)
+            if not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
+                return None
+        cites = value.get("cites")
+        if not isinstance(cites, list) or not all(
+                isinstance(c, list | tuple) and len(c) == 3 and isinstance(c[0], str)
+                and all(isinstance(n, int) and not isinstance(n, bool) for n in c[1:]) for c in cites):
+            return None
+        if not value["question"].strip() or len(value["question"]) > MAX_QUESTION_CHARS:
+            return None
+        return cls(clean_text(value["question"]), value["ok"], value["all"], value["reply"], value["sources"],
+                   value["ratings"], tuple((c[0], c[1], c[2]) for c in cites), value["more"])
+
+    def kept(self) -> Turn:
+        """This turn as the browser keeps it: sources over MAX_KEPT_SOURCES characters give way to a note."""
+        return self if len(self.sources) <= MAX_KEPT_SOURCES else replace(self, sources=SOURCES_NOT_KEPT)
+
+
+_JSON_TYPES = {"question": str, "ok": bool, "all": bool, "reply": str, "sources": str, "ratings": str, "more": int}
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A conversation the user left with "New conversation": when it began, and its turns."""
+
+    when: str
+    turns: tuple[Turn, ...]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What the browser keeps: the server that kept it, the current conversation and the earlier ones.
+    `to_json()` is the stored value, {"v", "server", "turns", "earlier": [{"when", "turns"}]}."""
+
+    server: str
+    turns: tuple[Turn, ...] = ()
+    earlier: tuple[Earlier, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"v": VERSION, "server": self.server, "turns": [t.kept().to_json() for t in self.turns],
+                "earlier": [{"when": old.when, "turns": [t.kept().to_json() for t in old.turns]}
+                            for old in self.earlier[:EARLIER]]}
 
 
 def new_server_id() -> str:
@@ -38,79 +111,47 @@ def new_server_id() -> str:
     return uuid.uuid4().hex
 
 
-def empty(server: str) -> dict:
-    return {"v": VERSION, "server": server, "turns": [], "earlier": []}
-
-
-def checked_turn(turn) -> dict | None:
-    """A turn read back from the browser in the shape WebApp.respond builds, or None."""
-    if not isinstance(turn, dict):
-        return None
-    for key, kind in _TURN_KEYS.items():
-        value = turn.get(key)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            return None
-    cites = turn.get("cites")
-    if not isinstance(cites, list) or not all(
-            isinstance(c, list | tuple) and len(c) == 3 and isinstance(c[0], str)
-            and all(isinstance(n, int) and not isinstance(n, bool) for n in c[1:]) for c in cites):
-        return None
-    if not turn["question"].strip() or len(turn["question"]) > MAX_QUESTION_CHARS:
-        return None
-    return {**{key: turn[key] for key in _TURN_KEYS}, "question": clean_text(turn["question"]),
-            "cites": [list(c) for c in cites]}
-
-
-def checked_turns(turns) -> list[dict]:
+def checked_turns(turns) -> tuple[Turn, ...]:
     """Every turn of a kept conversation, or none: the chips of a turn name it by its place."""
     if not isinstance(turns, list):
-        return []
-    checked = [checked_turn(t) for t in turns]
-    return checked if all(checked) else []
+        return ()
+    checked = tuple(Turn.from_json(t) for t in turns)
+    return checked if all(checked) else ()
 
 
-def read_kept(saved, server: str) -> dict:
-    """The browser's kept value as {"v", "server", "turns", "earlier"}, checked; empty if unreadable."""
+def read_kept(saved, server: str) -> Kept:
+    """The browser's kept value, checked; nothing kept (for `server`) if it is unreadable."""
     if not isinstance(saved, dict) or saved.get("v") != VERSION:
-        return empty(server)
+        return Kept(server)
     earlier = []
     for old in saved.get("earlier") or []:
-        if isinstance(old, dict) and checked_turns(old.get("turns")):
-            earlier.append({"when": old.get("when") if isinstance(old.get("when"), str) else "",
-                            "turns": checked_turns(old["turns"])})
+        turns = checked_turns(old.get("turns")) if isinstance(old, dict) else ()
+        if turns:
+            earlier.append(Earlier(old.get("when") if isinstance(old.get("when"), str) else "", turns))
     server_then = saved.get("server") if isinstance(saved.get("server"), str) else ""
-    return {"v": VERSION, "server": server_then, "turns": checked_turns(saved.get("turns")),
-            "earlier": earlier[:EARLIER]}
+    return Kept(server_then, checked_turns(saved.get("turns")), tuple(earlier[:EARLIER]))
 
 
-def kept_turn(turn: dict) -> dict:
-    if len(turn["sources"]) <= MAX_KEPT_SOURCES:
-        return turn
-    return {**turn, "sources": SOURCES_NOT_KEPT}
-
-
-def keep(turns: list[dict], kept: dict, server: str) -> dict:
+def keep(turns: Iterable[Turn], kept: Kept, server: str) -> dict:
     """The value to keep in the browser now: these turns as the current conversation."""
-    return {"v": VERSION, "server": server, "turns": [kept_turn(t) for t in turns],
-            "earlier": list(kept.get("earlier") or [])[:EARLIER]}
+    return Kept(server, tuple(turns), kept.earlier).to_json()
 
 
-def archive(turns: list[dict], kept: dict, server: str) -> dict:
+def archive(turns: Iterable[Turn], kept: Kept, server: str) -> Kept:
     """"New conversation": the current one (if any) goes first in the earlier ones."""
-    earlier = list(kept.get("earlier") or [])
-    if turns:
-        earlier.insert(0, {"when": time.strftime("%Y-%m-%d %H:%M"), "turns": [kept_turn(t) for t in turns]})
-    return {"v": VERSION, "server": server, "turns": [], "earlier": earlier[:EARLIER]}
+    turns = tuple(turns)
+    earlier = ((Earlier(time.strftime("%Y-%m-%d %H:%M"), turns),) if turns else ()) + kept.earlier
+    return Kept(server, (), earlier[:EARLIER])
 
 
-def earlier_choices(kept: dict) -> list[tuple[str, int]]:
+def earlier_choices(kept: Kept) -> list[tuple[str, int]]:
     """The "Earlier conversations" list: each one's first question, its length and when it began."""
     choices = []
-    for i, old in enumerate(kept.get("earlier") or []):
-        first = " ".join(old["turns"][0]["question"].split())
+    for i, old in enumerate(kept.earlier):
+        first = " ".join(old.turns[0].question.split())
         first = first if len(first) <= 60 else first[:59] + "…"
-        count = len(old["turns"])
-        choices.append((f"{first} ({count} question{'s' if count != 1 else ''}, {old['when']})", i))
+        count = len(old.turns)
+        choices.append((f"{first} ({count} question{'s' if count != 1 else ''}, {old.when})", i))
     return choices
 
 
@@ -121,27 +162,27 @@ _MD = re.compile(r'<textarea class="lqa-md" readonly hidden>([^<]*)</textarea>')
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def turn_markdown(turn: dict) -> str:
+def turn_markdown(turn: Turn) -> str:
     """A turn's answer with its numbered sources as markdown: the sources panel's "Copy as markdown"
     text (render.answer_markdown, which the panel carries escaped), else the reply without its chips."""
-    found = _MD.search(turn["sources"])
-    if turn["ok"] and found:
+    found = _MD.search(turn.sources)
+    if turn.ok and found:
         return html.unescape(found.group(1)).strip()
-    return html.unescape(_TAGS.sub("", _CHIP.sub(r"[\1]", turn["reply"]))).strip()
+    return html.unescape(_TAGS.sub("", _CHIP.sub(r"[\1]", turn.reply))).strip()
 
 
-def conversation_markdown(turns: list[dict]) -> str:
+def conversation_markdown(turns: Iterable[Turn]) -> str:
     parts = ["# letters-qa conversation", f"Exported {time.strftime('%Y-%m-%d %H:%M')}."]
     for n, turn in enumerate(turns, 1):
-        every = " (every matching passage)" if turn["all"] else ""
-        parts.append(f"## {n}. {turn['question']}{every}\n\n{turn_markdown(turn)}")
+        every = " (every matching passage)" if turn.all else ""
+        parts.append(f"## {n}. {turn.question}{every}\n\n{turn_markdown(turn)}")
     return "\n\n".join(parts) + "\n"
 
 
-def conversation_json(turns: list[dict]) -> str:
+def conversation_json(turns: Iterable[Turn]) -> str:
     return json.dumps({"exported": time.strftime("%Y-%m-%dT%H:%M:%S"), "turns": [
-        {"question": t["question"], "all": t["all"], "ok": t["ok"], "answer": turn_markdown(t),
-         "citations": [{"n": n, "letter": c[0], "start": c[1], "end": c[2]} for n, c in enumerate(t["cites"], 1)]}
+        {"question": t.question, "all": t.all, "ok": t.ok, "answer": turn_markdown(t),
+         "citations": [{"n": n, "letter": c[0], "start": c[1], "end": c[2]} for n, c in enumerate(t.cites, 1)]}
         for t in turns]}, ensure_ascii=False, indent=2) + "\n"
 
 

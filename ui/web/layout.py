@@ -3,6 +3,8 @@
 But: - no handlers or HTML of its own beyond labels; those are app.py's and render.py's.
 """
 
+from dataclasses import replace
+
 import gradio as gr
 
 from index import kinds
@@ -17,6 +19,8 @@ from ui.web.chat import (
     EMPTY_QUESTION,
     STORAGE_KEY,
     STORAGE_SECRET,
+    Kept,
+    Turn,
     archive,
     conversation_json,
     conversation_markdown,
@@ -177,7 +181,7 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
     alive = gr.State(False)
     restarted = gr.Textbox(elem_id="lqa-server", elem_classes=["lqa-hidden"], container=False, show_label=False)
 
-    def echo(text: str, now: list[dict]):
+    def echo(text: str, now: list[Turn]):
         """web.echo, after the box's checks: an empty or too long question is refused with a line
         under the box, the text left in it; a French or Welsh one is asked, with a note."""
         cleaned = clean_text((text or "").strip())
@@ -187,49 +191,52 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
             return gr.skip(), "", *(gr.skip(),) * 4, note_line(too_long(cleaned), bad=True)
         return *web.echo(text, now), note_line(language_note(cleaned))
 
-    def exports(now: list[dict]):
+    def exports(now: list[Turn]):
         if not now:
             return (gr.update(value=None, interactive=False),) * 2
         md = temporary_copy(conversation_markdown(now).encode("utf-8"), "letters-qa-conversation.md")
         js = temporary_copy(conversation_json(now).encode("utf-8"), "letters-qa-conversation.json")
         return gr.update(value=str(md), interactive=True), gr.update(value=str(js), interactive=True)
 
-    def shown(now: list[dict], message: str = ""):
+    def shown(now: list[Turn], message: str = ""):
         """The Ask tab showing conversation `now` (its last answer's sources), with `message` under the box."""
         last = now[-1] if now else None
-        return (now, chat_messages(now), last["sources"] if last else NO_SOURCES,
-                last["ratings"] if last else NO_ANSWER, show_all_button(last), len(now) - 1 if now else None,
+        return (now, chat_messages(now), last.sources if last else NO_SOURCES,
+                last.ratings if last else NO_ANSWER, show_all_button(last), len(now) - 1 if now else None,
                 note_line(message))
 
-    def earlier_list(value: dict):
-        return gr.update(choices=earlier_choices(value), value=None, visible=bool(value["earlier"]))
+    def earlier_list(value: Kept):
+        return gr.update(choices=earlier_choices(value), value=None, visible=bool(value.earlier))
 
-    def save(now: list[dict], stored):
+    # gr.State holds the turns as Turns; the browser (gr.BrowserState `kept`) holds JSON, read by
+    # read_kept and written by keep / Kept.to_json.
+    def save(now: list[Turn], stored):
         return keep(now, read_kept(stored, server), server), *exports(now)
 
     def restore(stored, after_restart: bool = False):
         """A page load: the conversation the browser kept, if any."""
         value = read_kept(stored, server)
-        if not value["turns"]:
+        if not value.turns:
             return *(gr.skip(),) * 7, keep([], value, server), *exports([]), earlier_list(value)
-        again = after_restart or (value["server"] and value["server"] != server)
+        again = after_restart or (value.server and value.server != server)
         message = ("Reconnected; your conversation is kept." if again
                    else "Your conversation is kept in this browser.")
-        return *shown(value["turns"], message), keep(value["turns"], value, server), *exports(value["turns"]), \
-            earlier_list(value)
+        now = list(value.turns)
+        return *shown(now, message), keep(now, value, server), *exports(now), earlier_list(value)
 
-    def start_new(now: list[dict], stored):
+    def start_new(now: list[Turn], stored):
         """"New conversation": the current one goes to the earlier ones."""
         value = archive(now, read_kept(stored, server), server)
-        return "", *shown([]), value, *exports([]), earlier_list(value)
+        return "", *shown([]), value.to_json(), *exports([]), earlier_list(value)
 
-    def open_earlier(index, now: list[dict], stored):
+    def open_earlier(index, now: list[Turn], stored):
         value = read_kept(stored, server)
-        if not isinstance(index, int) or not 0 <= index < len(value["earlier"]):
+        if not isinstance(index, int) or not 0 <= index < len(value.earlier):
             return (gr.skip(),) * 12
-        reopened = value["earlier"].pop(index)["turns"]
-        value = {**archive(now, value, server), "turns": reopened}
-        return "", *shown(reopened), value, *exports(reopened), earlier_list(value)
+        reopened = list(value.earlier[index].turns)
+        others = replace(value, earlier=value.earlier[:index] + value.earlier[index + 1:])
+        value = replace(archive(now, others, server), turns=tuple(reopened))
+        return "", *shown(reopened), value.to_json(), *exports(reopened), earlier_list(value)
 
     # Two steps: the question and a pending reply show at once (no queue), then the answer; then the
     # conversation is kept in the browser and its exports follow it.
