@@ -139,17 +139,17 @@ def breakdown(assistant, searches: list[dict], k: int) -> dict:
         filtered = "council" in q or "year" in q
         letters = select_letters(reader, q.get("council"), q.get("year")) if filtered else reader.letters
         letter_ids = [letter.id for letter in letters] if filtered else None
-        allowed = retriever._allowed_rows(letter_ids, False, [], [])
+        allowed = retriever._content_flags(letter_ids, [], [])  # over the non-boilerplate rows, as search
         t = lap("filter", t)
         vector = assistant.embedder.embed([q["query"]])[0]
         t = lap("embed", t)
-        dense = reader.dense(vector, max(MIN_CANDIDATES, 4 * k), allowed)
+        dense = reader.content_dense(vector, max(MIN_CANDIDATES, 4 * k), allowed)
         t = lap("faiss", t)
         if allowed is not None:
             wanted = min(max(MIN_CANDIDATES, 4 * k), int(allowed.sum()))
             if len(dense) < wanted:
                 short.append({"query": q, "returned": len(dense), "allowed": int(allowed.sum()), "wanted": wanted})
-        sparse = reader.bm25(q["query"], max(MIN_CANDIDATES, 4 * k), allowed)
+        sparse = reader.content_bm25(q["query"], max(MIN_CANDIDATES, 4 * k), allowed)
         t = lap("bm25", t)
         rows = list(dict.fromkeys([r for r, _ in dense[:k]] + [r for r, _ in sparse[:k]]))[:k]
         retriever._passages(rows, dict.fromkeys(rows, 0.0), dict(dense), dict(sparse))

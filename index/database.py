@@ -285,7 +285,7 @@ def postings_segments(db: sqlite3.Connection) -> int:
 
 
 def all_postings(db: sqlite3.Connection) -> list[tuple[str, bytes, bytes]]:
-    return db.execute("SELECT term, rows, tfs FROM postings ORDER BY term, segment").fetchall()
+    return db.execute(SELECT_ALL_POSTINGS).fetchall()
 
 
 def replace_postings(db: sqlite3.Connection, records: Iterable[tuple[str, int, bytes, bytes]]) -> None:
@@ -320,6 +320,7 @@ SELECT_JUDGEMENTS = (
 )
 SELECT_SHAPE = "SELECT count(*), max(row) FROM chunks"  # rows must be 0..count-1, one per vector
 PROBE_POSTINGS = "SELECT term, rows, tfs FROM postings LIMIT 1"
+SELECT_ALL_POSTINGS = "SELECT term, rows, tfs FROM postings ORDER BY term, segment"
 SELECT_LETTER_TEXT = "SELECT text FROM letters WHERE name = ?"
 
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from index import database, segments
-from index.bm25 import Scorer, matching_rows, top_rows
+from index.bm25 import Held, Scorer, matching_rows, top_rows
 from index.councils import normalise_name
 from index.database import AREA_KEYS
 from index.errors import IndexStoreError
@@ -140,6 +140,7 @@ class IndexReader:
         self._rows: tuple | None = None  # row_letter, row_boilerplate, BM25, row_polarity, row_area
         self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
         self._half: tuple[object, float] | None = None  # their float16 FAISS index, the longest's norm
+        self._held: Held | None = None  # their BM25 postings
 
     @classmethod
     def open(cls, index_dir: str | Path) -> IndexReader:
@@ -395,8 +396,8 @@ class IndexReader:
         if self.chunks == 0 or k <= 0 or (allowed is not None and not allowed.any()):
             return []
         if allowed is not None and not (allowed & self.row_boilerplate).any():
-            return self._dense_exact(vector, k, allowed)
-        faiss = _faiss()
+            return self.content_dense(vector, k, allowed[self.content_rows])
+        _faiss()  # one OpenMP thread
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
         found: list[tuple[int, float]] = []
         for start, index in self._segment_indexes():
@@ -406,29 +407,42 @@ class IndexReader:
             if part is None or part.all():
                 scores, ids = index.search(query, min(k, index.ntotal))
             elif part.any():
-                # Bit i of byte i // 8, least significant first, as IDSelectorBitmap reads it; its
-                # first argument is the bitmap's length in bytes, not the number of rows.
-                bitmap = np.packbits(part.astype(np.uint8), bitorder="little")
-                selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
-                scores, ids = index.search(query, min(k, int(part.sum())), params=faiss.SearchParameters(sel=selector))
+                scores, ids = index.search(query, min(k, int(part.sum())), params=_selected(part))
             else:
                 continue
             found.extend((start + int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0)
         found.sort(key=lambda hit: -hit[1])  # stable: ties keep row order within a segment
         return found[:k]
 
-    def _dense_exact(self, vector: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
-        """Exact inner products over the allowed rows, all of them non-boilerplate (the default).
+    # --- the non-boilerplate rows ("content"), which every search that leaves boilerplate out
+    # reads: filters are flags over them (`content_rows`), not over every row. ---
 
-        Most rows are boilerplate, so searches that exclude it use one matrix of the
-        non-boilerplate rows' vectors, copied once, instead of FAISS with an ID selector. Over
-        HALF_MIN_ROWS rows or more, the rows that could be among the k best are found first from
-        a half-precision copy (`_dense_half`) and only they are scored in full.
+    @property
+    def content_rows(self) -> np.ndarray:
+        """The non-boilerplate rows, ascending (loaded on first use)."""
+        return self._content_table[0]
+
+    def content_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """row_letter, row_area and row_polarity of the `content_rows` alone."""
+        return self._content_table[1:]
+
+    @functools.cached_property
+    def _content_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        letter, boilerplate, _, polarity, area = self._chunk_table()
+        ids = np.flatnonzero(~boilerplate)
+        return ids, letter[ids], area[ids], polarity[ids]
+
+    def content_dense(self, vector: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (row, cosine) by exact inner product over the non-boilerplate rows where `mask`
+        (one flag per `content_rows` row) is True (None: all of them).
+
+        They are one matrix, copied once, instead of FAISS with an ID selector (most rows are
+        boilerplate). Over HALF_MIN_ROWS rows or more, the rows that could be among the k best are
+        found first from a half-precision copy (`_dense_half`) and only they are scored in full.
         """
         ids, matrix = self._content_matrix()
-        mask = allowed[ids]
-        count = int(mask.sum())
-        if count == 0:
+        count = len(ids) if mask is None else int(mask.sum())
+        if count == 0 or k <= 0:
             return []
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         if count < len(ids) // 8:
@@ -440,17 +454,28 @@ class IndexReader:
             # in the block (BLAS may round a block's last rows differently), so ties go by row.
             rows, scores = ids[keep], (matrix[keep] * query).sum(axis=1)
         else:
-            rows, scores = ids, np.where(mask, matrix @ query, -np.inf)
+            scores = matrix @ query
+            rows, scores = ids, scores if mask is None else np.where(mask, scores, -np.inf)
         return top_rows(rows, scores, min(k, count))
+
+    def content_bm25(self, text: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """`bm25` over the non-boilerplate rows where `mask` (one flag per `content_rows` row) is
+        True (None: all of them), from their postings held in memory (index/bm25.py Held): the
+        same rows and scores as `bm25` with that filter."""
+        if self._held is None:
+            scorer, ids = self._chunk_table()[2], self.content_rows
+            with self._load_lock:
+                if self._held is None:
+                    self._held = scorer.held(ids, self._query(database.SELECT_ALL_POSTINGS))
+        return self._held.top(text, k, mask)
 
     def _content_matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """(rows, vectors) of the non-boilerplate rows, copied from the segments on first use."""
         if self._content is None:
-            boilerplate = self.row_boilerplate
+            ids = self.content_rows
             indexes = self._segment_indexes()
             with self._load_lock:
                 if self._content is None:
-                    ids = np.flatnonzero(~boilerplate)
                     parts = []
                     for start, index in indexes:
                         mine = ids[(ids >= start) & (ids < start + index.ntotal)] - start
@@ -459,22 +484,17 @@ class IndexReader:
                     self._content = (ids, np.ascontiguousarray(matrix))
         return self._content
 
-    def _dense_half(self, query: np.ndarray, k: int, mask: np.ndarray, count: int) -> np.ndarray:
+    def _dense_half(self, query: np.ndarray, k: int, mask: np.ndarray | None, count: int) -> np.ndarray:
         """Positions (in `_content_matrix`) of every allowed row whose exact score could be among
         the k best, ascending: FAISS ranks the rows by their float16 copies (a quarter of the
         memory traffic of the float32 product), and every row within twice the float16 error of
         the k-th is kept. A float16 score is within HALF_ERROR * |query| * |row| of the exact
         one, so the k-th scores of the two rankings differ by at most that, and no row of the
         exact top k (ties included) is left out: the answer is the exact search's."""
-        faiss = _faiss()
         index, longest = self._half_index()
         margin = 2 * HALF_ERROR * longest * float(np.linalg.norm(query))
         search = query.reshape(1, -1)
-        params = None
-        if count < len(mask):
-            # Bit i of byte i // 8, least significant first, as IDSelectorBitmap reads it.
-            bitmap = np.packbits(mask.astype(np.uint8), bitorder="little")
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap)))
+        params = None if mask is None or count == len(mask) else _selected(mask)
         wanted = min(count, k + HALF_EXTRA)
         while True:
             scores, found = index.search(search, wanted, params=params)
@@ -503,6 +523,8 @@ class IndexReader:
 
     def bm25(self, text: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """Top-k (row, BM25 score, higher is better) over rows where `allowed` is True (None: all)."""
+        if allowed is not None and not (allowed & self.row_boilerplate).any():
+            return self.content_bm25(text, k, allowed[self.content_rows])
         return self._chunk_table()[2].top(text, k, allowed, self._query)
 
     def matching(self, terms: list[str], allowed: np.ndarray | None) -> np.ndarray | None:
@@ -525,6 +547,17 @@ def _faiss():
 
     faiss.omp_set_num_threads(1)
     return faiss
+
+
+def _selected(mask: np.ndarray):
+    """FAISS search parameters that keep the rows where `mask` is True."""
+    faiss = _faiss()
+    # Bit i of byte i // 8, least significant first, as IDSelectorBitmap reads it; its first
+    # argument is the bitmap's length in bytes, not the number of rows.
+    bitmap = np.packbits(mask.astype(np.uint8), bitorder="little")
+    params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap)))
+    params.bitmap = bitmap  # the selector reads the array: it must live as long as the parameters
+    return params
 
 
 class _OnceHashed(tuple):

@@ -244,14 +244,19 @@ class Retriever:
         if not letters or k <= 0 or not query.strip():
             return []
         letter_ids = [letter.id for letter in letters] if filtered else None
-        allowed = self._allowed_rows(letter_ids, include_boilerplate, areas, polarities)
+        if include_boilerplate:
+            allowed = self._allowed_rows(letter_ids, True, areas, polarities)
+            by_vector, by_words = reader.dense, reader.bm25
+        else:  # flags over the non-boilerplate rows alone, searched apart (IndexReader.content_dense)
+            allowed = self._content_flags(letter_ids, areas, polarities)
+            by_vector, by_words = reader.content_dense, reader.content_bm25
         if allowed is not None and not allowed.any():
             return []
         depth = max(MIN_CANDIDATES, 4 * k)
         mode = self.fusion.get("expand", "none")
         expanded = expand(query) if mode != "none" else query
-        dense = reader.dense(self.queries.vector(expanded if mode in ("both", "dense") else query), depth, allowed)
-        sparse = reader.bm25(expanded if mode in ("both", "bm25") else query, depth, allowed)
+        dense = by_vector(self.queries.vector(expanded if mode in ("both", "dense") else query), depth, allowed)
+        sparse = by_words(expanded if mode in ("both", "bm25") else query, depth, allowed)
         fused = fuse(dense, sparse, self.fusion)
         ranked = sorted(fused, key=lambda row: -fused[row])
         passages = self._passages(ranked[: 3 * k], fused, dict(dense), dict(sparse))
@@ -259,11 +264,11 @@ class Retriever:
         # ("private fostering is inadequate": Trafford's sentence before "Private fostering
         # arrangements are also good"); otherwise the fused order stands.
         terms = content_terms(query)
+        if self.reranker is None:
+            return _literal_first(terms, passages, k)
         passages = sorted((replace(p, score=round(p.score + LITERAL_BONUS, 6)) if says_it_all(terms, p) else p
                            for p in passages), key=lambda p: -p.score)
-        if self.reranker is not None:
-            passages = self.reranker(query, passages)
-        return without_overlaps(passages, k)
+        return without_overlaps(self.reranker(query, passages), k)
 
     def matching(self, words: str, council=None, year=None, kind=None, area=None,
                  polarity=None) -> list[int] | None:
@@ -289,22 +294,17 @@ class Retriever:
 
     def _allowed_rows(self, letter_ids: list[int] | None, include_boilerplate: bool, areas: list[str],
                       polarities: list[str]) -> np.ndarray | None:
+        """Flags over every row: the rows of these letters, areas and polarities (None: all rows)."""
         reader = self.reader
-        allowed = None if include_boilerplate else ~reader.row_boilerplate
-        masks = []
-        if letter_ids is not None:
-            # A lookup table by letter id: np.isin sorts all rows when many letters are chosen (a year).
-            wanted = np.zeros(int(reader.row_letter.max(initial=0)) + 1, dtype=bool)
-            ids = np.asarray(letter_ids, dtype=np.int64)
-            wanted[ids[ids < len(wanted)]] = True
-            masks.append(wanted[reader.row_letter])
-        if areas:
-            masks.append(np.isin(reader.row_area, [AREA_KEYS.index(a) for a in areas if a in AREA_KEYS]))
-        if polarities:
-            masks.append(np.isin(reader.row_polarity, [POLARITIES.index(p) for p in polarities if p in POLARITIES]))
-        for mask in masks:
-            allowed = mask if allowed is None else allowed & mask
-        return allowed
+        allowed = _flags(reader.row_letter, reader.row_area, reader.row_polarity, letter_ids, areas, polarities)
+        if include_boilerplate:
+            return allowed
+        return ~reader.row_boilerplate if allowed is None else allowed & ~reader.row_boilerplate
+
+    def _content_flags(self, letter_ids: list[int] | None, areas: list[str],
+                       polarities: list[str]) -> np.ndarray | None:
+        """The same over the non-boilerplate rows alone (IndexReader.content_rows; None: all of them)."""
+        return _flags(*self.reader.content_columns(), letter_ids, areas, polarities)
 
     def _passages(self, rows: list[int], fused, dense, sparse) -> list[Passage]:
         found = self.reader.chunk_rows(rows)
@@ -315,6 +315,26 @@ class Retriever:
         return passages
 
 
+def _flags(row_letter: np.ndarray, row_area: np.ndarray, row_polarity: np.ndarray, letter_ids: list[int] | None,
+           areas: list[str], polarities: list[str]) -> np.ndarray | None:
+    """Flags over rows (given by their letter, area and polarity columns): True where a row is of
+    one of the letters, areas and polarities asked for; None when nothing is asked for."""
+    allowed = None
+    if letter_ids is not None:
+        # A lookup table by letter id: np.isin sorts all rows when many letters are chosen (a year).
+        wanted = np.zeros(int(row_letter.max(initial=0)) + 1, dtype=bool)
+        ids = np.asarray(letter_ids, dtype=np.int64)
+        wanted[ids[ids < len(wanted)]] = True
+        allowed = wanted[row_letter]
+    for column, codes in ((row_area, [AREA_KEYS.index(a) for a in areas if a in AREA_KEYS] if areas else None),
+                          (row_polarity, [POLARITIES.index(p) for p in polarities if p in POLARITIES]
+                           if polarities else None)):
+        if codes is not None:
+            mask = np.isin(column, codes)
+            allowed = mask if allowed is None else allowed & mask
+    return allowed
+
+
 def fuse(dense: list[tuple[int, float]], sparse: list[tuple[int, float]], fusion: dict) -> dict[int, float]:
     """Weighted reciprocal-rank fusion: row -> sum of weight / (k + rank) over the two rankings."""
     fused: dict[int, float] = {}
@@ -323,6 +343,24 @@ def fuse(dense: list[tuple[int, float]], sparse: list[tuple[int, float]], fusion
         for rank, (row, _) in enumerate(ranking):
             fused[row] = fused.get(row, 0.0) + weight / (k + rank + 1)
     return fused
+
+
+def _literal_first(terms: set[str], passages: list[Passage], k: int) -> list[Passage]:
+    """without_overlaps(k) of the passages (in fused order) re-sorted with LITERAL_BONUS added to
+    those that say_it_all: the literal ones first, each part in fused order (the bonus is over
+    any fused score, and adding it keeps their order). The passages are read in order and the
+    rest left unread once k non-overlapping literal ones are found: none after them can enter
+    the top k. Most searches stop there, saving the sentence terms of the rest."""
+    literal: list[Passage] = []
+    others: list[Passage] = []
+    for passage in passages:
+        if says_it_all(terms, passage):
+            literal.append(replace(passage, score=round(passage.score + LITERAL_BONUS, 6)))
+            if len(without_overlaps(literal, k)) == k:
+                return without_overlaps(literal, k)
+        else:
+            others.append(passage)
+    return without_overlaps(literal + others, k)
 
 
 def without_overlaps(passages: Iterable[Passage], k: int | None = None) -> list[Passage]:

@@ -160,3 +160,27 @@ def test_a_replaced_reader_is_freed_without_the_garbage_collector(seeds_index):
         assert gone() is None  # no reference cycle keeps its vectors and SQLite connection alive
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("question", [
+    "private fostering arrangements", "serious case review inadequate", "children's homes", "zebra",
+    "Stockport Stockport staying safe", "children fostering leavers care looked after",
+])
+def test_the_held_postings_give_the_scorers_rows_and_scores_float_for_float(seeds_index, question):
+    """Searches without boilerplate read the non-boilerplate rows' postings from memory
+    (IndexReader.content_bm25, bm25.Held): the same (row, score) pairs as Scorer.top reading
+    SQLite with the same filter, for no filter, every letter alone and random halves."""
+    reader = IndexReader.open(seeds_index)
+    content = reader.content_rows
+    scorer = reader._chunk_table()[2]
+    rng = np.random.default_rng(4)
+    masks = [None] + [reader.content_columns()[0] == letter.id for letter in reader.letters]
+    masks += [rng.random(len(content)) < 0.5 for _ in range(3)]
+    for mask in masks:
+        allowed = ~reader.row_boilerplate
+        if mask is not None:
+            allowed = np.zeros(reader.chunks, dtype=bool)
+            allowed[content[mask]] = True
+        for k in (1, 5, 50):
+            assert reader.content_bm25(question, k, mask) == scorer.top(question, k, allowed, reader._query)
+    assert not reader.row_boilerplate[content].any() and len(content) == (~reader.row_boilerplate).sum()

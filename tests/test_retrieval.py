@@ -340,3 +340,35 @@ def test_an_area_named_where_no_letter_grades_areas_is_searched_as_words(assista
     assert {hit.council for hit in trafford} == {TRAFFORD}
     stockport = assistant.search("enjoying and achieving in Stockport", k=3)
     assert stockport and all(hit.section.startswith("Enjoying and achieving") for hit in stockport)
+
+
+@pytest.mark.parametrize("query", ["private fostering is inadequate", "capacity to improve", "care leavers",
+                                   "serious case reviews", "the staying safe grade"])
+def test_content_search_is_the_dense_search_without_boilerplate(assistant, real_embedder, query):
+    """IndexReader.content_dense (flags over the non-boilerplate rows; None for all of them) gives
+    what dense gives with the same rows allowed out of every row."""
+    reader = assistant.reader
+    vector = real_embedder.embed([query])[0]
+    letters = reader.content_columns()[0]
+    for mask in [None, letters == letters[0], np.random.default_rng(1).random(len(letters)) < 0.5]:
+        allowed = ~reader.row_boilerplate
+        if mask is not None:
+            allowed = np.zeros(reader.chunks, dtype=bool)
+            allowed[reader.content_rows[mask]] = True
+        for k in (1, 5, 30):
+            assert reader.content_dense(vector, k, mask) == reader.dense(vector, k, allowed)
+
+
+@pytest.mark.parametrize("query", ["private fostering is inadequate", "private fostering", "capacity to improve",
+                                   "care leavers accommodation", "serious case reviews judged", "schools"])
+def test_the_literal_match_stops_reading_once_k_passages_say_it_all(assistant, real_embedder, query):
+    """Retriever.search reads the passages' sentences only until k non-overlapping ones say the
+    whole query (qa/retriever.py _literal_first); with a reranker it reads them all, sorts and
+    reranks. An identity reranker therefore gives the full sort's answer: the same passages."""
+    from qa.retriever import Retriever
+
+    quick = Retriever(assistant.reader, real_embedder)
+    full = Retriever(assistant.reader, real_embedder, reranker=lambda _, passages: passages)
+    for k in (1, 2, 5, 10):
+        for council in (None, "Trafford"):
+            assert quick.search(query, k=k, council=council) == full.search(query, k=k, council=council)
