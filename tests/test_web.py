@@ -257,8 +257,9 @@ def test_ask_lists_exactly_the_adequate_council_with_its_sentence(page, seeds_ur
     assert sources.locator("mark").inner_text() == STOKE_SENTENCE
     assert "Stoke-on-Trent 2009 - Children's services rating 2009" in sources.inner_text()
     assert "004_2db2c4d829b3adf3.txt" in sources.inner_text()
-    used = page.locator("#lqa-used").inner_text()
-    assert "Stoke-on-Trent City Council" in used and "Performs adequately" in used
+    # The rating used, beside the sentence it was read from (one list of sources: no "Ratings used").
+    assert sources.locator(".lqa-rated").inner_text() == \
+        "Stoke-on-Trent City Council: Performs adequately (2) · Overall effectiveness · 2009 annual rating"
     assert page.dialogs == []
     shot(page, "ask")
 
@@ -430,7 +431,7 @@ def test_the_chat_follows_new_answers_unless_scrolled_up(page, seeds_url):
 
 
 def test_on_a_phone_the_sources_follow_the_answer(browser, seeds_url):
-    """At 390x844 the columns stack as chat, question box, sources, ratings used, then the examples:
+    """At 390x844 the columns stack as chat, question box, sources, then the examples:
     the first excerpt lies a short scroll below its answer (it was ~700-1,000 px, under the examples)."""
     from playwright.sync_api import expect
 
@@ -443,23 +444,15 @@ def test_on_a_phone_the_sources_follow_the_answer(browser, seeds_url):
         answer, first = box(page, BOT), box(page, "#lqa-sources .lqa-cite")
         gap = first["y"] - (answer["y"] + answer["height"])
         assert 0 < gap < 350, gap
-        order = [box(page, sel)["y"] for sel in ("#lqa-chat", "#lqa-ask-input", "#lqa-sources", "#lqa-used",
-                                                 "#lqa-examples", "#lqa-clear")]
+        order = [box(page, sel)["y"] for sel in ("#lqa-chat", "#lqa-ask-input", "#lqa-sources", "#lqa-examples",
+                                                 "#lqa-clear")]
         assert order == sorted(order)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways page
-        # Ratings used: every cell whole, the grade beside the council and year; the rest scrolls sideways
-        # while the council stays.
-        used = "#lqa-used .lqa-scroll"
-        assert unfitting(page, "#lqa-used th, #lqa-used td:not(:first-child)") == []
-        assert page.locator("#lqa-used th").all_inner_texts()[:3] == ["council", "year", "grade"]
-        grade = page.locator("#lqa-used td.lqa-g3").first.bounding_box()
-        scroller = page.locator(used).bounding_box()
-        assert grade["x"] + grade["width"] <= scroller["x"] + scroller["width"]
-        council = page.locator("#lqa-used td").first.bounding_box()["x"]
-        page.locator(used).evaluate("el => { el.scrollLeft = el.scrollWidth; }")
-        assert page.locator(used).evaluate("el => el.scrollLeft") > 0
-        assert abs(page.locator("#lqa-used td").first.bounding_box()["x"] - council) <= 1  # stays put
-        page.locator(used).evaluate("el => { el.scrollLeft = 0; }")
+        # Each card's rating, beside its sentence, whole within the screen.
+        rated = page.locator("#lqa-sources .lqa-rated")
+        expect(rated).to_have_count(3)
+        assert all(r["x"] >= 0 and r["x"] + r["width"] <= PHONE["width"] for r in
+                   (rated.nth(i).bounding_box() for i in range(3)))
         bubble.scroll_into_view_if_needed()
         shot(page, "ask-mobile-sources")
         expect(page.locator("#lqa-examples")).to_contain_text("Which councils perform adequately?")
@@ -481,7 +474,8 @@ def test_a_negative_answer_cites_the_ratings_it_lists(page, seeds_url):
     expect(bubble).to_contain_text("The ratings that do exist:")
     shot(page, "ask-negative-answer")
     expect(bubble.locator(".lqa-chip")).to_have_count(4, timeout=2_000)  # one per council listed
-    expect(page.locator("#lqa-used")).to_contain_text("Stoke-on-Trent City Council", timeout=2_000)
+    expect(page.locator("#lqa-sources")).to_contain_text("Stoke-on-Trent City Council: Performs adequately (2)",
+                                                        timeout=2_000)
 
 
 # --- uploads ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from ui.web.chat import (
 
 def stored(question: str = "Which councils perform well?", **changes) -> dict:
     """A turn as the browser keeps it (Turn.to_json)."""
-    base = {"question": question, "ok": True, "all": False, "more": 0, "ratings": "",
+    base = {"question": question, "ok": True, "all": False, "more": 0,
             "reply": 'Trafford: Performs well (3) <span class="lqa-chip lqa-t0 lqa-n1" tabindex="0">1</span>',
             "sources": '<textarea class="lqa-md" readonly hidden>Trafford: Performs well (3) [1]\n\nSources:\n'
                        '[1] Trafford 2009 (t.txt, characters 1-9): it &lt;b&gt;does&lt;/b&gt;</textarea>',
@@ -58,12 +58,16 @@ def test_a_conversation_saved_before_turns_were_typed_still_restores():
     assert kept.server == "s1" and [t.question for t in kept.turns] == [
         "Which councils perform well?", "What did Ofsted say about fostering?", "And Nowhere?"]
     first, every, failed = kept.turns
-    assert first.cites == (("003_e59f001d04c76981.txt", 2211, 2380),) and first.ratings == "<table></table>"
+    assert first.cites == (("003_e59f001d04c76981.txt", 2211, 2380),)
     assert (every.all, every.more, failed.ok, failed.cites) == (True, 14, False, ())
     assert [(old.when, len(old.turns)) for old in kept.earlier] == [("2026-12-06 18:00", 1)]
     assert kept.earlier[0].turns[0] == first
-    # Written back, it is the same JSON, key for key (the order of keys aside): nothing is lost or renamed.
-    assert keep(kept.turns, kept, "s1") == SAVED_BEFORE_TURN
+    # Written back, it is the same JSON, key for key (the order of keys aside): nothing is lost or renamed,
+    # but "ratings" (the "Ratings used" table, which issue 25's one list of sources replaced).
+    unrated = json.loads(json.dumps(SAVED_BEFORE_TURN))
+    for t in [*unrated["turns"], *unrated["earlier"][0]["turns"]]:
+        del t["ratings"]
+    assert keep(kept.turns, kept, "s1") == unrated
     assert earlier_choices(kept) == [("Which councils perform well? (1 question, 2026-12-06 18:00)", 0)]
 
 

@@ -53,7 +53,6 @@ from ui.web.render import (
     pending_html,
     sources_html,
     upload_result_html,
-    used_ratings_html,
 )
 
 DRAFT_REFRESH_SECONDS = 0.25  # a model's draft is redrawn at most this often while it is written
@@ -129,12 +128,13 @@ class WebApp:
         return gr.skip(), question, chat_messages(turns) + pending, pending_html(question), True, show_all_button(None)
 
     def respond(self, question: str, turns: list[Turn], generative: bool = False, every: bool = False):
-        """Answer one chat message; yields (turns, chat messages, sources, ratings, the "Show all"
-        button, the turn shown). With a model (`serve --llm`) and `generative` ticked, its draft shows
-        as it is written, marked as not yet checked, and the checked answer replaces it. `every`:
-        quote every passage that holds the question's words (the "Show all" button)."""
+        """Answer one chat message; yields (turns, chat messages, sources, the "Show all" button, the
+        turn shown); the sources list the ratings used beside the excerpts they were read from. With a
+        model (`serve --llm`) and `generative` ticked, its draft shows as it is written, marked as not
+        yet checked, and the checked answer replaces it. `every`: quote every passage that holds the
+        question's words (the "Show all" button)."""
         if not question:
-            yield (gr.skip(),) * 6
+            yield (gr.skip(),) * 5
             return
         every = every is True
         history = [t.question for t in turns if t.ok][-MAX_HISTORY:]
@@ -148,18 +148,17 @@ class WebApp:
                     if time.monotonic() - shown >= DRAFT_REFRESH_SECONDS:
                         shown = time.monotonic()
                         reply = {"role": "assistant", "content": draft_markdown(self.model_name, draft)}
-                        yield gr.skip(), chat_messages(turns) + [asked, reply], *(gr.skip(),) * 4
+                        yield gr.skip(), chat_messages(turns) + [asked, reply], *(gr.skip(),) * 3
                     continue
                 answer = item
             turn = Turn(question, ok=True, all=every, reply=bubble_markdown(answer, number) + coverage_note(answer),
                         sources=sources_html(answer, self.assistant.reader.letter_text, number),
-                        ratings=used_ratings_html(answer.ratings),
                         cites=tuple((c.letter, c.start, c.end) for c in answer.citations), more=more_matches(answer))
         except LettersQAError as exc:
             turn = Turn(question, ok=False, all=every, reply=f"**Error:** {md_escape(str(exc))}",
-                        sources=error_html(str(exc)), ratings="", cites=(), more=0)
+                        sources=error_html(str(exc)), cites=(), more=0)
         turns = [*turns, turn]
-        yield turns, chat_messages(turns), turn.sources, turn.ratings, show_all_button(turn), number
+        yield turns, chat_messages(turns), turn.sources, show_all_button(turn), number
 
     @property
     def model_name(self) -> str | None:
@@ -168,12 +167,12 @@ class WebApp:
 
     def show_turn(self, turns: list[Turn], evt: gr.SelectData):
         """Clicking a message shows that answer's sources in the panel, and its "Show all" button.
-        Returns (sources, ratings used, the button, the turn shown)."""
+        Returns (sources, the button, the turn shown)."""
         index = evt.index if isinstance(evt.index, int) else evt.index[0]
         if not turns or not 0 <= index // 2 < len(turns):
-            return (gr.skip(),) * 4
+            return (gr.skip(),) * 3
         turn = turns[index // 2]
-        return turn.sources, turn.ratings, show_all_button(turn), index // 2
+        return turn.sources, show_all_button(turn), index // 2
 
     def jump(self, target: str, turns: list[Turn], council: str = ALL, marks: list | None = None):
         """A chip or "Open in the letter" was clicked: "turn:n:nonce" (from the page's script), a

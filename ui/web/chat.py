@@ -1,7 +1,7 @@
 """The chat's conversation kept in the browser, its exports, and the question box's checks (issue 25).
 
-Turn is one question and its answer as the server built them (the reply, the sources and ratings
-HTML, the citations' letters and spans); the handlers pass Turns, and gr.State holds them. Kept:
+Turn is one question and its answer as the server built them (the reply, the sources HTML, the
+citations' letters and spans); the handlers pass Turns, and gr.State holds them. Kept:
 the page's gr.BrowserState (the browser's localStorage, key STORAGE_KEY) holds the current
 conversation's turns as JSON (Kept.to_json, Turn.to_json) and up to EARLIER earlier conversations. A page load (a
 reload, or Gradio's own reload once a restarted server is back) restores them; what comes back
@@ -46,15 +46,13 @@ class Turn:
     all: bool  # asked for every matching passage ("Show all")
     reply: str  # the chat bubble's markdown
     sources: str  # the sources panel's HTML (escaped when it was built)
-    ratings: str  # the "Ratings used" HTML
     cites: tuple[tuple[str, int, int], ...]  # citation n's (letter, start, end) is cites[n - 1]
     more: int  # how many passages match an answer that quotes a sample ("Show all N"); else 0
 
     def to_json(self) -> dict:
         """What the browser keeps: the fields by name, each citation a [letter, start, end] list."""
         return {"question": self.question, "ok": self.ok, "all": self.all, "reply": self.reply,
-                "sources": self.sources, "ratings": self.ratings, "cites": [list(c) for c in self.cites],
-                "more": self.more}
+                "sources": self.sources, "cites": [list(c) for c in self.cites], "more": self.more}
 
     @classmethod
     def from_json(cls, value) -> Turn | None:
@@ -73,14 +71,16 @@ class Turn:
         if not value["question"].strip() or len(value["question"]) > MAX_QUESTION_CHARS:
             return None
         return cls(clean_text(value["question"]), value["ok"], value["all"], value["reply"], value["sources"],
-                   value["ratings"], tuple((c[0], c[1], c[2]) for c in cites), value["more"])
+                   tuple((c[0], c[1], c[2]) for c in cites), value["more"])
 
     def kept(self) -> Turn:
         """This turn as the browser keeps it: sources over MAX_KEPT_SOURCES characters give way to a note."""
         return self if len(self.sources) <= MAX_KEPT_SOURCES else replace(self, sources=SOURCES_NOT_KEPT)
 
 
-_JSON_TYPES = {"question": str, "ok": bool, "all": bool, "reply": str, "sources": str, "ratings": str, "more": int}
+# A turn kept before issue 25's one list of sources also has "ratings" (the "Ratings used" HTML, now in
+# the sources): it reads back without it.
+_JSON_TYPES = {"question": str, "ok": bool, "all": bool, "reply": str, "sources": str, "more": int}
 
 
 @dataclass(frozen=True)

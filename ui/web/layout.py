@@ -35,7 +35,7 @@ from ui.web.chat import (
 from ui.web.gradio_compat import Blocks
 from ui.web.judgements import comparison_choices, kind_choices, level_choices, service_choices
 from ui.web.ratings import CHART_COLOURS, COUNCIL_HINT, grade_choices
-from ui.web.render import ALL, NO_ANSWER, NO_SOURCES, letter_html
+from ui.web.render import ALL, NO_SOURCES, letter_html
 from ui.web.style import CSS, JS, theme
 
 TITLE = "letters-qa: Ofsted letters to councils"
@@ -130,7 +130,7 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
     # The conversation, and up to ten earlier ones, kept in the browser's localStorage (chat.py).
     kept = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
     # On a phone the columns dissolve and style.py orders their parts: the chat, the question box,
-    # then the sources and ratings used, and the examples last.
+    # then the sources, and the examples last.
     with gr.Row(equal_height=False, elem_id="lqa-ask-row"):
         with gr.Column(scale=3, elem_id="lqa-ask-main"):
             # No LaTeX: "$$" from a letter would turn the rest of an answer into math (md_escape escapes "$"
@@ -171,8 +171,6 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
             gr.Markdown("### Sources\nOf the marked answer; click an answer to see its own. Hover a number in "
                         "an answer to find its excerpt; click it to read the letter there.", elem_id="lqa-sources-head")
             sources = gr.HTML(NO_SOURCES, elem_id="lqa-sources")
-            gr.Markdown("### Ratings used", elem_id="lqa-used-head")
-            used = gr.HTML(NO_ANSWER, elem_id="lqa-used")
     jump = gr.Textbox(elem_id="lqa-jump", elem_classes=["lqa-hidden"], container=False, show_label=False)
     # A server restarted under an open page: Gradio reloads the page when it notices (then `restore`
     # runs on load), but a quick restart goes unnoticed and the new server knows none of this page's
@@ -201,9 +199,8 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
     def shown(now: list[Turn], message: str = ""):
         """The Ask tab showing conversation `now` (its last answer's sources), with `message` under the box."""
         last = now[-1] if now else None
-        return (now, chat_messages(now), last.sources if last else NO_SOURCES,
-                last.ratings if last else NO_ANSWER, show_all_button(last), len(now) - 1 if now else None,
-                note_line(message))
+        return (now, chat_messages(now), last.sources if last else NO_SOURCES, show_all_button(last),
+                len(now) - 1 if now else None, note_line(message))
 
     def earlier_list(value: Kept):
         return gr.update(choices=earlier_choices(value), value=None, visible=bool(value.earlier))
@@ -217,7 +214,7 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
         """A page load: the conversation the browser kept, if any."""
         value = read_kept(stored, server)
         if not value.turns:
-            return *(gr.skip(),) * 7, keep([], value, server), *exports([]), earlier_list(value)
+            return *(gr.skip(),) * 6, keep([], value, server), *exports([]), earlier_list(value)
         again = after_restart or (value.server and value.server != server)
         message = ("Reconnected; your conversation is kept." if again
                    else "Your conversation is kept in this browser.")
@@ -232,7 +229,7 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
     def open_earlier(index, now: list[Turn], stored):
         value = read_kept(stored, server)
         if not isinstance(index, int) or not 0 <= index < len(value.earlier):
-            return (gr.skip(),) * 12
+            return (gr.skip(),) * 11
         reopened = list(value.earlier[index].turns)
         others = replace(value, earlier=value.earlier[:index] + value.earlier[index + 1:])
         value = replace(archive(now, others, server), turns=tuple(reopened))
@@ -242,7 +239,7 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
     # conversation is kept in the browser and its exports follow it.
     echoed = [question, asked, chat, sources, every, show_all, note]
     answered = dict(fn=web.respond, inputs=[asked, turns, generative, every],
-                    outputs=[turns, chat, sources, used, show_all, chosen], api_visibility="private",
+                    outputs=[turns, chat, sources, show_all, chosen], api_visibility="private",
                     show_progress="hidden")
     saved = dict(fn=save, inputs=[turns, kept], outputs=[kept, export_md, export_json], api_visibility="private",
                  show_progress="hidden")
@@ -252,8 +249,8 @@ def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
                    api_visibility="private", queue=False).then(**answered).then(**saved)
     show_all.click(lambda index, now: (*web.ask_all(index, now), ""), [chosen, turns], echoed,
                    api_visibility="private", queue=False).then(**answered).then(**saved)
-    chat.select(web.show_turn, [turns], [sources, used, show_all, chosen], api_visibility="private")
-    whole = [turns, chat, sources, used, show_all, chosen, note, kept, export_md, export_json, earlier]
+    chat.select(web.show_turn, [turns], [sources, show_all, chosen], api_visibility="private")
+    whole = [turns, chat, sources, show_all, chosen, note, kept, export_md, export_json, earlier]
     for trigger in (clear.click, chat.clear):
         trigger(start_new, [turns, kept], [question, *whole], api_visibility="private")
     earlier.input(open_earlier, [earlier, turns, kept], [question, *whole], api_visibility="private")

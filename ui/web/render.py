@@ -22,7 +22,6 @@ from qa.answer import md_escape
 ALL = ""  # the "no filter" value of the Ratings tab's dropdowns
 KIND_NAMES = {kind.key: kind.name for kind in kinds.KINDS}
 NO_SOURCES = '<p class="lqa-empty">Ask a question to see its sources here.</p>'
-NO_ANSWER = '<p class="lqa-empty">No answer yet.</p>'
 EXCERPT_CONTEXT = 240  # characters of the paragraph shown either side of a cited span
 
 
@@ -35,6 +34,14 @@ def excerpt_html(text: str | None, start: int, end: int, cited: str, context: in
     """The cited span inside its paragraph (at most `context` characters either side), marked."""
     if text is None or text[start:end] != cited:
         return f"<mark>{esc(cited)}</mark>"
+    return passage_html(text, [(0, start, end)], context)
+
+
+def passage_html(text: str, spans: list[tuple[int, int, int]], context: int = EXCERPT_CONTEXT) -> str:
+    """Cited spans (number, start, end) of one passage of `text`, marked, inside their paragraph (at most
+    `context` characters either side of them all); where there are several, each one's number stands
+    where it begins."""
+    start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
     para_start = text.rfind("\n\n", 0, start)
     para_start = 0 if para_start == -1 else para_start + 2
     para_end = text.find("\n\n", end)
@@ -48,33 +55,193 @@ def excerpt_html(text: str | None, start: int, end: int, cited: str, context: in
         right = space if space != -1 else end
     before = ("…" if left > para_start else "") + text[left:start]
     after = text[end:right] + ("…" if right < para_end else "")
-    return f"{esc(before)}<mark>{esc(text[start:end])}</mark>{esc(after)}"
+    return f"{esc(before)}{_marked_spans(text, spans)}{esc(after)}"
+
+
+def _marked_spans(text: str, spans: list[tuple[int, int, int]]) -> str:
+    """text from the spans' first start to their last end: what a span covers in <mark> (one per
+    stretch between two span ends), and, for several spans, each one's number where it begins."""
+    cuts = sorted({p for _, s, e in spans for p in (s, e)})
+    parts = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if len(spans) > 1:
+            parts.extend(f'<span class="lqa-num lqa-at">{n}</span>' for n, s, _ in sorted(spans) if s == a)
+        covered = any(s <= a and b <= e for _, s, e in spans)
+        parts.append(f"<mark>{esc(text[a:b])}</mark>" if covered else esc(text[a:b]))
+    return "".join(parts)
+
+
+# A letter's table, as the letters have them: rows of tab-separated cells (a row of one long line at most).
+MAX_TABLE_LINE = 400
+
+
+def table_block(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """(start, end) of the whole tab-separated table (header line included) whose rows hold
+    text[start:end], or None where a line of that span is not a table's row."""
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", end)
+    last = len(text) if last == -1 else last
+    if any("\t" not in line for line in text[first:last].split("\n")):
+        return None
+    while first > 0:
+        above = text.rfind("\n", 0, first - 1) + 1
+        if "\t" not in text[above:first - 1] or first - above > MAX_TABLE_LINE:
+            break
+        first = above
+    while last < len(text):
+        below = text.find("\n", last + 1)
+        below = len(text) if below == -1 else below
+        if "\t" not in text[last + 1:below] or below - last > MAX_TABLE_LINE:
+            break
+        last = below
+    return first, last
+
+
+def passages(citations: list, texts: dict[str, str | None]) -> list[list[int]]:
+    """The citations (by index) as passages, each in the order of its first number: one letter's
+    citations whose spans overlap, or lie in one paragraph with only white space between them (a
+    paragraph's sentences), or in one table (a grade table's rows). A citation not found at its place
+    in its letter's text is a passage of its own."""
+    alone: list[list[int]] = []
+    by_letter: dict[str, list[int]] = {}
+    for i, c in enumerate(citations):
+        text = texts.get(c.letter)
+        if text is None or text[c.start:c.end] != c.text:
+            alone.append([i])
+        else:
+            by_letter.setdefault(c.letter, []).append(i)
+    groups = alone
+    for letter, found in by_letter.items():
+        text, mine, reach = texts[letter], [], -1
+        for i in sorted(found, key=lambda i: (citations[i].start, citations[i].end)):
+            c = citations[i]
+            gap = text[reach:c.start] if mine and c.start > reach else ""
+            if mine and not gap.strip() and "\n\n" not in gap.replace("\r", ""):
+                mine[-1].append(i)
+            else:
+                mine.append([i])
+            reach = max(reach, c.end)
+        tables: dict[tuple[int, int], list[int]] = {}  # one card per table, however its rows were cited
+        for group in mine:
+            block = table_block(text, min(citations[i].start for i in group), max(citations[i].end for i in group))
+            if block is None:
+                groups.append(group)
+            elif block in tables:
+                tables[block].extend(group)
+            else:
+                tables[block] = group
+                groups.append(group)
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+
+
+def numbers_text(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] as "1–3, 5"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+def table_passage_html(text: str, block: tuple[int, int], spans: list[tuple[int, int, int]],
+                       ratings: list[RatingRow]) -> str:
+    """A letter's table as a table: its rows as the letter has them (cells split at tabs), a cited row
+    with its number and marked, with the rating read from it in its grade's colour. The first row is
+    the header unless it is cited."""
+    rows, pos = [], block[0]
+    for line in text[block[0]:block[1]].split("\n"):
+        cells = line.rstrip("\r").split("\t")
+        rows.append((pos, pos + len(line), cells))
+        pos += len(line) + 1
+    width = max(len(cells) for _, _, cells in rows)
+    head = ""
+    if not any(s < rows[0][1] and rows[0][0] < e for _, s, e in spans):
+        cells = rows.pop(0)[2]
+        head = ('<thead><tr><th><span class="lqa-sr">source</span></th>'
+                + "".join(f"<th>{esc(c)}</th>" for c in cells) + "<th></th>" * (width - len(cells))
+                + "<th>rating</th></tr></thead>")
+    body = []
+    for start, end, cells in rows:
+        hits = [n for n, s, e in spans if s < end and start < e]
+        rating = next((r for r in ratings if r.start < end and start < r.end), None)
+        mark = (lambda v: f"<mark>{esc(v)}</mark>") if hits else esc
+        number = "".join(f'<span class="lqa-num">{n}</span>' for n in hits)
+        grade = f'<td class="lqa-g{rating.grade}">{esc(rating.label)}</td>' if rating else "<td></td>"
+        attrs = f' class="lqa-cited" data-n="{hits[0]}"' if hits else ""
+        body.append(f"<tr{attrs}><td>{number}</td>{''.join(f'<td>{mark(c)}</td>' for c in cells)}"
+                    f"{'<td></td>' * (width - len(cells))}{grade}</tr>")
+    return (f'<div class="lqa-scroll" tabindex="0"><table class="lqa-table lqa-grade-table">{head}'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+def rated_html(ratings: list[RatingRow]) -> str:
+    """The ratings read from a quoted sentence, under it: council, the grade in its colour, area and scale."""
+    return "".join(f'<div class="lqa-rated">{esc(r.council)}: <span class="lqa-grade lqa-g{r.grade}">'
+                   f"{esc(r.label)} ({r.grade})</span> · {esc(AREA_TITLES.get(r.area, r.area))} · "
+                   f"{esc(scale_name(r))}</div>" for r in ratings)
+
+
+def _located(citations: list, group: list[int], text: str | None) -> bool:
+    return text is not None and all(text[citations[i].start:citations[i].end] == citations[i].text for i in group)
+
+
+def _card(citations: list, group: list[int], text: str | None, block: tuple[int, int] | None,
+          ratings: list[RatingRow], turn: int) -> str:
+    """One passage's card: its numbers and title, letter and characters, "Open in the letter", the
+    passage (its table, `block`, or its spans marked in their paragraph) and the ratings read from it."""
+    first = citations[group[0]]
+    numbers = [i + 1 for i in group]
+    spans = [(i + 1, citations[i].start, citations[i].end) for i in group]
+    start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
+    if block is not None:
+        body = table_passage_html(text, block, spans, ratings)
+    else:
+        excerpt = (passage_html(text, spans) if _located(citations, group, text)
+                   else excerpt_html(text, first.start, first.end, first.text))
+        body = f'<div class="lqa-excerpt">{excerpt}</div>{rated_html(ratings)}'
+    where = f"characters {start}–{end}"
+    return (f'<div class="lqa-cite" data-n="{numbers[0]}" data-ns="{" ".join(map(str, numbers))}">'
+            f'<div class="lqa-cite-title"><span class="lqa-num">{numbers_text(numbers)}</span> {esc(first.title)}'
+            f'</div><div class="lqa-meta">{esc(first.letter)} · {where}'
+            f'<button type="button" class="lqa-open" data-turn="{turn}" data-n="{numbers[0]}">Open in the letter'
+            f"</button></div>{body}</div>")
 
 
 def sources_html(answer: Answer, letter_text: Callable[[str], str | None], turn: int = 0) -> str:
-    """One answer's sources: for each citation its number, title (council, year, section), letter and
-    the cited span marked in its paragraph; a button that opens it in the Letters reader, and one that
-    copies the answer with its sources as markdown. `turn` (the answer's place in the chat) ties the
-    bubble's chips to these excerpts."""
+    """One answer's sources, its one list: a card per passage (passages(): overlapping and adjacent
+    excerpts of a letter merged, a grade table once, as a table), each with its numbers, title
+    (council, year, section), letter, the cited spans marked in their paragraph, the ratings read from
+    them, and a button that opens it in the Letters reader; a rating without a quoted sentence is
+    listed last. One button copies the answer with its sources as markdown. `turn` (the answer's
+    place in the chat) ties the bubble's chips to these cards."""
     head = (f'<div class="lqa-for"><span class="lqa-meta">Sources of: {esc(answer.question)}</span>'
             '<button type="button" class="lqa-copy">Copy as markdown</button></div>'
             f'<textarea class="lqa-md" readonly hidden>{esc(answer_markdown(answer))}</textarea>')
-    if not answer.citations:
+    if not answer.citations and not answer.ratings:
         return f'<div class="lqa-sources" data-turn="{turn}">{head}<p class="lqa-empty">No excerpts cited.</p></div>'
     texts: dict[str, str | None] = {}
-    items = []
-    for number, citation in enumerate(answer.citations, 1):
+    for citation in answer.citations:
         if citation.letter not in texts:
             texts[citation.letter] = letter_text(citation.letter)
-        excerpt = excerpt_html(texts[citation.letter], citation.start, citation.end, citation.text)
-        items.append(
-            f'<div class="lqa-cite" data-n="{number}"><div class="lqa-cite-title">'
-            f'<span class="lqa-num">{number}</span> {esc(citation.title)}</div>'
-            f'<div class="lqa-meta">{esc(citation.letter)} · characters {citation.start}–{citation.end}'
-            f'<button type="button" class="lqa-open" data-turn="{turn}" data-n="{number}">Open in the letter</button>'
-            f'</div><div class="lqa-excerpt">{excerpt}</div></div>'
-        )
-    return f'<div class="lqa-sources" data-turn="{turn}">{head}{"".join(items)}{dropped_html(answer)}</div>'
+    cards, placed = [], set()
+    for group in passages(answer.citations, texts):
+        letter = answer.citations[group[0]].letter
+        start = min(answer.citations[i].start for i in group)
+        end = max(answer.citations[i].end for i in group)
+        text = texts.get(letter)
+        block = table_block(text, start, end) if _located(answer.citations, group, text) else None
+        start, end = block or (start, end)
+        mine = [r for r in answer.ratings if r.letter == letter and r.start < end and start < r.end
+                and id(r) not in placed]
+        placed.update(id(r) for r in mine)
+        cards.append(_card(answer.citations, group, text, block, mine, turn))
+    rest = [r for r in answer.ratings if id(r) not in placed]
+    if rest:
+        cards.append('<div class="lqa-unquoted"><div class="lqa-meta">Ratings without a quoted sentence</div>'
+                     f"{used_ratings_html(rest)}</div>")
+    return f'<div class="lqa-sources" data-turn="{turn}">{head}{"".join(cards)}{dropped_html(answer)}</div>'
 
 
 def dropped_html(answer: Answer) -> str:

@@ -9,7 +9,8 @@
   };
   const cite = (el) => {
     const r = ref(el);
-    return r && q(`#lqa-sources .lqa-sources[data-turn="${r.turn}"] .lqa-cite[data-n="${r.n}"]`);
+    // A card may hold several numbers (a passage's merged excerpts, a grade table): data-ns lists them.
+    return r && q(`#lqa-sources .lqa-sources[data-turn="${r.turn}"] .lqa-cite[data-ns~="${r.n}"]`);
   };
   document.addEventListener('mouseover', (e) => {
     const chip = e.target.closest && e.target.closest('.lqa-chip');
