@@ -161,19 +161,16 @@ def shot_mobile(page, name: str) -> None:
     page.set_viewport_size(size)
 
 
-def chart_tooltips(page) -> list[str]:
-    """Hover every bar of the Ratings chart; the tooltip text of each (Vega's tooltip element)."""
+def chart_parts(page) -> list[str]:
+    """Each part of the Ratings chart's bars (ratings.chart_html): its title and the councils its list
+    names, "2008 APA, Good (3): 1 council: Stockport Metropolitan Borough Council"."""
     from playwright.sync_api import expect
 
-    bars = page.locator("#lqa-chart svg .mark-rect path")
-    expect(bars.first).to_be_visible(timeout=30_000)
-    texts = []
-    for i in range(bars.count()):
-        bars.nth(i).hover()
-        tooltip = page.locator("#vg-tooltip-element")
-        expect(tooltip).to_be_visible()
-        texts.append(" ".join(tooltip.inner_text().split()))
-    return texts
+    expect(page.locator("#lqa-chart .lqa-seg").first).to_be_visible(timeout=30_000)
+    return page.evaluate("""() => [...document.querySelectorAll('#lqa-chart .lqa-seg')].map((part) => {
+        const list = document.getElementById(part.getAttribute('aria-controls'));
+        return part.title + ': ' + [...list.querySelectorAll('li')].map((li) => li.textContent).join('; ');
+    })""")
 
 
 def in_view(page, selector: str) -> bool:
@@ -621,15 +618,14 @@ def test_the_ratings_chart_names_councils_and_filters_by_year_and_kind(page, see
 
     assert {g: "rgb({}, {}, {})".format(*bytes.fromhex(c[1:])) for g, c in GRADE_COLOURS.items()} == PALETTE
     open_app(page, seeds_url, tab="Ratings")
-    assert sorted(chart_tooltips(page)) == sorted([
-        "councils 3 year and kind 2009 annual rating grade 3 good rating Performs well names Stockport Metropolitan "
-        "Borough Council; Stockton-on-Tees Borough Council; Trafford Metropolitan Borough Council",
-        "councils 1 year and kind 2009 annual rating grade 2 adequate rating Performs adequately "
-        "names Stoke-on-Trent City Council",
-        "councils 1 year and kind 2008 APA grade 3 good rating Good names Stockport Metropolitan Borough Council",
-    ])
+    assert chart_parts(page) == [
+        "2009 annual rating, Performs well (3): 3 councils: Stockport Metropolitan Borough Council; "
+        "Stockton-on-Tees Borough Council; Trafford Metropolitan Borough Council",
+        "2009 annual rating, Performs adequately (2): 1 council: Stoke-on-Trent City Council",
+        "2008 APA, Good (3): 1 council: Stockport Metropolitan Borough Council",
+    ]
     # The bars, the table and the APA grid share one palette.
-    fills = page.locator("#lqa-chart svg .mark-rect path").evaluate_all("ps => ps.map(p => getComputedStyle(p).fill)")
+    fills = page.locator("#lqa-chart .lqa-seg").evaluate_all("ps => ps.map(p => getComputedStyle(p).backgroundColor)")
     assert set(fills) == {PALETTE[3], PALETTE[2]}
     background = "cell => getComputedStyle(cell).backgroundColor"
     adequate = page.locator("#lqa-ratings .body-cell", has_text="Performs adequately")
@@ -644,14 +640,13 @@ def test_the_ratings_chart_names_councils_and_filters_by_year_and_kind(page, see
     page.locator("#lqa-f-kind input").click()
     page.get_by_role("option", name="APA (2006-2008)").click()
     expect(page.locator("#lqa-ratings")).not_to_contain_text("annual rating")
-    assert chart_tooltips(page) == [
-        "councils 1 year and kind 2008 APA grade 3 good rating Good names Stockport Metropolitan Borough Council"]
+    assert chart_parts(page) == ["2008 APA, Good (3): 1 council: Stockport Metropolitan Borough Council"]
     page.locator("#lqa-f-kind input").click()
     page.get_by_role("option", name="All kinds").click()
     page.locator("#lqa-f-year input").click()
     page.get_by_role("option", name="2009", exact=True).click()
     expect(page.locator("#lqa-ratings")).not_to_contain_text("APA")
-    assert len(chart_tooltips(page)) == 2
+    assert len(chart_parts(page)) == 2
 
 
 def test_the_filtered_ratings_download_as_csv(page, seeds_url):

@@ -27,7 +27,7 @@ from types import SimpleNamespace
 import pytest
 import test_web
 from conftest import free_port, make_annual_letter, wait_until_ready
-from test_web import SLOW, ask, chart_tooltips, open_app, serving, shot, text_file
+from test_web import SLOW, ask, chart_parts, open_app, serving, shot, text_file
 
 browser, page = test_web.browser, test_web.page  # test_web's fixtures: one Chromium per module, a page per test
 
@@ -218,7 +218,7 @@ def test_hostile_council_names_show_as_text_in_the_tabs(page, hostile_site):
         expect(ratings).to_contain_text(full)
     expect(page.locator("#lqa-apa-grid")).to_contain_text(site.apa)
     expect(page.locator("#lqa-chart")).to_contain_text("2009 annual rating")
-    tooltips = " ".join(chart_tooltips(page))  # the chart's hover text names the councils, as text
+    tooltips = " ".join(chart_parts(page))  # the chart's parts and their lists name the councils, as text
     assert all(full in tooltips for full in [*site.fulls, site.entity])
     page.locator("#lqa-f-council input").click()
     options = " ".join(page.get_by_role("option").all_inner_texts())

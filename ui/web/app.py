@@ -31,7 +31,7 @@ from ui.web.paging import council_choices, page_of
 from ui.web.ratings import (
     COUNCIL_HINT,
     apa_grid_html,
-    chart_frame,
+    chart_html,
     council_html,
     council_rows,
     filter_ratings,
@@ -219,7 +219,7 @@ class WebApp:
         return (reading.councils[0] if reading.councils else council), reading.note or ""
 
     def ratings_view(self, council=ALL, year=ALL, kind=ALL, grade=ALL, page=0, grid_page=0, download=True):
-        """The Ratings tab for the filters: (table, chart rows, APA grid, CSV download, council page,
+        """The Ratings tab for the filters: (table, chart, APA grid, CSV download, council page,
         the table's page line, its page, the grid's page line, its page). The table and the grid show
         page `page` and `grid_page` of their rows (paging.py); the chart and the CSV hold them all
         (the CSV is made only with `download`: not at a page load, but when the tab is opened).
@@ -228,7 +228,7 @@ class WebApp:
         try:
             council, note = self.council_choice(council)
         except LettersQAError as exc:  # a misspelling as close to several councils: which one?
-            return (ratings_frame([]), chart_frame([]), "", gr.update(value=None, interactive=False),
+            return (ratings_frame([]), chart_html([]), "", gr.update(value=None, interactive=False),
                     error_html(str(exc)), "", 0, "", 0)
         try:
             every = self.assistant.ratings()
@@ -238,12 +238,12 @@ class WebApp:
             council_page = (note_html(note) + council_html(council, mine) if mine or not note
                             else note_html(note)) if council else COUNCIL_HINT
         except LettersQAError as exc:
-            return (ratings_frame([]), chart_frame([]), error_html(str(exc)), gr.update(value=None, interactive=False),
+            return (ratings_frame([]), chart_html([]), error_html(str(exc)), gr.update(value=None, interactive=False),
                     "", "", 0, "", 0)
         shown, page, line = page_of(rows, page)
         grid, grid_page, grid_line = apa_grid_html(rows, grid_page)
         download = csv_download(rows, ratings_csv, "ratings.csv") if download else CSV_LATER
-        return ratings_table(shown), chart_frame(rows), grid, download, council_page, line, page, grid_line, grid_page
+        return ratings_table(shown), chart_html(rows), grid, download, council_page, line, page, grid_line, grid_page
 
     def pick_council(self, evt: gr.SelectData):
         """A click on a council's name in the Ratings table chooses that council (its page opens)."""
@@ -323,7 +323,7 @@ class WebApp:
                     *self.judgement_choices(), *self.judgements_view(*judged, download=False))
         except LettersQAError as exc:
             message = error_html(str(exc))
-            return (letters_frame([]), gr.skip(), "", 0, gr.skip(), gr.skip(), ratings_frame([]), chart_frame([]),
+            return (letters_frame([]), gr.skip(), "", 0, gr.skip(), gr.skip(), ratings_frame([]), chart_html([]),
                     message, gr.skip(), "", "", 0, "", 0, gr.skip(), gr.skip(), gr.skip(), message, gr.skip(), [],
                     "", 0)
 

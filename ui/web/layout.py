@@ -34,7 +34,7 @@ from ui.web.chat import (
 )
 from ui.web.gradio_compat import Blocks
 from ui.web.judgements import comparison_choices, kind_choices, level_choices, service_choices
-from ui.web.ratings import CHART_COLOURS, COUNCIL_HINT, grade_choices
+from ui.web.ratings import COUNCIL_HINT, grade_choices
 from ui.web.render import ALL, NO_SOURCES, letter_html
 from ui.web.style import CSS, JS, theme
 
@@ -283,10 +283,8 @@ def _ratings_tab(web: WebApp) -> tuple[list, list]:
                            elem_id="lqa-f-kind")
         grade = gr.Dropdown(grade_choices(), value=ALL, label="Rating grade", elem_id="lqa-f-grade")
     page = gr.HTML(COUNCIL_HINT, elem_id="lqa-council")
-    chart = gr.BarPlot(x="scale", y="councils", color="grade", color_map=CHART_COLOURS, elem_id="lqa-chart",
-                       tooltip=["scale", "grade", "rating", "councils", "names"], y_axis_format="d",
-                       label="Councils per overall rating (hover a bar for their names)", x_title="year and kind",
-                       y_title="councils", sort=None)
+    # Drawn as HTML (ratings.chart_html): councils named where there is room, listed on a tap elsewhere.
+    chart = gr.HTML(elem_id="lqa-chart")
     # The area column fits "Making a positive contribution" whole at desktop widths (phones: style.py).
     table = gr.Dataframe(label="Ratings", interactive=False, elem_id="lqa-ratings", max_height=460,
                          column_widths=["28%", "5%", "10%", "22%", "14%", "5%", "16%"])

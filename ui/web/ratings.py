@@ -1,4 +1,4 @@
-"""The Ratings tab's views of the extracted ratings: filtered rows, the table, the chart, the APA grid,
+"""The Ratings tab's views of the extracted ratings: filtered rows, the table, the chart (HTML), the APA grid,
 and a council's page (all its letters and grades over time).
 
 But: - no I/O; the rows come from Assistant.ratings().
@@ -6,6 +6,7 @@ But: - no I/O; the rows come from Assistant.ratings().
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable
 
 import pandas as pd
@@ -34,28 +35,79 @@ def ratings_frame(rows: Iterable[RatingRow]) -> pd.DataFrame:
 
 
 GRADE_NAMES = {4: "4 excellent / outstanding", 3: "3 good", 2: "2 adequate", 1: "1 poor / inadequate"}
-CHART_COLOURS = {GRADE_NAMES[g]: colour for g, colour in GRADE_COLOURS.items()}
-CHART_COLUMNS = ["scale", "grade", "rating", "councils", "names"]
-NAMES_SHOWN = 12  # council names in a bar's tooltip; the rest are counted
+LABELLED = 24  # councils of one grade in a bar drawn a cell each (named where the name fits); more: one cell
+NAMES_LISTED = 100  # council names a bar's list (under the chart) shows; the rest are counted
 
 
-def chart_frame(rows: Iterable[RatingRow]) -> pd.DataFrame:
-    """Councils per overall grade, one bar per scale (year and kind), stacked by grade: the rows
-    of the Ratings chart, each with the names of its councils for the tooltip."""
-    councils: dict[tuple[int, str], dict[int, set[str]]] = {}
+def plural(count: int, word: str) -> str:
+    """"1 council", "3 councils", "1,200 councils"."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def axis_ticks(largest: int) -> list[int]:
+    """Whole-number ticks from 0 to `largest` or just past it, at most six, a step of 1, 2 or 5 times a
+    power of ten: one council gives 0 and 1 (Vega's 0, 0.5, 1 read "0 / 1 / 1" once rounded)."""
+    steps = (k * 10 ** e for e in itertools.count() for k in (1, 2, 5))
+    step = next(s for s in steps if largest <= 5 * s)
+    return list(range(0, -(-max(largest, 1) // step) * step + 1, step))
+
+
+def chart_groups(rows: Iterable[RatingRow]) -> list[tuple[str, str, list[tuple[int, list[tuple[str, str]]]]]]:
+    """Councils per overall grade, by scale (year and kind, newest first): [(scale, kind, [(grade,
+    [(council, short name)])])], grades best first, councils by name."""
+    councils: dict[tuple[int, str], dict[int, dict[str, str]]] = {}
     for r in rows:
         if r.area == "overall":
-            councils.setdefault((r.year, r.kind), {}).setdefault(r.grade, set()).add(r.council)
-    table = []
-    for (year, kind), by_grade in sorted(councils.items(), reverse=True):
-        for grade in (4, 3, 2, 1):
-            names = sorted(by_grade.get(grade, ()))
-            if names:
-                shown = "; ".join(names[:NAMES_SHOWN])
-                more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
-                table.append([f"{year} {KIND_NAMES.get(kind, kind)}", GRADE_NAMES[grade], label_for(kind, grade),
-                              len(names), shown + more])
-    return pd.DataFrame(table, columns=CHART_COLUMNS)
+            councils.setdefault((r.year, r.kind), {}).setdefault(r.grade, {})[r.council] = r.short_name or r.council
+    return [(f"{year} {KIND_NAMES.get(kind, kind)}", kind,
+             [(g, sorted(by_grade[g].items())) for g in (4, 3, 2, 1) if by_grade.get(g)])
+            for (year, kind), by_grade in sorted(councils.items(), reverse=True)]
+
+
+def _cell(label: str) -> str:
+    """A council's cell in a bar: its name shows where it fits (style.css wraps it out of sight elsewhere)."""
+    return f'<span class="lqa-who"><span>{esc(label)}</span></span>'
+
+
+def chart_html(rows: Iterable[RatingRow]) -> str:
+    """The Ratings chart: a bar per scale (year and kind), its length the councils with an overall
+    grade, split by grade (coloured, best first), each council a cell named (short name) where the
+    name fits; an axis of whole numbers. A click or tap on a grade's part lists its councils (full
+    names) under the chart: a phone cannot hover. Every name escaped."""
+    groups = chart_groups(rows)
+    if not groups:
+        return '<p class="lqa-empty">No overall ratings match the filters.</p>'
+    ticks = axis_ticks(max(sum(len(c) for _, c in grades) for _, _, grades in groups))
+    top = ticks[-1]
+    bars, lists = [], []
+    for scale, kind, grades in groups:
+        parts = []
+        for grade, councils in grades:
+            i = len(lists)
+            what = f"{scale}, {label_for(kind, grade)} ({grade}): {plural(len(councils), 'council')}"
+            cells = ("".join(_cell(short) for _, short in councils) if len(councils) <= LABELLED
+                     else _cell(f"{len(councils):,}"))
+            parts.append(f'<button type="button" class="lqa-seg lqa-g{grade}" style="flex: {len(councils)} 1 0" '
+                         f'data-list="{i}" aria-expanded="false" aria-controls="lqa-chart-list-{i}" '
+                         f'aria-label="{esc(what)}: list them" title="{esc(what)}">{cells}</button>')
+            names = "".join(f"<li>{esc(full)}</li>" for full, _ in councils[:NAMES_LISTED])
+            if len(councils) > NAMES_LISTED:
+                names += (f"<li>and {len(councils) - NAMES_LISTED:,} more: choose this grade above to list "
+                          "them all in the table</li>")
+            lists.append(f'<div class="lqa-chart-list" id="lqa-chart-list-{i}" hidden>'
+                         f'<div class="lqa-cite-title">{esc(what)}</div><ul>{names}</ul></div>')
+        total = sum(len(c) for _, c in grades)
+        bars.append(f'<div class="lqa-scale">{esc(scale)}</div><div class="lqa-track">'
+                    f'<div class="lqa-bar" style="width: {100 * total / top:.6g}%">{"".join(parts)}</div></div>')
+    axis = "".join(f'<span class="lqa-tick" style="left: {100 * t / top:.6g}%">{t:,}</span>' for t in ticks)
+    legend = "".join(f'<span class="lqa-key lqa-g{g}">{esc(name)}</span>' for g, name in GRADE_NAMES.items())
+    return ('<div class="lqa-chart" role="group" aria-label="Councils per overall rating">'
+            '<div class="lqa-cite-title">Councils per overall rating</div>'
+            '<div class="lqa-meta">A bar per year and kind of letter, a part per grade, a council per cell, named '
+            "where the name fits. Click or tap a part to list its councils below the chart.</div>"
+            f'<div class="lqa-chart-grid">{"".join(bars)}<div></div><div class="lqa-axis">{axis}</div>'
+            '<div></div><div class="lqa-meta lqa-axis-title">number of councils</div></div>'
+            f'<div class="lqa-legend">{legend}</div>{"".join(lists)}</div>')
 
 
 def ratings_table(rows: Iterable[RatingRow]):

@@ -180,6 +180,18 @@
     if (following) { requestAnimationFrame(toAnswer); setTimeout(() => { if (following) toAnswer(); }, 250); }
     else marker(true);
   };
+  // --- issue 25: the Ratings chart (ratings.chart_html). A part of a bar, clicked or tapped, lists its
+  // councils under the chart (a phone cannot hover); again, or another part, closes the list.
+  document.addEventListener('click', (e) => {
+    const seg = e.target.closest && e.target.closest('#lqa-chart .lqa-seg');
+    if (!seg || !/^\d+$/.test(seg.dataset.list || '')) return;
+    const chart = seg.closest('.lqa-chart'), list = q(`#lqa-chart-list-${seg.dataset.list}`, chart);
+    const open = seg.getAttribute('aria-expanded') !== 'true';
+    chart.querySelectorAll('.lqa-seg[aria-expanded="true"]').forEach((s) => s.setAttribute('aria-expanded', 'false'));
+    chart.querySelectorAll('.lqa-chart-list').forEach((l) => { l.hidden = true; });
+    if (list && open) { list.hidden = false; seg.setAttribute('aria-expanded', 'true'); list.scrollIntoView({block: 'nearest'}); }
+  });
+  // --- end of issue 25, the Ratings chart
   new MutationObserver(() => {
     onChange();
     // A citation opened in the reader: its sentence in view and focused (a chip opened by Enter would
