@@ -36,7 +36,9 @@ def ratings_frame(rows: Iterable[RatingRow]) -> pd.DataFrame:
 
 GRADE_NAMES = {4: "4 excellent / outstanding", 3: "3 good", 2: "2 adequate", 1: "1 poor / inadequate"}
 LABELLED = 24  # councils of one grade in a bar drawn a cell each (named where the name fits); more: one cell
-NAMES_LISTED = 100  # council names a bar's list (under the chart) shows; the rest are counted
+# Council names a part's list (under the chart) shows; the rest are counted. The lists go with every page
+# load: at 10,000 letters (10,000 councils) 100 a part would have added ~130 KB to a page of ~230 KB.
+NAMES_LISTED = 20
 
 
 def plural(count: int, word: str) -> str:
@@ -92,8 +94,8 @@ def chart_html(rows: Iterable[RatingRow]) -> str:
                          f'aria-label="{esc(what)}: list them" title="{esc(what)}">{cells}</button>')
             names = "".join(f"<li>{esc(full)}</li>" for full, _ in councils[:NAMES_LISTED])
             if len(councils) > NAMES_LISTED:
-                names += (f"<li>and {len(councils) - NAMES_LISTED:,} more: choose this grade above to list "
-                          "them all in the table</li>")
+                names += (f"<li>and {len(councils) - NAMES_LISTED:,} more: filter the table by this year, kind "
+                          "and grade to list them all</li>")
             lists.append(f'<div class="lqa-chart-list" id="lqa-chart-list-{i}" hidden>'
                          f'<div class="lqa-cite-title">{esc(what)}</div><ul>{names}</ul></div>')
         total = sum(len(c) for _, c in grades)
