@@ -111,6 +111,11 @@ def test_on_a_phone_the_grade_table_fits_the_screen(browser, seeds_url):
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways page
         scroller = page.locator("#lqa-sources .lqa-cite .lqa-scroll").bounding_box()
         assert scroller["x"] >= 0 and scroller["x"] + scroller["width"] <= PHONE["width"]
+        # Every row whole on the screen, its rating included: nothing to scroll sideways for.
+        assert page.locator("#lqa-sources .lqa-scroll").first.evaluate("el => el.scrollWidth <= el.clientWidth")
+        for rating in page.locator("#lqa-sources .lqa-grade-table td:last-child").all():
+            box = rating.bounding_box()
+            assert box["x"] + box["width"] <= scroller["x"] + scroller["width"] + 0.5
         text = panel_text(page)
         assert [text.count(area) for area in AREAS] == [1] * len(AREAS)
         shot(page, "sources-grade-table-mobile")
