@@ -148,3 +148,27 @@ def test_a_hostile_table_and_merged_excerpts_are_escaped():
     assert "<img" not in html and "<script" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert html.count('class="lqa-cite"') == 2  # the table; the three overlapping sentences as one card
     assert html.count("lqa-grade-table") == 1 and '<td class="lqa-g3">&lt;img' in html
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_merged_sources_and_the_chart_s_lists_pass_axe_with_12px_text(browser, seeds_url, size):
+    """A grade table's card, a paragraph's merged card (its numbers) and a chart part's list: axe-core's
+    WCAG 2.1 AA finds nothing serious or critical, and no text is under 12 px."""
+    from playwright.sync_api import expect
+    from test_web_a11y import serious_violations, small_text
+
+    context = browser.new_context(viewport=PHONE if size == "phone" else {"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        open_app(page, seeds_url)
+        ask(page, STOCKPORT_2008)
+        expect(page.locator("#lqa-sources .lqa-at").first).to_be_visible()
+        page.wait_for_timeout(1000)  # the conversation is kept and its exports made (their buttons dim meanwhile)
+        assert (serious_violations(page), small_text(page)) == ([], [])
+        page.get_by_role("tab", name="Ratings").click()
+        page.locator("#lqa-chart .lqa-seg").first.click()
+        expect(page.locator("#lqa-chart-list-0")).to_be_visible()
+        assert (serious_violations(page), small_text(page)) == ([], [])
+    finally:
+        context.close()
