@@ -7,8 +7,9 @@ question again with Assistant.ask(all=True), every match grouped by council).
 Ratings: the extracted table with filters and a CSV download, a council's page (all its letters and
 grades over time, each linking to the letter in the reader; opened from the council filter or a click
 on a council's name in the table), a chart of councils per grade and the APA grade grid. On a phone
-(style.py's media queries) the Ask tab stacks the sources right under the chat, and tables scroll
-sideways with their key column kept. Judgements (judgements.py): the council x service matrix of
+(style.py's media queries) the header is one line, the Ask tab's chat is the page (it grows, the page
+scrolls) with the sources right under it, tables scroll sideways with their key column kept, and the
+Letters tab is a card per letter. Judgements (judgements.py): the council x service matrix of
 the judgements read from the letters, each coloured by level, its sentence on hover, a click
 opening the letter there, with filters and a CSV download. Letters: the indexed letters, a reader
 with each letter's original file to download, and uploads that index/intake.py checks, saves under

@@ -48,7 +48,7 @@ from ui.web.render import (
     error_html,
     letter_choices,
     letter_html,
-    letters_frame,
+    letters_html,
     note_html,
     pending_html,
     sources_html,
@@ -300,7 +300,7 @@ class WebApp:
         letters = self.assistant.letters()
         warnings = letter_warnings(self.assistant.reader)
         shown, page, line = page_of(letters, page, what="letter")
-        return letters_frame(shown, warnings), gr.update(choices=letter_choices(shown)), line, page
+        return letters_html(shown, warnings), gr.update(choices=letter_choices(shown)), line, page
 
     def open_letter(self, name: str | None, mark: list | None = None):
         """The reader's HTML for letter `name`; `mark` [letter, start, end] highlights a cited span of it."""
@@ -323,7 +323,7 @@ class WebApp:
                     *self.judgement_choices(), *self.judgements_view(*judged, download=False))
         except LettersQAError as exc:
             message = error_html(str(exc))
-            return (letters_frame([]), gr.skip(), "", 0, gr.skip(), gr.skip(), ratings_frame([]), chart_html([]),
+            return (letters_html([]), gr.skip(), "", 0, gr.skip(), gr.skip(), ratings_frame([]), chart_html([]),
                     message, gr.skip(), "", "", 0, "", 0, gr.skip(), gr.skip(), gr.skip(), message, gr.skip(), [],
                     "", 0)
 

@@ -35,8 +35,8 @@ from ui.web.chat import (
 from ui.web.gradio_compat import Blocks
 from ui.web.judgements import comparison_choices, kind_choices, level_choices, service_choices
 from ui.web.ratings import COUNCIL_HINT, grade_choices
-from ui.web.render import ALL, NO_SOURCES, letter_html
-from ui.web.style import CSS, JS, theme
+from ui.web.render import ALL, NO_SOURCES, letter_html, letters_html
+from ui.web.style import CSS, JS, PAGE_CSS, theme
 
 TITLE = "letters-qa: Ofsted letters to councils"
 DESCRIPTION = ("Ask what Ofsted's letters to English councils say about their children's services: "
@@ -77,7 +77,8 @@ def build_app(service: Service) -> gr.Blocks:
     /search, /ratings endpoints. Uploads are off when the service has no letters folder."""
     web = WebApp(service)
     with Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
-        gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
+        # On a phone the description is left out and the title drawn smaller (style.css, "phone").
+        gr.Markdown(f"# {TITLE}\n{DESCRIPTION}", elem_id="lqa-header")
         with gr.Tabs(elem_id="lqa-tabs") as tabs:
             with gr.Tab("Ask", id="ask"):
                 turns, jump = _ask_tab(web, app)
@@ -116,9 +117,10 @@ def build_app(service: Service) -> gr.Blocks:
 
 
 def page_options() -> dict:
-    """The arguments of Gradio's launch() that draw the page: theme, CSS, the page's script, footer."""
-    return {"css": CSS, "head": f"<script>{JS}</script>", "theme": theme(), "footer_links": ["api", "gradio"],
-            "ssr_mode": False}
+    """The arguments of Gradio's launch() that draw the page: theme, CSS, the page's script and the rules
+    for Gradio's own container (in the head), footer."""
+    return {"css": CSS, "head": f"<style>{PAGE_CSS}</style><script>{JS}</script>", "theme": theme(),
+            "footer_links": ["api", "gradio"], "ssr_mode": False}
 
 
 def _ask_tab(web: WebApp, app: gr.Blocks) -> tuple[gr.State, gr.Textbox]:
@@ -333,7 +335,8 @@ def _judgements_tab(web: WebApp) -> tuple[list, list, list, gr.State]:
 
 
 def _letters_tab(web: WebApp) -> tuple[list, list, object]:
-    table = gr.Dataframe(label="Indexed letters", interactive=False, elem_id="lqa-letters", max_height=360)
+    # A table of the page's letters (render.letters_html); on a phone, a card per letter (style.css).
+    table = gr.HTML(letters_html([]), elem_id="lqa-letters", padding=False)
     letters = _Pager("letters", "letters")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):

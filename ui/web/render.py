@@ -264,9 +264,11 @@ def answer_markdown(answer: Answer) -> str:
     return f"{answer.text}\n\nSources:\n{sources}\n"
 
 
-def html_table(headers: Iterable[str], rows: Iterable[Iterable], classes: Iterable[Iterable[str]] | None = None) -> str:
+def html_table(headers: Iterable[str], rows: Iterable[Iterable], classes: Iterable[Iterable[str]] | None = None,
+               caption: str = "") -> str:
     """A plain table; every cell escaped. `classes` gives a CSS class per cell (or '')."""
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    caption = f"<caption>{esc(caption)}</caption>" if caption else ""
     class_rows = iter(classes) if classes is not None else None
     body = []
     for row in rows:
@@ -276,7 +278,7 @@ def html_table(headers: Iterable[str], rows: Iterable[Iterable], classes: Iterab
             for value, css in zip(row, [*cell_classes, *[""] * 99])
         ]
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return (f'<div class="lqa-scroll" tabindex="0"><table class="lqa-table"><thead><tr>{head}</tr></thead>'
+    return (f'<div class="lqa-scroll" tabindex="0"><table class="lqa-table">{caption}<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
@@ -375,6 +377,16 @@ def letters_frame(letters: Iterable[LetterInfo], unsearchable: dict[str, str] | 
     columns = ["council", "year", "kind", "sections", "chunks", "file", "warning"]
     return pd.DataFrame([[x.council, x.year, KIND_NAMES.get(x.kind, x.kind), x.section_count, x.chunks, x.name,
                           unsearchable.get(x.name, "")] for x in letters], columns=columns)
+
+
+def letters_html(letters: Iterable[LetterInfo], unsearchable: dict[str, str] | None = None) -> str:
+    """letters_frame as the Letters tab shows it: a table, each cell classed by its column (lqa-l-council,
+    lqa-l-year...), which a phone's stylesheet draws as one card per letter."""
+    frame = letters_frame(letters, unsearchable)
+    if frame.empty:
+        return '<p class="lqa-empty">No letters indexed.</p>'
+    columns = [f"lqa-l-{name}" for name in frame.columns]
+    return html_table(frame.columns, frame.itertuples(index=False), [columns] * len(frame), caption="Indexed letters")
 
 
 def letter_choices(letters: Iterable[LetterInfo]) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""The web UI's stylesheet and its one script (static/style.css, static/app.js, with the few values
+"""The web UI's stylesheets and its one script (static/style.css, page.css, app.js, with the few values
 Python owns filled in here): one palette for grades (lqa-g1..lqa-g4) everywhere.
 
 The script only listens (delegated listeners on the document and one MutationObserver): it
@@ -84,6 +84,9 @@ def _judgement_hover() -> str:
 CSS = ("".join(f".lqa-g{g} {{ background: {c}; }} " for g, c in GRADE_COLOURS.items()) + "\n"
        + _static("style.css").replace("/* @judgement-hover */", _judgement_hover())
        .replace("/* @ratings-mobile */", _ratings_mobile()).replace("@mobile-width", f"{MOBILE_WIDTH}px"))
+
+# For the page's <head>: the rules for Gradio's container (static/page.css says why they are not in CSS).
+PAGE_CSS = _static("page.css").replace("@mobile-width", f"{MOBILE_WIDTH}px")
 
 # Delegated: chips and buttons come and go with every answer. A chip's click is sent to the
 # server as "turn:n:nonce" through the hidden #lqa-jump box; the server looks the citation up.

@@ -1,6 +1,11 @@
 (() => {
   const q = (sel, root = document) => root.querySelector(sel);
   const bots = () => document.querySelectorAll('#lqa-chat [data-testid="bot"]');
+  // On a phone the chat is the page (style.css: its message list does not scroll): the page scrolls.
+  const paged = () => {
+    const wrap = q('#lqa-chat .bubble-wrap');
+    return !!wrap && getComputedStyle(wrap).overflowY === 'visible';
+  };
   // Our own numbers: data-turn/data-n in the sources panel, classes lqa-t3 lqa-n1 on a chip.
   const ref = (el) => {
     if (el.dataset.turn) return {turn: el.dataset.turn, n: el.dataset.n};
@@ -17,7 +22,10 @@
     // Not on a touch screen: a tap's emulated hover would scroll the page under the finger first.
     if (!chip || matchMedia('(hover: none)').matches) return;
     const target = cite(chip);
-    if (target) { target.classList.add('lqa-hover'); target.scrollIntoView({block: 'nearest'}); }
+    if (!target) return;
+    target.classList.add('lqa-hover');
+    // Where the chat is the page, its sources lie far below it: the card is marked, the page not moved.
+    if (!paged()) target.scrollIntoView({block: 'nearest'});
   });
   // A judgement hovered or focused: its sentence (the title, as text) in the line above the matrix.
   const detail = (e) => {
@@ -88,6 +96,7 @@
   const scroller = () => {
     const chat = q('#lqa-chat');
     if (!chat) return null;
+    if (paged()) return document.scrollingElement;
     for (const el of chat.querySelectorAll('*')) {
       const style = getComputedStyle(el);
       if ((style.overflowY === 'auto' || style.overflowY === 'scroll') && el.scrollHeight > el.clientHeight) return el;
@@ -115,7 +124,8 @@
     const users = document.querySelectorAll('#lqa-chat [data-testid="user"]');
     const asked = users.length ? (users[users.length - 1].closest('.message-row') || users[users.length - 1]) : null;
     if (el && asked) {
-      const top = asked.getBoundingClientRect().top - el.getBoundingClientRect().top + el.scrollTop - 8;
+      const base = el === document.scrollingElement ? 0 : el.getBoundingClientRect().top;
+      const top = asked.getBoundingClientRect().top - base + el.scrollTop - 8;
       el.scrollTop = Math.max(0, Math.min(top, el.scrollHeight - el.clientHeight));
       pinned = el.scrollTop;
     }
@@ -123,8 +133,18 @@
   };
   document.addEventListener('scroll', (e) => {
     const el = scroller();
-    if (el && e.target === el) { following = nearBottom(el); if (following) marker(false); }
+    const target = e.target === document ? document.scrollingElement : e.target;
+    if (el && target === el) { following = nearBottom(el); if (following) marker(false); }
   }, true);
+  // A question asked where the chat is the page: its answer is brought into view, wherever the
+  // page was scrolled to (the box stays at the window's foot while the conversation scrolls).
+  const asking = (e) => {
+    if (!paged()) return;
+    if (e.type === 'click' ? e.target.closest && e.target.closest('#lqa-ask, #lqa-examples')
+      : e.key === 'Enter' && !e.shiftKey && e.target.closest && e.target.closest('#lqa-question')) following = true;
+  };
+  document.addEventListener('click', asking, true);
+  document.addEventListener('keydown', asking, true);
   const markSelected = () => {
     const panel = q('#lqa-sources .lqa-sources');
     const turn = panel ? Number(panel.dataset.turn) : -1;
