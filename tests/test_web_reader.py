@@ -1,5 +1,6 @@
-"""The Letters reader draws a letter's headings, bullets and rules rather than showing their markup
-(`##`, `-----`), every character escaped, the cited span marked on every line it covers (issue 25)."""
+"""The Letters reader draws a letter's headings, bullets, rules and tables rather than showing their
+markup (`##`, `-----`, tabs, pipes), every character escaped, the cited span marked on every line it
+covers (issue 25)."""
 
 from __future__ import annotations
 
@@ -24,16 +25,49 @@ def test_headings_bullets_and_rules_are_drawn_not_shown_and_escaped():
     assert '<div class="lqa-h">Children&#x27;s services rating 2009</div>' in html
     assert ('<div class="lqa-li">Strengths &lt;b&gt;noted&lt;/b&gt;</div>'
             '<div class="lqa-li">Private fostering</div>') in html
-    assert "Rating\tPerforms well (3)" in html and "The end &amp; more" in html
+    assert "The end &amp; more" in html
 
 
-def test_a_cited_span_is_marked_on_each_line_it_covers_the_first_piece_the_target():
+# The 2008 letters' grade table (seed 001) and 2009's scale, tab-separated; a markdown table.
+TABLES = ("Grades:\r\nAssessment judgement area\tAPA grade\r\nBeing healthy\t3\r\nStaying <safe>\t\t4\r\n\r\n"
+          "4\tPerforms excellently\tAn organisation that significantly exceeds minimum requirements\n"
+          "1\tPerforms poorly\tAn organisation that does not meet minimum requirements\n\n"
+          "| Area | Grade |\n|:-----|----:|\n| Being *healthy* | 3 |\n\n"
+          "One\ttab alone\n\tIndented by a tab")
+
+
+def test_tables_are_drawn_as_tables_every_cell_escaped():
+    html = letter_body(TABLES)
+    assert html.count("<table") == 3 and "\t" not in html.split("One", 1)[0] and "|" not in html
+    assert ('<table class="lqa-ltable"><tbody><tr><td>Assessment judgement area</td><td>APA grade</td></tr>'
+            '<tr><td>Being healthy</td><td>3</td></tr><tr><td>Staying &lt;safe&gt;</td><td>4</td></tr></tbody></table>'
+            ) in html
+    assert ("<tr><td>1</td><td>Performs poorly</td><td>An organisation that does not meet minimum requirements"
+            "</td></tr>") in html
+    # A rule under a table's first row makes it the header; the rule itself is not drawn.
+    assert ('<thead><tr><th>Area</th><th>Grade</th></tr></thead><tbody><tr><td>Being *healthy*</td><td>3</td></tr>'
+            ) in html
+    assert ('<table class="lqa-ltable"><thead><tr><th>Rating</th><th>Performs well (3)</th></tr></thead>'
+            ) in letter_body(LETTER)
+    # One line with a tab is no table, nor is a line indented by one.
+    assert '<div class="lqa-line">One\ttab alone</div><div class="lqa-line">\tIndented by a tab</div>' in html
+
+
+def test_a_cited_span_is_marked_on_each_line_and_cell_it_covers_the_first_piece_the_target():
     start = LETTER.index("Performs well")
     end = LETTER.index("Private") + len("Private")
     html = letter_body(LETTER, (start, end))
-    # A rule inside the cited span stays, marked, so that the citation reads whole.
-    assert html.count("<mark") == 4 and html.count('class="lqa-target"') == 1
-    assert '<mark class="lqa-target">Performs well (3)</mark>' in html and "<mark>Private</mark> fostering" in html
+    # The rule under the table's header is left out, cited or not.
+    assert html.count("<mark") == 3 and html.count('class="lqa-target"') == 1
+    assert '<th><mark class="lqa-target">Performs well (3)</mark></th>' in html
+    assert "<mark>Private</mark> fostering" in html
+    # A rule on its own inside the cited span stays, marked, so that the citation reads whole.
+    text = "The first line\n-----\nThe second line"
+    html = letter_body(text, (text.index("first"), text.index("second")))
+    assert html.count("<mark") == 3 and "<mark>-----</mark>" in html
+    cell = TABLES.index("Being healthy")
+    html = letter_body(TABLES, (cell, cell + len("Being healthy\t3")))
+    assert '<td><mark class="lqa-target">Being healthy</mark></td><td><mark>3</mark></td>' in html
 
 
 @pytest.mark.parametrize("size", ["desktop"])
@@ -46,6 +80,9 @@ def test_a_chip_opens_the_letter_drawn_with_the_cited_sentence_in_view(page, cor
     reader = page.locator("#lqa-letter-text .lqa-letter")
     expect(reader.locator("mark.lqa-target")).to_contain_text("perform adequately")
     assert reader.locator(".lqa-h").count() >= 1
+    # The 2009 letters' scale, tab-separated in the file, is a table of four rows of three cells.
+    scale = reader.locator("table.lqa-ltable", has_text="Performs excellently")
+    assert scale.locator("tr").count() == 4 and scale.locator("td").count() == 12
     shown = reader.inner_text()
     assert "## " not in shown and "-----" not in shown
     assert test_web.in_view(page, "#lqa-letter-text mark.lqa-target")

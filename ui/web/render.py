@@ -394,10 +394,13 @@ def letter_choices(letters: Iterable[LetterInfo]) -> list[tuple[str, str]]:
 
 
 # The letters' own markup, drawn rather than shown: "## Heading", a rule of dashes under a table's
-# header (or alone), "- item" / "▪ item" / "* item" bullets.
+# header (or alone), "- item" / "▪ item" / "* item" bullets, and tables: lines of cells separated by
+# tabs, or markdown's "| a | b |" rows with their "|---|---|" rule.
 _HEADING = re.compile(r"[ \t]*(#{1,6})[ \t]+")
 _RULE = re.compile(r"[ \t]*[-=_]{3,}(?:[ \t]+[-=_]{3,})*[ \t]*")
 _BULLET = re.compile(r"[ \t]*[-*▪•][ \t]+")
+_PIPE_RULE = re.compile(r"[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?")
+_CELL = {"tab": re.compile(r"[^\t]+"), "pipe": re.compile(r"[^|]+")}
 
 
 def _marked(text: str, start: int, end: int, mark: tuple[int, int] | None, first: list[bool]) -> str:
@@ -410,25 +413,78 @@ def _marked(text: str, start: int, end: int, mark: tuple[int, int] | None, first
     return f"{esc(text[start:a])}<mark{css}>{esc(text[a:b])}</mark>{esc(text[b:end])}"
 
 
+def _cells(text: str, start: int, end: int, kind: str) -> list[tuple[int, int]]:
+    """The (start, end) of each non-blank cell of a table's line, its white space trimmed: cells
+    between runs of tabs, or between a markdown row's pipes."""
+    spans = []
+    for cell in _CELL[kind].finditer(text, start, end):
+        a, b = cell.span()
+        a += len(cell.group()) - len(cell.group().lstrip())
+        b -= len(cell.group()) - len(cell.group().rstrip())
+        if a < b:
+            spans.append((a, b))
+    return spans
+
+
+def _row_kind(text: str, start: int, end: int) -> str | None:
+    """"tab" or "pipe" for a line that is a table's row (two cells or more), else None."""
+    line = text[start:end]
+    if line.lstrip().startswith("|") and line.rstrip().endswith("|") and len(_cells(text, start, end, "pipe")) > 1:
+        return "pipe"
+    return "tab" if "\t" in line.strip() and len(_cells(text, start, end, "tab")) > 1 else None
+
+
+def _table(text: str, lines: list[tuple[int, int]], kind: str, mark, first: list[bool]) -> str:
+    """Consecutive rows of one kind (and their rules) as a table; a rule under the first row makes it
+    the header. The cells are escaped and marked as any line is; the rules are left out."""
+    rule = _RULE if kind == "tab" else _PIPE_RULE
+    rows = [(start, end) for start, end in lines if not rule.fullmatch(text, start, end)]
+    header = len(lines) > 1 and rule.fullmatch(text, *lines[1]) is not None
+    html = []
+    for i, (start, end) in enumerate(rows):
+        tag = "th" if header and i == 0 else "td"
+        cells = "".join(f"<{tag}>{_marked(text, a, b, mark, first)}</{tag}>" for a, b in _cells(text, start, end, kind))
+        html.append(f"<thead><tr>{cells}</tr></thead><tbody>" if tag == "th" else f"<tr>{cells}</tr>")
+    body = "".join(html) if header else f"<tbody>{''.join(html)}"
+    return f'<table class="lqa-ltable">{body}</tbody></table>'
+
+
 def letter_body(text: str, mark: tuple[int, int] | None = None) -> str:
     """A letter's text as the reader draws it, line by line and every character escaped: headings as
-    headings, bullets as a list's items, rules of dashes left out (unless cited); tables and the
-    rest as written (white space kept). `mark` (start, end) highlights a cited span."""
-    lines, pos, first = [], 0, [True]
+    headings, bullets as a list's items, tables (two lines or more: tab-separated cells, or markdown's
+    pipes) as tables, rules of dashes left out (unless cited, outside a table); the rest as written
+    (white space kept). `mark` (start, end) highlights a cited span.
+    But: runs of tabs count as one separator (letters align their columns with them), so an empty
+    cell is not kept; no cell spans, no alignment."""
+    lines, pos = [], 0
     for line in text.splitlines(keepends=True):
-        start, end = pos, pos + len(line.rstrip("\r\n"))
+        lines.append((pos, pos + len(line.rstrip("\r\n"))))
         pos += len(line)
+    html, first, i = [], [True], 0
+    while i < len(lines):
+        start, end = lines[i]
+        kind = _row_kind(text, start, end)
+        if kind:
+            rule = _RULE if kind == "tab" else _PIPE_RULE
+            j = i + 1
+            while j < len(lines) and (_row_kind(text, *lines[j]) == kind or rule.fullmatch(text, *lines[j])):
+                j += 1
+            if j - i > 1:
+                html.append(_table(text, lines[i:j], kind, mark, first))
+                i = j
+                continue
+        i += 1
         cited = mark is not None and mark[0] < end and mark[1] > start
         heading, bullet = _HEADING.match(text, start, end), _BULLET.match(text, start, end)
         if _RULE.fullmatch(text, start, end) and not cited:
             continue
         if heading:
-            lines.append(f'<div class="lqa-h">{_marked(text, heading.end(), end, mark, first)}</div>')
+            html.append(f'<div class="lqa-h">{_marked(text, heading.end(), end, mark, first)}</div>')
         elif bullet:
-            lines.append(f'<div class="lqa-li">{_marked(text, bullet.end(), end, mark, first)}</div>')
+            html.append(f'<div class="lqa-li">{_marked(text, bullet.end(), end, mark, first)}</div>')
         else:
-            lines.append(f'<div class="lqa-line">{_marked(text, start, end, mark, first) or "&#8203;"}</div>')
-    return "".join(lines)
+            html.append(f'<div class="lqa-line">{_marked(text, start, end, mark, first) or "&#8203;"}</div>')
+    return "".join(html)
 
 
 def letter_html(info: LetterInfo | None, text: str | None, mark: tuple[int, int] | None = None) -> str:
