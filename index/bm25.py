@@ -156,20 +156,31 @@ class Scorer:
             return []
         scores = np.zeros(self.count, dtype=np.float32)
         for rows, tfs in self._postings(terms, fetch).values():
-            n = len(rows)  # the term's document frequency over every chunk, as the statistics use
-            idf = max(math.log((self.count - n + 0.5) / (n + 0.5)), 1e-6)
-            if allowed is not None:
-                keep = allowed[rows]
-                rows, tfs = rows[keep], tfs[keep]
-            tf = tfs.astype(np.float32)
-            scores[rows] += np.float32(idf * (K1 + 1)) * tf / (tf + self._norm[rows])
-        # A row matched only by terms in half the chunks or more (idf floored: "children", the
-        # council's name in every context line) is no keyword match; ranked, it would take a
-        # place in the fusion by row order alone.
-        found = np.flatnonzero(scores > MIN_SCORE)
-        if len(found) == 0:
-            return []
-        return top_rows(found, scores[found], k)
+            # the term's document frequency over every chunk, as the statistics use
+            add_term(scores, rows, tfs, len(rows), self.count, self._norm, allowed)
+        return best(scores, k)
+
+
+def add_term(scores: np.ndarray, rows: np.ndarray, tfs: np.ndarray, n: int, count: int, norm: np.ndarray,
+             allowed: np.ndarray | None) -> None:
+    """Add one term's BM25 to `scores` at `rows` (its postings; only where `allowed`), n being
+    its document frequency among all `count` rows and `norm` each row's length part."""
+    idf = max(math.log((count - n + 0.5) / (n + 0.5)), 1e-6)
+    if allowed is not None:
+        keep = allowed[rows]
+        rows, tfs = rows[keep], tfs[keep]
+    tf = tfs.astype(np.float32)
+    scores[rows] += np.float32(idf * (K1 + 1)) * tf / (tf + norm[rows])
+
+
+def best(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The k best (position, score) of `scores` over MIN_SCORE. A row matched only by terms in
+    half the chunks or more (idf floored: "children", the council's name in every context line)
+    is no keyword match; ranked, it would take a place in the fusion by row order alone."""
+    found = np.flatnonzero(scores > MIN_SCORE)
+    if len(found) == 0:
+        return []
+    return top_rows(found, scores[found], k)
 
 
 class Held:
@@ -216,17 +227,8 @@ class Held:
             if held is None:
                 continue
             start, end, n = held
-            idf = max(math.log((self.count - n + 0.5) / (n + 0.5)), 1e-6)
-            positions, tfs = self._positions[start:end], self._counts[start:end]
-            if mask is not None:
-                keep = mask[positions]
-                positions, tfs = positions[keep], tfs[keep]
-            tf = tfs.astype(np.float32)
-            scores[positions] += np.float32(idf * (K1 + 1)) * tf / (tf + self._norm[positions])
-        found = np.flatnonzero(scores > MIN_SCORE)
-        if len(found) == 0:
-            return []
-        return [(int(self.rows[i]), score) for i, score in top_rows(found, scores[found], k)]
+            add_term(scores, self._positions[start:end], self._counts[start:end], n, self.count, self._norm, mask)
+        return [(int(self.rows[i]), score) for i, score in best(scores, k)]
 
 
 def matching_rows(terms: list[str], allowed: np.ndarray | None, fetch) -> np.ndarray | None:

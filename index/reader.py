@@ -4,7 +4,8 @@
 (the SQLite file's checksum, schema and chunk count, and each vector segment's size,
 dimension and rows from its header) and loads what every question needs: the letters and
 the ratings. What only a search needs (the FAISS segments, each chunk row's letter,
-boilerplate flag and length for BM25) is loaded on the first search, once, under a lock;
+boilerplate flag and length for BM25, and the non-boilerplate rows' vectors, their float16
+copy and their BM25 postings) is loaded on the first search, once, under a lock;
 each segment's checksum is verified then, and a damaged one is reported. Chunk texts stay
 in SQLite and are fetched for the few rows a query returns; letters' section titles are read
 on first use and kept for the reader's lifetime (one generation).
