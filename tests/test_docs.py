@@ -81,6 +81,12 @@ NOT_RUN = {
     ".venv/bin/python bench/make_index.py 1000 /tmp/k1 --fake-vectors": MINUTES + " (1,000 letters)",
     ".venv/bin/python bench/search_cost.py /tmp/big/index /tmp/k1/index --searches 100 --passes 2":
         "needs the two indexes above (tests/test_bench_smoke.py runs it on a tiny one)",
+    ".venv/bin/python bench/make_index.py 30000 /tmp/k30 --fake-vectors": MINUTES + " (30,000 letters: ~45 min here)",
+    ".venv/bin/python bench/search_cost.py /tmp/k1/index /tmp/big/index /tmp/k30/index --searches 100 --passes 2":
+        "needs the three indexes above (tests/test_bench_smoke.py runs it on a tiny one)",
+    ".venv/bin/python tools/make_corpus.py 500 /tmp/c500": "writes 500 letters for the real build below",
+    "/usr/bin/time -v .venv/bin/python -m ui.cli index --letters /tmp/c500 --index /tmp/ix500":
+        "a real-model build of 500 letters: 15 minutes here",
     ".venv/bin/python tools/load.py --index /tmp/seeds-index --clients 1 10 50 --seconds 20 --paths json "
     "--distinct --encoder-threads 1 2 --rounds 2": "a load test: starts a server per setting, twice each (minutes)",
     ".venv/bin/python bench/fusion_grid.py IDX": MINUTES + " (every weight on the gold set, real model)",
