@@ -4,7 +4,9 @@ weighted reciprocal rank.
 Filters (council, year, kind) choose the letters first, then area and polarity choose among
 their chunks; both searches run only over what is left, so a filter that matches nothing
 returns nothing. Boilerplate chunks are left out unless asked for. Passages are overlapping
-windows, so a hit that overlaps a better one in the same letter is dropped. An argument of
+windows: a hit that overlaps a better one in the same letter joins it once (their union, three
+sentences) when the sentence it adds holds a word of the question, and is dropped otherwise
+(`joined_overlaps`). An argument of
 the wrong type or an unreadable one (`k="x"`, `council=5`, `year="abc"`) raises ArgumentError
 naming it (qa/params.py); a well-formed filter that matches nothing (`council="Nowhere"`, `k=0`)
 returns nothing. The Assistant holds its callers to limits on top (k from 1 to 100, a known kind).
@@ -268,7 +270,7 @@ class Retriever:
             return _literal_first(terms, passages, k)
         passages = sorted((replace(p, score=round(p.score + LITERAL_BONUS, 6)) if says_it_all(terms, p) else p
                            for p in passages), key=lambda p: -p.score)
-        return without_overlaps(self.reranker(query, passages), k)
+        return joined_overlaps(self.reranker(query, passages), k, terms)
 
     def matching(self, words: str, council=None, year=None, kind=None, area=None,
                  polarity=None) -> list[int] | None:
@@ -346,21 +348,21 @@ def fuse(dense: list[tuple[int, float]], sparse: list[tuple[int, float]], fusion
 
 
 def _literal_first(terms: set[str], passages: list[Passage], k: int) -> list[Passage]:
-    """without_overlaps(k) of the passages (in fused order) re-sorted with LITERAL_BONUS added to
+    """joined_overlaps(k) of the passages (in fused order) re-sorted with LITERAL_BONUS added to
     those that say_it_all: the literal ones first, each part in fused order (the bonus is over
     any fused score, and adding it keeps their order). The passages are read in order and the
     rest left unread once k non-overlapping literal ones are found: none after them can enter
-    the top k. Most searches stop there, saving the sentence terms of the rest."""
+    the top k (nor join one of it). Most searches stop there, saving the sentence terms of the rest."""
     literal: list[Passage] = []
     others: list[Passage] = []
     for passage in passages:
         if says_it_all(terms, passage):
             literal.append(replace(passage, score=round(passage.score + LITERAL_BONUS, 6)))
             if len(without_overlaps(literal, k)) == k:
-                return without_overlaps(literal, k)
+                return joined_overlaps(literal, k, terms)
         else:
             others.append(passage)
-    return without_overlaps(literal + others, k)
+    return joined_overlaps(literal + others, k, terms)
 
 
 def without_overlaps(passages: Iterable[Passage], k: int | None = None) -> list[Passage]:
@@ -373,6 +375,44 @@ def without_overlaps(passages: Iterable[Passage], k: int | None = None) -> list[
             if len(kept) == k:
                 break
     return kept
+
+
+def joined_overlaps(passages: Iterable[Passage], k: int, terms: set[str]) -> list[Passage]:
+    """The first k passages, where one that overlaps a kept passage of the same letter extends it
+    to their union instead of taking a place, when the sentence it adds holds one of `terms` (the
+    question's content words, as `content_terms` gives them): once per kept passage, and only when
+    the union overlaps no other kept one. Otherwise it is dropped, as by without_overlaps.
+
+    Two windows that share a sentence compete for one place, and the one that loses takes its
+    other sentence with it: "No secondary school is outstanding and too many are satisfactory.
+    These schools do not do as well as in similar areas ..." lost its second sentence to the
+    window before it, which ranked higher. A sentence that says none of the question's words
+    stays out, so a quote still starts and ends at what matched. The union is a verbatim span:
+    both texts are the letter's, and they overlap."""
+    kept: list[Passage] = []
+    grown: set[int] = set()
+    for passage in passages:
+        at = [i for i, p in enumerate(kept) if _overlap(p, passage)]
+        if not at:
+            kept.append(passage)
+            if len(kept) == k:
+                break
+            continue
+        i, p = at[0], kept[at[0]]
+        if len(at) > 1 or i in grown or p.start <= passage.start and passage.end <= p.end:
+            continue
+        start, end = min(p.start, passage.start), max(p.end, passage.end)
+        before, after = passage.text[: p.start - start], passage.text[len(passage.text) - (end - p.end):]
+        union = replace(p, text=before + p.text + after, start=start, end=end)
+        if not content_terms(f"{before} {after}") & terms or any(_overlap(q, union) for q in kept if q is not p):
+            continue
+        kept[i] = union
+        grown.add(i)
+    return kept
+
+
+def _overlap(a: Passage, b: Passage) -> bool:
+    return a.letter == b.letter and a.start < b.end and b.start < a.end
 
 
 def _rounded(value: float | None) -> float | None:

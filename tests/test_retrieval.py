@@ -18,6 +18,7 @@ from index.errors import ArgumentError
 from index.manifest import DATABASE, FileRecord, Manifest
 from index.reader import IndexReader
 from index.store import generation_name
+from qa.retriever import Passage, joined_overlaps
 
 TRAFFORD = "Trafford Metropolitan Borough Council"
 STOCKTON = "Stockton-on-Tees Borough Council"
@@ -138,6 +139,45 @@ def test_the_boilerplate_scale_table_is_found_in_every_annual_letter(assistant):
     hits = assistant.search("four point scale minimum requirements", k=4, include_boilerplate=True)
     assert {hit.council for hit in hits} == {STOKE, TRAFFORD, STOCKTON, "Stockport Metropolitan Borough Council"}
     assert all(hit.text.startswith("The annual rating derives from a four point scale:") for hit in hits)
+
+
+def test_a_window_that_overlaps_a_better_one_joins_it(assistant):
+    """Stockport's 2009 letter: "... key weaknesses in secondary provision. No secondary school is
+    outstanding and too many are satisfactory." ranks first, and the window after it, ending "These
+    schools do not do as well as in similar areas ...", used to be dropped for sharing a sentence
+    with it (the comparison was then at rank 5). Now it extends the first hit: one verbatim span."""
+    hits = assistant.search("how do secondaries compare with similar councils on pupils' progress and getting "
+                            "them ready for work", k=5, council="Stockport", year=2009)
+    first = hits[0]
+    assert first.text.startswith("A larger proportion of primary schools are good or better than nationally")
+    assert first.text.endswith("These schools do not do as well as in similar areas and the national average in "
+                               "enjoying and achieving and achieving economic well-being.")
+    assert first.text == assistant.reader.letter_text(first.letter)[first.start:first.end]
+    assert not any(h.letter == p.letter and h.start < p.end and p.start < h.end
+                   for i, h in enumerate(hits) for p in hits[:i])
+
+
+LETTER = "One. Two. Three. Four. Five."  # sentences at 0-4, 5-9, 10-16, 17-22, 23-28
+
+
+def _window(start: int, end: int, letter: str = "a.txt") -> Passage:
+    return Passage(letter, "C", 2009, "annual_rating", "S", LETTER[start:end], start, end, 0.0, None, None)
+
+
+def test_joined_overlaps_extends_a_kept_window_once_and_never_into_another():
+    one_two, two_three, three_four, four_five = _window(0, 9), _window(5, 16), _window(10, 22), _window(17, 28)
+    every = {"one", "two", "three", "four", "five"}
+    joined = joined_overlaps([two_three, one_two, three_four], 5, every)
+    assert [(p.start, p.end, p.text) for p in joined] == [(0, 16, "One. Two. Three.")]  # once: Four stays out
+    # A union that would overlap another kept window is not made; the overlapping hit is dropped.
+    assert [(p.start, p.end) for p in joined_overlaps([one_two, three_four, two_three], 5, every)] == [(0, 9), (10, 22)]
+    # Joining takes no place: k counts distinct passages; other letters never join.
+    other = _window(5, 16, letter="b.txt")
+    assert [(p.letter, p.start, p.end) for p in joined_overlaps([four_five, three_four, other, one_two], 2, every)] == [
+        ("a.txt", 10, 28), ("b.txt", 5, 16)]
+    # Only a sentence that holds a word of the question joins.
+    assert [(p.start, p.end) for p in joined_overlaps([two_three, one_two, three_four], 5, {"four"})] == [(5, 22)]
+    assert [(p.start, p.end) for p in joined_overlaps([two_three, one_two, three_four], 5, {"six"})] == [(5, 16)]
 
 
 QUERIES = [
