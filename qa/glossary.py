@@ -55,7 +55,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("special needs|sen|send|sen/d|disabled|disabilities|disability|learning difficulties|autism|autistic",
      "special educational needs learning difficulties and/or disabilities"),
     ("poorer|poor families|deprived|disadvantaged|free school meals|poverty|low income|hard-up|hard up",
-     "free school meals vulnerable deprivation"),
+     "free school meals vulnerable deprivation low income backgrounds"),
     ("at-risk|at risk|vulnerable|troubled|most needy|struggling families|in need",
      "whose circumstances make them vulnerable"),
     ("secondary|secondaries|high schools|high school|senior schools|comprehensives", "secondary schools"),
