@@ -206,6 +206,17 @@ class WebApp:
         mark = [letter, start, end] if end > start else None
         return gr.Tabs(selected="letters"), letter, self.open_letter(letter, mark), mark
 
+    def jump_with_letters(self, target: str, turns: list[dict], council: str = ALL, marks: list | None = None,
+                          page=0):
+        """`jump`, with the Letters tab's table (page `page`) drawn in the same step, since a page load
+        leaves it for the tab's opening (WebApp.load): the reader's mark is scrolled to after the table
+        above it is drawn, not pushed out of view by it. jump's outputs, then the table, line and page."""
+        tabs, letter, text, mark = self.jump(target, turns, council, marks)
+        if isinstance(text, dict):  # gr.skip(): nothing to open
+            return tabs, letter, text, mark, *(gr.skip(),) * 3
+        table, choices, line, page = self.letters_view(page)
+        return tabs, gr.update(value=letter, choices=choices["choices"]), text, mark, table, line, page
+
     # Ratings and Letters ---------------------------------------------------------------
 
     def council_choice(self, council: str) -> tuple[str, str]:
@@ -331,7 +342,20 @@ class WebApp:
         return self.service.generation()
 
     def load(self, *filters):
-        """A page load: the generation this session now shows, and everything refresh_all gives."""
+        """A page load: the generation this session now shows, and everything refresh_all gives but the
+        Letters tab's table and the Judgements matrix, drawn when their tabs are opened (like the CSV
+        downloads): at 10,000 letters the table is ~12 KB, and the matrix took 0.4 of the load's 0.6 s,
+        which a question asked at once waited on."""
+        council, year, kind, grade, *_ = filters
+        try:
+            return (self.generation(), *(gr.skip(),) * LETTERS_PARTS, *self.filter_choices(),
+                    *self.ratings_view(council, year, kind, grade, download=False), *self.judgement_choices(),
+                    *(gr.skip(),) * JUDGEMENTS_PARTS)
+        except LettersQAError:  # refresh_all says what went wrong in every tab
+            return self.reload(*filters)
+
+    def reload(self, *filters):
+        """After an upload: the generation and everything refresh_all gives, the Letters tab's table too."""
         return self.generation(), *self.refresh_all(*filters)
 
     def poll(self, seen: int | None, *filters):
@@ -472,6 +496,8 @@ def csv_download(rows: list, make, filename: str):
 
 
 REFRESHED = 23  # the outputs of refresh_all: letters 4, ratings filters 2 and views 9, judgements 3 and 5
+LETTERS_PARTS = 4  # the first outputs of refresh_all: letters_view's table, choices, page line and page
+JUDGEMENTS_PARTS = 5  # its last: judgements_view's matrix, CSV, marks, page line and page
 
 
 def user_markdown(question: str, every: bool) -> str:

@@ -35,7 +35,7 @@ from ui.web.chat import (
 from ui.web.gradio_compat import Blocks
 from ui.web.judgements import comparison_choices, kind_choices, level_choices, service_choices
 from ui.web.ratings import COUNCIL_HINT, grade_choices
-from ui.web.render import ALL, NO_SOURCES, letter_html, letters_html
+from ui.web.render import ALL, NO_SOURCES, letter_html
 from ui.web.style import CSS, JS, PAGE_CSS, theme
 
 TITLE = "letters-qa: Ofsted letters to councils"
@@ -86,18 +86,23 @@ def build_app(service: Service) -> gr.Blocks:
                 ratings_parts, ratings_filters = _ratings_tab(web)
             with gr.Tab("Judgements", id="judgements") as judgements_tab:
                 judged_choices, judged_parts, judged_filters, marks = _judgements_tab(web)
-            with gr.Tab("Letters", id="letters"):
+            with gr.Tab("Letters", id="letters") as letters_tab:
                 letters_parts, reader, added = _letters_tab(web)
         # A chip or "Open in the letter" (the page's script fills #lqa-jump): the letter in the reader.
         # A council page's row, likewise, with the council it belongs to; a judgement, with the marks
         # of the matrix it was in.
-        jump.change(web.jump, [jump, turns, ratings_filters[0], marks], [tabs, *reader], api_visibility="private",
-                    queue=False)
-        # A tab's CSV download is made when the tab is opened (not at the page's load).
+        # The Letters tab's table is drawn when the tab is opened, by a jump or a click (WebApp.load).
+        table, _, line, page = letters_parts
+        jump.change(web.jump_with_letters, [jump, turns, ratings_filters[0], marks, page],
+                    [tabs, *reader, table, line, page], api_visibility="private", queue=False)
+        letters_tab.select(web.letters_view, [page], letters_parts, api_visibility="private",
+                           show_progress="hidden")
+        # A tab's CSV download is made when the tab is opened (not at the page's load); the Judgements
+        # matrix is drawn then too (WebApp.load).
         # No progress overlay on the button meanwhile (it would dim its text under 4.5:1).
         ratings_tab.select(lambda *now: web.ratings_view(*now)[3], ratings_filters, [ratings_parts[5]],
                            api_visibility="private", show_progress="hidden")
-        judgements_tab.select(lambda *now: web.judgements_view(*now)[1], judged_filters, [judged_parts[1]],
+        judgements_tab.select(web.judgements_view, [*judged_filters, judged_parts[4]], judged_parts,
                               api_visibility="private", show_progress="hidden")
         # In refresh_all's order; the filters are kept, the choices and views follow the index.
         everything = [*letters_parts, *ratings_parts, *judged_choices, *judged_parts]
@@ -105,7 +110,7 @@ def build_app(service: Service) -> gr.Blocks:
         seen = gr.State(LOADING)  # the index generation this page shows
         # Hidden progress: the upload's one bar is beside its button, not on every table it refreshes.
         app.load(web.load, filters, [seen, *everything], api_visibility="private", show_progress="hidden")
-        added.then(web.load, filters, [seen, *everything], api_visibility="private", show_progress="hidden")
+        added.then(web.reload, filters, [seen, *everything], api_visibility="private", show_progress="hidden")
         # Every open page notices a newer generation (an upload anywhere) within a few seconds.
         gr.Timer(POLL_SECONDS).tick(web.poll, [seen, *filters], [seen, *everything], api_visibility="private",
                                     queue=False, show_progress="hidden")
@@ -336,7 +341,7 @@ def _judgements_tab(web: WebApp) -> tuple[list, list, list, gr.State]:
 
 def _letters_tab(web: WebApp) -> tuple[list, list, object]:
     # A table of the page's letters (render.letters_html); on a phone, a card per letter (style.css).
-    table = gr.HTML(letters_html([]), elem_id="lqa-letters", padding=False)
+    table = gr.HTML('<p class="lqa-empty">Loading the letters…</p>', elem_id="lqa-letters", padding=False)
     letters = _Pager("letters", "letters")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
