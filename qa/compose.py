@@ -310,7 +310,8 @@ class _Writer:
             (" at their latest inspection" if not yearly else
              " (on the inspections since 2013: at their latest inspection)")
         if not evidence.rows:
-            self.lines.append(f"No council in the index is rated {_criterion(q, areas)}{_years(years)}{latest}.")
+            self.lines.append(f"No council in the index is rated {_criterion(q, areas)}{_years(years)}{latest}. "
+                              "This is complete: every rating in the index was read.")
             self._existing(evidence.scale_rows)
             self._earlier(evidence)
             return
@@ -318,7 +319,8 @@ class _Writer:
         verb = ("was" if len(councils) == 1 else "were") if q.intent == COUNT else \
             ("is" if len(councils) == 1 else "are")
         self.lines.append(f"**{len(councils)} council{'s' if len(councils) != 1 else ''}** "
-                          f"{verb} rated {_criterion(q, areas)}{_years(years)}{latest}:")
+                          f"{verb} rated {_criterion(q, areas)}{_years(years)}{latest} (complete: every rating in "
+                          "the index; each cited below):")
         groups = _grouped(list(evidence.rows))
         marks = iter(self.cite_ratings([row for _, group in groups for row in group]))
         for (kind, year, area), group in groups:

@@ -368,3 +368,14 @@ def test_the_standard_text_that_answers_is_found_below_the_first_hit(assistant):
     assert "the standard text of every 2008 annual performance assessment (APA) letter" in answer.text
     assert any("the grades awarded are based on an overall 'best fit' model" in c.text for c in answer.citations)
     assert not any("APA grade" in c.text for c in answer.citations)  # not the council's grade table
+
+
+def test_a_list_from_the_ratings_says_it_is_complete(assistant):
+    # Every answer says how complete it is: the judgements lists did ("complete: every judgement in the
+    # index"), a list from the ratings table said only "**1 council** is rated ...".
+    answer = assistant.ask("Which councils perform adequately?")
+    assert answer.text.startswith("**1 council** is rated “Performs adequately” (2) (complete: every rating in the "
+                                  "index; each cited below):")
+    assert answer.coverage.complete is True
+    none = assistant.ask("Which councils perform excellently?")
+    assert "This is complete: every rating in the index was read." in none.text

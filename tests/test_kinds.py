@@ -282,7 +282,7 @@ def test_require_improvement_answers_on_the_inspections_scale_at_each_councils_l
     assert [(r.council, r.kind, r.year, r.grade) for r in answer.ratings] == [("Eastmere", "ilacs", 2023, 2)]
     assert [c.text for c in answer.citations] == ["Overall effectiveness\tRequires improvement to be good"]
     assert answer.text.startswith("**1 council** is rated requires improvement to be good (2) at their latest "
-                                  "inspection:")
+                                  "inspection (complete: every rating in the index; each cited below):")
     # Southvale's 2015 SIF grade (inadequate) gave way to its 2019 ILACS grade: each council's latest stands
     answer = mixed[2].ask("Which councils are inadequate?")
     assert not any(r.council.startswith("Southvale") for r in answer.ratings if r.grade == 1)
