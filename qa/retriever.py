@@ -351,15 +351,18 @@ def _literal_first(terms: set[str], passages: list[Passage], k: int) -> list[Pas
     """joined_overlaps(k) of the passages (in fused order) re-sorted with LITERAL_BONUS added to
     those that say_it_all: the literal ones first, each part in fused order (the bonus is over
     any fused score, and adding it keeps their order). The passages are read in order and the
-    rest left unread once k non-overlapping literal ones are found: none after them can enter
-    the top k (nor join one of it). Most searches stop there, saving the sentence terms of the rest."""
+    rest left unread once joined_overlaps keeps k of the literal ones read so far: it reads its
+    input in order and stops at k, so the whole list's answer begins with this same prefix and
+    ends there (counting without_overlaps' k instead was wrong: a window that joins another can
+    make a later one overlap the union). Most searches stop there, saving the sentence terms of the rest."""
     literal: list[Passage] = []
     others: list[Passage] = []
     for passage in passages:
         if says_it_all(terms, passage):
             literal.append(replace(passage, score=round(passage.score + LITERAL_BONUS, 6)))
-            if len(without_overlaps(literal, k)) == k:
-                return joined_overlaps(literal, k, terms)
+            top = joined_overlaps(literal, k, terms)
+            if len(top) == k:
+                return top
         else:
             others.append(passage)
     return joined_overlaps(literal + others, k, terms)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from index.errors import ArgumentError
 from index.manifest import DATABASE, FileRecord, Manifest
 from index.reader import IndexReader
 from index.store import generation_name
-from qa.retriever import Passage, joined_overlaps
+from qa.retriever import LITERAL_BONUS, Passage, joined_overlaps
 
 TRAFFORD = "Trafford Metropolitan Borough Council"
 STOCKTON = "Stockton-on-Tees Borough Council"
@@ -178,6 +179,26 @@ def test_joined_overlaps_extends_a_kept_window_once_and_never_into_another():
     # Only a sentence that holds a word of the question joins.
     assert [(p.start, p.end) for p in joined_overlaps([two_three, one_two, three_four], 5, {"four"})] == [(5, 22)]
     assert [(p.start, p.end) for p in joined_overlaps([two_three, one_two, three_four], 5, {"six"})] == [(5, 16)]
+
+
+def test_the_literal_early_stop_gives_the_full_sorts_passages_when_windows_join():
+    """_literal_first stops once its literal passages give k: it must count what joined_overlaps keeps,
+    not what without_overlaps would. Here the second window joins the first, so the third (apart from
+    the first) overlaps the union and is dropped: the first three windows give one passage, not two,
+    and the other letter's window is the second."""
+    from qa.retriever import _literal_first, content_terms
+
+    text = "Foster care one. Foster care two. Foster care three. Foster care four."  # 0-16, 17-33, 34-52, 53-70
+
+    def window(start: int, end: int, letter: str = "a.txt") -> Passage:
+        return Passage(letter, "C", 2009, "annual_rating", "S", text[start:end], start, end, 0.0, None, None)
+
+    passages = [window(0, 33), window(17, 52), window(34, 70), window(17, 52, letter="b.txt")]
+    terms = content_terms("foster care")
+    want = joined_overlaps(passages, 2, terms)  # the full sort's answer: every passage says it all
+    assert [(p.letter, p.start, p.end) for p in want] == [("a.txt", 0, 52), ("b.txt", 17, 52)]
+    assert _literal_first(terms, passages, 2) == joined_overlaps(
+        [replace(p, score=p.score + LITERAL_BONUS) for p in passages], 2, terms)
 
 
 QUERIES = [
