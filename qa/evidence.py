@@ -129,13 +129,15 @@ def gather(query: Query, reader: IndexReader, retriever: Retriever, every: bool 
         return Evidence(q, missing)
     if q.intent in SERVICE_INTENTS:
         found = service_evidence(q, reader, missing)
-        unjudged = tuple(c for c in q.councils if not any(j.council == c and (j.level or j.comparison)
-                                                          for j in found.service_rows))
-        if q.intent == SERVICE_LOOKUP and unjudged and not found.no_judgements:
-            # No judgement of the service read for a council named: what its letters do say about it,
-            # marked as the closest passages, not a "no judgement" the extractor's rules may have missed.
-            return replace(found, closest=tuple(closest(replace(q, councils=unjudged), retriever)))
-        return found
+        if q.intent != SERVICE_LOOKUP or found.no_judgements:
+            return found
+        judged = {j.council for j in found.service_rows if j.level or j.comparison}
+        unjudged = tuple(c for c in q.councils if c not in judged)
+        if not unjudged:
+            return found
+        # No judgement of the service read for a council named: what its letters do say about it,
+        # marked as the closest passages, not a "no judgement" the extractor's rules may have missed.
+        return replace(found, closest=tuple(closest(replace(q, councils=unjudged), retriever)))
     if q.intent == COUNCIL:
         return council_evidence(q, reader, missing)
     if q.intent == DEFINITION and not (missing and not q.councils):
