@@ -288,15 +288,11 @@ class WebApp:
 
     def judgement_choices(self):
         """The Judgements tab's service, council and year choices: what the index holds."""
-        letters = self.assistant.letters()
         try:
             services = service_choices(self.assistant.judgements())
         except LettersQAError:
             services = service_choices([])
-        choices, label = council_choices(sorted({x.council for x in letters}))
-        return (gr.update(choices=services), gr.update(choices=choices, label=label),
-                gr.update(choices=[("All years", ALL)] + [(str(y), str(y))
-                                                          for y in sorted({x.year for x in letters}, reverse=True)]))
+        return (gr.update(choices=services), *self.filter_choices())
 
     def filter_choices(self):
         letters = self.assistant.letters()
