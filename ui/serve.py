@@ -110,8 +110,8 @@ def warm_up(assistant: Assistant) -> None:
     next, building the question parser's council tables and finding the conflicting ratings; one
     lookup asked here builds both. Ratings questions need no model."""
     try:
-        letters = assistant.letters()
-        assistant.ratings(), assistant.judgements(), assistant.reader.unsearchable
+        letters, reader = assistant.letters(), assistant.reader
+        reader.judgements, reader.unsearchable  # cached on first read (the ratings are read when it opens)
         if letters:
             assistant.ask(f"What rating did {letters[0].short_name} get?", generative=False)
         assistant.embedder.embed(["warm up"])
