@@ -148,11 +148,8 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_index(corpus, tmp_path)
         assert state(tmp_path / f"timed-{mode}") == corpus["after"][mode]
 
     outcomes = []
-    for trial in range(TRIALS):
-        mode = ("update", "rebuild")[trial % 2]
-        # From "at once" to past the measured end (a loaded machine runs slower), so every
-        # phase is hit, the swap included.
-        delay = durations[mode] * 1.5 * trial / (TRIALS - 1)
+
+    def kill_after(trial: int, mode: str, delay: float) -> None:
         index_dir = tmp_path / f"trial-{trial:02d}"
         shutil.copytree(corpus["base"], index_dir)
         process = start_driver(corpus, index_dir, mode)
@@ -168,5 +165,18 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_index(corpus, tmp_path)
         assert report.generation == 2
         assert state(index_dir) == corpus["after"][mode if outcomes[-1] == "new" else "update"]
         assert leftovers(index_dir) == []
+
+    for trial in range(TRIALS):
+        mode = ("update", "rebuild")[trial % 2]
+        # From "at once" to past the measured end, so every phase is hit, the swap included.
+        kill_after(trial, mode, durations[mode] * 1.5 * trial / (TRIALS - 1))
+    # A loaded machine can run a killed update slower than the timed one (CI once killed all
+    # 22 before the swap): go on killing later and later until one has finished, so the sweep
+    # is known to have reached past the end.
+    extra = 0
+    while "new" not in outcomes and extra < 6:
+        mode = ("update", "rebuild")[extra % 2]
+        kill_after(TRIALS + extra, mode, min(20.0, durations[mode] * 1.5 * 2 ** (extra // 2 + 1)))
+        extra += 1
     assert outcomes[0] == "old", outcomes
     assert "new" in outcomes, (outcomes, durations)
