@@ -8,7 +8,7 @@ But: - no text is generated: quotes are whole passages of the letters, verbatim.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from index import kinds
 from index.kinds.scales import SCALES
@@ -178,11 +178,9 @@ class _Writer:
                     self.lines.append(f"The letters to **{md_escape(council)}** in the index give no judgement "
                                       f"of {names}.")
                     continue
-                self.lines.append(f"I found no judgement of {names} in the letters to **{md_escape(council)}** "
-                                  "that I can read as a level. The closest passages (they may not answer it; read "
-                                  "them for yourself):")
-                self.lines.extend(f"- {p.year} {md_escape(kinds.get(p.kind).prose)}: {self.quote(p)}" for p in near)
-                self.coverage = Coverage(False, None, len(near))  # a sample of what the letters say, not a list
+                self.closest(f"I found no judgement of {names} in the letters to **{md_escape(council)}** that I "
+                             "can read as a level. The closest passages (they may not answer it; read them for "
+                             "yourself):", near, lambda p: f"{p.year} {md_escape(kinds.get(p.kind).prose)}")
                 continue
             self.lines.append(f"**{md_escape(council)}**, {names}:")
             for j in rows:
@@ -573,6 +571,13 @@ class _Writer:
 
     # --- open questions and strengths / weaknesses: quote the letters -------------------
 
+    def closest(self, intro: str, passages: list[Passage], label: Callable[[Passage], str]) -> None:
+        """When nothing answers: what was looked for, said as not found, then the nearest passages, each
+        marked by `label`. They are a sample of what the letters say, not a list, and coverage says so."""
+        self.lines.append(intro)
+        self.lines.extend(f"- {label(p)}: {self.quote(p)}" for p in passages)
+        self.coverage = Coverage(False, None, len(passages))
+
     def quotes(self, evidence: Evidence) -> None:
         q = evidence.query
         self.no_letter(evidence.missing)
@@ -584,17 +589,14 @@ class _Writer:
                 # What was looked for and not found is said as such: the labels are rules, and a letter
                 # may well name one in words they do not read. The nearest passages follow, marked.
                 if asked:
-                    self.lines.append(f"I looked for passages labelled as {asked}{area} in the letters{where}"
-                                      f"{_years(q.years)} and found none marked so; that is not to say the letters "
-                                      "name none. The closest passages (of any kind; read them for yourself):")
+                    intro = (f"I looked for passages labelled as {asked}{area} in the letters{where}{_years(q.years)} "
+                             "and found none marked so; that is not to say the letters name none. The closest "
+                             "passages (of any kind; read them for yourself):")
                 else:
-                    self.lines.append(f"I found nothing{area} in the letters{where}{_years(q.years)} that clearly "
-                                      "answers this. The closest passages (they may not answer it; read them for "
-                                      "yourself):")
-                for p in evidence.closest:
-                    where_p = f"**{md_escape(short(p.council))}** ({p.year}, {md_escape(p.section)})"
-                    self.lines.append(f"- {where_p}: {self.quote(p)}")
-                self.coverage = Coverage(False, None, len(evidence.closest))
+                    intro = (f"I found nothing{area} in the letters{where}{_years(q.years)} that clearly answers "
+                             "this. The closest passages (they may not answer it; read them for yourself):")
+                self.closest(intro, evidence.closest,
+                             lambda p: f"**{md_escape(short(p.council))}** ({p.year}, {md_escape(p.section)})")
                 return
             if asked:
                 self.lines.append(f"I found no passage marked as one of the {asked}{area} in the letters{where}"

@@ -48,6 +48,7 @@ from qa.retriever import (
     Passage,
     Retriever,
     content_terms,
+    joined,
     says_it_all,
     select_letters,
     sentence_terms,
@@ -486,16 +487,6 @@ def narrowed(passages: Iterable[Passage], polarity: str) -> list[Passage]:
         else:
             found.append(cut)
     return found
-
-
-def joined(a: Passage, b: Passage) -> Passage:
-    """Two overlapping (or touching) spans of one letter as one: the letter's text from the
-    first start to the last end, built from the two verbatim texts."""
-    if b.start < a.start:
-        a, b = b, a
-    if b.end <= a.end:
-        return a
-    return replace(a, text=a.text + b.text[a.end - b.start:], end=b.end)
 
 
 def _passages(reader: IndexReader, rows: Iterable[ChunkRow]) -> list[Passage]:

@@ -373,7 +373,7 @@ def without_overlaps(passages: Iterable[Passage], k: int | None = None) -> list[
     in the same letter: a better-ranked hit, or the window before it in reading order."""
     kept: list[Passage] = []
     for passage in passages:
-        if not any(p.letter == passage.letter and p.start < passage.end and passage.start < p.end for p in kept):
+        if not any(_overlap(p, passage) for p in kept):
             kept.append(passage)
             if len(kept) == k:
                 break
@@ -404,14 +404,22 @@ def joined_overlaps(passages: Iterable[Passage], k: int, terms: set[str]) -> lis
         i, p = at[0], kept[at[0]]
         if len(at) > 1 or i in grown or p.start <= passage.start and passage.end <= p.end:
             continue
-        start, end = min(p.start, passage.start), max(p.end, passage.end)
-        before, after = passage.text[: p.start - start], passage.text[len(passage.text) - (end - p.end):]
-        union = replace(p, text=before + p.text + after, start=start, end=end)
-        if not content_terms(f"{before} {after}") & terms or any(_overlap(q, union) for q in kept if q is not p):
+        union = joined(p, passage)
+        added = union.text[: p.start - union.start] + " " + union.text[len(union.text) - (union.end - p.end):]
+        if not content_terms(added) & terms or any(_overlap(q, union) for q in kept if q is not p):
             continue
         kept[i] = union
         grown.add(i)
     return kept
+
+
+def joined(a: Passage, b: Passage) -> Passage:
+    """Two overlapping (or touching) spans of one letter as one, with `a`'s scores and labels: the
+    letter's text from the first start to the last end, built from the two verbatim texts."""
+    start, end = min(a.start, b.start), max(a.end, b.end)
+    before = b.text[: a.start - start]
+    after = b.text[len(b.text) - (end - a.end):] if end > a.end else ""
+    return replace(a, text=before + a.text + after, start=start, end=end)
 
 
 def _overlap(a: Passage, b: Passage) -> bool:
