@@ -525,6 +525,46 @@ def test_every_open_page_shows_an_uploaded_letter_without_a_reload(browser, page
         other.context.close()
 
 
+def test_the_open_tabs_csv_download_follows_a_letter_added_elsewhere(browser, upload_site, real_embedder):
+    """A page left on the Ratings tab, and one on the Judgements tab, when the index changes (here the
+    library call `letters-qa add` makes): the tab's table is redrawn and its "Download as CSV" stays
+    ready, holding the new letter's rows, without leaving the tab."""
+    from playwright.sync_api import expect
+
+    from index.intake import add_letters
+
+    pages = [browser.new_context(viewport={"width": 1400, "height": 900}).new_page() for _ in range(2)]
+    ratings, judgements = pages
+    try:
+        open_app(ratings, upload_site.url, tab="Ratings")
+        open_app(judgements, upload_site.url, tab="Judgements")
+        ready = re.compile(r"Download these ([\d,]+) rows as CSV")
+        counts = []
+        for page, button in ((ratings, "#lqa-ratings-csv"), (judgements, "#lqa-judgements-csv")):
+            expect(page.locator(button)).to_have_text(ready)
+            counts.append(int(ready.fullmatch(page.locator(button).inner_text().strip())[1].replace(",", "")))
+        sentence = "Private fostering arrangements in Westmere are inadequate."
+        source = upload_site.letters.parent / "westmere.txt"
+        source.write_text(seed_variant("Westmere", "well", 3, sentence), encoding="utf-8")
+        add_letters([(source, "westmere.txt")], upload_site.letters, upload_site.index, embedder=real_embedder)
+        expect(ratings.locator("#lqa-ratings")).to_contain_text("Westmere City Council", timeout=20_000)
+        expect(judgements.locator("#lqa-judgements")).to_contain_text("Westmere", timeout=20_000)
+        for page, button, count, name in ((ratings, "#lqa-ratings-csv", counts[0] + 1, "ratings.csv"),
+                                          (judgements, "#lqa-judgements-csv", None, "judgements.csv")):
+            csv_button = page.locator(button)
+            expect(csv_button).to_have_text(ready)
+            expect(csv_button).to_be_enabled()
+            shown = int(ready.fullmatch(csv_button.inner_text().strip())[1].replace(",", ""))
+            assert shown == count if count else shown > counts[1]
+            with page.expect_download() as info:
+                csv_button.click()
+            assert info.value.suggested_filename == name
+            assert "Westmere City Council" in Path(info.value.path()).read_text(encoding="utf-8")
+    finally:
+        for page in pages:
+            page.context.close()
+
+
 SCRIPT_PARAGRAPH = (
     "Southmere's website for care leavers showed <script>alert(1)</script> and "
     "<img src=x onerror=alert(1)> instead of its guidance for young people leaving care.\n\n"

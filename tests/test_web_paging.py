@@ -71,6 +71,74 @@ def test_the_ratings_letters_and_judgements_grids_page_on_the_server(page, corpu
     expect(councils).to_have_text("Councils 26–50 of 120 (page 2 of 5)")
 
 
+def counted(monkeypatch, owner, name: str) -> list:
+    """Each call of owner.name (a module's function or WebApp's method), as the in-process server makes it."""
+    calls = []
+    inner = getattr(owner, name)
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def wait_for(page, done, seconds: float = 10) -> None:
+    """Until done() (what the server has done for the page) holds."""
+    for _ in range(int(seconds * 5)):
+        if done():
+            return
+        page.wait_for_timeout(200)
+    assert done()
+
+
+def test_a_page_of_the_ratings_redraws_only_its_grid(page, corpus_url, monkeypatch):
+    """Previous / Next under the Ratings table, or under the APA grid, sends that grid's page and its line:
+    not the chart, the other grid or a new CSV (which hold every row, whatever the page)."""
+    from playwright.sync_api import expect
+
+    import ui.web.app as app
+
+    open_app(page, corpus_url, "Ratings")
+    expect(page.locator("#lqa-ratings-csv")).to_have_text("Download these 318 rows as CSV")
+    made = {name: counted(monkeypatch, app, name)
+            for name in ("csv_download", "chart_html", "apa_grid_html", "ratings_table")}
+    grid = page.locator("#lqa-apa-grid").inner_html()
+    page.click("#lqa-ratings-next")
+    expect(page.locator("#lqa-ratings-line")).to_have_text("Rows 51–100 of 318 (page 2 of 7)")
+    assert page.locator("#lqa-apa-grid").inner_html() == grid
+    page.click("#lqa-apa-next")  # the grid's one page: drawn again, as it is
+    wait_for(page, lambda: made["apa_grid_html"])
+    assert text(page, "#lqa-apa-line").endswith("council-years")
+    expect(page.locator("#lqa-ratings-line")).to_have_text("Rows 51–100 of 318 (page 2 of 7)")
+    assert {name: len(calls) for name, calls in made.items()} == {
+        "csv_download": 0, "chart_html": 0, "apa_grid_html": 1, "ratings_table": 1}
+    expect(page.locator("#lqa-ratings-csv")).to_have_text("Download these 318 rows as CSV")
+
+
+def test_a_chip_draws_the_letters_table_once(page, corpus_url, monkeypatch):
+    """A citation chip opens the Letters tab with its table drawn in the same step as the reader
+    (WebApp.jump_with_letters): the tab's select event does not draw it again."""
+    from playwright.sync_api import expect
+    from test_web import BOT
+    from test_web_chat import SHORTER, ask
+
+    from ui.web.app import WebApp
+
+    open_app(page, corpus_url)
+    ask(page, SHORTER)
+    drawn = counted(monkeypatch, WebApp, "letters_view")
+    page.locator(BOT).first.locator(".lqa-chip").nth(1).click()
+    expect(page.locator("#lqa-letter-text mark.lqa-target")).to_contain_text("perform adequately")
+    expect(page.locator("#lqa-letters tbody tr")).to_have_count(50)
+    page.wait_for_timeout(1000)  # a second draw, if any, has come by now
+    assert len(drawn) == 1
+    page.get_by_role("tab", name="Ask").click()
+    page.get_by_role("tab", name="Letters").click()  # a click on the tab draws it (the index may have changed)
+    wait_for(page, lambda: len(drawn) == 2)
+
+
 def test_the_page_weighs_under_300_kb(browser, corpus_index):
     """bench/web_page.py's visit: every byte the server sends the page but Gradio's own static files,
     until its load event has answered and a question asked at once has its answer (with a 21-council
@@ -96,7 +164,7 @@ def test_a_page_load_leaves_the_letters_table_and_judgements_matrix_to_their_tab
     from ui.service import Service
     from ui.web.app import REFRESHED, WebApp
 
-    loaded = WebApp(Service(Assistant.open(corpus_index, embedder=FakeEmbedder()))).load(*[""] * 10)
+    loaded = WebApp(Service(Assistant.open(corpus_index, embedder=FakeEmbedder()))).load("ask", *[""] * 10)
     assert len(loaded) == 1 + REFRESHED and loaded[1:5] == (gr.skip(),) * 4 and loaded[-5:] == (gr.skip(),) * 5
     open_app(page, corpus_url, "Judgements")
     expect(page.locator("#lqa-judgements tbody tr")).to_have_count(25)

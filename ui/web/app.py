@@ -210,12 +210,20 @@ class WebApp:
                           page=0):
         """`jump`, with the Letters tab's table (page `page`) drawn in the same step, since a page load
         leaves it for the tab's opening (WebApp.load): the reader's mark is scrolled to after the table
-        above it is drawn, not pushed out of view by it. jump's outputs, then the table, line and page."""
+        above it is drawn, not pushed out of view by it. jump's outputs, then the table, line and page,
+        and the tab now open ("letters", which tells letters_tab's select not to draw the table again)."""
         tabs, letter, text, mark = self.jump(target, turns, council, marks)
         if isinstance(text, dict):  # gr.skip(): nothing to open
-            return tabs, letter, text, mark, *(gr.skip(),) * 3
+            return tabs, letter, text, mark, *(gr.skip(),) * 4
         table, choices, line, page = self.letters_view(page)
-        return tabs, gr.update(value=letter, choices=choices["choices"]), text, mark, table, line, page
+        return tabs, gr.update(value=letter, choices=choices["choices"]), text, mark, table, line, page, "letters"
+
+    def open_letters(self, page=0, open_tab: str = ""):
+        """The Letters tab opened: letters_view and the tab now open, unless a jump has just drawn the
+        table (`open_tab` is then already "letters": a jump's selection of the tab fires this event too)."""
+        if open_tab == "letters":
+            return *(gr.skip(),) * LETTERS_PARTS, "letters"
+        return *self.letters_view(page), "letters"
 
     # Ratings and Letters ---------------------------------------------------------------
 
@@ -233,7 +241,8 @@ class WebApp:
         """The Ratings tab for the filters: (table, chart, APA grid, CSV download, council page,
         the table's page line, its page, the grid's page line, its page). The table and the grid show
         page `page` and `grid_page` of their rows (paging.py); the chart and the CSV hold them all
-        (the CSV is made only with `download`: not at a page load, but when the tab is opened).
+        (the CSV is made only with `download`, when the tab is opened; with False the button waits,
+        disabled, for that; None leaves it as it is: a page load, which the tab's opening may overtake).
         The council page shows all the chosen council's letters, whatever the other filters; a
         typed council is read as council_choice reads it, said above its page."""
         try:
@@ -253,8 +262,36 @@ class WebApp:
                     "", "", 0, "", 0)
         shown, page, line = page_of(rows, page)
         grid, grid_page, grid_line = apa_grid_html(rows, grid_page)
-        download = csv_download(rows, ratings_csv, "ratings.csv") if download else CSV_LATER
-        return ratings_table(shown), chart_html(rows), grid, download, council_page, line, page, grid_line, grid_page
+        return (ratings_table(shown), chart_html(rows), grid, csv_button(rows, ratings_csv, "ratings.csv", download),
+                council_page, line, page, grid_line, grid_page)
+
+    def ratings_rows(self, council=ALL, year=ALL, kind=ALL, grade=ALL) -> list:
+        """The ratings the filters choose (a typed council read as council_choice reads it)."""
+        return filter_ratings(self.assistant.ratings(), self.council_choice(council)[0], year, kind, grade)
+
+    def ratings_download(self, council=ALL, year=ALL, kind=ALL, grade=ALL):
+        """The Ratings tab's CSV download for the filters, made when the tab is opened (ratings_view)."""
+        try:
+            return csv_download(self.ratings_rows(council, year, kind, grade), ratings_csv, "ratings.csv")
+        except LettersQAError:
+            return CSV_LATER
+
+    def ratings_page(self, council=ALL, year=ALL, kind=ALL, grade=ALL, page=0):
+        """Previous / Next under the Ratings table: (table, its page line, its page). Nothing else of
+        the tab changes with the page (the chart and the CSV hold every row)."""
+        try:
+            shown, page, line = page_of(self.ratings_rows(council, year, kind, grade), page)
+        except LettersQAError as exc:
+            return ratings_frame([]), error_html(str(exc)), 0
+        return ratings_table(shown), line, page
+
+    def grid_page(self, council=ALL, year=ALL, kind=ALL, grade=ALL, page=0):
+        """Previous / Next under the APA grid: (grid, its page line, its page)."""
+        try:
+            grid, page, line = apa_grid_html(self.ratings_rows(council, year, kind, grade), page)
+        except LettersQAError as exc:
+            return error_html(str(exc)), "", 0
+        return grid, line, page
 
     def pick_council(self, evt: gr.SelectData):
         """A click on a council's name in the Ratings table chooses that council (its page opens)."""
@@ -283,7 +320,7 @@ class WebApp:
             return error_html(str(exc)), gr.update(value=None, interactive=False, label="Download as CSV"), [], "", 0
         matrix, marks, page, line = judgements_html(rows, len(every), page)
         matrix = note_html(note) + matrix
-        csv_file = csv_download(rows, judgements_csv, "judgements.csv") if download else CSV_LATER
+        csv_file = csv_button(rows, judgements_csv, "judgements.csv", download)
         return matrix, csv_file, marks, line, page
 
     def judgement_choices(self):
@@ -320,14 +357,16 @@ class WebApp:
         except LettersQAError as exc:
             return error_html(str(exc))
 
-    def refresh_all(self, council=ALL, year=ALL, kind=ALL, grade=ALL, *judged):
+    def refresh_all(self, open_tab: str = "", council=ALL, year=ALL, kind=ALL, grade=ALL, *judged):
         """Everything that depends on the index, after a page load or an upload (filters kept):
-        `judged` holds the Judgements tab's filters (judgements_view's arguments)."""
+        `judged` holds the Judgements tab's filters (judgements_view's arguments). `open_tab` is the tab
+        the page shows ("ask", "ratings", "judgements" or "letters": the tabs' ids, kept by
+        layout.py from their select events): its CSV download is made now, the others' when their tab is opened."""
         try:
-            # No CSV yet: at 10,000 letters making both took ~5 s of a page load (the tabs make them when opened).
+            # Not every CSV: at 10,000 letters making both took ~5 s of a page load.
             return (*self.letters_view(), *self.filter_choices(),
-                    *self.ratings_view(council, year, kind, grade, download=False),
-                    *self.judgement_choices(), *self.judgements_view(*judged, download=False))
+                    *self.ratings_view(council, year, kind, grade, download=open_tab == "ratings"),
+                    *self.judgement_choices(), *self.judgements_view(*judged, download=open_tab == "judgements"))
         except LettersQAError as exc:
             message = error_html(str(exc))
             return (letters_html([]), gr.skip(), "", 0, gr.skip(), gr.skip(), ratings_frame([]), chart_html([]),
@@ -337,31 +376,31 @@ class WebApp:
     def generation(self) -> int | None:
         return self.service.generation()
 
-    def load(self, *filters):
+    def load(self, open_tab: str = "", *filters):
         """A page load: the generation this session now shows, and everything refresh_all gives but the
-        Letters tab's table and the Judgements matrix, drawn when their tabs are opened (like the CSV
-        downloads): at 10,000 letters the table is ~12 KB, and the matrix took 0.4 of the load's 0.6 s,
+        Letters tab's table, the Judgements matrix and the CSV downloads, drawn when their tabs are
+        opened: at 10,000 letters the table is ~12 KB, and the matrix took 0.4 of the load's 0.6 s,
         which a question asked at once waited on."""
         council, year, kind, grade, *_ = filters
         try:
             return (self.generation(), *(gr.skip(),) * LETTERS_PARTS, *self.filter_choices(),
-                    *self.ratings_view(council, year, kind, grade, download=False), *self.judgement_choices(),
+                    *self.ratings_view(council, year, kind, grade, download=None), *self.judgement_choices(),
                     *(gr.skip(),) * JUDGEMENTS_PARTS)
         except LettersQAError:  # refresh_all says what went wrong in every tab
-            return self.reload(*filters)
+            return self.reload(open_tab, *filters)
 
-    def reload(self, *filters):
+    def reload(self, open_tab: str = "", *filters):
         """After an upload: the generation and everything refresh_all gives, the Letters tab's table too."""
-        return self.generation(), *self.refresh_all(*filters)
+        return self.generation(), *self.refresh_all(open_tab, *filters)
 
-    def poll(self, seen: int | None, *filters):
+    def poll(self, seen: int | None, open_tab: str = "", *filters):
         """Every few seconds in each open page: refresh it once the index has a newer generation
         (an upload from this page or any other, or `letters-qa add`); otherwise change nothing."""
         now = self.generation()
         # Before the page's own load has answered (a slow one), the load brings everything anyway.
         if seen == LOADING or now == seen:
             return (gr.skip(),) * (1 + REFRESHED)
-        return now, *self.refresh_all(*filters)
+        return now, *self.refresh_all(open_tab, *filters)
 
     # Uploads ---------------------------------------------------------------------------
 
@@ -482,6 +521,14 @@ def api_year(value) -> int | None:
 
 LOADING = "loading"  # the generation a page shows until its load event has answered (poll waits for it)
 CSV_LATER = gr.update(value=None, interactive=False, label="Download as CSV")
+
+
+def csv_button(rows: list, make, filename: str, download: bool | None):
+    """A tab's download button: holding `rows` (csv_download) with `download`, waiting (CSV_LATER) with
+    False, left as it is with None."""
+    if download is None:
+        return gr.skip()
+    return csv_download(rows, make, filename) if download else CSV_LATER
 
 
 def csv_download(rows: list, make, filename: str):

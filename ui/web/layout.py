@@ -80,7 +80,7 @@ def build_app(service: Service) -> gr.Blocks:
         # On a phone the description is left out and the title drawn smaller (style.css, "phone").
         gr.Markdown(f"# {TITLE}\n{DESCRIPTION}", elem_id="lqa-header")
         with gr.Tabs(elem_id="lqa-tabs") as tabs:
-            with gr.Tab("Ask", id="ask"):
+            with gr.Tab("Ask", id="ask") as ask_tab:
                 turns, jump = _ask_tab(web, app)
             with gr.Tab("Ratings", id="ratings") as ratings_tab:
                 ratings_parts, ratings_filters = _ratings_tab(web)
@@ -88,25 +88,31 @@ def build_app(service: Service) -> gr.Blocks:
                 judged_choices, judged_parts, judged_filters, marks = _judgements_tab(web)
             with gr.Tab("Letters", id="letters") as letters_tab:
                 letters_parts, reader, added = _letters_tab(web)
+        # The tab the page shows (its id), from the tabs' select events (a click) and a jump: a refresh
+        # makes that tab's CSV download at once, the others' when their tab is opened.
+        open_tab = gr.State("ask")
         # A chip or "Open in the letter" (the page's script fills #lqa-jump): the letter in the reader.
         # A council page's row, likewise, with the council it belongs to; a judgement, with the marks
         # of the matrix it was in.
         # The Letters tab's table is drawn when the tab is opened, by a jump or a click (WebApp.load).
         table, _, line, page = letters_parts
         jump.change(web.jump_with_letters, [jump, turns, ratings_filters[0], marks, page],
-                    [tabs, *reader, table, line, page], api_visibility="private", queue=False)
-        letters_tab.select(web.letters_view, [page], letters_parts, api_visibility="private",
+                    [tabs, *reader, table, line, page, open_tab], api_visibility="private", queue=False)
+        ask_tab.select(lambda: "ask", None, [open_tab], api_visibility="private", queue=False,
+                       show_progress="hidden")
+        letters_tab.select(web.open_letters, [page, open_tab], [*letters_parts, open_tab], api_visibility="private",
                            show_progress="hidden")
         # A tab's CSV download is made when the tab is opened (not at the page's load); the Judgements
         # matrix is drawn then too (WebApp.load).
         # No progress overlay on the button meanwhile (it would dim its text under 4.5:1).
-        ratings_tab.select(lambda *now: web.ratings_view(*now)[3], ratings_filters, [ratings_parts[5]],
-                           api_visibility="private", show_progress="hidden")
-        judgements_tab.select(web.judgements_view, [*judged_filters, judged_parts[4]], judged_parts,
+        ratings_tab.select(lambda *now: (web.ratings_download(*now), "ratings"), ratings_filters,
+                           [ratings_parts[5], open_tab], api_visibility="private", show_progress="hidden")
+        judgements_tab.select(lambda *now: (*web.judgements_view(*now), "judgements"),
+                              [*judged_filters, judged_parts[4]], [*judged_parts, open_tab],
                               api_visibility="private", show_progress="hidden")
         # In refresh_all's order; the filters are kept, the choices and views follow the index.
         everything = [*letters_parts, *ratings_parts, *judged_choices, *judged_parts]
-        filters = [*ratings_filters, *judged_filters]
+        filters = [open_tab, *ratings_filters, *judged_filters]
         seen = gr.State(LOADING)  # the index generation this page shows
         # Hidden progress: the upload's one bar is beside its button, not on every table it refreshes.
         app.load(web.load, filters, [seen, *everything], api_visibility="private", show_progress="hidden")
@@ -304,11 +310,13 @@ def _ratings_tab(web: WebApp) -> tuple[list, list]:
     views = [table, chart, grid, csv_file, page, rows.line, rows.page, grid_rows.line, grid_rows.page]
     for dropdown in filters:  # a new filter shows the first pages
         dropdown.change(web.ratings_view, filters, views, api_visibility="private")
+    # A page of the table or of the grid redraws only that grid and its line (the chart and CSV hold every row).
     for step in (-1, 1):
-        rows.button(step).click(lambda *now, step=step: web.ratings_view(*now[:4], now[4] + step, now[5]),
-                                [*filters, rows.page, grid_rows.page], views, api_visibility="private")
-        grid_rows.button(step).click(lambda *now, step=step: web.ratings_view(*now[:4], now[4], now[5] + step),
-                                     [*filters, rows.page, grid_rows.page], views, api_visibility="private")
+        rows.button(step).click(lambda *now, step=step: web.ratings_page(*now[:4], now[4] + step),
+                                [*filters, rows.page], [table, rows.line, rows.page], api_visibility="private")
+        grid_rows.button(step).click(lambda *now, step=step: web.grid_page(*now[:4], now[4] + step),
+                                     [*filters, grid_rows.page], [grid, grid_rows.line, grid_rows.page],
+                                     api_visibility="private")
     table.select(web.pick_council, None, [council], api_visibility="private")  # a council's name opens its page
     return [council, year, *views], filters
 
