@@ -150,6 +150,26 @@ def test_a_hostile_table_and_merged_excerpts_are_escaped():
     assert html.count("lqa-grade-table") == 1 and '<td class="lqa-g3">&lt;img' in html
 
 
+def test_each_passage_s_table_is_looked_for_once(monkeypatch):
+    """sources_html finds each card's table (render.table_block) once, in passages(), not again for the
+    card; a table's rows cited apart are one card."""
+    import ui.web.render as render
+
+    text = ("Intro.\n\narea\tgrade\nBeing healthy\t3\nStaying safe\t4\nEnjoying and achieving\t2\n\n"
+            "First sentence. Second sentence.\n\nEnd.")
+    spans = [(text.index(row), text.index(row) + len(row))
+             for row in ("Being healthy\t3", "Enjoying and achieving\t2", "First sentence.")]
+    citations = tuple(SimpleNamespace(letter="x.txt", start=a, end=b, text=text[a:b], title="C 2008 - Grades")
+                      for a, b in spans)
+    looked = []
+    inner = render.table_block
+    monkeypatch.setattr(render, "table_block", lambda *args: looked.append(args) or inner(*args))
+    answer = SimpleNamespace(question="q", text="[1] [2] [3]", dropped=(), ratings=(), citations=citations)
+    html = sources_html(answer, lambda name: text)
+    assert html.count('class="lqa-cite"') == 2 and html.count("lqa-grade-table") == 1
+    assert len(looked) == 3  # the two rows (apart: one card) and the sentence
+
+
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_the_merged_sources_and_the_chart_s_lists_pass_axe_with_12px_text(browser, seeds_url, size):
     """A grade table's card, a paragraph's merged card (its numbers) and a chart part's list: axe-core's

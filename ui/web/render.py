@@ -9,6 +9,7 @@ But: - no I/O; the callers read letters and pass the text in.
 import html
 import re
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -97,7 +98,15 @@ def table_block(text: str, start: int, end: int) -> tuple[int, int] | None:
     return first, last
 
 
-def passages(citations: list, texts: dict[str, str | None]) -> list[list[int]]:
+class Group(NamedTuple):
+    """One card's citations (by index), and where their letter's text holds them (passages())."""
+
+    numbers: list[int]
+    located: bool  # every citation found at its place in its letter's text
+    block: tuple[int, int] | None  # the table (table_block) whose rows they are, if they are a table's
+
+
+def passages(citations: list, texts: dict[str, str | None]) -> list[Group]:
     """The citations (by index) as passages, each in the order of its first number: one letter's
     citations whose spans overlap, or lie in one paragraph with only white space between them (a
     paragraph's sentences), or in one table (a grade table's rows). A citation not found at its place
@@ -110,7 +119,7 @@ def passages(citations: list, texts: dict[str, str | None]) -> list[list[int]]:
             alone.append([i])
         else:
             by_letter.setdefault(c.letter, []).append(i)
-    groups = alone
+    groups = [Group(group, False, None) for group in alone]
     for letter, found in by_letter.items():
         text, mine, reach = texts[letter], [], -1
         for i in sorted(found, key=lambda i: (citations[i].start, citations[i].end)):
@@ -124,14 +133,13 @@ def passages(citations: list, texts: dict[str, str | None]) -> list[list[int]]:
         tables: dict[tuple[int, int], list[int]] = {}  # one card per table, however its rows were cited
         for group in mine:
             block = table_block(text, min(citations[i].start for i in group), max(citations[i].end for i in group))
-            if block is None:
-                groups.append(group)
-            elif block in tables:
+            if block in tables:
                 tables[block].extend(group)
-            else:
+                continue
+            if block is not None:
                 tables[block] = group
-                groups.append(group)
-    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+            groups.append(Group(group, True, block))
+    return sorted((g._replace(numbers=sorted(g.numbers)) for g in groups), key=lambda g: g.numbers[0])
 
 
 def numbers_text(numbers: list[int]) -> str:
@@ -183,22 +191,17 @@ def rated_html(ratings: list[RatingRow]) -> str:
                    f"{esc(scale_name(r))}</div>" for r in ratings)
 
 
-def _located(citations: list, group: list[int], text: str | None) -> bool:
-    return text is not None and all(text[citations[i].start:citations[i].end] == citations[i].text for i in group)
-
-
-def _card(citations: list, group: list[int], text: str | None, block: tuple[int, int] | None,
-          ratings: list[RatingRow], turn: int) -> str:
+def _card(citations: list, group: Group, text: str | None, ratings: list[RatingRow], turn: int) -> str:
     """One passage's card: its numbers and title, letter and characters, "Open in the letter", the
-    passage (its table, `block`, or its spans marked in their paragraph) and the ratings read from it."""
-    first = citations[group[0]]
-    numbers = [i + 1 for i in group]
-    spans = [(i + 1, citations[i].start, citations[i].end) for i in group]
+    passage (its table, or its spans marked in their paragraph) and the ratings read from it."""
+    first = citations[group.numbers[0]]
+    numbers = [i + 1 for i in group.numbers]
+    spans = [(i + 1, citations[i].start, citations[i].end) for i in group.numbers]
     start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
-    if block is not None:
-        body = table_passage_html(text, block, spans, ratings)
+    if group.block is not None:
+        body = table_passage_html(text, group.block, spans, ratings)
     else:
-        excerpt = (passage_html(text, spans) if _located(citations, group, text)
+        excerpt = (passage_html(text, spans) if group.located
                    else excerpt_html(text, first.start, first.end, first.text))
         body = f'<div class="lqa-excerpt">{excerpt}</div>{rated_html(ratings)}'
     where = f"characters {start}–{end}"
@@ -227,16 +230,13 @@ def sources_html(answer: Answer, letter_text: Callable[[str], str | None], turn:
             texts[citation.letter] = letter_text(citation.letter)
     cards, placed = [], set()
     for group in passages(answer.citations, texts):
-        letter = answer.citations[group[0]].letter
-        start = min(answer.citations[i].start for i in group)
-        end = max(answer.citations[i].end for i in group)
-        text = texts.get(letter)
-        block = table_block(text, start, end) if _located(answer.citations, group, text) else None
-        start, end = block or (start, end)
+        letter = answer.citations[group.numbers[0]].letter
+        start, end = group.block or (min(answer.citations[i].start for i in group.numbers),
+                                     max(answer.citations[i].end for i in group.numbers))
         mine = [r for r in answer.ratings if r.letter == letter and r.start < end and start < r.end
                 and id(r) not in placed]
         placed.update(id(r) for r in mine)
-        cards.append(_card(answer.citations, group, text, block, mine, turn))
+        cards.append(_card(answer.citations, group, texts.get(letter), mine, turn))
     rest = [r for r in answer.ratings if id(r) not in placed]
     if rest:
         cards.append('<div class="lqa-unquoted"><div class="lqa-meta">Ratings without a quoted sentence</div>'
