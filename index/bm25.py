@@ -211,6 +211,10 @@ class Held:
         self._positions = np.concatenate(positions) if positions else np.zeros(0, np.int32)
         self._counts = np.concatenate(counts) if counts else np.zeros(0, np.uint16)
 
+    def frequency(self, term: str) -> int:
+        """The term's document frequency over every row (0: no row holds it)."""
+        return self._terms.get(term, (0, 0, 0))[2]
+
     @property
     def nbytes(self) -> int:
         return self._positions.nbytes + self._counts.nbytes + self._norm.nbytes + self.rows.nbytes

@@ -197,6 +197,9 @@ Cheshire West and Chester | Cheshire West and Chester Council | Cheshire West
 # Proper names that merely resemble words ("Sutton", "Poole", "Derby") match in any case.
 CAPITAL_ONLY = frozenset({"reading", "bury", "hull", "stoke", "barking", "slough", "harrow", "bucks", "staffs",
                           "wilts"})
+# ... and of those, the words of the letters' own subject: "reading" (literacy) is never the
+# council in lower case, even where find_mentions is asked for any case.
+SUBJECT_WORDS = frozenset({"reading"})
 
 _WORD = re.compile(r"[^\W_]+|&")  # a run of letters/digits, or "&": linear, no nesting
 _SAME_WORD = {"upon": "on", "saint": "st", "&": "and"}
@@ -323,18 +326,19 @@ def _joins(gap: str, prev_word: str) -> bool:
     return all(char in _JOINERS for char in gap)
 
 
-def find_mentions(text: str) -> list[tuple[int, int, str]]:
+def find_mentions(text: str, any_case: bool = False) -> list[tuple[int, int, str]]:
     """Every authority named in `text`: (start, end, canonical), left to right, never overlapping.
 
     At each word the longest name starting there wins ("Cheshire West and Chester", not
     "Cheshire"); a possessive "'s" after a name is left outside the span. Linear time:
-    at most MAX_WORDS table lookups a word.
+    at most MAX_WORDS table lookups a word. A CAPITAL_ONLY name counts only capitalised, or with
+    `any_case` (a question typed all in lower case) unless it is one of the SUBJECT_WORDS.
     """
     tokens = _tokens(text)
     found: list[tuple[int, int, str]] = []
     i = 0
     while i < len(tokens):
-        hit = _longest_at(tokens, i, text)
+        hit = _longest_at(tokens, i, text, any_case)
         if hit is None:
             i += 1
             continue
@@ -344,7 +348,7 @@ def find_mentions(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _longest_at(tokens: list[_Token], i: int, text: str) -> tuple[int, str] | None:
+def _longest_at(tokens: list[_Token], i: int, text: str, any_case: bool = False) -> tuple[int, str] | None:
     """(index of the last token, canonical) of the longest name starting at tokens[i]."""
     best = None
     key: tuple[str, ...] = ()
@@ -356,7 +360,8 @@ def _longest_at(tokens: list[_Token], i: int, text: str) -> tuple[int, str] | No
         name = _NGRAMS.get(key)
         if name is None:
             break
-        if name and (j > i or token.word not in CAPITAL_ONLY or text[token.start].isupper()):
+        if name and (j > i or token.word not in CAPITAL_ONLY or text[token.start].isupper()
+                     or any_case and token.word not in SUBJECT_WORDS):
             best = (j, name)
     return best
 

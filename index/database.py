@@ -343,6 +343,11 @@ def select_chunk_rows(count: int) -> str:
     return f"SELECT {CHUNK_ROW} FROM chunks WHERE row IN ({','.join('?' * count)})"
 
 
+def count_postings(count: int) -> str:
+    """(term, rows holding it) for `count` terms: each segment's rows blob is 4 bytes a row."""
+    return f"SELECT term, sum(length(rows)) / 4 FROM postings WHERE term IN ({','.join('?' * count)}) GROUP BY term"
+
+
 def select_postings(count: int) -> str:
     return f"SELECT term, rows, tfs FROM postings WHERE term IN ({','.join('?' * count)}) ORDER BY term, segment"
 

@@ -150,11 +150,11 @@ class Assistant:
         return self._parse(clean_text(question), _history(history))
 
     def _parse(self, question: str, earlier: list[str]) -> Query:
-        councils = self.reader.council_names
+        councils, known = self.reader.council_names, self.reader.passages_with
         previous = None
         for text in earlier:
-            previous = parse_question(text, councils, previous)
-        return parse_question(question, councils, previous)
+            previous = parse_question(text, councils, previous, known)
+        return parse_question(question, councils, previous, known)
 
     def read_councils(self, council=None) -> list[CouncilReading]:
         """How a council filter (a name or a list of them) is read by search, ratings and judgements:

@@ -54,6 +54,9 @@ def compose(evidence: Evidence, reader: IndexReader) -> Answer:
     intent = evidence.query.intent
     for written, council in evidence.query.typos:  # a misspelt council is read as the one it is closest to
         writer.lines.append(f"Answering for **{md_escape(short(council))}** (you wrote “{md_escape(written)}”).\n")
+    if evidence.query.respelt:  # misspelt words are read as the letters' words (qa/spelling.py)
+        read = ", ".join(f"“{md_escape(w)}” as “{md_escape(m)}”" for w, m in evidence.query.respelt)
+        writer.lines.append(f"Reading {read}.\n")
     if intent == CLARIFY:
         word, *names = evidence.query.did_you_mean
         writer.lines.append(f"Which council do you mean by “{md_escape(word)}”: "
@@ -698,8 +701,9 @@ def _judged_as(j: JudgementRow, q: Query, service: bool = False) -> str:
     parts = []
     if service or len(q.services) > 1:
         parts.append(md_escape(service_title(j.service).lower()))
-    parts.append(f"“{md_escape(j.word)}”")
-    if j.level and j.word.lower() != j.level:
+    # "none is inadequate" is a judgement too, but never one of that level: it is said as none.
+    parts.append(f"{'none ' if j.negated else ''}“{md_escape(j.word)}”")
+    if j.level and j.word.lower() != j.level and not j.negated:
         parts.append(f"({j.level})")
     if j.count is not None and j.total is not None:
         parts.append(f"({j.count} of {j.total})")

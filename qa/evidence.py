@@ -524,15 +524,32 @@ def standard_texts(q: Query, retriever: Retriever, found: list[Passage], text: s
         return []  # a council's own finding ranks first: it, not the standard text, is the answer
     closest = max((p.dense_score or 0.0 for p in found), default=0.0)
     words = content_terms(text)
-    standard = [p for p in hits if p.boilerplate and is_standard_text(p.text)]
+    # A passage that holds two adjacent words of the question ("does 'performs poorly' mean ...")
+    # comes first: it is that kind's wording. Then the search's order.
+    pairs = _word_pairs(text)
+    standard = sorted((p for p in hits if p.boilerplate and is_standard_text(p.text)),
+                      key=lambda p: not _holds_pair(pairs, p.text))
     kept: list[Passage] = []
     for p in standard:
         dense = p.dense_score or 0.0
-        answers = says_it_all(words, p) or (dense >= MIN_DENSE_ALONE and dense >= closest + STANDARD_MARGIN)
+        answers = says_it_all(words, p) or dense >= MIN_DENSE_ALONE and (
+            dense >= closest + STANDARD_MARGIN or _holds_pair(pairs, p.text))
         if answers and all(p.kind != k.kind for k in kept) and (
                 not kept or dense >= (kept[0].dense_score or 0.0) - STANDARD_MARGIN):
             kept.append(p)
     return kept[:2]
+
+
+def _word_pairs(text: str) -> list[str]:
+    """Each two adjacent words of `text` that are both content words ("performs poorly"), lower case."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
+            if content_terms(a) and content_terms(b)]
+
+
+def _holds_pair(pairs: list[str], text: str) -> bool:
+    words = " ".join(re.findall(r"[a-z]+", text.lower()))
+    return any(f" {pair} " in f" {words} " for pair in pairs)
 
 
 def judged(passages: list[Passage], topic: str, words: str = "") -> list[Passage]:

@@ -44,6 +44,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("truancy|truanting|bunking off|skipping school|skip school|attendance|missing school|off school",
      "attendance absence persistent absence"),
     ("gcse|gcses|exam results|exams|at 16|sixteen|ks4|age 16|aged 16|16-year-olds", "key stage 4 attainment"),
+    ("maths|math|sums|numeracy", "mathematics"),
     ("ks3|at 14|age 14|aged 14|fourteen|14-year-olds|year 9", "key stage 3 attainment"),
     ("sats|at 11|eleven|end of primary|primary results|ks2|age 11|aged 11", "key stage 2 attainment"),
     ("ks1|at 7|age 7|aged 7|seven-year-olds|infants", "key stage 1 attainment"),

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -42,6 +42,8 @@ from index.councils import MIN_TYPO_LETTERS, Speller, canonical, find_mentions, 
 from index.kinds.scales import SCALES
 from index.letters import short_name
 from index.services import AREA_SERVICES, SERVICES
+from qa.glossary import GLOSSARY
+from qa.spelling import respelt
 
 
 class Intent(StrEnum):
@@ -113,6 +115,7 @@ class Query:
     typos: tuple[tuple[str, str], ...] = ()  # (what was written, the indexed council read for it): "stockprt"
     did_you_mean: tuple[str, ...] = ()  # a misspelling as close to several councils: the word, then their names
     transition: tuple[int, int] | None = None  # "from inadequate to good": (1, 3), the grades in the order named
+    respelt: tuple[tuple[str, str], ...] = ()  # (written, read as): "fostring" -> "fostering" (qa/spelling.py)
 
 
 def normalise(text: str) -> str:
@@ -152,24 +155,36 @@ came come comes finished ranked place placed now then about councils' council's 
 """.split())
 
 
-def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Query | None = None) -> Query:
-    """Parse `text`; `councils` are the index's (full name, short name) pairs."""
+def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Query | None = None,
+                   passages_with: Callable[[str], int] | None = None) -> Query:
+    """Parse `text`; `councils` are the index's (full name, short name) pairs; `passages_with`
+    (IndexReader.passages_with), when given, lets misspelt words be read as the letters' words."""
     text = text[:MAX_QUESTION_CHARS]
     councils = councils if isinstance(councils, tuple) else tuple(councils)  # keeps a cached hash
     norm = f" {normalise(text)} "
     found, norm = _find_councils(norm, councils)
     by_authority = _by_authority(councils)
     unknown: list[str] = []
-    for name in _unknown_councils(text):
+    # A question typed all in lower case ("stoke childrens homes any good") names a council whose
+    # name is also a word ("stoke", "hull") in lower case too (index/councils.py CAPITAL_ONLY).
+    lower_case = not any(ch.isupper() for ch in text)
+    for name in _unknown_councils(text, lower_case):
         # "Hull", "County Durham", "the London Borough of Redbridge": an indexed council by another name.
         indexed = by_authority.get(canonical(name) or "", ())
         if indexed:
             found.extend(full for full in indexed if full not in found)
+        elif name.islower() and lower_case:
+            continue  # a word in lower case is read as a council only when the index has its letters
         elif normalise(name) not in {normalise(f) for f in found} and not any(
                 normalise(name) in normalise(f) for f in found):
             unknown.append(name)
         norm = re.sub(rf"(?<![a-z0-9]){re.escape(normalise(name))}(?:'s)?(?![a-z0-9])", " ", norm)
     found, unknown, typos, did_you_mean, norm = _misspelt(found, unknown, norm, councils)
+    words_read: tuple[tuple[str, str], ...] = ()
+    if passages_with is not None:
+        words_read = tuple(respelt(norm, passages_with, _KEPT_WORDS))
+        for written, meant in words_read:
+            norm = re.sub(rf"(?<![a-z]){written}(?![a-z])", meant, norm)
     unknown = tuple(unknown)
     # "Have exclusions come down since 2006?" is about a figure the letters compare with 2006, not a
     # letter of 2006: "since YEAR" filters nothing and stays in the words searched.
@@ -199,11 +214,15 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
                   extreme=asks.extreme, facts=asks.facts, services=services,
                   comparison=comparison, threshold=threshold, change=asks.direction,
                   term=_term(defined) if defined else "", typos=typos, did_you_mean=did_you_mean,
-                  transition=transition)
+                  transition=transition, respelt=words_read)
     if previous is not None and _is_followup(text, query):
         return _merge(previous, query)
     return replace(query, intent=_intent(query, norm, asks))
 
+
+# Words never read as misspellings of the letters' words: the question words, and the glossary's
+# everyday words and abbreviations ("camhs", "neet"), which it maps to the letters' own.
+_KEPT_WORDS = _GENERIC | frozenset(w for phrases, _ in GLOSSARY for w in re.findall(r"[a-z]+", phrases))
 
 MAX_TYPO_CANDIDATES = 30  # words and runs of words of one question tried as misspelt council names
 
@@ -366,9 +385,9 @@ _DID_NAME = re.compile(r"\b(?:did|does|has|is|was)\s+", re.I)
 _RATING_VERBS = frozenset({"get", "receive", "perform", "score", "do", "rated", "graded"})
 
 
-def _unknown_councils(text: str) -> list[str]:
+def _unknown_councils(text: str, lower_case: bool = False) -> list[str]:
     """Council names in the question that may have no letter: English authorities by any
-    common name, or the name in "And X?" / "What rating did X get?"."""
+    common name (in lower case too, with `lower_case`), or the name in "And X?" / "What rating did X get?"."""
     guessed = []
     match = _FOLLOWUP_NAME.match(text)
     if match:
@@ -377,7 +396,7 @@ def _unknown_councils(text: str) -> list[str]:
         name, after = _capitalised_run(text, match.end())
         if after.lower() in _RATING_VERBS:
             guessed.append(name)
-    names = [text[start:end] for start, end, _ in find_mentions(text)]
+    names = [text[start:end] for start, end, _ in find_mentions(text, any_case=lower_case)]
     guessed = [n.removesuffix("'s").removesuffix("’s") for n in guessed]  # "What about Stockport's ...": Stockport
     names += [n for n in guessed if n and n[0].isupper() and normalise(n) not in _GENERIC]
     # Each name costs a pass over the question (parse_question takes it out), and each is

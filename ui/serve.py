@@ -16,6 +16,7 @@ from pathlib import Path
 from index.errors import LettersQAError
 from index.formats import MAX_DOCUMENT_BYTES
 from qa import Assistant
+from qa.spelling import english_words
 from ui.auth import parse
 from ui.service import NO_LETTERS_FOLDER, Service, default_letters_dir
 
@@ -115,5 +116,6 @@ def warm_up(assistant: Assistant) -> None:
         if letters:
             assistant.ask(f"What rating did {letters[0].short_name} get?", generative=False)
         assistant.embedder.embed(["warm up"])
+        english_words()  # the word list a misspelt word is checked against (~0.5 s to load)
     except Exception as exc:  # the first search reports it properly; here it is only a hint
         print(f"letters-qa: warning: the model did not load yet ({exc})", file=sys.stderr)

@@ -1,0 +1,78 @@
+"""Questions typed the way people type them (issue 29, round three): misspelt words, a council
+named in lower case, the scale's own words in a question about what a rating means, and a
+judgement the letter negates. Real model, real index of the seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.spelling import respelt
+
+STOCKPORT = "Stockport Metropolitan Borough Council"
+STOKE = "Stoke-on-Trent City Council"
+
+
+def test_a_misspelt_word_is_read_as_the_letters_word_and_the_answer_says_so(assistant):
+    # "fostring" shares no word with any passage: the answer was "I found nothing in the letters
+    # for Stockport that answers this", a false "none" (the letters judge its fostering service).
+    answer = assistant.ask("stokport fostring any good")
+    assert assistant.parse("stokport fostring any good").respelt == (("fostring", "fostering"),)
+    assert "Reading “fostring” as “fostering”." in answer.text
+    assert "The fostering service is outstanding." in [c.text for c in answer.citations]
+    assert "found nothing" not in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "How does Stockport cope with money being tight?",  # "tight" is English, only not the letters'
+    "Do Stockport pupils beat the national average for five good GCSEs including English and maths?",  # glossary
+    "What do the letters say about CAMHS in Trafford?",  # an abbreviation the glossary maps
+    "Is boozing, smoking and drug taking going down among Stockport teenagers?",
+    "Which councils perform adequately?",
+])
+def test_words_that_are_english_or_the_glossarys_are_never_respelt(assistant, question):
+    assert assistant.parse(question).respelt == ()
+
+
+def test_respelt_takes_the_variant_most_passages_hold_and_only_english_ones():
+    held = {"fostering": 9, "foster": 9, "fosterings": 0, "secondary": 5, "seconds": 1}
+
+    def passages_with(words):
+        from index.bm25 import query_terms
+        stems = {w: query_terms(w)[0] for w in held if held[w]}
+        return {w: max((held[k] for k, s in stems.items() if query_terms(w) == [s]), default=0) for w in words}
+
+    assert respelt(" stokport fostring any good ", passages_with, frozenset({"any"})) == [("fostring", "fostering")]
+    assert respelt(" secondry ", passages_with) == [("secondry", "secondary")]
+    assert respelt(" colour ", passages_with) == []  # British spelling of an English word: not a typo
+    assert respelt(" xqzzy ", passages_with) == []  # nothing the letters use is one edit away
+
+
+def test_a_council_named_in_lower_case_in_a_lower_case_question(assistant):
+    # "stoke" is also a word, so find_mentions reads it only capitalised; a question typed all in
+    # lower case reads it as the council (the index has its letter). The answer listed all four.
+    query = assistant.parse("stoke childrens homes any good")
+    assert query.councils == (STOKE,)
+    answer = assistant.ask("stoke childrens homes any good")
+    assert {c.council for c in answer.citations} == {STOKE}
+    assert answer.citations[0].text.startswith("All six children's homes")
+    # ... beside another council too; but not in a question with capitals, nor "reading" (literacy).
+    assert assistant.parse("how do stockport and stoke compare").councils == (STOCKPORT, STOKE)
+    assert assistant.parse("Did Stockport stoke fears about fostering?").councils == (STOCKPORT,)
+    assert assistant.parse("reading results in stockport").councils == (STOCKPORT,)
+    assert assistant.parse("how good is reading in primary schools").councils == ()
+
+
+def test_a_negated_judgement_is_never_shown_as_that_level(assistant):
+    # "... are good or outstanding and none is inadequate": the list showed children's homes
+    # “inadequate” beside “good or outstanding”.
+    answer = assistant.ask("Are Stoke-on-Trent's children's homes any good?")
+    assert "children's homes none “inadequate”" in answer.text
+    assert "children's homes “inadequate”" not in answer.text
+
+
+def test_a_question_in_the_scales_words_quotes_that_scales_standard_text(assistant):
+    # The question says "performs poorly" (the 2009 rating's scale): its letters' standard text
+    # says what that rating does not mean. Only the APA's "Grade 4" wording was quoted.
+    answer = assistant.ask("If a council is rated performs poorly does that mean everything there is bad?")
+    assert any("a rating of 'performs poorly' does not mean there are no adequate or even good aspects" in c.text
+               for c in answer.citations)
