@@ -138,11 +138,25 @@ class _Writer:
                               f"{_says(q, asked, plural=n != 1)}{_years(q.years)} (all of them; each cited below):")
         else:
             head = f"**All {n} councils**" if n > 1 else "**1 council**"
+            cited = "those at the highest or lowest level cited below" if q.extreme else "each cited below"
             self.lines.append(f"{head} whose letter {_says(q, asked)}{_years(q.years)} (complete: every judgement "
-                              "in the index; each cited below):")
+                              f"in the index; {cited}):")
         if counted:
             self.lines.append(counted.strip())
         by_level = not (q.grades or q.comparison or q.threshold)
+        levels = [level for level in LEVEL_KEYS if any(j.level == level for j in per_council)]  # best first
+        if q.extreme and by_level and levels:
+            # "Whose fostering got the lowest rating?": that level's councils, cited; the others named.
+            level = levels[0] if q.extreme == "max" else levels[-1]
+            names = ", ".join(dict.fromkeys(f"**{md_escape(j.short_name)}**" for j in per_council if j.level == level))
+            self.lines.append(f"\nThe {'highest' if q.extreme == 'max' else 'lowest'} level judged: {level}, for "
+                              f"{names}.")
+            others = [f"{other}: " + ", ".join(dict.fromkeys(md_escape(j.short_name) for j in per_council
+                                                              if j.level == other))
+                      for other in levels if other != level]
+            if others:
+                self.lines.append(f"The other levels: {'; '.join(others)}.")
+            per_council = [j for j in per_council if j.level == level]
         for title, group in _judgement_groups(per_council, by_level):
             self.lines.append(f"\n{title} ({len({j.council for j in group})}):")
             # the sections of a list's thousands of citations in one pass (a query per 500 letters), not one each

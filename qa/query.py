@@ -639,6 +639,7 @@ say said says tell doing getting going know make made think thought verdict lowd
 fare faring shape state
 inspectors inspector inspected find found write wrote written story general generally things thing overall
 overview summary summarise summarize up sum give what's how's they you
+agency agencies arrangements out
 """.split())
 _RATING_WORDS = re.compile(r"\b(?:rating|ratings|rated|rate|grade|grades|graded|score|scored|scores|perform"
                            r"|performs|performed|performing|judged|band)\b")
@@ -701,6 +702,8 @@ def _service_intent(query: Query, named: int, asks: Asks) -> Intent | None:
         return None
     if not query.services or query.areas or not (broad or query.grades) or (query.polarity and named):
         return None
+    if asks.extreme and named != 1:  # "Whose fostering got the lowest rating?", of every council or of those named
+        return SERVICE_LIST
     if named:  # "Is Trafford's private fostering good?", "What grade did Eastmere get for care leavers?"
         asks_level = query.grades or query.comparison or _RATING_WORDS.search(normalise(query.text))
         return SERVICE_LOOKUP if asks_level else None

@@ -76,3 +76,15 @@ def test_a_question_in_the_scales_words_quotes_that_scales_standard_text(assista
     answer = assistant.ask("If a council is rated performs poorly does that mean everything there is bad?")
     assert any("a rating of 'performs poorly' does not mean there are no adequate or even good aspects" in c.text
                for c in answer.citations)
+
+
+def test_whose_service_got_the_lowest_rating_names_that_level_and_cites_only_it(assistant):
+    # Was an open question ("out" and "agencies" were not a service question's words) that quoted
+    # four councils' passages; then a list of every level with no answer to "lowest".
+    answer = assistant.ask("Out of Stockport, Stockton, Trafford and Stoke, whose fostering and adoption agencies "
+                           "got the lowest rating?")
+    assert "The lowest level judged: adequate, for **Stoke-on-Trent**." in answer.text
+    assert "The other levels: outstanding: Stockport; good: Stockport, Stockton-on-Tees, Trafford." in answer.text
+    assert {c.council for c in answer.citations} == {STOKE}
+    best = assistant.ask("Which council has the best adoption service?")
+    assert "The highest level judged: good, for **Stockport**, **Stockton-on-Tees**, **Trafford**." in best.text
