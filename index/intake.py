@@ -51,6 +51,7 @@ from index.letters import Letter, parse_letter, read_capped, size_cap
 from index.manifest import DATABASE, Manifest
 from index.scan import LETTER_SUFFIXES
 from index.update import Report, update_index
+from index.words import plural
 
 Source = str | os.PathLike | bytes  # a file's path, or its bytes
 MAX_STEM = 120  # characters of a saved name before its suffix: far below any filesystem's limit
@@ -132,7 +133,7 @@ class AddReport:
         out = []
         if self.added:
             letters = ", ".join(f"{a.short_name} {a.year} ({rating_words(a)}, {a.letter})" for a in self.added)
-            out.append(("added", f"Added {_count(len(self.added), 'letter')}: {letters}."))
+            out.append(("added", f"Added {plural(len(self.added), 'letter')}: {letters}."))
         if self.already_there:
             out.append(("already_there", "Already in the letters folder: "
                         f"{', '.join(_already(a) for a in self.already_there)}."))
@@ -151,7 +152,7 @@ class AddReport:
             out.append(("failure", f"The index was not updated: {self.failure}. The new letters are in the letters "
                                    "folder; the next update (letters-qa index) indexes them."))
         elif self.update is not None:
-            out.append(("index", f"The index now holds {_count(self.update.letters, 'letter')}."))
+            out.append(("index", f"The index now holds {plural(self.update.letters, 'letter')}."))
         return out or [("nothing", "No files were given.")]
 
     def summary(self) -> list[str]:
@@ -343,10 +344,6 @@ def rating_words(added: Added) -> str:
 def _already(added: Added) -> str:
     """'north.pdf (as north.txt: the same letter in another format)', 'north.txt (as north-1.txt)'."""
     return f"{added.file} (as {added.letter}{': the same letter in another format' if added.same_text else ''})"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 # --- names and placing ---------------------------------------------------------------------

@@ -6,11 +6,14 @@ show; the page's weight stays under 300 KB whatever the index holds (bench/web_p
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import test_web
 import test_web_chat
 from test_web import open_app
 
+from index.words import plural
 from ui.web.paging import clamp, page_line, page_of
 
 pytestmark = pytest.mark.browser
@@ -26,6 +29,18 @@ def test_page_of_clamps_and_says_which_rows_show():
     assert page_of(rows, 7)[1] == 2 and page_of(rows, -3)[1] == 0 and page_of(rows, "x")[1] == 0
     assert page_of([1], 0, what="letter") == ([1], 0, "1 letter") and page_line(0, 0, 50, "row") == "0 rows"
     assert clamp(None, 0, 50) == 0
+
+
+def test_counts_are_said_one_way():
+    """index/words.plural, which the page lines, the chart, the Judgements summary, the conversations list
+    and the upload report all say their counts with."""
+    assert plural(1, "council") == "1 council" and plural(0, "row") == "0 rows"
+    assert plural(1200, "council-year") == "1,200 council-years"
+    assert page_line(1, 0, 50, "letter") == "1 letter" and page_line(2_000, 0, 5_000, "row") == "2,000 rows"
+    from ui.web.judgements import _summary
+
+    assert "1 judgement of 1 service in 1 letter to 1 council." in _summary(
+        [SimpleNamespace(letter="a.txt")], ["fostering"], ["A"], None)
 
 
 def text(page, selector: str) -> str:

@@ -301,6 +301,7 @@ def cmd_ask(args) -> int:
 def _ask_streaming(assistant, question: str) -> int:
     """The model's sentences as they are written, each once it has passed the checks (nothing
     unchecked is printed), then the sources; when none passed, the excerpts instead."""
+    from index.words import plural
     from qa.answer import Answer
 
     streamed, answer = False, None
@@ -318,7 +319,7 @@ def _ask_streaming(assistant, question: str) -> int:
     elif answer.composer != "extractive":
         left_out = len(answer.dropped)
         note = "every sentence passed" if answer.verified else \
-            f"{left_out} sentence{'s' if left_out != 1 else ''} that did not check out left out"
+            f"{plural(left_out, 'sentence')} that did not check out left out"
         print(f"\n\n[checked: {note}]\n{_sources_text(answer)}")
     else:
         print(f"\n\n[checked answer]\n{_answer_text(answer)}")

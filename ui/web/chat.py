@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from index.words import plural
 from qa.query import MAX_QUESTION_CHARS, clean_text
 
 STORAGE_KEY = "letters-qa-conversation"
@@ -151,7 +152,7 @@ def earlier_choices(kept: Kept) -> list[tuple[str, int]]:
         first = " ".join(old.turns[0].question.split())
         first = first if len(first) <= 60 else first[:59] + "…"
         count = len(old.turns)
-        choices.append((f"{first} ({count} question{'s' if count != 1 else ''}, {old.when})", i))
+        choices.append((f"{first} ({plural(count, 'question')}, {old.when})", i))
     return choices
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from index import kinds
 from index.reader import JudgementRow
 from index.services import LEVEL_GRADES, LEVEL_KEYS, SERVICES, service_title
+from index.words import plural
 from ui.web.paging import PAGE_COUNCILS, page_of
 from ui.web.ratings import csv_text
 from ui.web.render import ALL, KIND_NAMES, esc
@@ -110,13 +111,10 @@ def judgements_html(rows: list[JudgementRow], total: int | None = None,
 
 
 def _summary(rows: list[JudgementRow], services: list[str], councils: list[str], total: int | None) -> str:
-    def n(count: int, word: str) -> str:
-        return f"{count:,} {word}{'s' if count != 1 else ''}"
-
     letters = len({r.letter for r in rows})
     of = f" (of {total:,} in the index)" if total is not None and total != len(rows) else ""
-    text = (f"{n(len(rows), 'judgement')}{of} of {n(len(services), 'service')} in {n(letters, 'letter')} to "
-            f"{n(len(councils), 'council')}.")
+    text = (f"{plural(len(rows), 'judgement')}{of} of {plural(len(services), 'service')} in "
+            f"{plural(letters, 'letter')} to {plural(len(councils), 'council')}.")
     return f'<p class="lqa-jsummary">{text}</p>'
 
 

@@ -8,6 +8,8 @@ a column sorts the page shown.
 
 from collections.abc import Sequence
 
+from index.words import plural
+
 PAGE_ROWS = 50  # rows of the Ratings and Letters tables and of the APA grid a page shows
 PAGE_COUNCILS = 25  # councils of the Judgements matrix a page shows (each row holds many judgements)
 COUNCIL_CHOICES = 300  # beyond this many councils, a council filter lists none: its name is typed
@@ -31,7 +33,7 @@ def page_of(items: Sequence, page, size: int = PAGE_ROWS, what: str = "row") -> 
 
 def page_line(count: int, page: int, size: int, what: str) -> str:
     if count <= size:
-        return f"{count:,} {what}{'' if count == 1 else 's'}"
+        return plural(count, what)
     pages = (count - 1) // size + 1
     first, last = page * size + 1, min(count, (page + 1) * size)
     return f"{what.capitalize()}s {first:,}–{last:,} of {count:,} (page {page + 1:,} of {pages:,})"

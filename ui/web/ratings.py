@@ -15,6 +15,7 @@ from index import kinds
 from index.kinds import AREA_TITLES, label_for
 from index.kinds.scales import SCALES
 from index.reader import LetterInfo, RatingRow
+from index.words import plural
 from ui.web.paging import page_of
 from ui.web.render import ALL, KIND_NAMES, esc, html_table
 from ui.web.style import GRADE_COLOURS, RATINGS_COLUMNS
@@ -39,11 +40,6 @@ LABELLED = 24  # councils of one grade in a bar drawn a cell each (named where t
 # Council names a part's list (under the chart) shows; the rest are counted. The lists go with every page
 # load: at 10,000 letters (10,000 councils) 100 a part would have added ~130 KB to a page of ~230 KB.
 NAMES_LISTED = 20
-
-
-def plural(count: int, word: str) -> str:
-    """"1 council", "3 councils", "1,200 councils"."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def axis_ticks(largest: int) -> list[int]:
@@ -234,7 +230,7 @@ def council_html(council: str, rows: list[tuple[LetterInfo, RatingRow | None]]) 
                          f"({overall.grade})</span>")
     years = sorted({info.year for info, _ in letters.values()})
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
-    count = f"{len(letters)} letter{'s' if len(letters) != 1 else ''}, {span}"
+    count = f"{plural(len(letters), 'letter')}, {span}"
     body = []
     for i, (info, row) in enumerate(rows):
         link = (f'<button type="button" class="lqa-read" data-i="{i}" title="Read this letter'

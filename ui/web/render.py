@@ -17,6 +17,7 @@ from index import kinds
 from index.intake import AddReport
 from index.kinds import AREA_TITLES
 from index.reader import LetterInfo, RatingRow
+from index.words import plural
 from qa import Answer
 from qa.answer import md_escape
 
@@ -250,9 +251,8 @@ def dropped_html(answer: Answer) -> str:
         return ""
     rows = "".join(f'<li><q>{esc(d.sentence)}</q> <span class="lqa-meta">{esc(d.reason)}</span></li>'
                    for d in answer.dropped)
-    return (f'<details class="lqa-dropped"><summary>Left out of the model\'s answer: {len(answer.dropped)} '
-            f'sentence{"s" if len(answer.dropped) > 1 else ""} that did not check out</summary><ul>{rows}</ul>'
-            '</details>')
+    return (f'<details class="lqa-dropped"><summary>Left out of the model\'s answer: '
+            f'{plural(len(answer.dropped), "sentence")} that did not check out</summary><ul>{rows}</ul></details>')
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -341,7 +341,7 @@ def coverage_note(answer: Answer) -> str:
     if coverage.matches is None:
         return "\n\n*The most relevant passages found: a sample, not a list of every council.*"
     letters = coverage.letters
-    where = f", in {letters:,} letter{'s' if letters != 1 else ''}" if letters else ""
+    where = f", in {plural(letters, 'letter')}" if letters else ""
     more = " “Show all” quotes every one." if coverage.matches > coverage.shown else ""
     return (f"\n\n*The {coverage.shown} most relevant of {coverage.matches:,} passages that hold the question's "
             f"words{where}: a sample, not a list of every council.{more}*")
