@@ -10,7 +10,7 @@ import test_web_chat
 from test_web import BOT, open_app
 from test_web_chat import SHORTER, ask
 
-from ui.web.render import letter_body
+from ui.web.render import letter_body, row_cells, table_block, table_passage_html
 
 browser = test_web.browser  # one Chromium per module
 corpus_index, corpus_url, page = test_web_chat.corpus_index, test_web_chat.corpus_url, test_web_chat.page
@@ -33,15 +33,15 @@ TABLES = ("Grades:\r\nAssessment judgement area\tAPA grade\r\nBeing healthy\t3\r
           "4\tPerforms excellently\tAn organisation that significantly exceeds minimum requirements\n"
           "1\tPerforms poorly\tAn organisation that does not meet minimum requirements\n\n"
           "| Area | Grade |\n|:-----|----:|\n| Being *healthy* | 3 |\n\n"
-          "One\ttab alone\n\tIndented by a tab")
+          "One\ttab alone\n\n\tIndented by a tab")
 
 
 def test_tables_are_drawn_as_tables_every_cell_escaped():
     html = letter_body(TABLES)
     assert html.count("<table") == 3 and "\t" not in html.split("One", 1)[0] and "|" not in html
     assert ('<table class="lqa-ltable"><tbody><tr><td>Assessment judgement area</td><td>APA grade</td></tr>'
-            '<tr><td>Being healthy</td><td>3</td></tr><tr><td>Staying &lt;safe&gt;</td><td>4</td></tr></tbody></table>'
-            ) in html
+            '<tr><td>Being healthy</td><td>3</td></tr><tr><td>Staying &lt;safe&gt;</td><td></td><td>4</td></tr>'
+            '</tbody></table>') in html  # two tabs hold an empty cell between them
     assert ("<tr><td>1</td><td>Performs poorly</td><td>An organisation that does not meet minimum requirements"
             "</td></tr>") in html
     # A rule under a table's first row makes it the header; the rule itself is not drawn.
@@ -50,7 +50,36 @@ def test_tables_are_drawn_as_tables_every_cell_escaped():
     assert ('<table class="lqa-ltable"><thead><tr><th>Rating</th><th>Performs well (3)</th></tr></thead>'
             ) in letter_body(LETTER)
     # One line with a tab is no table, nor is a line indented by one.
-    assert '<div class="lqa-line">One\ttab alone</div><div class="lqa-line">\tIndented by a tab</div>' in html
+    assert ('<div class="lqa-line">One\ttab alone</div><div class="lqa-line">&#8203;</div>'
+            '<div class="lqa-line">\tIndented by a tab</div>') in html
+
+
+# The 2009 scale as the PDF of seed 003 (tests/fixtures/pdfs) reads: a cell wrapped onto a line of its own,
+# under the third column.
+WRAPPED = ("4\tPerforms excellently\tAn organisation that significantly exceeds minimum requirements\n"
+           "2\tPerforms adequately\tAn organisation that meets only minimum\n\t\trequirements\n"
+           "1\tPerforms poorly\tAn organisation that does not meet minimum requirements")
+
+
+def test_every_tab_is_one_cell_boundary_in_the_reader_and_the_sources():
+    """row_cells, which the reader and the sources panel's table both split rows with: each tab parts two
+    cells, an empty cell kept in its column; a wrapped cell's line stays in its table."""
+    row = "a\t\t c \r"
+    assert [row[a:b] for a, b in row_cells(row, 0, len(row))] == ["a", "", "c"]
+    assert [WRAPPED[a:b] for a, b in row_cells(WRAPPED, *line_at(WRAPPED, "\t\trequirements"))] == \
+        ["", "", "requirements"]
+    row = "| a |  | c |"
+    assert [row[a:b] for a, b in row_cells(row, 0, len(row), "|")] == ["a", "", "c"] and row_cells("x", 0, 1, "|") == []
+    html = letter_body(WRAPPED)
+    assert html.count("<table") == 1 and html.count("<tr>") == 4 and "\t" not in html
+    assert "<tr><td></td><td></td><td>requirements</td></tr><tr><td>1</td><td>Performs poorly</td>" in html
+    card = table_passage_html(WRAPPED, table_block(WRAPPED, 0, 10), [(1, 0, 10)], [])
+    assert "<td></td><td></td><td>requirements</td><td></td></tr>" in card and card.count("<tr") == 4
+
+
+def line_at(text: str, words: str) -> tuple[int, int]:
+    start = text.index(words)
+    return start, text.index("\n", start)
 
 
 def test_a_cited_span_is_marked_on_each_line_and_cell_it_covers_the_first_piece_the_target():

@@ -77,6 +77,31 @@ def _marked_spans(text: str, spans: list[tuple[int, int, int]]) -> str:
 MAX_TABLE_LINE = 400
 
 
+def row_cells(text: str, start: int, end: int, separator: str = "\t") -> list[tuple[int, int]]:
+    """The (start, end) of each cell of the table row text[start:end], its white space trimmed: the
+    text between two separators (tabs, or a markdown row's pipes, whose outer two stand for no cell),
+    an empty cell kept, so that every cell stays in its column. Each tab of a letter's table is one
+    cell boundary: seeds/ have one between two cells; a Word or HTML table's empty cell and a PDF's
+    cell wrapped onto a line of its own ("\t\trequirements", under the third column) come as tabs
+    with nothing between them."""
+    cells, a = [], start
+    while True:
+        b = text.find(separator, a, end)
+        stop = end if b == -1 else b
+        first, last = a, stop
+        while first < last and text[first].isspace():
+            first += 1
+        while last > first and text[last - 1].isspace():
+            last -= 1
+        cells.append((first, last))
+        if b == -1:
+            break
+        a = b + 1
+    if separator == "|":  # "| a | b |": nothing stands before the first pipe or after the last
+        cells = cells[1:-1] if len(cells) > 1 else []
+    return cells
+
+
 def table_block(text: str, start: int, end: int) -> tuple[int, int] | None:
     """(start, end) of the whole tab-separated table (header line included) whose rows hold
     text[start:end], or None where a line of that span is not a table's row."""
@@ -161,8 +186,7 @@ def table_passage_html(text: str, block: tuple[int, int], spans: list[tuple[int,
     the header unless it is cited."""
     rows, pos = [], block[0]
     for line in text[block[0]:block[1]].split("\n"):
-        cells = line.rstrip("\r").split("\t")
-        rows.append((pos, pos + len(line), cells))
+        rows.append((pos, pos + len(line), [text[a:b] for a, b in row_cells(text, pos, pos + len(line))]))
         pos += len(line) + 1
     width = max(len(cells) for _, _, cells in rows)
     head = ""
@@ -400,7 +424,7 @@ _HEADING = re.compile(r"[ \t]*(#{1,6})[ \t]+")
 _RULE = re.compile(r"[ \t]*[-=_]{3,}(?:[ \t]+[-=_]{3,})*[ \t]*")
 _BULLET = re.compile(r"[ \t]*[-*▪•][ \t]+")
 _PIPE_RULE = re.compile(r"[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?")
-_CELL = {"tab": re.compile(r"[^\t]+"), "pipe": re.compile(r"[^|]+")}
+_SEPARATOR = {"tab": "\t", "pipe": "|"}
 
 
 def _marked(text: str, start: int, end: int, mark: tuple[int, int] | None, first: list[bool]) -> str:
@@ -413,25 +437,16 @@ def _marked(text: str, start: int, end: int, mark: tuple[int, int] | None, first
     return f"{esc(text[start:a])}<mark{css}>{esc(text[a:b])}</mark>{esc(text[b:end])}"
 
 
-def _cells(text: str, start: int, end: int, kind: str) -> list[tuple[int, int]]:
-    """The (start, end) of each non-blank cell of a table's line, its white space trimmed: cells
-    between runs of tabs, or between a markdown row's pipes."""
-    spans = []
-    for cell in _CELL[kind].finditer(text, start, end):
-        a, b = cell.span()
-        a += len(cell.group()) - len(cell.group().lstrip())
-        b -= len(cell.group()) - len(cell.group().rstrip())
-        if a < b:
-            spans.append((a, b))
-    return spans
-
-
-def _row_kind(text: str, start: int, end: int) -> str | None:
-    """"tab" or "pipe" for a line that is a table's row (two cells or more), else None."""
+def _row_kind(text: str, start: int, end: int, kind: str | None = None) -> str | None:
+    """"tab" or "pipe" for a line that is a table's row (two cells or more), else None. Inside a
+    table of tabs (`kind`), a line whose tabs only lead is one of its rows too: a cell wrapped onto a
+    line of its own (row_cells)."""
     line = text[start:end]
-    if line.lstrip().startswith("|") and line.rstrip().endswith("|") and len(_cells(text, start, end, "pipe")) > 1:
+    if line.lstrip().startswith("|") and line.rstrip().endswith("|") and len(row_cells(text, start, end, "|")) > 1:
         return "pipe"
-    return "tab" if "\t" in line.strip() and len(_cells(text, start, end, "tab")) > 1 else None
+    if "\t" in line.strip() or (kind == "tab" and line.startswith("\t") and line.strip()):
+        return "tab"
+    return None
 
 
 def _table(text: str, lines: list[tuple[int, int]], kind: str, mark, first: list[bool]) -> str:
@@ -443,7 +458,8 @@ def _table(text: str, lines: list[tuple[int, int]], kind: str, mark, first: list
     html = []
     for i, (start, end) in enumerate(rows):
         tag = "th" if header and i == 0 else "td"
-        cells = "".join(f"<{tag}>{_marked(text, a, b, mark, first)}</{tag}>" for a, b in _cells(text, start, end, kind))
+        cells = "".join(f"<{tag}>{_marked(text, a, b, mark, first)}</{tag}>"
+                        for a, b in row_cells(text, start, end, _SEPARATOR[kind]))
         html.append(f"<thead><tr>{cells}</tr></thead><tbody>" if tag == "th" else f"<tr>{cells}</tr>")
     body = "".join(html) if header else f"<tbody>{''.join(html)}"
     return f'<table class="lqa-ltable">{body}</tbody></table>'
@@ -454,8 +470,8 @@ def letter_body(text: str, mark: tuple[int, int] | None = None) -> str:
     headings, bullets as a list's items, tables (two lines or more: tab-separated cells, or markdown's
     pipes) as tables, rules of dashes left out (unless cited, outside a table); the rest as written
     (white space kept). `mark` (start, end) highlights a cited span.
-    But: runs of tabs count as one separator (letters align their columns with them), so an empty
-    cell is not kept; no cell spans, no alignment."""
+    A table's cells are row_cells' (an empty one kept, in its column), as the sources panel's are.
+    But: no cell spans, no alignment; a wrapped cell's line is a row of its own."""
     lines, pos = [], 0
     for line in text.splitlines(keepends=True):
         lines.append((pos, pos + len(line.rstrip("\r\n"))))
@@ -467,7 +483,7 @@ def letter_body(text: str, mark: tuple[int, int] | None = None) -> str:
         if kind:
             rule = _RULE if kind == "tab" else _PIPE_RULE
             j = i + 1
-            while j < len(lines) and (_row_kind(text, *lines[j]) == kind or rule.fullmatch(text, *lines[j])):
+            while j < len(lines) and (_row_kind(text, *lines[j], kind) == kind or rule.fullmatch(text, *lines[j])):
                 j += 1
             if j - i > 1:
                 html.append(_table(text, lines[i:j], kind, mark, first))
