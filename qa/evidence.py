@@ -462,30 +462,34 @@ def asked_polarity(q: Query) -> str | None:
 
 
 def narrowed(passages: Iterable[Passage], polarity: str) -> list[Passage]:
-    """Each passage cut to its first run of sentences of `polarity`, so a weaknesses answer
-    never quotes a strength beside it (a window may hold one of each); runs that overlap in
-    one letter are joined (two windows of one list of weaknesses give the whole list, not
-    the first window's part of it), in the order of the first."""
+    """Each passage cut to its runs of sentences of `polarity`, so a weaknesses answer never
+    quotes a strength beside it (a window may hold one of each, or a weakness on each side of a
+    strength: Stockton's "... not in education, employment or training" came after one and was
+    lost); runs that overlap in one letter are joined (two windows of one list of weaknesses give
+    the whole list, not the first window's part of it), in the order of the first."""
     found: list[Passage] = []
     for passage in passages:
         labelled = classify_spans(passage.text, passage.section)
-        run = [i for i, (_, label) in enumerate(labelled) if label == polarity]
-        if not run:
-            continue
-        last = run[0]
-        while last + 1 < len(labelled) and labelled[last + 1][1] == polarity:
-            last += 1
-        start, end = labelled[run[0]][0][0], labelled[last][0][1]
-        if polarity == "weakness":  # "... are good but private fostering is inadequate": from the weak clause
-            start += weakness_starts(passage.text[start:labelled[run[0]][0][1]])
-        cut = replace(passage, text=passage.text[start:end], start=passage.start + start,
-                      end=passage.start + end, polarity=polarity)
-        for i, kept in enumerate(found):
-            if kept.letter == cut.letter and kept.start <= cut.end and cut.start <= kept.end:
-                found[i] = joined(kept, cut)
-                break
-        else:
-            found.append(cut)
+        i = 0
+        while i < len(labelled):
+            if labelled[i][1] != polarity:
+                i += 1
+                continue
+            first = last = i
+            while last + 1 < len(labelled) and labelled[last + 1][1] == polarity:
+                last += 1
+            i = last + 1
+            start, end = labelled[first][0][0], labelled[last][0][1]
+            if polarity == "weakness":  # "... are good but private fostering is inadequate": from the weak clause
+                start += weakness_starts(passage.text[start:labelled[first][0][1]])
+            cut = replace(passage, text=passage.text[start:end], start=passage.start + start,
+                          end=passage.start + end, polarity=polarity)
+            for j, kept in enumerate(found):
+                if kept.letter == cut.letter and kept.start <= cut.end and cut.start <= kept.end:
+                    found[j] = joined(kept, cut)
+                    break
+            else:
+                found.append(cut)
     return found
 
 

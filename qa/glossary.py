@@ -108,6 +108,11 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("self-assessment|self assessment|assessed itself|assesses itself|knows itself|know itself|its own view"
      "|its own assessment|its own analysis|its own judgement", "the council's analysis of its strengths and areas for"
      " development self-assessment"),
+    ("flagged|picked up on|pointed out|told to fix|last year's problems|problems last year|the year before"
+     "|previous year|last year's report|sorted out|fixed", "areas for development identified in the previous year"
+     " responded"),
+    ("kidding itself|fooling itself|deluded|too rosy|rose-tinted|overrated|overrate|over-optimistic|honest about"
+     "|realistic about", "the council's analysis underestimate weaknesses overvalue self-assessment"),
     ("ask people|asked people|consult|consultation|listen|listens|listening|what they wanted",
      "consultation views of children and young people"),
     ("volunteering|volunteer|school council|youth council|youth parliament|community|anti-social|antisocial",

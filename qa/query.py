@@ -144,6 +144,7 @@ _RATING_PATTERNS: tuple[tuple[str, tuple[int, ...], str | None], ...] = (
 _AREA_PHRASES = {area.key: area.question for area in kinds.AREAS if area.question}
 _GENERIC = frozenset("""
 which what who whom where when how many much list show give tell me us all every any each the a an of for in on at
+anything something ofsted's
 to by with and or from their its it that those these there this is are was were be been has have had get got gets
 received receive given did do does doing done fare fared councils council authorities authority local la las
 children's childrens children child services service ofsted rating ratings rated rate grade grades graded score
@@ -497,11 +498,12 @@ _POLARITY_ASKS = (  # (pattern, polarity); the words are taken out of the topic
      r"|going (?:badly|wrong)|gone (?:badly|wrong)|went (?:badly|wrong)|doing badly|bad news|problems?"
      r"|concerns?|negatives?|shortcomings?|criticisms?|criticised|criticise|needs? to improve|needs? improving"
      r"|struggling|worries|worst aspects?|(?:isn't|is not|aren't|are not) going well|falls? short|fell short"
-     r"|falling short",
+     r"|falling short|(?:does|do|did) badly|red flags?|anything wrong",
      "weakness"),
     (r"strengths?|strongest (?:areas?|points?|aspects?)|going well|gone well|went well|good news|good at"
      r"|positives?|praised?|strong points?|best aspects?|what works|doing well", "strength"),
 )
+_REQUEST = re.compile(r"\b(?:i|we) (?:need|want|would like|'d like|am looking for|'m looking for)\b")
 _SUPERLATIVES = (
     (r"best|top|highest|strongest|came first|leading|most highly", "max"),
     (r"worst|bottom|lowest|weakest|came last|least well", "min"),
@@ -545,6 +547,7 @@ def _find_asks(norm: str) -> tuple[Asks, str]:
     change), with those words taken out of the text."""
     asks = Asks()
     norm = f" {' '.join(norm.split())} "
+    norm = _REQUEST.sub(" ", norm)  # "I need the bad news for Stockton": the asking, not a topic
     for pattern, polarity in _POLARITY_ASKS:
         norm, found = re.subn(rf"\b(?:{pattern})\b", " ", norm)
         if found:
@@ -638,7 +641,7 @@ _BROAD_WORDS = frozenset("""
 say said says tell doing getting going know make made think thought verdict lowdown like news picture pass muster
 fare faring shape state
 inspectors inspector inspected find found write wrote written story general generally things thing overall
-overview summary summarise summarize up sum give what's how's they you
+overview summary summarise summarize up sum give what's how's they you headlines headline final news
 agency agencies arrangements out
 """.split())
 _RATING_WORDS = re.compile(r"\b(?:rating|ratings|rated|rate|grade|grades|graded|score|scored|scores|perform"

@@ -27,9 +27,9 @@ ACCURACY = {
     "people": 1.0,  # issue 29: a false "none", abbreviations, definitions, mixed quotes
     # issue 29, round two: 130 questions in people's words by two helpers who saw no rules, glossary or
     # gold files, added to tune on (70 at 0.886 and 60 at 0.85 when added), round three's 60 by a third
-    # (0.933 when added; all 190 at 0.953), and round four's 60 by a fourth (0.90 when added; all 250 at
-    # 0.96); the held-out sets stay untuned
-    "people_dev": 0.95,
+    # (0.933 when added; all 190 at 0.953), and round four's two sets of 60 by a fourth and a fifth (0.90
+    # and 0.817 when added; all 310 at 0.952); the held-out sets stay untuned
+    "people_dev": 0.94,
 }
 
 
@@ -74,11 +74,11 @@ def test_held_out_questions_in_peoples_words_keep_their_floor(assistant):
     """81 questions in councillors', journalists' and parents' words (abbreviations, plain words for
     areas, what a rating means, strengths and weaknesses in one area) written by a helper who saw
     neither the rules, the glossary nor the gold files, never tuned on (issue 29): 0.62 at e245a0f,
-    0.72 at 80f0d3b, 0.85 after tuning on people_dev, 0.864 (70 of 81) in round three, 0.889 (72 of
-    81) in round four; short of the issue's 0.9 (docs/evaluation.md)."""
+    0.72 at 80f0d3b, 0.85 after tuning on people_dev, 0.864 (70 of 81) in round three, 0.914 (74 of
+    81) in round four: the issue's 0.9 (docs/evaluation.md)."""
     report = evaluate(assistant, PEOPLE_HELD_OUT, k=5)
     assert report.summary()["questions"] == 81
-    assert report.summary()["accuracy"] >= 0.88
+    assert report.summary()["accuracy"] >= 0.9
 
 
 def test_a_quote_of_shared_wording_counts_for_the_council_asked_and_against_none(assistant, tmp_path):

@@ -88,3 +88,37 @@ def test_whose_service_got_the_lowest_rating_names_that_level_and_cites_only_it(
     assert {c.council for c in answer.citations} == {STOKE}
     best = assistant.ask("Which council has the best adoption service?")
     assert "The highest level judged: good, for **Stockport**, **Stockton-on-Tees**, **Trafford**." in best.text
+
+
+STOCKTON = "Stockton-on-Tees Borough Council"
+NEET = "A greater proportion of 16- to 18-year-olds than in similar areas and found nationally are not in education, " \
+       "employment or training."
+
+
+def test_a_request_for_the_bad_news_lists_every_weakness_of_the_council(assistant):
+    # "I need ..." was the topic ("need"), so the weaknesses were searched for by it and none was
+    # found; and a window's weaknesses after a strength sentence were cut off (only its first run
+    # of weak sentences was kept), so Stockton's NEET sentence was never listed.
+    for question in ("I need the bad news for Stockton", "Is there anything Stockton does badly?"):
+        query = assistant.parse(question)
+        assert (query.intent, query.polarity, query.topic) == ("weaknesses", "weakness", "")
+        answer = assistant.ask(question)
+        assert any(NEET in c.text for c in answer.citations), question
+        assert {c.council for c in answer.citations} == {STOCKTON}
+        assert not any("Performance for care leavers" in c.text for c in answer.citations)  # the strength after it
+
+
+@pytest.mark.parametrize("question", ["Give me the headlines on Trafford's children's services",
+                                      "What was Ofsted's final verdict on Trafford in 2009?"])
+def test_headlines_and_a_final_verdict_ask_for_the_councils_page(assistant, question):
+    assert assistant.parse(question).intent == "council"
+    answer = assistant.ask(question)
+    assert "Performs well (3)" in answer.text
+
+
+def test_what_the_council_was_told_to_fix_and_its_own_view_of_itself(assistant):
+    flagged = assistant.ask("Has Stockport sorted out the things Ofsted flagged the year before?")
+    assert any("responded positively and in a timely manner to the areas for development identified in 2007" in c.text
+               for c in flagged.citations)
+    rosy = assistant.ask("Was Stockport kidding itself about how healthy its kids are?")
+    assert any("underestimate a number of important weaknesses" in c.text for c in rosy.citations)
