@@ -6,6 +6,7 @@ show; the page's weight stays under 300 KB whatever the index holds (bench/web_p
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -130,6 +131,22 @@ def test_a_page_of_the_ratings_redraws_only_its_grid(page, corpus_url, monkeypat
     assert {name: len(calls) for name, calls in made.items()} == {
         "csv_download": 0, "chart_html": 0, "apa_grid_html": 1, "ratings_table": 1}
     expect(page.locator("#lqa-ratings-csv")).to_have_text("Download these 318 rows as CSV")
+
+
+def test_a_page_of_the_judgements_matrix_leaves_its_csv_as_it_is(page, corpus_url, monkeypatch):
+    from playwright.sync_api import expect
+
+    import ui.web.app as app
+
+    open_app(page, corpus_url, "Judgements")
+    button = page.locator("#lqa-judgements-csv")
+    expect(button).to_have_text(re.compile(r"Download these [\d,]+ rows as CSV"))
+    label = button.inner_text()
+    made = counted(monkeypatch, app, "csv_download")
+    page.click("#lqa-judgements-next")
+    expect(page.locator("#lqa-judgements-line")).to_have_text("Councils 26–50 of 120 (page 2 of 5)")
+    assert made == [] and button.inner_text() == label
+    expect(button).to_be_enabled()
 
 
 def test_a_chip_draws_the_letters_table_once(page, corpus_url, monkeypatch):

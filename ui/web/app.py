@@ -308,7 +308,7 @@ class WebApp:
                         download=True):
         """The Judgements tab for the filters: (matrix, CSV download, the marks its buttons open, the
         page line, the page): page `page` of the matching councils (paging.PAGE_COUNCILS each). The
-        CSV is made only with `download` (ratings_view)."""
+        CSV is made only with `download` (ratings_view); None leaves it as it is (a page of the matrix)."""
         try:
             council, note = self.council_choice(council)  # a typed council, read as every filter reads it
             every = self.assistant.judgements()

@@ -341,9 +341,10 @@ def _judgements_tab(web: WebApp) -> tuple[list, list, list, gr.State]:
     views = [matrix, csv_file, marks, councils.line, councils.page]
     for dropdown in filters:
         dropdown.change(web.judgements_view, filters, views, api_visibility="private")
-    for step in (-1, 1):
-        councils.button(step).click(lambda *now, step=step: web.judgements_view(*now[:6], now[6] + step),
-                                    [*filters, councils.page], views, api_visibility="private")
+    for step in (-1, 1):  # a page of the matrix; the CSV (every row) stays as it is
+        councils.button(step).click(
+            lambda *now, step=step: web.judgements_view(*now[:6], now[6] + step, download=None),
+            [*filters, councils.page], views, api_visibility="private")
     return [service, council, year], views, filters, marks
 
 
