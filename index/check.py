@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from index import database, segments
+from index import approximate, database, segments
 from index.conflicts import conflicts_at
 from index.errors import IndexStoreError
 from index.manifest import DATABASE, MANIFEST, UPGRADABLE, Manifest, file_problem, letters_option
@@ -201,6 +201,18 @@ def _file_checks(index_dir: Path, manifest: Manifest, thorough: bool) -> list[Fi
             return checks
         add(segment.file, True, f"{segment.rows:,} vectors, {segment.bytes:,} bytes"
                                 + (", checksum matches" if segment.checksum else ", no checksum recorded"))
+    graph = manifest.approximate
+    if graph is not None:
+        problem = file_problem(folder / graph.file, graph)
+        if problem is None and thorough:
+            try:
+                approximate.load(folder, graph, index_dir)
+            except IndexStoreError as exc:
+                problem = str(exc).split("; rebuild")[0].removeprefix(f"{folder / graph.file} ")
+        if problem:
+            add(graph.file, False, problem)
+            return checks
+        add(graph.file, True, f"approximate graph of {graph.rows:,} passages, {graph.bytes:,} bytes, checksum matches")
     total = sum(segment.rows for segment in manifest.segments)
     if total != manifest.chunks:
         add("vectors", False, f"the segments hold {total} vectors, the manifest {manifest.chunks} passages")

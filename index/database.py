@@ -324,6 +324,11 @@ SELECT_ALL_POSTINGS = "SELECT term, rows, tfs FROM postings ORDER BY term, segme
 SELECT_LETTER_TEXT = "SELECT text FROM letters WHERE name = ?"
 
 
+def content_rows(db: sqlite3.Connection) -> list[int]:
+    """The non-boilerplate chunk rows, ascending (what a search reads by default)."""
+    return [row for (row,) in db.execute("SELECT row FROM chunks WHERE boilerplate = 0 ORDER BY row")]
+
+
 def select_chunk_table() -> str:
     """Every row's letter id, boilerplate flag, BM25 length, polarity code and area code, in row order."""
     polarity = " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(POLARITIES))

@@ -4,6 +4,8 @@
      "model": ..., "dim": 384, "chunks": 170, "letters": {name: sha256},
      "database": {"file": "index.sqlite", "bytes": ..., "checksum": "xxh3_128:..."},
      "segments": [{"file": "vectors.faiss", "rows": ..., "bytes": ..., "checksum": "xxh3_128:..."}, ...],
+     "approximate": {"file": "content-hnsw.faiss", "rows": ..., "bytes": ..., "checksum": ...} (large
+     indexes only: index/approximate.py),
      "stats": {name: [size, mtime_ns, ctime_ns]}, "fusion": {...}, "letters_dir": ..., "created": ...,
      "backend": "onnx" or "torch" (what embedded the vectors; both give the same vectors)}
 
@@ -38,6 +40,7 @@ READABLE = {3, 4, 5}  # versions a reader opens as they are (3: without checksum
 UPGRADABLE = {1, 2}  # versions only `letters-qa index` can bring up to date (index/upgrades.py)
 MANIFEST = "manifest.json"
 DATABASE = "index.sqlite"
+APPROXIMATE = "content-hnsw.faiss"  # index/approximate.py
 GENERATION = re.compile(r"gen-\d{6,}")
 CHECKSUM = "xxh3_128"
 # How qa/retriever.py fuses dense and BM25 rankings over this index's passages; written into
@@ -132,6 +135,7 @@ class Manifest:
     chunks: int = 0
     segments: tuple[Segment, ...] = ()
     database: FileRecord | None = None
+    approximate: Segment | None = None  # the HNSW graph of the non-boilerplate rows (index/approximate.py)
     stats: dict[str, list[int]] = field(default_factory=dict)
     fusion: dict = field(default_factory=dict)
     letters_dir: str | None = None
@@ -150,7 +154,7 @@ class Manifest:
     def verified(self) -> bool:
         """True when every file has a recorded checksum (format 4 on)."""
         return self.database is not None and self.database.checksum is not None and all(
-            s.checksum is not None for s in self.segments)
+            s.checksum is not None for s in self.segments)  # `approximate` always has one
 
     def with_stats(self, stats: dict[str, list[int]]) -> Manifest:
         return replace(self, stats=stats)
@@ -166,6 +170,8 @@ class Manifest:
             doc["backend"] = self.backend
         if self.database is not None:
             doc["database"] = self.database.to_json()
+        if self.approximate is not None:
+            doc["approximate"] = self.approximate.to_json()
         return doc
 
     @classmethod
@@ -247,7 +253,12 @@ class Manifest:
             database = _record(doc.get("database"), FileRecord)
             if database is None or database.file != DATABASE or (version >= 4 and database.checksum is None):
                 raise damaged("database")
-        return replace(manifest, segments=segments, database=database)
+        approximate = None
+        if doc.get("approximate") is not None:
+            approximate = _record(doc["approximate"], Segment)
+            if approximate is None or approximate.file != APPROXIMATE or approximate.checksum is None:
+                raise damaged("approximate")
+        return replace(manifest, segments=segments, database=database, approximate=approximate)
 
     def write(self, index_dir: Path) -> None:
         """Atomically replace manifest.json: readers see the old file or the new one.

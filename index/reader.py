@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index import database, segments
+from index import approximate, database, segments
 from index.bm25 import Held, Scorer, matching_rows, query_terms, top_rows
 from index.councils import normalise_name
 from index.database import AREA_KEYS
@@ -141,6 +141,7 @@ class IndexReader:
         self._rows: tuple | None = None  # row_letter, row_boilerplate, BM25, row_polarity, row_area
         self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
         self._half: tuple[object, float] | None = None  # their float16 FAISS index, the longest's norm
+        self._graph: object | None = None  # their HNSW graph, where the manifest lists one (index/approximate.py)
         self._held: Held | None = None  # their BM25 postings
 
     @classmethod
@@ -213,17 +214,21 @@ class IndexReader:
         if self._vectors is None:
             with self._load_lock:
                 if self._vectors is None:
-                    try:
-                        indexes = segments.load(self._folder, self.manifest.segments, self.index_dir)
-                    except IndexStoreError:
-                        if self.is_stale():  # its files were collected by later updates: not damage
-                            raise IndexStoreError(
-                                f"the index in {self.index_dir} was updated twice since it was opened; "
-                                "open it again (`Assistant` does this by itself)") from None
-                        raise
+                    indexes = self._read(lambda: segments.load(self._folder, self.manifest.segments, self.index_dir))
                     starts = np.cumsum([0] + [index.ntotal for index in indexes])[:-1]
                     self._vectors = [(int(start), index) for start, index in zip(starts, indexes)]
         return self._vectors
+
+    def _read(self, load):
+        """load(): a generation's files read; a failure because later updates collected them
+        (not damage) says to open the index again."""
+        try:
+            return load()
+        except IndexStoreError:
+            if self.is_stale():
+                raise IndexStoreError(f"the index in {self.index_dir} was updated twice since it was opened; "
+                                      "open it again (`Assistant` does this by itself)") from None
+            raise
 
     def vectors(self) -> np.ndarray:
         """Every stored vector in row order, as one (chunks, dim) array (a copy; for tests and tools)."""
@@ -440,6 +445,8 @@ class IndexReader:
         They are one matrix, copied once, instead of FAISS with an ID selector (most rows are
         boilerplate). Over HALF_MIN_ROWS rows or more, the rows that could be among the k best are
         found first from a half-precision copy (`_dense_half`) and only they are scored in full.
+        A search over every row of an index with an approximate graph (index/approximate.py)
+        scores in full only the rows the graph ranks first: not exact, see the module.
         """
         ids, matrix = self._content_matrix()
         count = len(ids) if mask is None else int(mask.sum())
@@ -449,6 +456,8 @@ class IndexReader:
         if count < len(ids) // 8:
             keep = np.flatnonzero(mask)
             rows, scores = ids[keep], matrix[keep] @ query
+        elif count == len(ids) and (keep := self._graph_candidates(query, k)) is not None:
+            rows, scores = ids[keep], (matrix[keep] * query).sum(axis=1)  # as below
         elif count >= HALF_MIN_ROWS:
             keep = self._dense_half(query, k, mask, count)
             # Row by row, not one matrix product: equal vectors get equal scores wherever they sit
@@ -523,6 +532,22 @@ class IndexReader:
                 break
             wanted = min(count, wanted * 8)
         return np.sort(found[scores >= floor])
+
+    def _graph_candidates(self, query: np.ndarray, k: int) -> np.ndarray | None:
+        """Positions (in `_content_matrix`) of the rows the approximate graph ranks best, ascending
+        (approximate.candidates); None without a graph, or when it cannot narrow the search. The
+        graph is the manifest's, read on first use (bench/approximate.py sets one it built)."""
+        if self._graph is None:
+            if self.manifest.approximate is None:
+                return None
+            rows = len(self.content_rows)
+            with self._load_lock:
+                if self._graph is None:
+                    self._graph = self._read(lambda: approximate.load(self._folder, self.manifest.approximate,
+                                                                      self.index_dir, rows=rows))
+        _faiss()  # one OpenMP thread
+        found = approximate.candidates(self._graph, query, k)
+        return None if found is None else np.sort(found)
 
     def _half_index(self) -> tuple[object, float]:
         """A FAISS float16 index of `_content_matrix`'s vectors, and the longest vector's norm."""

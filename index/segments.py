@@ -138,14 +138,14 @@ def extend(target: Path, manifest: Manifest, index_dir: Path, vectors: np.ndarra
     source = index_dir / manifest.folder
     linked = set()
     for segment in segments:
-        if _link_or_copy(source / segment.file, target / segment.file):
+        if link_or_copy(source / segment.file, target / segment.file):
             linked.add(segment.file)
     if len(vectors):
         segments.append(write(target, len(segments), vectors))
     return segments, linked
 
 
-def _link_or_copy(source: Path, target: Path) -> bool:
+def link_or_copy(source: Path, target: Path) -> bool:
     """Hard-link `source` as `target` (True); copy it where the filesystem cannot link (False)."""
     try:
         os.link(source, target)

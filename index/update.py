@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import bm25, database, embed_cache, kinds, segments
+from index import approximate, bm25, database, embed_cache, kinds, segments
 from index.check import searchability
 from index.chunks import chunk_letter
 from index.conflicts import conflicts_at, conflicts_in, drop_text_copies
@@ -133,7 +133,7 @@ def update_index(
                          index_dir / base.manifest.folder / DATABASE if base.manifest else None)
         plan.stats = stat_cache(found, plan.hashes)
         old = base.manifest
-        if old is not None and not base.upgrading and not report.changed:
+        if old is not None and not base.upgrading and not report.changed and not _graph_missing(index_dir, old):
             report.generation, report.letters, report.chunks = old.generation, len(old.letters), old.chunks
             report.unsearchable = searchability(index_dir / old.folder / DATABASE)
             report.conflicts = conflicts_at(index_dir / old.folder / DATABASE)
@@ -277,14 +277,17 @@ def _build_into(job: _Update, tmp: Path, final: Path, generation: int) -> None:
     tmp.mkdir(parents=True)
     old = job.base.manifest
     if old is not None and _extends(old, job.plan):
-        dim, written, linked = _extend_into(job, tmp)
+        dim, written, linked, graph = _extend_into(job, tmp)
     else:
         db = database.create(tmp / DATABASE)
         try:
             dim, vectors = _fill_database(job, db)
+            content = database.content_rows(db)
         finally:
             db.close()
         written, linked = [segments.write(tmp, 0, vectors)], set()
+        wanted = approximate.wanted(len(content))
+        graph = approximate.write(tmp, approximate.build(vectors[content])) if wanted else None
     # A segment from before checksums (format 3), linked as it is, gets its checksum now.
     written = [s if s.checksum else Segment(s.file, s.bytes, checksum_file(tmp / s.file), s.rows) for s in written]
     record = FileRecord.of(tmp, DATABASE)
@@ -294,7 +297,8 @@ def _build_into(job: _Update, tmp: Path, final: Path, generation: int) -> None:
     report = job.report
     Manifest(
         generation=generation, folder=final.name, model=report.model, dim=int(dim), letters=job.plan.hashes,
-        chunks=report.chunks, segments=tuple(written), database=record, stats=job.plan.stats, fusion=FUSION,
+        chunks=report.chunks, segments=tuple(written), database=record, approximate=graph, stats=job.plan.stats,
+        fusion=FUSION,
         letters_dir=str(job.letters_dir.resolve()), created=datetime.now(UTC).isoformat(timespec="seconds"),
         backend=getattr(job.embedder, "backend", None),
     ).write(job.index_dir)
@@ -307,13 +311,14 @@ def _extends(old: Manifest, plan: Plan) -> bool:
             and all(plan.hashes.get(name) == sha for name, sha in letters.items()))
 
 
-def _extend_into(job: _Update, tmp: Path) -> tuple[int, list[Segment], set[str]]:
+def _extend_into(job: _Update, tmp: Path) -> tuple[int, list[Segment], set[str], Segment | None]:
     """The add-only path: extend a copy of the verified current generation.
 
     The SQLite file is copied as it is (rows, ids and BM25 postings stay valid), the new
     letters are appended and only their chunks indexed (one new postings segment), boilerplate
-    is re-marked only for their wordings (all of it when upgrading from an older format), and
-    their vectors go into one new vector segment (see segments.extend).
+    is re-marked only for their wordings (all of it when upgrading from an older format), their
+    vectors go into one new vector segment (see segments.extend), and the approximate graph is
+    extended or built again (`_extended_graph`).
     """
     old = job.base.manifest
     shutil.copyfile(job.index_dir / old.folder / DATABASE, tmp / DATABASE)
@@ -324,6 +329,7 @@ def _extend_into(job: _Update, tmp: Path) -> tuple[int, list[Segment], set[str]]
     db = database.open_copy(tmp / DATABASE)
     try:
         first = database.chunk_count(db)
+        before = database.content_rows(db)
         if not database.has_judgements(db):  # upgrading from format 3 or 4
             database.add_judgements(db)
         vectors = _insert_new(job, db)
@@ -333,10 +339,54 @@ def _extend_into(job: _Update, tmp: Path) -> tuple[int, list[Segment], set[str]]
         job.report.letters, job.report.chunks = database.counts(db)
         job.report.unsearchable = database.searchability(db)
         job.report.conflicts = conflicts_in(db)
+        after = database.content_rows(db)
         db.commit()
     finally:
         db.close()
-    return (old.dim, *segments.extend(tmp, old, job.index_dir, vectors))
+    written, linked = segments.extend(tmp, old, job.index_dir, vectors)
+    graph, shared = _extended_graph(job, tmp, np.asarray(before, np.int64), np.asarray(after, np.int64), first,
+                                    vectors)
+    return old.dim, written, linked | shared, graph
+
+
+def _extended_graph(job: _Update, tmp: Path, before: np.ndarray, after: np.ndarray, first: int,
+                    vectors: np.ndarray) -> tuple[Segment | None, set[str]]:
+    """The approximate graph (index/approximate.py) of an add-only update's generation, or None
+    under its threshold: the previous generation's file hard-linked when no non-boilerplate row
+    changed, the new rows added to a copy of it when only new rows came (every row before
+    `first` kept its mark, so each id still names the same row), else built again from every
+    vector of the new generation. Also returns the file's name when it was hard-linked (it was
+    synced by the generation that wrote it)."""
+    if not approximate.wanted(len(after)):
+        return None, set()
+    old, index_dir = job.base.manifest, job.index_dir
+    source = index_dir / old.folder
+    if old.approximate is not None and np.array_equal(after[after < first], before):
+        if len(after) == len(before):  # verified with the generation (index/check.py)
+            linked = segments.link_or_copy(source / approximate.FILE, tmp / approximate.FILE)
+            return old.approximate, {approximate.FILE} if linked else set()
+        graph = approximate.load(source, old.approximate, index_dir, rows=len(before))
+        graph.add(np.ascontiguousarray(vectors[after[after >= first] - first]))
+        return approximate.write(tmp, graph), set()
+    everything = segments.all_vectors(old, index_dir)
+    if len(vectors):
+        everything = np.concatenate([everything, vectors])
+    return approximate.write(tmp, approximate.build(everything[after])), set()
+
+
+def _graph_missing(index_dir: Path, manifest: Manifest) -> bool:
+    """Whether the generation lacks the approximate graph its size calls for (written before it
+    existed): `letters-qa index` then writes a new generation with it, embedding nothing."""
+    if manifest.approximate is not None or not approximate.wanted(manifest.chunks):
+        return False
+    try:
+        db = database.open_read_only(index_dir / manifest.folder / DATABASE)
+        try:
+            return approximate.wanted(len(database.content_rows(db)))
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False  # a reader would report it; the update changes nothing
 
 
 def _fill_database(job: _Update, db: sqlite3.Connection) -> tuple[int, np.ndarray]:

@@ -455,7 +455,7 @@ def snapshot(index_dir: Path) -> tuple:
 
 
 @pytest.mark.parametrize("rebuild, failing", [
-    (False, (index.update, "_insert_new")), (False, (index.segments, "_link_or_copy")),
+    (False, (index.update, "_insert_new")), (False, (index.segments, "link_or_copy")),
     (False, (index.segments, "write")), (False, (index.update, "fsync_tree")),
     (False, (Manifest, "write")),  # the add-only fast path
     (True, (index.segments, "write")), (True, (index.update, "fsync_tree")), (True, (Manifest, "write")),  # full

@@ -1,0 +1,100 @@
+"""The approximate first pass of a large index's dense search: a FAISS HNSW graph over the
+non-boilerplate rows' vectors, written into the generation as `content-hnsw.faiss`.
+
+    gen-000007/content-hnsw.faiss   IndexHNSWFlat (inner product); id i is the i-th
+                                    non-boilerplate chunk row, ascending (IndexReader.content_rows)
+
+A build writes it when the generation has at least MIN_ROWS non-boilerplate rows (42,386 at
+10,000 letters; the seeds have 118, 1,000 letters ~6,000): below that the exact search is as
+cheap. The manifest lists it under "approximate" with its size, checksum and rows, like the
+other files. A search over every non-boilerplate row (no filter) asks it for CANDIDATES rows
+and scores those exactly (IndexReader.content_dense); filtered searches stay exact. An index
+without the file searches exactly, as before.
+
+An add-only update adds the new rows to the previous generation's graph when no earlier row
+changed its boilerplate mark (the ids stay valid); otherwise, or when the index first reaches
+MIN_ROWS, the graph is built again from every non-boilerplate vector.
+But: - approximate: a row of the exact top k can be missed (recall measured on real vectors
+in docs/performance.md); nothing is pickled (FAISS's own file format).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import IndexStoreError
+from index.manifest import APPROXIMATE, Segment, checksum_bytes, file_problem, problem_error, rebuild_hint
+
+FILE = APPROXIMATE
+MIN_ROWS = 20_000  # non-boilerplate rows from which a build writes the graph
+M = 32  # graph neighbours per row
+EF_CONSTRUCTION = 80  # candidate list while building
+CANDIDATES = 200  # rows a search asks of the graph and scores exactly (at least twice its k)
+EF_SEARCH = 256  # candidate list while searching (at least CANDIDATES)
+
+
+def wanted(rows: int) -> bool:
+    """Whether a generation with this many non-boilerplate rows gets a graph."""
+    return rows >= MIN_ROWS
+
+
+def build(vectors: np.ndarray):
+    """A new graph over `vectors` (one row per non-boilerplate chunk row, in row order)."""
+    import faiss
+
+    index = faiss.IndexHNSWFlat(vectors.shape[1], M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = EF_CONSTRUCTION
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def write(folder: Path, index) -> Segment:
+    """Write the graph into a generation folder being built (never over an existing file)."""
+    import faiss
+
+    data = faiss.serialize_index(index).tobytes()
+    with open(folder / FILE, "xb") as fh:
+        fh.write(data)
+    return Segment(FILE, len(data), checksum_bytes(data), int(index.ntotal))
+
+
+def load(folder: Path, record: Segment, index_dir: Path, rows: int | None = None):
+    """The graph the manifest lists, verified against its size and checksum; `rows`: the
+    non-boilerplate rows it must hold (IndexStoreError with the rebuild hint otherwise)."""
+    import faiss
+
+    path, hint = folder / record.file, rebuild_hint(index_dir)
+    problem = file_problem(path, record)
+    if problem:
+        raise problem_error(path, problem, hint)
+    try:
+        index = faiss.read_index(str(path))
+    except RuntimeError:  # FAISS's message is a C++ source line: not for users
+        raise IndexStoreError(f"{path} is damaged or truncated (FAISS cannot read it); {hint}") from None
+    if not isinstance(index, faiss.IndexHNSWFlat):
+        raise IndexStoreError(f"{path} is not a FAISS index this letters-qa reads ({type(index).__name__}); {hint}")
+    for expected in (record.rows, rows):
+        if expected is not None and index.ntotal != expected:
+            raise IndexStoreError(f"{path} is damaged (it holds {index.ntotal} rows, the index has "
+                                  f"{expected} passages that are not boilerplate); {hint}")
+    return index
+
+
+def candidates(index, query: np.ndarray, k: int) -> np.ndarray | None:
+    """Positions (ids) of the rows the graph ranks best for `query`, enough for an exact top k
+    nearly always: max(CANDIDATES, 2k) of them; None when that is every row or the graph
+    returned fewer than asked (the caller then searches exactly)."""
+    import faiss
+
+    wanted = max(CANDIDATES, 2 * k)
+    if wanted >= index.ntotal:
+        return None
+    params = faiss.SearchParametersHNSW()
+    params.efSearch = max(EF_SEARCH, wanted)
+    _, found = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), wanted, params=params)
+    found = found[0]
+    if found.min(initial=0) < 0:
+        return None
+    return found
