@@ -10,7 +10,8 @@ manifest.json switch to it (os.replace), so a reader sees the old generation or 
 one, never half of one. The generation manifest.json names is never removed before the
 new manifest is in place (even by --rebuild), and the previous one is kept for readers
 still using it; older ones and leftovers of killed updates go at the next update.
-But: - no pickle is written or read anywhere; search is exact (no HNSW or other approximate index).
+But: - no pickle is written or read anywhere; search is exact except, on large indexes, the
+unfiltered dense pass (index/approximate.py).
 """
 
 from __future__ import annotations

@@ -133,7 +133,11 @@ def update_index(
                          index_dir / base.manifest.folder / DATABASE if base.manifest else None)
         plan.stats = stat_cache(found, plan.hashes)
         old = base.manifest
-        if old is not None and not base.upgrading and not report.changed and not _graph_missing(index_dir, old):
+        missing = old is not None and not base.upgrading and not report.changed and _graph_missing(index_dir, old)
+        if missing:
+            report.note = ("wrote the approximate search graph that an index of this size gets (written before "
+                           "it existed; nothing embedded again)")
+        if old is not None and not base.upgrading and not report.changed and not missing:
             report.generation, report.letters, report.chunks = old.generation, len(old.letters), old.chunks
             report.unsearchable = searchability(index_dir / old.folder / DATABASE)
             report.conflicts = conflicts_at(index_dir / old.folder / DATABASE)

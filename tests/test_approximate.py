@@ -124,6 +124,7 @@ def test_updates_keep_the_graph_row_for_row(tmp_path, letters_dir, monkeypatch):
 
     report = update_index(letters_dir, index_dir, embedder=FakeEmbedder())  # no letter changed
     assert (report.generation, report.embedded_chunks, report.changed) == (2, 0, False)
+    assert "wrote the approximate search graph" in report.note
     assert builds == [118] and Manifest.load(index_dir).approximate.rows == 118
     np.testing.assert_array_equal(*graph_rows(index_dir))
 

@@ -42,6 +42,8 @@ def scripts_args(ctx: dict) -> dict[str, list[str]]:
     index, work = str(ctx["index"]), ctx["work"]
     return {
         "bench/answers.py": [index, str(work / "answers.json")],
+        "bench/approximate.py": [index, "--searches", "3", "--ef-search", "64", "--candidates", "20",
+                                 "--gold", str(ctx["gold1"]), "--out", str(work / "approximate.json")],
         "bench/build.py": ["--sizes", "2", "--runs", "1", "--arms", "pipeline,distinct", "--work", str(work / "build")],
         "bench/coldstart.py": [index, "--runs", "1", "--only", "ratings", "--no-serve"],
         "bench/formats.py": ["--n", "1", "--runs", "1", "--formats", "txt", "--encoder", "default",
