@@ -287,10 +287,7 @@ class IndexReader:
 
     @functools.cached_property
     def _judgement_positions(self) -> dict[str, list[int]]:
-        found: dict[str, list[int]] = {}
-        for i, row in enumerate(self.judgements or ()):
-            found.setdefault(row.service, []).append(i)
-        return found
+        return _positions(self.judgements or (), lambda row: row.service)
 
     @functools.cached_property
     def unsearchable(self) -> dict[str, str]:
@@ -319,6 +316,16 @@ class IndexReader:
         is computed once: question parsing keys its caches by it (10,000 pairs took ~0.3 ms a hash)."""
         return _OnceHashed((letter.council, letter.short_name) for letter in self.letters)
 
+    def letters_of_years(self, years: Iterable[int]) -> list[LetterInfo]:
+        """The letters of these years, in `letters` order."""
+        positions = self._year_positions
+        return [self.letters[i] for i in sorted(i for year in set(years) for i in positions.get(year, ()))]
+
+    @functools.cached_property
+    def _year_positions(self) -> dict[int, list[int]]:
+        """year -> positions of its letters in `letters`; built on the first lookup."""
+        return _positions(self.letters, lambda letter: letter.year)
+
     def ratings_for(self, councils: Iterable[str]) -> list[RatingRow]:
         """The rating rows of these councils (full names), in `ratings` order."""
         positions = self._rating_positions
@@ -327,10 +334,7 @@ class IndexReader:
     @functools.cached_property
     def _rating_positions(self) -> dict[str, list[int]]:
         """council -> positions of its rows in `ratings`; built on the first lookup."""
-        positions: dict[str, list[int]] = {}
-        for i, row in enumerate(self.ratings):
-            positions.setdefault(row.council, []).append(i)
-        return positions
+        return _positions(self.ratings, lambda row: row.council)
 
     def section_at(self, name: str, offset: int) -> str:
         """The title of the section of letter `name` that holds `offset` ("Letter" if none does)."""
@@ -600,6 +604,14 @@ def _selected(mask: np.ndarray):
     params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap)))
     params.bitmap = bitmap  # the selector reads the array: it must live as long as the parameters
     return params
+
+
+def _positions(items, key) -> dict:
+    """key(item) -> the positions of the items with that key, ascending."""
+    positions: dict = {}
+    for i, item in enumerate(items):
+        positions.setdefault(key(item), []).append(i)
+    return positions
 
 
 class _OnceHashed(tuple):

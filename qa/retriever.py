@@ -73,6 +73,8 @@ def select_letters(reader: IndexReader, council=None, year=None, kind=None) -> l
     letters = reader.letters
     if readings:
         letters = [letters[i] for i in sorted(set().union(*(r.positions for r in readings)))]
+    elif years:  # a year's letters from the reader's table, not a pass over every letter
+        letters = reader.letters_of_years(years)
     return [letter for letter in letters if (not years or letter.year in years) and (not kinds or letter.kind in kinds)]
 
 
