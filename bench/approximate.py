@@ -1,7 +1,7 @@
 """The approximate dense first pass (index/approximate.py) against the exact search: recall and cost.
 
-    .venv/bin/python bench/approximate.py INDEX [--searches 300] [--m 32] [--ef-construction 80]
-        [--ef-search 256] [--candidates 200] [--own] [--out FILE]
+    .venv/bin/python bench/approximate.py INDEX [--searches 300] [--m 32] [--ef-construction 300]
+        [--ef-search 512] [--candidates 200] [--own] [--out FILE]
 
 Opens INDEX twice with `Assistant.open`. One searches exactly (its manifest's graph, if any,
 left unread); the other through an HNSW graph of the non-boilerplate rows, built here in memory
@@ -39,6 +39,7 @@ import numpy as np
 
 from bench import _common as common
 from bench.query import make_opens, make_searches, stats
+from index import approximate
 
 GOLD = common.ROOT / "tests" / "gold.jsonl"
 
@@ -91,10 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("index")
     parser.add_argument("--searches", type=int, default=300)
-    parser.add_argument("--m", type=int, nargs="+", default=[32])
-    parser.add_argument("--ef-construction", type=int, nargs="+", default=[80])
-    parser.add_argument("--ef-search", type=int, nargs="+", default=[256])
-    parser.add_argument("--candidates", type=int, nargs="+", default=[200])
+    parser.add_argument("--m", type=int, nargs="+", default=[approximate.M])
+    parser.add_argument("--ef-construction", type=int, nargs="+", default=[approximate.EF_CONSTRUCTION])
+    parser.add_argument("--ef-search", type=int, nargs="+", default=[approximate.EF_SEARCH])
+    parser.add_argument("--candidates", type=int, nargs="+", default=[approximate.CANDIDATES])
     parser.add_argument("--own", action="store_true", help="the index's own graph, not one built here")
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--seed", type=int, default=0)
@@ -102,7 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import index.reader
-    from index import approximate
     from qa import Assistant
 
     index.reader.HALF_MIN_ROWS = 0  # see the docstring

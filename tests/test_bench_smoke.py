@@ -45,6 +45,7 @@ def scripts_args(ctx: dict) -> dict[str, list[str]]:
         "bench/approximate.py": [index, "--searches", "3", "--ef-search", "64", "--candidates", "20",
                                  "--gold", str(ctx["gold1"]), "--out", str(work / "approximate.json")],
         "bench/build.py": ["--sizes", "2", "--runs", "1", "--arms", "pipeline,distinct", "--work", str(work / "build")],
+        "bench/content_vectors.py": [index, str(work / "content_vectors")],
         "bench/coldstart.py": [index, "--runs", "1", "--only", "ratings", "--no-serve"],
         "bench/formats.py": ["--n", "1", "--runs", "1", "--formats", "txt", "--encoder", "default",
                              "--work", str(work / "formats")],

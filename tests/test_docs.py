@@ -84,6 +84,10 @@ NOT_RUN = {
     ".venv/bin/python bench/make_index.py 30000 /tmp/k30 --fake-vectors": MINUTES + " (30,000 letters: ~45 min here)",
     ".venv/bin/python bench/search_cost.py /tmp/k1/index /tmp/big/index /tmp/k30/index --searches 100 --passes 2":
         "needs the three indexes above (tests/test_bench_smoke.py runs it on a tiny one)",
+    ".venv/bin/python bench/content_vectors.py /tmp/big/index /tmp/real10k":
+        "embeds the 10,000-letter index's 42,386 searched passages with the model (41 minutes here)",
+    ".venv/bin/python bench/approximate.py /tmp/real10k --ef-construction 80 300 --ef-search 256 512":
+        "needs the real-vector copy above (tests/test_bench_smoke.py runs it on the seeds)",
     ".venv/bin/python tools/make_corpus.py 500 /tmp/c500": "writes 500 letters for the real build below",
     "/usr/bin/time -v .venv/bin/python -m ui.cli index --letters /tmp/c500 --index /tmp/ix500":
         "a real-model build of 500 letters: 15 minutes here",
