@@ -282,8 +282,7 @@ class IndexReader:
     def judgements_of(self, services) -> list[JudgementRow]:
         """The judgements of these services, in `judgements` order (a list question reads one
         service's rows, not all 70,000 of 10,000 letters); [] for an index without judgements."""
-        positions = sorted(i for service in set(services) for i in self._judgement_positions.get(service, ()))
-        return [self.judgements[i] for i in positions]
+        return _picked(self.judgements, self._judgement_positions, services) if self.judgements else []
 
     @functools.cached_property
     def _judgement_positions(self) -> dict[str, list[int]]:
@@ -318,8 +317,7 @@ class IndexReader:
 
     def letters_of_years(self, years: Iterable[int]) -> list[LetterInfo]:
         """The letters of these years, in `letters` order."""
-        positions = self._year_positions
-        return [self.letters[i] for i in sorted(i for year in set(years) for i in positions.get(year, ()))]
+        return _picked(self.letters, self._year_positions, years)
 
     @functools.cached_property
     def _year_positions(self) -> dict[int, list[int]]:
@@ -328,8 +326,7 @@ class IndexReader:
 
     def ratings_for(self, councils: Iterable[str]) -> list[RatingRow]:
         """The rating rows of these councils (full names), in `ratings` order."""
-        positions = self._rating_positions
-        return [self.ratings[i] for i in sorted(i for council in set(councils) for i in positions.get(council, ()))]
+        return _picked(self.ratings, self._rating_positions, councils)
 
     @functools.cached_property
     def _rating_positions(self) -> dict[str, list[int]]:
@@ -604,6 +601,11 @@ def _selected(mask: np.ndarray):
     params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap)))
     params.bitmap = bitmap  # the selector reads the array: it must live as long as the parameters
     return params
+
+
+def _picked(items, positions: dict, keys) -> list:
+    """The items at the positions (`_positions`) of any of these keys, in their order."""
+    return [items[i] for i in sorted(i for key in set(keys) for i in positions.get(key, ()))]
 
 
 def _positions(items, key) -> dict:
