@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         if m is not None:
             approximate.M, approximate.EF_CONSTRUCTION = m, efc
             t0 = time.perf_counter()
-            approx.reader._graph = approximate.build(content)
+            approx.reader._graph = approximate.build(content, exact.reader.content_rows)
             built_s = time.perf_counter() - t0
         for ef in args.ef_search:
             for candidates in args.candidates:

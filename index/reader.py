@@ -536,19 +536,26 @@ class IndexReader:
 
     def _graph_candidates(self, query: np.ndarray, k: int) -> np.ndarray | None:
         """Positions (in `_content_matrix`) of the rows the approximate graph ranks best, ascending
-        (approximate.candidates); None without a graph, or when it cannot narrow the search. The
+        (approximate.candidates); None without a graph, or when it cannot narrow the search (then
+        the search is exact). The
         graph is the manifest's, read on first use (bench/approximate.py sets one it built)."""
+        ids = self.content_rows
         if self._graph is None:
             if self.manifest.approximate is None:
                 return None
-            rows = len(self.content_rows)
             with self._load_lock:
                 if self._graph is None:
                     self._graph = self._read(lambda: approximate.load(self._folder, self.manifest.approximate,
-                                                                      self.index_dir, rows=rows))
+                                                                      self.index_dir, rows=ids))
         _faiss()  # one OpenMP thread
         found = approximate.candidates(self._graph, query, k)
-        return None if found is None else np.sort(found)
+        if found is None:
+            return None
+        # Chunk rows to positions in content_rows; rows that became boilerplate since the graph
+        # was built are not there and drop out.
+        at = np.minimum(np.searchsorted(ids, found), len(ids) - 1)
+        keep = np.sort(at[ids[at] == found])
+        return keep if len(keep) >= min(k, len(ids)) else None
 
     def _half_index(self) -> tuple[object, float]:
         """A FAISS float16 index of `_content_matrix`'s vectors, and the longest vector's norm."""

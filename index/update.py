@@ -291,7 +291,7 @@ def _build_into(job: _Update, tmp: Path, final: Path, generation: int) -> None:
             db.close()
         written, linked = [segments.write(tmp, 0, vectors)], set()
         wanted = approximate.wanted(len(content))
-        graph = approximate.write(tmp, approximate.build(vectors[content])) if wanted else None
+        graph = approximate.write(tmp, approximate.build(vectors[content], np.asarray(content))) if wanted else None
     # A segment from before checksums (format 3), linked as it is, gets its checksum now.
     written = [s if s.checksum else Segment(s.file, s.bytes, checksum_file(tmp / s.file), s.rows) for s in written]
     record = FileRecord.of(tmp, DATABASE)
@@ -356,26 +356,43 @@ def _extend_into(job: _Update, tmp: Path) -> tuple[int, list[Segment], set[str],
 def _extended_graph(job: _Update, tmp: Path, before: np.ndarray, after: np.ndarray, first: int,
                     vectors: np.ndarray) -> tuple[Segment | None, set[str]]:
     """The approximate graph (index/approximate.py) of an add-only update's generation, or None
-    under its threshold: the previous generation's file hard-linked when no non-boilerplate row
-    changed, the new rows added to a copy of it when only new rows came (every row before
-    `first` kept its mark, so each id still names the same row), else built again from every
-    vector of the new generation. Also returns the file's name when it was hard-linked (it was
-    synced by the generation that wrote it)."""
+    under its threshold: the previous generation's graph with the rows it lacks added (the new
+    letters' non-boilerplate rows, and earlier rows no longer boilerplate), hard-linked when it
+    lacks none; built again when it has none, or when more than MAX_STALE of its rows are
+    boilerplate now. Also returns the file's name when it was hard-linked (synced by the
+    generation that wrote it)."""
     if not approximate.wanted(len(after)):
         return None, set()
     old, index_dir = job.base.manifest, job.index_dir
     source = index_dir / old.folder
-    if old.approximate is not None and np.array_equal(after[after < first], before):
-        if len(after) == len(before):  # verified with the generation (index/check.py)
-            linked = segments.link_or_copy(source / approximate.FILE, tmp / approximate.FILE)
-            return old.approximate, {approximate.FILE} if linked else set()
-        graph = approximate.load(source, old.approximate, index_dir, rows=len(before))
-        graph.add(np.ascontiguousarray(vectors[after[after >= first] - first]))
-        return approximate.write(tmp, graph), set()
+    graph = _readable_graph(source, old, index_dir)
+    if graph is not None:
+        held = approximate.rows_of(graph)
+        missing = np.setdiff1d(after, held)
+        if len(held) - np.isin(held, after).sum() <= approximate.MAX_STALE * len(held):
+            if not len(missing):  # verified with the generation (index/check.py)
+                linked = segments.link_or_copy(source / approximate.FILE, tmp / approximate.FILE)
+                return old.approximate, {approximate.FILE} if linked else set()
+            earlier, new = missing[missing < first], missing[missing >= first] - first
+            parts = ([segments.all_vectors(old, index_dir)[earlier]] if len(earlier) else []) + (
+                [vectors[new]] if len(new) else [])
+            approximate.add(graph, np.concatenate(parts), missing)
+            return approximate.write(tmp, graph), set()
     everything = segments.all_vectors(old, index_dir)
     if len(vectors):
         everything = np.concatenate([everything, vectors])
-    return approximate.write(tmp, approximate.build(everything[after])), set()
+    return approximate.write(tmp, approximate.build(everything[after], after)), set()
+
+
+def _readable_graph(source: Path, old: Manifest, index_dir: Path):
+    """The previous generation's graph, or None when it has none or one this version does not
+    read (its checksum was verified with the generation; the graph is then built again)."""
+    if old.approximate is None:
+        return None
+    try:
+        return approximate.load(source, old.approximate, index_dir)
+    except IndexStoreError:
+        return None
 
 
 def _graph_missing(index_dir: Path, manifest: Manifest) -> bool:

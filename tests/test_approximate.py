@@ -102,25 +102,29 @@ def test_an_index_without_the_graph_still_searches(graph_index, tmp_path, real_e
 
 
 def graph_rows(index_dir):
-    """(the graph's vectors, the reader's non-boilerplate vectors), for an index with a graph."""
+    """(the graph's vectors of the non-boilerplate rows, those rows' vectors), for an index with a
+    graph; the graph must hold every such row (approximate.load checks it)."""
     reader = IndexReader.open(index_dir)
-    graph = approximate.load(index_dir / reader.manifest.folder, reader.manifest.approximate, index_dir,
-                             rows=len(reader.content_rows))
-    return stored_vectors(faiss.downcast_index(graph.storage)).copy(), reader._content_matrix()[1]
+    rows = reader.content_rows
+    graph = approximate.load(index_dir / reader.manifest.folder, reader.manifest.approximate, index_dir, rows=rows)
+    stored = stored_vectors(faiss.downcast_index(faiss.downcast_index(graph.index).storage))
+    at = {int(row): i for i, row in enumerate(approximate.rows_of(graph))}
+    return stored[[at[int(row)] for row in rows]], reader._content_matrix()[1]
 
 
 def test_updates_keep_the_graph_row_for_row(tmp_path, letters_dir, monkeypatch):
-    """Graph id i is the i-th non-boilerplate row after every kind of update: a full build, an
-    added letter (its rows added to the graph, nothing built again), a removed letter (built
-    again), and an index written without a graph, which `letters-qa index` then gives one
-    without embedding anything."""
+    """The graph holds every non-boilerplate row under its chunk row, with its vector, after every
+    kind of update: an index written without a graph, which `letters-qa index` then gives one
+    without embedding anything; an added letter (its rows added, nothing built again); letters
+    that make earlier passages boilerplate (they stay in the graph, unused, up to MAX_STALE of it;
+    past that it is built again); a removed letter (built again)."""
     index_dir = tmp_path / "index"
     update_index(letters_dir, index_dir, embedder=FakeEmbedder())  # under the usual threshold: no graph
     assert Manifest.load(index_dir).approximate is None
     monkeypatch.setattr(approximate, "MIN_ROWS", 0)
     builds = []
     build = approximate.build
-    monkeypatch.setattr(approximate, "build", lambda vectors: builds.append(len(vectors)) or build(vectors))
+    monkeypatch.setattr(approximate, "build", lambda *args: builds.append(len(args[1])) or build(*args))
 
     report = update_index(letters_dir, index_dir, embedder=FakeEmbedder())  # no letter changed
     assert (report.generation, report.embedded_chunks, report.changed) == (2, 0, False)
@@ -135,9 +139,26 @@ def test_updates_keep_the_graph_row_for_row(tmp_path, letters_dir, monkeypatch):
     assert len(content) > 118
     np.testing.assert_array_equal(graph, content)
 
+    # A third council's letter in Stoke's words: passages of Stoke's and Northwold's letters are
+    # now in three councils' letters, so boilerplate (index/boilerplate.py).
+    searched = IndexReader.open(index_dir).content_rows
+    monkeypatch.setattr(approximate, "MAX_STALE", 1.0)
+    (letters_dir / "006_southwold.txt").write_text(make_annual_letter("Southwold", "Southwold Council", "well"))
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    now = IndexReader.open(index_dir).content_rows
+    assert not np.isin(searched, now).all() and builds == [118]
+    assert Manifest.load(index_dir).approximate.rows > len(now)  # the new boilerplate rows stay, unused
+    np.testing.assert_array_equal(*graph_rows(index_dir))
+    monkeypatch.setattr(approximate, "MAX_STALE", 0.0)
+    (letters_dir / "007_eastwold.txt").write_text(make_annual_letter("Eastwold", "Eastwold Council", "well"))
+    update_index(letters_dir, index_dir, embedder=FakeEmbedder())
+    now = IndexReader.open(index_dir).content_rows
+    assert builds == [118, len(now)] and Manifest.load(index_dir).approximate.rows == len(now)
+    np.testing.assert_array_equal(*graph_rows(index_dir))
+
     (letters_dir / "005_northwold.txt").unlink()
     update_index(letters_dir, index_dir, embedder=FakeEmbedder())
-    assert builds == [118, 118]
+    assert len(builds) == 3
     np.testing.assert_array_equal(*graph_rows(index_dir))
     assert check_index(index_dir).ok
 
