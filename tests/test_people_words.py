@@ -122,3 +122,20 @@ def test_what_the_council_was_told_to_fix_and_its_own_view_of_itself(assistant):
                for c in flagged.citations)
     rosy = assistant.ask("Was Stockport kidding itself about how healthy its kids are?")
     assert any("underestimate a number of important weaknesses" in c.text for c in rosy.citations)
+
+
+def test_passages_with_counts_the_same_from_sqlite_and_from_the_held_postings(seeds_index):
+    from index.reader import IndexReader
+
+    reader = IndexReader.open(seeds_index)
+    try:
+        words = ["fostering", "foster", "Fostered", "inadequate", "xqzzy", "the"]
+        before = reader.passages_with(words)  # one SQLite query: the postings are not held yet
+        assert reader._held is None
+        reader.content_bm25("private fostering", 5)
+        after = reader.passages_with(words)
+        assert before == after
+        assert before["fostering"] == before["foster"] == before["Fostered"] > 0
+        assert before["xqzzy"] == 0 and before["the"] == 0  # a stopword has no postings
+    finally:
+        reader.close()
