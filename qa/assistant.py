@@ -88,7 +88,8 @@ class Assistant:
         Councils, years, letter kinds and APA areas named in `query` filter too ("private
         fostering in Trafford" searches Trafford's letters for "private fostering"), unless
         given as arguments or `parse=False`; an area named in `query` that no selected letter
-        grades is searched as words instead of matching nothing. `council=` is read as
+        grades is searched as words instead of matching nothing; a misspelt word is searched as
+        the letters' word it misspells (qa/spelling.py: "fostring" as "fostering"). `council=` is read as
         `read_councils` says (a misspelling of one council as it; CouncilNotClear for several).
         """
         k = check_k(k, limit=True)  # first, as the HTTP API always has; the retriever checks area and polarity
