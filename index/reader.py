@@ -537,8 +537,8 @@ class IndexReader:
     def _graph_candidates(self, query: np.ndarray, k: int) -> np.ndarray | None:
         """Positions (in `_content_matrix`) of the rows the approximate graph ranks best, ascending
         (approximate.candidates); None without a graph, or when it cannot narrow the search (then
-        the search is exact). The
-        graph is the manifest's, read on first use (bench/approximate.py sets one it built)."""
+        the search is exact). The graph is the manifest's, read on first use (bench/approximate.py
+        sets one it built)."""
         ids = self.content_rows
         if self._graph is None:
             if self.manifest.approximate is None:

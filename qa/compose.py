@@ -144,9 +144,9 @@ class _Writer:
         if counted:
             self.lines.append(counted.strip())
         by_level = not (q.grades or q.comparison or q.threshold)
-        levels = [level for level in LEVEL_KEYS if any(j.level == level for j in per_council)]  # best first
-        if q.extreme and by_level and levels:
-            # "Whose fostering got the lowest rating?": that level's councils, cited; the others named.
+        # "Whose fostering got the lowest rating?": the levels judged, best first, read only then.
+        levels = [lv for lv in LEVEL_KEYS if any(j.level == lv for j in per_council)] if q.extreme and by_level else []
+        if levels:  # that level's councils, cited; the others named
             level = levels[0] if q.extreme == "max" else levels[-1]
             names = ", ".join(dict.fromkeys(f"**{md_escape(j.short_name)}**" for j in per_council if j.level == level))
             self.lines.append(f"\nThe {'highest' if q.extreme == 'max' else 'lowest'} level judged: {level}, for "

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from itertools import groupby
 
 from index import kinds
 from index.boilerplate import is_standard_text
@@ -469,19 +470,11 @@ def narrowed(passages: Iterable[Passage], polarity: str) -> list[Passage]:
     the whole list, not the first window's part of it), in the order of the first."""
     found: list[Passage] = []
     for passage in passages:
-        labelled = classify_spans(passage.text, passage.section)
-        i = 0
-        while i < len(labelled):
-            if labelled[i][1] != polarity:
-                i += 1
-                continue
-            first = last = i
-            while last + 1 < len(labelled) and labelled[last + 1][1] == polarity:
-                last += 1
-            i = last + 1
-            start, end = labelled[first][0][0], labelled[last][0][1]
+        runs = groupby(classify_spans(passage.text, passage.section), key=lambda span: span[1])
+        for spans in (list(group) for label, group in runs if label == polarity):
+            (start, first_end), end = spans[0][0], spans[-1][0][1]
             if polarity == "weakness":  # "... are good but private fostering is inadequate": from the weak clause
-                start += weakness_starts(passage.text[start:labelled[first][0][1]])
+                start += weakness_starts(passage.text[start:first_end])
             cut = replace(passage, text=passage.text[start:end], start=passage.start + start,
                           end=passage.start + end, polarity=polarity)
             for j, kept in enumerate(found):
@@ -531,13 +524,13 @@ def standard_texts(q: Query, retriever: Retriever, found: list[Passage], text: s
     # A passage that holds two adjacent words of the question ("does 'performs poorly' mean ...")
     # comes first: it is that kind's wording. Then the search's order.
     pairs = _word_pairs(text)
-    standard = sorted((p for p in hits if p.boilerplate and is_standard_text(p.text)),
-                      key=lambda p: not _holds_pair(pairs, p.text))
+    standard = sorted(((p, _holds_pair(pairs, p.text)) for p in hits if p.boilerplate and is_standard_text(p.text)),
+                      key=lambda item: not item[1])
     kept: list[Passage] = []
-    for p in standard:
+    for p, paired in standard:
         dense = p.dense_score or 0.0
         answers = says_it_all(words, p) or dense >= MIN_DENSE_ALONE and (
-            dense >= closest + STANDARD_MARGIN or _holds_pair(pairs, p.text))
+            dense >= closest + STANDARD_MARGIN or paired)
         if answers and all(p.kind != k.kind for k in kept) and (
                 not kept or dense >= (kept[0].dense_score or 0.0) - STANDARD_MARGIN):
             kept.append(p)

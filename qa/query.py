@@ -157,7 +157,7 @@ came come comes finished ranked place placed now then about councils' council's 
 
 
 def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Query | None = None,
-                   passages_with: Callable[[str], int] | None = None) -> Query:
+                   passages_with: Callable[[list[str]], dict[str, int]] | None = None) -> Query:
     """Parse `text`; `councils` are the index's (full name, short name) pairs; `passages_with`
     (IndexReader.passages_with), when given, lets misspelt words be read as the letters' words."""
     text = text[:MAX_QUESTION_CHARS]
