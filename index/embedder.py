@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from index.encoding import BATCH_SIZE, DEFAULT_MODEL, BatchedEmbedder, Embedder, resolve_model
+from index.encoding import BATCH_SIZE, DEFAULT_MODEL, BatchedEmbedder, Embedder, T, resolve_model
 from index.errors import IndexStoreError
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,9 @@ class FallbackEmbedder:
 
     def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         return self.chosen.embed(texts, progress=progress)
+
+    def embed_beside(self, text: str, work: Callable[[], T]) -> tuple[np.ndarray, T]:
+        return self.chosen.embed_beside(text, work)
 
 
 class SentenceTransformerEmbedder(BatchedEmbedder):
@@ -153,13 +156,35 @@ class QueryCache:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def cached(self, text: str) -> np.ndarray | None:
+        """`text`'s vector when it is held (marked as just used), else None: nothing is encoded."""
+        with self._lock:
+            found = self._vectors.get(text)
+            if found is not None:
+                self._vectors.move_to_end(text)
+            return found
+
+    def vector_beside(self, text: str, work: Callable[[], T]) -> tuple[np.ndarray, T]:
+        """`text`'s vector and `work()`'s result: the work runs while the encoder does, where the
+        embedder can (`embed_beside`); with a vector held, or an embedder without it, one after
+        the other. Either way the vector is `vector(text)`'s."""
+        found = self.cached(text)
+        beside = getattr(self.embedder, "embed_beside", None)
+        if found is not None or beside is None:
+            return (found if found is not None else self.vector(text)), work()
+        vector, done = beside(text, work)
+        return self._keep(text, vector), done
+
     def vector(self, text: str) -> np.ndarray:
         with self._lock:
             found = self._vectors.get(text)
             if found is not None:
                 self._vectors.move_to_end(text)
                 return found
-        vector = np.asarray(self.embedder.embed([text])[0], dtype=np.float32)
+        return self._keep(text, self.embedder.embed([text])[0])
+
+    def _keep(self, text: str, vector: np.ndarray) -> np.ndarray:
+        vector = np.asarray(vector, dtype=np.float32)
         vector.setflags(write=False)
         with self._lock:
             self._vectors[text] = vector

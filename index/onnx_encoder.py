@@ -18,16 +18,19 @@ But: - only the bundled default model; `--model NAME` uses sentence-transformers
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from index.durable import replacing
-from index.encoding import BATCH_SIZE, DEFAULT_MODEL, BatchedEmbedder, resolve_model
+from index.encoding import BATCH_SIZE, DEFAULT_MODEL, BatchedEmbedder, T, resolve_model
 from index.errors import IndexStoreError
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,9 @@ CHECK_TEXTS = (
     "x",
 )
 MIN_AGREEMENT = 0.9999  # cosine to the PyTorch model's vector, each check text
+# Threads that run the work given to embed_beside. A few, so concurrent searches do not queue
+# for one; when none is free the work runs after the encoder instead.
+_BESIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="letters-qa-beside")
 
 
 def available() -> bool:
@@ -187,7 +193,7 @@ class OnnxEmbedder(BatchedEmbedder):
                 self._inputs = [i.name for i in self._session.get_inputs()]
             return self._session
 
-    @property
+    @functools.cached_property
     def dim(self) -> int:
         model_dir = self._model_dir or Path(resolve_model(self.name))
         return int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
@@ -207,3 +213,18 @@ class OnnxEmbedder(BatchedEmbedder):
         feed = tokenize(self._tok, batch)
         hidden = session.run(None, {k: feed[k] for k in self._inputs})[0]
         return pool(hidden, feed["attention_mask"])
+
+    def embed_beside(self, text: str, work: Callable[[], T]) -> tuple[np.ndarray, T]:
+        """`text`'s vector, with `work()` run by a helper thread while ONNX Runtime runs the model
+        in this one, outside Python (it releases the GIL): a search's keyword steps cost no wall
+        time while a second core is free. The text is tokenised first, so that the helper,
+        once it holds the GIL, does not keep this thread from it until the model returns (a
+        thread waiting for the GIL waits up to Python's switch interval, 5 ms). When every
+        helper is busy, `work` runs here after the model. The vector is embed()'s."""
+        session = self._load()
+        feed = tokenize(self._tok, [text])
+        inputs = {k: feed[k] for k in self._inputs}
+        job = _BESIDE.submit(work)
+        hidden = session.run(None, inputs)[0]
+        vector = pool(hidden, feed["attention_mask"])[0]
+        return vector, work() if job.cancel() else job.result()

@@ -35,14 +35,15 @@ from index.letters import short_name
 from index.manifest import DATABASE, MANIFEST, Manifest, file_problem, problem_error, rebuild_hint
 from index.segments import stored_vectors
 
-# Searches of the non-boilerplate rows over at least this many rows rank them by float16 copies
-# first (IndexReader._dense_half): 42,386 rows at 10,000 letters; the seeds have ~100.
-HALF_MIN_ROWS = 8192
-# float16 keeps 11 significant bits: each stored number within 2^-11 of itself relatively, so a
-# score within 2^-11 * |query| * |row|; float32 sums and float16's smallest numbers add under
-# 2^-14 more. Over-estimating it only scores a few more rows exactly.
-HALF_ERROR = 2.0**-11 + 2.0**-13
-HALF_EXTRA = 64  # rows asked of the float16 index beyond k: enough, nearly always, to reach the floor
+# Searches of the non-boilerplate rows over at least this many rows rank them by 8-bit copies
+# first (IndexReader._dense_coarse): 42,386 rows at 10,000 letters; the seeds have ~100.
+COARSE_MIN_ROWS = 8192
+# Rows asked of the 8-bit index beyond k: enough, nearly always, to reach the floor (on the
+# model's vectors at 10,000 letters 190 rows were within it at the median, 464 at most).
+COARSE_EXTRA = 512
+# A bound on FAISS's float32 arithmetic, relative to |query| * |row|: its decoded copy against
+# numpy's (a few units in the last place) and a 384-term sum (384 * 2^-24 < 2^-15).
+COARSE_ROUNDING = 2.0**-12
 
 __all__ = ["AREA_KEYS", "ChunkRow", "IndexReader", "JudgementRow", "LetterInfo", "RatingRow", "normalise_name"]
 
@@ -140,7 +141,7 @@ class IndexReader:
         self._vectors: list[tuple[int, object]] | None = None  # (first row, FAISS index) per segment
         self._rows: tuple | None = None  # row_letter, row_boilerplate, BM25, row_polarity, row_area
         self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
-        self._half: tuple[object, float] | None = None  # their float16 FAISS index, the longest's norm
+        self._coarse: tuple[object, float] | None = None  # their 8-bit FAISS index, its error bound
         self._graph: object | None = None  # their HNSW graph, where the manifest lists one (index/approximate.py)
         self._held: Held | None = None  # their BM25 postings
 
@@ -444,8 +445,8 @@ class IndexReader:
         (one flag per `content_rows` row) is True (None: all of them).
 
         They are one matrix, copied once, instead of FAISS with an ID selector (most rows are
-        boilerplate). Over HALF_MIN_ROWS rows or more, the rows that could be among the k best are
-        found first from a half-precision copy (`_dense_half`) and only they are scored in full.
+        boilerplate). Over COARSE_MIN_ROWS rows or more, the rows that could be among the k best are
+        found first from an 8-bit copy (`_dense_coarse`) and only they are scored in full.
         A search over every row of an index with an approximate graph (index/approximate.py)
         scores in full only the rows the graph ranks first: not exact, see the module.
         """
@@ -459,8 +460,8 @@ class IndexReader:
             rows, scores = ids[keep], matrix[keep] @ query
         elif count == len(ids) and (keep := self._graph_candidates(query, k)) is not None:
             rows, scores = ids[keep], (matrix[keep] * query).sum(axis=1)  # as below
-        elif count >= HALF_MIN_ROWS:
-            keep = self._dense_half(query, k, mask, count)
+        elif count >= COARSE_MIN_ROWS:
+            keep = self._dense_coarse(query, k, mask, count)
             # Row by row, not one matrix product: equal vectors get equal scores wherever they sit
             # in the block (BLAS may round a block's last rows differently), so ties go by row.
             rows, scores = ids[keep], (matrix[keep] * query).sum(axis=1)
@@ -511,18 +512,19 @@ class IndexReader:
                     self._content = (ids, np.ascontiguousarray(matrix))
         return self._content
 
-    def _dense_half(self, query: np.ndarray, k: int, mask: np.ndarray | None, count: int) -> np.ndarray:
+    def _dense_coarse(self, query: np.ndarray, k: int, mask: np.ndarray | None, count: int) -> np.ndarray:
         """Positions (in `_content_matrix`) of every allowed row whose exact score could be among
-        the k best, ascending: FAISS ranks the rows by their float16 copies (a quarter of the
-        memory traffic of the float32 product), and every row within twice the float16 error of
-        the k-th is kept. A float16 score is within HALF_ERROR * |query| * |row| of the exact
-        one, so the k-th scores of the two rankings differ by at most that, and no row of the
-        exact top k (ties included) is left out: the answer is the exact search's."""
-        index, longest = self._half_index()
-        margin = 2 * HALF_ERROR * longest * float(np.linalg.norm(query))
+        the k best, ascending: FAISS ranks the rows by their 8-bit copies (an eighth of the
+        memory traffic of the float32 product; the encoder has just pushed everything out of the
+        cache) and every row within twice the copies' error of the k-th is kept. A copy's score
+        is within `bound * |query|` of the exact one (`_coarse_index`), so the k-th scores of the
+        two rankings differ by at most that, and no row of the exact top k (ties included) is
+        left out: the answer is the exact search's."""
+        index, bound = self._coarse_index()
+        margin = 2 * bound * float(np.linalg.norm(query))
         search = query.reshape(1, -1)
         params = None if mask is None or count == len(mask) else _selected(mask)
-        wanted = min(count, k + HALF_EXTRA)
+        wanted = min(count, k + COARSE_EXTRA)
         while True:
             scores, found = index.search(search, wanted, params=params)
             scores, found = scores[0][found[0] >= 0], found[0][found[0] >= 0]
@@ -557,19 +559,28 @@ class IndexReader:
         keep = np.sort(at[ids[at] == found])
         return keep if len(keep) >= min(k, len(ids)) else None
 
-    def _half_index(self) -> tuple[object, float]:
-        """A FAISS float16 index of `_content_matrix`'s vectors, and the longest vector's norm."""
-        if self._half is None:
+    def _coarse_index(self) -> tuple[object, float]:
+        """A FAISS 8-bit index of `_content_matrix`'s vectors (one range for every number:
+        FAISS's QT_8bit_uniform, the fastest of its 8-bit kinds here), and a bound on how far a
+        copy's score can be from the exact one, per unit of the query's length: the longest
+        difference between a row and its decoded copy (Cauchy-Schwarz), and FAISS's rounding."""
+        if self._coarse is None:
             ids, matrix = self._content_matrix()
             with self._load_lock:
-                if self._half is None:
+                if self._coarse is None:
                     faiss = _faiss()
-                    index = faiss.IndexScalarQuantizer(matrix.shape[1], faiss.ScalarQuantizer.QT_fp16,
+                    index = faiss.IndexScalarQuantizer(matrix.shape[1], faiss.ScalarQuantizer.QT_8bit_uniform,
                                                        faiss.METRIC_INNER_PRODUCT)
+                    index.train(matrix)
                     index.add(matrix)
-                    longest = float(np.sqrt((matrix * matrix).sum(axis=1).max(initial=0.0)))
-                    self._half = (index, longest)
-        return self._half
+                    apart, longest = 0.0, 0.0
+                    for start in range(0, len(matrix), 8192):  # decoded in blocks: not a second whole matrix
+                        block = matrix[start:start + 8192].astype(np.float64)
+                        decoded = index.sa_decode(index.sa_encode(matrix[start:start + 8192])).astype(np.float64)
+                        apart = max(apart, float(np.sqrt(((block - decoded) ** 2).sum(axis=1)).max(initial=0.0)))
+                        longest = max(longest, float(np.sqrt((decoded * decoded).sum(axis=1)).max(initial=0.0)))
+                    self._coarse = (index, apart + COARSE_ROUNDING * longest)
+        return self._coarse
 
     def bm25(self, text: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """Top-k (row, BM25 score, higher is better) over rows where `allowed` is True (None: all)."""
@@ -587,15 +598,20 @@ class IndexReader:
             self._db.close()
 
 
-@functools.cache
+_OMP = threading.local()
+
+
 def _faiss():
-    """faiss, searching with one OpenMP thread: a search is one query, and FAISS's threads wait
-    spinning for work, so a second one only slows it on a busy machine (the float16 search at
-    10,000 letters, load 12 on 2 cores: 4.2 ms with one thread, 16-24 ms with two); concurrent
-    requests use the cores instead."""
+    """faiss, searching with one OpenMP thread in the calling thread: a search is one query,
+    and FAISS's threads wait spinning for work, so a second one only slows it on a busy machine
+    (the float16 search at 10,000 letters, load 12 on 2 cores: 4.2 ms with one thread, 16-24 ms
+    with two); concurrent requests use the cores instead. OpenMP's setting is per thread (a
+    server's request threads start with one per core), so each thread sets it once."""
     import faiss
 
-    faiss.omp_set_num_threads(1)
+    if not getattr(_OMP, "set", False):
+        faiss.omp_set_num_threads(1)
+        _OMP.set = True
     return faiss
 
 

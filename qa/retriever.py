@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -198,6 +199,17 @@ def _shown(written: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+class _Keywords(NamedTuple):
+    """What Retriever._keywords found: the rows allowed, BM25's ranking, the chunks of its first
+    rows, the query's content terms and those chunks' sentence terms (by `_span`)."""
+
+    allowed: np.ndarray | None
+    sparse: list[tuple[int, float]]
+    chunks: dict[int, ChunkRow]
+    terms: set[str]
+    sentence_terms: dict[tuple[str, int, int], list[set[str]]]
+
+
 Reranker = Callable[[str, list["Passage"]], list["Passage"]]
 
 
@@ -212,8 +224,12 @@ def content_terms(text: str) -> set[str]:
 
 def sentence_terms(passage: Passage) -> list[set[str]]:
     """Each sentence's content terms, with the section title's."""
-    title = content_terms(passage.section)
-    return [content_terms(s) | title for s in sentences(passage.text)]
+    return _sentence_terms(passage.section, passage.text)
+
+
+def _sentence_terms(section: str, text: str) -> list[set[str]]:
+    title = content_terms(section)
+    return [content_terms(s) | title for s in sentences(text)]
 
 
 def says_it_all(terms: set[str], passage: Passage, held: list[set[str]] | None = None) -> bool:
@@ -236,43 +252,67 @@ class Retriever:
 
     def search(self, query: str, k: int = 5, council=None, year=None, kind=None, area=None, polarity=None,
                include_boilerplate: bool = False) -> list[Passage]:
-        """The k best passages for `query` among the letters and chunks the filters select."""
+        """The k best passages for `query` among the letters and chunks the filters select.
+
+        What needs no question vector (the filters, BM25, the passages BM25 ranks first and
+        their sentences' words) runs in a second thread while the encoder runs
+        (QueryCache.vector_beside); the steps and the answer are the same as one after the
+        other."""
         if not isinstance(query, str):
             raise ArgumentTypeError(f"query must be a string, not {described(query)}")
         k, include_boilerplate = check_k(k), check_flag(include_boilerplate, "include_boilerplate")
         areas = text_filter(area, "area", f"a graded area ({', '.join(repr(a) for a in AREA_KEYS if a)})")
         polarities = text_filter(polarity, "polarity", "'strength', 'weakness' or 'neutral'")
-        reader = self.reader
-        filtered = council is not None or year is not None or kind is not None
-        letters = select_letters(reader, council, year, kind) if filtered else reader.letters
-        if not letters or k <= 0 or not query.strip():
+        if k <= 0 or not query.strip():
             return []
-        letter_ids = [letter.id for letter in letters] if filtered else None
-        if include_boilerplate:
-            allowed = self._allowed_rows(letter_ids, True, areas, polarities)
-            by_vector, by_words = reader.dense, reader.bm25
-        else:  # flags over the non-boilerplate rows alone, searched apart (IndexReader.content_dense)
-            allowed = self._content_flags(letter_ids, areas, polarities)
-            by_vector, by_words = reader.content_dense, reader.content_bm25
-        if allowed is not None and not allowed.any():
-            return []
-        depth = max(MIN_CANDIDATES, 4 * k)
         mode = self.fusion.get("expand", "none")
-        expanded = expand(query) if mode != "none" else query
-        dense = by_vector(self.queries.vector(expanded if mode in ("both", "dense") else query), depth, allowed)
-        sparse = by_words(expanded if mode in ("both", "bm25") else query, depth, allowed)
-        fused = fuse(dense, sparse, self.fusion)
+        dense_text = expand(query) if mode in ("both", "dense") else query
+        words = functools.partial(self._keywords, query, k, (council, year, kind), areas, polarities,
+                                  include_boilerplate, mode)
+        vector, found = self.queries.vector_beside(dense_text, words)
+        if found is None:
+            return []
+        by_vector = self.reader.dense if include_boilerplate else self.reader.content_dense
+        dense = by_vector(vector, max(MIN_CANDIDATES, 4 * k), found.allowed)
+        fused = fuse(dense, found.sparse, self.fusion)
         ranked = sorted(fused, key=lambda row: -fused[row])
-        passages = self._passages(ranked[: 3 * k], fused, dict(dense), dict(sparse))
+        passages = self._passages(ranked[: 3 * k], fused, dict(dense), dict(found.sparse), found.chunks)
         # A passage with one sentence that says every content word of the query comes first
         # ("private fostering is inadequate": Trafford's sentence before "Private fostering
         # arrangements are also good"); otherwise the fused order stands.
-        terms = content_terms(query)
+        terms = found.terms
         if self.reranker is None:
-            return _literal_first(terms, passages, k)
+            return _literal_first(terms, passages, k, found.sentence_terms)
         passages = sorted((replace(p, score=round(p.score + LITERAL_BONUS, 6)) if says_it_all(terms, p) else p
                            for p in passages), key=lambda p: -p.score)
         return joined_overlaps(self.reranker(query, passages), k, terms)
+
+    def _keywords(self, query: str, k: int, letter_filter: tuple, areas: list[str], polarities: list[str],
+                  include_boilerplate: bool, mode: str) -> _Keywords | None:
+        """Search's steps that need no question vector: the rows the filters allow, BM25's
+        ranking over them, and the chunks and sentence words of BM25's first 3k rows (most of
+        the passages the fused ranking shows). None when the filters allow nothing."""
+        reader = self.reader
+        council, year, kind = letter_filter
+        filtered = council is not None or year is not None or kind is not None
+        letters = select_letters(reader, council, year, kind) if filtered else reader.letters
+        if not letters:
+            return None
+        letter_ids = [letter.id for letter in letters] if filtered else None
+        if include_boilerplate:
+            allowed = self._allowed_rows(letter_ids, True, areas, polarities)
+            by_words = reader.bm25
+        else:  # flags over the non-boilerplate rows alone, searched apart (IndexReader.content_dense)
+            allowed = self._content_flags(letter_ids, areas, polarities)
+            by_words = reader.content_bm25
+        if allowed is not None and not allowed.any():
+            return None
+        sparse = by_words(expand(query) if mode in ("both", "bm25") else query, max(MIN_CANDIDATES, 4 * k), allowed)
+        chunks = reader.chunk_rows([row for row, _ in sparse[: 3 * k]])
+        terms = content_terms(query)
+        held = {_span(reader.by_id[chunk.letter_id].name, chunk): _sentence_terms(chunk.section, chunk.text)
+                for chunk in chunks.values()} if len(terms) > 1 else {}
+        return _Keywords(allowed, sparse, chunks, terms, held)
 
     def matching(self, words: str, council=None, year=None, kind=None, area=None,
                  polarity=None) -> list[int] | None:
@@ -310,8 +350,11 @@ class Retriever:
         """The same over the non-boilerplate rows alone (IndexReader.content_rows; None: all of them)."""
         return _flags(*self.reader.content_columns(), letter_ids, areas, polarities)
 
-    def _passages(self, rows: list[int], fused, dense, sparse) -> list[Passage]:
-        found = self.reader.chunk_rows(rows)
+    def _passages(self, rows: list[int], fused, dense, sparse,
+                  known: dict[int, ChunkRow] | None = None) -> list[Passage]:
+        """The passages of these rows, in order; `known`: chunk rows read already."""
+        known = known or {}
+        found = {**known, **self.reader.chunk_rows([row for row in rows if row not in known])}
         passages = []
         for row in rows:
             passages.append(Passage.of(self.reader.by_id[found[row].letter_id], found[row], round(fused[row], 6),
@@ -349,18 +392,21 @@ def fuse(dense: list[tuple[int, float]], sparse: list[tuple[int, float]], fusion
     return fused
 
 
-def _literal_first(terms: set[str], passages: list[Passage], k: int) -> list[Passage]:
+def _literal_first(terms: set[str], passages: list[Passage], k: int,
+                   held: dict[tuple, list[set[str]]] | None = None) -> list[Passage]:
     """joined_overlaps(k) of the passages (in fused order) re-sorted with LITERAL_BONUS added to
     those that say_it_all: the literal ones first, each part in fused order (the bonus is over
     any fused score, and adding it keeps their order). The passages are read in order and the
     rest left unread once joined_overlaps keeps k of the literal ones read so far: it reads its
     input in order and stops at k, so the whole list's answer begins with this same prefix and
     ends there (counting without_overlaps' k instead was wrong: a window that joins another can
-    make a later one overlap the union). Most searches stop there, saving the sentence terms of the rest."""
+    make a later one overlap the union). Most searches stop there, saving the sentence terms of the rest.
+    `held`: sentence terms read already, by `_span`."""
+    held = held or {}
     literal: list[Passage] = []
     others: list[Passage] = []
     for passage in passages:
-        if says_it_all(terms, passage):
+        if says_it_all(terms, passage, held.get(_span(passage.letter, passage))):
             literal.append(replace(passage, score=round(passage.score + LITERAL_BONUS, 6)))
             top = joined_overlaps(literal, k, terms)
             if len(top) == k:
@@ -368,6 +414,10 @@ def _literal_first(terms: set[str], passages: list[Passage], k: int) -> list[Pas
         else:
             others.append(passage)
     return joined_overlaps(literal + others, k, terms)
+
+
+def _span(letter: str, chunk: ChunkRow | Passage) -> tuple[str, int, int]:
+    return letter, chunk.start, chunk.end
 
 
 def without_overlaps(passages: Iterable[Passage], k: int | None = None) -> list[Passage]:

@@ -323,20 +323,23 @@ def repeated_index(tmp_path_factory):
 @pytest.mark.parametrize("mask", ["every row", "half", "tenth", "three rows"])
 @pytest.mark.parametrize("k", [1, 10, 100])
 @pytest.mark.parametrize("fixture", ["random_index", "repeated_index"])
-def test_the_float16_first_pass_gives_the_exact_answer(request, monkeypatch, fixture, mask, k):
-    """Non-boilerplate searches over HALF_MIN_ROWS rows or more rank float16 copies first
-    (IndexReader._dense_half) and score in full only the rows that could be in the top k: the
+@pytest.mark.parametrize("extra", [512, 3])
+def test_the_8bit_first_pass_gives_the_exact_answer(request, monkeypatch, fixture, mask, k, extra):
+    """Non-boilerplate searches over COARSE_MIN_ROWS rows or more rank 8-bit copies first
+    (IndexReader._dense_coarse) and score in full only the rows that could be in the top k: the
     rows, their order (ties by row, as brute force breaks them) and scores are the exact ones.
-    HALF_MIN_ROWS is lowered so that these small indexes take that path. A tenth of the rows or
-    three are under an eighth, which content_dense scores directly: no float16 copy is made."""
+    COARSE_MIN_ROWS is lowered so that these small indexes take that path; COARSE_EXTRA 3 makes
+    the first ask too short, so the pass must ask again. A tenth of the rows or three are under
+    an eighth, which content_dense scores directly: no 8-bit copy is made."""
     import index.reader
 
-    monkeypatch.setattr(index.reader, "HALF_MIN_ROWS", 50)
+    monkeypatch.setattr(index.reader, "COARSE_MIN_ROWS", 50)
+    monkeypatch.setattr(index.reader, "COARSE_EXTRA", extra)
     reader, vectors = request.getfixturevalue(fixture)
-    monkeypatch.setattr(reader, "_half", None)  # made here or not at all, whichever test ran before
+    monkeypatch.setattr(reader, "_coarse", None)  # made here or not at all, whichever test ran before
     allowed = masks(len(vectors), seed=11)[mask] if mask != "every row" else np.ones(len(vectors), dtype=bool)
     agrees_with_brute_force(reader, vectors, k, allowed)
-    assert (reader._half is not None) == (mask in ("every row", "half"))
+    assert (reader._coarse is not None) == (mask in ("every row", "half"))
 
 
 def test_faiss_returns_nothing_when_no_row_is_allowed(random_index):
