@@ -418,11 +418,20 @@ class Speller:
             for key in {f"1{word[:1]}", f"2{word[1:2]}"}:
                 leads.setdefault(key, []).append(i)
         self._leads = {key: np.array(rows, dtype=np.int64) for key, rows in leads.items()}
+        self._known: dict[str, tuple[str, ...]] = {}  # word's letters -> its answer: questions repeat words
 
     def like(self, written: str) -> list[str]:
+        word = letters_only(written)
+        found = self._known.get(word)
+        if found is None:
+            if len(self._known) >= 8192:
+                self._known.clear()
+            found = self._known[word] = tuple(self._like(word))
+        return list(found)
+
+    def _like(self, word: str) -> list[str]:
         import numpy as np
 
-        word = letters_only(written)
         if len(word) < MIN_TYPO_LETTERS or word in self._exact:  # spelled_like: [] for an exact name
             return []
         limit = 1 if len(word) < 9 else 2

@@ -24,11 +24,11 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from index.beside import beside
 from index.durable import replacing
 from index.encoding import BATCH_SIZE, DEFAULT_MODEL, BatchedEmbedder, T, resolve_model
 from index.errors import IndexStoreError
@@ -42,9 +42,6 @@ CHECK_TEXTS = (
     "x",
 )
 MIN_AGREEMENT = 0.9999  # cosine to the PyTorch model's vector, each check text
-# Threads that run the work given to embed_beside. A few, so concurrent searches do not queue
-# for one; when none is free the work runs after the encoder instead.
-_BESIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="letters-qa-beside")
 
 
 def available() -> bool:
@@ -224,7 +221,6 @@ class OnnxEmbedder(BatchedEmbedder):
         session = self._load()
         feed = tokenize(self._tok, [text])
         inputs = {k: feed[k] for k in self._inputs}
-        job = _BESIDE.submit(work)
+        done = beside(work)
         hidden = session.run(None, inputs)[0]
-        vector = pool(hidden, feed["attention_mask"])[0]
-        return vector, work() if job.cancel() else job.result()
+        return pool(hidden, feed["attention_mask"])[0], done()

@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from index import approximate, database, segments
+from index.beside import beside
 from index.bm25 import Held, Scorer, matching_rows, query_terms, top_rows
 from index.councils import normalise_name
 from index.database import AREA_KEYS
@@ -38,9 +39,9 @@ from index.segments import stored_vectors
 # Searches of the non-boilerplate rows over at least this many rows rank them by 8-bit copies
 # first (IndexReader._dense_coarse): 42,386 rows at 10,000 letters; the seeds have ~100.
 COARSE_MIN_ROWS = 8192
-# Rows asked of the 8-bit index beyond k: enough, nearly always, to reach the floor (on the
-# model's vectors at 10,000 letters 190 rows were within it at the median, 464 at most).
-COARSE_EXTRA = 512
+# Rows asked of each half of the 8-bit copy beyond k: enough, nearly always, to reach the floor
+# (on the model's vectors at 10,000 letters 190 rows of both were within it at the median, 464 at most).
+COARSE_EXTRA = 200
 # A bound on FAISS's float32 arithmetic, relative to |query| * |row|: its decoded copy against
 # numpy's (a few units in the last place) and a 384-term sum (384 * 2^-24 < 2^-15).
 COARSE_ROUNDING = 2.0**-12
@@ -141,7 +142,7 @@ class IndexReader:
         self._vectors: list[tuple[int, object]] | None = None  # (first row, FAISS index) per segment
         self._rows: tuple | None = None  # row_letter, row_boilerplate, BM25, row_polarity, row_area
         self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
-        self._coarse: tuple[object, float] | None = None  # their 8-bit FAISS index, its error bound
+        self._coarse: tuple[list, float] | None = None  # their 8-bit FAISS copy in two halves, its error bound
         self._graph: object | None = None  # their HNSW graph, where the manifest lists one (index/approximate.py)
         self._held: Held | None = None  # their BM25 postings
 
@@ -519,21 +520,40 @@ class IndexReader:
         cache) and every row within twice the copies' error of the k-th is kept. A copy's score
         is within `bound * |query|` of the exact one (`_coarse_index`), so the k-th scores of the
         two rankings differ by at most that, and no row of the exact top k (ties included) is
-        left out: the answer is the exact search's."""
-        index, bound = self._coarse_index()
+        left out: the answer is the exact search's. The copy is in two halves, the second
+        ranked by a helper thread (index/beside.py) while this one ranks the first."""
+        halves, bound = self._coarse_index()
         margin = 2 * bound * float(np.linalg.norm(query))
         search = query.reshape(1, -1)
-        params = None if mask is None or count == len(mask) else _selected(mask)
-        wanted = min(count, k + COARSE_EXTRA)
-        while True:
+        asks = []  # per half: its first position, its index, its search parameters, its allowed rows
+        for start, index in halves:
+            part = None if mask is None else mask[start:start + index.ntotal]
+            allowed = index.ntotal if part is None else int(part.sum())
+            if allowed:
+                asks.append((start, index, None if part is None or allowed == len(part) else _selected(part), allowed))
+
+        def ranked(ask, wanted: int) -> tuple[np.ndarray, np.ndarray]:
+            start, index, params, _ = ask
+            _faiss()  # one OpenMP thread in this thread too
             scores, found = index.search(search, wanted, params=params)
-            scores, found = scores[0][found[0] >= 0], found[0][found[0] >= 0]
-            floor = scores[min(k, len(scores)) - 1] - margin
-            # Complete once a row below the floor came back (every row after it is lower) or
-            # every allowed row did.
-            if wanted >= count or len(scores) < wanted or scores[-1] < floor:
+            return scores[0][found[0] >= 0], found[0][found[0] >= 0] + start
+
+        wants = [min(allowed, k + COARSE_EXTRA) for *_, allowed in asks]
+        later = [beside(functools.partial(ranked, ask, wanted)) for ask, wanted in zip(asks[1:], wants[1:])]
+        results = [ranked(asks[0], wants[0]), *(result() for result in later)]
+        while True:
+            scores = np.concatenate([found_scores for found_scores, _ in results])
+            floor = np.partition(scores, len(scores) - min(k, len(scores)))[len(scores) - min(k, len(scores))] - margin
+            # A half is complete once a row below the floor came back (every row after it is
+            # lower) or every allowed row of it did; one that is not is asked again for more.
+            short = [i for i, ((found_scores, _), wanted, ask) in enumerate(zip(results, wants, asks))
+                     if wanted < ask[3] and len(found_scores) == wanted and found_scores[-1] >= floor]
+            if not short:
                 break
-            wanted = min(count, wanted * 8)
+            for i in short:
+                wants[i] = min(asks[i][3], wants[i] * 8)
+                results[i] = ranked(asks[i], wants[i])
+        found = np.concatenate([rows for _, rows in results])
         return np.sort(found[scores >= floor])
 
     def _graph_candidates(self, query: np.ndarray, k: int) -> np.ndarray | None:
@@ -559,27 +579,31 @@ class IndexReader:
         keep = np.sort(at[ids[at] == found])
         return keep if len(keep) >= min(k, len(ids)) else None
 
-    def _coarse_index(self) -> tuple[object, float]:
-        """A FAISS 8-bit index of `_content_matrix`'s vectors (one range for every number:
-        FAISS's QT_8bit_uniform, the fastest of its 8-bit kinds here), and a bound on how far a
-        copy's score can be from the exact one, per unit of the query's length: the longest
-        difference between a row and its decoded copy (Cauchy-Schwarz), and FAISS's rounding."""
+    def _coarse_index(self) -> tuple[list[tuple[int, object]], float]:
+        """8-bit FAISS copies of `_content_matrix`'s vectors, in two halves ((first position,
+        index) each; one range for every number: FAISS's QT_8bit_uniform, the fastest of its
+        8-bit kinds here), and a bound on how far a copy's score can be from the exact one, per
+        unit of the query's length: the longest difference between a row and its decoded copy
+        (Cauchy-Schwarz), and FAISS's rounding."""
         if self._coarse is None:
             ids, matrix = self._content_matrix()
             with self._load_lock:
                 if self._coarse is None:
                     faiss = _faiss()
-                    index = faiss.IndexScalarQuantizer(matrix.shape[1], faiss.ScalarQuantizer.QT_8bit_uniform,
-                                                       faiss.METRIC_INNER_PRODUCT)
-                    index.train(matrix)
-                    index.add(matrix)
-                    apart, longest = 0.0, 0.0
-                    for start in range(0, len(matrix), 8192):  # decoded in blocks: not a second whole matrix
-                        block = matrix[start:start + 8192].astype(np.float64)
-                        decoded = index.sa_decode(index.sa_encode(matrix[start:start + 8192])).astype(np.float64)
-                        apart = max(apart, float(np.sqrt(((block - decoded) ** 2).sum(axis=1)).max(initial=0.0)))
-                        longest = max(longest, float(np.sqrt((decoded * decoded).sum(axis=1)).max(initial=0.0)))
-                    self._coarse = (index, apart + COARSE_ROUNDING * longest)
+                    halves, apart, longest = [], 0.0, 0.0
+                    middle = len(matrix) // 2
+                    for start, end in ((0, middle), (middle, len(matrix))):
+                        index = faiss.IndexScalarQuantizer(matrix.shape[1], faiss.ScalarQuantizer.QT_8bit_uniform,
+                                                           faiss.METRIC_INNER_PRODUCT)
+                        index.train(matrix[start:end])
+                        index.add(matrix[start:end])
+                        halves.append((start, index))
+                        for first in range(start, end, 8192):  # decoded in blocks: not a second whole matrix
+                            block = matrix[first:min(first + 8192, end)]
+                            decoded = index.sa_decode(index.sa_encode(block)).astype(np.float64)
+                            apart = max(apart, float(np.sqrt(((block - decoded) ** 2).sum(axis=1)).max(initial=0)))
+                            longest = max(longest, float(np.sqrt((decoded * decoded).sum(axis=1)).max(initial=0)))
+                    self._coarse = (halves, apart + COARSE_ROUNDING * longest)
         return self._coarse
 
     def bm25(self, text: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
