@@ -24,7 +24,7 @@ from index.services import BY_KEY as SERVICES
 from index.services import COMPARISONS, LEVEL_KEYS, level_of
 from qa.answer import Answer
 from qa.params import Filters, check_flag, check_k, checked_texts
-from qa.query import MAX_QUESTION_CHARS, Query, clean_text, parse_question
+from qa.query import MAX_QUESTION_CHARS, Query, clean_text, parse_question, search_words
 from qa.retriever import CouncilReading, Passage, Reranker, Retriever, read_councils, select_letters
 
 MAX_HISTORY = 50  # earlier questions one question may carry (the HTTP API's limit too)
@@ -99,7 +99,7 @@ class Assistant:
         council, year, kind = given.council, given.year, given.kind
         area_named = False
         if check_flag(parse, "parse") and has_words:
-            parsed = self.parse(query)
+            parsed = search_words(query, self.reader.council_names, self.reader.passages_with)
             query = parsed.search_text or query
             council = council if council is not None else (list(parsed.councils) or None)
             year = year if year is not None else (list(parsed.years) or None)

@@ -36,6 +36,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import NamedTuple
 
 from index import kinds
 from index.councils import MIN_TYPO_LETTERS, Speller, canonical, find_mentions, letters_only
@@ -156,11 +157,43 @@ came come comes finished ranked place placed now then about councils' council's 
 """.split())
 
 
-def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Query | None = None,
-                   passages_with: Callable[[list[str]], dict[str, int]] | None = None) -> Query:
-    """Parse `text`; `councils` are the index's (full name, short name) pairs; `passages_with`
-    (IndexReader.passages_with), when given, lets misspelt words be read as the letters' words."""
-    text = text[:MAX_QUESTION_CHARS]
+class SearchWords(NamedTuple):
+    """What a search reads from its query (`search_words`): the words to search, and the
+    councils, years, letter kinds and APA areas named, which filter."""
+
+    search_text: str
+    councils: tuple[str, ...]
+    years: tuple[int, ...]
+    kinds: tuple[str, ...]
+    areas: tuple[str, ...]
+
+
+def search_words(text: str, councils: Iterable[tuple[str, str]],
+                 passages_with: Callable[[list[str]], dict[str, int]] | None = None) -> SearchWords:
+    """The part of `parse_question(text, ...)` a search uses, and the same values: it stops
+    before the asks, ratings and services, which only a question's answer needs (a search
+    waits for this before its encoder starts)."""
+    read = _read_names_and_years(text[:MAX_QUESTION_CHARS], councils, passages_with)
+    kinds, norm = _find_kinds(read.norm)
+    areas, _ = _find_areas(norm)
+    return SearchWords(read.search_text, tuple(read.found), read.years, kinds, areas)
+
+
+class _NamesAndYears(NamedTuple):
+    found: list[str]
+    unknown: tuple[str, ...]
+    typos: tuple[tuple[str, str], ...]
+    did_you_mean: tuple[str, ...]
+    words_read: tuple[tuple[str, str], ...]
+    years: tuple[int, ...]
+    search_text: str
+    norm: str  # the question, normalised, without those names and years
+
+
+def _read_names_and_years(text: str, councils: Iterable[tuple[str, str]],
+                          passages_with: Callable[[list[str]], dict[str, int]] | None) -> _NamesAndYears:
+    """The councils (named, by another name, misspelt), misspelt words and years of `text`,
+    and what is left once they are taken out: the words a search embeds."""
     councils = councils if isinstance(councils, tuple) else tuple(councils)  # keeps a cached hash
     norm = f" {normalise(text)} "
     found, norm = _find_councils(norm, councils)
@@ -192,7 +225,16 @@ def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Que
     since = set(re.findall(r"\bsince ((?:19|20)\d\d)\b", norm))
     years = tuple(sorted({int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", norm) if y not in since}))
     norm = re.sub(r"\b(?:19|20)\d\d\b", lambda m: m[0] if m[0] in since else " ", norm)
-    search_text = " ".join(norm.split())
+    return _NamesAndYears(found, unknown, typos, did_you_mean, words_read, years, " ".join(norm.split()), norm)
+
+
+def parse_question(text: str, councils: Iterable[tuple[str, str]], previous: Query | None = None,
+                   passages_with: Callable[[list[str]], dict[str, int]] | None = None) -> Query:
+    """Parse `text`; `councils` are the index's (full name, short name) pairs; `passages_with`
+    (IndexReader.passages_with), when given, lets misspelt words be read as the letters' words."""
+    text = text[:MAX_QUESTION_CHARS]
+    found, unknown, typos, did_you_mean, words_read, years, search_text, norm = _read_names_and_years(
+        text, councils, passages_with)
     kinds, norm = _find_kinds(norm)
     areas, norm = _find_areas(norm)  # first: "positive contribution", "capacity to improve" are areas
     defined = _DEFINE.search(norm)
