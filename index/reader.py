@@ -41,7 +41,7 @@ from index.segments import stored_vectors
 COARSE_MIN_ROWS = 8192
 # Rows asked of each half of the 8-bit copy beyond k: enough, nearly always, to reach the floor
 # (on the model's vectors at 10,000 letters 190 rows of both were within it at the median, 464 at most).
-COARSE_EXTRA = 200
+COARSE_EXTRA = 256
 # A bound on FAISS's float32 arithmetic, relative to |query| * |row|: its decoded copy against
 # numpy's (a few units in the last place) and a 384-term sum (384 * 2^-24 < 2^-15).
 COARSE_ROUNDING = 2.0**-12
