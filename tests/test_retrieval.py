@@ -438,3 +438,23 @@ def test_the_literal_match_stops_reading_once_k_passages_say_it_all(assistant, r
     for k in (1, 2, 5, 10):
         for council in (None, "Trafford"):
             assert quick.search(query, k=k, council=council) == full.search(query, k=k, council=council)
+
+
+def test_readers_of_equal_councils_share_one_council_list(seeds_index, tmp_path, letters_dir):
+    """The question parser keys its caches by a reader's council list: two readers of equal
+    councils (a server's next generation, two copies of one index) get the same object, so a
+    lookup is found by identity; equal but separate lists made each lookup compare every pair."""
+    from conftest import FakeEmbedder
+
+    from index.reader import IndexReader
+    from index.update import update_index
+
+    first, second = IndexReader.open(seeds_index), IndexReader.open(seeds_index)
+    assert first.council_names is second.council_names
+    other_dir = tmp_path / "other"
+    sorted(letters_dir.glob("*.txt"))[0].unlink()  # one council fewer
+    update_index(letters_dir, other_dir, embedder=FakeEmbedder())
+    other = IndexReader.open(other_dir)
+    assert other.council_names != first.council_names and other.council_names is not first.council_names
+    for reader in (first, second, other):
+        reader.close()
