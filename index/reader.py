@@ -458,17 +458,15 @@ class IndexReader:
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         if count < len(ids) // 8:
             keep = np.flatnonzero(mask)
-            rows, scores = ids[keep], matrix[keep] @ query
         elif count == len(ids) and (keep := self._graph_candidates(query, k)) is not None:
-            rows, scores = ids[keep], (matrix[keep] * query).sum(axis=1)  # as below
+            pass
         elif count >= COARSE_MIN_ROWS:
             keep = self._dense_coarse(query, k, mask, count)
-            # Row by row, not one matrix product: equal vectors get equal scores wherever they sit
-            # in the block (BLAS may round a block's last rows differently), so ties go by row.
-            rows, scores = ids[keep], (matrix[keep] * query).sum(axis=1)
+        elif mask is None:  # every row of a small index: no copy
+            return top_rows(ids, _scores(matrix, query), min(k, count))
         else:
-            scores = matrix @ query
-            rows, scores = ids, scores if mask is None else np.where(mask, scores, -np.inf)
+            keep = np.flatnonzero(mask)
+        rows, scores = ids[keep], _scores(matrix[keep], query)
         return top_rows(rows, scores, min(k, count))
 
     def content_bm25(self, text: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -637,6 +635,14 @@ def _faiss():
         faiss.omp_set_num_threads(1)
         _OMP.set = True
     return faiss
+
+
+def _scores(rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Each row's inner product with `query`, row by row: a row gets the same score in any block
+    of rows, so equal vectors tie wherever they sit and ties go by row (a BLAS product may
+    round a block's last rows differently, and with OpenBLAS's threads, which then wait
+    spinning on the core a search's helper needs). One thread, as fast as BLAS's two here."""
+    return np.einsum("ij,j->i", rows, query)
 
 
 def _selected(mask: np.ndarray):
