@@ -40,7 +40,8 @@ from index.segments import stored_vectors
 # first (IndexReader._dense_coarse): 42,386 rows at 10,000 letters; the seeds have ~100.
 COARSE_MIN_ROWS = 8192
 # Rows asked of each half of the 8-bit copy beyond k: enough, nearly always, to reach the floor
-# (on the model's vectors at 10,000 letters 190 rows of both were within it at the median, 464 at most).
+# (on the model's vectors at 10,000 letters, rows of both halves within it, median / most: 145 / 408
+# for bench/query.py's unfiltered searches, 190 / 464 for the gold questions).
 COARSE_EXTRA = 256
 # A bound on FAISS's float32 arithmetic, relative to |query| * |row|: its decoded copy against
 # numpy's (a few units in the last place) and a 384-term sum (384 * 2^-24 < 2^-15).
@@ -541,7 +542,8 @@ class IndexReader:
         results = [ranked(asks[0], wants[0]), *(result() for result in later)]
         while True:
             scores = np.concatenate([found_scores for found_scores, _ in results])
-            floor = np.partition(scores, len(scores) - min(k, len(scores)))[len(scores) - min(k, len(scores))] - margin
+            kth = len(scores) - min(k, len(scores))  # the k-th highest's place in ascending order
+            floor = np.partition(scores, kth)[kth] - margin
             # A half is complete once a row below the floor came back (every row after it is
             # lower) or every allowed row of it did; one that is not is asked again for more.
             short = [i for i, ((found_scores, _), wanted, ask) in enumerate(zip(results, wants, asks))
