@@ -222,5 +222,9 @@ class OnnxEmbedder(BatchedEmbedder):
         feed = tokenize(self._tok, [text])
         inputs = {k: feed[k] for k in self._inputs}
         done = beside(work)
-        hidden = session.run(None, inputs)[0]
-        return pool(hidden, feed["attention_mask"])[0], done()
+        try:
+            hidden = session.run(None, inputs)[0]
+        except BaseException:
+            done.cancel()  # not begun: not run at all
+            raise
+        return pool(hidden, feed["attention_mask"])[0], done.result()

@@ -462,7 +462,7 @@ class IndexReader:
         elif count == len(ids) and (keep := self._graph_candidates(query, k)) is not None:
             pass
         elif count >= COARSE_MIN_ROWS:
-            keep = self._dense_coarse(query, k, mask, count)
+            keep = self._dense_coarse(query, k, mask)
         elif mask is None:  # every row of a small index: no copy
             return top_rows(ids, _scores(matrix, query), min(k, count))
         else:
@@ -512,7 +512,7 @@ class IndexReader:
                     self._content = (ids, np.ascontiguousarray(matrix))
         return self._content
 
-    def _dense_coarse(self, query: np.ndarray, k: int, mask: np.ndarray | None, count: int) -> np.ndarray:
+    def _dense_coarse(self, query: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndarray:
         """Positions (in `_content_matrix`) of every allowed row whose exact score could be among
         the k best, ascending: FAISS ranks the rows by their 8-bit copies (an eighth of the
         memory traffic of the float32 product; the encoder has just pushed everything out of the
@@ -539,7 +539,11 @@ class IndexReader:
 
         wants = [min(allowed, k + COARSE_EXTRA) for *_, allowed in asks]
         later = [beside(functools.partial(ranked, ask, wanted)) for ask, wanted in zip(asks[1:], wants[1:])]
-        results = [ranked(asks[0], wants[0]), *(result() for result in later)]
+        try:
+            results = [ranked(asks[0], wants[0]), *(job.result() for job in later)]
+        finally:
+            for job in later:
+                job.cancel()  # none left to run for nothing when this thread's half failed
         while True:
             scores = np.concatenate([found_scores for found_scores, _ in results])
             kth = len(scores) - min(k, len(scores))  # the k-th highest's place in ascending order
@@ -593,6 +597,8 @@ class IndexReader:
                     halves, apart, longest = [], 0.0, 0.0
                     middle = len(matrix) // 2
                     for start, end in ((0, middle), (middle, len(matrix))):
+                        if start == end:  # one row: one half
+                            continue
                         index = faiss.IndexScalarQuantizer(matrix.shape[1], faiss.ScalarQuantizer.QT_8bit_uniform,
                                                            faiss.METRIC_INNER_PRODUCT)
                         index.train(matrix[start:end])
@@ -682,18 +688,21 @@ class _OnceHashed(tuple):
             found = self.__dict__["hash"] = tuple.__hash__(self)
         return found
 
+    _lock = threading.Lock()
+
     @classmethod
     def shared(cls, items: Iterable) -> _OnceHashed:
         """The tuple of `items`, as the same object as an equal one made lately: a cache keyed by
         it then finds it by identity. Two readers of equal councils (a server's next generation,
         two copies of an index) otherwise made every lookup compare 10,000 pairs (~2 ms a question)."""
         made = cls(items)
-        found = cls._recent.get(hash(made))
-        if found is not None and tuple.__eq__(found, made):
-            return found
-        if len(cls._recent) >= 4:
-            cls._recent.pop(next(iter(cls._recent), None), None)
-        cls._recent[hash(made)] = made
+        with cls._lock:
+            found = cls._recent.get(hash(made))
+            if found is not None and tuple.__eq__(found, made):
+                return found
+            if len(cls._recent) >= 4:
+                cls._recent.pop(next(iter(cls._recent)))
+            cls._recent[hash(made)] = made
         return made
 
 

@@ -263,12 +263,15 @@ class Retriever:
         k, include_boilerplate = check_k(k), check_flag(include_boilerplate, "include_boilerplate")
         areas = text_filter(area, "area", f"a graded area ({', '.join(repr(a) for a in AREA_KEYS if a)})")
         polarities = text_filter(polarity, "polarity", "'strength', 'weakness' or 'neutral'")
-        if k <= 0 or not query.strip():
+        filtered = council is not None or year is not None or kind is not None
+        # The letters first, here: a council filter that is not clear, or a year or kind that is
+        # not one, is refused before the encoder runs, and one that selects nothing costs nothing.
+        letters = select_letters(self.reader, council, year, kind) if filtered else None
+        if not (letters if filtered else self.reader.letters) or k <= 0 or not query.strip():
             return []
         mode = self.fusion.get("expand", "none")
         dense_text = expand(query) if mode in ("both", "dense") else query
-        words = functools.partial(self._keywords, query, k, (council, year, kind), areas, polarities,
-                                  include_boilerplate, mode)
+        words = functools.partial(self._keywords, query, k, letters, areas, polarities, include_boilerplate, mode)
         vector, found = self.queries.vector_beside(dense_text, words)
         if found is None:
             return []
@@ -287,18 +290,14 @@ class Retriever:
                            for p in passages), key=lambda p: -p.score)
         return joined_overlaps(self.reranker(query, passages), k, terms)
 
-    def _keywords(self, query: str, k: int, letter_filter: tuple, areas: list[str], polarities: list[str],
-                  include_boilerplate: bool, mode: str) -> _Keywords | None:
-        """Search's steps that need no question vector: the rows the filters allow, BM25's
-        ranking over them, and the chunks and sentence words of BM25's first 3k rows (most of
-        the passages the fused ranking shows). None when the filters allow nothing."""
+    def _keywords(self, query: str, k: int, letters: list[LetterInfo] | None, areas: list[str],
+                  polarities: list[str], include_boilerplate: bool, mode: str) -> _Keywords | None:
+        """Search's steps that need no question vector: the rows the filters allow (`letters`:
+        those the letter filters chose, None for every letter), BM25's ranking over them, and the
+        chunks and sentence words of BM25's first 3k rows (most of the passages the fused ranking
+        shows). None when the filters allow nothing."""
         reader = self.reader
-        council, year, kind = letter_filter
-        filtered = council is not None or year is not None or kind is not None
-        letters = select_letters(reader, council, year, kind) if filtered else reader.letters
-        if not letters:
-            return None
-        letter_ids = [letter.id for letter in letters] if filtered else None
+        letter_ids = None if letters is None else [letter.id for letter in letters]
         if include_boilerplate:
             allowed = self._allowed_rows(letter_ids, True, areas, polarities)
             by_words = reader.bm25

@@ -28,11 +28,27 @@ def onnx_embedder():
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_the_vector_beside_the_work_is_embeds_own(onnx_embedder, text):
-    threads = []
-    vector, done = onnx_embedder.embed_beside(text, lambda: threads.append(threading.get_ident()) or "done")
+    vector, done = onnx_embedder.embed_beside(text, lambda: "done")
     assert done == "done"
     np.testing.assert_array_equal(vector, onnx_embedder.embed([text])[0])
-    assert threads and threads[0] != threading.get_ident()  # a helper ran it, not this thread
+
+
+def test_the_work_runs_while_the_model_does(onnx_embedder, monkeypatch):
+    """The model's run waits (up to 10 s) for the work to have begun in another thread: were
+    the work run after the model, or in this thread, the wait would time out."""
+    session = onnx_embedder.chosen._load()
+    begun, seen = threading.Event(), {}
+
+    class Waiting:
+        def run(self, *args, **kwargs):
+            seen["waited"] = begun.wait(10)
+            return session.run(*args, **kwargs)
+
+    monkeypatch.setattr(onnx_embedder.chosen, "_session", Waiting())
+    vector, thread = onnx_embedder.embed_beside("private fostering", lambda: begun.set() or threading.get_ident())
+    assert seen == {"waited": True} and thread != threading.get_ident()
+    monkeypatch.undo()
+    np.testing.assert_array_equal(vector, onnx_embedder.embed(["private fostering"])[0])
 
 
 def test_the_works_error_is_raised_to_the_caller(onnx_embedder):
@@ -44,10 +60,10 @@ def test_the_works_error_is_raised_to_the_caller(onnx_embedder):
 
 
 def test_when_every_helper_is_busy_the_work_runs_here(onnx_embedder):
-    """Four helpers held by other work: the encoder does not wait for one; the work runs in this
+    """Every helper held by other work: the encoder does not wait for one; the work runs in this
     thread after the model, with the same result."""
     release = threading.Event()
-    held = [beside(release.wait) for _ in range(beside_module._HELPERS._max_workers)]
+    held = [beside(release.wait) for _ in range(beside_module._WORKERS)]
     try:
         ran_in = []
         vector, done = onnx_embedder.embed_beside("care leavers", lambda: ran_in.append(threading.get_ident()) or 7)
@@ -55,8 +71,43 @@ def test_when_every_helper_is_busy_the_work_runs_here(onnx_embedder):
         np.testing.assert_array_equal(vector, onnx_embedder.embed(["care leavers"])[0])
     finally:
         release.set()
-        for result in held:
-            assert result() is True
+        assert [job.result() for job in held] == [True] * beside_module._WORKERS
+
+
+def test_work_runs_once_here_when_no_thread_can_be_started(monkeypatch):
+    """At interpreter shutdown no new thread can start (submit raises): the work runs in the
+    caller, once, however often its result is asked for."""
+
+    class ShutDown:
+        def submit(self, work):
+            raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    monkeypatch.setattr(beside_module, "_pool", lambda: ShutDown())
+    calls = []
+    job = beside(lambda: calls.append(threading.get_ident()) or "value")
+    assert (job.result(), job.result(), calls) == ("value", "value", [threading.get_ident()])
+
+
+def test_a_forked_child_makes_its_own_helpers():
+    """A child forked after the helpers started has none of their threads: it makes its own pool,
+    whose threads run work (the parent's would only ever leave it to the caller)."""
+    import os
+
+    parents = beside_module._pool()
+    assert parents.submit(threading.get_ident).result(timeout=10) != threading.get_ident()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: report whether a pool of its own ran the work in a helper
+        try:
+            pool = beside_module._pool()
+            ok = pool is not parents and pool.submit(threading.get_ident).result(timeout=10) != threading.get_ident()
+            os.write(write, b"helper" if ok else b"caller")
+        finally:
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 16)
+    os.waitpid(child, 0)
+    assert answer == b"helper"
 
 
 def test_the_query_cache_keeps_the_vector_it_made_beside_the_work(onnx_embedder):
@@ -83,7 +134,7 @@ def test_faiss_searches_with_one_openmp_thread_in_every_thread():
         worker = threading.Thread(target=ask)
         worker.start()
         worker.join()
-    assert beside(ask)() is None
+    assert beside_module._pool().submit(ask).result(timeout=10) is None  # in a helper thread
     assert seen == [1, 1, 1, 1]
 
 
@@ -135,3 +186,66 @@ def test_a_search_beside_its_encoder_finds_what_one_after_the_other_does(seeds_i
     for question in questions:
         for filters in ({}, {"year": 2009}, {"council": "Trafford"}, {"polarity": "weakness"}):
             assert together.search(question, k=8, **filters) == apart.search(question, k=8, **filters), question
+
+
+class _Counting:
+    """The ONNX embedder, counting its encodes (embed and embed_beside alike)."""
+
+    def __init__(self, embedder):
+        self.name, self.dim, self._embedder, self.calls = embedder.name, embedder.dim, embedder, 0
+
+    def embed(self, texts, progress=None):
+        self.calls += 1
+        return self._embedder.embed(texts, progress=progress)
+
+    def embed_beside(self, text, work):
+        self.calls += 1
+        return self._embedder.embed_beside(text, work)
+
+
+def test_a_council_filter_is_read_before_the_encoder_runs(seeds_index, onnx_embedder):
+    """A council filter as close to two councils is refused as before the keyword steps moved
+    beside the encoder: the same error and message, raised before any encode, also for an
+    empty query; a filter that selects no letter returns nothing without encoding."""
+    from qa import Assistant
+    from qa.retriever import CouncilNotClear
+
+    counting = _Counting(onnx_embedder)
+    assistant = Assistant(seeds_index, embedder=counting)
+    for query in ("private fostering", "   "):
+        with pytest.raises(CouncilNotClear, match=r'^council "Sufton" is not in the index; did you mean Sefton or '
+                                                  r'Sutton\?$'):
+            assistant.retriever.search(query, council="Sufton")
+    assert assistant.search("private fostering", council="Trafford", year=1999) == []
+    assert counting.calls == 0
+    assert assistant.search("private fostering", council="Trafford") and counting.calls == 1
+
+
+def test_concurrent_searches_find_what_one_at_a_time_finds(seeds_index, onnx_embedder, monkeypatch):
+    """Eight threads searching at once (more than the helpers: some keyword steps and 8-bit
+    halves run in the caller) find exactly what the same searches find one at a time; the
+    8-bit first pass in two halves is on (COARSE_MIN_ROWS lowered for the seeds)."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import ROOT
+
+    import index.reader
+    from qa import Assistant
+
+    monkeypatch.setattr(index.reader, "COARSE_MIN_ROWS", 20)
+    assistant = Assistant(seeds_index, embedder=onnx_embedder)
+    lines = (ROOT / "tests" / "gold.jsonl").read_text().splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()][:60]
+    filters = ({}, {"year": 2009}, {"polarity": "strength"})
+    calls = [(question, chosen) for question in questions for chosen in filters]
+
+    def search(call):
+        assistant.retriever.queries._vectors.clear()  # every search encodes: the helpers are used
+        return assistant.search(call[0], k=8, **call[1])
+
+    alone = [search(call) for call in calls]
+    assert assistant.reader._coarse is not None  # the two halves were used
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(search, calls))
+    assert together == alone

@@ -320,7 +320,7 @@ def repeated_index(tmp_path_factory):
     reader.close()
 
 
-@pytest.mark.parametrize("mask", ["every row", "half", "tenth", "three rows"])
+@pytest.mark.parametrize("mask", ["every row", "half", "first half", "second half", "tenth", "three rows"])
 @pytest.mark.parametrize("k", [1, 10, 100])
 @pytest.mark.parametrize("fixture", ["random_index", "repeated_index"])
 @pytest.mark.parametrize("extra", [512, 3])
@@ -329,17 +329,20 @@ def test_the_8bit_first_pass_gives_the_exact_answer(request, monkeypatch, fixtur
     (IndexReader._dense_coarse) and score in full only the rows that could be in the top k: the
     rows, their order (ties by row, as brute force breaks them) and scores are the exact ones.
     COARSE_MIN_ROWS is lowered so that these small indexes take that path; COARSE_EXTRA 3 makes
-    the first ask too short, so the pass must ask again. A tenth of the rows or three are under
-    an eighth, which content_dense scores directly: no 8-bit copy is made."""
+    the first ask too short, so the pass must ask again; "first half" and "second half" leave
+    one half of the copy no row. A tenth of the rows or three are under an eighth, which
+    content_dense scores directly: no 8-bit copy is made."""
     import index.reader
 
     monkeypatch.setattr(index.reader, "COARSE_MIN_ROWS", 50)
     monkeypatch.setattr(index.reader, "COARSE_EXTRA", extra)
     reader, vectors = request.getfixturevalue(fixture)
     monkeypatch.setattr(reader, "_coarse", None)  # made here or not at all, whichever test ran before
-    allowed = masks(len(vectors), seed=11)[mask] if mask != "every row" else np.ones(len(vectors), dtype=bool)
+    halves = {"every row": np.ones(len(vectors), dtype=bool), "first half": np.arange(len(vectors)) < len(vectors) // 2,
+              "second half": np.arange(len(vectors)) >= len(vectors) // 2}
+    allowed = halves[mask] if mask in halves else masks(len(vectors), seed=11)[mask]
     agrees_with_brute_force(reader, vectors, k, allowed)
-    assert (reader._coarse is not None) == (mask in ("every row", "half"))
+    assert (reader._coarse is not None) == (mask in ("every row", "half", "first half", "second half"))
 
 
 def test_faiss_returns_nothing_when_no_row_is_allowed(random_index):
