@@ -254,10 +254,11 @@ class Retriever:
                include_boilerplate: bool = False) -> list[Passage]:
         """The k best passages for `query` among the letters and chunks the filters select.
 
-        What needs no question vector (the filters, BM25, the passages BM25 ranks first and
-        their sentences' words) runs in a second thread while the encoder runs
-        (QueryCache.vector_beside); the steps and the answer are the same as one after the
-        other."""
+        The letters the filters choose are read first (a filter that is refused is refused
+        before any encode). What else needs no question vector (the rows the filters allow, BM25,
+        the passages BM25 ranks first and their sentences' words) runs in a second thread while
+        the encoder runs (QueryCache.vector_beside); the steps and the answer are the same as one
+        after the other."""
         if not isinstance(query, str):
             raise ArgumentTypeError(f"query must be a string, not {described(query)}")
         k, include_boilerplate = check_k(k), check_flag(include_boilerplate, "include_boilerplate")
