@@ -176,12 +176,8 @@ class QueryCache:
         return self._keep(text, vector), done
 
     def vector(self, text: str) -> np.ndarray:
-        with self._lock:
-            found = self._vectors.get(text)
-            if found is not None:
-                self._vectors.move_to_end(text)
-                return found
-        return self._keep(text, self.embedder.embed([text])[0])
+        found = self.cached(text)
+        return found if found is not None else self._keep(text, self.embedder.embed([text])[0])
 
     def _keep(self, text: str, vector: np.ndarray) -> np.ndarray:
         vector = np.asarray(vector, dtype=np.float32)

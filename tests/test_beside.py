@@ -9,6 +9,7 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import CountingEmbedder
 
 from index import beside as beside_module
 from index.beside import beside
@@ -160,19 +161,10 @@ def test_search_words_reads_what_parse_question_reads(assistant):
         assert tuple(read) == (parsed.search_text, parsed.councils, parsed.years, parsed.kinds, parsed.areas), question
 
 
-class _OneAfterTheOther:
-    """The same encoder without embed_beside: QueryCache then encodes first, the keyword steps after."""
-
-    def __init__(self, embedder):
-        self.name, self.dim, self._embedder = embedder.name, embedder.dim, embedder
-
-    def embed(self, texts, progress=None):
-        return self._embedder.embed(texts, progress=progress)
-
-
 def test_a_search_beside_its_encoder_finds_what_one_after_the_other_does(seeds_index, onnx_embedder):
     """Every gold question searched with and without the keyword steps beside the encoder (and
-    with filters): the same passages, scores and order."""
+    with filters): the same passages, scores and order. CountingEmbedder has no embed_beside, so
+    QueryCache encodes first and runs the keyword steps after."""
     import json
 
     from conftest import ROOT
@@ -180,7 +172,7 @@ def test_a_search_beside_its_encoder_finds_what_one_after_the_other_does(seeds_i
     from qa import Assistant
 
     together, apart = Assistant(seeds_index, embedder=onnx_embedder), Assistant(
-        seeds_index, embedder=_OneAfterTheOther(onnx_embedder))
+        seeds_index, embedder=CountingEmbedder(onnx_embedder))
     lines = (ROOT / "tests" / "gold.jsonl").read_text().splitlines()
     questions = [json.loads(line)["question"] for line in lines if line.strip()]
     for question in questions:
@@ -188,19 +180,13 @@ def test_a_search_beside_its_encoder_finds_what_one_after_the_other_does(seeds_i
             assert together.search(question, k=8, **filters) == apart.search(question, k=8, **filters), question
 
 
-class _Counting:
-    """The ONNX embedder, counting its encodes (embed and embed_beside alike)."""
-
-    def __init__(self, embedder):
-        self.name, self.dim, self._embedder, self.calls = embedder.name, embedder.dim, embedder, 0
-
-    def embed(self, texts, progress=None):
-        self.calls += 1
-        return self._embedder.embed(texts, progress=progress)
+class _Counting(CountingEmbedder):
+    """conftest's CountingEmbedder, with the encoder's embed_beside counted too."""
 
     def embed_beside(self, text, work):
         self.calls += 1
-        return self._embedder.embed_beside(text, work)
+        self.texts += 1
+        return self.inner.embed_beside(text, work)
 
 
 def test_a_council_filter_is_read_before_the_encoder_runs(seeds_index, onnx_embedder):
