@@ -16,8 +16,8 @@ with a year), a third as many of its open questions and tests/gold.jsonl's quest
   many first passages differ and how many lists are not identical (scores included);
 - the dense pass's thread CPU time, exact and approximate alternated, p50 / p95.
 
-Both arms score rows as the 8-bit pass does (index.reader.COARSE_MIN_ROWS is set to 0: the exact
-arm of an index under it would otherwise use one matrix product, whose last bits differ).
+Both arms score the rows they keep row by row (index/reader.py `_scores`), so a row gets the same
+score in either.
 Writes bench/results/approximate.json (--out for another file).
 But: - the graph is built with FAISS's threads (both cores), as a build does; its build time
 is wall clock on a shared machine.
@@ -102,10 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="result file (default bench/results/approximate.json)")
     args = parser.parse_args(argv)
 
-    import index.reader
     from qa import Assistant
 
-    index.reader.COARSE_MIN_ROWS = 0  # see the docstring
     doc = common.start("approximate", argv, searches=args.searches, seed=args.seed)
     exact, approx = Assistant.open(args.index), Assistant.open(args.index)
     if args.own and exact.reader.manifest.approximate is None:

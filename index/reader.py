@@ -36,16 +36,23 @@ from index.letters import short_name
 from index.manifest import DATABASE, MANIFEST, Manifest, file_problem, problem_error, rebuild_hint
 from index.segments import stored_vectors
 
-# Searches of the non-boilerplate rows over at least this many rows rank them by 8-bit copies
-# first (IndexReader._dense_coarse): 42,386 rows at 10,000 letters; the seeds have ~100.
+# Searches of the non-boilerplate rows of an index with at least this many of them rank them by
+# 8-bit copies first (IndexReader._dense_coarse): 42,386 rows at 10,000 letters; the seeds have ~100.
 COARSE_MIN_ROWS = 8192
+# ...unless a filter allows fewer rows than this: they are scored directly. At 10,000 letters
+# (docs/performance.md, round seven) the two ways cross near 2,000 allowed rows: 1,224 rows
+# 0.69 ms directly against 0.80 through the copy; 3,837 rows 1.60 against 1.03; 6,779 rows 2.53
+# against 1.13 (a year filter, formerly scored directly: more than an eighth, under 8192).
+COARSE_MIN_ALLOWED = 2048
 # Rows asked of each half of the 8-bit copy beyond k: enough, nearly always, to reach the floor
-# (on the model's vectors at 10,000 letters, rows of both halves within it, median / most: 145 / 408
-# for bench/query.py's unfiltered searches, 190 / 464 for the gold questions).
+# (on the model's vectors at 10,000 letters, rows of both halves within it, median / most: 94 / 166
+# for bench/query.py's unfiltered searches, 114 / 216 for the gold questions; none asked again).
 COARSE_EXTRA = 256
-# A bound on FAISS's float32 arithmetic, relative to |query| * |row|: its decoded copy against
-# numpy's (a few units in the last place) and a 384-term sum (384 * 2^-24 < 2^-15).
-COARSE_ROUNDING = 2.0**-12
+# A bound on a float32 sum's rounding, relative to the sum of its terms' sizes, in any order:
+# FAISS's over a copy and numpy's exact score, 384 terms each (384 * 2^-24), with the scaled
+# query's, the decoded number's and the product's own rounding (3 * 2^-24 a term): under
+# 2^-15.3, so 2^-14 holds it more than twice over.
+COARSE_ROUNDING = 2.0**-14
 
 __all__ = ["AREA_KEYS", "ChunkRow", "IndexReader", "JudgementRow", "LetterInfo", "RatingRow", "normalise_name"]
 
@@ -143,7 +150,7 @@ class IndexReader:
         self._vectors: list[tuple[int, object]] | None = None  # (first row, FAISS index) per segment
         self._rows: tuple | None = None  # row_letter, row_boilerplate, BM25, row_polarity, row_area
         self._content: tuple[np.ndarray, np.ndarray] | None = None  # (rows, vectors) of non-boilerplate rows
-        self._coarse: tuple[list, float] | None = None  # their 8-bit FAISS copy in two halves, its error bound
+        self._coarse: tuple[list[_Coarse], float] | None = None  # their 8-bit copy in two halves, its error bound
         self._graph: object | None = None  # their HNSW graph, where the manifest lists one (index/approximate.py)
         self._held: Held | None = None  # their BM25 postings
 
@@ -447,8 +454,9 @@ class IndexReader:
         (one flag per `content_rows` row) is True (None: all of them).
 
         They are one matrix, copied once, instead of FAISS with an ID selector (most rows are
-        boilerplate). Over COARSE_MIN_ROWS rows or more, the rows that could be among the k best are
-        found first from an 8-bit copy (`_dense_coarse`) and only they are scored in full.
+        boilerplate). In an index of COARSE_MIN_ROWS such rows or more, when COARSE_MIN_ALLOWED of them
+        or more are allowed, the rows that could be among the k best are found first from an 8-bit
+        copy (`_dense_coarse`) and only they are scored in full.
         A search over every row of an index with an approximate graph (index/approximate.py)
         scores in full only the rows the graph ranks first: not exact, see the module.
         """
@@ -457,11 +465,9 @@ class IndexReader:
         if count == 0 or k <= 0:
             return []
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
-        if count < len(ids) // 8:
-            keep = np.flatnonzero(mask)
-        elif count == len(ids) and (keep := self._graph_candidates(query, k)) is not None:
+        if count == len(ids) and (keep := self._graph_candidates(query, k)) is not None:
             pass
-        elif count >= COARSE_MIN_ROWS:
+        elif len(ids) >= COARSE_MIN_ROWS and count >= COARSE_MIN_ALLOWED:
             keep = self._dense_coarse(query, k, mask)
         elif mask is None:  # every row of a small index: no copy
             return top_rows(ids, _scores(matrix, query), min(k, count))
@@ -514,7 +520,7 @@ class IndexReader:
 
     def _dense_coarse(self, query: np.ndarray, k: int, mask: np.ndarray | None) -> np.ndarray:
         """Positions (in `_content_matrix`) of every allowed row whose exact score could be among
-        the k best, ascending: FAISS ranks the rows by their 8-bit copies (an eighth of the
+        the k best, ascending: FAISS ranks the rows by their 8-bit copies (a quarter of the
         memory traffic of the float32 product; the encoder has just pushed everything out of the
         cache) and every row within twice the copies' error of the k-th is kept. A copy's score
         is within `bound * |query|` of the exact one (`_coarse_index`), so the k-th scores of the
@@ -523,19 +529,17 @@ class IndexReader:
         ranked by a helper thread (index/beside.py) while this one ranks the first."""
         halves, bound = self._coarse_index()
         margin = 2 * bound * float(np.linalg.norm(query))
-        search = query.reshape(1, -1)
-        asks = []  # per half: its first position, its index, its search parameters, its allowed rows
-        for start, index in halves:
-            part = None if mask is None else mask[start:start + index.ntotal]
-            allowed = index.ntotal if part is None else int(part.sum())
+        asks = []  # per half: the half, its search parameters, its allowed rows
+        for half in halves:
+            flags = None if mask is None else mask[half.start:half.start + half.index.ntotal]
+            allowed = half.index.ntotal if flags is None else int(flags.sum())
             if allowed:
-                asks.append((start, index, None if part is None or allowed == len(part) else _selected(part), allowed))
+                asks.append((half, None if flags is None or allowed == len(flags) else _selected(flags), allowed))
 
         def ranked(ask, wanted: int) -> tuple[np.ndarray, np.ndarray]:
-            start, index, params, _ = ask
+            half, params, _ = ask
             _faiss()  # one OpenMP thread in this thread too
-            scores, found = index.search(search, wanted, params=params)
-            return scores[0][found[0] >= 0], found[0][found[0] >= 0] + start
+            return half.search(query, wanted, params)
 
         wants = [min(allowed, k + COARSE_EXTRA) for *_, allowed in asks]
         later = [beside(functools.partial(ranked, ask, wanted)) for ask, wanted in zip(asks[1:], wants[1:])]
@@ -551,11 +555,11 @@ class IndexReader:
             # A half is complete once a row below the floor came back (every row after it is
             # lower) or every allowed row of it did; one that is not is asked again for more.
             short = [i for i, ((found_scores, _), wanted, ask) in enumerate(zip(results, wants, asks))
-                     if wanted < ask[3] and len(found_scores) == wanted and found_scores[-1] >= floor]
+                     if wanted < ask[2] and len(found_scores) == wanted and found_scores[-1] >= floor]
             if not short:
                 break
             for i in short:
-                wants[i] = min(asks[i][3], wants[i] * 8)
+                wants[i] = min(asks[i][2], wants[i] * 8)
                 results[i] = ranked(asks[i], wants[i])
         found = np.concatenate([rows for _, rows in results])
         return np.sort(found[scores >= floor])
@@ -583,33 +587,18 @@ class IndexReader:
         keep = np.sort(at[ids[at] == found])
         return keep if len(keep) >= min(k, len(ids)) else None
 
-    def _coarse_index(self) -> tuple[list[tuple[int, object]], float]:
-        """8-bit FAISS copies of `_content_matrix`'s vectors, in two halves ((first position,
-        index) each; one range for every number: FAISS's QT_8bit_uniform, the fastest of its
-        8-bit kinds here), and a bound on how far a copy's score can be from the exact one, per
-        unit of the query's length: the longest difference between a row and its decoded copy
-        (Cauchy-Schwarz), and FAISS's rounding."""
+    def _coarse_index(self) -> tuple[list[_Coarse], float]:
+        """8-bit copies of `_content_matrix`'s vectors in two halves (`_Coarse`), and a bound on
+        how far a copy's score can be from the exact one, per unit of the query's length
+        (`_Coarse.bound`)."""
         if self._coarse is None:
             ids, matrix = self._content_matrix()
             with self._load_lock:
                 if self._coarse is None:
-                    faiss = _faiss()
-                    halves, apart, longest = [], 0.0, 0.0
-                    middle = len(matrix) // 2
-                    for start, end in ((0, middle), (middle, len(matrix))):
-                        if start == end:  # one row: one half
-                            continue
-                        index = faiss.IndexScalarQuantizer(matrix.shape[1], faiss.ScalarQuantizer.QT_8bit_uniform,
-                                                           faiss.METRIC_INNER_PRODUCT)
-                        index.train(matrix[start:end])
-                        index.add(matrix[start:end])
-                        halves.append((start, index))
-                        for first in range(start, end, 8192):  # decoded in blocks: not a second whole matrix
-                            block = matrix[first:min(first + 8192, end)]
-                            decoded = index.sa_decode(index.sa_encode(block)).astype(np.float64)
-                            apart = max(apart, float(np.sqrt(((block - decoded) ** 2).sum(axis=1)).max(initial=0)))
-                            longest = max(longest, float(np.sqrt((decoded * decoded).sum(axis=1)).max(initial=0)))
-                    self._coarse = (halves, apart + COARSE_ROUNDING * longest)
+                    middle = len(matrix) // 2  # 0 for one row: one half
+                    halves = [_Coarse.of(matrix, start, end)
+                              for start, end in ((0, middle), (middle, len(matrix))) if start < end]
+                    self._coarse = (halves, max(half.bound for half in halves))
         return self._coarse
 
     def bm25(self, text: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
@@ -643,6 +632,51 @@ def _faiss():
         faiss.omp_set_num_threads(1)
         _OMP.set = True
     return faiss
+
+
+class _Coarse:
+    """An 8-bit copy of rows start:end of a matrix. Each number is first put in its own range,
+    (x - low) / width, from the rows' least (0) to their most (1), and FAISS's 8-bit copy with one
+    range for every number (QT_8bit_uniform, the fastest of its 8-bit kinds here) keeps that: the
+    error is per number's range, as with a range per number (QT_8bit, slower), and half that of
+    the rows themselves in one range (on the model's vectors at 10,000 letters: 0.0070 against
+    0.0137, so that half as many rows are scored in full). The query is scaled by the widths, and
+    adding its product with `low` gives each row's copy's score."""
+
+    def __init__(self, start: int, index, low: np.ndarray, width: np.ndarray, bound: float):
+        self.start, self.index, self.low, self.width = start, index, low, width
+        self.bound = bound  # per unit of |query|, how far an exact score may be from its copy's
+
+    @classmethod
+    def of(cls, matrix: np.ndarray, start: int, end: int) -> _Coarse:
+        faiss = _faiss()
+        rows = matrix[start:end]
+        low = rows.min(axis=0).astype(np.float64)
+        width = np.maximum(rows.max(axis=0) - low, np.finfo(np.float32).tiny)
+        index = faiss.IndexScalarQuantizer(rows.shape[1], faiss.ScalarQuantizer.QT_8bit_uniform,
+                                           faiss.METRIC_INNER_PRODUCT)
+        index.train(np.stack([np.zeros(rows.shape[1]), np.ones(rows.shape[1])]).astype(np.float32))  # 0 to 1
+        apart = longest = 0.0
+        for first in range(0, len(rows), 8192):  # in blocks: no second whole matrix
+            block = rows[first:first + 8192].astype(np.float64)
+            scaled = np.clip((block - low) / width, 0, 1).astype(np.float32)
+            index.add(scaled)
+            decoded = low + width * index.sa_decode(index.sa_encode(scaled)).astype(np.float64)
+            apart = max(apart, float(np.sqrt(((block - decoded) ** 2).sum(axis=1)).max()))
+            longest = max(longest, float(np.sqrt((block * block).sum(axis=1)).max()))
+        # Cauchy-Schwarz: a row's copy's score is within |query| * apart of the row's; and the
+        # rounding of both float32 sums, FAISS's (its terms' sizes sum to at most |query| |width|:
+        # every decoded number is between 0 and 1) and numpy's exact score (|query| |row|).
+        return cls(start, index, low, width, apart + COARSE_ROUNDING * (float(np.linalg.norm(width)) + longest))
+
+    def search(self, query: np.ndarray, wanted: int, params) -> tuple[np.ndarray, np.ndarray]:
+        """The copy's scores of the `wanted` best allowed rows, best first, and their positions in
+        the matrix."""
+        scaled = (query.astype(np.float64) * self.width).astype(np.float32).reshape(1, -1)
+        scores, found = self.index.search(scaled, wanted, params=params)
+        kept = found[0] >= 0
+        offset = float(query.astype(np.float64) @ self.low)
+        return scores[0][kept].astype(np.float64) + offset, found[0][kept] + self.start
 
 
 def _scores(rows: np.ndarray, query: np.ndarray) -> np.ndarray:

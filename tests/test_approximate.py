@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from conftest import ROOT, SEEDS, FakeEmbedder, make_annual_letter
 
-import index.reader
 from index import approximate
 from index.check import check_index
 from index.errors import IndexStoreError
@@ -49,10 +48,9 @@ def test_the_graph_gives_the_exact_answers_on_the_seeds_questions(graph_index, s
                                                                   monkeypatch):
     """Gold questions searched through the graph (100 candidates of the 118 rows for a search's
     depth of 50, 30 for a dense top 10, then scored exactly) give the exact search's passages,
-    order and scores. Both arms score rows one by one (COARSE_MIN_ROWS 0), as at 10,000 letters."""
+    order and scores (both arms score rows one by one: index/reader.py `_scores`)."""
     from qa import Assistant
 
-    monkeypatch.setattr(index.reader, "COARSE_MIN_ROWS", 0)
     monkeypatch.setattr(approximate, "CANDIDATES", 30)
     narrowed = []
     candidates = approximate.candidates

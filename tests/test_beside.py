@@ -210,7 +210,8 @@ def test_a_council_filter_is_read_before_the_encoder_runs(seeds_index, onnx_embe
 def test_concurrent_searches_find_what_one_at_a_time_finds(seeds_index, onnx_embedder, monkeypatch):
     """Eight threads searching at once (more than the helpers: some keyword steps and 8-bit
     halves run in the caller) find exactly what the same searches find one at a time; the
-    8-bit first pass in two halves is on (COARSE_MIN_ROWS lowered for the seeds)."""
+    8-bit first pass in two halves is on (COARSE_MIN_ROWS and COARSE_MIN_ALLOWED lowered for the
+    seeds)."""
     import json
     from concurrent.futures import ThreadPoolExecutor
 
@@ -220,6 +221,7 @@ def test_concurrent_searches_find_what_one_at_a_time_finds(seeds_index, onnx_emb
     from qa import Assistant
 
     monkeypatch.setattr(index.reader, "COARSE_MIN_ROWS", 20)
+    monkeypatch.setattr(index.reader, "COARSE_MIN_ALLOWED", 10)
     assistant = Assistant(seeds_index, embedder=onnx_embedder)
     lines = (ROOT / "tests" / "gold.jsonl").read_text().splitlines()
     questions = [json.loads(line)["question"] for line in lines if line.strip()][:60]

@@ -328,13 +328,15 @@ def test_the_8bit_first_pass_gives_the_exact_answer(request, monkeypatch, fixtur
     """Non-boilerplate searches over COARSE_MIN_ROWS rows or more rank 8-bit copies first
     (IndexReader._dense_coarse) and score in full only the rows that could be in the top k: the
     rows, their order (ties by row, as brute force breaks them) and scores are the exact ones.
-    COARSE_MIN_ROWS is lowered so that these small indexes take that path; COARSE_EXTRA 3 makes
-    the first ask too short, so the pass must ask again; "first half" and "second half" leave
-    one half of the copy no row. A tenth of the rows or three are under an eighth, which
+    COARSE_MIN_ROWS and COARSE_MIN_ALLOWED are lowered so that these small indexes take that
+    path; COARSE_EXTRA 3 makes the first ask too short, so the pass must ask again; "first half"
+    and "second half" leave one half of the copy no row; a tenth of the rows (~200, ~300) takes it
+    too, though under an eighth of them. Three rows are under COARSE_MIN_ALLOWED, which
     content_dense scores directly: no 8-bit copy is made."""
     import index.reader
 
     monkeypatch.setattr(index.reader, "COARSE_MIN_ROWS", 50)
+    monkeypatch.setattr(index.reader, "COARSE_MIN_ALLOWED", 150)
     monkeypatch.setattr(index.reader, "COARSE_EXTRA", extra)
     reader, vectors = request.getfixturevalue(fixture)
     monkeypatch.setattr(reader, "_coarse", None)  # made here or not at all, whichever test ran before
@@ -342,7 +344,27 @@ def test_the_8bit_first_pass_gives_the_exact_answer(request, monkeypatch, fixtur
               "second half": np.arange(len(vectors)) >= len(vectors) // 2}
     allowed = halves[mask] if mask in halves else masks(len(vectors), seed=11)[mask]
     agrees_with_brute_force(reader, vectors, k, allowed)
-    assert (reader._coarse is not None) == (mask in ("every row", "half", "first half", "second half"))
+    assert (reader._coarse is not None) == (mask != "three rows")
+
+
+@pytest.mark.parametrize("fixture", ["random_index", "repeated_index"])
+def test_the_8bit_copys_scores_are_within_its_bound(request, monkeypatch, fixture):
+    """Every row's score by its 8-bit copy (each half's own ranges, then its offset) is within
+    the bound `_dense_coarse` keeps rows by (per unit of the query's length), in both halves: the
+    first pass's exactness rests on it. A copy scored without its ranges or offset would be
+    far outside it; the bound is also not so loose that it keeps most rows (the worst error seen
+    is over a tenth of it)."""
+    reader, vectors = request.getfixturevalue(fixture)
+    monkeypatch.setattr(reader, "_coarse", None)
+    halves, bound = reader._coarse_index()
+    assert [half.start for half in halves] == [0, len(vectors) // 2]
+    worst = 0.0
+    for query in np.random.default_rng(4).standard_normal((20, vectors.shape[1])).astype(np.float32):
+        for half in halves:
+            scores, rows = half.search(query, half.index.ntotal, None)
+            exact = np.einsum("ij,j->i", vectors[rows], query)
+            worst = max(worst, float(np.abs(scores - exact).max()) / float(np.linalg.norm(query)))
+    assert bound / 10 < worst <= bound
 
 
 def test_faiss_returns_nothing_when_no_row_is_allowed(random_index):
