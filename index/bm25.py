@@ -219,6 +219,22 @@ class Held:
     def nbytes(self) -> int:
         return self._positions.nbytes + self._counts.nbytes + self._norm.nbytes + self.rows.nbytes
 
+    def lacking(self, terms: Iterable[str], rows: list[int]) -> list[set[str] | None]:
+        """Per chunk row, which of `terms` its postings (its text's and context's words) do not
+        hold; None for a row not held here."""
+        wanted = np.asarray(rows, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.rows, wanted), max(len(self.rows) - 1, 0))
+        held = (self.rows[at] == wanted) if len(self.rows) else np.zeros(len(wanted), dtype=bool)
+        found: list[set[str] | None] = [set() if ok else None for ok in held]
+        for term in terms:
+            start, end, _ = self._terms.get(term, (0, 0, 0))
+            positions = self._positions[start:end]  # ascending: the term's held rows' positions
+            place = np.minimum(np.searchsorted(positions, at), max(end - start - 1, 0))
+            has = (positions[place] == at) if end > start else np.zeros(len(at), dtype=bool)
+            for i in np.flatnonzero(held & ~has):
+                found[i].add(term)
+        return found
+
     def top(self, text: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k best (row, score) for `text` among the held rows where `mask` (one flag per
         held row) is True (None: all of them)."""

@@ -495,6 +495,11 @@ class IndexReader:
             counts = dict(self._query(database.count_postings(len(unique)), unique)) if unique else {}
         return {word: counts.get(stems.get(word, ""), 0) for word in words}
 
+    def terms_lacking(self, terms: Iterable[str], rows: list[int]) -> list[set[str] | None]:
+        """Per chunk row, which of `terms` (stems, as BM25 reads them) its text and context lack,
+        from the non-boilerplate rows' postings held in memory; None for a boilerplate row."""
+        return self._held_postings().lacking(terms, rows)
+
     def _held_postings(self) -> Held:
         if self._held is None:
             scorer, ids = self._chunk_table()[2], self.content_rows

@@ -228,8 +228,14 @@ def sentence_terms(passage: Passage) -> list[set[str]]:
 
 
 def _sentence_terms(section: str, text: str) -> list[set[str]]:
-    title = content_terms(section)
+    title = _title_terms(section)
     return [content_terms(s) | title for s in sentences(text)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_terms(section: str) -> frozenset[str]:
+    """A section title's content terms (titles repeat in every letter of a kind)."""
+    return frozenset(content_terms(section))
 
 
 def says_it_all(terms: set[str], passage: Passage, held: list[set[str]] | None = None) -> bool:
@@ -286,7 +292,8 @@ class Retriever:
         # arrangements are also good"); otherwise the fused order stands.
         terms = found.terms
         if self.reranker is None:
-            return _literal_first(terms, passages, k, found.sentence_terms)
+            held = found.sentence_terms
+            return _literal_first(terms, passages, k, {**held, **self._unsaid(terms, ranked[: 3 * k], passages, held)})
         passages = sorted((replace(p, score=round(p.score + LITERAL_BONUS, 6)) if says_it_all(terms, p) else p
                            for p in passages), key=lambda p: -p.score)
         return joined_overlaps(self.reranker(query, passages), k, terms)
@@ -313,6 +320,20 @@ class Retriever:
         held = {_span(reader.by_id[chunk.letter_id].name, chunk): _sentence_terms(chunk.section, chunk.text)
                 for chunk in chunks.values()} if len(terms) > 1 else {}
         return _Keywords(allowed, sparse, chunks, terms, held)
+
+    def _unsaid(self, terms: set[str], rows: list[int], passages: list[Passage],
+                held: dict[tuple, list[set[str]]]) -> dict[tuple, list[set[str]]]:
+        """The passages of these rows (not among `held`) that cannot say every one of `terms`,
+        by `_span`, each with no sentence: one of the terms is neither in its postings (every
+        word of its text and context) nor in its section title, so no sentence of it with the
+        title holds them all (says_it_all) and its sentences need not be read (most passages
+        found by meaning alone, ~0.17 ms a search at 10,000 letters)."""
+        if len(terms) < 2:
+            return {}
+        unread = [(row, passage) for row, passage in zip(rows, passages) if _span(passage.letter, passage) not in held]
+        lacking = self.reader.terms_lacking(terms, [row for row, _ in unread]) if unread else []
+        return {_span(passage.letter, passage): [] for (_, passage), missing in zip(unread, lacking)
+                if missing is not None and not missing <= _title_terms(passage.section)}
 
     def matching(self, words: str, council=None, year=None, kind=None, area=None,
                  polarity=None) -> list[int] | None:

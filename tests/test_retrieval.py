@@ -201,6 +201,88 @@ def test_the_literal_early_stop_gives_the_full_sorts_passages_when_windows_join(
         [replace(p, score=p.score + LITERAL_BONUS) for p in passages], 2, terms)
 
 
+def gold_questions() -> list[str]:
+    from conftest import ROOT
+
+    return [json.loads(line)["question"] for name in ("gold.jsonl", "gold_people_heldout.jsonl")
+            for line in (ROOT / "tests" / name).read_text().splitlines() if line.strip()]
+
+
+def test_terms_lacking_agrees_with_each_rows_own_words(assistant):
+    """IndexReader.terms_lacking (from the postings held in memory) gives, for every row of the
+    seeds index and the content terms of every third gold question, the terms that the row's
+    own words (context line and text, stemmed as BM25 counts them) do not hold; None for a
+    boilerplate row, whose postings are not held."""
+    from index.bm25 import count_terms
+    from index.chunks import search_text
+    from qa.retriever import content_terms
+
+    reader = assistant.reader
+    stored = reader._db.execute("SELECT row, context, text, boilerplate FROM chunks ORDER BY row").fetchall()
+    words = {row: set(count_terms(search_text(context, text))[1]) for row, context, text, _ in stored}
+    rows = [row for row, *_ in stored]
+    boilerplate = {row for row, *_, flag in stored if flag}
+    assert boilerplate and len(boilerplate) < len(rows)
+    checked = 0
+    for question in gold_questions()[::3]:
+        terms = content_terms(question)
+        for row, missing in zip(rows, reader.terms_lacking(terms, rows)):
+            assert missing == (None if row in boilerplate else terms - words[row]), (question, row)
+            checked += missing is not None and 0 < len(missing) < len(terms)
+    assert checked > 1000  # rows holding some of the terms and not others
+
+
+def test_passages_that_cannot_say_it_all_are_not_read_and_the_answer_is_the_same(assistant, monkeypatch):
+    """A search reads the sentences only of the passages whose words and section title hold every
+    content term of the query (Retriever._unsaid): every gold and held-out question, with and
+    without filters, finds the same passages, scores and order as reading them all. Here the
+    keyword steps' sentences are dropped too, so that every passage is judged that way, those
+    that do say it all among them."""
+    from qa.retriever import Retriever
+
+    calls = [(question, filters) for question in gold_questions()
+             for filters in ({}, {"year": 2009}, {"polarity": "weakness"})]
+    keywords, unsaid, skipped = Retriever._keywords, Retriever._unsaid, []
+
+    def counted(self, *args):
+        found = unsaid(self, *args)
+        skipped.append(len(found))
+        return found
+
+    monkeypatch.setattr(Retriever, "_unsaid", counted)
+    normal = [assistant.search(question, k=5, **filters) for question, filters in calls]
+    assert sum(skipped) > len(calls) // 3  # passages found by meaning alone, skipped
+    monkeypatch.setattr(Retriever, "_keywords", lambda self, *args: (lambda found: found and found._replace(
+        sentence_terms={}))(keywords(self, *args)))
+    skipped.clear()
+    assert [assistant.search(question, k=5, **filters) for question, filters in calls] == normal
+    assert sum(skipped) > 5 * len(calls)
+    monkeypatch.setattr(Retriever, "_unsaid", lambda self, *args: {})
+    assert [assistant.search(question, k=5, **filters) for question, filters in calls] == normal
+
+
+def test_a_term_in_the_section_title_alone_does_not_rule_a_passage_out(assistant):
+    """Retriever._unsaid rules out a passage whose postings lack a query term unless its section
+    title holds that term (a sentence says it all with the title's words): in an index whose
+    rows carry no context line, the title's words are in no posting. A stand-in reader reports
+    "foster" missing from rows 1 and 2, and row 3 as boilerplate (no postings held)."""
+    from qa.retriever import Retriever, content_terms
+
+    class Lacking:
+        manifest = assistant.reader.manifest
+
+        def terms_lacking(self, terms, rows):
+            return [{"foster"}, {"foster"}, None]
+
+    def passage(letter: str, section: str) -> Passage:
+        return Passage(letter, "C", 2009, "annual_rating", section, "Arrangements are good.", 0, 22, 0.0, None, None)
+
+    passages = [passage("a.txt", "Private fostering"), passage("b.txt", "Staying safe"), passage("c.txt", "Scale")]
+    retriever = Retriever(Lacking(), assistant.embedder)
+    unsaid = retriever._unsaid(content_terms("private fostering arrangements"), [1, 2, 3], passages, {})
+    assert unsaid == {("b.txt", 0, 22): []}
+    assert retriever._unsaid(content_terms("fostering"), [1, 2, 3], passages, {}) == {}  # one term: nothing to rule
+
 QUERIES = [
     ("private fostering is inadequate", {}),
     ("serious case review", {}),
