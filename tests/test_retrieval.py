@@ -208,17 +208,20 @@ def gold_questions() -> list[str]:
             for line in (ROOT / "tests" / name).read_text().splitlines() if line.strip()]
 
 
-def test_terms_lacking_agrees_with_each_rows_own_words(assistant):
+def test_terms_lacking_agrees_with_each_rows_own_words(seeds_index):
     """IndexReader.terms_lacking (from the postings held in memory) gives, for every row of the
     seeds index and the content terms of every third gold question, the terms that the row's
     own words (context line and text, stemmed as BM25 counts them) do not hold; None for a
-    boilerplate row, whose postings are not held."""
+    boilerplate row, whose postings are not held, and for every row before a search has loaded
+    them (it does not load them itself)."""
     from index.bm25 import count_terms
     from index.chunks import search_text
     from qa.retriever import content_terms
 
-    reader = assistant.reader
+    reader = IndexReader.open(seeds_index)
     stored = reader._db.execute("SELECT row, context, text, boilerplate FROM chunks ORDER BY row").fetchall()
+    assert reader.terms_lacking({"foster", "privat"}, [0, 1]) == [None, None] and reader._held is None
+    reader.content_bm25("private fostering", 5)  # a search loads the postings
     words = {row: set(count_terms(search_text(context, text))[1]) for row, context, text, _ in stored}
     rows = [row for row, *_ in stored]
     boilerplate = {row for row, *_, flag in stored if flag}
@@ -230,6 +233,7 @@ def test_terms_lacking_agrees_with_each_rows_own_words(assistant):
             assert missing == (None if row in boilerplate else terms - words[row]), (question, row)
             checked += missing is not None and 0 < len(missing) < len(terms)
     assert checked > 1000  # rows holding some of the terms and not others
+    reader.close()
 
 
 def test_passages_that_cannot_say_it_all_are_not_read_and_the_answer_is_the_same(assistant, monkeypatch):
