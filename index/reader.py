@@ -48,11 +48,6 @@ COARSE_MIN_ALLOWED = 2048
 # (on the model's vectors at 10,000 letters, rows of both halves within it, median / most: 94 / 166
 # for bench/query.py's unfiltered searches, 114 / 216 for the gold questions; none asked again).
 COARSE_EXTRA = 256
-# A bound on a float32 sum's rounding, relative to the sum of its terms' sizes, in any order:
-# FAISS's over a copy and numpy's exact score, 384 terms each (384 * 2^-24), with the scaled
-# query's, the decoded number's and the product's own rounding (3 * 2^-24 a term): under
-# 2^-15.3, so 2^-14 holds it more than twice over.
-COARSE_ROUNDING = 2.0**-14
 
 __all__ = ["AREA_KEYS", "ChunkRow", "IndexReader", "JudgementRow", "LetterInfo", "RatingRow", "normalise_name"]
 
@@ -674,7 +669,8 @@ class _Coarse:
         # Cauchy-Schwarz: a row's copy's score is within |query| * apart of the row's; and the
         # rounding of both float32 sums, FAISS's (its terms' sizes sum to at most |query| |width|:
         # every decoded number is between 0 and 1) and numpy's exact score (|query| |row|).
-        return cls(start, index, low, width, apart + COARSE_ROUNDING * (float(np.linalg.norm(width)) + longest))
+        rounding = _rounding(rows.shape[1]) * (float(np.linalg.norm(width)) + longest)
+        return cls(start, index, low, width, apart + rounding)
 
     def search(self, query: np.ndarray, wanted: int, params) -> tuple[np.ndarray, np.ndarray]:
         """The copy's scores of the `wanted` best allowed rows, best first, and their positions in
@@ -684,6 +680,15 @@ class _Coarse:
         kept = found[0] >= 0
         offset = float(query.astype(np.float64) @ self.low)
         return scores[0][kept].astype(np.float64) + offset, found[0][kept] + self.start
+
+
+def _rounding(numbers: int) -> float:
+    """A bound on a float32 sum's rounding, relative to the sum of its terms' sizes, in any
+    order, twice over: FAISS's over a copy and numpy's exact score, `numbers` terms each
+    (numbers * 2^-24), with the scaled query's, the decoded number's and the product's own
+    rounding and FAISS's decoding against `sa_decode`'s (4 * 2^-24 a term). 2^-14.4 for the
+    model's 384 numbers."""
+    return 2 * (numbers + 4) * 2.0**-24
 
 
 def _scores(rows: np.ndarray, query: np.ndarray) -> np.ndarray:

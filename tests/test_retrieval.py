@@ -213,10 +213,11 @@ def test_terms_lacking_agrees_with_each_rows_own_words(seeds_index):
     seeds index and the content terms of every third gold question, the terms that the row's
     own words (context line and text, stemmed as BM25 counts them) do not hold; None for a
     boilerplate row, whose postings are not held, and for every row before a search has loaded
-    them (it does not load them itself)."""
+    them (it does not load them itself). And what Retriever._unsaid rests on: every sentence's
+    content terms are among its row's words or its section title's."""
     from index.bm25 import count_terms
     from index.chunks import search_text
-    from qa.retriever import content_terms
+    from qa.retriever import content_terms, sentence_terms
 
     reader = IndexReader.open(seeds_index)
     stored = reader._db.execute("SELECT row, context, text, boilerplate FROM chunks ORDER BY row").fetchall()
@@ -233,6 +234,12 @@ def test_terms_lacking_agrees_with_each_rows_own_words(seeds_index):
             assert missing == (None if row in boilerplate else terms - words[row]), (question, row)
             checked += missing is not None and 0 < len(missing) < len(terms)
     assert checked > 1000  # rows holding some of the terms and not others
+    # What _unsaid rests on: a sentence's content terms are among its row's words or title's.
+    sections = dict(reader._db.execute("SELECT row, section FROM chunks").fetchall())
+    for row, _, text, _ in stored:
+        for sentence in sentence_terms(Passage("a.txt", "C", 2009, "annual_rating", sections[row], text, 0,
+                                               len(text), 0.0, None, None)):
+            assert sentence <= words[row] | content_terms(sections[row]), row
     reader.close()
 
 
@@ -354,14 +361,17 @@ def agrees_with_brute_force(reader: IndexReader, vectors: np.ndarray, k: int, al
         np.testing.assert_allclose([score for _, score in found], scores, atol=1e-5)
 
 
-def random_reader(folder, n: int, dim: int, seed: int, repeats: int = 1) -> tuple[IndexReader, np.ndarray]:
+def random_reader(folder, n: int, dim: int, seed: int, repeats: int = 1,
+                  vectors: np.ndarray | None = None) -> tuple[IndexReader, np.ndarray]:
     """A real index folder whose FAISS rows are n random unit vectors (one letter, n chunks), or
-    n // repeats of them, each `repeats` times (equal scores, so ties)."""
-    rng = np.random.default_rng(seed)
-    vectors = rng.standard_normal((n // repeats, dim)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors = np.tile(vectors, (repeats, 1))
-    n = len(vectors)
+    n // repeats of them, each `repeats` times (equal scores, so ties); or the `vectors` given."""
+    if vectors is None:
+        rng = np.random.default_rng(seed)
+        vectors = rng.standard_normal((n // repeats, dim)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = np.tile(vectors, (repeats, 1))
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, dim = vectors.shape
     generation = folder / generation_name(1)
     generation.mkdir(parents=True)
     db: sqlite3.Connection = database.create(generation / DATABASE)
@@ -451,6 +461,45 @@ def test_the_8bit_copys_scores_are_within_its_bound(request, monkeypatch, fixtur
             exact = np.einsum("ij,j->i", vectors[rows], query)
             worst = max(worst, float(np.abs(scores - exact).max()) / float(np.linalg.norm(query)))
     assert bound / 10 < worst <= bound
+
+
+@pytest.fixture(scope="module")
+def clustered_index(tmp_path_factory):
+    """3,000 rows in 4 numbers packed close together (c + U(0, 0.02)), the second half spread ten
+    times wider, and five far rows that stretch every number's range: copy scores crowd within a
+    bound of each other, where a margin of one bound instead of two, or the narrower half's
+    bound for both, loses rows of the top k (found by a review's search for a failing case)."""
+    rng = np.random.default_rng(0)  # a seed where a margin of one bound loses rows (8 of 600 searches)
+    vectors = rng.standard_normal(4) + rng.random((3000, 4)) * 0.02
+    vectors[1500:] = rng.standard_normal(4) + rng.random((1500, 4)) * 0.2
+    vectors[:5] = rng.standard_normal((5, 4)) * 10
+    reader, vectors = random_reader(tmp_path_factory.mktemp("clustered-index"), 0, 0, 0, vectors=vectors)
+    yield reader, vectors
+    reader.close()
+
+
+@pytest.mark.parametrize("extra", [256, 3])
+def test_the_8bit_first_pass_is_exact_on_crowded_rows(clustered_index, monkeypatch, extra):
+    """The 8-bit pass against scoring every allowed row (the same row-by-row product), on rows
+    whose copy scores crowd together: every row, order and score, for 40 queries, 5 masks (the
+    halves alone, a twentieth) and k 1, 3 and 10."""
+    import index.reader
+    from index.bm25 import top_rows
+    from index.reader import _scores
+
+    monkeypatch.setattr(index.reader, "COARSE_MIN_ROWS", 0)
+    monkeypatch.setattr(index.reader, "COARSE_MIN_ALLOWED", 0)
+    monkeypatch.setattr(index.reader, "COARSE_EXTRA", extra)
+    reader, vectors = clustered_index
+    rng, n = np.random.default_rng(100), len(vectors)
+    cuts = [None, rng.random(n) < 0.5, np.arange(n) < n // 2, np.arange(n) >= n // 2, rng.random(n) < 0.05]
+    for query in rng.standard_normal((40, 4)).astype(np.float32):
+        scores = _scores(vectors, query)
+        for allowed in cuts:
+            rows = np.arange(n) if allowed is None else np.flatnonzero(allowed)
+            for k in (1, 3, 10):
+                assert reader.content_dense(query, k, allowed) == top_rows(rows, scores[rows], k)
+    assert reader._coarse is not None
 
 
 def test_faiss_returns_nothing_when_no_row_is_allowed(random_index):
