@@ -45,8 +45,8 @@ COARSE_MIN_ROWS = 8192
 # against 1.13 (a year filter, formerly scored directly: more than an eighth, under 8192).
 COARSE_MIN_ALLOWED = 2048
 # Rows asked of each half of the 8-bit copy beyond k: enough, nearly always, to reach the floor
-# (on the model's vectors at 10,000 letters, rows of both halves within it, median / most: 94 / 166
-# for bench/query.py's unfiltered searches, 114 / 216 for the gold questions; none asked again).
+# (on the model's vectors at 10,000 letters, rows of both halves within it, median / most: 93 / 164
+# for bench/query.py's unfiltered searches, 113 / 214 for the gold questions; none asked again).
 COARSE_EXTRA = 256
 
 __all__ = ["AREA_KEYS", "ChunkRow", "IndexReader", "JudgementRow", "LetterInfo", "RatingRow", "normalise_name"]
