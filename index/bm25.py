@@ -222,15 +222,11 @@ class Held:
     def lacking(self, terms: Iterable[str], rows: list[int]) -> list[set[str] | None]:
         """Per chunk row, which of `terms` its postings (its text's and context's words) do not
         hold; None for a row not held here."""
-        wanted = np.asarray(rows, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.rows, wanted), max(len(self.rows) - 1, 0))
-        held = (self.rows[at] == wanted) if len(self.rows) else np.zeros(len(wanted), dtype=bool)
+        at, held = sorted_find(self.rows, np.asarray(rows, dtype=np.int64))
         found: list[set[str] | None] = [set() if ok else None for ok in held]
         for term in terms:
             start, end, _ = self._terms.get(term, (0, 0, 0))
-            positions = self._positions[start:end]  # ascending: the term's held rows' positions
-            place = np.minimum(np.searchsorted(positions, at), max(end - start - 1, 0))
-            has = (positions[place] == at) if end > start else np.zeros(len(at), dtype=bool)
+            _, has = sorted_find(self._positions[start:end], at)  # the term's held rows' positions, ascending
             for i in np.flatnonzero(held & ~has):
                 found[i].add(term)
         return found
@@ -264,6 +260,14 @@ def matching_rows(terms: list[str], allowed: np.ndarray | None, fetch) -> np.nda
     if allowed is not None:
         rows = rows[allowed[rows]]
     return rows
+
+
+def sorted_find(values: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each wanted value's place in `values` (ascending), and whether it is there."""
+    at = np.searchsorted(values, wanted)
+    if not len(values):
+        return at, np.zeros(len(wanted), dtype=bool)
+    return at, values[np.minimum(at, len(values) - 1)] == wanted
 
 
 def top_rows(rows: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:

@@ -28,7 +28,7 @@ import numpy as np
 
 from index import approximate, database, segments
 from index.beside import beside
-from index.bm25 import Held, Scorer, matching_rows, query_terms, top_rows
+from index.bm25 import Held, Scorer, matching_rows, query_terms, sorted_find, top_rows
 from index.councils import normalise_name
 from index.database import AREA_KEYS
 from index.errors import IndexStoreError
@@ -585,8 +585,8 @@ class IndexReader:
             return None
         # Chunk rows to positions in content_rows; rows that became boilerplate since the graph
         # was built are not there and drop out.
-        at = np.minimum(np.searchsorted(ids, found), len(ids) - 1)
-        keep = np.sort(at[ids[at] == found])
+        at, there = sorted_find(ids, found)
+        keep = np.sort(at[there])
         return keep if len(keep) >= min(k, len(ids)) else None
 
     def _coarse_index(self) -> tuple[list[_Coarse], float]:
@@ -675,11 +675,11 @@ class _Coarse:
     def search(self, query: np.ndarray, wanted: int, params) -> tuple[np.ndarray, np.ndarray]:
         """The copy's scores of the `wanted` best allowed rows, best first, and their positions in
         the matrix."""
-        scaled = (query.astype(np.float64) * self.width).astype(np.float32).reshape(1, -1)
-        scores, found = self.index.search(scaled, wanted, params=params)
+        query = query.astype(np.float64)
+        scores, found = self.index.search((query * self.width).astype(np.float32).reshape(1, -1), wanted,
+                                          params=params)
         kept = found[0] >= 0
-        offset = float(query.astype(np.float64) @ self.low)
-        return scores[0][kept].astype(np.float64) + offset, found[0][kept] + self.start
+        return scores[0][kept].astype(np.float64) + float(query @ self.low), found[0][kept] + self.start
 
 
 def _rounding(numbers: int) -> float:

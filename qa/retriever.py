@@ -331,10 +331,11 @@ class Retriever:
         letters)."""
         if len(terms) < 2:
             return {}
-        unread = [(row, passage) for row, passage in zip(rows, passages) if _span(passage.letter, passage) not in held]
-        lacking = self.reader.terms_lacking(terms, [row for row, _ in unread]) if unread else []
-        return {_span(passage.letter, passage): [] for (_, passage), missing in zip(unread, lacking)
-                if missing is not None and not missing <= _title_terms(passage.section)}
+        unread = [(row, span, passage.section) for row, passage in zip(rows, passages)
+                  if (span := _span(passage.letter, passage)) not in held]
+        lacking = self.reader.terms_lacking(terms, [row for row, *_ in unread]) if unread else []
+        return {span: [] for (_, span, section), missing in zip(unread, lacking)
+                if missing is not None and not missing <= _title_terms(section)}
 
     def matching(self, words: str, council=None, year=None, kind=None, area=None,
                  polarity=None) -> list[int] | None:

@@ -100,6 +100,14 @@ def counting(real_embedder):
 _WORD_GRADE = {"excellently": 4, "well": 3, "adequately": 2, "poorly": 1}
 
 
+def gold_questions(*names: str) -> list[str]:
+    """The questions of these files in tests/ ("gold.jsonl", ...), in order."""
+    import json
+
+    return [json.loads(line)["question"] for name in names
+            for line in (ROOT / "tests" / name).read_text().splitlines() if line.strip()]
+
+
 def make_annual_letter(short: str, full: str, word: str, extra: str = "") -> str:
     """A 2009 annual-rating letter in the seeds' format (from 004_) for another council and rating.
 

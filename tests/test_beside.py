@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import CountingEmbedder
+from conftest import CountingEmbedder, gold_questions
 
 from index import beside as beside_module
 from index.beside import beside
@@ -142,15 +142,10 @@ def test_faiss_searches_with_one_openmp_thread_in_every_thread():
 def test_search_words_reads_what_parse_question_reads(assistant):
     """A search reads its query with search_words, the first part of parse_question: the same
     words searched, councils, years, kinds and areas for every gold question and more."""
-    import json
-
-    from conftest import ROOT
-
     from qa.query import parse_question, search_words
 
     reader = assistant.reader
-    questions = [json.loads(line)["question"] for name in ("gold.jsonl", "gold_people_heldout.jsonl")
-                 for line in (ROOT / "tests" / name).read_text().splitlines() if line.strip()]
+    questions = gold_questions("gold.jsonl", "gold_people_heldout.jsonl")
     rng = random.Random(5)
     topics, councils = ["private fostering", "care leavers"], ["Stockprt", "Trafford", "stoke"]
     questions += [f"{rng.choice(topics)} in {rng.choice(councils)}"
@@ -165,16 +160,11 @@ def test_a_search_beside_its_encoder_finds_what_one_after_the_other_does(seeds_i
     """Every gold question searched with and without the keyword steps beside the encoder (and
     with filters): the same passages, scores and order. CountingEmbedder has no embed_beside, so
     QueryCache encodes first and runs the keyword steps after."""
-    import json
-
-    from conftest import ROOT
-
     from qa import Assistant
 
     together, apart = Assistant(seeds_index, embedder=onnx_embedder), Assistant(
         seeds_index, embedder=CountingEmbedder(onnx_embedder))
-    lines = (ROOT / "tests" / "gold.jsonl").read_text().splitlines()
-    questions = [json.loads(line)["question"] for line in lines if line.strip()]
+    questions = gold_questions("gold.jsonl")
     for question in questions:
         for filters in ({}, {"year": 2009}, {"council": "Trafford"}, {"polarity": "weakness"}):
             assert together.search(question, k=8, **filters) == apart.search(question, k=8, **filters), question
@@ -212,10 +202,7 @@ def test_concurrent_searches_find_what_one_at_a_time_finds(seeds_index, onnx_emb
     halves run in the caller) find exactly what the same searches find one at a time; the
     8-bit first pass in two halves is on (COARSE_MIN_ROWS and COARSE_MIN_ALLOWED lowered for the
     seeds)."""
-    import json
     from concurrent.futures import ThreadPoolExecutor
-
-    from conftest import ROOT
 
     import index.reader
     from qa import Assistant
@@ -223,8 +210,7 @@ def test_concurrent_searches_find_what_one_at_a_time_finds(seeds_index, onnx_emb
     monkeypatch.setattr(index.reader, "COARSE_MIN_ROWS", 20)
     monkeypatch.setattr(index.reader, "COARSE_MIN_ALLOWED", 10)
     assistant = Assistant(seeds_index, embedder=onnx_embedder)
-    lines = (ROOT / "tests" / "gold.jsonl").read_text().splitlines()
-    questions = [json.loads(line)["question"] for line in lines if line.strip()][:60]
+    questions = gold_questions("gold.jsonl")[:60]
     filters = ({}, {"year": 2009}, {"polarity": "strength"})
     calls = [(question, chosen) for question in questions for chosen in filters]
 

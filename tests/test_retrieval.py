@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import gold_questions
 
 from index import database, segments
 from index.errors import ArgumentError
@@ -201,13 +202,6 @@ def test_the_literal_early_stop_gives_the_full_sorts_passages_when_windows_join(
         [replace(p, score=p.score + LITERAL_BONUS) for p in passages], 2, terms)
 
 
-def gold_questions() -> list[str]:
-    from conftest import ROOT
-
-    return [json.loads(line)["question"] for name in ("gold.jsonl", "gold_people_heldout.jsonl")
-            for line in (ROOT / "tests" / name).read_text().splitlines() if line.strip()]
-
-
 def test_terms_lacking_agrees_with_each_rows_own_words(seeds_index):
     """IndexReader.terms_lacking (from the postings held in memory) gives, for every row of the
     seeds index and the content terms of every third gold question, the terms that the row's
@@ -228,7 +222,7 @@ def test_terms_lacking_agrees_with_each_rows_own_words(seeds_index):
     boilerplate = {row for row, *_, flag in stored if flag}
     assert boilerplate and len(boilerplate) < len(rows)
     checked = 0
-    for question in gold_questions()[::3]:
+    for question in gold_questions("gold.jsonl", "gold_people_heldout.jsonl")[::3]:
         terms = content_terms(question)
         for row, missing in zip(rows, reader.terms_lacking(terms, rows)):
             assert missing == (None if row in boilerplate else terms - words[row]), (question, row)
@@ -251,7 +245,7 @@ def test_passages_that_cannot_say_it_all_are_not_read_and_the_answer_is_the_same
     that do say it all among them."""
     from qa.retriever import Retriever
 
-    calls = [(question, filters) for question in gold_questions()
+    calls = [(question, filters) for question in gold_questions("gold.jsonl", "gold_people_heldout.jsonl")
              for filters in ({}, {"year": 2009}, {"polarity": "weakness"})]
     keywords, unsaid, skipped = Retriever._keywords, Retriever._unsaid, []
 
