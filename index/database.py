@@ -341,7 +341,8 @@ def select_sections(count: int) -> str:
     return f"SELECT name, sections FROM letters WHERE name IN ({','.join('?' * count)})"
 
 
-CHUNK_ROW = 'row, letter_id, section, text, start, "end", boilerplate, polarity'  # index.reader.ChunkRow's fields
+CHUNK_ROW = 'row, letter_id, section, text, start, "end", boilerplate, polarity'  # index.chunk_rows.ChunkRow's fields
+SELECT_CONTENT_CHUNKS = f"SELECT {CHUNK_ROW} FROM chunks WHERE boilerplate = 0 ORDER BY row"
 
 
 def select_chunk_rows(count: int) -> str:

@@ -4,11 +4,11 @@
 (the SQLite file's checksum, schema and chunk count, and each vector segment's size,
 dimension and rows from its header) and loads what every question needs: the letters and
 the ratings. What only a search needs (the FAISS segments, each chunk row's letter,
-boilerplate flag and length for BM25, and the non-boilerplate rows' vectors, their float16
-copy and their BM25 postings) is loaded on the first search, once, under a lock;
-each segment's checksum is verified then, and a damaged one is reported. Chunk texts stay
-in SQLite and are fetched for the few rows a query returns; letters' section titles are read
-on first use and kept for the reader's lifetime (one generation).
+boilerplate flag and length for BM25, and the non-boilerplate rows' vectors, their 8-bit
+copy, their BM25 postings and their texts) is loaded on the first search, once, under a lock;
+each segment's checksum is verified then, and a damaged one is reported. Boilerplate chunks'
+texts stay in SQLite and are fetched for the few rows a query returns; letters' section
+titles are read on first use and kept for the reader's lifetime (one generation).
 But: - it reads one generation; `IndexReader.is_stale()` tells a long-running server
 when a newer one has been swapped in, and the caller reopens.
 """
@@ -22,13 +22,13 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
 from index import approximate, database, segments
 from index.beside import beside
 from index.bm25 import Held, Scorer, matching_rows, query_terms, sorted_find, top_rows
+from index.chunk_rows import ChunkRow, HeldChunks
 from index.councils import normalise_name
 from index.database import AREA_KEYS
 from index.errors import IndexStoreError
@@ -113,19 +113,6 @@ class JudgementRow:
     short_name: str
 
 
-class ChunkRow(NamedTuple):
-    """One stored passage as the reader gives it: `text == letter_text[start:end]`."""
-
-    row: int  # its FAISS row (index/segments.py) and chunks.row
-    letter_id: int  # LetterInfo.id: reader.by_id[letter_id]
-    section: str
-    text: str
-    start: int
-    end: int
-    boilerplate: bool
-    polarity: str  # strength / weakness / neutral (index/polarity.py)
-
-
 class IndexReader:
     """One loaded generation of an index folder (thread-safe for concurrent queries)."""
 
@@ -148,6 +135,7 @@ class IndexReader:
         self._coarse: tuple[list[_Coarse], float] | None = None  # their 8-bit copy in two halves, its error bound
         self._graph: object | None = None  # their HNSW graph, where the manifest lists one (index/approximate.py)
         self._held: Held | None = None  # their BM25 postings
+        self._held_chunks: HeldChunks | None = None  # their rows (texts), loaded with the postings
 
     @classmethod
     def open(cls, index_dir: str | Path) -> IndexReader:
@@ -389,11 +377,15 @@ class IndexReader:
         return rows[0][0] if rows else None
 
     def chunk_rows(self, rows: list[int]) -> dict[int, ChunkRow]:
-        """row -> its ChunkRow, for the given rows."""
+        """row -> its ChunkRow, for the given rows: from memory for the non-boilerplate rows once a
+        search has loaded them (index/chunk_rows.py HeldChunks), from SQLite otherwise."""
         if not rows:
             return {}
-        found = self._query(database.select_chunk_rows(len(rows)), [int(r) for r in rows])
-        return {row[0]: _chunk_row(row) for row in found}
+        held = self._held_chunks
+        found, rest = held.find(rows) if held is not None else ({}, [int(r) for r in rows])
+        if rest:
+            found.update((row[0], _chunk_row(row)) for row in self._query(database.select_chunk_rows(len(rest)), rest))
+        return found
 
     def letter_chunks(self, letter_id: int, polarity: str | None = None, areas: Iterable[str] = ()) -> list[ChunkRow]:
         """One letter's non-boilerplate chunks, optionally of one polarity and of some APA areas,
@@ -498,10 +490,13 @@ class IndexReader:
         return [None] * len(rows) if held is None else held.lacking(terms, rows)
 
     def _held_postings(self) -> Held:
+        """The non-boilerplate rows' postings, loaded on a search's first use with their rows
+        (`chunk_rows`' texts): what every search then reads, from memory."""
         if self._held is None:
             scorer, ids = self._chunk_table()[2], self.content_rows
             with self._load_lock:
                 if self._held is None:
+                    self._held_chunks = HeldChunks(self._query(database.SELECT_CONTENT_CHUNKS))
                     self._held = scorer.held(ids, self._query(database.SELECT_ALL_POSTINGS))
         return self._held
 
