@@ -48,6 +48,12 @@ COARSE_MIN_ALLOWED = 2048
 # (on the model's vectors at 10,000 letters, rows of both halves within it, median / most: 93 / 164
 # for bench/query.py's unfiltered searches, 113 / 214 for the gold questions; none asked again).
 COARSE_EXTRA = 256
+# The share of those rows in the first half, which the search's own thread ranks while a helper
+# ranks the rest: the helper starts ~0.09 ms later and hands its answer back ~0.08 ms after it
+# ends, so an even split left this thread waiting. At 10,000 letters (the dense pass after an
+# encode, p50, in turn in one process): 0.50 1.197 ms, 0.53 1.161, 0.56 1.150, 0.60 1.142; again
+# 0.50 1.478, 0.55 1.378, 0.58 1.386, 0.62 1.411 (docs/performance.md, round eight).
+COARSE_FIRST_SHARE = 0.56
 
 __all__ = ["AREA_KEYS", "ChunkRow", "IndexReader", "JudgementRow", "LetterInfo", "RatingRow", "normalise_name"]
 
@@ -592,7 +598,7 @@ class IndexReader:
             ids, matrix = self._content_matrix()
             with self._load_lock:
                 if self._coarse is None:
-                    middle = len(matrix) // 2  # 0 for one row: one half
+                    middle = int(len(matrix) * COARSE_FIRST_SHARE)  # 0 for one row: one half
                     halves = [_Coarse.of(matrix, start, end)
                               for start, end in ((0, middle), (middle, len(matrix))) if start < end]
                     self._coarse = (halves, max(half.bound for half in halves))

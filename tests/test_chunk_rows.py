@@ -35,7 +35,8 @@ def test_held_chunks_alone():
                        (9, 8, "Other", "nine", 0, 4, 0, "neutral")])
     found, rest = held.find([9, 3, 2, 10, 1])
     assert rest == [3, 10, 1]
-    assert found == {9: (9, 8, "Other", "nine", 0, 4, False, "neutral"), 2: (2, 7, "Section", "two", 0, 3, False, "neutral")}
+    assert found == {9: (9, 8, "Other", "nine", 0, 4, False, "neutral"),
+                     2: (2, 7, "Section", "two", 0, 3, False, "neutral")}
     assert HeldChunks([]).find([0, 1]) == ({}, [0, 1])
     with pytest.raises(ValueError):
         HeldChunks([(5, 7, "S", "a", 0, 1, 0, "neutral"), (2, 7, "S", "b", 0, 1, 0, "neutral")])

@@ -430,8 +430,9 @@ def test_the_8bit_first_pass_gives_the_exact_answer(request, monkeypatch, fixtur
     monkeypatch.setattr(index.reader, "COARSE_EXTRA", extra)
     reader, vectors = request.getfixturevalue(fixture)
     monkeypatch.setattr(reader, "_coarse", None)  # made here or not at all, whichever test ran before
-    halves = {"every row": np.ones(len(vectors), dtype=bool), "first half": np.arange(len(vectors)) < len(vectors) // 2,
-              "second half": np.arange(len(vectors)) >= len(vectors) // 2}
+    middle = int(len(vectors) * index.reader.COARSE_FIRST_SHARE)  # where the copy's second half starts
+    halves = {"every row": np.ones(len(vectors), dtype=bool), "first half": np.arange(len(vectors)) < middle,
+              "second half": np.arange(len(vectors)) >= middle}
     allowed = halves[mask] if mask in halves else masks(len(vectors), seed=11)[mask]
     agrees_with_brute_force(reader, vectors, k, allowed)
     assert (reader._coarse is not None) == (mask != "three rows")
@@ -444,10 +445,12 @@ def test_the_8bit_copys_scores_are_within_its_bound(request, monkeypatch, fixtur
     first pass's exactness rests on it. A copy scored without its ranges or offset would be
     far outside it; the bound is also not so loose that it keeps most rows (the worst error seen
     is over a tenth of it)."""
+    from index.reader import COARSE_FIRST_SHARE
+
     reader, vectors = request.getfixturevalue(fixture)
     monkeypatch.setattr(reader, "_coarse", None)
     halves, bound = reader._coarse_index()
-    assert [half.start for half in halves] == [0, len(vectors) // 2]
+    assert [half.start for half in halves] == [0, int(len(vectors) * COARSE_FIRST_SHARE)]
     worst = 0.0
     for query in np.random.default_rng(4).standard_normal((20, vectors.shape[1])).astype(np.float32):
         for half in halves:
@@ -459,13 +462,17 @@ def test_the_8bit_copys_scores_are_within_its_bound(request, monkeypatch, fixtur
 
 @pytest.fixture(scope="module")
 def clustered_index(tmp_path_factory):
-    """3,000 rows in 4 numbers packed close together (c + U(0, 0.02)), the second half spread ten
-    times wider, and five far rows that stretch every number's range: copy scores crowd within a
-    bound of each other, where a margin of one bound instead of two, or the narrower half's
-    bound for both, loses rows of the top k (found by a review's search for a failing case)."""
-    rng = np.random.default_rng(0)  # a seed where a margin of one bound loses rows (8 of 600 searches)
+    """3,000 rows in 4 numbers packed close together (c + U(0, 0.02)), the copy's second half
+    spread ten times wider, and five far rows that stretch every number's range: copy scores
+    crowd within a bound of each other, where a margin of one bound instead of two, or the
+    narrower half's bound for both, loses rows of the top k (found by a review's search for a
+    failing case)."""
+    from index.reader import COARSE_FIRST_SHARE
+
+    rng = np.random.default_rng(7)  # a seed where a margin of one bound loses rows (8 of 600 searches)
+    middle = int(3000 * COARSE_FIRST_SHARE)
     vectors = rng.standard_normal(4) + rng.random((3000, 4)) * 0.02
-    vectors[1500:] = rng.standard_normal(4) + rng.random((1500, 4)) * 0.2
+    vectors[middle:] = rng.standard_normal(4) + rng.random((3000 - middle, 4)) * 0.2
     vectors[:5] = rng.standard_normal((5, 4)) * 10
     reader, vectors = random_reader(tmp_path_factory.mktemp("clustered-index"), 0, 0, 0, vectors=vectors)
     yield reader, vectors
@@ -486,7 +493,8 @@ def test_the_8bit_first_pass_is_exact_on_crowded_rows(clustered_index, monkeypat
     monkeypatch.setattr(index.reader, "COARSE_EXTRA", extra)
     reader, vectors = clustered_index
     rng, n = np.random.default_rng(100), len(vectors)
-    cuts = [None, rng.random(n) < 0.5, np.arange(n) < n // 2, np.arange(n) >= n // 2, rng.random(n) < 0.05]
+    middle = int(n * index.reader.COARSE_FIRST_SHARE)
+    cuts = [None, rng.random(n) < 0.5, np.arange(n) < middle, np.arange(n) >= middle, rng.random(n) < 0.05]
     for query in rng.standard_normal((40, 4)).astype(np.float32):
         scores = _scores(vectors, query)
         for allowed in cuts:
