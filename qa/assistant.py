@@ -98,20 +98,21 @@ class Assistant:
         given = Filters.of(council, year, kind)
         council, year, kind = given.council, given.year, given.kind
         area_named = False
+        retriever = self.retriever  # one generation for the words read and the search (one stat of the manifest)
         if check_flag(parse, "parse") and has_words:
-            parsed = search_words(query, self.reader.council_names, self.reader.passages_with)
+            parsed = search_words(query, retriever.reader.council_names, retriever.reader.passages_with)
             query = parsed.search_text or query
             council = council if council is not None else (list(parsed.councils) or None)
             year = year if year is not None else (list(parsed.years) or None)
             kind = kind if kind is not None else (list(parsed.kinds) or None)
             area_named = area is None and bool(parsed.areas)
             area = area if area is not None else (list(parsed.areas) or None)
-        found = self.retriever.search(query, k=k, council=council, year=year, kind=kind, area=area,
-                                      polarity=polarity, include_boilerplate=include_boilerplate)
+        found = retriever.search(query, k=k, council=council, year=year, kind=kind, area=area,
+                                 polarity=polarity, include_boilerplate=include_boilerplate)
         if not found and area_named:
             # "enjoying and achieving" in letters that grade no areas (2009-2011): the words, not a filter.
-            found = self.retriever.search(query, k=k, council=council, year=year, kind=kind, polarity=polarity,
-                                          include_boilerplate=include_boilerplate)
+            found = retriever.search(query, k=k, council=council, year=year, kind=kind, polarity=polarity,
+                                     include_boilerplate=include_boilerplate)
         return found
 
     def ask(self, question: str, history: Iterable | None = None, generative: bool = True,
@@ -137,7 +138,7 @@ class Assistant:
             raise QuestionError("the question is empty; type a question about the letters")
         earlier = _history(history)
         retriever = self.retriever
-        query = self._parse(clean_text(question), earlier)
+        query = self._parse(clean_text(question), earlier, retriever.reader)
         if self.composer is None or not generative or every:
             yield answer_query(query, retriever.reader, retriever, every=every)
             return
@@ -148,10 +149,11 @@ class Assistant:
     def parse(self, question: str, history: Iterable | None = None) -> Query:
         """How `question` is understood (intent, councils, years, rating, area), given the history."""
         _check_text(question)
-        return self._parse(clean_text(question), _history(history))
+        return self._parse(clean_text(question), _history(history), self.reader)
 
-    def _parse(self, question: str, earlier: list[str]) -> Query:
-        councils, known = self.reader.council_names, self.reader.passages_with
+    def _parse(self, question: str, earlier: list[str], reader: IndexReader) -> Query:
+        """`question` read against `reader`'s councils and words (the generation that answers it)."""
+        councils, known = reader.council_names, reader.passages_with
         previous = None
         for text in earlier:
             previous = parse_question(text, councils, previous, known)
