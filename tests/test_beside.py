@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -63,6 +64,7 @@ def test_the_works_error_is_raised_to_the_caller(onnx_embedder):
 def test_when_every_helper_is_busy_the_work_runs_here(onnx_embedder):
     """Every helper held by other work: the encoder does not wait for one; the work runs in this
     thread after the model, with the same result."""
+    settled()
     release = threading.Event()
     held = [beside(release.wait) for _ in range(beside_module._WORKERS)]
     try:
@@ -75,33 +77,90 @@ def test_when_every_helper_is_busy_the_work_runs_here(onnx_embedder):
         assert [job.result() for job in held] == [True] * beside_module._WORKERS
 
 
+def settled():
+    """Waits until every helper started is idle (one that has just handed back a result is put
+    back a moment later), so that a test can hold them all."""
+    deadline = time.monotonic() + 10
+    while len(beside_module._idle) < beside_module._started and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert len(beside_module._idle) == beside_module._started
+
+
 def test_work_runs_once_here_when_no_thread_can_be_started(monkeypatch):
-    """At interpreter shutdown no new thread can start (submit raises): the work runs in the
-    caller, once, however often its result is asked for."""
+    """At interpreter shutdown no new thread can start (Thread.start raises): with every helper
+    busy and room for one more, the work runs in the caller, once, however often its result is
+    asked for, and no helper is counted as started."""
 
-    class ShutDown:
-        def submit(self, work):
-            raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+    def refused(self):
+        raise RuntimeError("can't create new thread at interpreter shutdown")
 
-    monkeypatch.setattr(beside_module, "_pool", lambda: ShutDown())
-    calls = []
-    job = beside(lambda: calls.append(threading.get_ident()) or "value")
-    assert (job.result(), job.result(), calls) == ("value", "value", [threading.get_ident()])
+    settled()
+    release = threading.Event()
+    held = [beside(release.wait) for _ in range(beside_module._WORKERS)]
+    try:
+        started = beside_module._started
+        monkeypatch.setattr(beside_module, "_WORKERS", beside_module._WORKERS + 1)
+        monkeypatch.setattr(threading.Thread, "start", refused)
+        calls = []
+        job = beside(lambda: calls.append(threading.get_ident()) or "value")
+        assert (job.result(), job.result(), calls) == ("value", "value", [threading.get_ident()])
+        assert beside_module._started == started
+    finally:
+        monkeypatch.undo()
+        release.set()
+        assert [job.result() for job in held] == [True] * beside_module._WORKERS
+
+
+def in_a_helper(work):
+    """work() run by a helper (once every helper is idle, waiting until one has begun it, so that
+    result() does not run it here), and the thread it ran in."""
+    settled()
+    begun, ran_in = threading.Event(), []
+
+    def job():
+        ran_in.append(threading.get_ident())
+        begun.set()
+        return work()
+
+    started = beside(job)
+    assert begun.wait(10), "no helper began the work"
+    return started.result(), ran_in[0]
+
+
+def test_errors_and_cancelling():
+    """A helper's error is raised to the caller each time the result is asked for; work cancelled
+    before a helper begins it runs in the caller when its result is asked for, once."""
+    def broken():
+        raise KeyError("gone")
+
+    job = beside(broken)
+    for _ in range(2):
+        with pytest.raises(KeyError, match="gone"):
+            job.result()
+    settled()
+    release, calls = threading.Event(), []
+    held = [beside(release.wait) for _ in range(beside_module._WORKERS)]  # every helper busy
+    try:
+        late = beside(lambda: calls.append(threading.get_ident()) or 5)
+        late.cancel()
+        assert (late.result(), late.result(), calls) == (5, 5, [threading.get_ident()])
+    finally:
+        release.set()
+        assert [job.result() for job in held] == [True] * beside_module._WORKERS
+    assert in_a_helper(lambda: 3)[0] == 3  # the helpers are free again
 
 
 def test_a_forked_child_makes_its_own_helpers():
-    """A child forked after the helpers started has none of their threads: it makes its own pool,
-    whose threads run work (the parent's would only ever leave it to the caller)."""
+    """A child forked after the helpers started has none of their threads: it starts its own,
+    which run work (the parent's, asleep in the parent, would never wake)."""
     import os
 
-    parents = beside_module._pool()
-    assert parents.submit(threading.get_ident).result(timeout=10) != threading.get_ident()
+    assert in_a_helper(lambda: None)[1] != threading.get_ident()
     read, write = os.pipe()
     child = os.fork()
-    if child == 0:  # the child: report whether a pool of its own ran the work in a helper
+    if child == 0:  # the child: report whether a helper of its own ran the work
         try:
-            pool = beside_module._pool()
-            ok = pool is not parents and pool.submit(threading.get_ident).result(timeout=10) != threading.get_ident()
+            ok = in_a_helper(lambda: None)[1] != threading.get_ident()
             os.write(write, b"helper" if ok else b"caller")
         finally:
             os._exit(0)
@@ -135,7 +194,7 @@ def test_faiss_searches_with_one_openmp_thread_in_every_thread():
         worker = threading.Thread(target=ask)
         worker.start()
         worker.join()
-    assert beside_module._pool().submit(ask).result(timeout=10) is None  # in a helper thread
+    assert in_a_helper(ask)[1] != threading.get_ident()  # in a helper thread
     assert seen == [1, 1, 1, 1]
 
 
