@@ -5,9 +5,10 @@ Why hold them: a search reads ~15 passages' rows after its encoder, ~8 of them n
 it. From SQLite that took ~0.2 ms a search at 10,000 letters (~30 us a row: the encoder has
 just pushed SQLite's pages and code out of the cache), a tenth of what a search adds to its
 encoder; from here, a few microseconds a row. The rows are columns (one list of texts, numbers in
-arrays, each section title and polarity kept once): ~12 MB for the 42,386 non-boilerplate rows
-of 10,000 letters, against ~27 MB as one ChunkRow each. Boilerplate rows stay in SQLite (a
-search leaves them out unless asked).
+arrays, each section title and polarity kept once): ~11 MB resident for the 42,386
+non-boilerplate rows of 10,000 letters, against ~27 MB as a dict of ChunkRows
+(docs/performance.md, round eight). Boilerplate rows stay in SQLite (a search leaves them out
+unless asked).
 """
 
 from __future__ import annotations
