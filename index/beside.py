@@ -14,8 +14,10 @@ fortieth of the encoder (docs/performance.md, round eight).
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -46,6 +48,7 @@ class _Helper:
                 _idle.append(self)  # first: once its caller has the result, this helper is free
             if ran:
                 job._done.release()
+            job = None  # asleep, hold nothing of it (its work reaches a reader: a generation kept alive)
 
 
 def _helper() -> _Helper | None:
@@ -75,9 +78,20 @@ def _forget_after_fork() -> None:
 os.register_at_fork(after_in_child=_forget_after_fork)
 
 
+def _let_helpers_finish(wait_s: float = 2.0) -> None:
+    """At exit, a moment for a helper still at work (in ONNX Runtime, FAISS or SQLite) to finish:
+    a daemon thread is stopped where it stands once the interpreter finalises."""
+    deadline = time.monotonic() + wait_s
+    while len(_idle) < _started and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
+atexit.register(_let_helpers_finish)
+
+
 class Beside(Generic[T]):
     """Work started by `beside`: `result()` gives what it returned (raising what it raised), once
-    computed; `cancel()` drops it if no helper has begun it (a caller that fails before asking)."""
+    computed; `cancel()` keeps helpers from beginning it (a caller that fails before asking)."""
 
     def __init__(self, work: Callable[[], T]):
         self._work = work
@@ -89,23 +103,29 @@ class Beside(Generic[T]):
         self._error: BaseException | None = None
         helper = _helper()
         if helper is not None:
-            helper.job = self
-            helper.wake.release()
+            try:
+                helper.job = self
+            finally:  # woken even if interrupted here: with no job it goes back to the idle
+                helper.wake.release()
 
     def _run(self, by_helper: bool = False) -> bool:
         """Runs the work, unless another thread has begun it (or, in a helper, it was cancelled);
-        True when it ran here (the caller then releases `_done`)."""
+        True when it ran. Run by the caller, it releases `_done` itself; a helper's `_serve`
+        releases it once the helper is idle again."""
         if (by_helper and not self._for_helper) or not self._claim.acquire(blocking=False):
             return False
         try:
             self._value = self._work()
         except BaseException as exc:  # given to the caller by result()
             self._error = exc
+        finally:
+            self._work = None  # what it reached (a reader) is not kept by a finished job
+            if not by_helper:
+                self._done.release()
         return True
 
     def result(self) -> T:
-        if self._run():  # here, as no helper has begun it
-            self._done.release()
+        self._run()  # here, if no helper has begun it
         with self._done:  # until the helper that began it is done
             pass
         if self._error is not None:
@@ -113,6 +133,8 @@ class Beside(Generic[T]):
         return self._value  # type: ignore[return-value]
 
     def cancel(self) -> None:
+        """No helper begins it from now on (one that was already beginning it may still run it, with
+        nobody waiting); a result asked for later runs it in the caller."""
         self._for_helper = False
 
 

@@ -61,7 +61,7 @@ class HeldChunks:
 
     def find(self, rows: list[int]) -> tuple[dict[int, ChunkRow], list[int]]:
         """row -> ChunkRow for those of `rows` held, and the rest (boilerplate rows), in order."""
-        wanted = np.asarray(rows, dtype=np.int64)
+        wanted = np.asarray(rows if isinstance(rows, (list, tuple, np.ndarray)) else list(rows), dtype=np.int64)
         at = np.searchsorted(self.rows, wanted)
         held = at < len(self.rows)
         held[held] = self.rows[at[held]] == wanted[held]

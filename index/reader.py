@@ -15,6 +15,7 @@ when a newer one has been swapped in, and the caller reopens.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sqlite3
@@ -513,7 +514,9 @@ class IndexReader:
             scorer, ids = self._chunk_table()[2], self.content_rows
             with self._load_lock:
                 if self._held is None:
-                    self._held_chunks = HeldChunks(self._each(database.SELECT_CONTENT_CHUNKS))
+                    # closing: a load that fails part way frees the connection's lock with it
+                    with contextlib.closing(self._each(database.SELECT_CONTENT_CHUNKS)) as rows:
+                        self._held_chunks = HeldChunks(rows)
                     self._held = scorer.held(ids, self._query(database.SELECT_ALL_POSTINGS))
         return self._held
 

@@ -150,6 +150,48 @@ def test_errors_and_cancelling():
     assert in_a_helper(lambda: 3)[0] == 3  # the helpers are free again
 
 
+def test_a_finished_job_keeps_nothing_of_its_work_alive():
+    """Once a search has its result, nothing of its work stays reachable from the helper that ran
+    it, asleep until its next job (or forever): the work reaches a reader, and an old generation
+    (its vectors, copies and rows) would be kept alive by it (found by a review)."""
+    import gc
+    import weakref
+
+    class Reader:  # stands for an IndexReader the work reaches
+        pass
+
+    def search():
+        reader = Reader()
+        value, ran_in = in_a_helper(lambda: reader and "found")
+        assert value == "found" and ran_in != threading.get_ident()
+        return weakref.ref(reader)
+
+    gone = search()
+    settled()
+    gc.collect()
+    assert gone() is None
+
+
+def test_a_load_that_fails_part_way_frees_the_connection(seeds_index, monkeypatch):
+    """The held chunk rows are read one at a time under the SQLite connection's lock: a load that
+    fails part way (here the third row) frees the lock, even while its error is kept, and the
+    next search reads the rows from SQLite instead (found by a review)."""
+    import index.reader
+    from index.reader import IndexReader
+
+    def failing(rows):
+        for count, _ in enumerate(rows):
+            if count == 2:
+                raise MemoryError("part way")
+
+    reader = IndexReader.open(seeds_index)
+    monkeypatch.setattr(index.reader, "HeldChunks", failing)
+    with pytest.raises(MemoryError) as kept:
+        reader.content_bm25("private fostering", 5)
+    assert kept.value is not None and not reader._lock.locked() and reader._held_chunks is None
+    assert reader.chunk_rows([0, 1]).keys() == {0, 1}
+
+
 def test_a_forked_child_makes_its_own_helpers():
     """A child forked after the helpers started has none of their threads: it starts its own,
     which run work (the parent's, asleep in the parent, would never wake)."""
