@@ -17,6 +17,7 @@ from index.polarity import is_standard_text, mixed
 from index.reader import IndexReader, JudgementRow, RatingRow
 from index.sentences import sentences
 from index.services import LEVEL_GRADES, LEVEL_KEYS, service_title
+from index.words import plural
 from qa.answer import Answer, Citation, Coverage, md_escape, short
 from qa.evidence import GRADE_LEVELS, MAX_ALL, Evidence, Extreme, Fact, defined_words
 from qa.query import (
@@ -44,6 +45,7 @@ from qa.retriever import Passage
 MAX_NAMED_COUNCILS = 40  # a "no letter for X" answer names at most this many councils that have one
 MAX_CITED_EXISTING = 40  # "The ratings that do exist": each cited up to this many, then only named
 COMPACT_AFTER = 15  # a group of more councils than this is listed on one line, not one line each
+LEVEL_NAMES = 10  # "the other levels" name this many councils a level at most; more are counted
 NO_JUDGEMENTS = ("This index was built before judgements of services were read from the letters; run "
                  "`letters-qa index` to add them (nothing is embedded again).")
 FACT_TITLES = {"signatory": "Signed by", "date": "Dated", "recipient": "Addressed to"}
@@ -148,11 +150,10 @@ class _Writer:
         levels = [lv for lv in LEVEL_KEYS if any(j.level == lv for j in per_council)] if q.extreme and by_level else []
         if levels:  # that level's councils, cited; the others named
             level = levels[0] if q.extreme == "max" else levels[-1]
-            names = ", ".join(dict.fromkeys(f"**{md_escape(j.short_name)}**" for j in per_council if j.level == level))
+            names = _level_councils([j.short_name for j in per_council if j.level == level], asked=True)
             self.lines.append(f"\nThe {'highest' if q.extreme == 'max' else 'lowest'} level judged: {level}, for "
                               f"{names}.")
-            others = [f"{other}: " + ", ".join(dict.fromkeys(md_escape(j.short_name) for j in per_council
-                                                              if j.level == other))
+            others = [f"{other}: " + _level_councils([j.short_name for j in per_council if j.level == other])
                       for other in levels if other != level]
             if others:
                 self.lines.append(f"The other levels: {'; '.join(others)}.")
@@ -685,6 +686,18 @@ def _first_per_service(rows: list[JudgementRow]) -> list[JudgementRow]:
             seen.add(j.service)
             kept.append(j)
     return kept
+
+
+def _level_councils(names: list[str], asked: bool = False) -> str:
+    """The councils judged at one level, for the lines that say which levels a list holds: named
+    (once each; in bold for the level `asked` about) up to LEVEL_NAMES, counted past that. At
+    10,000 letters these lines named ~3,000 councils (85,000 characters) before the list itself;
+    the councils of the level asked about are each listed below them, those of another level by
+    asking for it."""
+    names = list(dict.fromkeys(names))
+    if len(names) > LEVEL_NAMES:
+        return plural(len(names), "council") + (" (each listed below)" if asked else "")
+    return ", ".join(f"**{md_escape(name)}**" if asked else md_escape(name) for name in names)
 
 
 def _judgement_groups(rows: list[JudgementRow], by_level: bool):

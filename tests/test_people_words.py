@@ -90,6 +90,21 @@ def test_whose_service_got_the_lowest_rating_names_that_level_and_cites_only_it(
     assert "The highest level judged: good, for **Stockport**, **Stockton-on-Tees**, **Trafford**." in best.text
 
 
+def test_the_levels_line_counts_the_councils_of_a_level_past_ten():
+    """At 10,000 letters "The other levels" named ~3,000 councils (69,000 characters) before the
+    list itself: past LEVEL_NAMES a level's councils are counted instead (the level asked about
+    is listed below, each council cited; another level by asking for it). Names once each,
+    escaped, in bold for the level asked about."""
+    from qa.compose import LEVEL_NAMES, _level_councils
+
+    names = [f"Council {i}" for i in range(LEVEL_NAMES - 1)] + ["A*b"]
+    assert _level_councils(names + names[:3]) == ", ".join(names[:-1]) + ", A\\*b"
+    assert _level_councils(names, asked=True) == ", ".join(f"**{n}**" for n in names[:-1]) + ", **A\\*b**"
+    assert _level_councils(names + ["One more"]) == f"{LEVEL_NAMES + 1} councils"
+    assert _level_councils(names + ["One more"], asked=True) == f"{LEVEL_NAMES + 1} councils (each listed below)"
+    assert _level_councils([f"C{i}" for i in range(1200)]) == "1,200 councils"
+
+
 STOCKTON = "Stockton-on-Tees Borough Council"
 NEET = "A greater proportion of 16- to 18-year-olds than in similar areas and found nationally are not in education, " \
        "employment or training."
