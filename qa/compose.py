@@ -135,11 +135,11 @@ class _Writer:
             return
         n = len(councils)
         if q.intent == SERVICE_COUNT:
-            self.lines.append(f"**{n} council{'s' if n != 1 else ''}**: {'its' if n == 1 else 'their'} "
+            self.lines.append(f"**{plural(n, 'council')}**: {'its' if n == 1 else 'their'} "
                               f"letter{'s' if n != 1 else ''} "
-                              f"{_says(q, asked, plural=n != 1)}{_years(q.years)} (all of them; each cited below):")
+                              f"{_says(q, asked, many=n != 1)}{_years(q.years)} (all of them; each cited below):")
         else:
-            head = f"**All {n} councils**" if n > 1 else "**1 council**"
+            head = f"**All {n:,} councils**" if n > 1 else "**1 council**"
             cited = "those at the highest or lowest level cited below" if q.extreme else "each cited below"
             self.lines.append(f"{head} whose letter {_says(q, asked)}{_years(q.years)} (complete: every judgement "
                               f"in the index; {cited}):")
@@ -232,7 +232,7 @@ class _Writer:
             self.lines.append(f"No council's {names} {word} between its letters in the index ({compared} "
                               f"council{'s have' if compared != 1 else ' has'} letters of two years that judge it).")
             return
-        self.lines.append(f"**{len(changed)} council{'s' if len(changed) != 1 else ''}** whose {names} {word} "
+        self.lines.append(f"**{plural(len(changed), 'council')}** whose {names} {word} "
                           f"between {'their' if len(changed) != 1 else 'its'} letters (of {compared} with letters of "
                           "two years that judge it):")
         for first, last in changed:
@@ -334,7 +334,7 @@ class _Writer:
         councils = sorted({r.short_name.lower() for r in evidence.rows})  # a council named two ways counts once
         verb = ("was" if len(councils) == 1 else "were") if q.intent == COUNT else \
             ("is" if len(councils) == 1 else "are")
-        self.lines.append(f"**{len(councils)} council{'s' if len(councils) != 1 else ''}** "
+        self.lines.append(f"**{plural(len(councils), 'council')}** "
                           f"{verb} rated {_criterion(q, areas)}{_years(years)}{latest} (complete: every rating in "
                           "the index; each cited below):")
         groups = _grouped(list(evidence.rows))
@@ -541,12 +541,12 @@ class _Writer:
             asked = {"better": "got better", "worse": "got worse"}.get(q.change or "", "changed")
         councils = len({a.short_name.lower() for a, _ in changed})
         self.coverage = Coverage(True, councils, councils)
-        of = (f"of the {len(compared)} council{'s' if len(compared) != 1 else ''} with two rated letters on one "
+        of = (f"of the {plural(len(compared), 'council')} with two rated letters on one "
               "scale in the index")
         if not changed:
             self.lines.append(f"No council's overall grade {asked} between two of its letters ({of}).")
             return
-        self.lines.append(f"**{councils} council{'s' if councils != 1 else ''}** whose overall grade {asked} "
+        self.lines.append(f"**{plural(councils, 'council')}** whose overall grade {asked} "
                           f"between two letters in a row on the same scale ({of}):")
         for first, last in changed:
             a, b = self.cite_ratings([first, last])
@@ -654,14 +654,14 @@ class _Writer:
         self.coverage = Coverage(complete, matches, shown, letters)
         if evidence.every_match:
             capped = f" (the first {shown:,} quotes; the limit is {MAX_ALL:,})" if shown >= MAX_ALL else ""
-            self.lines.append(f"\nEvery passage that holds the question's words{capped}: {matches:,} in {letters:,} "
-                              f"letter{'s' if letters != 1 else ''}, overlapping ones joined into one quote.")
+            self.lines.append(f"\nEvery passage that holds the question's words{capped}: {matches:,} in "
+                              f"{plural(letters, 'letter')}, overlapping ones joined into one quote.")
         elif matches is None:
             self.lines.append(f"\nThe {shown} most relevant passage{'s' if shown != 1 else ''} found (a sample, not "
                               "a list of every council).")
         elif not complete:
             self.lines.append(f"\nThe {shown} most relevant of {matches:,} passages that hold the question's words, "
-                              f"in {letters:,} letter{'s' if letters != 1 else ''}: a sample, not a list of every "
+                              f"in {plural(letters, 'letter')}: a sample, not a list of every "
                               "council. Ask for all of them: \"Show all\" in the web chat, `--all` in the CLI.")
 
 
@@ -741,14 +741,14 @@ def _judged_as(j: JudgementRow, q: Query, service: bool = False) -> str:
     return " ".join(parts)
 
 
-def _says(q: Query, asked: str, plural: bool = False) -> str:
+def _says(q: Query, asked: str, many: bool = False) -> str:
     """What the letter says: "judges private fostering inadequate", "counts more than 3 children's homes"."""
     if q.threshold and not (q.grades or q.comparison):
         op, n = q.threshold
         bound = {"more": "more than", "least": "at least"}.get(op, "fewer than")
         names = " or ".join(service_title(s).lower() for s in q.services)
-        return f"{'count' if plural else 'counts'} {bound} {n} {names}"
-    return f"{'judge' if plural else 'judges'} {asked}"
+        return f"{'count' if many else 'counts'} {bound} {n} {names}"
+    return f"{'judge' if many else 'judges'} {asked}"
 
 
 def _service_criterion(q: Query, named: bool = True) -> str:

@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from index.errors import ArgumentError
 from index.reader import IndexReader
+from index.words import plural
 from qa import compose as extractive
 from qa.answer import Answer, Citation, md_escape, short
 from qa.evidence import Evidence
@@ -131,7 +132,7 @@ class ModelComposer:
         if checked.kept:
             dropped = len(checked.dropped)
             note = (f"\n\n*Written by {who} from the passages cited; each sentence checked against them"
-                    + (f"; {dropped} sentence{'s' if dropped > 1 else ''} that did not check out left out." if dropped
+                    + (f"; {plural(dropped, 'sentence')} that did not check out left out." if dropped
                        else ".") + "*")
             return replace(plain, text=checked.markdown + note, composer=self.name, verified=not checked.dropped,
                            dropped=checked.dropped)
