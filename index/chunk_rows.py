@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from index.bm25 import sorted_find
+
 
 class ChunkRow(NamedTuple):
     """One stored passage as the reader gives it: `text == letter_text[start:end]`."""
@@ -62,9 +64,7 @@ class HeldChunks:
     def find(self, rows: list[int]) -> tuple[dict[int, ChunkRow], list[int]]:
         """row -> ChunkRow for those of `rows` held, and the rest (boilerplate rows), in order."""
         wanted = np.asarray(rows if isinstance(rows, (list, tuple, np.ndarray)) else list(rows), dtype=np.int64)
-        at = np.searchsorted(self.rows, wanted)
-        held = at < len(self.rows)
-        held[held] = self.rows[at[held]] == wanted[held]
+        at, held = sorted_find(self.rows, wanted)
         places = at[held]
         found = {
             row: ChunkRow(row, letter, self._sections[section], self._texts[place], start, end, False,

@@ -262,19 +262,21 @@ class IndexReader:
             try:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
-                hint = rebuild_hint(self.index_dir)
-                raise IndexStoreError(f"the index in {self.index_dir} is damaged ({exc}); {hint}") from None
+                raise self._damaged(exc) from None
 
     def _each(self, sql: str, params=()) -> Iterator[tuple]:
         """`_query`'s rows one at a time, for a load that should not hold them all twice (the rows
         fetched, and what is kept of them: held at once, the 42,386 chunk rows of 10,000 letters
-        left ~50 MB more resident, read one at a time ~15)."""
+        left ~50 MB more resident, read one at a time ~11)."""
         with self._lock:
             try:
                 yield from self._db.execute(sql, params)
             except sqlite3.DatabaseError as exc:
-                hint = rebuild_hint(self.index_dir)
-                raise IndexStoreError(f"the index in {self.index_dir} is damaged ({exc}); {hint}") from None
+                raise self._damaged(exc) from None
+
+    def _damaged(self, exc: sqlite3.DatabaseError) -> IndexStoreError:
+        """SQLite's error reading this generation, as the error that says to rebuild."""
+        return IndexStoreError(f"the index in {self.index_dir} is damaged ({exc}); {rebuild_hint(self.index_dir)}")
 
     def _load_letters(self) -> list[LetterInfo]:
         return [LetterInfo(*row) for row in self._query(database.SELECT_LETTERS)]
